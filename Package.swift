@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// starfleetd: Starfleet's Starbase and worker ships as one long-running Linux daemon.
+import PackageDescription
+
+/// Strictness shared by every Swift target: Swift 6 mode, explicit `any`, C modules kept internal.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "starfleetd",
+    products: [
+        .executable(name: "starfleetctl", targets: ["starfleetctl"]),
+        .executable(name: "starfleet-bench", targets: ["starfleet-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries from Debian (apt providers name the -dev packages). Each is imported by one Swift module.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // Typed wrappers for curl's variadic curl_easy_setopt / curl_easy_getinfo (Swift cannot call varargs).
+        .target(name: "CCurlShim", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
+
+        // Pure: config model and validation, schedules, templates, account index, fan-out planner.
+        .target(name: "StarfleetCore", swiftSettings: strict),
+        // libyaml events → marked values → Core types. The only user of CYAML.
+        .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
+
+        .executableTarget(
+            name: "starfleetctl",
+            dependencies: [
+                "StarfleetCore", "StarfleetYAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "starfleet-bench",
+            dependencies: ["StarfleetCore", "StarfleetYAML"],
+            swiftSettings: strict),
+
+        .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"],
+                    resources: [.copy("Fixtures")]),
+    ]
+)
