@@ -28,6 +28,8 @@ let package = Package(
         // Typed wrappers for curl's variadic curl_easy_setopt / curl_easy_getinfo (Swift cannot call varargs).
         .target(name: "CCurlShim", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
 
+        // The wall-clock seam: the real clock and a manual one that tests move by hand.
+        .target(name: "StarfleetClock", swiftSettings: strict),
         // Pure: config model and validation, schedules, templates, account index, fan-out planner.
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
@@ -45,6 +47,7 @@ let package = Package(
             dependencies: ["StarfleetCore", "StarfleetYAML"],
             swiftSettings: strict),
 
+        .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"],
                     resources: [.copy("Fixtures")]),

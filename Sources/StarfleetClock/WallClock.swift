@@ -1,0 +1,36 @@
+public import FoundationEssentials
+
+/// The wall clock seen by everything that waits or stamps times: the queue, the scheduler, the dispatchers.
+///
+/// Production code gets ``SystemWallClock``; tests get ``ManualClock`` and move time by hand, so no test
+/// sleeps through real time. Code reads `now()` again after every wake-up, which absorbs clock jumps.
+public protocol WallClock: Sendable {
+    /// The current wall-clock time.
+    func now() -> Date
+
+    /// Suspends until the clock reads `deadline` or later. Throws `CancellationError` when the task is cancelled.
+    func sleep(until deadline: Date) async throws
+}
+
+extension WallClock {
+    /// Suspends for `seconds` of this clock's time.
+    public func sleep(seconds: Double) async throws {
+        try await sleep(until: now().addingTimeInterval(seconds))
+    }
+}
+
+/// The real clock: `Date()` and `Task.sleep`.
+public struct SystemWallClock: WallClock {
+    public init() {}
+
+    public func now() -> Date { Date() }
+
+    public func sleep(until deadline: Date) async throws {
+        // Re-check after each sleep: the wall clock may have been stepped while we slept.
+        while true {
+            let remaining = deadline.timeIntervalSince(Date())
+            if remaining <= 0 { return }
+            try await Task.sleep(nanoseconds: UInt64(min(remaining, 3600) * 1_000_000_000))
+        }
+    }
+}

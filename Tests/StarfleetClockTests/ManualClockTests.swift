@@ -1,0 +1,33 @@
+import FoundationEssentials
+import StarfleetClock
+import Testing
+
+@Suite struct ManualClockTests {
+    @Test func sleeperWakesOnlyWhenTimeReachesItsDeadline() async throws {
+        let clock = ManualClock()
+        let start = clock.now()
+        let task = Task { try await clock.sleep(until: start.addingTimeInterval(60)); return clock.now() }
+        await clock.waitForSleepers(1)
+        clock.advance(by: 59)
+        #expect(clock.sleeperCount == 1)
+        clock.advance(by: 1)
+        let woke = try await task.value
+        #expect(woke == start.addingTimeInterval(60))
+        #expect(clock.sleeperCount == 0)
+    }
+
+    @Test func pastDeadlineReturnsImmediately() async throws {
+        let clock = ManualClock()
+        try await clock.sleep(until: clock.now().addingTimeInterval(-5))
+        #expect(clock.sleeperCount == 0)
+    }
+
+    @Test func cancellationThrowsAndRemovesTheSleeper() async {
+        let clock = ManualClock()
+        let task = Task { try await clock.sleep(seconds: 3600) }
+        await clock.waitForSleepers(1)
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(clock.sleeperCount == 0)
+    }
+}
