@@ -49,7 +49,6 @@ let package = Package(
 
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
     ]
 )
