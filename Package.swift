@@ -48,7 +48,8 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
-        .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
     ]
 )

@@ -1,0 +1,39 @@
+/// `IncludeAccounts` / `ExcludeAccounts` of a payload template: which accounts, by id, name, OU or tag.
+public struct AccountSpecification: Sendable, Hashable {
+    public struct Tag: Sendable, Hashable {
+        public var name: String
+        public var value: String
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// Only for `IncludeAccounts`.
+    public var allAccounts: Bool
+    public var byNames: [String]
+    public var byIds: [String]
+    public var byOrgUnits: [String]
+    public var byTags: [Tag]
+
+    public init(allAccounts: Bool = false, byNames: [String] = [], byIds: [String] = [], byOrgUnits: [String] = [], byTags: [Tag] = []) {
+        self.allAccounts = allAccounts
+        self.byNames = byNames
+        self.byIds = byIds
+        self.byOrgUnits = byOrgUnits
+        self.byTags = byTags
+    }
+
+    /// True when nothing is selected (an empty `ExcludeAccounts` excludes nothing).
+    public var isEmpty: Bool { !allAccounts && byNames.isEmpty && byIds.isEmpty && byOrgUnits.isEmpty && byTags.isEmpty }
+
+    /// The union (OR) of every selector, resolved against the index (Starfleet's `resolve_account_specification`).
+    public func resolve(in index: AccountIndex) -> Set<String> {
+        if allAccounts { return index.allAccountIDs }
+        var ids = index.accounts(ids: byIds)
+        ids.formUnion(index.accounts(names: byNames))
+        for ou in byOrgUnits { ids.formUnion(index.accounts(orgUnit: ou)) }
+        for tag in byTags { ids.formUnion(index.accounts(tag: tag.name, value: tag.value)) }
+        return ids
+    }
+}
