@@ -22,3 +22,15 @@ public enum TemplateReader {
         return PayloadTemplate.validate(root, strategy: strategy, file: file)
     }
 }
+
+extension TemplateReader {
+    /// Reads a template file (refusing files over the limit before reading them) and validates it.
+    public static func read(path: String, strategy: FanOutStrategy) -> (PayloadTemplate?, [Diagnostic]) {
+        do throws(FileReader.Failure) {
+            return read(try FileReader.read(path, limit: maxTemplateBytes), file: path, strategy: strategy)
+        } catch {
+            return (nil, [Diagnostic(at: .start(of: path), path: "", "cannot read the template: \(error.message)",
+                                     hint: error.message.contains("limit") ? "a payload must fit in one queue message (SQS's 1 MiB)" : nil)])
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// One parsed configuration file, as the loader reads them: the file's name and its document (nil when empty).
+public struct ConfigurationDocument: Sendable {
+    public var file: String
+    public var root: Node?
+    public init(file: String, root: Node?) {
+        self.file = file
+        self.root = root
+    }
+}
+
+/// The whole configuration: Starfleet's directory of YAML files merged by top-level section, validated, with
+/// defaults applied.
+public struct Configuration: Sendable {
+    public var starfleet: StarfleetSettings
+    /// Workers in declaration order (files sorted by name, then order within a file): "first matching worker"
+    /// for an S3 key means first in this order.
+    public var workers: [WorkerConfiguration]
+    public var accountIndex: AccountIndexSource
+    /// Every top-level section as written, by name (workers read their own keys from here).
+    public var sections: [String: Node]
+    /// The directory the files came from; relative paths in them are resolved against it.
+    public var directory: String
+
+    public init(starfleet: StarfleetSettings, workers: [WorkerConfiguration], accountIndex: AccountIndexSource,
+                sections: [String: Node], directory: String) {
+        self.starfleet = starfleet
+        self.workers = workers
+        self.accountIndex = accountIndex
+        self.sections = sections
+        self.directory = directory
+    }
+
+    public func worker(named name: String) -> WorkerConfiguration? { workers.first { $0.name == name } }
+
+    public var enabledWorkers: [WorkerConfiguration] { workers.filter(\.enabled) }
+
+    /// Starfleet's S3 routing: the first enabled, S3-sourced worker whose TemplatePrefix matches the key.
+    /// Keys that do not end in `.yaml` are not templates (case-sensitive, `.yml` ignored, as in Starfleet).
+    public func worker(forTemplateKey key: String) -> WorkerConfiguration? {
+        guard key.hasSuffix(".yaml") else { return nil }
+        return workers.first { $0.enabled && $0.invocationSources.contains(.s3) && $0.matches(templateKey: key) }
+    }
+
+    /// Starfleet's timed routing: every enabled worker with EVENTBRIDGE_TIMED_EVENT and exactly this schedule.
+    public func workers(taskedBy schedule: Schedule) -> [WorkerConfiguration] {
+        workers.filter { $0.isTasked(by: schedule) }
+    }
+
+    /// The distinct schedules of enabled timed workers, each fired once per boundary.
+    public var schedules: [Schedule] {
+        var seen: [Schedule] = []
+        for worker in enabledWorkers where worker.invocationSources.contains(.eventBridgeTimedEvent) {
+            if let s = worker.schedule, !seen.contains(s) { seen.append(s) }
+        }
+        return seen
+    }
+
+    /// `path` made absolute against the configuration directory.
+    public static func resolve(_ path: String, against directory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return relative.isEmpty ? base : "\(base)/\(relative)"
+    }
+}

@@ -1,0 +1,130 @@
+extension Configuration {
+    /// Reads `STARFLEET` with Starfleet's rules (unknown keys refused, regions checked, Slack needs Secrets Manager)
+    /// and the daemon's defaults.
+    static func readStarfleet(_ node: Node, directory: String, into v: inout Validator) -> StarfleetSettings {
+        var s = StarfleetSettings(templateDirectory: resolve("templates", against: directory))
+        guard let entries = v.mapping(node, "STARFLEET") else { return s }
+        v.rejectDuplicateKeys(entries, "STARFLEET")
+        v.rejectUnknownKeys(entries, known: StarfleetSettings.keys, "STARFLEET")
+        for entry in entries {
+            let key = entry.key.keyText
+            let p = "STARFLEET.\(key)"
+            let value = entry.value
+            switch key {
+            case "DeploymentRegion": s.deploymentRegion = region(value, p, into: &v)
+            case "TemplateBucket": s.templateBucket = v.string(value, p, length: 3...63)
+            case "FanOutQueueUrl": s.fanOutQueueUrl = httpsURL(value, p, into: &v)
+            case "AccountIndex":
+                if let name = v.string(value, p) {
+                    if AccountIndexSource.names.contains(name) {
+                        s.accountIndexName = name
+                    } else {
+                        v.error(value, p, "\"\(name)\" is not an account index this daemon has",
+                                hint: Suggestion.hint(for: name, in: AccountIndexSource.names) ?? "expected LocalAccountIndex or StarfleetDefaultAccountIndex")
+                    }
+                }
+            case "ScopeToRegions":
+                for (name, item) in v.stringList(value, p) ?? [] {
+                    if region(item, p, into: &v) != nil { s.scopeToRegions.append(name) }
+                }
+            case "SecretsManager": s.secretsManager = readSecretsManager(value, p, into: &v)
+            case "SlackEnabled": s.slackEnabled = v.bool(value, p) ?? false
+            case "LogLevel":
+                if let text = v.string(value, p) {
+                    if let level = LogLevel(rawValue: text) {
+                        s.logLevel = level
+                    } else {
+                        v.error(value, p, "\"\(text)\" is not a log level", hint: "expected one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
+            case "ThirdPartyLoggerLevels":
+                if let pairs = v.mapping(value, p) {
+                    for pair in pairs { s.thirdPartyLoggerLevels[pair.key.keyText] = pair.value.string ?? pair.value.keyText }
+                }
+            case "StarbaseInvocationTopicArn":
+                _ = v.string(value, p)
+                v.warning(value, p, "SNS invocation is not implemented (as in Starfleet); the key is ignored")
+            case "TemplateDirectory":
+                if let path = v.string(value, p, length: 1...4096) { s.templateDirectory = resolve(path, against: directory) }
+            case "StateDirectory":
+                if let path = v.string(value, p, length: 1...4096) { s.stateDirectory = resolve(path, against: directory) }
+            case "S3PollIntervalSeconds": s.s3PollIntervalSeconds = v.int(value, p, range: 5...86_400) ?? s.s3PollIntervalSeconds
+            case "CatchUpMissedRuns": s.catchUpMissedRuns = v.bool(value, p) ?? s.catchUpMissedRuns
+            default: break
+            }
+        }
+        if s.slackEnabled && s.secretsManager == nil {
+            v.error(node["SlackEnabled"] ?? node, "STARFLEET.SlackEnabled",
+                    "Slack can only be enabled if you are using Secrets Manager -- you need to configure the `SecretsManager` field.")
+        }
+        return s
+    }
+
+    static func readSecretsManager(_ node: Node, _ path: String, into v: inout Validator) -> SecretsManagerLocation? {
+        guard let entries = v.mapping(node, path) else { return nil }
+        v.rejectUnknownKeys(entries, known: ["SecretId", "SecretRegion"], path)
+        var id: String?
+        var secretRegion: String?
+        if let n = node["SecretId"] { id = v.string(n, "\(path).SecretId", length: 1...2048) } else {
+            v.error(node, "\(path).SecretId", "Missing data for required field.")
+        }
+        if let n = node["SecretRegion"] { secretRegion = region(n, "\(path).SecretRegion", into: &v) } else {
+            v.error(node, "\(path).SecretRegion", "Missing data for required field.")
+        }
+        guard let id, let secretRegion else { return nil }
+        return SecretsManagerLocation(secretId: id, secretRegion: secretRegion)
+    }
+
+    /// The account index source named by `STARFLEET.AccountIndex` and its section.
+    static func readAccountIndexSource(_ s: StarfleetSettings, _ sections: [String: Node], anchor: Node, directory: String,
+                                       into v: inout Validator) -> AccountIndexSource
+    {
+        if s.accountIndexName == AccountIndexSource.s3Name {
+            guard let node = sections[AccountIndexSource.s3Name] else {
+                v.error(anchor, AccountIndexSource.s3Name, "Missing data for required field.",
+                        hint: "STARFLEET.AccountIndex is StarfleetDefaultAccountIndex: add that section with IndexBucket and BucketRegion")
+                return .local(path: nil)
+            }
+            let p = AccountIndexSource.s3Name
+            guard let entries = v.mapping(node, p) else { return .local(path: nil) }
+            v.rejectUnknownKeys(entries, known: ["IndexBucket", "BucketRegion", "IndexObjectPath"], p)
+            var bucket: String?
+            var bucketRegion: String?
+            if let n = node["IndexBucket"] { bucket = v.string(n, "\(p).IndexBucket", length: 3...63) } else {
+                v.error(node, "\(p).IndexBucket", "Missing data for required field.")
+            }
+            if let n = node["BucketRegion"] { bucketRegion = region(n, "\(p).BucketRegion", into: &v) } else {
+                v.error(node, "\(p).BucketRegion", "Missing data for required field.")
+            }
+            let object = node["IndexObjectPath"].flatMap { v.string($0, "\(p).IndexObjectPath", length: 1...1024) } ?? "accountIndex.json"
+            return .s3(bucket: bucket ?? "", region: bucketRegion ?? "", objectPath: object)
+        }
+        guard let node = sections[AccountIndexSource.localName] else { return .local(path: nil) }
+        let p = AccountIndexSource.localName
+        guard let entries = v.mapping(node, p) else { return .local(path: nil) }
+        v.rejectUnknownKeys(entries, known: ["Path"], p)
+        let path = node["Path"].flatMap { v.string($0, "\(p).Path", length: 1...4096) }
+        return .local(path: path.map { resolve($0, against: directory) })
+    }
+
+    static func region(_ node: Node, _ path: String, into v: inout Validator) -> String? {
+        guard let name = v.string(node, path) else { return nil }
+        guard AWSRegions.isValid(name) else {
+            v.error(node, path, "\"\(name)\" is not an AWS region", hint: Suggestion.hint(for: name, in: AWSRegions.all))
+            return nil
+        }
+        return name
+    }
+
+    /// Starfleet's `fields.Url(schemes={"https"})`: an https URL with a host.
+    static func httpsURL(_ node: Node, _ path: String, into v: inout Validator) -> String? {
+        guard let url = v.string(node, path) else { return nil }
+        let prefix = "https://"
+        let host = url.hasPrefix(prefix) ? url.dropFirst(prefix.count).prefix { $0 != "/" && $0 != "?" } : ""
+        guard !host.isEmpty, !url.contains(" ") else {
+            v.error(node, path, "Not a valid URL.", hint: "queue URLs are https://, e.g. https://sqs.us-east-1.amazonaws.com/111122223333/my-queue")
+            return nil
+        }
+        return url
+    }
+}

@@ -1,0 +1,44 @@
+/// The `STARFLEET` section: Starfleet's keys (cloud ones optional, since local mode needs none) plus the daemon's own.
+public struct StarfleetSettings: Sendable, Hashable {
+    public var deploymentRegion: String?
+    public var templateBucket: String?
+    public var fanOutQueueUrl: String?
+    /// The account index source's name as written (`LocalAccountIndex`, `StarfleetDefaultAccountIndex`).
+    public var accountIndexName: String
+    public var scopeToRegions: [String]
+    public var secretsManager: SecretsManagerLocation?
+    public var slackEnabled: Bool
+    public var logLevel: LogLevel
+    public var thirdPartyLoggerLevels: [String: String]
+
+    /// The watched template directory (absolute; relative paths in the file are resolved against the config directory).
+    public var templateDirectory: String
+    /// The state directory from the file, if any (the command line and $STATE_DIRECTORY take precedence).
+    public var stateDirectory: String?
+    public var s3PollIntervalSeconds: Int
+    /// Whether a timed boundary missed while the daemon was down fires once at start.
+    public var catchUpMissedRuns: Bool
+
+    public init(templateDirectory: String) {
+        deploymentRegion = nil
+        templateBucket = nil
+        fanOutQueueUrl = nil
+        accountIndexName = AccountIndexSource.localName
+        scopeToRegions = []
+        secretsManager = nil
+        slackEnabled = false
+        logLevel = .info
+        thirdPartyLoggerLevels = [:]
+        self.templateDirectory = templateDirectory
+        stateDirectory = nil
+        s3PollIntervalSeconds = 60
+        catchUpMissedRuns = true
+    }
+
+    /// Every key the section accepts, for unknown-key hints.
+    public static let keys = [
+        "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
+        "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
+        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns",
+    ]
+}

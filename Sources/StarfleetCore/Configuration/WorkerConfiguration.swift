@@ -1,0 +1,57 @@
+/// A worker ship's section: Starfleet's keys plus the daemon's (concurrency, queue and retry settings, and for a
+/// process worker its command and fan-out strategy).
+public struct WorkerConfiguration: Sendable, Hashable {
+    public var name: String
+    public var enabled: Bool
+    public var templatePrefix: String
+    public var invocationQueueUrl: String?
+    public var invocationSources: Set<InvocationSource>
+    /// `EventBridgeTimedFrequency`: a named frequency, or a rate()/cron() expression.
+    public var schedule: Schedule?
+    public var alert: AlertConfiguration?
+
+    public var concurrency: Int
+    public var visibilityTimeoutSeconds: Int
+    public var timeoutSeconds: Int
+    public var maxReceiveCount: Int
+    public var backoff: BackoffPolicy
+    /// A worker changes things only when commit is on (Starfleet's `STARFLEET_COMMIT`).
+    public var commit: Bool
+
+    /// Set for a process worker: the program and its arguments, run without a shell.
+    public var command: [String]?
+    /// A process worker's strategy (Swift workers declare theirs in code).
+    public var fanOutStrategy: FanOutStrategy?
+
+    /// Where the section starts, for messages that concern the worker as a whole.
+    public var mark: SourceMark
+    /// The section as written, for a Swift worker's own keys.
+    public var section: Node
+
+    public var isProcessWorker: Bool { command != nil }
+
+    public static let defaultConcurrency = 4
+    public static let defaultVisibilityTimeout = 300
+    public static let defaultMaxReceiveCount = 4
+
+    /// Every key the daemon itself reads from a worker section.
+    public static let keys = [
+        "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
+        "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
+        "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy",
+    ]
+
+    /// Keys whose presence marks a top-level section as a worker.
+    static let markerKeys: Set<String> = ["Enabled", "TemplatePrefix", "InvocationSources", "Command", "InvocationQueueUrl"]
+
+    /// Whether this worker takes a timed event of `schedule` (exact match, as Starfleet fixed in its PR #21).
+    public func isTasked(by schedule: Schedule) -> Bool {
+        enabled && invocationSources.contains(.eventBridgeTimedEvent) && self.schedule == schedule
+    }
+
+    /// Whether an S3-style template key belongs to this worker: equal to a `.yaml` prefix, or under the prefix.
+    public func matches(templateKey key: String) -> Bool {
+        if templatePrefix.hasSuffix(".yaml") && templatePrefix == key { return true }
+        return key.hasPrefix(templatePrefix)
+    }
+}
