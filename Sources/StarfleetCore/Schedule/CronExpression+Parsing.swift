@@ -12,7 +12,7 @@ extension CronExpression {
             throw ScheduleError("\(text): no spaces are allowed after \"(\" or before \")\"",
                                 hint: trimmed.isEmpty ? nil : "write cron(\(trimmed))")
         }
-        let parts = inner.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let parts = inner.isEmpty ? [] : inner.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         if parts.contains(where: { $0.isEmpty }) || inner.contains(where: { $0.isWhitespace && $0 != " " }) {
             let words = inner.split(whereSeparator: \.isWhitespace)
             throw ScheduleError("\(text): separate the fields with single spaces",
