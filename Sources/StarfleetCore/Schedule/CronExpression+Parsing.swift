@@ -12,7 +12,7 @@ extension CronExpression {
             throw ScheduleError("\(text): no spaces are allowed after \"(\" or before \")\"",
                                 hint: trimmed.isEmpty ? nil : "write cron(\(trimmed))")
         }
-        let parts = inner.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let parts = inner.isEmpty ? [] : inner.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         if parts.contains(where: { $0.isEmpty }) || inner.contains(where: { $0.isWhitespace && $0 != " " }) {
             let words = inner.split(whereSeparator: \.isWhitespace)
             throw ScheduleError("\(text): separate the fields with single spaces",
@@ -77,7 +77,7 @@ struct CronFieldParser {
         }
         if token.hasSuffix("W"), !token.contains(where: { ",-/*".contains($0) }) {
             let day = String(token.dropLast())
-            guard !day.isEmpty, day.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            guard Self.isDigits(day) else {
                 throw error(.dayOfMonth, token, "\"W\" must follow a single day number, as in 15W, or be LW")
             }
             return .nearestWeekday(try value(day, .dayOfMonth, in: token))
@@ -102,7 +102,7 @@ struct CronFieldParser {
                 throw error(.dayOfWeek, token, "use one \"#\", as in 3#2 (the second Tuesday)")
             }
             let weekday = try value(pieces[0], .dayOfWeek, in: token)
-            guard let nth = Int(pieces[1]), pieces[1].allSatisfy(\.isASCII), (1...5).contains(nth) else {
+            guard Self.isDigits(pieces[1]), let nth = Int(pieces[1]), (1...5).contains(nth) else {
                 throw error(.dayOfWeek, token, "the number after \"#\" must be 1-5 (which occurrence in the month)")
             }
             return .nthWeekdayInMonth(weekday: weekday, nth: nth)
@@ -125,7 +125,7 @@ struct CronFieldParser {
             var step = 1
             if slash.count == 2 {
                 let span = b.count
-                guard let s = Int(slash[1]), slash[1].allSatisfy(\.isASCII), (1...span).contains(s) else {
+                guard Self.isDigits(slash[1]), slash[1].count <= 5, let s = Int(slash[1]), (1...span).contains(s) else {
                     throw error(field, token, "the step in \"\(element)\" must be a number from 1 to \(span)")
                 }
                 step = s
@@ -160,7 +160,7 @@ struct CronFieldParser {
     /// One number or name, checked against the field's bounds. `token` is the whole field, for the message.
     func value(_ piece: String, _ field: CronField, in token: String) throws(ScheduleError) -> Int {
         let b = field.bounds
-        if !piece.isEmpty, piece.count <= 5, piece.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(piece) {
+        if Self.isDigits(piece), piece.count <= 5, let n = Int(piece) {
             guard b.contains(n) else {
                 throw error(field, token, "\(n) is out of range \(b.lowerBound)-\(b.upperBound)")
             }
@@ -170,6 +170,11 @@ struct CronFieldParser {
             return b.lowerBound + index
         }
         throw error(field, token, reasonForBadValue(piece, field))
+    }
+
+    /// Plain ASCII digits only: `Int("+5")` would accept a sign, and `isNumber` accepts non-ASCII digits.
+    static func isDigits(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     private func reasonForBadValue(_ piece: String, _ field: CronField) -> String {

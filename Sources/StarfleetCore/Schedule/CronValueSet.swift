@@ -72,4 +72,8 @@ struct CronValueSet: Sendable, Hashable {
 
     /// Members in ascending order (for tests and debugging).
     var values: [Int] { (offset..<(offset + 256)).filter(contains) }
+
+    // Equal when the members are equal, whatever offset each set was built with.
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.values == rhs.values }
+    func hash(into hasher: inout Hasher) { hasher.combine(values) }
 }
