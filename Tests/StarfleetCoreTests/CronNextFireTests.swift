@@ -103,14 +103,11 @@ import Testing
         #expect(!cron.matches(try utc("2026-03-14T09:00:00Z")))
     }
 
-    /// A never-firing expression must still answer quickly: the search steps months, not minutes.
-    @Test func impossibleExpressionsAnswerNilQuickly() throws {
+    /// A never-firing expression answers nil over the whole 1970-2199 range (the search steps months, not minutes).
+    @Test func impossibleExpressionsAnswerNil() throws {
         let cron = try CronExpression(parsing: "cron(0 0 31 2,4,6,9,11 ? *)")
         let (from, to) = (try utc("1970-01-01T00:00:00Z"), try utc("2199-12-31T23:59:00Z"))
-        let elapsed = ContinuousClock().measure {
-            #expect(cron.nextFire(after: from) == nil)
-            #expect(cron.previousFire(atOrBefore: to) == nil)
-        }
-        #expect(elapsed < .seconds(1))
+        #expect(cron.nextFire(after: from) == nil)
+        #expect(cron.previousFire(atOrBefore: to) == nil)
     }
 }

@@ -64,3 +64,34 @@ public struct Configuration: Sendable {
         return relative.isEmpty ? base : "\(base)/\(relative)"
     }
 }
+
+extension Configuration {
+    public static let defaultDirectory = "/etc/starfleetd"
+    public static let defaultStateDirectory = "/var/lib/starfleetd"
+
+    /// The state directory: the command line, then `$STATE_DIRECTORY` (what systemd's StateDirectory= sets, and the
+    /// only place the sandbox lets the daemon write), then `STARFLEET.StateDirectory`, then /var/lib/starfleetd.
+    /// systemd may list several directories separated by colons; the first is ours.
+    public func stateDirectory(flag: String?, environment: String?) -> String {
+        if let flag, !flag.isEmpty { return flag }
+        if let env = environment?.split(separator: ":").first, !env.isEmpty { return String(env) }
+        return starfleet.stateDirectory ?? Configuration.defaultStateDirectory
+    }
+
+    /// The local account index file, when the index is local: the configured path or `<state>/accountIndex.json`.
+    public func localAccountIndexPath(stateDirectory: String) -> String? {
+        guard case .local(let path) = accountIndex else { return nil }
+        return path ?? "\(stateDirectory)/accountIndex.json"
+    }
+
+    /// The S3-style key of a file under the template directory (its relative path), or nil when the path is not
+    /// inside it or climbs out of it with `..`.
+    public func templateKey(forPath path: String) -> String? {
+        let base = starfleet.templateDirectory.hasSuffix("/") ? starfleet.templateDirectory : starfleet.templateDirectory + "/"
+        guard path.hasPrefix(base) else { return nil }
+        let key = String(path.dropFirst(base.count))
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard !key.isEmpty, !parts.contains(".."), !parts.contains(""), !parts.contains(".") else { return nil }
+        return key
+    }
+}
