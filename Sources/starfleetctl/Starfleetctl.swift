@@ -6,5 +6,5 @@ struct Starfleetctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starfleetctl",
         abstract: "Operate starfleetd: validate configuration, plan fan-outs, inspect schedules.",
-        subcommands: [])
+        subcommands: [Validate.self, Plan.self, ScheduleCommand.self])
 }

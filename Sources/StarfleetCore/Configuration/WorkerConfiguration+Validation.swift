@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 extension Configuration {
     /// A worker name becomes a queue name and a dead-letter folder: SQS's queue-name alphabet keeps both safe.
     static func isValidWorkerName(_ name: String) -> Bool {
@@ -40,7 +42,11 @@ extension Configuration {
         }
         if let n = node["EventBridgeTimedFrequency"], let text = v.string(n, path("EventBridgeTimedFrequency")) {
             do throws(ScheduleError) {
-                w.schedule = try Schedule(parsing: text)
+                let schedule = try Schedule(parsing: text)
+                w.schedule = schedule
+                if schedule.nextFire(after: Date(timeIntervalSince1970: 0)) == nil {
+                    v.warning(n, path("EventBridgeTimedFrequency"), "\(schedule) never fires", hint: "check the day-of-month and month fields")
+                }
             } catch {
                 v.error(n, path("EventBridgeTimedFrequency"), error.message, hint: error.hint)
             }

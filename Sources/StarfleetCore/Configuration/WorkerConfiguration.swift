@@ -55,3 +55,9 @@ public struct WorkerConfiguration: Sendable, Hashable {
         return key.hasPrefix(templatePrefix)
     }
 }
+
+extension WorkerConfiguration {
+    /// The configured strategy: a process worker's `FanOutStrategy`, else SINGLE_INVOCATION (Starfleet's class
+    /// default). A Swift worker's own declaration takes precedence where the registry knows it.
+    public var strategy: FanOutStrategy { fanOutStrategy ?? .singleInvocation }
+}

@@ -1,0 +1,18 @@
+public import StarfleetCore
+import FoundationEssentials
+
+/// Reads Starfleet's account index JSON from a local file.
+public enum AccountIndexFile {
+    /// An index of 100,000 accounts is far below this; larger files are refused before reading.
+    public static let maxBytes = 256 * 1_048_576
+
+    public static func load(_ path: String) throws(AccountIndexError) -> AccountIndex {
+        let bytes: [UInt8]
+        do throws(FileReader.Failure) {
+            bytes = try FileReader.read(path, limit: maxBytes)
+        } catch {
+            throw AccountIndexError(source: path, message: "cannot read the account index: \(error.message)")
+        }
+        return try AccountIndex(json: Data(bytes), source: path)
+    }
+}

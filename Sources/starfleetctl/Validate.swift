@@ -1,0 +1,39 @@
+import ArgumentParser
+import StarfleetCore
+import StarfleetYAML
+
+/// `starfleetctl validate`: the configuration, then every template in the template directory against its worker.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the configuration and every template in the template directory.",
+        discussion: """
+            Prints every problem as file:line:column: error: Section.Key: what is wrong (hint).
+            Exit status: 0 valid, 78 configuration errors, 65 template errors.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Check the configuration only, not the templates.")
+    var configOnly = false
+
+    func run() throws {
+        let configuration = try global.loadConfiguration()
+        var templates = 0
+        var broken = 0
+        if !configOnly {
+            for path in TemplateFiles.list(under: configuration.starfleet.templateDirectory) {
+                guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key) else { continue }
+                templates += 1
+                let (_, diagnostics) = TemplateReader.read(path: path, strategy: worker.strategy)
+                for d in diagnostics { Console.error(d.description) }
+                if diagnostics.containsErrors { broken += 1 }
+            }
+        }
+        let workers = configuration.workers.map { $0.enabled ? $0.name : "\($0.name) (disabled)" }
+        Console.out("configuration OK: \(configuration.workers.count) worker(s)\(workers.isEmpty ? "" : ": " + workers.joined(separator: ", "))")
+        if !configOnly {
+            Console.out("templates: \(templates) checked, \(broken) with errors (\(configuration.starfleet.templateDirectory))")
+        }
+        if broken > 0 { throw ExitCode(ExitStatus.dataError) }
+    }
+}
