@@ -30,6 +30,8 @@ let package = Package(
 
         // The wall-clock seam: the real clock and a manual one that tests move by hand.
         .target(name: "StarfleetClock", swiftSettings: strict),
+        // SHA-256 / HMAC over libcrypto: template content hashes, deduplication ids, SigV4. The only user of COpenSSL.
+        .target(name: "StarfleetCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // Pure: config model and validation, schedules, templates, account index, fan-out planner.
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
@@ -47,6 +49,7 @@ let package = Package(
             dependencies: ["StarfleetCore", "StarfleetYAML"],
             swiftSettings: strict),
 
+        .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
         .testTarget(
             name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
