@@ -5,8 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int cspawn_pipe(int fds[2], int nonblocking) {
-    return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
+int cspawn_pipe(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
 }
 
 int cspawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path) {

@@ -7,8 +7,8 @@
 #include <spawn.h>
 #include <sys/types.h>
 
-/// pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0)): both ends close-on-exec from birth.
-int cspawn_pipe(int fds[2], int nonblocking);
+/// pipe2(fds, O_CLOEXEC): both ends close-on-exec from birth, so no concurrent spawn can inherit them.
+int cspawn_pipe(int fds[2]);
 
 /// posix_spawn_file_actions_addchdir_np (glibc >= 2.29): the child changes directory before exec.
 int cspawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
