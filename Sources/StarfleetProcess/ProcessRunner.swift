@@ -41,7 +41,8 @@ public struct ProcessRunner: Sendable {
         let job = RunJob(
             invocation: invocation, control: control, clock: clock, logger: logger, watchWithPidfd: watchWithPidfd)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ProcessOutcome, any Error>) in
+            try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<ProcessOutcome, any Error>) in
                 do {
                     try DedicatedThread.start { job.main(continuation) }
                 } catch {

@@ -18,7 +18,8 @@ struct LineWriter: Sendable {
             bytes.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let written = Glibc.write(fileDescriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                    let start = buffer.baseAddress.map { $0 + offset }
+                    let written = Glibc.write(fileDescriptor, start, buffer.count - offset)
                     if written > 0 {
                         offset += written
                     } else if written < 0 && errno == EINTR {

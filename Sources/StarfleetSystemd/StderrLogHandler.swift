@@ -35,7 +35,8 @@ public struct StderrLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
-        writer.write(Self.line(level: event.level, message: "\(event.message)", metadata: merged, identifier: identifier))
+        let message = "\(event.message)"
+        writer.write(Self.line(level: event.level, message: message, metadata: merged, identifier: identifier))
     }
 
     /// The exact line written for one message, without its newline.

@@ -84,8 +84,29 @@ public struct SystemdNotifier: Sendable {
         try address.send(fields.joined(separator: "\n"), display: socketDescription ?? "NOTIFY_SOCKET")
     }
 
+    /// The watchdog timeout from `WATCHDOG_USEC`, or `nil` when the watchdog is off or meant for another
+    /// process: systemd sets `WATCHDOG_PID` to the main PID, and a child that inherited the variables must
+    /// not ping (sd_watchdog_enabled(3)). Malformed or zero values mean "off".
+    public static func watchdogTimeout(environment: [String: String], processID: Int32) -> Duration? {
+        guard let text = environment["WATCHDOG_USEC"], let microseconds = UInt64(text), microseconds > 0,
+            microseconds <= UInt64(Int64.max)
+        else { return nil }
+        if let pidText = environment["WATCHDOG_PID"], !pidText.isEmpty {
+            guard let pid = Int32(pidText), pid == processID else { return nil }
+        }
+        return .microseconds(Int64(microseconds))
+    }
+
     /// The protocol is line-based: a newline inside STATUS would start a bogus field.
     static func oneLine(_ text: String) -> String {
         String(text.map { $0.isNewline ? " " : $0 })
     }
+}
+
+/// CLOCK_MONOTONIC in microseconds: the clock systemd compares `MONOTONIC_USEC=` against.
+func monotonicMicroseconds() -> UInt64 {
+    var now = timespec()
+    // clock_gettime(CLOCK_MONOTONIC) cannot fail on Linux; 0 would still keep the field well-formed.
+    guard clock_gettime(CLOCK_MONOTONIC, &now) == 0 else { return 0 }
+    return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
 }

@@ -18,7 +18,8 @@ import Testing
     @Test func aNameNotInPathIsAClearError() async throws {
         let error = try await #require(throws: ProcessRunnerError.self) {
             try await runner.run(
-                ProcessInvocation(argv: ["no-such-starfleet-program"], environment: ["PATH": "/usr/bin:/bin"], timeout: 1))
+                ProcessInvocation(
+                    argv: ["no-such-starfleet-program"], environment: ["PATH": "/usr/bin:/bin"], timeout: 1))
         }
         #expect(error.code == .executableNotFound)
         #expect(error.description.contains("PATH=/usr/bin:/bin"))
@@ -43,7 +44,8 @@ import Testing
 
     @Test func aMissingWorkingDirectoryIsReported() async throws {
         let error = try await #require(throws: ProcessRunnerError.self) {
-            try await runner.run(ProcessInvocation(argv: ["/bin/true"], workingDirectory: "/nonexistent/dir", timeout: 1))
+            try await runner.run(
+                ProcessInvocation(argv: ["/bin/true"], workingDirectory: "/nonexistent/dir", timeout: 1))
         }
         #expect(error.code == .workingDirectoryUnavailable)
     }
