@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // Typed wrappers for curl's variadic curl_easy_setopt / curl_easy_getinfo (Swift cannot call varargs).
         .target(name: "CCurlShim", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
+        // GNU/Linux process calls Swift's Glibc module hides (it is built without _GNU_SOURCE): pipe2, pidfd_open,
+        // posix_spawn_file_actions_addchdir_np / addclosefrom_np.
+        .target(name: "CSpawn"),
 
         // The wall-clock seam: the real clock and a manual one that tests move by hand.
         .target(name: "StarfleetClock", swiftSettings: strict),
@@ -36,6 +39,16 @@ let package = Package(
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
+        // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
+        .target(
+            name: "StarfleetSystemd",
+            dependencies: ["CSystemd", "StarfleetClock", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
+        .target(
+            name: "StarfleetProcess",
+            dependencies: ["CSpawn", "StarfleetClock", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
 
         .executableTarget(
             name: "starfleetctl",
@@ -54,5 +67,9 @@ let package = Package(
         .testTarget(
             name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
+        .testTarget(
+            name: "StarfleetSystemdTests",
+            dependencies: ["StarfleetSystemd", "StarfleetClock", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
     ]
 )

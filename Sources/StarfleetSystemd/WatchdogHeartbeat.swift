@@ -1,0 +1,74 @@
+import Synchronization
+
+/// The gate between the work loops and the systemd watchdog: each loop that must stay alive registers a
+/// component and calls ``beat(_:)`` from inside its loop; the pinger may send `WATCHDOG=1` only after every
+/// registered component has beaten since the previous ping. A hung scheduler therefore stops the pings and
+/// systemd restarts the daemon, which a timer that pings on its own would never do.
+///
+/// A component must beat at least once per ``SystemdNotifier/watchdogInterval``; a loop that waits longer
+/// than that for work (a long poll, a sleep until the next fire) should wake to beat, or unregister while idle.
+public final class WatchdogHeartbeat: Sendable {
+    /// A registered work loop.
+    public struct Component: Hashable, Sendable, CustomStringConvertible {
+        public let id: Int
+        public let name: String
+        public var description: String { name }
+    }
+
+    /// What the gate decided at one check.
+    public enum Verdict: Hashable, Sendable {
+        /// Every component has beaten since the last ping (or none is registered): ping now.
+        case healthy
+        /// These components have not beaten since the last ping: withhold it.
+        case stalled([String])
+    }
+
+    private struct State {
+        var nextID = 0
+        var components: [Int: String] = [:]
+        var beaten: Set<Int> = []
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Registers a work loop. It counts as having beaten once, so registering never blocks the next ping.
+    public func register(_ name: String) -> Component {
+        state.withLock { s in
+            s.nextID += 1
+            s.components[s.nextID] = name
+            s.beaten.insert(s.nextID)
+            return Component(id: s.nextID, name: name)
+        }
+    }
+
+    /// Removes a loop that has finished (or is idle on purpose); it no longer holds the pings back.
+    public func unregister(_ component: Component) {
+        state.withLock { s in
+            s.components[component.id] = nil
+            s.beaten.remove(component.id)
+        }
+    }
+
+    /// Records that `component` made progress. Cheap: one uncontended lock.
+    public func beat(_ component: Component) {
+        state.withLock { s in
+            if s.components[component.id] != nil { s.beaten.insert(component.id) }
+        }
+    }
+
+    /// Names of the registered components, sorted.
+    public var componentNames: [String] { state.withLock { $0.components.values.sorted() } }
+
+    /// Checks the gate. When healthy, the beats are consumed: every component must beat again before the
+    /// next ping. When stalled, nothing is reset, so a late beat opens the gate at the next check.
+    public func check() -> Verdict {
+        state.withLock { s in
+            let missing = s.components.filter { !s.beaten.contains($0.key) }.map(\.value).sorted()
+            guard missing.isEmpty else { return .stalled(missing) }
+            s.beaten.removeAll(keepingCapacity: true)
+            return .healthy
+        }
+    }
+}

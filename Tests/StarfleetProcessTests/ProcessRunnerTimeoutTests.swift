@@ -1,0 +1,89 @@
+import Glibc
+import StarfleetProcess
+import Testing
+
+@Suite struct ProcessRunnerTimeoutTests {
+    let runner = ProcessRunner()
+
+    @Test func timeoutSendsSIGTERMToTheGroup() async throws {
+        let outcome = try await runner.run(sh("sleep 30", timeout: 0.3))
+        #expect(outcome.termination == .timedOut)
+        #expect(outcome.duration >= 0.3 && outcome.duration < 3)
+    }
+
+    @Test func aChildIgnoringSIGTERMGetsSIGKILLAfterTheGrace() async throws {
+        let outcome = try await runner.run(sh("trap '' TERM; sleep 30", timeout: 0.3, killGrace: 0.5))
+        #expect(outcome.termination == .timedOut)
+        #expect(outcome.duration >= 0.8 && outcome.duration < 3)
+        #expect(await processIsGone(outcome.processID))
+    }
+
+    @Test func aGrandchildInTheGroupDiesWithItOnTimeout() async throws {
+        let outcome = try await runner.run(sh("sleep 30 & echo $!; wait", timeout: 0.3, killGrace: 0.5))
+        #expect(outcome.termination == .timedOut)
+        let grandchild = try #require(Int32(text(outcome.stdout).split(separator: "\n").first ?? ""))
+        #expect(await processIsGone(grandchild))
+    }
+
+    @Test func leftoversAreKilledWhenTheLeaderExits() async throws {
+        // The background sleep keeps stdout open; the runner stops waiting shortly after sh exits.
+        let outcome = try await runner.run(sh("sleep 30 & echo $!; exit 0"))
+        #expect(outcome.termination == .exited(0))
+        #expect(outcome.duration < 3)
+        let grandchild = try #require(Int32(text(outcome.stdout).split(separator: "\n").first ?? ""))
+        #expect(await processIsGone(grandchild))
+    }
+
+    @Test func cancellingTheTaskKillsTheChild() async throws {
+        let directory = makeTemporaryDirectory()
+        let pidFile = directory + "/pid"
+        defer {
+            unlink(pidFile)
+            rmdir(directory)
+        }
+        let runner = self.runner
+        let started = ContinuousClock.now
+        let task = Task { try await runner.run(sh("echo $$ > \(pidFile); exec sleep 30", timeout: 60)) }
+        var pid: Int32?
+        for _ in 0..<300 where pid == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            pid = readPid(pidFile)
+        }
+        let child = try #require(pid)
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(await processIsGone(child))
+    }
+
+    @Test func alreadyCancelledTaskStartsNothing() async throws {
+        let runner = self.runner
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runner.run(sh("sleep 30"))
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
+    @Test func runsDoNotBlockTheCooperativePool() async throws {
+        // The pool has as many threads as cores (2 here): if each run blocked a pool thread, eight 0.5 s runs
+        // would take ≥ 2 s; overlapping on their own threads they take about 0.5 s.
+        let runner = self.runner
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: ProcessOutcome.self) { group in
+            for _ in 0..<8 { group.addTask { try await runner.run(sh("sleep 0.5")) } }
+            for try await outcome in group { #expect(outcome.termination == .exited(0)) }
+        }
+        #expect(ContinuousClock.now - started < .milliseconds(1500))
+    }
+
+    private func readPid(_ path: String) -> Int32? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = read(fd, &buffer, buffer.count)
+        guard count > 0 else { return nil }
+        return Int32(String(decoding: buffer[0..<count], as: UTF8.self).split(separator: "\n").first ?? "")
+    }
+}
