@@ -12,12 +12,16 @@ final class DatagramListener {
         var description: String
     }
 
-    init(abstract: Bool) throws {
+    init(abstract: Bool, fixedPath: String? = nil) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         fileDescriptor = fd
         var pathBytes: [UInt8]
-        if abstract {
+        if let fixedPath {
+            address = fixedPath
+            pathBytes = Array(fixedPath.utf8) + [0]
+            directory = nil
+        } else if abstract {
             let name = "starfleet-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
             address = "@" + name
             pathBytes = [0] + Array(name.utf8)
@@ -40,12 +44,16 @@ final class DatagramListener {
 
     /// The next datagram, waiting up to `timeout` seconds; `nil` when none arrives.
     func receive(timeout: Double = 1) -> String? {
+        receiveBytes(timeout: timeout).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func receiveBytes(timeout: Double = 1) -> [UInt8]? {
         var pollFD = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&pollFD, 1, Int32(timeout * 1000)) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 65536)
         let count = recv(fileDescriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
         guard count >= 0 else { return nil }
-        return String(decoding: buffer[0..<count], as: UTF8.self)
+        return Array(buffer[0..<count])
     }
 
     /// Every datagram already queued.
@@ -57,6 +65,7 @@ final class DatagramListener {
 
     deinit {
         close(fileDescriptor)
+        if directory == nil, address.hasPrefix("/") { unlink(address) }
         if let directory {
             unlink(address)
             rmdir(directory)
