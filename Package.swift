@@ -50,6 +50,11 @@ let package = Package(
             dependencies: ["CSpawn", "StarfleetClock", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
+        // The WorkerShip protocol, process workers, built-in workers.
+        .target(
+            name: "StarfleetWorkers",
+            dependencies: ["StarfleetCore", "StarfleetProcess", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .executableTarget(
             name: "starfleetctl",
             dependencies: [

@@ -1,0 +1,58 @@
+public import StarfleetCore
+import StarfleetProcess
+
+/// A worker defined only by configuration: `Command: [argv…]` runs once per payload, without a shell, the payload
+/// JSON on stdin and the STARFLEET_* variables in its environment. Exit 0 = success (stdout is the result); any
+/// other end is a failure carrying the exit status and the tail of stderr.
+public struct ProcessWorkerShip: WorkerShip {
+    public let name: String
+    public let fanOutStrategy: FanOutStrategy
+    public let command: [String]
+    public let timeoutSeconds: Double
+    /// The program's working directory (`<state>/workers/<Name>`), created by the daemon.
+    public let workingDirectory: String?
+    let runner: ProcessRunner
+    let baseEnvironment: [String: String]
+
+    public init(name: String, fanOutStrategy: FanOutStrategy, command: [String], timeoutSeconds: Double,
+                workingDirectory: String?, baseEnvironment: [String: String]? = nil) {
+        self.name = name
+        self.fanOutStrategy = fanOutStrategy
+        self.command = command
+        self.timeoutSeconds = timeoutSeconds
+        self.workingDirectory = workingDirectory
+        self.runner = ProcessRunner()
+        self.baseEnvironment = ProcessEnvironment.base(from: baseEnvironment)
+    }
+
+    /// Builds the worker a configuration section describes.
+    public init(configuration w: WorkerConfiguration, workingDirectory: String?) {
+        self.init(name: w.name, fanOutStrategy: w.strategy, command: w.command ?? [], timeoutSeconds: Double(w.timeoutSeconds),
+                  workingDirectory: workingDirectory)
+    }
+
+    public func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
+        let environment = ProcessEnvironment.worker(
+            name: name, commit: invocation.commit, accountID: invocation.account, region: invocation.region,
+            messageID: invocation.messageId, receiveCount: invocation.receiveCount, base: baseEnvironment)
+        let run = ProcessInvocation(argv: command, stdin: invocation.body, environment: environment,
+                                    workingDirectory: workingDirectory, timeout: timeoutSeconds)
+        let outcome: ProcessOutcome
+        do {
+            outcome = try await runner.run(run)
+        } catch let error as ProcessRunnerError {
+            throw WorkerFailure(error.description)
+        }
+        switch outcome.termination {
+        case .exited(0):
+            return outcome.stdout
+        case .exited(let status):
+            throw WorkerFailure("\(command[0]) exited with status \(status)", exitStatus: status, stderrTail: outcome.stderrTail)
+        case .signaled(let signal):
+            throw WorkerFailure("\(command[0]) was killed by signal \(signal)", stderrTail: outcome.stderrTail)
+        case .timedOut:
+            throw WorkerFailure("\(command[0]) ran longer than TimeoutSeconds (\(Int(timeoutSeconds)) s) and was stopped",
+                                stderrTail: outcome.stderrTail)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+public import StarfleetCore
+
+/// The Swift workers compiled into this binary, by name. Add yours here (`starfleetctl new worker NAME
+/// --language swift` writes the file and the line below).
+public enum WorkerRegistry {
+    /// Builds each built-in worker; a configuration section's `FanOutStrategy` is used where the worker lets it choose.
+    public static let builtIns: [String: @Sendable (WorkerConfiguration) -> any WorkerShip] = [
+        "NoOpShip": { NoOpShip(fanOutStrategy: $0.fanOutStrategy ?? .accountRegion) },
+        // starfleetctl new worker: registrations go above this line.
+    ]
+
+    public static var names: Set<String> { Set(builtIns.keys) }
+
+    /// The worker a configuration section runs: its `Command` as a process worker, else the built-in of that name.
+    public static func ship(for configuration: WorkerConfiguration, workingDirectory: String?) -> (any WorkerShip)? {
+        if configuration.isProcessWorker {
+            return ProcessWorkerShip(configuration: configuration, workingDirectory: workingDirectory)
+        }
+        return builtIns[configuration.name]?(configuration)
+    }
+}
