@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "starfleetctl", targets: ["starfleetctl"]),
         .executable(name: "starfleet-bench", targets: ["starfleet-bench"]),
+        .executable(name: "queue-bench", targets: ["queue-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -34,6 +35,12 @@ let package = Package(
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
+        // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
+        // Deals in bytes and strings only: no StarfleetCore.
+        .target(
+            name: "StarfleetQueue",
+            dependencies: ["StarfleetClock", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
 
         .executableTarget(
             name: "starfleetctl",
@@ -47,7 +54,19 @@ let package = Package(
             dependencies: ["StarfleetCore", "StarfleetYAML"],
             swiftSettings: strict),
 
+        // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
+        .executableTarget(
+            name: "queue-crash-child",
+            dependencies: ["StarfleetQueue", "StarfleetClock", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // The queue benchmark (scripts/bench-queue): ratios against the disk's own limits and beanstalkd.
+        .executableTarget(
+            name: "queue-bench",
+            dependencies: ["StarfleetQueue", "StarfleetClock", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
+        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"],
                     resources: [.copy("Fixtures")]),
