@@ -107,7 +107,8 @@ public final class JournalQueue: MessageQueue {
         }
         for c in wake { c.resume() }
         // Let the commit queue finish anything it had taken before the lock goes.
-        commitQueue.sync {}
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in commitQueue.async { c.resume() } }
+        lock.release()
     }
 
     /// Throws unless the queue can take operations.
