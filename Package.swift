@@ -8,11 +8,15 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "starfleetd",
     products: [
         .executable(name: "starfleetctl", targets: ["starfleetctl"]),
         .executable(name: "starfleet-bench", targets: ["starfleet-bench"]),
+        .executable(name: "queue-bench", targets: ["queue-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -39,42 +43,32 @@ let package = Package(
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
+        // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
+        // Deals in bytes and strings only: no StarfleetCore.
+        .target(name: "StarfleetQueue", dependencies: ["StarfleetClock", logging], swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
-        .target(
-            name: "StarfleetSystemd",
-            dependencies: ["CSystemd", "StarfleetClock", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict),
+        .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
-        .target(
-            name: "StarfleetProcess",
-            dependencies: ["CSpawn", "StarfleetClock", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict),
-
+        .target(name: "StarfleetProcess", dependencies: ["CSpawn", "StarfleetClock", logging], swiftSettings: strict),
         // The WorkerShip protocol, process workers, built-in workers.
-        .target(
-            name: "StarfleetWorkers",
-            dependencies: ["StarfleetCore", "StarfleetProcess", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict),
+        .target(name: "StarfleetWorkers", dependencies: ["StarfleetCore", "StarfleetProcess", logging], swiftSettings: strict),
+
         .executableTarget(
             name: "starfleetctl",
-            dependencies: [
-                "StarfleetCore", "StarfleetYAML",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", argumentParser],
             swiftSettings: strict),
-        .executableTarget(
-            name: "starfleet-bench",
-            dependencies: ["StarfleetCore", "StarfleetYAML"],
-            swiftSettings: strict),
+        .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
+        // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
+        .executableTarget(name: "queue-crash-child", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
+        // The queue benchmark (scripts/bench-queue): ratios against the disk's own limits and beanstalkd.
+        .executableTarget(name: "queue-bench", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
 
-        .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
-        .testTarget(
-            name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
+        .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
+        .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
-        .testTarget(
-            name: "StarfleetSystemdTests",
-            dependencies: ["StarfleetSystemd", "StarfleetClock", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
+        .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
     ]
 )

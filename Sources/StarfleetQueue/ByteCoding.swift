@@ -1,0 +1,85 @@
+import FoundationEssentials
+
+/// Little-endian encoding into a growing byte array: the journal's record payloads.
+struct ByteWriter {
+    var bytes: [UInt8]
+
+    init(capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func i32(_ v: Int32) { u32(UInt32(bitPattern: v)) }
+    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+
+    mutating func id(_ v: MessageID) { withUnsafeBytes(of: v.uuid.uuid) { bytes.append(contentsOf: $0) } }
+
+    /// u32 length + UTF-8.
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            u32(UInt32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// u8 presence flag, then the string.
+    mutating func optionalString(_ s: String?) {
+        if let s {
+            u8(1)
+            string(s)
+        } else {
+            u8(0)
+        }
+    }
+}
+
+/// Bounds-checked little-endian decoding of a record payload; any overrun is ``QueueError/Code/corruptData``.
+struct ByteReader {
+    let buffer: UnsafeRawBufferPointer
+    var position: Int = 0
+
+    init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+
+    var remaining: Int { buffer.count - position }
+
+    private mutating func take(_ n: Int) throws -> UnsafeRawBufferPointer {
+        guard n >= 0, n <= remaining else {
+            throw QueueError(.corruptData, "a journal record is shorter than its fields", hint: "The record is quarantined.")
+        }
+        let slice = UnsafeRawBufferPointer(rebasing: buffer[position..<(position + n)])
+        position += n
+        return slice
+    }
+
+    mutating func u8() throws -> UInt8 { try take(1)[0] }
+    mutating func u16() throws -> UInt16 { UInt16(littleEndian: try take(2).loadUnaligned(as: UInt16.self)) }
+    mutating func u32() throws -> UInt32 { UInt32(littleEndian: try take(4).loadUnaligned(as: UInt32.self)) }
+    mutating func u64() throws -> UInt64 { UInt64(littleEndian: try take(8).loadUnaligned(as: UInt64.self)) }
+    mutating func i32() throws -> Int32 { Int32(bitPattern: try u32()) }
+    mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
+
+    mutating func id() throws -> MessageID {
+        let raw = try take(16)
+        var uuid: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: raw) }
+        return MessageID(uuid: UUID(uuid: uuid))
+    }
+
+    mutating func bytes() throws -> UnsafeRawBufferPointer { try take(Int(try u32())) }
+
+    mutating func string() throws -> String { String(decoding: try bytes(), as: UTF8.self) }
+
+    mutating func optionalString() throws -> String? {
+        switch try u8() {
+        case 0: return nil
+        case 1: return try string()
+        default: throw QueueError(.corruptData, "a journal record has a bad optional flag", hint: "The record is quarantined.")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+public import StarfleetClock
+
+extension DeadLetterDirectory {
+    /// The attribute a redriven message carries: the id it had when it was dead-lettered first.
+    public static let originalMessageIdAttribute = "StarfleetOriginalMessageId"
+
+    /// Puts dead letters back on `queue` (normally the worker's own) as new messages: a fresh receive count,
+    /// a new message id, the original id in the `StarfleetOriginalMessageId` attribute (kept from an earlier
+    /// redrive if there was one), and the exact body and attributes. Each file is removed once its send is
+    /// acknowledged. The send carries the deduplication id `redrive-<dead-letter id>`, so a redrive interrupted
+    /// between the send and the removal and run again within 5 minutes does not enqueue twice.
+    ///
+    /// - Parameter ratePerSecond: at most this many messages per second (nil: as fast as the queue takes them),
+    ///   paced on `clock`.
+    public func redrive(
+        worker: String, _ selection: DeadLetterSelection, into queue: any MessageQueue, ratePerSecond: Double?,
+        clock: any WallClock
+    ) async throws -> RedriveResult {
+        let targets: [String]
+        switch selection {
+        case .all: targets = try ids(worker: worker)
+        case .ids(let ids): targets = ids
+        }
+        var result = RedriveResult()
+        let start = clock.now()
+        for (n, id) in targets.enumerated() {
+            if let rate = ratePerSecond, rate > 0, n > 0 {
+                try await clock.sleep(until: start.addingTimeInterval(Double(n) / rate))
+            }
+            let letter: DeadLetter
+            do {
+                letter = try show(worker: worker, id: id)
+            } catch {
+                result.failed[id] = "\(error)"
+                continue
+            }
+            var attributes = letter.attributes
+            if attributes[Self.originalMessageIdAttribute] == nil {
+                attributes[Self.originalMessageIdAttribute] = letter.messageId
+            }
+            let message = OutgoingMessage(
+                body: letter.bodyText, delaySeconds: 0, attributes: attributes, deduplicationId: "redrive-\(letter.messageId)")
+            do {
+                let sent = try await queue.send([message])
+                try fileSystem.unlink(path(worker: worker, id: id))
+                result.redriven[id] = sent.first?.messageId
+            } catch {
+                result.failed[id] = "\(error)"
+            }
+        }
+        if !result.redriven.isEmpty { try fileSystem.syncDirectory(directory(worker: worker)) }
+        return result
+    }
+}

@@ -1,0 +1,144 @@
+import FoundationEssentials
+import Glibc
+
+/// The dead-letter directory, `<state>/dead-letter/`: one folder per worker, one JSON file per message
+/// (``DeadLetter``), each written atomically (temp file, fsync, rename, fsync of the folder) with mode 0600.
+///
+/// Files are the source of truth and the daemon never rewrites one after writing it, so `list`, `show` and
+/// `purge` are safe while the daemon runs; `redrive` needs the worker's queue (see ``QueueInbox``).
+public struct DeadLetterDirectory: Sendable {
+    /// `<state>/dead-letter`.
+    public let root: String
+    let fileSystem: any JournalFileSystem
+
+    public init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+        self.root = root
+        self.fileSystem = fileSystem
+    }
+
+    /// `<root>/<worker>`.
+    public func directory(worker: String) -> String { root + "/" + worker }
+
+    public func path(worker: String, id: String) -> String { directory(worker: worker) + "/" + id + ".json" }
+
+    /// Writes (or replaces) a dead letter durably: after this returns, a crash cannot lose it.
+    public func write(_ letter: DeadLetter) throws {
+        try QueueNames.validate(letter.queue)
+        try Self.validateID(letter.messageId)
+        let folder = directory(worker: letter.queue)
+        try fileSystem.makeDirectories(folder, mode: 0o700)
+        let data: Data
+        do {
+            data = try ISO8601.encoder().encode(letter)
+        } catch {
+            throw QueueError(.corruptData, "the dead letter could not be encoded as JSON: \(error)", hint: "Report this bug.",
+                             queue: letter.queue, messageId: letter.messageId)
+        }
+        let final = path(worker: letter.queue, id: letter.messageId)
+        let temporary = folder + "/." + letter.messageId + ".json.tmp"
+        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        do {
+            try data.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
+            var newline: UInt8 = 0x0A
+            try withUnsafeBytes(of: &newline) { try fileSystem.write(fd, $0, at: Int64(data.count), path: temporary) }
+            try fileSystem.fsync(fd, path: temporary)
+            fileSystem.close(fd)
+        } catch {
+            fileSystem.close(fd)
+            try? fileSystem.unlink(temporary)
+            throw error
+        }
+        do {
+            try fileSystem.rename(temporary, to: final)
+        } catch {
+            try? fileSystem.unlink(temporary)
+            throw error
+        }
+        try fileSystem.syncDirectory(folder)
+    }
+
+    /// Workers that have a dead-letter folder.
+    public func workers() throws -> [String] {
+        guard fileSystem.fileExists(root) else { return [] }
+        return try fileSystem.contents(ofDirectory: root).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The ids of a worker's dead letters (file names without `.json`), sorted.
+    public func ids(worker: String) throws -> [String] {
+        let folder = directory(worker: worker)
+        guard fileSystem.fileExists(folder) else { return [] }
+        return try fileSystem.contents(ofDirectory: folder)
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .map { String($0.dropLast(5)) }
+            .sorted()
+    }
+
+    /// A worker's dead letters, oldest first. Unreadable files are listed with reason "unreadable: …".
+    public func list(worker: String) throws -> [DeadLetterSummary] {
+        try ids(worker: worker).map { id in
+            let file = path(worker: worker, id: id)
+            do {
+                let letter = try read(file)
+                return DeadLetterSummary(
+                    worker: worker, messageId: id, reason: letter.reason, receiveCount: letter.receiveCount,
+                    deadLetteredTimestamp: letter.deadLetteredTimestamp, lastError: letter.failures.last?.error, path: file)
+            } catch {
+                return DeadLetterSummary(
+                    worker: worker, messageId: id, reason: "unreadable: \(error)", receiveCount: 0,
+                    deadLetteredTimestamp: Date(timeIntervalSince1970: 0), lastError: nil, path: file)
+            }
+        }.sorted { ($0.deadLetteredTimestamp, $0.messageId) < ($1.deadLetteredTimestamp, $1.messageId) }
+    }
+
+    /// One dead letter. With `worker` nil, every worker's folder is searched.
+    public func show(worker: String? = nil, id: String) throws -> DeadLetter {
+        try Self.validateID(id)
+        for candidate in try (worker.map { [$0] } ?? workers()) {
+            let file = path(worker: candidate, id: id)
+            if fileSystem.fileExists(file) { return try read(file) }
+        }
+        throw QueueError(.notFound, "no dead letter with id \(id)", hint: "List them with `starfleetctl dlq list`.",
+                         queue: worker, messageId: id)
+    }
+
+    /// Deletes dead letters for good; returns how many files were removed.
+    @discardableResult
+    public func purge(worker: String, _ selection: DeadLetterSelection) throws -> Int {
+        let targets: [String]
+        switch selection {
+        case .all: targets = try ids(worker: worker)
+        case .ids(let ids): targets = ids
+        }
+        var removed = 0
+        for id in targets {
+            try Self.validateID(id)
+            let file = path(worker: worker, id: id)
+            guard fileSystem.fileExists(file) else { continue }
+            try fileSystem.unlink(file)
+            removed += 1
+        }
+        if removed > 0 { try fileSystem.syncDirectory(directory(worker: worker)) }
+        return removed
+    }
+
+    func read(_ file: String) throws -> DeadLetter {
+        let fd = try fileSystem.open(file, flags: O_RDONLY, mode: 0)
+        defer { fileSystem.close(fd) }
+        let size = try fileSystem.size(fd, path: file)
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        _ = try bytes.withUnsafeMutableBytes { try fileSystem.read(fd, into: $0, at: 0, path: file) }
+        do {
+            return try ISO8601.decoder().decode(DeadLetter.self, from: Data(bytes))
+        } catch {
+            throw QueueError(.corruptData, "the dead-letter file is not a valid dead letter: \(error)",
+                             hint: "Inspect it by hand; move it away to silence this.", path: file)
+        }
+    }
+
+    /// Ids become file names: refuse anything that could leave the folder.
+    static func validateID(_ id: String) throws {
+        guard !id.isEmpty, id.utf8.count <= 128, !id.hasPrefix("."), !id.contains("/"), !id.contains("\0") else {
+            throw QueueError(.invalidParameterValue, "\"\(id)\" is not a dead-letter id", hint: "Use an id printed by `dlq list`.")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Glibc
+
+/// The file-system calls the journal and the dead-letter directory make, as a seam: production uses
+/// ``PosixFileSystem``; tests wrap it to fail the Nth write with ENOSPC (beanstalkd's `falloc` trick).
+///
+/// Every method throws ``QueueError`` with code `.fileSystem`, the path and the errno.
+public protocol JournalFileSystem: Sendable {
+    /// open(2). Returns the descriptor.
+    func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32
+    func close(_ fd: Int32)
+    /// Writes all of `bytes` at `offset` (pwrite(2), looping over short writes).
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws
+    /// Reads up to `buffer.count` bytes at `offset`; returns how many (short only at end of file).
+    func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int
+    func fdatasync(_ fd: Int32, path: String) throws
+    func fsync(_ fd: Int32, path: String) throws
+    func truncate(_ fd: Int32, to size: Int64, path: String) throws
+    func size(_ fd: Int32, path: String) throws -> Int64
+    func rename(_ from: String, to: String) throws
+    func unlink(_ path: String) throws
+    /// mkdir -p with `mode` for the directories it creates.
+    func makeDirectories(_ path: String, mode: UInt32) throws
+    /// The names in a directory (no "." or ".."); throws ENOENT when it does not exist.
+    func contents(ofDirectory path: String) throws -> [String]
+    /// Opens a directory and fsyncs it, making renames and creations in it durable.
+    func syncDirectory(_ path: String) throws
+    func fileExists(_ path: String) -> Bool
+}
+
+/// The real file system, through Glibc.
+public struct PosixFileSystem: JournalFileSystem {
+    public init() {}
+
+    public func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode_t(mode))
+        if fd < 0 { throw QueueError.system("open", path: path, errno: errno) }
+        return fd
+    }
+
+    public func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    public func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
+        guard let base = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.pwrite(fd, base + done, bytes.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw QueueError.system("pwrite", path: path, errno: errno)
+            }
+            done += n
+        }
+    }
+
+    public func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.pread(fd, base + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw QueueError.system("pread", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    public func fdatasync(_ fd: Int32, path: String) throws {
+        if Glibc.fdatasync(fd) != 0 { throw QueueError.system("fdatasync", path: path, errno: errno) }
+    }
+
+    public func fsync(_ fd: Int32, path: String) throws {
+        if Glibc.fsync(fd) != 0 { throw QueueError.system("fsync", path: path, errno: errno) }
+    }
+
+    public func truncate(_ fd: Int32, to size: Int64, path: String) throws {
+        if Glibc.ftruncate(fd, off_t(size)) != 0 { throw QueueError.system("ftruncate", path: path, errno: errno) }
+    }
+
+    public func size(_ fd: Int32, path: String) throws -> Int64 {
+        var st = stat()
+        if Glibc.fstat(fd, &st) != 0 { throw QueueError.system("fstat", path: path, errno: errno) }
+        return Int64(st.st_size)
+    }
+
+    public func rename(_ from: String, to: String) throws {
+        if Glibc.rename(from, to) != 0 { throw QueueError.system("rename to \(to)", path: from, errno: errno) }
+    }
+
+    public func unlink(_ path: String) throws {
+        if Glibc.unlink(path) != 0 { throw QueueError.system("unlink", path: path, errno: errno) }
+    }
+
+    public func makeDirectories(_ path: String, mode: UInt32) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if Glibc.mkdir(prefix, mode_t(mode)) != 0 && errno != EEXIST {
+                throw QueueError.system("mkdir", path: prefix, errno: errno)
+            }
+        }
+    }
+
+    public func contents(ofDirectory path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw QueueError.system("opendir", path: path, errno: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public func syncDirectory(_ path: String) throws {
+        let fd = try open(path, flags: O_RDONLY | O_DIRECTORY, mode: 0)
+        defer { close(fd) }
+        try fsync(fd, path: path)
+    }
+
+    public func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+}

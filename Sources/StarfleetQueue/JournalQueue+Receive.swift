@@ -1,0 +1,222 @@
+import FoundationEssentials
+
+extension JournalQueue {
+    /// A message taken by a receive, with what is needed to read it and to undo the receive.
+    struct Taken {
+        var id: MessageID
+        var entry: MessageEntry
+        var before: MessageEntry
+        var segment: SegmentFile?
+    }
+
+    private struct ReceivePass {
+        var taken: [Taken] = []
+        var leaving: [Taken] = []
+        var waiter: UInt64?
+    }
+
+    public func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
+        guard (1...QueueLimits.maxReceiveBatch).contains(max) else {
+            throw QueueError(.invalidParameterValue, "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
+                             hint: "Ask for 1 to 10 messages.", queue: name)
+        }
+        guard wait >= 0, wait <= QueueLimits.maxWaitSeconds else {
+            throw QueueError(.invalidParameterValue, "WaitTimeSeconds \(wait) is outside 0...20", hint: "Wait 0 to 20 seconds.", queue: name)
+        }
+        let timeout = visibilityTimeout ?? options.visibilityTimeout
+        guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
+            throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                             hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
+        }
+        let deadline = clock.now().addingTimeInterval(wait)
+        while true {
+            let (messages, waiter, movedAny) = try await receiveOnce(
+                max: max, timeoutMs: Milliseconds.duration(timeout), registerWaiter: wait > 0)
+            if !messages.isEmpty {
+                if let waiter { forgetWaiter(waiter) }
+                return messages
+            }
+            guard let waiter else {
+                // Nothing deliverable: look again only if poison messages were moved out of the way.
+                if movedAny { continue }
+                return []
+            }
+            let now = clock.now()
+            if now >= deadline || Task.isCancelled {
+                forgetWaiter(waiter)
+                return []
+            }
+            let nextDue = state.withLock { $0.index.nextDueMs }.map(Milliseconds.date)
+            let wakeAt = nextDue.map { Swift.min($0, deadline) } ?? deadline
+            await waitForSignal(waiter, orUntil: wakeAt)
+            if state.withLock({ $0.closed }) { return [] }
+        }
+    }
+
+    /// One look at the queue: takes up to `max` visible messages, makes their receive records durable, moves
+    /// poison messages to the dead-letter directory, and reads the bodies. When nothing was visible and a wait
+    /// was asked for, registers a long-poll waiter in the same critical section (so no send can slip between).
+    private func receiveOnce(
+        max: Int, timeoutMs: Int64, registerWaiter: Bool
+    ) async throws -> ([ReceivedMessage], UInt64?, movedAny: Bool) {
+        let maxReceiveCount = Int32(options.maxReceiveCount)
+        let retentionMs = Milliseconds.duration(options.retention)
+        let (pass, _) = try await journaled({ s -> ReceivePass in
+            var pass = ReceivePass()
+            let now = nowMs()
+            while pass.taken.count < max, let id = s.index.nextVisible(nowMs: now), var entry = s.index[id] {
+                if entry.sentMs + retentionMs <= now {
+                    s.index.remove(id)
+                    s.expired += 1
+                    logger.info("message expired (retention period passed)", metadata: ["queue": "\(name)", "MESSAGE_ID": "\(id)"])
+                    continue
+                }
+                let before = entry
+                if entry.receiveCount >= maxReceiveCount {
+                    // SQS's rule: this receive would take the count past maxReceiveCount.
+                    entry.leaving = true
+                    s.index.update(id, entry, nowMs: now)
+                    pass.leaving.append(Taken(id: id, entry: entry, before: before, segment: s.segments[entry.segment]))
+                    continue
+                }
+                entry.receiveCount += 1
+                if entry.firstReceiveMs == 0 { entry.firstReceiveMs = now }
+                entry.lastReceiveMs = now
+                entry.visibleAtMs = now + timeoutMs
+                s.index.update(id, entry, nowMs: now)
+                s.append(.receive(id: id, receiveCount: entry.receiveCount, receivedMs: now, visibleAtMs: entry.visibleAtMs,
+                                  firstReceiveMs: entry.firstReceiveMs))
+                pass.taken.append(Taken(id: id, entry: s.index[id] ?? entry, before: before, segment: s.segments[entry.segment]))
+            }
+            if pass.taken.isEmpty && pass.leaving.isEmpty && registerWaiter {
+                s.nextWaiterID += 1
+                s.receiveWaiters[s.nextWaiterID] = .armed
+                pass.waiter = s.nextWaiterID
+            }
+            return pass
+        }, undo: { s, pass in
+            // The receive records did not become durable: put the messages back as they were.
+            let now = self.nowMs()
+            for t in pass.taken + pass.leaving {
+                guard let current = s.index[t.id], current.version == t.entry.version || t.entry.leaving else { continue }
+                var restored = t.before
+                restored.visibleAtMs = Swift.min(restored.visibleAtMs, now)
+
+                restored.version = current.version
+                s.index.update(t.id, restored, nowMs: now)
+            }
+        })
+
+        if !pass.leaving.isEmpty {
+            await deadLetter(pass.leaving, reason: .maxReceiveCountExceeded)
+        }
+        var messages: [ReceivedMessage] = []
+        messages.reserveCapacity(pass.taken.count)
+        var unreadable: [(Taken, QueueError)] = []
+        for taken in pass.taken {
+            do {
+                messages.append(try read(taken))
+            } catch {
+                unreadable.append((taken, asQueueError(error)))
+            }
+        }
+        for (taken, error) in unreadable {
+            logger.error("message record unreadable; dead-lettering it", metadata: [
+                "queue": "\(name)", "MESSAGE_ID": "\(taken.id)", "error": "\(error)",
+            ])
+            markLeaving(taken.id)
+            await deadLetter([taken], reason: .unreadable(error.description))
+        }
+        return (messages, pass.waiter, !pass.leaving.isEmpty || !unreadable.isEmpty)
+    }
+
+    /// Reads and checks a message's record and builds what the receiver gets.
+    func read(_ taken: Taken) throws -> ReceivedMessage {
+        let record = try readMessageRecord(id: taken.id, entry: taken.entry, segment: taken.segment)
+        return ReceivedMessage(
+            messageId: taken.id.description,
+            receiptHandle: ReceiptHandle(id: taken.id, receiveCount: taken.entry.receiveCount),
+            body: String(decoding: record.body, as: UTF8.self),
+            attributes: record.attributes,
+            receiveCount: Int(taken.entry.receiveCount),
+            sentTimestamp: Milliseconds.date(taken.entry.sentMs),
+            firstReceiveTimestamp: Milliseconds.date(taken.entry.firstReceiveMs),
+            deduplicationId: record.deduplicationId,
+            failures: taken.entry.failures)
+    }
+
+    /// Reads the `message` record an index entry points at, checking its frame and that it is the right message.
+    func readMessageRecord(id: MessageID, entry: MessageEntry, segment: SegmentFile?) throws -> MessageRecord {
+        guard let segment else {
+            throw QueueError(.corruptData, "the message's journal segment is gone", hint: "Check the journal directory.",
+                             queue: name, messageId: id.description)
+        }
+        let bytes = try segment.read(at: entry.offset, count: Int(entry.length))
+        let record = try bytes.withUnsafeBytes { raw -> JournalRecord? in
+            guard JournalRecord.validFrame(raw) == raw.count else { return nil }
+            return try JournalRecord.decode(frame: raw)
+        }
+        guard case .message(let message)? = record, message.id == id else {
+            throw QueueError(.corruptData, "the message's journal record fails its checksum", hint:
+                "The disk corrupted the journal; the message goes to the dead-letter directory with this error.",
+                queue: name, path: segment.path, messageId: id.description)
+        }
+        return message
+    }
+
+    func markLeaving(_ id: MessageID) {
+        state.withLock { s in
+            guard var entry = s.index[id] else { return }
+            entry.leaving = true
+            s.index.update(id, entry, nowMs: nowMs())
+        }
+    }
+
+    // MARK: Long-poll waiters
+
+    /// Suspends until a send (or anything else that makes a message visible) signals, or the clock reaches `date`.
+    private func waitForSignal(_ waiter: UInt64, orUntil date: Date) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await self.clock.sleep(until: date) }
+            group.addTask { await self.suspend(waiter) }
+            _ = await group.next()
+            group.cancelAll()
+            self.release(waiter)
+            await group.waitForAll()
+        }
+        // The next look registers a fresh waiter atomically with its check of the queue.
+        state.withLock { s in _ = s.receiveWaiters.removeValue(forKey: waiter) }
+    }
+
+    private func suspend(_ waiter: UInt64) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { s -> Bool in
+                guard case .armed? = s.receiveWaiters[waiter], !s.closed else { return true }
+                s.receiveWaiters[waiter] = .waiting(c)
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+    }
+
+    /// Wakes the waiter's suspension if it is still suspended (the clock won the race).
+    private func release(_ waiter: UInt64) {
+        let c = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard case .waiting(let c)? = s.receiveWaiters[waiter] else {
+                s.receiveWaiters[waiter] = .signalled
+                return nil
+            }
+            s.receiveWaiters[waiter] = .signalled
+            return c
+        }
+        c?.resume()
+    }
+
+    private func forgetWaiter(_ waiter: UInt64) {
+        let c = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard case .waiting(let c)? = s.receiveWaiters.removeValue(forKey: waiter) else { return nil }
+            return c
+        }
+        c?.resume()
+    }
+}

@@ -1,0 +1,92 @@
+extension JournalQueue {
+    /// Deletes with the most recent receipt handle. The delete record goes out with the next group commit but
+    /// is not waited for (a crash may lose it: the message is then delivered again, at-least-once).
+    public func delete(_ receipt: ReceiptHandle) async throws -> Bool {
+        guard let handle = receipt.parsed else { throw invalidHandle(receipt) }
+        return try state.withLock { s -> Bool in
+            try checkUsable(s)
+            guard let entry = s.index[handle.id], !entry.leaving, entry.receiveCount == handle.receiveCount else {
+                return false
+            }
+            s.index.remove(handle.id)
+            s.append(.delete(id: handle.id, receiveCount: handle.receiveCount))
+            scheduleFlush(&s)
+            return true
+        }
+    }
+
+    private struct VisibilityChange {
+        var deadLetterNow: Taken?
+        var wakeReceivers: Bool
+    }
+
+    public func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
+        guard let handle = receipt.parsed else { throw invalidHandle(receipt) }
+        guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
+            throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                             hint: "Use 0 to 43,200 seconds.", queue: name, messageId: handle.id.description)
+        }
+        let maxReceiveCount = Int32(options.maxReceiveCount)
+        let (change, _) = try await journaled { s -> VisibilityChange in
+            let now = nowMs()
+            guard var entry = s.index[handle.id], !entry.leaving else {
+                throw QueueError(.messageNotInflight, "the message is no longer in the queue (deleted, dead-lettered, purged or expired)",
+                                 hint: "Nothing to do: the message has already left the queue.", queue: name, messageId: handle.id.description)
+            }
+            guard entry.receiveCount == handle.receiveCount else {
+                throw QueueError(.messageNotInflight,
+                                 "Message does not exist or is not available for visibility timeout change: the receipt handle is stale (received again since)",
+                                 hint: "Use the receipt handle of the most recent receive.", queue: name, messageId: handle.id.description)
+            }
+            let target = now + Milliseconds.duration(timeout)
+            let capMs = Milliseconds.duration(QueueLimits.maxVisibilityTimeout)
+            if target - entry.lastReceiveMs > capMs {
+                throw QueueError(.invalidParameterValue,
+                                 "VisibilityTimeout \(timeout) would keep the message in flight more than 12 hours after its receive",
+                                 hint: "Ask for at most the time left until 12 h after the receive (SQS does not clamp).",
+                                 queue: name, messageId: handle.id.description)
+            }
+            let inFlight = entry.visibleAtMs > now
+            var change = VisibilityChange(deadLetterNow: nil, wakeReceivers: false)
+            if let failure {
+                var trimmed = failure
+                trimmed.stderrTail = failure.stderrTail.map(Self.tail)
+                entry.failures.appendKeepingLatest(trimmed)
+            }
+            // An expired handle (the message already visible again, not yet re-received) changes nothing but
+            // still records the failure: AWS answers such a call with success and does nothing.
+            if inFlight { entry.visibleAtMs = target }
+            let lastAttempt = failure != nil && entry.receiveCount >= maxReceiveCount
+            if lastAttempt { entry.leaving = true }
+            s.index.update(handle.id, entry, nowMs: now)
+            s.append(.visibility(id: handle.id, receiveCount: handle.receiveCount, visibleAtMs: entry.visibleAtMs,
+                                 failure: failure == nil ? nil : entry.failures.last))
+            if lastAttempt {
+                change.deadLetterNow = Taken(id: handle.id, entry: entry, before: entry, segment: s.segments[entry.segment])
+            } else if entry.visibleAtMs <= now {
+                change.wakeReceivers = true
+            }
+            return change
+        }
+        if let leaving = change.deadLetterNow {
+            await deadLetter([leaving], reason: .failedOnLastAttempt)
+        } else if change.wakeReceivers {
+            let wake = state.withLock { $0.signalReceivers() }
+            for c in wake { c.resume() }
+        }
+    }
+
+    private func invalidHandle(_ receipt: ReceiptHandle) -> QueueError {
+        QueueError(.receiptHandleIsInvalid, "the receipt handle \"\(receipt.rawValue)\" was not issued by this queue",
+                   hint: "Pass the receiptHandle of a ReceivedMessage unchanged.", queue: name)
+    }
+
+    /// The last ``QueueLimits/maxStderrTailBytes`` bytes of a stderr tail, cut at a character boundary.
+    static func tail(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.count > QueueLimits.maxStderrTailBytes else { return text }
+        var start = utf8.index(utf8.endIndex, offsetBy: -QueueLimits.maxStderrTailBytes)
+        while start < utf8.endIndex, UTF8.isContinuation(utf8[start]) { start = utf8.index(after: start) }
+        return String(text[start...])
+    }
+}

@@ -1,0 +1,150 @@
+import FoundationEssentials
+public import Logging
+public import StarfleetClock
+import Dispatch
+import Glibc
+
+/// The durable local queue: a segmented append-only journal per queue with group commit, an in-memory index
+/// rebuilt on open, and compaction of dead segments (beanstalkd's binlog is the model; docs/queue-format.md).
+///
+/// Thread-safety: all state sits behind one mutex; operations never block the Swift cooperative pool on disk
+/// flushes — writes and fdatasync run on a dedicated serial dispatch queue (group commit), dead-letter files on
+/// another, and callers wait on continuations.
+///
+/// Durability: a send returns only after its record is fdatasync'ed; so does a receive (the receive count);
+/// a change of visibility with a failure waits for the failure record. A delete is written with the next
+/// commit but not waited for: a crash may lose it, and the message is then delivered again (at-least-once).
+///
+/// Dead letters, two paths: (1) SQS's rule — a receive that would take a message's receive count past
+/// `maxReceiveCount` moves it to the dead-letter directory instead of delivering it; (2) the dispatcher's
+/// shortcut — `changeVisibility(_:timeout:failure:)` with a failure on the attempt whose receive count equals
+/// `maxReceiveCount` moves it at once, without waiting out the backoff. Either way the journal records the
+/// move only after the dead-letter file is durable.
+public final class JournalQueue: MessageQueue {
+    public let name: String
+    /// `<state>/queues/<name>`.
+    public let directory: String
+    public let options: QueueOptions
+    /// What opening the queue found in the journal.
+    public let recoveryReport: RecoveryReport
+
+    let clock: any WallClock
+    let logger: Logger
+    let fileSystem: any JournalFileSystem
+    let state: LockedState
+    let commitQueue: DispatchQueue
+    let deadLetterQueue: DispatchQueue
+    private let lock: QueueLock
+
+    var journalDirectory: String { directory + "/journal" }
+
+    private init(
+        name: String, directory: String, options: QueueOptions, clock: any WallClock, logger: Logger,
+        lock: QueueLock, state: QueueState, report: RecoveryReport
+    ) {
+        self.name = name
+        self.directory = directory
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        self.fileSystem = options.fileSystem
+        self.lock = lock
+        self.state = LockedState(state)
+        self.recoveryReport = report
+        commitQueue = DispatchQueue(label: "starfleet.queue.\(name).commit", qos: .userInitiated)
+        deadLetterQueue = DispatchQueue(label: "starfleet.queue.\(name).dead-letter")
+    }
+
+    /// Opens (creating when needed) the queue in `directory` (normally `<state>/queues/<name>`): takes its lock,
+    /// recovers the journal, and starts a new journal segment. Throws `.locked` when another process has it open.
+    public static func open(
+        directory: String, name: String, options: QueueOptions, clock: any WallClock, logger: Logger
+    ) throws -> JournalQueue {
+        try QueueNames.validate(name)
+        try options.validate(queue: name)
+        let fileSystem = options.fileSystem
+        do {
+            try fileSystem.makeDirectories(directory + "/journal", mode: 0o700)
+            let lock = try QueueLock.acquire(directory: directory, queue: name)
+            let started = ContinuousClock.now
+            let nowMs = Milliseconds.from(clock.now())
+            var recovered = try JournalRecovery(
+                queueDirectory: directory, fileSystem: fileSystem, logger: logger, readOnly: false, nowMs: nowMs,
+                retentionMs: Milliseconds.duration(options.retention)
+            ).run()
+            let head = try SegmentFile.create(
+                number: recovered.newestSegment + 1, directory: directory + "/journal", lowWater: recovered.lowWater,
+                fileSystem: fileSystem)
+            var initial = QueueState(head: head, headSize: Int64(SegmentFile.headerBytes), lowWater: recovered.lowWater)
+            recovered.segments[head.number] = head
+            initial.segments = recovered.segments
+            initial.segmentMaxDedupMs = recovered.segmentMaxDedupMs
+            initial.deduplication = recovered.deduplication
+            initial.expired = recovered.report.expiredOnOpen
+            for (id, entry) in recovered.entries { initial.index.insert(id, entry, nowMs: nowMs) }
+            let queue = JournalQueue(
+                name: name, directory: directory, options: options, clock: clock, logger: logger, lock: lock,
+                state: initial, report: recovered.report)
+            logger.info("queue recovered", metadata: [
+                "queue": "\(name)", "messages": "\(recovered.entries.count)", "segments": "\(recovered.report.segmentsRead)",
+                "records": "\(recovered.report.recordsRead)", "expired": "\(recovered.report.expiredOnOpen)",
+                "elapsed": "\(ContinuousClock.now - started)",
+            ])
+            queue.unlinkSegmentsBelowLowWater()
+            return queue
+        } catch let error as QueueError {
+            throw error.on(queue: name)
+        }
+    }
+
+    /// Flushes what is pending, wakes long-poll receivers (they return empty), and releases the lock.
+    /// Later calls throw `.unavailable`.
+    public func close() async {
+        _ = try? await waitForPendingRecords()
+        let wake = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.closed = true
+            return s.signalReceivers()
+        }
+        for c in wake { c.resume() }
+        // Let the commit queue finish anything it had taken before the lock goes.
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in commitQueue.async { c.resume() } }
+        lock.release()
+    }
+
+    /// Throws unless the queue can take operations.
+    func checkUsable(_ s: QueueState) throws {
+        if s.closed {
+            throw QueueError(.unavailable, "the queue is closed", hint: "Reopen it with JournalQueue.open.", queue: name)
+        }
+        if let broken = s.broken { throw broken }
+    }
+
+    func nowMs() -> Int64 { Milliseconds.from(clock.now()) }
+}
+
+/// Queue names double as directory and dead-letter folder names: SQS's rule, `[A-Za-z0-9_-]{1,80}`.
+enum QueueNames {
+    static func validate(_ name: String) throws {
+        let ok = !name.isEmpty && name.utf8.count <= 80 && name.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-"
+        }
+        guard ok else {
+            throw QueueError(.invalidParameterValue, "\"\(name)\" is not a valid queue name",
+                             hint: "Use 1 to 80 letters, digits, '_' or '-' (SQS's rule).")
+        }
+    }
+}
+
+extension QueueOptions {
+    func validate(queue: String) throws {
+        func bad(_ what: String) -> QueueError {
+            QueueError(.invalidParameterValue, what, hint: "Fix the worker's queue settings.", queue: queue)
+        }
+        guard (0...QueueLimits.maxVisibilityTimeout).contains(visibilityTimeout) else {
+            throw bad("VisibilityTimeoutSeconds \(visibilityTimeout) is outside 0...43200")
+        }
+        guard (1...1000).contains(maxReceiveCount) else { throw bad("MaxReceiveCount \(maxReceiveCount) is outside 1...1000") }
+        guard retention >= 1, retention <= 1_209_600 else { throw bad("retention \(retention) s is outside 1...1209600") }
+        guard segmentBytes >= 4096 else { throw bad("segmentBytes \(segmentBytes) is below 4096") }
+    }
+}

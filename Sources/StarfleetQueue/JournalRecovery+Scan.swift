@@ -1,0 +1,103 @@
+import Glibc
+
+extension JournalRecovery {
+    /// Walks the records of one segment, calling `apply` for each good one, and deals with damage:
+    /// in the newest segment, damage with no good record after it is a torn tail (truncated); anywhere else,
+    /// a damaged range is quarantined and reading resumes at the next good record.
+    func scan(
+        _ raw: UnsafeRawBufferPointer, segment: SegmentFile, isNewest: Bool, report: inout RecoveryReport,
+        apply: (Int64, Int, JournalRecord) -> Void
+    ) throws {
+        var offset = SegmentFile.headerBytes
+        let end = raw.count
+        while offset < end {
+            let rest = UnsafeRawBufferPointer(rebasing: raw[offset..<end])
+            if let frame = JournalRecord.validFrame(rest) {
+                do {
+                    let record = try JournalRecord.decode(frame: UnsafeRawBufferPointer(rebasing: rest[0..<frame]), bodyWanted: false)
+                    apply(Int64(offset), frame, record)
+                } catch {
+                    // The checksum matched but the payload does not decode (an unknown record type, say).
+                    try quarantine(raw, from: offset, count: frame, segment: segment, reason: "\(error)", report: &report)
+                }
+                offset += frame
+                continue
+            }
+            let next = nextGoodFrame(raw, after: offset)
+            if next == nil && isNewest {
+                try truncateTail(segment, at: offset, size: end, zeros: rest.allSatisfy { $0 == 0 }, report: &report)
+                return
+            }
+            let resume = next ?? end
+            try quarantine(raw, from: offset, count: resume - offset, segment: segment,
+                           reason: "checksum or framing mismatch", report: &report)
+            offset = resume
+        }
+    }
+
+    /// The offset of the next record that checks out after a damaged one at `offset`: first where the damaged
+    /// record's own length says the next one starts, else by scanning forward byte by byte.
+    private func nextGoodFrame(_ raw: UnsafeRawBufferPointer, after offset: Int) -> Int? {
+        let end = raw.count
+        if end - offset >= JournalRecord.headerBytes {
+            let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            let candidate = offset + JournalRecord.headerBytes + length
+            if length >= 1, length <= JournalRecord.maxRecordBytes, candidate < end,
+               JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[candidate..<end])) != nil {
+                return candidate
+            }
+        }
+        var position = offset + 1
+        while position + JournalRecord.headerBytes < end {
+            // Cheap filters first (plausible length, known type byte), the checksum last.
+            let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+            if length >= 1, length <= JournalRecord.maxRecordBytes, position + JournalRecord.headerBytes + length <= end,
+               JournalRecord.Kind(rawValue: raw[position + JournalRecord.headerBytes]) != nil,
+               JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[position..<end])) != nil {
+                return position
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    private func truncateTail(_ segment: SegmentFile, at offset: Int, size: Int, zeros: Bool, report: inout RecoveryReport) throws {
+        logger.warning(
+            "journal tail is torn (a write the crash interrupted, never acknowledged); truncating at the last good record",
+            metadata: ["path": "\(segment.path)", "offset": "\(offset)", "bytes": "\(size - offset)",
+                       "zeroFilled": "\(zeros)"])
+        report.truncatedTails.append(.init(path: segment.path, offset: Int64(offset), bytesDropped: Int64(size - offset)))
+        guard !readOnly else { return }
+        try fileSystem.truncate(segment.fd, to: Int64(offset), path: segment.path)
+        try fileSystem.fsync(segment.fd, path: segment.path)
+    }
+
+    /// Copies a damaged range to `<queue>/quarantine/<segment>-<offset>.bad` (durably) and reports it.
+    private func quarantine(
+        _ raw: UnsafeRawBufferPointer, from offset: Int, count: Int, segment: SegmentFile, reason: String,
+        report: inout RecoveryReport
+    ) throws {
+        let name = SegmentFile.fileName(segment.number).dropLast(4) + "-\(offset).bad"
+        let path = quarantineDirectory + "/" + name
+        logger.error("journal record is damaged; quarantined it and carried on past it",
+                     metadata: ["path": "\(segment.path)", "offset": "\(offset)", "bytes": "\(count)",
+                                "quarantine": "\(path)", "reason": "\(reason)"])
+        report.quarantined.append(.init(segmentPath: segment.path, offset: Int64(offset), length: Int64(count),
+                                            quarantinePath: path))
+        guard !readOnly else { return }
+        try fileSystem.makeDirectories(quarantineDirectory, mode: 0o700)
+        let fd = try fileSystem.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        defer { fileSystem.close(fd) }
+        try fileSystem.write(fd, UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + count)]), at: 0, path: path)
+        try fileSystem.fsync(fd, path: path)
+        try fileSystem.syncDirectory(quarantineDirectory)
+    }
+}
+
+extension Array where Element == FailureRecord {
+    /// Appends, keeping at most ``QueueLimits/maxFailuresKept`` (the first failure and the latest ones).
+    mutating func appendKeepingLatest(_ failure: FailureRecord) {
+        append(failure)
+        if count > QueueLimits.maxFailuresKept { remove(at: 1) }
+    }
+}

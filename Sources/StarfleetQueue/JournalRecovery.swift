@@ -1,0 +1,209 @@
+import Glibc
+import Logging
+
+/// The journal as recovery found it: the rebuilt index and what the writer needs to carry on.
+struct RecoveredJournal {
+    var entries: [(MessageID, MessageEntry)] = []
+    var deduplication: [String: DeduplicationEntry] = [:]
+    var segments: [UInt64: SegmentFile] = [:]
+    var segmentMaxDedupMs: [UInt64: Int64] = [:]
+    var lowWater: UInt64 = 0
+    var newestSegment: UInt64 = 0
+    var report = RecoveryReport()
+}
+
+/// Rebuilds a queue's state from its segments (docs/queue-format.md, "Recovery"):
+/// - segments are read oldest first and every record's checksum is checked;
+/// - a torn or zero-filled tail of the newest segment is truncated at the last good record (a warning);
+/// - a damaged record elsewhere is copied to `<queue>/quarantine/` and skipped; reading resumes at the next
+///   record that checks out (by its length, or by scanning forward);
+/// - a segment missing between the compaction low-water mark and the newest one is reported;
+/// - `readOnly` (inspection while the daemon holds the lock) changes nothing on disk.
+struct JournalRecovery {
+    let queueDirectory: String
+    let fileSystem: any JournalFileSystem
+    let logger: Logger
+    let readOnly: Bool
+    let nowMs: Int64
+    let retentionMs: Int64
+
+    var journalDirectory: String { queueDirectory + "/journal" }
+    var quarantineDirectory: String { queueDirectory + "/quarantine" }
+
+    private struct Recovering {
+        var entry: MessageEntry
+        var deduplicationId: String?
+    }
+
+    func run() throws -> RecoveredJournal {
+        var out = RecoveredJournal()
+        let names: [String]
+        do {
+            names = try fileSystem.contents(ofDirectory: journalDirectory)
+        } catch let error as QueueError where error.errno == ENOENT && readOnly {
+            return out
+        }
+        let numbers = names.compactMap(SegmentFile.number(inFileName:)).sorted()
+        var messages: [MessageID: Recovering] = [:]
+        var markedLowWater: UInt64 = 0
+
+        for (position, number) in numbers.enumerated() {
+            let isNewest = position == numbers.count - 1
+            let path = journalDirectory + "/" + SegmentFile.fileName(number)
+            let flags = readOnly ? O_RDONLY : O_RDWR
+            let fd = try fileSystem.open(path, flags: flags, mode: 0)
+            let segment = SegmentFile(number: number, path: path, fd: fd, fileSystem: fileSystem)
+            let size = try fileSystem.size(fd, path: path)
+            let bytes = try readWhole(segment, size: size)
+            out.report.segmentsRead += 1
+            out.newestSegment = max(out.newestSegment, number)
+
+            guard let headerLowWater = try checkHeader(bytes, segment: segment, isNewest: isNewest, out: &out) else {
+                continue
+            }
+            markedLowWater = max(markedLowWater, headerLowWater)
+            out.segments[number] = segment
+
+            var report = out.report
+            var records = 0
+            try bytes.withUnsafeBytes { raw in
+                try scan(raw, segment: segment, isNewest: isNewest, report: &report) { offset, frameLength, record in
+                    records += 1
+                    apply(record, segment: number, offset: offset, length: frameLength, messages: &messages,
+                          lowWater: &markedLowWater, out: &out)
+                }
+            }
+            report.recordsRead += records
+            out.report = report
+        }
+
+        out.lowWater = markedLowWater
+        if let first = numbers.first, let last = numbers.last {
+            let present = Set(numbers)
+            let from = max(markedLowWater + 1, first)
+            if from <= last {
+                for n in from...last where !present.contains(n) {
+                    out.report.missingSegments.append(n)
+                    logger.error("journal segment missing; recovery continues with the segments that exist",
+                                 metadata: ["segment": "\(SegmentFile.fileName(n))", "path": "\(journalDirectory)"])
+                }
+            }
+            // Segments at or below the low-water mark whose unlink a crash interrupted.
+            _ = from
+        }
+
+        let horizon = nowMs - retentionMs
+        for (id, recovering) in messages {
+            if recovering.entry.sentMs <= horizon {
+                out.report.expiredOnOpen += 1
+                continue
+            }
+            out.entries.append((id, recovering.entry))
+        }
+        out.entries.sort { ($0.1.segment, $0.1.offset) < ($1.1.segment, $1.1.offset) }
+        out.report.messagesRecovered = out.entries.count
+        return out
+    }
+
+    /// Applies one good record to the state being rebuilt.
+    private func apply(
+        _ record: JournalRecord, segment: UInt64, offset: Int64, length: Int, messages: inout [MessageID: Recovering],
+        lowWater: inout UInt64, out: inout RecoveredJournal
+    ) {
+        switch record {
+        case .message(let m):
+            let entry = MessageEntry(
+                segment: segment, offset: offset, length: Int32(length), sentMs: m.sentMs, visibleAtMs: m.visibleAtMs,
+                firstReceiveMs: m.firstReceiveMs, lastReceiveMs: m.lastReceiveMs, receiveCount: m.receiveCount,
+                failures: m.failures)
+            messages[m.id] = Recovering(entry: entry, deduplicationId: m.deduplicationId)
+            if let dedup = m.deduplicationId {
+                if (out.deduplication[dedup]?.sentMs ?? .min) < m.sentMs,
+                   m.sentMs > nowMs - Milliseconds.duration(QueueLimits.deduplicationInterval) {
+                    out.deduplication[dedup] = DeduplicationEntry(messageID: m.id, sentMs: m.sentMs)
+                }
+                out.segmentMaxDedupMs[segment] = max(out.segmentMaxDedupMs[segment] ?? 0, m.sentMs)
+            }
+        case .receive(let id, let count, let receivedMs, let visibleAtMs, let firstReceiveMs):
+            // A receive count never goes backwards, whatever order damaged files present records in.
+            guard var r = messages[id], count >= r.entry.receiveCount else { return }
+            r.entry.receiveCount = count
+            r.entry.lastReceiveMs = receivedMs
+            r.entry.visibleAtMs = visibleAtMs
+            if r.entry.firstReceiveMs == 0 { r.entry.firstReceiveMs = firstReceiveMs }
+            messages[id] = r
+        case .visibility(let id, let count, let visibleAtMs, let failure):
+            guard var r = messages[id], count == r.entry.receiveCount else { return }
+            r.entry.visibleAtMs = visibleAtMs
+            if let failure { r.entry.failures.appendKeepingLatest(failure) }
+            messages[id] = r
+        case .delete(let id, _), .deadLetter(let id, _):
+            messages.removeValue(forKey: id)
+        case .purge:
+            messages.removeAll()
+        case .compacted(let through):
+            lowWater = max(lowWater, through)
+        }
+    }
+
+    /// Reads a segment into memory (uninitialised capacity: no zero-fill of 32 MiB per segment).
+    private func readWhole(_ segment: SegmentFile, size: Int64) throws -> [UInt8] {
+        let count = Int(size)
+        var got = 0
+        var thrown: (any Error)?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do {
+                got = try fileSystem.read(segment.fd, into: UnsafeMutableRawBufferPointer(buffer), at: 0, path: segment.path)
+            } catch {
+                thrown = error
+            }
+            initialized = got
+        }
+        if let thrown { throw thrown }
+        return bytes
+    }
+
+    /// Validates the 32-byte header; returns the header's low-water mark, or nil when the segment is unusable
+    /// (then it has been moved aside, or, for an empty newest segment torn at creation, removed).
+    private func checkHeader(_ bytes: [UInt8], segment: SegmentFile, isNewest: Bool, out: inout RecoveredJournal) throws -> UInt64? {
+        if bytes.count < SegmentFile.headerBytes && isNewest && bytes.allSatisfy({ $0 == 0 }) || bytes.isEmpty {
+            // Created, then the crash came before its header was durable: nothing was ever acknowledged in it.
+            logger.warning("journal segment has no complete header; removing it",
+                           metadata: ["path": "\(segment.path)", "bytes": "\(bytes.count)"])
+            if !readOnly { try fileSystem.unlink(segment.path) }
+            return nil
+        }
+        var reader = ByteReader(UnsafeRawBufferPointer(start: nil, count: 0))
+        var version: UInt32 = 0
+        var number: UInt64 = 0
+        var lowWater: UInt64 = 0
+        let magicOK = bytes.count >= SegmentFile.headerBytes && Array(bytes[0..<8]) == SegmentFile.magic
+        if magicOK {
+            try bytes.withUnsafeBytes { raw in
+                reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[8..<SegmentFile.headerBytes]))
+                version = try reader.u32()
+                _ = try reader.u32()
+                number = try reader.u64()
+                lowWater = try reader.u64()
+            }
+        }
+        if magicOK && version > SegmentFile.formatVersion {
+            throw QueueError(.unsupportedFormatVersion,
+                             "the journal segment was written by format version \(version); this starfleetd reads up to \(SegmentFile.formatVersion)",
+                             hint: "Run the starfleetd version that wrote it, or upgrade this one.", path: segment.path)
+        }
+        guard magicOK, version == SegmentFile.formatVersion, number == segment.number else {
+            logger.error("journal segment header is damaged; moving the whole segment to quarantine",
+                         metadata: ["path": "\(segment.path)"])
+            out.report.unreadableSegments.append(segment.path)
+            if !readOnly {
+                try fileSystem.makeDirectories(quarantineDirectory, mode: 0o700)
+                try fileSystem.rename(segment.path, to: quarantineDirectory + "/" + SegmentFile.fileName(segment.number))
+                try fileSystem.syncDirectory(quarantineDirectory)
+                try fileSystem.syncDirectory(journalDirectory)
+            }
+            return nil
+        }
+        return lowWater
+    }
+}

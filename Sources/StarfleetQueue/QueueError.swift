@@ -1,0 +1,92 @@
+import Glibc
+
+/// Every error the queue and the dead-letter directory throw: what went wrong (``code``), on what (queue, path,
+/// message id), the operating system's errno when a system call failed, and a sentence saying what to do.
+public struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure. Compare with the static members (`error.code == .messageTooLarge`).
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        fileprivate let name: String
+        public var description: String { name }
+
+        /// A system call on the journal, a dead letter or a lock failed (see ``QueueError/errno``).
+        public static let fileSystem = Code(name: "fileSystem")
+        /// Body plus attributes exceed 1 MiB.
+        public static let messageTooLarge = Code(name: "messageTooLarge")
+        /// The body is empty or holds characters SQS does not allow.
+        public static let invalidMessageContents = Code(name: "invalidMessageContents")
+        /// A parameter is out of range (delay, max, wait, visibility timeout, attribute count).
+        public static let invalidParameterValue = Code(name: "invalidParameterValue")
+        /// The receipt handle is not one this queue issued.
+        public static let receiptHandleIsInvalid = Code(name: "receiptHandleIsInvalid")
+        /// The receipt handle is stale (received again since) or the message is gone.
+        public static let messageNotInflight = Code(name: "messageNotInflight")
+        /// The journal was written by a newer (or unknown) format version.
+        public static let unsupportedFormatVersion = Code(name: "unsupportedFormatVersion")
+        /// A journal record or dead-letter file could not be decoded.
+        public static let corruptData = Code(name: "corruptData")
+        /// Another process holds the queue's lock (normally the running daemon).
+        public static let locked = Code(name: "locked")
+        /// The queue was closed, or an earlier write failure left its journal unusable.
+        public static let unavailable = Code(name: "unavailable")
+        /// No such dead letter or queue.
+        public static let notFound = Code(name: "notFound")
+    }
+
+    public var code: Code
+    /// The queue concerned, when known.
+    public var queue: String?
+    /// The file or directory concerned, when known.
+    public var path: String?
+    /// The message concerned, when known.
+    public var messageId: String?
+    /// The errno of the failed system call, when one failed.
+    public var errno: Int32?
+    /// What failed, in one sentence.
+    public var message: String
+    /// What to do about it, in one sentence.
+    public var hint: String
+
+    public init(
+        _ code: Code, _ message: String, hint: String, queue: String? = nil, path: String? = nil,
+        messageId: String? = nil, errno: Int32? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.queue = queue
+        self.path = path
+        self.messageId = messageId
+        self.errno = errno
+    }
+
+    public var description: String {
+        var text = "\(code)"
+        if let queue { text += " [queue \(queue)]" }
+        if let messageId { text += " [message \(messageId)]" }
+        if let path { text += " [\(path)]" }
+        text += ": \(message)"
+        if let errno { text += ": \(String(cString: strerror(errno))) (errno \(errno))" }
+        return text + ". " + hint
+    }
+
+    /// The same error, naming `queue` when it did not name one yet.
+    func on(queue name: String) -> QueueError {
+        var copy = self
+        if copy.queue == nil { copy.queue = name }
+        return copy
+    }
+
+    /// A failed system call: `operation` names the call, the hint depends on the errno.
+    static func system(_ operation: String, path: String, errno code: Int32) -> QueueError {
+        let hint: String
+        switch code {
+        case ENOSPC, EDQUOT: hint = "Free disk space on the state directory's file system, then retry."
+        case EACCES, EPERM: hint = "Check the ownership and mode of the state directory (the daemon's user must own it)."
+        case EROFS: hint = "The state directory's file system is read-only; remount it read-write."
+        case EIO: hint = "The disk reported an I/O error; check the kernel log (journalctl -k) and the disk's health."
+        case ENOENT: hint = "The file or directory is missing; check the state directory path."
+        default: hint = "Check the state directory and the kernel log, then retry."
+        }
+        return QueueError(.fileSystem, "\(operation) failed", hint: hint, path: path, errno: code)
+    }
+}

@@ -1,0 +1,45 @@
+/// How a ``JournalQueue`` behaves. Defaults follow Starfleet's worker defaults where SQS's differ.
+public struct QueueOptions: Sendable {
+    /// Seconds a received message stays invisible when the receive does not say (0...43,200).
+    public var visibilityTimeout: Double
+    /// A receive that would take a message's receive count past this dead-letters it instead (1...1,000).
+    public var maxReceiveCount: Int
+    /// Seconds a message is kept after its original send before it is dropped as expired (60...1,209,600).
+    public var retention: Double
+    /// Where dead-lettered messages go: `<root>/<queue name>/<MessageId>.json`.
+    public var deadLetters: DeadLetterDirectory
+    /// A journal segment is closed and a new one started once it holds this many bytes.
+    public var segmentBytes: Int
+    /// The file-system seam (tests inject faults through it).
+    public var fileSystem: any JournalFileSystem
+
+    public init(
+        visibilityTimeout: Double = 300, maxReceiveCount: Int = 4, retention: Double = 4 * 86_400,
+        deadLetters: DeadLetterDirectory, segmentBytes: Int = 32 << 20,
+        fileSystem: any JournalFileSystem = PosixFileSystem()
+    ) {
+        self.visibilityTimeout = visibilityTimeout
+        self.maxReceiveCount = maxReceiveCount
+        self.retention = retention
+        self.deadLetters = deadLetters
+        self.segmentBytes = segmentBytes
+        self.fileSystem = fileSystem
+    }
+}
+
+/// The SQS limits this queue enforces (semantics.md §A1).
+public enum QueueLimits {
+    /// Body plus every attribute name and value, in UTF-8 bytes.
+    public static let maxMessageBytes = 1_048_576
+    public static let maxDelaySeconds = 900
+    public static let maxVisibilityTimeout: Double = 43_200
+    public static let maxWaitSeconds: Double = 20
+    public static let maxReceiveBatch = 10
+    public static let maxAttributes = 10
+    /// Deduplication ids are remembered this long.
+    public static let deduplicationInterval: Double = 300
+    /// The longest stderr tail kept per failure, in UTF-8 bytes (the end is kept).
+    public static let maxStderrTailBytes = 8192
+    /// The most failures kept per message (the oldest are dropped beyond it).
+    public static let maxFailuresKept = 32
+}

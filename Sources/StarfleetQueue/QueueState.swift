@@ -1,0 +1,93 @@
+/// Where a committed batch landed: the records' offsets are `baseOffset` + their offset within the batch.
+struct BatchPlacement: Sendable {
+    let segment: SegmentFile
+    let baseOffset: Int64
+}
+
+/// A deduplication id seen recently: the message it first named and when.
+struct DeduplicationEntry {
+    var messageID: MessageID
+    var sentMs: Int64
+}
+
+/// A long-poll receiver waiting for a message to become visible.
+enum ReceiveWaiter {
+    /// Registered, not yet suspended.
+    case armed
+    /// Suspended.
+    case waiting(CheckedContinuation<Void, Never>)
+    /// Signalled before it suspended: it returns at once.
+    case signalled
+}
+
+/// Everything mutable about an open queue, behind one mutex: the index and the journal's pending bytes change
+/// together, so the journal's record order is always the order the state changed in.
+struct QueueState {
+    var index = MessageIndex()
+    var deduplication: [String: DeduplicationEntry] = [:]
+    var deduplicationPruneAt = 4096
+
+    // Journal writer: records wait in `pending` for the commit queue, which takes all of them at once.
+    var pending = ByteWriter(capacity: 64 << 10)
+    var pendingSends = 0
+    var pendingMaxDedupMs: Int64 = 0
+    var openBatch: UInt64 = 1
+    var flushScheduled = false
+    var commitWaiters: [UInt64: [CheckedContinuation<BatchPlacement?, any Error>]] = [:]
+
+    // Segments: every existing one (for reading bodies and compaction), the head being appended to.
+    var segments: [UInt64: SegmentFile] = [:]
+    /// Newest send with a deduplication id in each segment: a segment is kept 5 min past it.
+    var segmentMaxDedupMs: [UInt64: Int64] = [:]
+    var head: SegmentFile
+    var headSize: Int64
+    var lowWater: UInt64
+    /// A `compacted` record is in flight; once the batch carrying it is durable, unlink segments through this.
+    var unlink: (through: UInt64, afterBatch: UInt64)?
+
+    var deadLettered = 0
+    var expired = 0
+    var purgeEpoch: UInt64 = 0
+
+    var receiveWaiters: [UInt64: ReceiveWaiter] = [:]
+    var nextWaiterID: UInt64 = 0
+
+    var closed = false
+    /// Set when a failed write could not be rolled back: the journal accepts nothing more until reopened.
+    var broken: QueueError?
+
+    init(head: SegmentFile, headSize: Int64, lowWater: UInt64) {
+        self.head = head
+        self.headSize = headSize
+        self.lowWater = lowWater
+    }
+
+    /// Appends one record to the pending batch; returns its offset within the batch.
+    @discardableResult
+    mutating func append(_ record: JournalRecord) -> Int64 {
+        let offset = Int64(pending.bytes.count)
+        record.encode(into: &pending)
+        return offset
+    }
+
+    /// Wakes every long-poll receiver (they look again).
+    mutating func signalReceivers() -> [CheckedContinuation<Void, Never>] {
+        var wake: [CheckedContinuation<Void, Never>] = []
+        for (id, waiter) in receiveWaiters {
+            switch waiter {
+            case .waiting(let c): wake.append(c); receiveWaiters[id] = .signalled
+            case .armed: receiveWaiters[id] = .signalled
+            case .signalled: break
+            }
+        }
+        return wake
+    }
+
+    /// Forgets deduplication ids older than the 5-minute window (amortised: only when the map has doubled).
+    mutating func pruneDeduplication(nowMs: Int64) {
+        guard deduplication.count >= deduplicationPruneAt else { return }
+        let horizon = nowMs - Milliseconds.duration(QueueLimits.deduplicationInterval)
+        deduplication = deduplication.filter { $0.value.sentMs > horizon }
+        deduplicationPruneAt = max(4096, deduplication.count * 2)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+import StarfleetClock
+import Synchronization
+import Testing
+@testable import StarfleetQueue
+
+/// The real file system, except that the Nth write (counting from when it is armed) fails with an errno.
+final class FaultyFileSystem: JournalFileSystem {
+    private let real = PosixFileSystem()
+    private let plan = Mutex<(writes: Int, failAt: Int?, errno: Int32)>((0, nil, ENOSPC))
+
+    /// Fails the `n`th write from now (1 = the next one) with `code`.
+    func failWrite(_ n: Int, errno code: Int32 = ENOSPC) {
+        plan.withLock { $0 = (0, n, code) }
+    }
+
+    func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 { try real.open(path, flags: flags, mode: mode) }
+    func close(_ fd: Int32) { real.close(fd) }
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
+        let fail: Int32? = plan.withLock { p in
+            p.writes += 1
+            guard let at = p.failAt, p.writes == at else { return nil }
+            p.failAt = nil
+            return p.errno
+        }
+        if let fail {
+            // Like a real full disk: part of the data may have landed before the error.
+            if bytes.count > 1 { try real.write(fd, UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count / 2)]), at: offset, path: path) }
+            throw QueueError.system("pwrite", path: path, errno: fail)
+        }
+        try real.write(fd, bytes, at: offset, path: path)
+    }
+    func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
+        try real.read(fd, into: buffer, at: offset, path: path)
+    }
+    func fdatasync(_ fd: Int32, path: String) throws { try real.fdatasync(fd, path: path) }
+    func fsync(_ fd: Int32, path: String) throws { try real.fsync(fd, path: path) }
+    func truncate(_ fd: Int32, to size: Int64, path: String) throws { try real.truncate(fd, to: size, path: path) }
+    func size(_ fd: Int32, path: String) throws -> Int64 { try real.size(fd, path: path) }
+    func rename(_ from: String, to: String) throws { try real.rename(from, to: to) }
+    func unlink(_ path: String) throws { try real.unlink(path) }
+    func makeDirectories(_ path: String, mode: UInt32) throws { try real.makeDirectories(path, mode: mode) }
+    func contents(ofDirectory path: String) throws -> [String] { try real.contents(ofDirectory: path) }
+    func syncDirectory(_ path: String) throws { try real.syncDirectory(path) }
+    func fileExists(_ path: String) -> Bool { real.fileExists(path) }
+}
+
+@Suite struct FaultInjectionTests {
+    @Test(arguments: [1, 2, 3])
+    func enospcOnTheNthWriteFailsThatSendAndKeepsEverythingAcknowledged(n: Int) async throws {
+        let faulty = FaultyFileSystem()
+        let f = QueueFixture(fileSystem: faulty)
+        var q = try f.open()
+        var acknowledged: [String] = []
+        faulty.failWrite(n)
+        var failures: [QueueError] = []
+        for i in 0..<6 {
+            do {
+                acknowledged.append(try await q.send([message("m\(i)"), message("m\(i)b")])[0].messageId)
+            } catch let error as QueueError {
+                failures.append(error)
+            }
+        }
+        #expect(failures.count == 1)
+        let failure = try #require(failures.first)
+        #expect(failure.code == .fileSystem && failure.errno == ENOSPC)
+        #expect(failure.description.contains("Free disk space"))
+        #expect(failure.queue == "AuditWorker")
+        #expect(acknowledged.count == 5)
+        await q.close()
+        q = try f.open()
+        #expect(q.recoveryReport.isClean)
+        let present = Set(try q.messages().map(\.messageId))
+        #expect(Set(acknowledged).isSubset(of: present))
+        #expect(present.count == 10)
+        await q.close()
+    }
+
+    @Test func enospcOnAReceiveRecordPutsTheMessageBack() async throws {
+        let faulty = FaultyFileSystem()
+        let f = QueueFixture(fileSystem: faulty)
+        let q = try f.open()
+        _ = try await q.send([message("m")])
+        faulty.failWrite(1)
+        await #expect(throws: QueueError.self) { _ = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0) }
+        let m = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)
+        #expect(m.first?.receiveCount == 1)
+        await q.close()
+    }
+
+    @Test func enospcOnTheDeadLetterFileKeepsTheMessageOnTheQueue() async throws {
+        let faulty = FaultyFileSystem()
+        let f = QueueFixture(maxReceiveCount: 1, fileSystem: faulty)
+        let q = try f.open()
+        let id = try await q.send([message("poison")])[0].messageId
+        _ = try await q.receive(max: 1, visibilityTimeout: 0, wait: 0)
+        faulty.failWrite(1)
+        #expect(try await q.receive(max: 1, visibilityTimeout: 0, wait: 0).isEmpty)
+        #expect(try f.deadLetters.ids(worker: "AuditWorker").isEmpty)
+        #expect(try q.messages().map(\.messageId) == [id])
+        f.clock.advance(by: 1)
+        #expect(try await q.receive(max: 1, visibilityTimeout: 0, wait: 0).isEmpty)
+        #expect(try f.deadLetters.ids(worker: "AuditWorker") == [id])
+        await q.close()
+    }
+}
