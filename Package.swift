@@ -14,6 +14,7 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let package = Package(
     name: "starfleetd",
     products: [
+        .executable(name: "starfleetd", targets: ["starfleetd"]),
         .executable(name: "starfleetctl", targets: ["starfleetctl"]),
         .executable(name: "starfleet-bench", targets: ["starfleet-bench"]),
         .executable(name: "queue-bench", targets: ["queue-bench"]),
@@ -52,7 +53,18 @@ let package = Package(
         .target(name: "StarfleetProcess", dependencies: ["CSpawn", "StarfleetClock", logging], swiftSettings: strict),
         // The WorkerShip protocol, process workers, built-in workers.
         .target(name: "StarfleetWorkers", dependencies: ["StarfleetCore", "StarfleetProcess", logging], swiftSettings: strict),
+        // The composition root: scheduler, template watcher, Starbase, dispatchers, reload, systemd.
+        .target(
+            name: "StarfleetDaemon",
+            dependencies: [
+                "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
+                "StarfleetCrypto", logging,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
 
+        .executableTarget(name: "starfleetd", dependencies: ["StarfleetDaemon", "StarfleetCore", argumentParser], swiftSettings: strict),
         .executableTarget(
             name: "starfleetctl",
             dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", argumentParser],

@@ -4,12 +4,14 @@ import FoundationEssentials
 enum DeadLetterReason {
     case maxReceiveCountExceeded
     case failedOnLastAttempt
+    case permanentFailure
     case unreadable(String)
 
     var text: String {
         switch self {
         case .maxReceiveCountExceeded: return "maxReceiveCount exceeded"
         case .failedOnLastAttempt: return "failed on its last allowed attempt (receive count reached maxReceiveCount)"
+        case .permanentFailure: return "failed in a way no retry can fix"
         case .unreadable(let error): return "journal record unreadable: \(error)"
         }
     }

@@ -21,6 +21,16 @@ extension JournalQueue {
     }
 
     public func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
+        try await changeVisibility(receipt, timeout: timeout, failure: failure, permanent: false)
+    }
+
+    /// Dead-letters the message now, whatever its receive count: for failures that no retry can fix (a template
+    /// that fails its schema, a worker that does not exist). The failure is recorded in the dead-letter file.
+    public func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {
+        try await changeVisibility(receipt, timeout: 0, failure: failure, permanent: true)
+    }
+
+    private func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?, permanent: Bool) async throws {
         guard let handle = receipt.parsed else { throw invalidHandle(receipt) }
         guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
             throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
@@ -56,7 +66,7 @@ extension JournalQueue {
             // An expired handle (the message already visible again, not yet re-received) changes nothing but
             // still records the failure: AWS answers such a call with success and does nothing.
             if inFlight { entry.visibleAtMs = target }
-            let lastAttempt = failure != nil && entry.receiveCount >= maxReceiveCount
+            let lastAttempt = failure != nil && (permanent || entry.receiveCount >= maxReceiveCount)
             if lastAttempt { entry.leaving = true }
             s.index.update(handle.id, entry, nowMs: now)
             s.append(.visibility(id: handle.id, receiveCount: handle.receiveCount, visibleAtMs: entry.visibleAtMs,
@@ -69,7 +79,7 @@ extension JournalQueue {
             return change
         }
         if let leaving = change.deadLetterNow {
-            await deadLetter([leaving], reason: .failedOnLastAttempt)
+            await deadLetter([leaving], reason: permanent ? .permanentFailure : .failedOnLastAttempt)
         } else if change.wakeReceivers {
             let wake = state.withLock { $0.signalReceivers() }
             for c in wake { c.resume() }

@@ -29,6 +29,8 @@ public protocol MessageQueue: Sendable {
     /// status and stderr tail); on the attempt whose receive count equals maxReceiveCount it dead-letters the
     /// message at once instead of waiting for the next receive.
     func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws
+    /// Dead-letters the message at once with `failure` recorded: for failures no retry can fix.
+    func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws
 
     /// Counts of visible, in-flight and delayed messages, and the dead-lettered and expired counters.
     func stats() async throws -> QueueStats

@@ -34,3 +34,18 @@ extension TemplateReader {
         }
     }
 }
+
+/// A template file's bytes with the template size limit applied (what the Starbase fetches).
+public enum TemplateFileBytes {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func read(_ path: String) throws(Failure) -> [UInt8] {
+        do throws(FileReader.Failure) {
+            return try FileReader.read(path, limit: TemplateReader.maxTemplateBytes)
+        } catch {
+            throw Failure(description: error.message)
+        }
+    }
+}

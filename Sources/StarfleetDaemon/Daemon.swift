@@ -1,0 +1,96 @@
+import FoundationEssentials
+import Glibc
+import Logging
+import ServiceLifecycle
+import StarfleetClock
+import StarfleetCore
+import StarfleetSystemd
+import StarfleetWorkers
+import StarfleetYAML
+
+/// The composition root: configuration → state directory and queue recovery → READY=1 → the service group.
+public enum Daemon {
+    /// Runs the daemon to completion and returns its exit status (0 after a clean stop, 78 for a configuration
+    /// error, 74 when the state directory cannot be used).
+    public static func run(configDirectory: String, stateDirectoryFlag: String?) async -> Int32 {
+        // A worker closing its stdin early must not kill the daemon; children get default dispositions back.
+        signal(SIGPIPE, SIG_IGN)
+        let environmentState = getenv("STATE_DIRECTORY").map { String(cString: $0) }
+
+        let (loaded, diagnostics) = ConfigurationDirectory.load(configDirectory, knownWorkers: WorkerRegistry.names)
+        let level = loaded.map { logLevel($0.starfleet.logLevel) } ?? .info
+        _ = JournalLogHandler.bootstrap(identifier: "starfleetd", logLevel: level)
+        var logger = Logger(label: "starfleetd")
+        logger.logLevel = level
+        for d in diagnostics { logger.log(level: d.severity == .error ? .error : .warning, "\(d.description)") }
+        guard let configuration = loaded else {
+            logger.critical("the configuration has errors; not starting (exit 78)", metadata: ["config": "\(configDirectory)"])
+            return 78
+        }
+
+        let paths = StatePaths(configuration.stateDirectory(flag: stateDirectoryFlag, environment: environmentState))
+        let notifier = (try? SystemdNotifier()) ?? .disabled
+        let clock = SystemWallClock()
+        let queues = QueueRegistry(paths: paths, clock: clock, logger: logger)
+        do {
+            try PosixDirectories.make(paths.root)
+            try Generation.openQueues(for: configuration, in: queues)
+        } catch {
+            logger.critical("cannot use the state directory: \(error)", metadata: ["state": "\(paths.root)"])
+            return 74
+        }
+        let environment = DaemonEnvironment(
+            configDirectory: configDirectory, paths: paths, queues: queues, clock: clock, logger: logger, notifier: notifier,
+            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()))
+
+        let workers = configuration.enabledWorkers.map(\.name).joined(separator: ", ")
+        logger.notice("starfleetd started", metadata: [
+            "config": "\(configDirectory)", "state": "\(paths.root)", "workers": "\(workers)",
+            "templates": "\(configuration.starfleet.templateDirectory)",
+        ])
+        try? notifier.ready(status: "\(configuration.enabledWorkers.count) workers, queues recovered")
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let pinger = WatchdogPinger(heartbeat: environment.heartbeat, notifier: notifier, clock: clock, logger: logger) {
+            services.append(.init(service: WatchdogService(pinger: pinger)))
+        }
+        services.append(.init(service: Supervisor(initial: configuration, environment: environment),
+                              successTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var status: Int32 = 0
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped on an error: \(error)")
+            status = 1
+        }
+        await queues.closeAll()
+        logger.notice("starfleetd stopped")
+        return status
+    }
+
+    static func logLevel(_ level: LogLevel) -> Logger.Level {
+        switch level {
+        case .critical: return .critical
+        case .error: return .error
+        case .warning: return .warning
+        case .info: return .info
+        case .debug, .notset: return .debug
+        }
+    }
+}
+
+/// mkdir -p for the state directory (mode 0700: payloads may hold account data).
+enum PosixDirectories {
+    static func make(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/\(part)"
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw StateFileError(path: current, operation: "mkdir", code: errno)
+            }
+        }
+        guard access(path, W_OK) == 0 else { throw StateFileError(path: path, operation: "access (write)", code: errno) }
+    }
+}

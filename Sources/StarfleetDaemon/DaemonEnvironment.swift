@@ -1,0 +1,16 @@
+import FoundationEssentials
+import Logging
+import StarfleetClock
+import StarfleetSystemd
+
+/// What outlives a configuration: the state directory, the open queues, the clock, systemd, the status board.
+struct DaemonEnvironment: Sendable {
+    let configDirectory: String
+    let paths: StatePaths
+    let queues: QueueRegistry
+    let clock: any WallClock
+    let logger: Logger
+    let notifier: SystemdNotifier
+    let heartbeat: WatchdogHeartbeat
+    let status: StatusBoard
+}

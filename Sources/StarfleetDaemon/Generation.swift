@@ -1,0 +1,95 @@
+import Glibc
+import Logging
+import StarfleetCore
+import StarfleetQueue
+import StarfleetWorkers
+
+/// Everything that runs for one configuration: the scheduler, the template watcher, the Starbase's consumer,
+/// one dispatcher per enabled worker, the inbox and the status reporter. A reload stops a generation (producers
+/// at once, dispatchers after their running executions) and starts the next with the new configuration.
+struct Generation: Sendable {
+    let configuration: Configuration
+    let environment: DaemonEnvironment
+
+    /// The worker ships of the enabled workers; workers without an implementation are logged and left out.
+    static func ships(for configuration: Configuration, paths: StatePaths, logger: Logger) -> [String: any WorkerShip] {
+        var ships: [String: any WorkerShip] = [:]
+        for worker in configuration.enabledWorkers {
+            let directory = paths.workerDirectory(worker.name)
+            if worker.isProcessWorker { _ = try? PosixFileSystem().makeDirectories(directory, mode: 0o700) }
+            if let ship = WorkerRegistry.ship(for: worker, workingDirectory: directory) {
+                ships[worker.name] = ship
+            } else {
+                logger.warning("worker has no implementation (no Command and no built-in Swift worker of that name); its payloads wait in its queue",
+                               metadata: ["worker": "\(worker.name)"])
+            }
+        }
+        return ships
+    }
+
+    /// Opens (recovers) the Starbase queue and every enabled worker's queue.
+    static func openQueues(for configuration: Configuration, in registry: QueueRegistry) throws {
+        _ = try registry.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4)
+        for worker in configuration.enabledWorkers {
+            _ = try registry.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
+        }
+    }
+
+    func run(stop: StopToken) async {
+        let env = environment
+        let logger = env.logger
+        do {
+            try Self.openQueues(for: configuration, in: env.queues)
+        } catch {
+            logger.critical("cannot open the queues: \(error)")
+            return
+        }
+        let ships = Self.ships(for: configuration, paths: env.paths, logger: logger)
+        let indexPath = configuration.localAccountIndexPath(stateDirectory: env.paths.root)
+        let starbase = Starbase(configuration: configuration, queues: env.queues,
+                                templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
+                                index: AccountIndexCache(source: configuration.accountIndex, path: indexPath),
+                                ships: ships, clock: env.clock, logger: logger)
+        let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.queues, logger: logger)
+        let configuration = self.configuration
+
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
+                                    clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status).run(stop: stop)
+            }
+            // WATCHLOOP
+            if let queue = try? env.queues.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4) {
+                group.addTask {
+                    await QueueConsumer(queue: queue, name: "starbase", concurrency: 2, backoff: BackoffPolicy(initialSeconds: 5, maxSeconds: 60),
+                                        clock: env.clock, logger: logger, heartbeat: env.heartbeat,
+                                        handle: { await starbase.handle($0) }).run(stop: stop)
+                }
+            }
+            for worker in configuration.enabledWorkers {
+                guard let ship = ships[worker.name],
+                      let queue = try? env.queues.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds),
+                                                        maxReceiveCount: worker.maxReceiveCount)
+                else { continue }
+                let executor = WorkerExecutor(configuration: worker, ship: ship, invoker: invoker, status: env.status,
+                                              clock: env.clock, logger: logger)
+                group.addTask {
+                    await QueueConsumer(queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
+                                        clock: env.clock, logger: logger, heartbeat: env.heartbeat,
+                                        handle: { await executor.handle($0) }).run(stop: stop)
+                }
+            }
+            group.addTask {
+                await InboxLoop(paths: env.paths, queue: { name in
+                    if name == StatePaths.starbaseQueue { return try env.queues.queue(name, visibilityTimeout: 300, maxReceiveCount: 4) }
+                    guard let w = configuration.worker(named: name) else { return nil }
+                    return try env.queues.queue(name, visibilityTimeout: Double(w.visibilityTimeoutSeconds), maxReceiveCount: w.maxReceiveCount)
+                }, logger: logger, heartbeat: env.heartbeat).run(stop: stop)
+            }
+            group.addTask {
+                await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, status: env.status,
+                                 notifier: env.notifier, clock: env.clock, logger: logger).run(stop: stop)
+            }
+        }
+    }
+}

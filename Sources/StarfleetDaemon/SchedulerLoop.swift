@@ -1,0 +1,68 @@
+import FoundationEssentials
+import Logging
+import StarfleetClock
+import StarfleetCore
+import StarfleetSystemd
+
+/// Fires each configured schedule at its UTC boundary (Starfleet's EventBridge rules), on the injected wall clock.
+/// The last fire per schedule is persisted after its fan-out messages are durable, so a crash re-fires (deduplicated)
+/// rather than loses a boundary, and a boundary missed while stopped fires once at start (CatchUpMissedRuns).
+struct SchedulerLoop: Sendable {
+    struct State: Codable {
+        var version = 1
+        var lastFired: [String: Date]
+    }
+
+    let configuration: Configuration
+    let starbase: Starbase
+    let statePath: String
+    let clock: any WallClock
+    let logger: Logger
+    let heartbeat: WatchdogHeartbeat?
+    let status: StatusBoard
+
+    static let name = "scheduler"
+
+    func run(stop: StopToken) async {
+        let schedules = configuration.schedules
+        guard !schedules.isEmpty else { return }
+        let slot = HeartbeatSlot(heartbeat, name: Self.name)
+        defer { slot.end() }
+        let persisted = JSONStateFile.read(State.self, from: statePath)?.lastFired ?? [:]
+        var last = TimerPlanner.startingState(schedules, persisted: persisted, now: clock.now(),
+                                              catchUp: configuration.starfleet.catchUpMissedRuns)
+        save(last)
+        while !stop.isStopped {
+            slot.beat()
+            let now = clock.now()
+            for (schedule, boundary) in TimerPlanner.due(schedules, lastFired: last, now: now) {
+                let lateness = now.timeIntervalSince(boundary)
+                do {
+                    try await starbase.taskTimedEvent(schedule, event: .timed(schedule: schedule.description, boundary: boundary))
+                    last[schedule.description] = boundary
+                    save(last)
+                    logger.info("timed event fired", metadata: [
+                        "schedule": "\(schedule)", "boundary": "\(boundary.formatted(.iso8601))",
+                        "lateness_ms": "\(Int(lateness * 1000))",
+                    ])
+                } catch {
+                    logger.error("timed event could not be tasked; retrying", metadata: ["schedule": "\(schedule)", "error": "\(error)"])
+                }
+            }
+            let next = Dictionary(schedules.compactMap { s in s.nextFire(after: max(now, last[s.description] ?? now)).map { (s.description, $0) } },
+                                  uniquingKeysWith: { a, _ in a })
+            status.setFires(next: next, last: last)
+            // Wake at the next boundary, or within a second to beat the watchdog and notice a stop.
+            let wake = min(TimerPlanner.nextWake(schedules, lastFired: last, now: now) ?? now.addingTimeInterval(1), now.addingTimeInterval(1))
+            try? await clock.sleep(until: wake)
+        }
+    }
+
+    private func save(_ last: [String: Date]) {
+        do {
+            try JSONStateFile.write(State(lastFired: last), to: statePath, mode: 0o600)
+        } catch {
+            logger.error("could not save the scheduler state", metadata: ["path": "\(statePath)", "error": "\(error)"])
+        }
+    }
+}

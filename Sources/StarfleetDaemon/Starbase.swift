@@ -1,0 +1,184 @@
+import FoundationEssentials
+public import Logging
+public import StarfleetClock
+public import StarfleetCore
+import StarfleetCrypto
+public import StarfleetQueue
+public import StarfleetWorkers
+import StarfleetYAML
+
+/// Starfleet's Starbase: tasks workers for timed events and template changes (part 1: one fan-out message per
+/// template onto its own queue), then fans each template out into worker payloads (part 2).
+public struct Starbase: Sendable {
+    public let configuration: Configuration
+    let queues: QueueRegistry
+    let templates: any TemplateStore
+    let index: AccountIndexCache
+    let ships: [String: any WorkerShip]
+    let clock: any WallClock
+    let logger: Logger
+
+    /// The bucket name local template events carry (Starfleet checks it against TemplateBucket).
+    var bucket: String { configuration.starfleet.templateBucket ?? "local" }
+
+    public init(configuration: Configuration, queues: QueueRegistry, templates: any TemplateStore, index: AccountIndexCache,
+                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger) {
+        self.configuration = configuration
+        self.queues = queues
+        self.templates = templates
+        self.index = index
+        self.ships = ships
+        self.clock = clock
+        self.logger = logger
+    }
+
+    func starbaseQueue() throws -> JournalQueue {
+        try queues.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4)
+    }
+
+    func workerQueue(_ worker: WorkerConfiguration) throws -> JournalQueue {
+        try queues.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
+    }
+
+    // MARK: Part 1
+
+    /// A timed event: one fan-out message per template of every worker with exactly this schedule.
+    /// - Returns: how many fan-out messages were enqueued.
+    @discardableResult
+    public func taskTimedEvent(_ schedule: Schedule, event: FanOutEvent) async throws -> Int {
+        let workers = configuration.workers(taskedBy: schedule)
+        guard !workers.isEmpty else {
+            logger.info("[🌑] No ships to task for the timed event: \(schedule).")
+            return 0
+        }
+        var messages: [OutgoingMessage] = []
+        for worker in workers {
+            let keys = try templates.templates(prefix: worker.templatePrefix)
+            if keys.isEmpty {
+                logger.warning("[⚠️] No templates found for worker ship: \(worker.name). Skipping it.", metadata: ["worker": "\(worker.name)"])
+            }
+            for key in keys {
+                messages.append(OutgoingMessage(
+                    body: StarbaseMessage.timed(worker: worker.name, templateKey: key).body,
+                    attributes: [FanOutEvent.attribute: event.id],
+                    deduplicationId: Digest.sha256Hex("\(event.id)|\(worker.name)|\(key)")))
+            }
+        }
+        if !messages.isEmpty { _ = try await starbaseQueue().send(messages) }
+        logger.info("[🚀] All ships have been tasked for fan-out for this timed event: \(event.summary).",
+                    metadata: ["templates": "\(messages.count)"])
+        return messages.count
+    }
+
+    /// A template created or changed: Starfleet's S3 ObjectCreated notification onto the fan-out queue.
+    public func taskTemplateChange(key: String, event: FanOutEvent) async throws {
+        let message = OutgoingMessage(body: StarbaseMessage.templateChanged(bucket: bucket, key: key).body,
+                                      attributes: [FanOutEvent.attribute: event.id], deduplicationId: Digest.sha256Hex(event.id))
+        _ = try await starbaseQueue().send([message])
+        logger.info("[🪣] Template change queued for the Starbase.", metadata: ["template": "\(key)"])
+    }
+
+    // MARK: Part 2
+
+    /// Handles one fan-out message (Starfleet's `fan_out_payload`).
+    public func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
+        let eventID = message.attributes[FanOutEvent.attribute] ?? "message|\(message.messageId)"
+        switch StarbaseMessage.parse(message.body) {
+        case .unsupported(let why):
+            logger.error("[👽] Received an event: `\(message.body.prefix(200))` we don't support! Dropping it.", metadata: ["reason": "\(why)"])
+            return .done
+        case .messages(let parsed):
+            if parsed.count > 1 {
+                logger.error("[🚨] Received \(parsed.count) nested events! Going to loop over them, but this should really be used to re-invoke the fan out!")
+            }
+            var outcome = HandlingOutcome.done
+            for item in parsed {
+                let result = await handle(item, eventID: eventID)
+                if result != .done { outcome = result }
+            }
+            return outcome
+        }
+    }
+
+    func handle(_ message: StarbaseMessage, eventID: String) async -> HandlingOutcome {
+        switch message {
+        case .timed(let name, let key):
+            guard let worker = configuration.worker(named: name), worker.enabled else {
+                logger.error("No worker ship named \(name) is enabled: cannot fan out \(key).", metadata: ["worker": "\(name)", "template": "\(key)"])
+                return .permanent("NoShipPluginError: no enabled worker ship named \(name)")
+            }
+            return await fanOut(worker, key: key, eventID: eventID)
+        case .templateChanged(let bucket, let key):
+            logger.info("[🪣] Starbase received an S3 template modification event. Looking for the worker ship to task...", metadata: ["template": "\(key)"])
+            guard bucket == self.bucket else {
+                logger.error("The event's bucket \(bucket) is not the template bucket \(self.bucket).")
+                return .permanent("InvalidBucketError: bucket \(bucket) is not the template bucket \(self.bucket)")
+            }
+            guard key.hasSuffix(".yaml") else {
+                logger.warning("[⏭️] Received an object prefix that is not a recognized template: \(key). We only process files that end in `.yaml`. Skipping.")
+                return .done
+            }
+            guard let worker = configuration.worker(forTemplateKey: key) else {
+                logger.warning("[⏭️] Received S3 payload for object: \(key) that we can't find a ship to handle. Skipping.", metadata: ["template": "\(key)"])
+                return .done
+            }
+            logger.info("[🧑‍🚀] Identified worker ship: \(worker.name) for S3 template: \(key).", metadata: ["worker": "\(worker.name)", "template": "\(key)"])
+            return await fanOut(worker, key: key, eventID: eventID)
+        }
+    }
+
+    /// Fetches, validates and plans the template, then sends every payload to the worker's queue in one batch.
+    func fanOut(_ worker: WorkerConfiguration, key: String, eventID: String) async -> HandlingOutcome {
+        let meta: Logger.Metadata = ["worker": "\(worker.name)", "template": "\(key)"]
+        guard let ship = ships[worker.name] else {
+            return .permanent("worker \(worker.name) has no implementation (no Command and no built-in Swift worker of that name)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try templates.read(key: key)
+        } catch {
+            logger.error("[❌] Can't find the template: \(key). Please investigate why it's missing.", metadata: meta)
+            return .retry("\(error)")
+        }
+        let (parsed, diagnostics) = TemplateReader.read(bytes, file: key, strategy: ship.fanOutStrategy)
+        let problems = diagnostics.filter { $0.severity == .error } + (parsed.map { ship.validate(template: $0.raw) } ?? [])
+        guard let template = parsed, !problems.containsErrors else {
+            let text = problems.map(\.description).joined(separator: "\n")
+            logger.error("[❌] Errors in the payload template: \(key)\n\(text)", metadata: meta)
+            return .permanent("invalid template \(key):\n\(text)")
+        }
+        let plan: FanOutPlan
+        do {
+            let accountIndex = ship.fanOutStrategy == .singleInvocation ? nil : try index.current()
+            plan = try FanOutPlanner.plan(worker: worker.name, strategy: ship.fanOutStrategy, template: template, index: accountIndex,
+                                          scopeToRegions: Set(configuration.starfleet.scopeToRegions))
+        } catch let error as AccountIndexError {
+            logger.error("The account index cannot be read: \(error)", metadata: meta)
+            return .retry(error.description)
+        } catch {
+            return .permanent("\(error)")
+        }
+        if let nothing = plan.nothingToTask {
+            logger.error("[🤷‍♂️] \(nothing)", metadata: meta)
+            return .done
+        }
+        let messages = plan.payloads.map { payload in
+            var attributes = [FanOutEvent.attribute: eventID, "StarfleetTemplate": key]
+            if let account = payload.account { attributes["StarfleetAccount"] = account }
+            if let region = payload.region { attributes["StarfleetRegion"] = region }
+            return OutgoingMessage(body: payload.bodyText, attributes: attributes,
+                                   deduplicationId: Digest.sha256Hex("\(eventID)|\(worker.name)|\(key)|\(payload.target)"))
+        }
+        do {
+            let results = try await workerQueue(worker).send(messages)
+            let duplicates = results.filter(\.duplicate).count
+            logger.info("[🛸] Worker Ship: \(worker.name) tasked for the \(plan.strategy) fan out", metadata: meta.merging([
+                "payloads": "\(messages.count)", "duplicates": "\(duplicates)",
+            ]) { $1 })
+            return .done
+        } catch {
+            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
+            return .retry("\(error)")
+        }
+    }
+}

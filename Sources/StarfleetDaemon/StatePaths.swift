@@ -1,0 +1,24 @@
+/// The layout of the state directory (`StateDirectory=starfleetd` under systemd).
+public struct StatePaths: Sendable, Hashable {
+    public let root: String
+
+    public init(_ root: String) { self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root }
+
+    /// `queues/<name>/`: one journal per queue.
+    public func queue(_ name: String) -> String { "\(root)/queues/\(name)" }
+    /// `dead-letter/<Worker>/<MessageId>.json`.
+    public var deadLetters: String { "\(root)/dead-letter" }
+    /// `inbox/<queue>/`: requests from starfleetctl while the daemon runs.
+    public var inbox: String { "\(root)/inbox" }
+    /// `workers/<Worker>/`: a process worker's working directory.
+    public func workerDirectory(_ name: String) -> String { "\(root)/workers/\(name)" }
+    /// The last fire of each timed schedule.
+    public var schedulerState: String { "\(root)/scheduler.json" }
+    /// The content hash of every template seen, so a restart does not re-fire unchanged ones.
+    public var templateState: String { "\(root)/templates.json" }
+    /// What `starfleetctl status` reads: per-worker outcomes, next fires, queue counts.
+    public var status: String { "\(root)/status.json" }
+
+    /// The Starbase's own fan-out queue (Starfleet's `starbase-fanout-queue`).
+    public static let starbaseQueue = "Starbase"
+}

@@ -1,0 +1,77 @@
+public import FoundationEssentials
+import Synchronization
+
+/// What the daemon tells `starfleetctl status` and systemd's STATUS= line: per-worker outcomes and the next fires.
+public final class StatusBoard: Sendable {
+    public struct WorkerStatus: Codable, Sendable, Hashable {
+        public var succeeded = 0
+        public var failed = 0
+        public var lastSuccess: Date?
+        public var lastFailure: Date?
+        public var lastError: String?
+    }
+
+    public struct QueueCounts: Codable, Sendable, Hashable {
+        public var visible: Int
+        public var inFlight: Int
+        public var delayed: Int
+        public var deadLetters: Int
+    }
+
+    /// The file `status.json` holds (version 1).
+    public struct Snapshot: Codable, Sendable {
+        public var version = 1
+        public var pid: Int32
+        public var startedAt: Date
+        public var updatedAt: Date
+        public var workers: [String: WorkerStatus]
+        public var queues: [String: QueueCounts]
+        /// Next fire per schedule (its canonical text).
+        public var nextFires: [String: Date]
+        public var lastFires: [String: Date]
+    }
+
+    private struct State {
+        var workers: [String: WorkerStatus] = [:]
+        var nextFires: [String: Date] = [:]
+        var lastFires: [String: Date] = [:]
+    }
+
+    private let state = Mutex(State())
+    public let startedAt: Date
+    public let pid: Int32
+
+    public init(startedAt: Date, pid: Int32) {
+        self.startedAt = startedAt
+        self.pid = pid
+    }
+
+    public func recordSuccess(_ worker: String, at time: Date) {
+        state.withLock {
+            $0.workers[worker, default: WorkerStatus()].succeeded += 1
+            $0.workers[worker, default: WorkerStatus()].lastSuccess = time
+        }
+    }
+
+    public func recordFailure(_ worker: String, at time: Date, error: String) {
+        state.withLock {
+            $0.workers[worker, default: WorkerStatus()].failed += 1
+            $0.workers[worker, default: WorkerStatus()].lastFailure = time
+            $0.workers[worker, default: WorkerStatus()].lastError = String(error.prefix(500))
+        }
+    }
+
+    public func setFires(next: [String: Date], last: [String: Date]) {
+        state.withLock {
+            $0.nextFires = next
+            $0.lastFires = last
+        }
+    }
+
+    public func snapshot(now: Date, queues: [String: QueueCounts]) -> Snapshot {
+        state.withLock { s in
+            Snapshot(pid: pid, startedAt: startedAt, updatedAt: now, workers: s.workers, queues: queues,
+                     nextFires: s.nextFires, lastFires: s.lastFires)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import FoundationEssentials
+import Logging
+import StarfleetClock
+import StarfleetCore
+import StarfleetQueue
+import StarfleetSystemd
+
+/// Every two seconds: writes `status.json` for `starfleetctl status` and tells systemd a one-line STATUS=.
+struct StatusLoop: Sendable {
+    let configuration: Configuration
+    let paths: StatePaths
+    let queues: QueueRegistry
+    let status: StatusBoard
+    let notifier: SystemdNotifier
+    let clock: any WallClock
+    let logger: Logger
+
+    func run(stop: StopToken) async {
+        while !stop.isStopped {
+            await report()
+            for _ in 0..<8 where !stop.isStopped { try? await Task.sleep(nanoseconds: 250_000_000) }
+        }
+        await report()
+    }
+
+    func report() async {
+        var counts: [String: StatusBoard.QueueCounts] = [:]
+        let letters = DeadLetterDirectory(root: paths.deadLetters)
+        for (name, queue) in queues.all {
+            guard let stats = try? await queue.stats() else { continue }
+            let dead = (try? letters.ids(worker: name).count) ?? 0
+            counts[name] = .init(visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed, deadLetters: dead)
+        }
+        let now = clock.now()
+        let snapshot = status.snapshot(now: now, queues: counts)
+        do {
+            try JSONStateFile.write(snapshot, to: paths.status)
+        } catch {
+            logger.warning("could not write status.json", metadata: ["error": "\(error)"])
+        }
+        try? notifier.status(Self.line(snapshot, workers: configuration.enabledWorkers.count, now: now))
+    }
+
+    /// e.g. "3 workers, 12 queued, 2 in flight, next HOURLY in 14m".
+    static func line(_ s: StatusBoard.Snapshot, workers: Int, now: Date) -> String {
+        let queued = s.queues.values.reduce(0) { $0 + $1.visible + $1.delayed }
+        let inFlight = s.queues.values.reduce(0) { $0 + $1.inFlight }
+        var text = "\(workers) worker\(workers == 1 ? "" : "s"), \(queued) queued, \(inFlight) in flight"
+        if let (schedule, at) = s.nextFires.min(by: { $0.value < $1.value }) {
+            let seconds = max(0, Int(at.timeIntervalSince(now)))
+            let span = seconds >= 3600 ? "\(seconds / 3600)h\((seconds % 3600) / 60)m" : seconds >= 60 ? "\(seconds / 60)m" : "\(seconds)s"
+            text += ", next \(schedule) in \(span)"
+        }
+        return text
+    }
+}

@@ -1,0 +1,81 @@
+import FoundationEssentials
+import Logging
+import StarfleetClock
+import StarfleetCore
+import StarfleetQueue
+import StarfleetWorkers
+
+/// Runs one worker payload: builds the invocation and context from the message, enforces TimeoutSeconds for
+/// Swift workers (process workers enforce it themselves, killing the process group), and records the outcome.
+struct WorkerExecutor: Sendable {
+    let configuration: WorkerConfiguration
+    let ship: any WorkerShip
+    let invoker: any WorkerInvoker
+    let status: StatusBoard
+    let clock: any WallClock
+    let logger: Logger
+
+    func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
+        let account = message.attributes["StarfleetAccount"]
+        let region = message.attributes["StarfleetRegion"]
+        var log = logger
+        log[metadataKey: "worker"] = "\(configuration.name)"
+        log[metadataKey: "message_id"] = "\(message.messageId)"
+        log[metadataKey: "receive_count"] = "\(message.receiveCount)"
+        if let account { log[metadataKey: "account_id"] = "\(account)" }
+        if let region { log[metadataKey: "region"] = "\(region)" }
+        if let template = message.attributes["StarfleetTemplate"] { log[metadataKey: "template"] = "\(template)" }
+
+        let invocation = WorkerInvocation(worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
+                                          commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
+        let context = WorkerContext(worker: configuration.name, account: account, region: region, commit: configuration.commit,
+                                    messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker)
+        let started = ContinuousClock.now
+        do {
+            let result = try await run(invocation, context)
+            let elapsed = ContinuousClock.now - started
+            log.info("worker succeeded", metadata: ["duration": "\(elapsed)", "result_bytes": "\(result.count)"])
+            status.recordSuccess(configuration.name, at: clock.now())
+            return .done
+        } catch let failure as WorkerFailure {
+            fail(failure, log: log, message: message)
+            return .retry(failure)
+        } catch {
+            let failure = WorkerFailure("\(error)")
+            fail(failure, log: log, message: message)
+            return .retry(failure)
+        }
+    }
+
+    private func fail(_ failure: WorkerFailure, log: Logger, message: ReceivedMessage) {
+        let last = message.receiveCount >= configuration.maxReceiveCount
+        var meta: Logger.Metadata = ["error": "\(failure.message)"]
+        if let status = failure.exitStatus { meta["exit_status"] = "\(status)" }
+        if let tail = failure.stderrTail, !tail.isEmpty { meta["stderr_tail"] = "\(tail.suffix(500))" }
+        if last {
+            log.error("worker failed on its last attempt (\(message.receiveCount) of \(configuration.maxReceiveCount)); the message goes to the dead-letter folder", metadata: meta)
+        } else {
+            log.warning("worker failed (attempt \(message.receiveCount) of \(configuration.maxReceiveCount)); it will be retried", metadata: meta)
+        }
+        status.recordFailure(configuration.name, at: clock.now(), error: failure.message)
+    }
+
+    /// Runs the ship; Swift workers race a TimeoutSeconds timer and are cancelled when it wins.
+    private func run(_ invocation: WorkerInvocation, _ context: WorkerContext) async throws -> [UInt8] {
+        if ship is ProcessWorkerShip { return try await ship.execute(invocation, context: context) }
+        let timeout = Double(configuration.timeoutSeconds)
+        let ship = self.ship
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { try await ship.execute(invocation, context: context) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw WorkerFailure("\(invocation.worker) ran longer than TimeoutSeconds (\(Int(timeout)) s) and was cancelled")
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import StarfleetCore
+import StarfleetDaemon
+
+/// `starfleetd`: Starfleet's Starbase and worker ships as one long-running daemon. systemd runs it
+/// (Type=notify); it works the same in a terminal, logging to stderr.
+@main
+struct StarfleetdCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "starfleetd",
+        abstract: "Run the Starfleet scheduler daemon: timers, template watcher, Starbase fan-out, worker queues.",
+        discussion: """
+            Signals: SIGHUP reloads the configuration (a broken one is reported and the running one kept);
+            SIGTERM/SIGINT stop producers at once and let running workers finish.
+            Exit status: 0 after a clean stop, 78 configuration errors, 74 state directory unusable.
+            """)
+
+    @Option(help: ArgumentHelp("The configuration directory (*.yaml files).", valueName: "dir"))
+    var config: String = Configuration.defaultDirectory
+
+    @Option(name: .customLong("state-dir"),
+            help: ArgumentHelp("The state directory (default: $STATE_DIRECTORY, then STARFLEET.StateDirectory, then /var/lib/starfleetd).", valueName: "dir"))
+    var stateDir: String?
+
+    func run() async throws {
+        let status = await Daemon.run(configDirectory: config, stateDirectoryFlag: stateDir)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
