@@ -67,7 +67,10 @@ let package = Package(
         .executableTarget(name: "starfleetd", dependencies: ["StarfleetDaemon", "StarfleetCore", argumentParser], swiftSettings: strict),
         .executableTarget(
             name: "starfleetctl",
-            dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", argumentParser],
+            dependencies: [
+                "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock", logging,
+                argumentParser,
+            ],
             swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
         // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.

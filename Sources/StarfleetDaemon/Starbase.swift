@@ -46,10 +46,19 @@ public struct Starbase: Sendable {
     /// - Returns: how many fan-out messages were enqueued.
     @discardableResult
     public func taskTimedEvent(_ schedule: Schedule, event: FanOutEvent) async throws -> Int {
+        let messages = try Self.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+        if !messages.isEmpty { _ = try await starbaseQueue().send(messages) }
+        return messages.count
+    }
+
+    /// Part 1 of a timed event as messages (Starfleet's `process_eventbridge_timed_event`), for the daemon's
+    /// scheduler and for `starfleetctl trigger`.
+    public static func timedMessages(configuration: Configuration, templates: any TemplateStore, schedule: Schedule,
+                                     event: FanOutEvent, logger: Logger) throws -> [OutgoingMessage] {
         let workers = configuration.workers(taskedBy: schedule)
         guard !workers.isEmpty else {
             logger.info("[🌑] No ships to task for the timed event: \(schedule).")
-            return 0
+            return []
         }
         var messages: [OutgoingMessage] = []
         for worker in workers {
@@ -64,10 +73,9 @@ public struct Starbase: Sendable {
                     deduplicationId: Digest.sha256Hex("\(event.id)|\(worker.name)|\(key)")))
             }
         }
-        if !messages.isEmpty { _ = try await starbaseQueue().send(messages) }
         logger.info("[🚀] All ships have been tasked for fan-out for this timed event: \(event.summary).",
                     metadata: ["templates": "\(messages.count)"])
-        return messages.count
+        return messages
     }
 
     /// A template created or changed: Starfleet's S3 ObjectCreated notification onto the fan-out queue.

@@ -57,6 +57,13 @@ public enum FanOutPlanner {
         return plan
     }
 
+    /// One payload for an explicit account and region (the CLI's `invoke`): the same body the fan-out would send.
+    public static func payload(worker: String, template: PayloadTemplate, account: String?, region: String?) throws(FanOutError) -> WorkerPayload {
+        let base = try baseBody(template.raw)
+        guard let account else { return WorkerPayload(worker: worker, account: nil, region: nil, body: base + [UInt8(ascii: "}")]) }
+        return WorkerPayload(worker: worker, account: account, region: region, body: body(base, account, region))
+    }
+
     private static func require(_ index: AccountIndex?, _ worker: String) throws(FanOutError) -> AccountIndex {
         guard let index else {
             throw FanOutError("\(worker) fans out per account, but no account index is loaded (see STARFLEET.AccountIndex)")

@@ -1,0 +1,167 @@
+import ArgumentParser
+import FoundationEssentials
+import Logging
+import StarfleetCore
+import StarfleetDaemon
+import StarfleetWorkers
+import StarfleetYAML
+
+/// `starfleetctl invoke WORKER --payload FILE`: run a worker once, in this process, and print its result
+/// (Starfleet's worker CLI commands, Bedrock's `invoke`); or `--async` to put the payload on its queue.
+struct Invoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a worker once with a payload template and print its result (or enqueue it with --async).",
+        discussion: """
+            The template is validated against the worker's schema and, like Starfleet's CLI, the account (and region)
+            must be ones the template applies to: --account-id for ACCOUNT and ACCOUNT_REGION workers, --region for
+            ACCOUNT_REGION workers. Without --commit the worker must not change anything.
+            Exit status: 0 success, 1 the worker failed, 64 usage, 65 invalid template or not applicable,
+            69 no account index, 78 configuration errors.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The worker's name (its configuration section).")
+    var worker: String
+
+    @Option(help: ArgumentHelp("The payload template (YAML).", valueName: "file"))
+    var payload: String
+
+    @Option(name: .customLong("account-id"), help: "The account to run for (ACCOUNT, ACCOUNT_REGION).")
+    var accountID: String?
+
+    @Option(help: "The region to run in (ACCOUNT_REGION).")
+    var region: String?
+
+    @Option(name: .customLong("account-index"), help: ArgumentHelp("An account index JSON file (default: the configured one).", valueName: "file"))
+    var accountIndex: String?
+
+    @Flag(help: "Let the worker change things (STARFLEET_COMMIT=true).")
+    var commit = false
+
+    @Flag(name: .customLong("async"), help: "Enqueue the payload on the worker's queue instead of running it here.")
+    var async = false
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration(quietWarnings: true)
+        guard let config = configuration.worker(named: worker) else {
+            Console.error("error: no worker named \(worker)" + (Suggestion.hint(for: worker, in: configuration.workers.map(\.name)).map { " (\($0))" } ?? ""))
+            throw ExitCode(ExitStatus.usage)
+        }
+        let paths = StatePaths(global.stateDirectory(for: configuration))
+        guard let ship = WorkerRegistry.ship(for: config, workingDirectory: paths.workerDirectory(worker)) else {
+            Console.error("error: \(worker) has no implementation (no Command and no built-in Swift worker of that name)")
+            throw ExitCode(ExitStatus.config)
+        }
+        let strategy = ship.fanOutStrategy
+        try requireOptions(for: strategy)
+        let path = Configuration.resolve(payload, against: CurrentDirectory.path)
+        let (parsed, diagnostics) = TemplateReader.read(path: path, strategy: strategy)
+        for d in diagnostics { Console.error(d.description) }
+        let extra = parsed.map { ship.validate(template: $0.raw) } ?? []
+        for d in extra { Console.error(d.description) }
+        guard let template = parsed, !extra.containsErrors else { throw ExitCode(ExitStatus.dataError) }
+        if strategy != .singleInvocation { try checkApplicable(template, strategy: strategy, configuration: configuration, paths: paths) }
+        let body = try FanOutPlanner.payload(worker: worker, template: template, account: accountID, region: region).body
+
+        if async {
+            let sender = try QueueAccess.sender(for: worker, paths: paths, visibilityTimeout: Double(config.visibilityTimeoutSeconds),
+                                                maxReceiveCount: config.maxReceiveCount)
+            let results = try await sender.queue.send([InvocationMessage.make(payload: body, account: accountID, region: region)])
+            await sender.close()
+            Console.out("enqueued on \(worker): \(results.first?.messageId ?? "")" + (sender.daemonRunning ? " (handed to the running daemon)" : " (runs when the daemon starts)"))
+            return
+        }
+        Console.error("[🆗] Template OK: Executing worker: \(worker)...")
+        if ship is ProcessWorkerShip { try? PosixDirectory.make(paths.workerDirectory(worker)) }
+        var logger = Logger(label: "starfleetctl")
+        logger.logLevel = .info
+        let id = "cli-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+        let invoker = CLIInvoker(configuration: configuration, paths: paths, logger: logger)
+        let context = WorkerContext(worker: worker, account: accountID, region: region, commit: commit, messageId: id, receiveCount: 1,
+                                    logger: logger, invoker: invoker)
+        do {
+            let result = try await ship.execute(WorkerInvocation(worker: worker, body: body, account: accountID, region: region,
+                                                                 commit: commit, messageId: id, receiveCount: 1), context: context)
+            if !result.isEmpty { Console.out(String(decoding: result, as: UTF8.self).trimmingTrailingNewlines) }
+        } catch let failure as WorkerFailure {
+            Console.error("error: \(failure.message)")
+            if let tail = failure.stderrTail, !tail.isEmpty { Console.error("stderr (last lines):\n\(tail)") }
+            throw ExitCode(1)
+        }
+    }
+
+    func requireOptions(for strategy: FanOutStrategy) throws {
+        if strategy != .singleInvocation && accountID == nil {
+            throw ValidationError("Missing option '--account-id' (\(worker) is an \(strategy) worker)")
+        }
+        if strategy == .accountRegion && region == nil {
+            throw ValidationError("Missing option '--region' (\(worker) is an ACCOUNT_REGION worker)")
+        }
+    }
+
+    /// Starfleet's applicability check: the account (and region) must be among those the template resolves to.
+    func checkApplicable(_ template: PayloadTemplate, strategy: FanOutStrategy, configuration: Configuration, paths: StatePaths) throws {
+        let indexPath = accountIndex.map { Configuration.resolve($0, against: CurrentDirectory.path) }
+            ?? configuration.localAccountIndexPath(stateDirectory: paths.root)
+        guard let indexPath else {
+            Console.error("error: the account index is in S3; pass a local copy with --account-index FILE")
+            throw ExitCode(ExitStatus.unavailable)
+        }
+        let index: AccountIndex
+        do {
+            index = try AccountIndexFile.load(indexPath)
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(ExitStatus.unavailable)
+        }
+        guard let accountID else { return }
+        if strategy == .account {
+            guard template.resolveAccounts(in: index).contains(accountID) else {
+                Console.error("[🙅‍♂️] The account provided is not applicable for this template. Not doing anything.")
+                throw ExitCode(ExitStatus.dataError)
+            }
+        } else {
+            let map = template.resolveAccountRegions(in: index, scopeToRegions: Set(configuration.starfleet.scopeToRegions))
+            guard let region, map[accountID]?.contains(region) == true else {
+                Console.error("[🙅‍♂️] The account/region provided is not applicable for this template. Not doing anything.")
+                throw ExitCode(ExitStatus.dataError)
+            }
+        }
+    }
+}
+
+/// `invoke` from a worker run by the CLI: nested synchronous invocations run here, async ones go to the queue.
+struct CLIInvoker: WorkerInvoker {
+    let configuration: Configuration
+    let paths: StatePaths
+    let logger: Logger
+
+    func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
+        guard let config = configuration.worker(named: worker),
+              let ship = WorkerRegistry.ship(for: config, workingDirectory: paths.workerDirectory(worker))
+        else { throw WorkerFailure("invoke: no worker named \(worker) with an implementation") }
+        let id = "cli-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+        let context = WorkerContext(worker: worker, account: account, region: region, commit: commit, messageId: id, receiveCount: 1,
+                                    logger: logger, invoker: self)
+        return try await ship.execute(WorkerInvocation(worker: worker, body: payload, account: account, region: region, commit: commit,
+                                                       messageId: id, receiveCount: 1), context: context)
+    }
+
+    func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {
+        guard let config = configuration.worker(named: worker) else { throw WorkerFailure("enqueue: no worker named \(worker)") }
+        let sender = try QueueAccess.sender(for: worker, paths: paths, visibilityTimeout: Double(config.visibilityTimeoutSeconds),
+                                            maxReceiveCount: config.maxReceiveCount)
+        let results = try await sender.queue.send([InvocationMessage.make(payload: payload, account: account, region: region)])
+        await sender.close()
+        return results.first?.messageId ?? ""
+    }
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var s = Substring(self)
+        while s.last == "\n" || s.last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}
