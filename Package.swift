@@ -36,6 +36,12 @@ let package = Package(
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
+        // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
+        // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
+        .target(
+            name: "StarfleetTemplates",
+            dependencies: ["StarfleetClock", "StarfleetCrypto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
 
         .executableTarget(
             name: "starfleetctl",
@@ -54,5 +60,8 @@ let package = Package(
         .testTarget(
             name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
+        .testTarget(
+            name: "StarfleetTemplatesTests",
+            dependencies: ["StarfleetTemplates", "StarfleetClock", .product(name: "Logging", package: "swift-log")]),
     ]
 )
