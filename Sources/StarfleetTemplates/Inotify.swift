@@ -19,25 +19,27 @@ struct InotifyEvent: Sendable, Hashable {
 /// `onReadable`; it collects them with ``take()``. Past the bound, events are dropped and reported as an overflow,
 /// exactly like the kernel's own IN_Q_OVERFLOW, and the owner answers either with a full rescan.
 final class Inotify: Sendable {
-    /// Events kept between two `take()`s before the rest count as an overflow.
-    static let bufferLimit = 65_536
+    /// Events kept between two `take()`s before the rest count as an overflow (the kernel's own default queue is
+    /// 16,384 events; this bounds our memory the same way).
+    static let defaultBufferLimit = 65_536
 
     /// Directory watch mask: completed writes, moves in and out, creations (for new subdirectories and symbolic
-    /// links), deletions, and the directory's own removal or move. IN_ONLYDIR/IN_DONT_FOLLOW: never watch through a link.
+    /// links), deletions, and the directory's own removal or move. IN_ONLYDIR: directories only.
     static let directoryMask: UInt32 =
         UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
-        | UInt32(IN_ONLYDIR) | UInt32(IN_DONT_FOLLOW) | UInt32(IN_EXCL_UNLINK)
+        | UInt32(IN_ONLYDIR) | UInt32(IN_EXCL_UNLINK)
 
     /// What both the owner and the Dispatch handlers touch; the handlers hold this, not the `Inotify`, so dropping
     /// the `Inotify` cancels the source (no retain cycle keeps the descriptor open).
     private final class Shared: Sendable {
         struct State {
             var fd: Int32
+            var limit: Int
             var events: [InotifyEvent] = []
             var overflowed = false
         }
         let state: Mutex<State>
-        init(fd: Int32) { state = Mutex(State(fd: fd)) }
+        init(fd: Int32, limit: Int) { state = Mutex(State(fd: fd, limit: limit)) }
     }
 
     private let shared: Shared
@@ -45,15 +47,16 @@ final class Inotify: Sendable {
     /// does not mark the protocol Sendable.
     nonisolated(unsafe) private let source: any DispatchSourceRead
 
-    /// Creates the instance and starts reading. `onReadable` runs on the reader's queue after new events arrived.
-    init(onReadable: @escaping @Sendable () -> Void) throws(TemplateWatcherError) {
+    /// Creates the instance and starts reading. `onReadable` runs on the reader's queue after new events arrived;
+    /// more than `bufferLimit` events between two `take()`s count as an overflow.
+    init(bufferLimit: Int = defaultBufferLimit, onReadable: @escaping @Sendable () -> Void) throws(TemplateWatcherError) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else {
             throw TemplateWatcherError(
                 code: .inotifyUnavailable, path: "inotify", errno: errno,
                 message: "cannot create an inotify instance (raise fs.inotify.max_user_instances); falling back to rescans")
         }
-        let shared = Shared(fd: fd)
+        let shared = Shared(fd: fd, limit: bufferLimit)
         let queue = DispatchQueue(label: "starfleetd.templates.inotify")
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { @Sendable in
@@ -75,11 +78,13 @@ final class Inotify: Sendable {
     /// Stops reading; the descriptor is closed by the source's cancel handler, after any running read.
     func cancel() { source.cancel() }
 
-    /// Adds (or updates) a watch on `directory`; the watch descriptor, or the errno.
-    func addWatch(_ directory: String) -> Result<Int32, SystemCallFailure> {
+    /// Adds (or updates) a watch on `directory`; the watch descriptor, or the errno. `followLink` only for the
+    /// template directory itself (it may be a link to the real tree); below it, a link is never watched through.
+    func addWatch(_ directory: String, followLink: Bool) -> Result<Int32, SystemCallFailure> {
         shared.state.withLock { state in
             guard state.fd >= 0 else { return .failure(SystemCallFailure(code: EBADF)) }
-            let wd = inotify_add_watch(state.fd, directory, Self.directoryMask)
+            let mask = followLink ? Self.directoryMask : Self.directoryMask | UInt32(IN_DONT_FOLLOW)
+            let wd = inotify_add_watch(state.fd, directory, mask)
             return wd >= 0 ? .success(wd) : .failure(SystemCallFailure(code: errno))
         }
     }
@@ -136,7 +141,7 @@ final class Inotify: Sendable {
             let nameBytes = base[(offset + 16)..<min(offset + 16 + length, base.count)].prefix { $0 != 0 }
             let name = nameBytes.isEmpty ? nil : String(validating: nameBytes, as: UTF8.self)
             offset += 16 + length
-            if mask & UInt32(IN_Q_OVERFLOW) != 0 || state.events.count >= bufferLimit {
+            if mask & UInt32(IN_Q_OVERFLOW) != 0 || state.events.count >= state.limit {
                 state.overflowed = true
             } else {
                 state.events.append(InotifyEvent(watch: wd, mask: mask, cookie: cookie, name: name))

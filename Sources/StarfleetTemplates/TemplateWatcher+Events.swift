@@ -11,7 +11,7 @@ extension TemplateWatcher {
     @discardableResult
     func addWatch(_ relative: String) -> Int32? {
         guard let inotify else { return nil }
-        switch inotify.addWatch(TemplateWalk.join(directory, relative)) {
+        switch inotify.addWatch(TemplateWalk.join(directory, relative), followLink: relative.isEmpty) {
         case .success(let wd):
             watches[wd] = relative
             return wd
@@ -26,6 +26,9 @@ extension TemplateWatcher {
             return nil
         }
     }
+
+    /// Tests lower the event buffer to drive the overflow path deterministically; takes effect at the next `run`.
+    func setEventBufferLimit(_ limit: Int) { eventBufferLimit = max(limit, 1) }
 
     /// After a full walk: stop watching directories the walk no longer reached (moved out while events were lost).
     func dropWatches(notIn visited: Set<Int32>) {

@@ -19,9 +19,15 @@ extension TemplateWatcher {
     /// the watcher acknowledges the batch. When it throws, the batch is not acknowledged and is reported again by
     /// the next full rescan. Without inotify (instance limit reached), the loop works on rescans alone.
     public func run(onChanges: @Sendable ([TemplateChange], [TemplateRejection]) async throws -> Void) async throws {
+        guard !running else {
+            throw TemplateWatcherError(
+                code: .alreadyRunning, path: directory, message: "run is already active on this watcher; call it once")
+        }
+        running = true
+        defer { running = false }
         let (wakes, continuation) = AsyncStream<Wake>.makeStream()
         do {
-            inotify = try Inotify { continuation.yield(.inotify) }
+            inotify = try Inotify(bufferLimit: eventBufferLimit) { continuation.yield(.inotify) }
         } catch {
             logger.error("\(error)")
         }

@@ -40,6 +40,10 @@ public actor TemplateWatcher {
     /// Watch descriptor → directory relative to `directory` (`""` is the directory itself).
     var watches: [Int32: String] = [:]
     var watchLimitLogged = false
+    /// Bound of the in-process inotify event buffer (lowered by tests to force the overflow path).
+    var eventBufferLimit = Inotify.defaultBufferLimit
+    /// Whether `run` is active (it owns the inotify instance, so only one may run).
+    var running = false
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 

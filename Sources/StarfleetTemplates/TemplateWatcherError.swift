@@ -9,8 +9,8 @@ public struct TemplateWatcherError: Error, Sendable, Hashable, CustomStringConve
         case stateWriteFailed
         /// Creating the inotify instance failed.
         case inotifyUnavailable
-        /// Adding an inotify watch failed.
-        case watchFailed
+        /// ``TemplateWatcher/run(onChanges:)`` was called while it already runs.
+        case alreadyRunning
     }
 
     public var code: Code
