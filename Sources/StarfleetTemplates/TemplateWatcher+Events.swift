@@ -92,6 +92,8 @@ extension TemplateWatcher {
         }
         if needsRescan {
             logger.warning("the template directory itself was removed or moved; rescanning")
+            // A moved directory keeps its watches; drop them all so the rescan re-adds them by path.
+            for wd in watches.keys { inotify.removeWatch(wd) }
             watches = [:]
             return nil
         }

@@ -68,3 +68,24 @@ import Testing
         #expect(await watcher.scan().rejections.first?.reason.contains("30 bytes") == true)
     }
 }
+
+@Suite struct TemplateDirectoryReplacedTests {
+    @Test func directoryMovedAwayAndReplacedIsWatchedAgainAfterTheRescan() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let clock = ManualClock()
+        let recorder = Recorder()
+        let watcher = box.watcher(clock: clock)
+        try await whileRunning(watcher, clock: clock, recorder: recorder) {
+            #expect(rename(box.templates, box.root + "/old") == 0)
+            try box.mkdir(box.templates)
+            try await Task.sleep(nanoseconds: 50_000_000)  // let IN_MOVE_SELF arrive and be handled
+            try box.writeFile(box.root + "/old/ignored.yaml", "in the moved-away tree")  // not the template directory any more
+            clock.advance(by: 30)
+            await clock.waitForSleepers(1)
+            try box.write("fresh.yaml", "x")
+            #expect(try await recorder.wait { $0.changes.count >= 1 })
+            #expect(recorder.changes.map(\.key) == ["fresh.yaml"])
+        }
+    }
+}
