@@ -53,12 +53,15 @@ let package = Package(
         .target(name: "StarfleetProcess", dependencies: ["CSpawn", "StarfleetClock", logging], swiftSettings: strict),
         // The WorkerShip protocol, process workers, built-in workers.
         .target(name: "StarfleetWorkers", dependencies: ["StarfleetCore", "StarfleetProcess", logging], swiftSettings: strict),
+        // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
+        // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
+        .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
         // The composition root: scheduler, template watcher, Starbase, dispatchers, reload, systemd.
         .target(
             name: "StarfleetDaemon",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", logging,
+                "StarfleetCrypto", "StarfleetTemplates", logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -85,5 +88,6 @@ let package = Package(
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
+        .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
     ]
 )

@@ -58,7 +58,10 @@ struct Generation: Sendable {
                 await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
                                     clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status).run(stop: stop)
             }
-            // WATCHLOOP
+            group.addTask {
+                await TemplateWatchLoop(configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
+                                        logger: logger, heartbeat: env.heartbeat).run(stop: stop)
+            }
             if let queue = try? env.queues.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4) {
                 group.addTask {
                     await QueueConsumer(queue: queue, name: "starbase", concurrency: 2, backoff: BackoffPolicy(initialSeconds: 5, maxSeconds: 60),
