@@ -46,6 +46,13 @@ extension TemplateWatcher {
                 while (try? await clock.sleep(seconds: interval)) != nil { continuation.yield(.rescan) }
             }
             var recheckPending = false
+            // Files the first scan found still settling (written just before start) need their re-check too.
+            if !unsettled.isEmpty {
+                recheckPending = true
+                group.addTask {
+                    if (try? await clock.sleep(seconds: settle)) != nil { continuation.yield(.recheck) }
+                }
+            }
             for await wake in wakes {
                 let findings: Findings
                 switch wake {

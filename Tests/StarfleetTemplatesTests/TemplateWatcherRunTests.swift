@@ -94,6 +94,29 @@ import Testing
         }
     }
 
+    /// Regression: a template written just before start was skipped by the first scan as still settling and then
+    /// waited for the 30 s rescan, because the short re-check was only scheduled after a later wake.
+    @Test func fileStillSettlingAtStartIsReportedAfterTheSettleDelay() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let clock = ManualClock(Date())  // the file's mtime is real "now": the clock must agree to see it settling
+        try box.write("w/just-written.yaml", "TemplateName: x\n")
+        let recorder = Recorder()
+        let watcher = box.watcher(clock: clock, settle: 1)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await watcher.run { recorder.record($0, $1) } }
+            // The rescan timer and the settle re-check both sleep (bounded, so a regression fails instead of hanging).
+            for _ in 0..<2000 where clock.sleeperCount < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
+            #expect(clock.sleeperCount == 2)
+            #expect(recorder.changes.isEmpty)
+            clock.advance(by: 1.5)
+            #expect(try await recorder.wait { $0.changes.count == 1 })
+            #expect(recorder.changes.map(\.key) == ["w/just-written.yaml"])
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+
     @Test func failedEnqueueIsReportedAgainByTheRescan() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }
