@@ -56,11 +56,12 @@ struct JournalRecovery {
             let size = try fileSystem.size(fd, path: path)
             let bytes = try readWhole(segment, size: size)
             out.report.segmentsRead += 1
-            out.newestSegment = max(out.newestSegment, number)
-
             guard let headerLowWater = try checkHeader(bytes, segment: segment, isNewest: isNewest, out: &out) else {
+                // A newest segment torn at creation was removed: its number is free again, so no gap appears.
+                if !isNewest { out.newestSegment = max(out.newestSegment, number) }
                 continue
             }
+            out.newestSegment = max(out.newestSegment, number)
             markedLowWater = max(markedLowWater, headerLowWater)
             out.segments[number] = segment
 
@@ -78,7 +79,7 @@ struct JournalRecovery {
         }
 
         out.lowWater = markedLowWater
-        if let first = numbers.first, let last = numbers.last {
+        if let first = numbers.first, case let last = out.newestSegment, last > 0 {
             let present = Set(numbers)
             let from = max(markedLowWater + 1, first)
             if from <= last {
@@ -88,8 +89,6 @@ struct JournalRecovery {
                                  metadata: ["segment": "\(SegmentFile.fileName(n))", "path": "\(journalDirectory)"])
                 }
             }
-            // Segments at or below the low-water mark whose unlink a crash interrupted.
-            _ = from
         }
 
         let horizon = nowMs - retentionMs
