@@ -35,13 +35,13 @@ let package = Package(
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
-        // CRC-32C with the CPU's crc32 instruction and SQS's body check: the queue's per-byte hot loops.
-        .target(name: "CStarfleetChecksum"),
+        // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
+        .target(name: "CStarfleetQueueSupport"),
         // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
         // Deals in bytes and strings only: no StarfleetCore.
         .target(
             name: "StarfleetQueue",
-            dependencies: ["StarfleetClock", "CStarfleetChecksum", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["StarfleetClock", "CStarfleetQueueSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
         .executableTarget(

@@ -1,6 +1,6 @@
-import CStarfleetChecksum
+import CStarfleetQueueSupport
 
-/// CRC-32C (Castagnoli), the checksum every journal record carries. The byte loop is C (CStarfleetChecksum):
+/// CRC-32C (Castagnoli), the checksum every journal record carries. The byte loop is C (CStarfleetQueueSupport):
 /// it uses the CPU's crc32 instruction, which Swift cannot reach, and falls back to slicing-by-8 tables.
 enum CRC32C {
     /// The start state of a running checksum.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 public import Logging
 public import StarfleetClock
+import CStarfleetQueueSupport
 import Dispatch
 import Glibc
 
@@ -81,7 +82,8 @@ public final class JournalQueue: MessageQueue {
             initial.segmentMaxDedupMs = recovered.segmentMaxDedupMs
             initial.deduplication = recovered.deduplication
             initial.expired = recovered.report.expiredOnOpen
-            for (id, entry) in recovered.entries { initial.index.insert(id, entry, nowMs: nowMs) }
+            initial.index.insertBatch(recovered.entries, nowMs: nowMs, countLive: true)
+            recovered.entries = []
             let queue = JournalQueue(
                 name: name, directory: directory, options: options, clock: clock, logger: logger, lock: lock,
                 state: initial, report: recovered.report)
@@ -91,6 +93,9 @@ public final class JournalQueue: MessageQueue {
                 "elapsed": "\(ContinuousClock.now - started)",
             ])
             queue.unlinkSegmentsBelowLowWater()
+            // Recovery's scratch (segment buffer, the rebuilding maps) is freed now; hand it back to the system
+            // instead of leaving it in malloc's arenas, so the daemon's resident size reflects the index only.
+            sfq_release_free_memory()
             return queue
         } catch let error as QueueError {
             throw error.on(queue: name)

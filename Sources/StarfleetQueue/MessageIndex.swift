@@ -48,9 +48,10 @@ struct MessageIndex {
     }
 
     /// Adds many fresh messages at once (a fan-out): room is made once, and each costs one hash insert.
-    mutating func insertBatch(_ batch: [(MessageID, MessageEntry)], nowMs: Int64) {
+    mutating func insertBatch(_ batch: [(MessageID, MessageEntry)], nowMs: Int64, countLive: Bool = false) {
         entries.reserveCapacity(entries.count + batch.count)
         for (id, entry) in batch {
+            if countLive { liveBySegment[entry.segment, default: 0] += 1 }
             if entry.visibleAtMs <= nowMs {
                 entries[id] = entry
                 ready.append((id, entry.version))

@@ -1,4 +1,4 @@
-import CStarfleetChecksum
+import CStarfleetQueueSupport
 
 /// SQS's send-side rules (semantics.md §A1): size, allowed characters, delay, attributes.
 enum MessageValidation {

@@ -74,16 +74,32 @@ enum QueueWorkloads {
         return Double(total) / seconds
     }
 
-    /// (3) Sequential single-message sends: each waits for its own fdatasync. Returns (p50, p99) seconds.
-    static func singleSendLatency(directory: String, samples: Int) async throws -> (p50: Double, p99: Double) {
+    /// (3) Sequential single-message sends, each waiting for its own fdatasync, alternating with a raw
+    /// append + fdatasync of the same size on a plain file in the same directory, so both see the same disk
+    /// weather (the machine is shared). Returns p50 and p99 of each, in seconds.
+    static func singleSendLatency(
+        directory: String, samples: Int
+    ) async throws -> (queue: (p50: Double, p99: Double), disk: (p50: Double, p99: Double)) {
         let queue = try open(directory)
+        let rawPath = directory + "/raw-append"
+        let fd = Glibc.open(rawPath, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        if fd < 0 { die("open \(rawPath): errno \(errno)") }
         var times: [Double] = []
+        var rawTimes: [Double] = []
         let body = payload(0)
+        let rawBytes = [UInt8](repeating: 0x61, count: body.utf8.count + 80)
+        var rawOffset: off_t = 0
         for _ in 0..<samples {
+            rawTimes.append(timed {
+                let n = rawBytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, rawBytes.count, rawOffset) }
+                if n != rawBytes.count || fdatasync(fd) != 0 { die("raw append: errno \(errno)") }
+            })
+            rawOffset += off_t(rawBytes.count)
             times.append(try await timedAsync { _ = try await queue.send([OutgoingMessage(body: body)]) })
         }
+        close(fd)
         await queue.close()
-        return (percentile(times, 0.5), percentile(times, 0.99))
+        return ((percentile(times, 0.5), percentile(times, 0.99)), (percentile(rawTimes, 0.5), percentile(rawTimes, 0.99)))
     }
 
     /// (4) Fills a queue with `count` messages in batches of 1,000 and reports this process's RSS.

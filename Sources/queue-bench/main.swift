@@ -95,10 +95,13 @@ let rate = try await QueueWorkloads.throughput(directory: root + "/throughput", 
 report("(2) send+receive+delete, 8 no-op consumers", format(rate, 0) + " msg/s", target: ">= 20,000 msg/s", pass: rate >= 20_000)
 
 // (3) One message per send.
-let latency = try await QueueWorkloads.singleSendLatency(directory: root + "/latency", samples: 500)
+try PosixFileSystem().makeDirectories(root + "/latency", mode: 0o700)
+let (latency, interleavedSync) = try await QueueWorkloads.singleSendLatency(directory: root + "/latency", samples: 500)
+report("    disk: append 1 KiB + fdatasync, interleaved", "\(us(interleavedSync.p50)) / \(us(interleavedSync.p99))",
+       target: "(baseline)", pass: nil)
 report("(3) single durable send latency p50 / p99", "\(us(latency.p50)) / \(us(latency.p99))", target: "", pass: nil)
-report("    ratio of p50 to one fdatasync (p50)", format(latency.p50 / sync.p50, 2) + "x", target: "<= 1.5x",
-       pass: latency.p50 / sync.p50 <= 1.5)
+report("    ratio of p50 to one fdatasync (p50)", format(latency.p50 / interleavedSync.p50, 2) + "x", target: "<= 1.5x",
+       pass: latency.p50 / interleavedSync.p50 <= 1.5)
 
 // (4), (5) in fresh processes.
 runPhase("fill", dir: root + "/memory")

@@ -1,7 +1,10 @@
 // The journal's hot byte loops, in C because Swift cannot reach the CPU's crc32 instruction: CRC-32C of every
 // record and SQS's body character check. Both run over every byte a fan-out sends (17 MB for 17,000 payloads).
-#include "CStarfleetChecksum.h"
+#include "CStarfleetQueueSupport.h"
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 static uint32_t tables[8][256];
 
@@ -71,4 +74,10 @@ int sfq_sqs_body_allowed(const uint8_t *utf8, size_t length) {
         if (b == 0xEF && i + 2 < length && utf8[i + 1] == 0xBF && (utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF)) return 0;
     }
     return 1;
+}
+
+void sfq_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
