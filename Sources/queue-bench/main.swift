@@ -27,6 +27,9 @@ if let phase = option("--phase") {
         if messages != queuedForMemory { die("recovered \(messages) messages, expected \(queuedForMemory)") }
         report("(5) recovery (open) with 100,000 queued", ms(seconds), target: "<= 300 ms", pass: seconds <= 0.3)
         report("    RSS after recovery", mb(rss), target: "<= 64 MB", pass: rss <= 64 << 20)
+    case "throughput":  // for profiling: phase (2) alone
+        let rate = try await QueueWorkloads.throughput(directory: dir, total: throughputCount, consumers: 8)
+        print("throughput \(format(rate, 0)) msg/s")
     case "fanout":  // for profiling: phase (1) alone, five times
         for run in 0..<5 {
             let (seconds, _) = try await QueueWorkloads.fanOut(directory: dir + "/\(run)", count: fanOutCount)
