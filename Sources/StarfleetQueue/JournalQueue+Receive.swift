@@ -147,9 +147,11 @@ extension JournalQueue {
             let last = taken[order[end - 1]].entry
             let run = order[start..<end]
             do {
-                guard let segment = first.segment else { throw QueueError(.corruptData, "segment missing", hint: "") }
+                guard let segment = first.segment else {
+                    throw QueueError(.corruptData, "the message's journal segment is gone", hint: "Check the journal directory.")
+                }
                 let bytes = try segment.read(at: first.entry.offset, count: Int(last.offset - first.entry.offset) + Int(last.length))
-                try bytes.withUnsafeBytes { raw in
+                bytes.withUnsafeBytes { raw in
                     for index in run {
                         let item = taken[index]
                         let from = Int(item.entry.offset - first.entry.offset)

@@ -1,0 +1,161 @@
+public import FoundationEssentials
+import Glibc
+
+/// An operator's request for a queue that a running daemon has open (its lock is held): `starfleetctl` drops
+/// it into `<state>/inbox/<queue>/` and the daemon carries it out (``JournalQueue/processInbox(_:)``).
+public struct QueueRequest: Sendable, Codable, Hashable {
+    public enum Action: String, Sendable, Codable, Hashable {
+        /// Dead letters back onto the queue (``DeadLetterDirectory/redrive(worker:_:into:ratePerSecond:clock:)``).
+        case redrive
+        /// Every message on the queue deleted (SQS PurgeQueue).
+        case purgeQueue
+    }
+
+    public var action: Action
+    /// Dead-letter ids for `redrive`; ignored when `all` is true.
+    public var ids: [String]
+    /// Take every dead letter of the worker (`--all`; never implied by an empty `ids`).
+    public var all: Bool
+    public var ratePerSecond: Double?
+    public var requestedAt: Date
+
+    public init(action: Action, ids: [String] = [], all: Bool = false, ratePerSecond: Double? = nil, requestedAt: Date) {
+        self.action = action
+        self.ids = ids
+        self.all = all
+        self.ratePerSecond = ratePerSecond
+        self.requestedAt = requestedAt
+    }
+}
+
+/// What the daemon did with a request: written next to it as `<request>.result.json`, for the CLI to show.
+public struct QueueRequestResult: Sendable, Codable, Hashable {
+    public var request: QueueRequest
+    public var completedAt: Date
+    /// Dead-letter id → new message id, for a redrive.
+    public var redriven: [String: String]
+    /// Dead-letter id → why not, for a redrive.
+    public var failed: [String: String]
+    /// Messages removed, for a purge.
+    public var purged: Int
+    /// Set when the request could not be carried out at all.
+    public var error: String?
+}
+
+/// `<state>/inbox/<queue>/`: request files (`<time>-<random>.request.json`, written atomically) and their
+/// results. Request files are removed once carried out; results stay until the CLI (or an operator) removes them.
+public struct QueueInbox: Sendable {
+    public let root: String
+    let fileSystem: any JournalFileSystem
+
+    public init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+        self.root = root
+        self.fileSystem = fileSystem
+    }
+
+    public func directory(queue: String) -> String { root + "/" + queue }
+
+    /// Drops a request for `queue`; returns the request file's path (its result appears as
+    /// `<path without .request.json>.result.json`).
+    @discardableResult
+    public func submit(_ request: QueueRequest, queue: String) throws -> String {
+        try QueueNames.validate(queue)
+        let folder = directory(queue: queue)
+        try fileSystem.makeDirectories(folder, mode: 0o700)
+        let stamp = String(Int64(request.requestedAt.timeIntervalSince1970 * 1000))
+        let name = stamp + "-" + MessageID().description + ".request.json"
+        try writeAtomically(try ISO8601.encoder().encode(request), to: folder + "/" + name, folder: folder)
+        return folder + "/" + name
+    }
+
+    /// Requests waiting for `queue`, oldest first. Unreadable files are skipped (and left for an operator).
+    public func pending(queue: String) throws -> [(path: String, request: QueueRequest)] {
+        let folder = directory(queue: queue)
+        guard fileSystem.fileExists(folder) else { return [] }
+        return try fileSystem.contents(ofDirectory: folder).filter { $0.hasSuffix(".request.json") }.sorted().compactMap { name in
+            let path = folder + "/" + name
+            guard let data = try? readFile(path), let request = try? ISO8601.decoder().decode(QueueRequest.self, from: data) else {
+                return nil
+            }
+            return (path, request)
+        }
+    }
+
+    /// Records the outcome and removes the request.
+    public func complete(_ path: String, with result: QueueRequestResult) throws {
+        let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+        let resultPath = String(path.dropLast(".request.json".count)) + ".result.json"
+        try writeAtomically(try ISO8601.encoder().encode(result), to: resultPath, folder: folder)
+        try fileSystem.unlink(path)
+        try fileSystem.syncDirectory(folder)
+    }
+
+    private func readFile(_ path: String) throws -> Data {
+        let fd = try fileSystem.open(path, flags: O_RDONLY, mode: 0)
+        defer { fileSystem.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: Int(try fileSystem.size(fd, path: path)))
+        _ = try bytes.withUnsafeMutableBytes { try fileSystem.read(fd, into: $0, at: 0, path: path) }
+        return Data(bytes)
+    }
+
+    private func writeAtomically(_ data: Data, to path: String, folder: String) throws {
+        let temporary = path + ".tmp"
+        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        do {
+            try data.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
+            try fileSystem.fsync(fd, path: temporary)
+            fileSystem.close(fd)
+        } catch {
+            fileSystem.close(fd)
+            try? fileSystem.unlink(temporary)
+            throw error
+        }
+        try fileSystem.rename(temporary, to: path)
+        try fileSystem.syncDirectory(folder)
+    }
+}
+
+extension JournalQueue {
+    /// Carries out the operator requests waiting in `inbox` for this queue, oldest first (the daemon calls this
+    /// every few seconds). Returns the results, which are also written next to each request.
+    @discardableResult
+    public func processInbox(_ inbox: QueueInbox) async -> [QueueRequestResult] {
+        let waiting: [(path: String, request: QueueRequest)]
+        do {
+            waiting = try inbox.pending(queue: name)
+        } catch {
+            logger.error("could not read the queue's inbox", metadata: ["queue": "\(name)", "error": "\(error)"])
+            return []
+        }
+        var results: [QueueRequestResult] = []
+        for (path, request) in waiting {
+            var result = QueueRequestResult(request: request, completedAt: clock.now(), redriven: [:], failed: [:], purged: 0, error: nil)
+            do {
+                switch request.action {
+                case .redrive:
+                    let selection: DeadLetterSelection = request.all ? .all : .ids(request.ids)
+                    let outcome = try await options.deadLetters.redrive(
+                        worker: name, selection, into: self, ratePerSecond: request.ratePerSecond, clock: clock)
+                    result.redriven = outcome.redriven
+                    result.failed = outcome.failed
+                case .purgeQueue:
+                    result.purged = try await purge()
+                }
+            } catch {
+                result.error = "\(error)"
+            }
+            result.completedAt = clock.now()
+            logger.notice("operator request carried out", metadata: [
+                "queue": "\(name)", "action": "\(request.action.rawValue)", "redriven": "\(result.redriven.count)",
+                "failed": "\(result.failed.count)", "purged": "\(result.purged)", "error": "\(result.error ?? "")",
+            ])
+            do {
+                try inbox.complete(path, with: result)
+            } catch {
+                logger.error("could not record an inbox result", metadata: ["queue": "\(name)", "error": "\(error)"])
+            }
+            results.append(result)
+        }
+        return results
+    }
+}
