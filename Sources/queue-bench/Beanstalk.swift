@@ -26,7 +26,9 @@ final class BeanstalkConnection {
     func send(_ bytes: [UInt8]) {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            let n = bytes.withUnsafeBytes { raw in
+                raw.baseAddress.map { write(fd, $0 + done, bytes.count - done) } ?? -1
+            }
             if n <= 0 { die("beanstalkd write: errno \(errno)") }
             done += n
         }

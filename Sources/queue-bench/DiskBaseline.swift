@@ -39,7 +39,9 @@ enum DiskBaseline {
             let t = timed {
                 var done = 0
                 while done < total {
-                    let n = buffer.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, total - done, off_t(32 + done)) }
+                    let n = buffer.withUnsafeBytes { raw in
+                        raw.baseAddress.map { pwrite(fd, $0 + done, total - done, off_t(32 + done)) } ?? -1
+                    }
                     if n <= 0 { die("pwrite: errno \(errno)") }
                     done += n
                 }

@@ -16,9 +16,10 @@ import StarfleetQueue
 func emit(_ line: String) {
     var text = line + "\n"
     text.withUTF8 { buffer in
+        guard let base = buffer.baseAddress else { return }
         var done = 0
         while done < buffer.count {
-            let n = write(1, buffer.baseAddress! + done, buffer.count - done)
+            let n = write(1, base + done, buffer.count - done)
             if n <= 0 { exit(3) }
             done += n
         }
