@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
         // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
         // Deals in bytes and strings only: no StarfleetCore.
-        .target(name: "StarfleetQueue", dependencies: ["StarfleetClock", logging], swiftSettings: strict),
+        // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
+        .target(name: "CStarfleetQueueSupport"),
+        .target(name: "StarfleetQueue", dependencies: ["StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.

@@ -1,3 +1,4 @@
+import StarfleetQueue
 import FoundationEssentials
 import Glibc
 import Logging
@@ -31,7 +32,7 @@ public enum Daemon {
         let paths = StatePaths(configuration.stateDirectory(flag: stateDirectoryFlag, environment: environmentState))
         let notifier = (try? SystemdNotifier()) ?? .disabled
         let clock = SystemWallClock()
-        let queues = QueueRegistry(paths: paths, clock: clock, logger: logger)
+        let queues = QueueSet(stateDirectory: paths.root, clock: clock, logger: logger)
         do {
             try PosixDirectories.make(paths.root)
             try Generation.openQueues(for: configuration, in: queues)

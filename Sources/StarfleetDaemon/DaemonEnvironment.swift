@@ -1,3 +1,4 @@
+import StarfleetQueue
 import FoundationEssentials
 import Logging
 import StarfleetClock
@@ -7,7 +8,7 @@ import StarfleetSystemd
 struct DaemonEnvironment: Sendable {
     let configDirectory: String
     let paths: StatePaths
-    let queues: QueueRegistry
+    let queues: QueueSet
     let clock: any WallClock
     let logger: Logger
     let notifier: SystemdNotifier

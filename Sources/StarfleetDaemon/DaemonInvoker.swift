@@ -10,7 +10,7 @@ import StarfleetWorkers
 struct DaemonInvoker: WorkerInvoker {
     let configuration: Configuration
     let ships: [String: any WorkerShip]
-    let queues: QueueRegistry
+    let queues: QueueSet
     let logger: Logger
 
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {

@@ -28,7 +28,7 @@ struct Generation: Sendable {
     }
 
     /// Opens (recovers) the Starbase queue and every enabled worker's queue.
-    static func openQueues(for configuration: Configuration, in registry: QueueRegistry) throws {
+    static func openQueues(for configuration: Configuration, in registry: QueueSet) throws {
         _ = try registry.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4)
         for worker in configuration.enabledWorkers {
             _ = try registry.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
@@ -83,11 +83,7 @@ struct Generation: Sendable {
                 }
             }
             group.addTask {
-                await InboxLoop(paths: env.paths, queue: { name in
-                    if name == StatePaths.starbaseQueue { return try env.queues.queue(name, visibilityTimeout: 300, maxReceiveCount: 4) }
-                    guard let w = configuration.worker(named: name) else { return nil }
-                    return try env.queues.queue(name, visibilityTimeout: Double(w.visibilityTimeoutSeconds), maxReceiveCount: w.maxReceiveCount)
-                }, logger: logger, heartbeat: env.heartbeat).run(stop: stop)
+                await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat).run(stop: stop)
             }
             group.addTask {
                 await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, status: env.status,

@@ -2,12 +2,12 @@ import Logging
 import StarfleetQueue
 import StarfleetSystemd
 
-/// Ingests what `starfleetctl` hands to the running daemon (`<state>/inbox/<queue>/*.json`: triggers, async
-/// invocations, redrives) into the queues, once a second.
+/// Queue upkeep, a few times a second: carries out what `starfleetctl` handed to the running daemon
+/// (`<state>/inbox/<queue>/`: sends from trigger and invoke --async, redrives, purges); every minute, drops
+/// messages past their retention and unlinks journal segments that hold nothing live.
 struct InboxLoop: Sendable {
     let paths: StatePaths
-    /// The queues requests may target, by name, with how to open them.
-    let queue: @Sendable (String) throws -> (any MessageQueue)?
+    let queues: QueueSet
     let logger: Logger
     let heartbeat: WatchdogHeartbeat?
 
@@ -16,23 +16,19 @@ struct InboxLoop: Sendable {
     func run(stop: StopToken) async {
         let slot = HeartbeatSlot(heartbeat, name: Self.name)
         defer { slot.end() }
-        var warned: Set<String> = []
+        let inbox = QueueInbox(root: paths.inbox)
+        var ticks = 0
         while !stop.isStopped {
             slot.beat()
-            let names = (try? PosixFileSystem().contents(ofDirectory: paths.inbox)) ?? []
-            for name in names.sorted() {
-                do {
-                    guard let target = try queue(name) else {
-                        if warned.insert(name).inserted {
-                            logger.warning("inbox requests for an unknown queue are left in place", metadata: ["queue": "\(name)"])
-                        }
-                        continue
-                    }
-                    let (sent, bad) = try await QueueInbox(stateDirectory: paths.root, queue: name).ingest(into: target)
-                    if sent > 0 { logger.info("inbox requests taken", metadata: ["queue": "\(name)", "messages": "\(sent)"]) }
-                    for file in bad { logger.error("unreadable inbox request set aside", metadata: ["path": "\(file)"]) }
-                } catch {
-                    logger.error("inbox ingest failed; retrying", metadata: ["queue": "\(name)", "error": "\(error)"])
+            for queue in queues.all.values {
+                await queue.processInbox(inbox)
+            }
+            ticks += 1
+            if ticks % 240 == 0 {
+                for queue in queues.all.values {
+                    let expired = queue.expireOldMessages()
+                    if expired > 0 { logger.notice("messages past their retention dropped", metadata: ["queue": "\(queue.name)", "expired": "\(expired)"]) }
+                    await queue.compact()
                 }
             }
             try? await Task.sleep(nanoseconds: 250_000_000)

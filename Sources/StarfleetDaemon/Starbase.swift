@@ -11,7 +11,7 @@ import StarfleetYAML
 /// template onto its own queue), then fans each template out into worker payloads (part 2).
 public struct Starbase: Sendable {
     public let configuration: Configuration
-    let queues: QueueRegistry
+    let queues: QueueSet
     let templates: any TemplateStore
     let index: AccountIndexCache
     let ships: [String: any WorkerShip]
@@ -21,7 +21,7 @@ public struct Starbase: Sendable {
     /// The bucket name local template events carry (Starfleet checks it against TemplateBucket).
     var bucket: String { configuration.starfleet.templateBucket ?? "local" }
 
-    public init(configuration: Configuration, queues: QueueRegistry, templates: any TemplateStore, index: AccountIndexCache,
+    public init(configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
                 ships: [String: any WorkerShip], clock: any WallClock, logger: Logger) {
         self.configuration = configuration
         self.queues = queues

@@ -1,3 +1,5 @@
+import StarfleetQueue
+
 /// The layout of the state directory (`StateDirectory=starfleetd` under systemd).
 public struct StatePaths: Sendable, Hashable {
     public let root: String
@@ -20,5 +22,5 @@ public struct StatePaths: Sendable, Hashable {
     public var status: String { "\(root)/status.json" }
 
     /// The Starbase's own fan-out queue (Starfleet's `starbase-fanout-queue`).
-    public static let starbaseQueue = "Starbase"
+    public static let starbaseQueue = QueueSet.fanOutQueueName
 }

@@ -9,7 +9,7 @@ import StarfleetSystemd
 struct StatusLoop: Sendable {
     let configuration: Configuration
     let paths: StatePaths
-    let queues: QueueRegistry
+    let queues: QueueSet
     let status: StatusBoard
     let notifier: SystemdNotifier
     let clock: any WallClock

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Little-endian encoding into a growing byte array: the journal's record payloads.
 struct ByteWriter {
     var bytes: [UInt8]
@@ -16,7 +14,11 @@ struct ByteWriter {
     mutating func i32(_ v: Int32) { u32(UInt32(bitPattern: v)) }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
 
-    mutating func id(_ v: MessageID) { withUnsafeBytes(of: v.uuid.uuid) { bytes.append(contentsOf: $0) } }
+    /// A message id as its 16 UUID bytes, in canonical (big-endian) order.
+    mutating func id(_ v: MessageID) {
+        withUnsafeBytes(of: v.high.bigEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: v.low.bigEndian) { bytes.append(contentsOf: $0) }
+    }
 
     /// u32 length + UTF-8.
     mutating func string(_ s: String) {
@@ -65,10 +67,8 @@ struct ByteReader {
 
     mutating func id() throws -> MessageID {
         let raw = try take(16)
-        var uuid: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: raw) }
-        return MessageID(uuid: UUID(uuid: uuid))
+        return MessageID(high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                         low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 
     mutating func bytes() throws -> UnsafeRawBufferPointer { try take(Int(try u32())) }

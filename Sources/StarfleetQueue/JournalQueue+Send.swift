@@ -21,7 +21,7 @@ extension JournalQueue {
         guard !entries.isEmpty else { return [] }
         for entry in entries { try MessageValidation.validate(entry, queue: name) }
         let sentMs = nowMs()
-        let ids = entries.map { _ in MessageID() }
+        let ids = MessageIDGenerator.make(entries.count)
         var encoded = ByteWriter(capacity: entries.reduce(0) { $0 + $1.body.utf8.count + 128 })
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(entries.count)
@@ -40,9 +40,14 @@ extension JournalQueue {
             prepared.accepted.reserveCapacity(entries.count)
             let allFresh = entries.allSatisfy { $0.deduplicationId == nil }
             if allFresh {
-                // The fan-out's common case: one copy of the whole encoded batch.
+                // The fan-out's common case: the whole encoded batch at once, handed over without a copy when
+                // nothing else is pending.
                 let base = Int64(s.pending.bytes.count)
-                s.pending.bytes.append(contentsOf: encoded.bytes)
+                if s.pending.bytes.isEmpty {
+                    s.pending.bytes = encoded.bytes
+                } else {
+                    s.pending.bytes.append(contentsOf: encoded.bytes)
+                }
                 for (i, id) in ids.enumerated() {
                     prepared.accepted.append(AcceptedSend(
                         id: id, batchOffset: base + Int64(ranges[i].lowerBound), length: Int32(ranges[i].count),
@@ -81,21 +86,20 @@ extension JournalQueue {
         })
 
         guard let placement, !prepared.accepted.isEmpty else { return prepared.results }
+        let segment = placement.segment.number
+        let batch = prepared.accepted.map { accepted in
+            (accepted.id, MessageEntry(
+                segment: segment, offset: placement.baseOffset + accepted.batchOffset, length: accepted.length,
+                sentMs: prepared.sentMs, visibleAtMs: accepted.visibleAtMs, firstReceiveMs: 0, lastReceiveMs: 0,
+                receiveCount: 0))
+        }
         let wake = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            let segment = placement.segment.number
             // A purge that came after these records were appended removed them (on disk too, by record order).
             guard s.purgeEpoch == prepared.purgeEpoch else {
                 s.index.adjustLive(segment: segment, by: -prepared.accepted.count)
                 return []
             }
-            let now = nowMs()
-            for accepted in prepared.accepted {
-                let entry = MessageEntry(
-                    segment: segment, offset: placement.baseOffset + accepted.batchOffset, length: accepted.length,
-                    sentMs: prepared.sentMs, visibleAtMs: accepted.visibleAtMs, firstReceiveMs: 0, lastReceiveMs: 0,
-                    receiveCount: 0)
-                s.index.insert(accepted.id, entry, nowMs: now, countLive: false)
-            }
+            s.index.insertBatch(batch, nowMs: nowMs())
             return s.signalReceivers()
         }
         for c in wake { c.resume() }

@@ -1,6 +1,7 @@
 import FoundationEssentials
 public import Logging
 public import StarfleetClock
+import CStarfleetQueueSupport
 import Dispatch
 import Glibc
 
@@ -81,16 +82,31 @@ public final class JournalQueue: MessageQueue {
             initial.segmentMaxDedupMs = recovered.segmentMaxDedupMs
             initial.deduplication = recovered.deduplication
             initial.expired = recovered.report.expiredOnOpen
-            for (id, entry) in recovered.entries { initial.index.insert(id, entry, nowMs: nowMs) }
+            // The lock makes this process the queue's only consumer, so a message still in flight at open was taken
+            // by a process that died: it is visible again at once (Postfix moves active/ back to incoming/ at start)
+            // rather than after its visibility timeout or backoff. Receive counts are untouched.
+            var released = 0
+            if options.releaseInFlightOnOpen {
+                for i in recovered.entries.indices where recovered.entries[i].1.receiveCount > 0 && recovered.entries[i].1.visibleAtMs > nowMs {
+                    recovered.entries[i].1.visibleAtMs = nowMs
+                    released += 1
+                }
+            }
+            let messageCount = recovered.entries.count
+            initial.index.insertBatch(recovered.entries, nowMs: nowMs, countLive: true)
+            recovered.entries = []
             let queue = JournalQueue(
                 name: name, directory: directory, options: options, clock: clock, logger: logger, lock: lock,
                 state: initial, report: recovered.report)
             logger.info("queue recovered", metadata: [
-                "queue": "\(name)", "messages": "\(recovered.entries.count)", "segments": "\(recovered.report.segmentsRead)",
+                "queue": "\(name)", "messages": "\(messageCount)", "released_in_flight": "\(released)", "segments": "\(recovered.report.segmentsRead)",
                 "records": "\(recovered.report.recordsRead)", "expired": "\(recovered.report.expiredOnOpen)",
                 "elapsed": "\(ContinuousClock.now - started)",
             ])
             queue.unlinkSegmentsBelowLowWater()
+            // Recovery's scratch (segment buffer, the rebuilding maps) is freed now; hand it back to the system
+            // instead of leaving it in malloc's arenas, so the daemon's resident size reflects the index only.
+            sfq_release_free_memory()
             return queue
         } catch let error as QueueError {
             throw error.on(queue: name)

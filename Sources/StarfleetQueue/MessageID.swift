@@ -1,20 +1,63 @@
-public import FoundationEssentials
-
-/// A message's id: a random UUID, shown in its canonical upper-case text form (as SQS shows MessageId).
+/// A message's id: a random version-4 UUID, shown in its canonical upper-case text form (as SQS shows a
+/// MessageId). Two words rather than Foundation's `UUID`, so hashing, comparing and formatting are cheap.
 public struct MessageID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let uuid: UUID
+    /// The UUID's bytes 0–7 and 8–15, big-endian.
+    public let high: UInt64
+    public let low: UInt64
 
-    public init(uuid: UUID = UUID()) { self.uuid = uuid }
-
-    /// Parses the text form (case-insensitive); nil when it is not a UUID.
-    public init?(_ text: String) {
-        guard let uuid = UUID(uuidString: text) else { return nil }
-        self.uuid = uuid
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
     }
 
-    public var description: String { uuid.uuidString }
+    /// A fresh random id.
+    public init() { self = MessageIDGenerator.make(1)[0] }
 
-    public static func < (a: MessageID, b: MessageID) -> Bool { a.uuid.uuidString < b.uuid.uuidString }
+    /// Parses the text form (8-4-4-4-12 hex digits, either case); nil when it is not one.
+    public init?(_ text: String) {
+        var words: [UInt64] = [0, 0]
+        var digits = 0
+        for (position, byte) in text.utf8.enumerated() {
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            guard digits < 32 else { return nil }
+            words[digits / 16] = words[digits / 16] << 4 | UInt64(value)
+            digits += 1
+        }
+        guard digits == 32 else { return nil }
+        high = words[0]
+        low = words[1]
+    }
+
+    public var description: String {
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            let hex: StaticString = "0123456789ABCDEF"
+            var out = 0
+            for (word, range) in [(high, 0..<16), (low, 16..<32)] {
+                for digit in range {
+                    if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                        buffer[out] = UInt8(ascii: "-")
+                        out += 1
+                    }
+                    let shift = UInt64(60 - 4 * (digit % 16))
+                    buffer[out] = hex.utf8Start[Int((word >> shift) & 0xF)]
+                    out += 1
+                }
+            }
+            return out
+        }
+    }
+
+    public static func < (a: MessageID, b: MessageID) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }
 
 /// Receipt handles are `<message id>:<receive count>`: a handle is current only while the message's receive

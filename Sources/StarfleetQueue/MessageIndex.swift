@@ -47,6 +47,21 @@ struct MessageIndex {
         reschedule(id, nowMs: nowMs)
     }
 
+    /// Adds many fresh messages at once (a fan-out): room is made once, and each costs one hash insert.
+    mutating func insertBatch(_ batch: [(MessageID, MessageEntry)], nowMs: Int64, countLive: Bool = false) {
+        entries.reserveCapacity(entries.count + batch.count)
+        for (id, entry) in batch {
+            if countLive { liveBySegment[entry.segment, default: 0] += 1 }
+            if entry.visibleAtMs <= nowMs {
+                entries[id] = entry
+                ready.append((id, entry.version))
+            } else {
+                entries[id] = entry
+                timed.push(TimedReference(atMs: entry.visibleAtMs, id: id, version: entry.version))
+            }
+        }
+    }
+
     /// Stores a changed entry and files it under ready or timed according to its new visibility.
     mutating func update(_ id: MessageID, _ entry: MessageEntry, nowMs: Int64) {
         entries[id] = entry

@@ -1,3 +1,5 @@
+import CStarfleetQueueSupport
+
 /// SQS's send-side rules (semantics.md §A1): size, allowed characters, delay, attributes.
 enum MessageValidation {
     static func validate(_ message: OutgoingMessage, queue: String) throws {
@@ -41,19 +43,8 @@ enum MessageValidation {
     }
 
     /// Allowed: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF. Swift strings cannot hold surrogates,
-    /// so only C0 controls and U+FFFE/U+FFFF (EF BF BE / EF BF BF in UTF-8) need checking.
+    /// so only C0 controls and U+FFFE/U+FFFF need checking (in C: this runs over every byte sent).
     private static func isAllowed(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let n = utf8.count
-        while i < n {
-            let b = utf8[i]
-            if b < 0x20 {
-                if b != 0x09 && b != 0x0A && b != 0x0D { return false }
-            } else if b == 0xEF, i + 2 < n, utf8[i + 1] == 0xBF, utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF {
-                return false
-            }
-            i += 1
-        }
-        return true
+        sfq_sqs_body_allowed(utf8.baseAddress, utf8.count) != 0
     }
 }

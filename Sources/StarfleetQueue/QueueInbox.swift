@@ -1,107 +1,191 @@
-import FoundationEssentials
+public import FoundationEssentials
 import Glibc
 
-/// The hand-off directory through which `starfleetctl` sends to a queue the running daemon owns (the daemon holds
-/// the queue's lock): `<state>/inbox/<queue>/<unique>.json`, each file a JSON array of messages, written atomically
-/// (tmp + fsync + rename + fsync dir). The daemon sends each file's messages to the queue and only then removes the
-/// file, so a request survives a crash on either side (at-least-once; a deduplication id makes it exactly-once
-/// within 5 minutes).
-public struct QueueInbox: Sendable {
-    public let directory: String
-
-    /// `<state>/inbox/<queue>`.
-    public init(stateDirectory: String, queue: String) {
-        directory = "\(stateDirectory)/inbox/\(queue)"
+/// An operator's request for a queue that a running daemon has open (its lock is held): `starfleetctl` drops
+/// it into `<state>/inbox/<queue>/` and the daemon carries it out (``JournalQueue/processInbox(_:)``).
+public struct QueueRequest: Sendable, Codable, Hashable {
+    public enum Action: String, Sendable, Codable, Hashable {
+        /// Dead letters back onto the queue (``DeadLetterDirectory/redrive(worker:_:into:ratePerSecond:clock:)``).
+        case redrive
+        /// Every message on the queue deleted (SQS PurgeQueue).
+        case purgeQueue
+        /// `messages` sent to the queue (`starfleetctl trigger`, `invoke --async`: ``InboxQueue``).
+        case send
     }
 
-    struct Wire: Codable {
-        var body: String
-        var delaySeconds: Int?
-        var attributes: [String: String]?
-        var deduplicationId: String?
-    }
+    /// A message of a `send` request.
+    public struct Message: Sendable, Codable, Hashable {
+        public var body: String
+        public var delaySeconds: Int
+        public var attributes: [String: String]
+        public var deduplicationId: String?
 
-    /// Writes one request file; returns its path.
-    @discardableResult
-    public func drop(_ messages: [OutgoingMessage]) throws -> String {
-        let fs = PosixFileSystem()
-        try fs.makeDirectories(directory, mode: 0o700)
-        let wire = messages.map { Wire(body: $0.body, delaySeconds: $0.delaySeconds, attributes: $0.attributes, deduplicationId: $0.deduplicationId) }
-        let data = try JSONEncoder().encode(wire)
-        let name = "\(Int64(Date().timeIntervalSince1970 * 1000))-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
-        let temporary = "\(directory)/.\(name).tmp"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw QueueError.system("open", path: temporary, errno: errno) }
-        defer { Glibc.close(fd) }
-        var offset = 0
-        let bytes = [UInt8](data)
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw QueueError.system("write", path: temporary, errno: errno)
-            }
-            offset += n
+        public init(_ message: OutgoingMessage) {
+            body = message.body
+            delaySeconds = message.delaySeconds
+            attributes = message.attributes
+            deduplicationId = message.deduplicationId
         }
-        guard fsync(fd) == 0 else { throw QueueError.system("fsync", path: temporary, errno: errno) }
-        let final = "\(directory)/\(name)"
-        guard rename(temporary, final) == 0 else { throw QueueError.system("rename", path: final, errno: errno) }
-        try fs.syncDirectory(directory)
-        return final
+
+        public var outgoing: OutgoingMessage {
+            OutgoingMessage(body: body, delaySeconds: delaySeconds, attributes: attributes, deduplicationId: deduplicationId)
+        }
     }
 
-    /// Sends every waiting request to `queue` in file-name (time) order, removing each file after its send is
-    /// acknowledged. Unreadable files are renamed `*.bad` and reported, never silently dropped.
-    /// - Returns: how many messages were sent, and the files that could not be read.
-    public func ingest(into queue: any MessageQueue) async throws -> (sent: Int, bad: [String]) {
-        guard let names = try? PosixFileSystem().contents(ofDirectory: directory) else { return (0, []) }
-        var sent = 0
-        var bad: [String] = []
-        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
-            let path = "\(directory)/\(name)"
-            guard let data = try? Data(contentsOf: URL(filePath: path)),
-                  let wire = try? JSONDecoder().decode([Wire].self, from: data)
-            else {
-                _ = rename(path, path + ".bad")
-                bad.append(path + ".bad")
-                continue
-            }
-            let messages = wire.map {
-                OutgoingMessage(body: $0.body, delaySeconds: $0.delaySeconds ?? 0, attributes: $0.attributes ?? [:], deduplicationId: $0.deduplicationId)
-            }
-            if !messages.isEmpty { _ = try await queue.send(messages) }
-            sent += messages.count
-            _ = unlink(path)
-        }
-        return (sent, bad)
+    public var action: Action
+    /// Dead-letter ids for `redrive`; ignored when `all` is true.
+    public var ids: [String]
+    /// Take every dead letter of the worker (`--all`; never implied by an empty `ids`).
+    public var all: Bool
+    public var ratePerSecond: Double?
+    public var requestedAt: Date
+    /// The messages of a `send` request.
+    public var messages: [Message]?
+
+    public init(action: Action, ids: [String] = [], all: Bool = false, ratePerSecond: Double? = nil, requestedAt: Date,
+                messages: [Message]? = nil) {
+        self.action = action
+        self.ids = ids
+        self.all = all
+        self.ratePerSecond = ratePerSecond
+        self.requestedAt = requestedAt
+        self.messages = messages
     }
 }
 
-/// A send-only ``MessageQueue`` that hands messages to the running daemon through its ``QueueInbox``: what
-/// `starfleetctl` uses when the daemon holds the queue's lock.
-public struct InboxQueue: MessageQueue {
-    public let name: String
-    public let inbox: QueueInbox
+/// What the daemon did with a request: written next to it as `<request>.result.json`, for the CLI to show.
+public struct QueueRequestResult: Sendable, Codable, Hashable {
+    public var request: QueueRequest
+    public var completedAt: Date
+    /// Dead-letter id → new message id, for a redrive.
+    public var redriven: [String: String]
+    /// Dead-letter id → why not, for a redrive.
+    public var failed: [String: String]
+    /// Messages removed, for a purge.
+    public var purged: Int
+    /// Message ids of a `send` (the original id for a deduplicated one).
+    public var sent: [String]?
+    /// Set when the request could not be carried out at all.
+    public var error: String?
+}
 
-    public init(stateDirectory: String, queue: String) {
-        name = queue
-        inbox = QueueInbox(stateDirectory: stateDirectory, queue: queue)
+/// `<state>/inbox/<queue>/`: request files (`<time>-<random>.request.json`, written atomically) and their
+/// results. Request files are removed once carried out; results stay until the CLI (or an operator) removes them.
+public struct QueueInbox: Sendable {
+    public let root: String
+    let fileSystem: any JournalFileSystem
+
+    public init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+        self.root = root
+        self.fileSystem = fileSystem
     }
 
-    public func send(_ entries: [OutgoingMessage]) async throws -> [SendResult] {
-        try inbox.drop(entries)
-        // The daemon assigns the ids when it ingests the request.
-        return entries.map { _ in SendResult(messageId: "(handed to the daemon)", duplicate: false) }
+    public func directory(queue: String) -> String { root + "/" + queue }
+
+    /// Drops a request for `queue`; returns the request file's path (its result appears as
+    /// `<path without .request.json>.result.json`).
+    @discardableResult
+    public func submit(_ request: QueueRequest, queue: String) throws -> String {
+        try QueueNames.validate(queue)
+        let folder = directory(queue: queue)
+        try fileSystem.makeDirectories(folder, mode: 0o700)
+        let stamp = String(Int64(request.requestedAt.timeIntervalSince1970 * 1000))
+        let name = stamp + "-" + MessageID().description + ".request.json"
+        try writeAtomically(try ISO8601.encoder().encode(request), to: folder + "/" + name, folder: folder)
+        return folder + "/" + name
     }
 
-    public func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] { try unsupported("receive") }
-    public func delete(_ receipt: ReceiptHandle) async throws -> Bool { try unsupported("delete") }
-    public func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws { try unsupported("changeVisibility") }
-    public func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws { try unsupported("deadLetter") }
-    public func stats() async throws -> QueueStats { try unsupported("stats") }
+    /// Requests waiting for `queue`, oldest first. Unreadable files are skipped (and left for an operator).
+    public func pending(queue: String) throws -> [(path: String, request: QueueRequest)] {
+        let folder = directory(queue: queue)
+        guard fileSystem.fileExists(folder) else { return [] }
+        return try fileSystem.contents(ofDirectory: folder).filter { $0.hasSuffix(".request.json") }.sorted().compactMap { name in
+            let path = folder + "/" + name
+            guard let data = try? readFile(path), let request = try? ISO8601.decoder().decode(QueueRequest.self, from: data) else {
+                return nil
+            }
+            return (path, request)
+        }
+    }
 
-    private func unsupported(_ operation: String) throws -> Never {
-        throw QueueError(.unavailable, "the daemon owns queue \(name); \(operation) is not possible through its inbox",
-                         hint: "Stop the daemon to operate on the queue directly.", queue: name)
+    /// Records the outcome and removes the request.
+    public func complete(_ path: String, with result: QueueRequestResult) throws {
+        let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+        let resultPath = String(path.dropLast(".request.json".count)) + ".result.json"
+        try writeAtomically(try ISO8601.encoder().encode(result), to: resultPath, folder: folder)
+        try fileSystem.unlink(path)
+        try fileSystem.syncDirectory(folder)
+    }
+
+    private func readFile(_ path: String) throws -> Data {
+        let fd = try fileSystem.open(path, flags: O_RDONLY, mode: 0)
+        defer { fileSystem.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: Int(try fileSystem.size(fd, path: path)))
+        _ = try bytes.withUnsafeMutableBytes { try fileSystem.read(fd, into: $0, at: 0, path: path) }
+        return Data(bytes)
+    }
+
+    private func writeAtomically(_ data: Data, to path: String, folder: String) throws {
+        let temporary = path + ".tmp"
+        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        do {
+            try data.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
+            try fileSystem.fsync(fd, path: temporary)
+            fileSystem.close(fd)
+        } catch {
+            fileSystem.close(fd)
+            try? fileSystem.unlink(temporary)
+            throw error
+        }
+        try fileSystem.rename(temporary, to: path)
+        try fileSystem.syncDirectory(folder)
+    }
+}
+
+extension JournalQueue {
+    /// Carries out the operator requests waiting in `inbox` for this queue, oldest first (the daemon calls this
+    /// every few seconds). Returns the results, which are also written next to each request.
+    @discardableResult
+    public func processInbox(_ inbox: QueueInbox) async -> [QueueRequestResult] {
+        let waiting: [(path: String, request: QueueRequest)]
+        do {
+            waiting = try inbox.pending(queue: name)
+        } catch {
+            logger.error("could not read the queue's inbox", metadata: ["queue": "\(name)", "error": "\(error)"])
+            return []
+        }
+        var results: [QueueRequestResult] = []
+        for (path, request) in waiting {
+            var result = QueueRequestResult(request: request, completedAt: clock.now(), redriven: [:], failed: [:], purged: 0, error: nil)
+            do {
+                switch request.action {
+                case .redrive:
+                    let selection: DeadLetterSelection = request.all ? .all : .ids(request.ids)
+                    let outcome = try await options.deadLetters.redrive(
+                        worker: name, selection, into: self, ratePerSecond: request.ratePerSecond, clock: clock)
+                    result.redriven = outcome.redriven
+                    result.failed = outcome.failed
+                case .purgeQueue:
+                    result.purged = try await purge()
+                case .send:
+                    let outgoing = (request.messages ?? []).map(\.outgoing)
+                    result.sent = outgoing.isEmpty ? [] : try await send(outgoing).map(\.messageId)
+                }
+            } catch {
+                result.error = "\(error)"
+            }
+            result.completedAt = clock.now()
+            logger.notice("operator request carried out", metadata: [
+                "queue": "\(name)", "action": "\(request.action.rawValue)", "redriven": "\(result.redriven.count)",
+                "failed": "\(result.failed.count)", "purged": "\(result.purged)", "error": "\(result.error ?? "")",
+            ])
+            do {
+                try inbox.complete(path, with: result)
+            } catch {
+                logger.error("could not record an inbox result", metadata: ["queue": "\(name)", "error": "\(error)"])
+            }
+            results.append(result)
+        }
+        return results
     }
 }

@@ -10,14 +10,18 @@ public struct QueueOptions: Sendable {
     public var deadLetters: DeadLetterDirectory
     /// A journal segment is closed and a new one started once it holds this many bytes.
     public var segmentBytes: Int
+    /// Make messages in flight at open visible at once: they belonged to a process that died holding the lock.
+    /// SQS itself would wait out their visibility timeout (tests of that rule turn this off).
+    public var releaseInFlightOnOpen: Bool
     /// The file-system seam (tests inject faults through it).
     public var fileSystem: any JournalFileSystem
 
     public init(
         visibilityTimeout: Double = 300, maxReceiveCount: Int = 4, retention: Double = 4 * 86_400,
         deadLetters: DeadLetterDirectory, segmentBytes: Int = 32 << 20,
-        fileSystem: any JournalFileSystem = PosixFileSystem()
+        fileSystem: any JournalFileSystem = PosixFileSystem(), releaseInFlightOnOpen: Bool = true
     ) {
+        self.releaseInFlightOnOpen = releaseInFlightOnOpen
         self.visibilityTimeout = visibilityTimeout
         self.maxReceiveCount = maxReceiveCount
         self.retention = retention

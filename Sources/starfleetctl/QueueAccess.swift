@@ -18,7 +18,7 @@ enum QueueAccess {
             let queue = try JournalQueue.open(directory: paths.queue(name), name: name, options: options, clock: SystemWallClock(), logger: logger)
             return (queue, false, { await queue.close() })
         } catch let error as QueueError where error.code == .locked {
-            return (InboxQueue(stateDirectory: paths.root, queue: name), true, {})
+            return (InboxQueue(root: paths.inbox, queue: name), true, {})
         }
     }
 }

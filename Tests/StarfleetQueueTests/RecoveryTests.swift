@@ -20,6 +20,7 @@ import Testing
 
     @Test func reopenKeepsMessagesCountsAndVisibilityDeadlines() async throws {
         let f = QueueFixture(visibilityTimeout: 60)
+        f.options.releaseInFlightOnOpen = false  // SQS's own rule: in flight until the timeout
         var q = try f.open()
         _ = try await q.send([message("a"), message("b")])
         let a = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
@@ -31,6 +32,21 @@ import Testing
         try await q.changeVisibility(a.receiptHandle, timeout: 0, failure: nil)
         let again = try await q.receive(max: 10, visibilityTimeout: nil, wait: 0)
         #expect(again.map(\.body) == ["a"] && again[0].receiveCount == 2)
+        await q.close()
+    }
+
+    /// The default for the daemon: the lock proves the process that received "a" is gone, so "a" is visible at
+    /// once after the restart, with its receive count kept (it counts toward maxReceiveCount).
+    @Test func reopenReleasesMessagesInFlightOfTheDeadProcess() async throws {
+        let f = QueueFixture(visibilityTimeout: 300)
+        var q = try f.open()
+        _ = try await q.send([message("a"), message("b")])
+        _ = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)
+        await q.close()
+        q = try f.open()
+        let again = try await q.receive(max: 10, visibilityTimeout: nil, wait: 0)
+        #expect(again.map(\.body).sorted() == ["a", "b"])
+        #expect(again.first { $0.body == "a" }?.receiveCount == 2)
         await q.close()
     }
 

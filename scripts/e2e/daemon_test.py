@@ -332,7 +332,7 @@ def test_bad_templates_are_logged_and_the_good_one_still_runs():
         os.symlink("/etc/passwd", os.path.join(env.templates, "Recorder", "escape.yaml"))
         env.template("Recorder/good.yaml", "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByNames: [acct-1]}\n")
         wait_for(lambda: lines(f"{env.out}/records"), 20, "the good template to run")
-        letters = wait_for(lambda: len(glob.glob(f"{env.state}/dead-letter/Starbase/*.json")) >= 3 and glob.glob(f"{env.state}/dead-letter/Starbase/*.json"),
+        letters = wait_for(lambda: len(glob.glob(f"{env.state}/dead-letter/StarbaseFanOut/*.json")) >= 3 and glob.glob(f"{env.state}/dead-letter/StarbaseFanOut/*.json"),
                            20, "three dead-lettered templates")
         reasons = " ".join(json.load(open(p))["failures"][-1]["error"] for p in letters)
         assert "TemplateDescription: Missing data for required field." in reasons, reasons
