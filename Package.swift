@@ -67,7 +67,10 @@ let package = Package(
         .executableTarget(name: "starfleetd", dependencies: ["StarfleetDaemon", "StarfleetCore", argumentParser], swiftSettings: strict),
         .executableTarget(
             name: "starfleetctl",
-            dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", argumentParser],
+            dependencies: [
+                "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock",
+                argumentParser, logging,
+            ],
             swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
         // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
@@ -82,5 +85,7 @@ let package = Package(
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
+        // The CLI's pure helpers (tables, dead-letter selection, scaffolding); the commands themselves: scripts/e2e.
+        .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
     ]
 )
