@@ -9,7 +9,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "List, show, redrive or purge dead letters.",
         discussion: """
-            A dead letter is a message that failed MaxReceiveCount times: one JSON file per message under
+            A dead letter is a message that failed MaxReceiveCount times: one JSON file per message under \
             <state>/dead-letter/<Worker>/, readable with ls and jq. Every subcommand is safe while the daemon runs.
             """,
         subcommands: [List.self, Show.self, Redrive.self, Purge.self])

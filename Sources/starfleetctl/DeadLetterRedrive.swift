@@ -41,12 +41,12 @@ extension DeadLetterCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put dead letters back on their worker's queue (fresh receive count, new message id).",
             discussion: """
-                Each message goes back with its exact body and attributes, a new id, receive count 0, and the id it
-                was dead-lettered under in the StarfleetOriginalMessageId attribute; its file is removed once the send
-                is durable. When the daemon holds the queue the messages go through <state>/inbox/<Worker>/ and the
+                Each message goes back with its exact body and attributes, a new id, receive count 0, and the id it \
+                was dead-lettered under in the StarfleetOriginalMessageId attribute; its file is removed once the send \
+                is durable. When the daemon holds the queue the messages go through <state>/inbox/<Worker>/ and the \
                 daemon takes them within a second; otherwise they are written to the queue's journal directly.
-                Exit status: 0, 64 no selection (IDs, --worker or --all) or a bad option, 65 unknown id or worker
-                (with a hint), 69 the queue is unavailable, 74 I/O error (files not redriven stay in place),
+                Exit status: 0, 64 no selection (IDs, --worker or --all) or a bad option, 65 unknown id or worker \
+                (with a hint), 69 the queue is unavailable, 74 I/O error (files not redriven stay in place), \
                 78 configuration errors.
                 """)
 
@@ -134,7 +134,7 @@ extension DeadLetterCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete dead letters for good.",
             discussion: """
-                Exit status: 0, 64 no selection (IDs, --worker or --all), 65 unknown id or worker (with a hint; nothing
+                Exit status: 0, 64 no selection (IDs, --worker or --all), 65 unknown id or worker (with a hint; nothing \
                 is deleted), 74 I/O error, 78 configuration errors.
                 """)
 

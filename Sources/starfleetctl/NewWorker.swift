@@ -13,14 +13,14 @@ struct NewCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a new worker, its configuration section and a sample template.",
             discussion: """
-                python, javascript, shell: writes <config>/workers/<name>.{py,js,sh} (an executable example that reads
-                the payload JSON on stdin, honours STARFLEET_COMMIT and prints a JSON result), <config>/<Name>.yaml
+                python, javascript, shell: writes <config>/workers/<name>.{py,js,sh} (an executable example that reads \
+                the payload JSON on stdin, honours STARFLEET_COMMIT and prints a JSON result), <config>/<Name>.yaml \
                 (a commented worker section with Command) and <TemplateDirectory>/<Name>/example.yaml.
-                swift: writes <source>/Sources/StarfleetWorkers/<Name>.swift (a TypedWorkerShip), registers it in
-                WorkerRegistry.builtIns above the `// starfleetctl new worker` line, and writes the same section
+                swift: writes <source>/Sources/StarfleetWorkers/<Name>.swift (a TypedWorkerShip), registers it in \
+                WorkerRegistry.builtIns above the `// starfleetctl new worker` line, and writes the same section \
                 (without Command) and template.
-                Nothing is overwritten. Exit status: 0, 64 invalid name or option, or --source is not the package
-                root, 65 a file or configuration section of that name exists, 74 a file could not be written,
+                Nothing is overwritten. Exit status: 0, 64 invalid name or option, or --source is not the package \
+                root, 65 a file or configuration section of that name exists, 74 a file could not be written, \
                 78 configuration errors.
                 """)
 

@@ -13,9 +13,9 @@ struct QueueCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show visible, in-flight and delayed messages, dead letters and the oldest message's age per queue.",
             discussion: """
-                Queues: the Starbase's, each configured worker's, and any other queue directory under <state>/queues.
-                While the daemon runs the counts come from its status.json (written every 2 s); otherwise from each
-                queue's journal, read without taking its lock. The oldest message's age is always read from the
+                Queues: the Starbase's, each configured worker's, and any other queue directory under <state>/queues. \
+                While the daemon runs the counts come from its status.json (written every 2 s); otherwise from each \
+                queue's journal, read without taking its lock. The oldest message's age is always read from the \
                 journal. Dead letters are the files in <state>/dead-letter/<queue>/.
                 Exit status: 0, 74 a journal could not be read, 78 configuration errors.
                 """)
@@ -69,7 +69,7 @@ struct QueueCommand: ParsableCommand {
             }
             let report = Report(stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows)
             if json {
-                try JSONOutput.print(report, pretty: true)
+                try JSONOutput.print(report)
                 return
             }
             var table = TextTable(["QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD", "OLDEST"], rightAligned: [1, 2, 3, 4, 5])

@@ -9,9 +9,9 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show whether the daemon runs and, per worker, queue counts, dead letters, last outcomes and next fire.",
         discussion: """
-            Every worker section in the configuration is listed, enabled or not. While the daemon runs the counts
-            come from the status.json it writes every 2 seconds; otherwise each queue's journal is read (read-only)
-            and status.json only supplies the last outcomes it recorded. Dead letters are the files in
+            Every worker section in the configuration is listed, enabled or not. While the daemon runs the counts \
+            come from the status.json it writes every 2 seconds; otherwise each queue's journal is read (read-only) \
+            and status.json only supplies the last outcomes it recorded. Dead letters are the files in \
             <state>/dead-letter/<Worker>/. Next fires are computed from the configuration's schedules.
             Exit status: 0, 74 a journal or state file could not be read, 78 configuration errors.
             """)
@@ -94,7 +94,7 @@ struct Status: ParsableCommand {
         let report = Report(stateDirectory: access.paths.root, daemon: daemon, source: live == nil ? "journal" : "daemon",
                             starbase: try counts(StatePaths.starbaseQueue), workers: rows)
         if json {
-            try JSONOutput.print(report, pretty: true)
+            try JSONOutput.print(report)
         } else {
             for line in Self.render(report, now: now) { Console.out(line) }
         }
