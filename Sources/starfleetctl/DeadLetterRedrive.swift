@@ -117,12 +117,13 @@ extension DeadLetterCommand {
                     progress.advance(by: chunk.count)
                 }
                 await target.close()
+                progress.endLine()
                 let route = target.viaDaemon
                     ? "handed to the running daemon through \(access.paths.inbox)/\(worker)/ (it takes them within a second)"
                     : "written to its queue"
                 Console.out("\(worker): \(moved) dead letter(s) redriven, \(route)")
             }
-            progress.finish()
+            progress.endLine()
             if failures > 0 {
                 Console.error("\(failures) dead letter(s) not redriven; their files are still in \(access.deadLetters.root)")
                 throw ExitCode(status == ExitStatus.ok ? ExitStatus.ioError : status)
@@ -165,6 +166,8 @@ final class Progress {
     let total: Int
     let enabled: Bool
     private var done = 0
+    /// The progress line is on the terminal without its newline yet.
+    private var drawn = false
 
     init(total: Int, enabled: Bool) {
         self.total = total
@@ -173,11 +176,16 @@ final class Progress {
 
     func advance(by n: Int) {
         done += n
-        if enabled { write("\rredriven \(done)/\(total)") }
+        if enabled {
+            write("\rredriven \(done)/\(total)")
+            drawn = true
+        }
     }
 
-    func finish() {
-        if enabled { write("\n") }
+    /// Ends the progress line so other output starts on a fresh one.
+    func endLine() {
+        if drawn { write("\n") }
+        drawn = false
     }
 
     private func write(_ text: String) {

@@ -236,6 +236,31 @@ check "… dlq list --json is empty" test ! -s "$tmp/last.out"
 expect_status "dlq redrive --all with nothing" 0 $ctl dlq redrive --all --config "$cfg" --state-dir "$state"
 check "… says so" grep -q "^nothing to redrive" "$tmp/last.out"
 
+# ---- A bulk redrive: progress on stderr only when it is a terminal and there are more than 100.
+bulk=$tmp/bulk
+python3 - "$bulk/dead-letter" <<'EOF'
+import json, os, sys, uuid
+for worker, n in (("AuditWorker", 150), ("InventoryWorker", 101)):
+    folder = os.path.join(sys.argv[1], worker)
+    os.makedirs(folder)
+    for i in range(n):
+        mid = str(uuid.uuid4()).upper(); t = "2026-01-01T00:00:00.000Z"
+        json.dump({"formatVersion": 1, "queue": worker, "messageId": mid, "reason": "r", "body": {"n": i}, "bodyIsJSON": True,
+                   "attributes": {}, "receiveCount": 4, "maxReceiveCount": 4, "sentTimestamp": t,
+                   "deadLetteredTimestamp": t, "failures": []}, open(f"{folder}/{mid}.json", "w"))
+EOF
+expect_status "bulk redrive --worker without a terminal" 0 $ctl dlq redrive --worker InventoryWorker --rate 0 --config "$cfg" --state-dir "$bulk"
+check "… prints no progress" test ! -s "$tmp/last.err"
+if command -v script >/dev/null; then
+  expect_status "bulk redrive --worker on a terminal" 0 script -qec "$ctl dlq redrive --worker AuditWorker --rate 0 --config $cfg --state-dir $bulk" /dev/null
+  check "… shows progress" grep -q $'redriven 150/150\r$' "$tmp/last.out"
+  check "… then the summary on its own line" grep -q $'^AuditWorker: 150 dead letter(s) redriven, written to its queue\r$' "$tmp/last.out"
+else
+  echo "note: script(1) is missing; the progress line was not checked"
+fi
+expect_status "queue stats after the bulk redrive" 0 $ctl queue stats --config "$cfg" --state-dir "$bulk" --json
+json "… every message is on its queue" "{q['name']:q['visible'] for q in d['queues']}=={'Starbase':0,'HelloWorker':0,'AuditWorker':150,'InventoryWorker':101}"
+
 # ---- The real daemon: a worker that always fails, MaxReceiveCount 1; requests through its inbox.
 wait_for() { # seconds, command…
   local deadline=$((SECONDS + $1)); shift
