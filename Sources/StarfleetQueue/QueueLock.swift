@@ -27,8 +27,16 @@ final class QueueLock: Sendable {
         let path = directory + "/lock"
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd < 0 { throw QueueError.system("open", path: path, errno: errno) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        // A process spawning a child at this moment shares the lock's open file until the child's exec closes it
+        // (O_CLOEXEC): retry briefly so that microseconds of inheritance are not mistaken for another owner.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
+            attempts += 1
+            if code == EWOULDBLOCK && attempts < 20 {
+                usleep(5_000)
+                continue
+            }
             _ = Glibc.close(fd)
             if code == EWOULDBLOCK {
                 throw QueueError(.locked, "another process has the queue open", hint:

@@ -11,7 +11,7 @@ import Synchronization
 /// ```
 public final class QueueSet: Sendable {
     /// The Starbase's own queue, onto which timed events and template changes are fanned out.
-    public static let fanOutQueueName = "StarbaseFanOut"
+    public static let fanOutQueueName = "StarbaseFanOut"  // = StarfleetCore Configuration.starbaseQueueName
 
     public let stateDirectory: String
     public let deadLetters: DeadLetterDirectory

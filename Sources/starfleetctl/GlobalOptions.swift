@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import StarfleetCore
+import StarfleetWorkers
 import StarfleetYAML
 
 /// Options every command takes.
@@ -35,9 +36,10 @@ enum ExitStatus {
     static let config: Int32 = 78
 }
 
-/// Names of the Swift workers compiled into this binary (the registry grows with StarfleetWorkers).
+/// Names of the Swift workers compiled into this binary: StarfleetWorkers' registry (where `new worker --language
+/// swift` adds them), so `validate` knows a section without Command is a Swift worker.
 enum BuiltInWorkers {
-    static let names: Set<String> = []
+    static var names: Set<String> { WorkerRegistry.names }
 }
 
 /// Line output without Foundation: stdout for data, stderr for diagnostics.

@@ -43,7 +43,8 @@ struct Invoke: AsyncParsableCommand {
     var async = false
 
     func run() async throws {
-        let configuration = try global.loadConfiguration(quietWarnings: true)
+        let access = try StateAccess(global)
+        let configuration = access.configuration
         guard let config = configuration.worker(named: worker) else {
             Console.error("error: no worker named \(worker)" + (Suggestion.hint(for: worker, in: configuration.workers.map(\.name)).map { " (\($0))" } ?? ""))
             throw ExitCode(ExitStatus.usage)
@@ -65,11 +66,10 @@ struct Invoke: AsyncParsableCommand {
         let body = try FanOutPlanner.payload(worker: worker, template: template, account: accountID, region: region).body
 
         if async {
-            let sender = try QueueAccess.sender(for: worker, paths: paths, visibilityTimeout: Double(config.visibilityTimeoutSeconds),
-                                                maxReceiveCount: config.maxReceiveCount)
+            let sender = try access.sendingQueue(worker)
             let results = try await sender.queue.send([InvocationMessage.make(payload: body, account: accountID, region: region)])
             await sender.close()
-            Console.out("enqueued on \(worker): \(results.first?.messageId ?? "")" + (sender.daemonRunning ? " (handed to the running daemon)" : " (runs when the daemon starts)"))
+            Console.out("enqueued on \(worker): \(results.first?.messageId ?? "")" + (sender.viaDaemon ? " (handed to the running daemon)" : " (runs when the daemon starts)"))
             return
         }
         Console.error("[🆗] Template OK: Executing worker: \(worker)...")
@@ -77,7 +77,7 @@ struct Invoke: AsyncParsableCommand {
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .info
         let id = "cli-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
-        let invoker = CLIInvoker(configuration: configuration, paths: paths, logger: logger)
+        let invoker = CLIInvoker(access: access, logger: logger)
         let context = WorkerContext(worker: worker, account: accountID, region: region, commit: commit, messageId: id, receiveCount: 1,
                                     logger: logger, invoker: invoker)
         do {
@@ -133,9 +133,10 @@ struct Invoke: AsyncParsableCommand {
 
 /// `invoke` from a worker run by the CLI: nested synchronous invocations run here, async ones go to the queue.
 struct CLIInvoker: WorkerInvoker {
-    let configuration: Configuration
-    let paths: StatePaths
+    let access: StateAccess
     let logger: Logger
+    var configuration: Configuration { access.configuration }
+    var paths: StatePaths { access.paths }
 
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
         guard let config = configuration.worker(named: worker),
@@ -149,9 +150,8 @@ struct CLIInvoker: WorkerInvoker {
     }
 
     func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {
-        guard let config = configuration.worker(named: worker) else { throw WorkerFailure("enqueue: no worker named \(worker)") }
-        let sender = try QueueAccess.sender(for: worker, paths: paths, visibilityTimeout: Double(config.visibilityTimeoutSeconds),
-                                            maxReceiveCount: config.maxReceiveCount)
+        guard configuration.worker(named: worker) != nil else { throw WorkerFailure("enqueue: no worker named \(worker)") }
+        let sender = try access.sendingQueue(worker)
         let results = try await sender.queue.send([InvocationMessage.make(payload: payload, account: account, region: region)])
         await sender.close()
         return results.first?.messageId ?? ""

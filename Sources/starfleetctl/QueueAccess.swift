@@ -1,24 +1,142 @@
+import ArgumentParser
+import FoundationEssentials
+import Glibc
 import Logging
 import StarfleetClock
 import StarfleetCore
 import StarfleetDaemon
 import StarfleetQueue
 
-/// How the CLI sends to a queue: directly when no daemon holds it, else through the daemon's inbox.
-enum QueueAccess {
-    /// A queue to send to, whether the daemon holds it (`running` true), and a closer for the direct case.
-    static func sender(for name: String, paths: StatePaths, visibilityTimeout: Double = 300, maxReceiveCount: Int = 4)
-        throws -> (queue: any MessageQueue, daemonRunning: Bool, close: @Sendable () async -> Void)
-    {
-        let options = QueueOptions(visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount,
-                                   deadLetters: DeadLetterDirectory(root: paths.deadLetters))
-        var logger = Logger(label: "starfleetctl")
+/// What the operator commands share: the configuration, the state directory's layout, whether the daemon runs,
+/// and the two ways to reach a queue — read-only inspection of its journal, or a send that goes straight into the
+/// journal when its lock is free and through the daemon's inbox when the daemon holds it.
+struct StateAccess {
+    let configuration: Configuration
+    let paths: StatePaths
+    let deadLetters: DeadLetterDirectory
+    let clock: any WallClock = SystemWallClock()
+
+    /// status.json older than this is not trusted for live counts (the daemon writes it every 2 s).
+    static let freshness: Double = 10
+
+    init(_ global: GlobalOptions) throws {
+        configuration = try global.loadConfiguration(quietWarnings: true)
+        paths = StatePaths(global.stateDirectory(for: configuration))
+        deadLetters = DeadLetterDirectory(root: paths.deadLetters)
+    }
+
+    /// Warnings and worse from the queue library (e.g. a torn journal tail seen during inspection).
+    var logger: Logger {
+        var logger = Logger(label: "starfleetctl") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
+        return logger
+    }
+
+    // MARK: The daemon
+
+    /// Whether some process holds `queue`'s lock: a non-blocking shared flock on `<state>/queues/<queue>/lock`
+    /// that fails with EWOULDBLOCK. A missing lock file means nobody has ever opened the queue.
+    func isLocked(queue: String) -> Bool {
+        let fd = open(paths.queue(queue) + "/lock", O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
+        _ = flock(fd, LOCK_UN)
+        return false
+    }
+
+    /// The daemon is running when it holds the Starbase queue (it opens that queue first and keeps it open).
+    var daemonRunning: Bool { isLocked(queue: StatePaths.starbaseQueue) }
+
+    /// The last status.json the daemon wrote, however old; nil when there is none or it does not decode.
+    func snapshot() -> StatusBoard.Snapshot? {
+        guard let data = try? Data(contentsOf: URL(filePath: paths.status)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(StatusBoard.Snapshot.self, from: data)
+    }
+
+    /// status.json when the daemon runs and wrote it within the last few seconds: its counts are live.
+    func liveSnapshot(running: Bool, now: Date) -> StatusBoard.Snapshot? {
+        guard running, let s = snapshot(), abs(now.timeIntervalSince(s.updatedAt)) <= Self.freshness else { return nil }
+        return s
+    }
+
+    // MARK: Queues
+
+    /// The Starbase queue, every configured worker's, then any other queue directory found on disk.
+    func queueNames() -> [String] {
+        var names = [StatePaths.starbaseQueue] + configuration.workers.map(\.name)
+        let onDisk = ((try? PosixFileSystem().contents(ofDirectory: paths.root + "/queues")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        for name in onDisk where !names.contains(name) { names.append(name) }
+        return names
+    }
+
+    /// The settings the daemon opens `queue` with (its worker's, or the Starbase's 300 s / 4).
+    func options(for queue: String) -> QueueOptions {
+        let worker = configuration.worker(named: queue)
+        return QueueOptions(
+            visibilityTimeout: Double(worker?.visibilityTimeoutSeconds ?? WorkerConfiguration.defaultVisibilityTimeout),
+            maxReceiveCount: worker?.maxReceiveCount ?? WorkerConfiguration.defaultMaxReceiveCount,
+            deadLetters: deadLetters)
+    }
+
+    /// A queue's counts and messages read from its journal without taking its lock (safe while the daemon runs);
+    /// zeros when the queue was never created.
+    func inspect(queue: String) throws -> (stats: QueueStats, messages: [QueuedMessageInfo]) {
+        let directory = paths.queue(queue)
+        guard PosixFileSystem().fileExists(directory + "/journal") else { return (QueueStats(), []) }
+        let (stats, messages, _) = try JournalQueue.inspect(directory: directory, options: options(for: queue), clock: clock, logger: logger)
+        return (stats, messages)
+    }
+
+    /// A queue to send to: the journal itself when nobody holds its lock, else the daemon's inbox for it.
+    /// Call `close` on the result when done.
+    func sendingQueue(_ queue: String) throws -> SendingQueue {
         do {
-            let queue = try JournalQueue.open(directory: paths.queue(name), name: name, options: options, clock: SystemWallClock(), logger: logger)
-            return (queue, false, { await queue.close() })
+            let journal = try JournalQueue.open(directory: paths.queue(queue), name: queue, options: options(for: queue), clock: clock, logger: logger)
+            return SendingQueue(queue: journal, journal: journal)
         } catch let error as QueueError where error.code == .locked {
-            return (InboxQueue(root: paths.inbox, queue: name), true, {})
+            return SendingQueue(queue: InboxQueue(root: paths.inbox, queue: queue), journal: nil)
         }
+    }
+
+    /// Every worker folder in the dead-letter directory with its ids.
+    func deadLetterInventory() throws -> [String: [String]] {
+        var inventory: [String: [String]] = [:]
+        for worker in try deadLetters.workers() { inventory[worker] = try deadLetters.ids(worker: worker) }
+        return inventory
+    }
+
+    /// How many dead-letter files a worker has (0 when its folder does not exist or cannot be read).
+    func deadLetterCount(_ worker: String) -> Int { (try? deadLetters.ids(worker: worker).count) ?? 0 }
+}
+
+/// A queue opened for sending by ``StateAccess/sendingQueue(_:)``.
+struct SendingQueue {
+    let queue: any MessageQueue
+    /// Set when the journal was opened directly (the daemon is not using the queue); nil for the inbox.
+    let journal: JournalQueue?
+
+    var viaDaemon: Bool { journal == nil }
+
+    func close() async { await journal?.close() }
+}
+
+/// Maps library errors to the documented exit statuses, printing the error first.
+enum Failure {
+    static func exit(_ error: any Error, _ context: String) -> ExitCode {
+        if let error = error as? ExitCode { return error }
+        Console.error("error: \(context): \(error)")
+        if let q = error as? QueueError {
+            switch q.code {
+            case .corruptData, .unsupportedFormatVersion, .invalidParameterValue, .invalidMessageContents, .messageTooLarge:
+                return ExitCode(ExitStatus.dataError)
+            case .notFound: return ExitCode(ExitStatus.dataError)
+            case .locked, .unavailable: return ExitCode(ExitStatus.unavailable)
+            default: return ExitCode(ExitStatus.ioError)
+            }
+        }
+        return ExitCode(ExitStatus.ioError)
     }
 }

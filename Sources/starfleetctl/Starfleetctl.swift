@@ -1,10 +1,13 @@
 import ArgumentParser
 
-/// The operator CLI: validate configuration, preview fan-outs, inspect schedules.
+/// The operator CLI: validate configuration, preview fan-outs, trigger and invoke, inspect queues and dead letters.
 @main
 struct Starfleetctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starfleetctl",
-        abstract: "Operate starfleetd: validate configuration, plan fan-outs, trigger, invoke, inspect.",
-        subcommands: [Validate.self, Plan.self, ScheduleCommand.self, Trigger.self, Invoke.self])
+        abstract: "Operate starfleetd: validate, plan, trigger, invoke, status, queues, dead letters, scaffolding.",
+        subcommands: [
+            Validate.self, Plan.self, ScheduleCommand.self, Trigger.self, Invoke.self,
+            Status.self, QueueCommand.self, DeadLetterCommand.self, NewCommand.self,
+        ])
 }

@@ -21,7 +21,8 @@ struct Trigger: AsyncParsableCommand {
     var frequency: String
 
     func run() async throws {
-        let configuration = try global.loadConfiguration(quietWarnings: true)
+        let access = try StateAccess(global)
+        let configuration = access.configuration
         let schedule: Schedule
         do {
             schedule = try Schedule(parsing: frequency)
@@ -39,11 +40,10 @@ struct Trigger: AsyncParsableCommand {
             Console.out(workers.isEmpty ? "No ships to task for the timed event: \(schedule)." : "No templates found for \(workers.joined(separator: ", ")).")
             return
         }
-        let paths = StatePaths(global.stateDirectory(for: configuration))
-        let sender = try QueueAccess.sender(for: StatePaths.starbaseQueue, paths: paths)
+        let sender = try access.sendingQueue(StatePaths.starbaseQueue)
         _ = try await sender.queue.send(messages)
         await sender.close()
         Console.out("\(schedule): tasked \(workers.joined(separator: ", ")) with \(messages.count) template(s)"
-            + (sender.daemonRunning ? " (handed to the running daemon)" : " (queued; they run when the daemon starts)"))
+            + (sender.viaDaemon ? " (handed to the running daemon)" : " (queued; they run when the daemon starts)"))
     }
 }

@@ -5,17 +5,7 @@ cd "$(dirname "$0")/../.."
 ctl=.build/debug/starfleetctl
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() { # name, command…  (expects success)
-  local name=$1; shift
-  if "$@" >"$tmp/out" 2>"$tmp/err"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: $name"; cat "$tmp/out" "$tmp/err"; fi
-}
-expect_status() { # name, status, command…
-  local name=$1 want=$2; shift 2
-  set +e; "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?; set -e
-  cp "$tmp/err" "$tmp/last.err"
-  if [ "$got" -eq "$want" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: $name: exit $got, expected $want"; cat "$tmp/out" "$tmp/err"; fi
-}
+source "$(dirname "$0")/lib/checks.bash"
 
 check "example config validates" $ctl validate --config etc/starfleetd
 
@@ -48,5 +38,4 @@ expect_status "plan outside the template dir without --worker is a usage error" 
 check "schedule next lists the three timed workers" test "$($ctl schedule next --config etc/starfleetd --json | wc -l)" -eq 3
 expect_status "missing config dir exits 78" 78 $ctl validate --config "$tmp/nowhere"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report cli

@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # verify checks that ExecStart exists: point it at the built binary.
 sed "s#/usr/bin/starfleetd#$(pwd)/.build/debug/starfleetd#" systemd/starfleetd.service > "$tmp/starfleetd.service"
-pass=0; fail=0
+source "$(dirname "$0")/lib/checks.bash"
 # systemd-analyze verify writes into /run/systemd; keep that private when we can.
 run_private() { if unshare -m true 2>/dev/null; then unshare -m sh -c 'mount -t tmpfs tmpfs /run/systemd 2>/dev/null; "$@"' sh "$@"; else "$@"; fi; }
 if run_private systemd-analyze verify "$tmp/starfleetd.service" >"$tmp/verify.out" 2>&1 && [ ! -s "$tmp/verify.out" ]; then
@@ -22,5 +22,4 @@ if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
 else
   fail=$((fail+1)); echo "FAIL: systemd-analyze security exposure '${score:-unknown}' is above 2.0"
 fi
-echo "unit: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report unit

@@ -1,6 +1,10 @@
 extension Configuration {
     /// Sections that configure the daemon or the account index rather than a worker.
     static let reservedSections = ["STARFLEET"] + AccountIndexSource.names
+    /// The Starbase's own queue: no worker may take its name (queues are named after workers).
+    public static let starbaseQueueName = "StarbaseFanOut"
+    /// Names no worker may have: the reserved sections and the Starbase's queue.
+    public static var reservedNames: [String] { reservedSections + [starbaseQueueName] }
 
     /// Merges the files' top-level sections and validates everything, reporting every problem.
     ///

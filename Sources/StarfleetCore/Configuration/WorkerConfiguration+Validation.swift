@@ -12,6 +12,9 @@ extension Configuration {
         guard let entries = v.mapping(node, name) else { return nil }
         let before = v.diagnostics.count
         v.rejectDuplicateKeys(entries, name)
+        if name == starbaseQueueName {
+            v.error(key, name, "\(name) is the Starbase's own queue; a worker cannot have that name")
+        }
         if !isValidWorkerName(name) {
             v.error(key, name, "a worker name must be 1-80 letters, digits, '-' or '_' (it names the worker's queue and dead-letter folder)")
         }

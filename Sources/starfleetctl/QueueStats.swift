@@ -1,0 +1,84 @@
+import ArgumentParser
+import FoundationEssentials
+import StarfleetCore
+import StarfleetDaemon
+import StarfleetQueue
+
+/// `starfleetctl queue stats`: counts per queue.
+struct QueueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue", abstract: "Inspect the local queues.", subcommands: [Stats.self])
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show visible, in-flight and delayed messages, dead letters and the oldest message's age per queue.",
+            discussion: """
+                Queues: the Starbase's, each configured worker's, and any other queue directory under <state>/queues. \
+                While the daemon runs the counts come from its status.json (written every 2 s); otherwise from each \
+                queue's journal, read without taking its lock. The oldest message's age is always read from the \
+                journal. Dead letters are the files in <state>/dead-letter/<queue>/.
+                Exit status: 0, 74 a journal could not be read, 78 configuration errors.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "One JSON object: {\"source\", \"daemonRunning\", \"queues\": [{\"name\", \"visible\", \"inFlight\", \"delayed\", \"deadLetters\", \"oldestMessageAgeSeconds\"}]}.")
+        var json = false
+
+        struct Row: Encodable {
+            var name: String
+            var visible: Int
+            var inFlight: Int
+            var delayed: Int
+            var deadLetters: Int
+            var oldestMessageAgeSeconds: Double?
+            var oldestMessageSent: Date?
+        }
+
+        struct Report: Encodable {
+            var stateDirectory: String
+            var daemonRunning: Bool
+            var source: String
+            var queues: [Row]
+        }
+
+        func run() throws {
+            let access = try StateAccess(global)
+            let now = Date()
+            let running = access.daemonRunning
+            let live = access.liveSnapshot(running: running, now: now)
+            var rows: [Row] = []
+            for name in access.queueNames() {
+                let inspected: (stats: QueueStats, messages: [QueuedMessageInfo])
+                do {
+                    inspected = try access.inspect(queue: name)
+                } catch {
+                    throw Failure.exit(error, "cannot read queue \(name)")
+                }
+                let oldest = inspected.messages.filter { $0.state != .leaving }.map(\.sentTimestamp).min()
+                var row = Row(name: name, visible: inspected.stats.visible, inFlight: inspected.stats.inFlight,
+                              delayed: inspected.stats.delayed, deadLetters: access.deadLetterCount(name),
+                              oldestMessageAgeSeconds: oldest.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) },
+                              oldestMessageSent: oldest)
+                if let counts = live?.queues[name] {
+                    row.visible = counts.visible
+                    row.inFlight = counts.inFlight
+                    row.delayed = counts.delayed
+                }
+                rows.append(row)
+            }
+            let report = Report(stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows)
+            if json {
+                try JSONOutput.print(report)
+                return
+            }
+            var table = TextTable(["QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD", "OLDEST"], rightAligned: [1, 2, 3, 4, 5])
+            for r in rows {
+                table.append([r.name, "\(r.visible)", "\(r.inFlight)", "\(r.delayed)", "\(r.deadLetters)",
+                              r.oldestMessageAgeSeconds.map { Format.age(seconds: $0) } ?? "-"])
+            }
+            for line in table.render() { Console.out(line) }
+            Console.out("(\(running ? "daemon running" : "daemon not running"); counts from \(live == nil ? "the journals" : "status.json"))")
+        }
+    }
+}
