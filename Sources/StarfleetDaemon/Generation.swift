@@ -50,6 +50,15 @@ struct Generation: Sendable {
                                 templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
                                 index: AccountIndexCache(source: configuration.accountIndex, path: indexPath),
                                 ships: ships, clock: env.clock, logger: logger)
+        // Load the account index now (not at the first fan-out) and tell the operator what it holds.
+        if configuration.enabledWorkers.contains(where: { ships[$0.name]?.fanOutStrategy != .singleInvocation }) {
+            do {
+                let loaded = try starbase.index.current()
+                logger.info("account index loaded", metadata: ["accounts": "\(loaded.accounts.count)", "path": "\(indexPath ?? "-")"])
+            } catch {
+                logger.warning("the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)")
+            }
+        }
         let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.queues, logger: logger)
         let configuration = self.configuration
 

@@ -23,29 +23,49 @@ struct QueueConsumer: Sendable {
     /// How long one receive waits for a message; it also bounds how late the loop notices a stop.
     static let pollSeconds = 1.0
 
+    /// Receive loops per consumer: one per ten slots (at most eight), so that with high concurrency several
+    /// receives share each group commit of their receive counts instead of queueing behind one another.
+    var receivers: Int { max(1, min(8, concurrency / 10)) }
+
     func run(stop: StopToken) async {
         let inUse = Locked(0)
         let slot = HeartbeatSlot(heartbeat, name: name)
         defer { slot.end() }
         await withDiscardingTaskGroup { group in
+            for _ in 0..<receivers {
+                group.addTask { await receiveLoop(stop: stop, inUse: inUse, slot: slot) }
+            }
+        }
+    }
+
+    /// Takes free slots' worth of messages and runs each as a child task; returns when stopped and every child it
+    /// started has finished (drain).
+    private func receiveLoop(stop: StopToken, inUse: Locked<Int>, slot: HeartbeatSlot) async {
+        await withDiscardingTaskGroup { group in
             while !stop.isStopped {
                 slot.beat()
-                let free = concurrency - inUse.value
-                if free <= 0 {
+                // Reserve up to ten free slots before receiving, so that parallel receive loops never overfill.
+                let reserved = inUse.withLock { used -> Int in
+                    let take = min(10, concurrency - used)
+                    used += max(take, 0)
+                    return max(take, 0)
+                }
+                if reserved == 0 {
                     // Saturated: poll briefly so the loop keeps beating while long executions run.
                     try? await Task.sleep(nanoseconds: 20_000_000)
                     continue
                 }
                 let messages: [ReceivedMessage]
                 do {
-                    messages = try await queue.receive(max: min(free, 10), visibilityTimeout: nil, wait: Self.pollSeconds)
+                    messages = try await queue.receive(max: reserved, visibilityTimeout: nil, wait: Self.pollSeconds)
                 } catch {
+                    inUse.withLock { $0 -= reserved }
                     logger.error("receive failed; retrying in 1 s", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
                     try? await Task.sleep(nanoseconds: 1_000_000_000)
                     continue
                 }
+                inUse.withLock { $0 -= reserved - messages.count }
                 for message in messages {
-                    inUse.withLock { $0 += 1 }
                     group.addTask {
                         await process(message)
                         inUse.withLock { $0 -= 1 }
