@@ -11,6 +11,10 @@ payload = json.load(sys.stdin)
 account = payload.get("StarbaseAssignedAccount")
 region = payload.get("StarbaseAssignedRegion")
 commit = os.environ.get("STARFLEET_COMMIT") == "true"
+if payload.get("SimulateFailure"):
+    # A failure is a non-zero exit; stderr's tail ends up in the dead-letter file after MaxReceiveCount attempts.
+    print(f"simulated failure auditing {account}/{region} (attempt {os.environ.get('STARFLEET_RECEIVE_COUNT')})", file=sys.stderr)
+    sys.exit(2)
 line = {"worker": os.environ.get("STARFLEET_WORKER"), "account": account, "region": region,
         "checks": payload.get("Checks", []), "commit": commit}
 with open("payloads.log", "a", encoding="utf-8") as log:
