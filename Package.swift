@@ -90,6 +90,7 @@ let package = Package(
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
+        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
     ]

@@ -4,16 +4,31 @@ import Synchronization
 /// A clock that moves only when a test says so. Sleepers wake when ``advance(by:)`` or ``set(_:)`` passes
 /// their deadline; ``sleeperCount`` lets a test wait until the code under test is actually asleep.
 public final class ManualClock: WallClock {
+    /// A sleeper waits either for a wall-clock time or for an amount of elapsed time.
+    private enum Deadline {
+        case wall(Date)
+        case elapsed(Double)
+    }
+
     private struct Sleeper {
         let id: UInt64
-        let deadline: Date
+        let deadline: Deadline
         let continuation: CheckedContinuation<Void, any Error>
     }
 
     private struct State {
         var now: Date
+        /// Elapsed (monotonic) time: moved by ``advance(by:)``, not by ``set(_:)``.
+        var elapsed: Double = 0
         var nextID: UInt64 = 0
         var sleepers: [Sleeper] = []
+
+        func isDue(_ deadline: Deadline) -> Bool {
+            switch deadline {
+            case .wall(let date): return now >= date
+            case .elapsed(let t): return elapsed >= t
+            }
+        }
     }
 
     private let state: Mutex<State>
@@ -27,10 +42,16 @@ public final class ManualClock: WallClock {
     /// How many tasks are currently suspended in ``sleep(until:)``.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    /// The earliest deadline anyone is sleeping toward, if any.
-    public var nextDeadline: Date? { state.withLock { $0.sleepers.map(\.deadline).min() } }
-
     public func sleep(until deadline: Date) async throws {
+        try await sleep(.wall(deadline))
+    }
+
+    public func sleep(seconds: Double) async throws {
+        let target = state.withLock { $0.elapsed + max(0, seconds) }
+        try await sleep(.elapsed(target))
+    }
+
+    private func sleep(_ deadline: Deadline) async throws {
         let id: UInt64 = state.withLock { s in
             s.nextID += 1
             return s.nextID
@@ -38,7 +59,7 @@ public final class ManualClock: WallClock {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let ready: Bool = state.withLock { s in
-                    if s.now >= deadline || Task.isCancelled { return true }
+                    if s.isDue(deadline) || Task.isCancelled { return true }
                     s.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
                     return false
                 }
@@ -54,17 +75,26 @@ public final class ManualClock: WallClock {
         try Task.checkCancellation()
     }
 
-    /// Moves time forward and wakes every sleeper whose deadline has been reached.
+    /// Lets `seconds` pass: wall and elapsed time move forward together; due sleepers wake.
     public func advance(by seconds: Double) {
-        set(now().addingTimeInterval(seconds))
+        update { s in
+            s.now = s.now.addingTimeInterval(seconds)
+            s.elapsed += seconds
+        }
     }
 
-    /// Sets the time (forward or backward, like a stepped system clock) and wakes due sleepers.
+    /// Steps the wall clock (forward or backward, like an NTP step or a manual `date -s`) without elapsed time
+    /// passing; wakes sleepers whose wall-clock deadline is reached.
     public func set(_ date: Date) {
+        update { $0.now = date }
+    }
+
+    private func update(_ change: (inout State) -> Void) {
         let due: [Sleeper] = state.withLock { s in
-            s.now = date
-            let due = s.sleepers.filter { $0.deadline <= date }
-            s.sleepers.removeAll { $0.deadline <= date }
+            change(&s)
+            let snapshot = s
+            let due = snapshot.sleepers.filter { snapshot.isDue($0.deadline) }
+            s.sleepers.removeAll { snapshot.isDue($0.deadline) }
             return due
         }
         for sleeper in due { sleeper.continuation.resume() }

@@ -10,10 +10,13 @@ public protocol WallClock: Sendable {
 
     /// Suspends until the clock reads `deadline` or later. Throws `CancellationError` when the task is cancelled.
     func sleep(until deadline: Date) async throws
+
+    /// Suspends for `seconds` of elapsed time, whatever the wall clock does meanwhile (a step backwards must not
+    /// turn a one-second nap into an hour). Loops that must wake regularly (watchdog beats) use this.
+    func sleep(seconds: Double) async throws
 }
 
 extension WallClock {
-    /// Suspends for `seconds` of this clock's time.
     public func sleep(seconds: Double) async throws {
         try await sleep(until: now().addingTimeInterval(seconds))
     }
@@ -24,6 +27,10 @@ public struct SystemWallClock: WallClock {
     public init() {}
 
     public func now() -> Date { Date() }
+
+    public func sleep(seconds: Double) async throws {
+        try await Task.sleep(nanoseconds: UInt64(max(0, min(seconds, 86_400)) * 1_000_000_000))
+    }
 
     public func sleep(until deadline: Date) async throws {
         // Re-check after each sleep: the wall clock may have been stepped while we slept.

@@ -52,9 +52,10 @@ struct SchedulerLoop: Sendable {
             let next = Dictionary(schedules.compactMap { s in s.nextFire(after: max(now, last[s.description] ?? now)).map { (s.description, $0) } },
                                   uniquingKeysWith: { a, _ in a })
             status.setFires(next: next, last: last)
-            // Wake at the next boundary, or within a second to beat the watchdog and notice a stop.
-            let wake = min(TimerPlanner.nextWake(schedules, lastFired: last, now: now) ?? now.addingTimeInterval(1), now.addingTimeInterval(1))
-            try? await clock.sleep(until: wake)
+            // Wake at the next boundary, or within a second of elapsed time to beat the watchdog and notice a stop
+            // (a duration, not a wall-clock deadline: a clock stepped back must not stretch the nap).
+            let wake = TimerPlanner.nextWake(schedules, lastFired: last, now: now) ?? now.addingTimeInterval(1)
+            try? await clock.sleep(seconds: min(max(wake.timeIntervalSince(now), 0), 1))
         }
     }
 

@@ -30,4 +30,17 @@ import Testing
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(clock.sleeperCount == 0)
     }
+
+    /// A duration sleep follows elapsed time: stepping the wall clock (either way) does not end or stretch it.
+    @Test func durationSleepIgnoresWallClockSteps() async throws {
+        let clock = ManualClock()
+        let task = Task { try await clock.sleep(seconds: 1) }
+        await clock.waitForSleepers(1)
+        clock.set(clock.now().addingTimeInterval(-3600))
+        clock.set(clock.now().addingTimeInterval(7200))
+        #expect(clock.sleeperCount == 1)
+        clock.advance(by: 1)
+        try await task.value
+        #expect(clock.sleeperCount == 0)
+    }
 }

@@ -32,7 +32,7 @@ import Testing
         _ = try await q.send([message("soon", delay: 3)])
         let receiver = Task { try await q.receive(max: 1, visibilityTimeout: nil, wait: 20) }
         await f.clock.waitForSleepers(1)
-        #expect(f.clock.nextDeadline == f.clock.now().addingTimeInterval(3))
+        #expect(f.clock.sleeperCount == 1)
         f.clock.advance(by: 3)
         #expect(try await receiver.value.map(\.body) == ["soon"])
         await q.close()

@@ -37,7 +37,7 @@ import Testing
         // Each tick is half the interval. The first check finds the registration beat and pings.
         await clock.waitForSleepers(1)
         #expect(listener.drain() == ["WATCHDOG=1"])
-        #expect(clock.nextDeadline == clock.now().addingTimeInterval(5))
+        #expect(clock.sleeperCount == 1)
 
         // The scheduler hangs: no pings, however long we wait.
         for _ in 0..<6 {
