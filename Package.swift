@@ -80,6 +80,13 @@ let package = Package(
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
         // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
         .executableTarget(name: "queue-crash-child", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
+        // The fuzz targets (YAML config, templates, account index, schedules, queue journal): replay and a
+        // random-mutation fuzzer in every build; libFuzzer only in scripts/e2e/fuzz.sh's sanitizer build
+        // (-DSTARFLEET_FUZZ, scratch path .build-fuzz), which is why it is not a product.
+        .executableTarget(
+            name: "starfleet-fuzz",
+            dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", logging],
+            exclude: [], swiftSettings: strict),
         // The queue benchmark (scripts/bench-queue): ratios against the disk's own limits and beanstalkd.
         .executableTarget(name: "queue-bench", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
 
