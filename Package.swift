@@ -58,12 +58,14 @@ let package = Package(
         // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
         // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
         .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
+        // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
+        .target(name: "StarfleetMetrics", swiftSettings: strict),
         // The composition root: scheduler, template watcher, Starbase, dispatchers, reload, systemd.
         .target(
             name: "StarfleetDaemon",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetTemplates", logging,
+                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -91,6 +93,7 @@ let package = Package(
         .executableTarget(name: "queue-bench", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
 
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
+        .testTarget(name: "StarfleetMetricsTests", dependencies: ["StarfleetMetrics"]),
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),

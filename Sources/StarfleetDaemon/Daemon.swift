@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import StarfleetClock
 import StarfleetCore
+import StarfleetMetrics
 import StarfleetSystemd
 import StarfleetWorkers
 import StarfleetYAML
@@ -42,7 +43,24 @@ public enum Daemon {
         }
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues, clock: clock, logger: logger, notifier: notifier,
-            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()))
+            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: DaemonMetrics())
+
+        // /metrics on its own thread, bound before READY=1 so a taken port fails the start, not a later scrape.
+        var metricsServer: MetricsServer?
+        if let address = configuration.starfleet.metricsAddress {
+            let registry = environment.metrics.registry
+            do {
+                let server = try MetricsServer(host: address.host, port: address.port, render: { registry.render() })
+                try server.start()
+                metricsServer = server
+                logger.info("serving Prometheus metrics", metadata: ["address": "\(address)", "path": "/metrics"])
+            } catch {
+                logger.critical("cannot serve metrics: \(error)", metadata: ["address": "\(address)"])
+                await queues.closeAll()
+                return 69
+            }
+        }
+        defer { metricsServer?.stop() }
 
         let workers = configuration.enabledWorkers.map(\.name).joined(separator: ", ")
         logger.notice("starfleetd started", metadata: [

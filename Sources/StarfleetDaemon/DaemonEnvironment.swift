@@ -14,4 +14,5 @@ struct DaemonEnvironment: Sendable {
     let notifier: SystemdNotifier
     let heartbeat: WatchdogHeartbeat
     let status: StatusBoard
+    let metrics: DaemonMetrics
 }

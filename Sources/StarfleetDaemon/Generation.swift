@@ -49,7 +49,7 @@ struct Generation: Sendable {
         let starbase = Starbase(configuration: configuration, queues: env.queues,
                                 templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
                                 index: AccountIndexCache(source: configuration.accountIndex, path: indexPath),
-                                ships: ships, clock: env.clock, logger: logger)
+                                ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
         // Load the account index now (not at the first fan-out) and tell the operator what it holds.
         if configuration.enabledWorkers.contains(where: { ships[$0.name]?.fanOutStrategy != .singleInvocation }) {
             do {
@@ -65,11 +65,12 @@ struct Generation: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
-                                    clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status).run(stop: stop)
+                                    clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status,
+                                    metrics: env.metrics).run(stop: stop)
             }
             group.addTask {
                 await TemplateWatchLoop(configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
-                                        logger: logger, heartbeat: env.heartbeat).run(stop: stop)
+                                        logger: logger, heartbeat: env.heartbeat, metrics: env.metrics).run(stop: stop)
             }
             if let queue = try? env.queues.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4) {
                 group.addTask {
@@ -84,7 +85,7 @@ struct Generation: Sendable {
                                                         maxReceiveCount: worker.maxReceiveCount)
                 else { continue }
                 let executor = WorkerExecutor(configuration: worker, ship: ship, invoker: invoker, status: env.status,
-                                              clock: env.clock, logger: logger)
+                                              clock: env.clock, logger: logger, metrics: env.metrics)
                 group.addTask {
                     await QueueConsumer(queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
                                         clock: env.clock, logger: logger, heartbeat: env.heartbeat,
@@ -96,7 +97,7 @@ struct Generation: Sendable {
             }
             group.addTask {
                 await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, status: env.status,
-                                 notifier: env.notifier, clock: env.clock, logger: logger).run(stop: stop)
+                                 notifier: env.notifier, clock: env.clock, logger: logger, metrics: env.metrics).run(stop: stop)
             }
         }
     }

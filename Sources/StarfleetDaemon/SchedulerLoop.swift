@@ -20,6 +20,7 @@ struct SchedulerLoop: Sendable {
     let logger: Logger
     let heartbeat: WatchdogHeartbeat?
     let status: StatusBoard
+    let metrics: DaemonMetrics?
 
     static let name = "scheduler"
 
@@ -41,6 +42,7 @@ struct SchedulerLoop: Sendable {
                     try await starbase.taskTimedEvent(schedule, event: .timed(schedule: schedule.description, boundary: boundary))
                     last[schedule.description] = boundary
                     save(last)
+                    metrics?.timerFired(schedule: schedule.description, latenessSeconds: lateness)
                     logger.info("timed event fired", metadata: [
                         "schedule": "\(schedule)", "boundary": "\(boundary.formatted(.iso8601))",
                         "lateness_ms": "\(Int(lateness * 1000))",

@@ -17,12 +17,14 @@ public struct Starbase: Sendable {
     let ships: [String: any WorkerShip]
     let clock: any WallClock
     let logger: Logger
+    /// Counts the payloads each fan-out enqueues (the daemon's; nil for `starfleetctl`).
+    let metrics: DaemonMetrics?
 
     /// The bucket name local template events carry (Starfleet checks it against TemplateBucket).
     var bucket: String { configuration.starfleet.templateBucket ?? "local" }
 
     public init(configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
-                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger) {
+                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
         self.configuration = configuration
         self.queues = queues
         self.templates = templates
@@ -30,6 +32,7 @@ public struct Starbase: Sendable {
         self.ships = ships
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
     }
 
     func starbaseQueue() throws -> JournalQueue {
@@ -180,6 +183,7 @@ public struct Starbase: Sendable {
         do {
             let results = try await workerQueue(worker).send(messages)
             let duplicates = results.filter(\.duplicate).count
+            metrics?.payloadsSent(worker: worker.name, count: messages.count - duplicates)
             logger.info("[🛸] Worker Ship: \(worker.name) tasked for the \(plan.strategy) fan out", metadata: meta.merging([
                 "payloads": "\(messages.count)", "duplicates": "\(duplicates)",
             ]) { $1 })

@@ -14,6 +14,7 @@ struct StatusLoop: Sendable {
     let notifier: SystemdNotifier
     let clock: any WallClock
     let logger: Logger
+    let metrics: DaemonMetrics?
 
     func run(stop: StopToken) async {
         while !stop.isStopped {
@@ -25,12 +26,17 @@ struct StatusLoop: Sendable {
 
     func report() async {
         var counts: [String: StatusBoard.QueueCounts] = [:]
+        var gauges: [DaemonMetrics.QueueGauge] = []
         let letters = DeadLetterDirectory(root: paths.deadLetters)
         for (name, queue) in queues.all {
             guard let stats = try? await queue.stats() else { continue }
             let dead = (try? letters.ids(worker: name).count) ?? 0
             counts[name] = .init(visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed, deadLetters: dead)
+            gauges.append(.init(name: name, visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed,
+                                oldestAgeSeconds: (try? queue.oldestMessageAgeSeconds()) ?? 0, deadLettered: stats.deadLettered,
+                                deadLetterFiles: dead))
         }
+        metrics?.setQueues(gauges)
         let now = clock.now()
         let snapshot = status.snapshot(now: now, queues: counts)
         do {

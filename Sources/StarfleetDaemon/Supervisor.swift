@@ -31,6 +31,10 @@ struct Supervisor: Service {
                 try? env.notifier.ready(status: "reload failed: kept the running configuration")
                 return
             }
+            if configuration.starfleet.metricsAddress != initial.starfleet.metricsAddress {
+                env.logger.warning("STARFLEET.MetricsAddress changed; the metrics endpoint moves at the next restart, not on reload",
+                                   metadata: ["address": "\(initial.starfleet.metricsAddress.map(\.description) ?? "off")"])
+            }
             pending.withLock { $0 = configuration }
             current.value?.stop()
         }

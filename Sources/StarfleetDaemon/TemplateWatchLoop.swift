@@ -14,6 +14,7 @@ struct TemplateWatchLoop: Sendable {
     let clock: any WallClock
     let logger: Logger
     let heartbeat: WatchdogHeartbeat?
+    let metrics: DaemonMetrics?
 
     func run(stop: StopToken) async {
         let watcher = TemplateWatcher(directory: configuration.starfleet.templateDirectory, stateFile: paths.templateState,
@@ -21,6 +22,7 @@ struct TemplateWatchLoop: Sendable {
         let starbase = self.starbase
         let logger = self.logger
         let clock = self.clock
+        let metrics = self.metrics
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -28,9 +30,11 @@ struct TemplateWatchLoop: Sendable {
                         for rejection in rejections {
                             logger.error("template rejected: \(rejection.reason)", metadata: ["path": "\(rejection.path)"])
                         }
+                        metrics?.templateEvents(queued: 0, rejected: rejections.count)
                         for change in changes {
                             try await starbase.taskTemplateChange(
                                 key: change.key, event: .template(key: change.key, sha256: change.sha256, seenAt: clock.now()))
+                            metrics?.templateEvents(queued: 1, rejected: 0)
                         }
                     }
                 } catch is CancellationError {

@@ -14,6 +14,7 @@ struct WorkerExecutor: Sendable {
     let status: StatusBoard
     let clock: any WallClock
     let logger: Logger
+    let metrics: DaemonMetrics?
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         let account = message.attributes["StarfleetAccount"]
@@ -30,21 +31,29 @@ struct WorkerExecutor: Sendable {
                                           commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
         let context = WorkerContext(worker: configuration.name, account: account, region: region, commit: configuration.commit,
                                     messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker)
+        metrics?.received(worker: configuration.name)
         let started = ContinuousClock.now
         do {
             let result = try await run(invocation, context)
             let elapsed = ContinuousClock.now - started
+            metrics?.executed(worker: configuration.name, succeeded: true, seconds: Self.seconds(elapsed))
             log.info("worker succeeded", metadata: ["duration": "\(elapsed)", "result_bytes": "\(result.count)"])
             status.recordSuccess(configuration.name, at: clock.now())
             return .done
         } catch let failure as WorkerFailure {
+            metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
             fail(failure, log: log, message: message)
             return .retry(failure)
         } catch {
             let failure = WorkerFailure("\(error)")
+            metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
             fail(failure, log: log, message: message)
             return .retry(failure)
         }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private func fail(_ failure: WorkerFailure, log: Logger, message: ReceivedMessage) {

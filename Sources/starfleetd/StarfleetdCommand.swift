@@ -12,8 +12,10 @@ struct StarfleetdCommand: AsyncParsableCommand {
         discussion: """
             Signals: SIGHUP reloads the configuration (a broken one is reported and the running one kept);
             SIGTERM/SIGINT stop producers at once and let running workers finish.
-            Exit status: 0 after a clean stop, 78 configuration errors, 74 state directory unusable.
-            """)
+            Exit status: 0 after a clean stop, 78 configuration errors, 74 state directory unusable,
+            69 the metrics address (STARFLEET.MetricsAddress) cannot be bound.
+            """,
+        version: StarfleetVersion.current)
 
     @Option(help: ArgumentHelp("The configuration directory (*.yaml files).", valueName: "dir"))
     var config: String = Configuration.defaultDirectory

@@ -358,6 +358,117 @@ def test_broken_config_exits_78():
         env.cleanup()
 
 
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape(port, path="/metrics"):
+    """GET over a raw socket: (status code, headers text, body text)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.decode().partition("\r\n\r\n")
+    return int(head.split()[1]), head, body
+
+
+def samples(body):
+    """{'name{labels}': value} for every sample line."""
+    out = {}
+    for line in body.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            out[key] = float(value)
+    return out
+
+
+def test_metrics_count_exactly_what_happened():
+    env = Env({})
+    port = free_port()
+    try:
+        env.write_config({
+            "Recorder": recorder(env, "ACCOUNT_REGION", "Recorder/"),
+            "Failer": {"Enabled": "true", "Command": f'["./failer.sh", "{env.out}/attempts"]', "FanOutStrategy": "SINGLE_INVOCATION",
+                       "TemplatePrefix": "Failer/", "InvocationSources": "[S3]", "MaxReceiveCount": 3,
+                       "Backoff": "{InitialSeconds: 0, MaxSeconds: 0}"},
+        })
+        # MetricsAddress belongs to STARFLEET: insert it under the section's first line.
+        path = os.path.join(env.config, "starfleetd.yaml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("STARFLEET:\n", f"STARFLEET:\n  MetricsAddress: 127.0.0.1:{port}\n", 1))
+        env.start()
+        status, head, body = scrape(port)
+        assert status == 200 and "Content-Type: text/plain; version=0.0.4" in head, head
+        assert 'starfleet_build_info{version="' in body, body
+        assert scrape(port, "/")[0] == 404
+        env.template("Recorder/all.yaml", ACCOUNT_REGION_TEMPLATE)
+        env.template("Failer/t.yaml", "TemplateName: t\nTemplateDescription: d\n")
+        wait_for(lambda: len(lines(f"{env.out}/records")) >= 8, 30, "8 executions")
+        wait_for(lambda: glob.glob(f"{env.state}/dead-letter/Failer/*.json"), 30, "a dead-letter file")
+        want = {
+            'starfleet_worker_messages_sent_total{worker="Recorder"}': 8,
+            'starfleet_worker_messages_received_total{worker="Recorder"}': 8,
+            'starfleet_worker_executions_succeeded_total{worker="Recorder"}': 8,
+            'starfleet_worker_execution_duration_seconds_count{worker="Recorder"}': 8,
+            'starfleet_worker_execution_duration_seconds_bucket{worker="Recorder",le="+Inf"}': 8,
+            'starfleet_worker_messages_sent_total{worker="Failer"}': 1,
+            'starfleet_worker_messages_received_total{worker="Failer"}': 3,
+            'starfleet_worker_executions_failed_total{worker="Failer"}': 3,
+            'starfleet_worker_execution_duration_seconds_count{worker="Failer"}': 3,
+            'starfleet_queue_messages_dead_lettered_total{queue="Failer"}': 1,
+            'starfleet_queue_messages_dead_lettered_total{queue="Recorder"}': 0,
+            'starfleet_dead_letter_files{queue="Failer"}': 1,
+            'starfleet_queue_messages{queue="Recorder",state="visible"}': 0,
+            'starfleet_queue_messages{queue="Recorder",state="in_flight"}': 0,
+            'starfleet_queue_messages{queue="Failer",state="visible"}': 0,
+            'starfleet_queue_oldest_message_age_seconds{queue="Recorder"}': 0,
+            'starfleet_template_events_total{result="queued"}': 2,
+        }
+
+        def settled():
+            got = samples(scrape(port)[2])
+            return got if all(got.get(k) == v for k, v in want.items()) else None
+        try:
+            got = wait_for(settled, 10, "the metrics to match")
+        except AssertionError:
+            got = samples(scrape(port)[2])
+            raise AssertionError({k: (got.get(k), v) for k, v in want.items() if got.get(k) != v})
+        assert 'starfleet_worker_executions_failed_total{worker="Recorder"}' not in got, got
+        assert 'starfleet_worker_executions_succeeded_total{worker="Failer"}' not in got, got
+        assert env.stop() == 0
+        # The port is released with the daemon.
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
+    finally:
+        env.cleanup()
+
+
+def test_metrics_address_in_use_exits_69():
+    env = Env({})
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        try:
+            env.write_config({}, extra="")
+            path = os.path.join(env.config, "starfleetd.yaml")
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace("STARFLEET:\n", f"STARFLEET:\n  MetricsAddress: 127.0.0.1:{port}\n", 1))
+            r = subprocess.run([DAEMON, "--config", env.config, "--state-dir", env.state], capture_output=True, text=True, timeout=30)
+            assert r.returncode == 69, (r.returncode, r.stderr)
+            assert "cannot serve metrics" in r.stderr, r.stderr
+        finally:
+            env.cleanup()
+
+
 def main():
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
     selected = sys.argv[1:]

@@ -50,6 +50,19 @@ extension Configuration {
                 if let path = v.string(value, p, length: 1...4096) { s.stateDirectory = resolve(path, against: directory) }
             case "S3PollIntervalSeconds": s.s3PollIntervalSeconds = v.int(value, p, range: 5...86_400) ?? s.s3PollIntervalSeconds
             case "CatchUpMissedRuns": s.catchUpMissedRuns = v.bool(value, p) ?? s.catchUpMissedRuns
+            case "MetricsAddress":
+                if let text = v.string(value, p, length: 1...300) {
+                    switch MetricsAddress.parse(text) {
+                    case .success(let address):
+                        s.metricsAddress = address
+                        if !address.isLoopback {
+                            v.warning(value, p, "metrics on \(address) are readable from other machines (no authentication)",
+                                      hint: "use 127.0.0.1:\(address.port) unless a firewall limits who can connect")
+                        }
+                    case .failure(let error):
+                        v.error(value, p, error.reason, hint: "e.g. MetricsAddress: 127.0.0.1:9464")
+                    }
+                }
             default: break
             }
         }

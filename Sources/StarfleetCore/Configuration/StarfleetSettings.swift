@@ -18,6 +18,8 @@ public struct StarfleetSettings: Sendable, Hashable {
     public var s3PollIntervalSeconds: Int
     /// Whether a timed boundary missed while the daemon was down fires once at start.
     public var catchUpMissedRuns: Bool
+    /// Where `/metrics` is served (Prometheus text); nil: no metrics endpoint.
+    public var metricsAddress: MetricsAddress?
 
     public init(templateDirectory: String) {
         deploymentRegion = nil
@@ -33,12 +35,13 @@ public struct StarfleetSettings: Sendable, Hashable {
         stateDirectory = nil
         s3PollIntervalSeconds = 60
         catchUpMissedRuns = true
+        metricsAddress = nil
     }
 
     /// Every key the section accepts, for unknown-key hints.
     public static let keys = [
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
-        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns",
+        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "MetricsAddress",
     ]
 }

@@ -1,0 +1,12 @@
+extension JournalQueue {
+    /// How long ago the oldest message still in the queue was sent, in seconds; 0 when the queue is empty.
+    /// One pass over the in-memory index (no disk), for the metrics' queue-age gauge.
+    public func oldestMessageAgeSeconds() throws -> Double {
+        try state.withLock { s in
+            try checkUsable(s)
+            var oldest = Int64.max
+            for entry in s.index.entries.values where !entry.leaving { oldest = min(oldest, entry.sentMs) }
+            return oldest == Int64.max ? 0 : Double(max(0, nowMs() - oldest)) / 1000
+        }
+    }
+}
