@@ -58,6 +58,11 @@ let package = Package(
         // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
         // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
         .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
+        // The AWS layer over libcurl (the only Swift user of CCurl): SigV4, HTTP with retries on dedicated threads,
+        // the credentials chain, endpoints, S3. Knows nothing of Core or the daemon.
+        .target(
+            name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", logging],
+            swiftSettings: strict),
         // The composition root: scheduler, template watcher, Starbase, dispatchers, reload, systemd.
         .target(
             name: "StarfleetDaemon",
@@ -91,6 +96,7 @@ let package = Package(
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
+        .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
     ]
 )
