@@ -39,7 +39,7 @@ import Testing
             let starbase = Starbase(configuration: configuration, queues: queues, templates: DirectoryTemplateStore(directory: config + "/templates"),
                                     index: AccountIndexCache(source: .local(path: nil), path: nil), ships: [:], clock: clock, logger: logger)
             loop = SchedulerLoop(configuration: configuration, starbase: starbase, statePath: paths.schedulerState, clock: clock,
-                                 logger: logger, heartbeat: nil, status: StatusBoard(startedAt: clock.now(), pid: 1))
+                                 logger: logger, heartbeat: nil, status: StatusBoard(startedAt: clock.now(), pid: 1), metrics: nil)
         }
 
         /// Messages on the Starbase queue, once the loop has had the chance to act (bounded, never a real sleep of time).

@@ -1,0 +1,196 @@
+internal import CCurl
+internal import CCurlShim
+internal import Dispatch
+
+/// One libcurl easy handle confined to one serial dispatch queue. Transfers on a lane run one after another, on
+/// a dispatch thread rather than the cooperative pool, and reuse the handle's connections (keep-alive, TLS
+/// sessions, DNS cache survive `curl_easy_reset`).
+final class CurlLane: @unchecked Sendable {
+    /// Accessed only on `queue`.
+    private let handle: UnsafeMutableRawPointer?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    let queue: DispatchQueue
+
+    /// Limits shared by every transfer.
+    struct Limits: Sendable {
+        var connectTimeout: Double
+        var timeout: Double
+        var maxResponseBytes: Int
+        var userAgent: String
+        /// Only for tests against self-signed servers; production keeps verification on.
+        var verifyTLS: Bool
+    }
+
+    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+
+    init(label: String) {
+        _ = Self.globalInit
+        handle = curl_easy_init()
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        queue = DispatchQueue(label: label)
+    }
+
+    deinit {
+        if let handle { curl_easy_cleanup(handle) }
+        errorBuffer.deallocate()
+    }
+
+    /// Runs one transfer on the lane's queue and resumes the caller with its outcome.
+    func run(_ request: HTTPRequest, limits: Limits) async -> Result<HTTPResponse, HTTPError> {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.perform(request, limits: limits)) }
+        }
+    }
+
+    /// Collects what curl hands the write and header callbacks.
+    private final class Sink {
+        var body: [UInt8] = []
+        var headers: [(name: String, value: String)] = []
+        let cap: Int
+        var overflowed = false
+        init(cap: Int) { self.cap = cap }
+    }
+
+    /// Blocking: call only on `queue`.
+    private func perform(_ request: HTTPRequest, limits: Limits) -> Result<HTTPResponse, HTTPError> {
+        let subject = HTTPError.subject(method: request.method, url: request.url)
+        guard let handle else {
+            return .failure(HTTPError(code: .invalidRequest, subject: subject, hint: "curl_easy_init failed; out of memory?"))
+        }
+        curl_easy_reset(handle)
+        errorBuffer[0] = 0
+        let sink = Sink(cap: limits.maxResponseBytes)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, value.isEmpty ? "\(name):" : "\(name): \(value)")
+        }
+        // curl would add these on its own: a form Content-Type (moto then stores an empty object) and
+        // Expect: 100-continue (one more round trip per upload).
+        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            headerList = curl_slist_append(headerList, "Content-Type:")
+        }
+        headerList = curl_slist_append(headerList, "Expect:")
+        defer { curl_slist_free_all(headerList) }
+
+        let timeout = request.timeout ?? limits.timeout
+        var code = CURLE_OK
+        func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        set(ccurl_setopt_string(handle, CURLOPT_URL, request.url))
+        set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        set(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(limits.connectTimeout, timeout) * 1000)))
+        set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000)))
+        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, limits.verifyTLS ? 1 : 0))
+        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, limits.verifyTLS ? 2 : 0))
+        set(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(ccurl_setopt_string(handle, CURLOPT_USERAGENT, limits.userAgent))
+        set(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
+        set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        set(ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, raw in
+            guard let raw, let pointer else { return 0 }
+            let sink = Unmanaged<Sink>.fromOpaque(raw).takeUnretainedValue()
+            let length = size * count
+            guard sink.body.count + length <= sink.cap else {
+                sink.overflowed = true
+                return 0  // curl aborts with CURLE_WRITE_ERROR
+            }
+            pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+            }
+            return length
+        })
+        set(ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { pointer, size, count, raw in
+            guard let raw, let pointer else { return 0 }
+            let sink = Unmanaged<Sink>.fromOpaque(raw).takeUnretainedValue()
+            let length = size * count
+            let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+            }
+            if line.hasPrefix("HTTP/") {
+                sink.headers.removeAll()  // a new response (after 100 Continue or a redirect)
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = String(line[..<colon])
+                let value = line[line.index(after: colon)...].trimmingWhitespace()
+                sink.headers.append((name, value))
+            }
+            return length
+        })
+
+        let method = request.method.uppercased()
+        let sendsBody = !request.body.isEmpty || method == "PUT" || method == "POST"
+        if method == "HEAD" {
+            set(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
+        } else if method != "GET" || sendsBody {
+            set(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+        }
+        guard code == CURLE_OK else {
+            return .failure(HTTPError(
+                code: .invalidRequest, subject: subject, detail: String(cString: curl_easy_strerror(code)),
+                hint: "libcurl refused an option; this is a bug in starfleetd's HTTP client"))
+        }
+
+        let result: CURLcode = request.body.withUnsafeBufferPointer { body in
+            if sendsBody {
+                // POSTFIELDS wants a non-null pointer even for an empty body.
+                let empty: StaticString = ""
+                let pointer = body.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) }
+                    ?? UnsafeMutableRawPointer(mutating: empty.utf8Start)
+                _ = ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, pointer)
+            }
+            return withExtendedLifetime(sink) { curl_easy_perform(handle) }
+        }
+        // Drop the pointers to this call's buffers before they go out of scope.
+        _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
+
+        guard result == CURLE_OK else {
+            return .failure(transferError(result, subject: subject, sink: sink, timeout: timeout, limits: limits))
+        }
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
+    }
+
+    private func transferError(_ result: CURLcode, subject: String, sink: Sink, timeout: Double, limits: Limits)
+        -> HTTPError
+    {
+        var detail = String(cString: errorBuffer)
+        if detail.isEmpty { detail = String(cString: curl_easy_strerror(result)) }
+        detail += " (curl \(result.rawValue))"
+        if sink.overflowed {
+            return HTTPError(
+                code: .responseTooLarge, subject: subject, detail: detail,
+                hint: "the response exceeded \(limits.maxResponseBytes) bytes; raise the client's response cap if it is legitimate")
+        }
+        switch result {
+        case CURLE_OPERATION_TIMEDOUT:
+            return HTTPError(
+                code: .timeout, subject: subject, detail: detail,
+                hint: "no complete answer within \(timeout) s; check the endpoint and network, or raise the timeout")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            return HTTPError(
+                code: .tls, subject: subject, detail: detail,
+                hint: "TLS failed; check the endpoint's certificate and the system CA bundle")
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            return HTTPError(code: .invalidRequest, subject: subject, detail: detail, hint: "the URL is not usable; check the endpoint setting")
+        default:
+            return HTTPError(
+                code: .network, subject: subject, detail: detail,
+                hint: "the connection failed or was cut; check that the endpoint is reachable")
+        }
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces, tabs, CR and LF.
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

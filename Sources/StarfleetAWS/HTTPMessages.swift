@@ -1,0 +1,52 @@
+/// One HTTP request for ``HTTPClient``.
+public struct HTTPRequest: Sendable {
+    /// Upper-case method: GET, PUT, POST, DELETE, HEAD.
+    public var method: String
+    /// The full URL, already encoded.
+    public var url: String
+    /// Headers in sending order. An empty value removes a header curl would add on its own.
+    public var headers: [(name: String, value: String)]
+    /// The body (sent for any method when not empty, and for PUT/POST always, so `Content-Length: 0` goes out).
+    public var body: [UInt8]
+    /// Total time allowed for one attempt, in seconds; `nil` takes the client's default.
+    public var timeout: Double?
+
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        timeout: Double? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+/// A complete HTTP response: status, headers in arrival order, body.
+public struct HTTPResponse: Sendable {
+    /// The HTTP status code.
+    public var status: Int
+    /// Headers of the final response (interim 100-continue and redirect headers are dropped).
+    public var headers: [(name: String, value: String)]
+    /// The body bytes.
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first header with this name, compared case-insensitively.
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// True for 2xx.
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// The body as UTF-8 text (invalid bytes repaired), for error messages and small documents.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// A helper server process started for a test and stopped when the test ends: the fault server (Python) or
+/// moto_server. Waits until the port accepts connections; a missing program is a test failure with a
+/// sentence saying how to install it, never a silent skip.
+final class TestServer: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    /// Runs `body` with the fault server, then stops it.
+    static func withFaultServer<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", faultServerScript]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let line = String(decoding: stdout.fileHandleForReading.availableLineOrWait(), as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw TestServerError("the fault server did not print its port (got \(line.debugDescription)); is python3 installed?")
+        }
+        let server = TestServer(process: process, port: port)
+        defer { server.stop() }
+        try await server.waitForPort()
+        return try await body(server)
+    }
+
+    /// Runs `body` with a fresh moto_server on a free port, then stops it.
+    static func withMoto<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+        let port = freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw TestServerError("cannot start moto_server (\(error)); install it with: pip install 'moto[server]'")
+        }
+        let server = TestServer(process: process, port: port)
+        defer { server.stop() }
+        try await server.waitForPort(seconds: 20)
+        guard process.isRunning else {
+            throw TestServerError("moto_server exited with \(process.terminationStatus); install it with: pip install 'moto[server]'")
+        }
+        return try await body(server)
+    }
+
+    func stop() {
+        // SIGKILL: children inherit the test runner's blocked-signal mask, so SIGTERM may never arrive.
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    private func waitForPort(seconds: Double = 10) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if !process.isRunning { throw TestServerError("the server on port \(port) exited early") }
+            if Self.canConnect(port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestServerError("nothing listened on 127.0.0.1:\(port) within \(seconds) s")
+    }
+
+    static func canConnect(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    /// A port the kernel just handed out and released (the usual small race is acceptable in tests).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 ? getsockname(fd, pointer, &length) : -1
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct TestServerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension FileHandle {
+    /// Reads until the first newline (blocking; used once at start-up).
+    func availableLineOrWait() -> Data {
+        var line = Data()
+        while true {
+            let chunk = readData(ofLength: 1)
+            if chunk.isEmpty || chunk == Data("\n".utf8) { return line }
+            line.append(chunk)
+        }
+    }
+}
