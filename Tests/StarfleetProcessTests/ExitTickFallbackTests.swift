@@ -19,7 +19,7 @@ import Testing
     @Test func timeoutThenKill() async throws {
         let outcome = try await runner.run(sh("trap '' TERM; sleep 30", timeout: 0.2, killGrace: 0.3))
         #expect(outcome.termination == .timedOut)
-        #expect(outcome.duration >= 0.5 && outcome.duration < 3)
+        #expect(outcome.duration >= 0.5 && outcome.duration < 20)
         #expect(await processIsGone(outcome.processID))
     }
 }

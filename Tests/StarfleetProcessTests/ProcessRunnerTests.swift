@@ -13,7 +13,7 @@ import Testing
         #expect(!outcome.stdoutTruncated)
         #expect(outcome.stderrTail == "")
         #expect(outcome.processID > 0)
-        #expect(outcome.duration > 0 && outcome.duration < 5)
+        #expect(outcome.duration > 0)
     }
 
     @Test func nonZeroExitKeepsTheStderrTail() async throws {

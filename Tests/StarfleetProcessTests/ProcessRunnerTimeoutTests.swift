@@ -8,13 +8,14 @@ import Testing
     @Test func timeoutSendsSIGTERMToTheGroup() async throws {
         let outcome = try await runner.run(sh("sleep 30", timeout: 0.3))
         #expect(outcome.termination == .timedOut)
-        #expect(outcome.duration >= 0.3 && outcome.duration < 3)
+        // The bound proves the 30 s sleep was cut short, not how fast a loaded machine is.
+        #expect(outcome.duration >= 0.3 && outcome.duration < 20)
     }
 
     @Test func aChildIgnoringSIGTERMGetsSIGKILLAfterTheGrace() async throws {
         let outcome = try await runner.run(sh("trap '' TERM; sleep 30", timeout: 0.3, killGrace: 0.5))
         #expect(outcome.termination == .timedOut)
-        #expect(outcome.duration >= 0.8 && outcome.duration < 3)
+        #expect(outcome.duration >= 0.8 && outcome.duration < 20)
         #expect(await processIsGone(outcome.processID))
     }
 
@@ -29,7 +30,7 @@ import Testing
         // The background sleep keeps stdout open; the runner stops waiting shortly after sh exits.
         let outcome = try await runner.run(sh("sleep 30 & echo $!; exit 0"))
         #expect(outcome.termination == .exited(0))
-        #expect(outcome.duration < 3)
+        #expect(outcome.duration < 20)
         let grandchild = try #require(Int32(text(outcome.stdout).split(separator: "\n").first ?? ""))
         #expect(await processIsGone(grandchild))
     }
@@ -42,7 +43,6 @@ import Testing
             rmdir(directory)
         }
         let runner = self.runner
-        let started = ContinuousClock.now
         let task = Task { try await runner.run(sh("echo $$ > \(pidFile); exec sleep 30", timeout: 60)) }
         var pid: Int32?
         for _ in 0..<300 where pid == nil {
@@ -50,9 +50,11 @@ import Testing
             pid = readPid(pidFile)
         }
         let child = try #require(pid)
+        let cancelled = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Well under the child's 30 s sleep: the runner did not wait for it (a bound, not a stopwatch).
+        #expect(ContinuousClock.now - cancelled < .seconds(20))
         #expect(await processIsGone(child))
     }
 
