@@ -28,7 +28,7 @@ REGIONS17 = ["ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
 
 
 def row(name, value):
-    print(f"{name:<72}{value}", flush=True)
+    print(f"{name:<72}  {value}", flush=True)
 
 
 class Daemon:

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import StarfleetCore
 import StarfleetDaemon
 
@@ -17,15 +18,19 @@ struct StarfleetdCommand: AsyncParsableCommand {
             """,
         version: StarfleetVersion.current)
 
-    @Option(help: ArgumentHelp("The configuration directory (*.yaml files).", valueName: "dir"))
-    var config: String = Configuration.defaultDirectory
+    @Option(help: ArgumentHelp("The configuration directory (*.yaml files; default: $STARFLEETD_CONFIG, then /etc/starfleetd).",
+                               valueName: "dir"))
+    var config: String?
 
     @Option(name: .customLong("state-dir"),
             help: ArgumentHelp("The state directory (default: $STATE_DIRECTORY, then STARFLEET.StateDirectory, then /var/lib/starfleetd).", valueName: "dir"))
     var stateDir: String?
 
     func run() async throws {
-        let status = await Daemon.run(configDirectory: config, stateDirectoryFlag: stateDir)
+        // The environment variable serves containers and wrappers that cannot pass flags (an LD_PRELOAD such as
+        // libfaketime leaves Swift's CommandLine.arguments empty).
+        let directory = config ?? getenv("STARFLEETD_CONFIG").map { String(cString: $0) } ?? Configuration.defaultDirectory
+        let status = await Daemon.run(configDirectory: directory, stateDirectoryFlag: stateDir)
         if status != 0 { throw ExitCode(status) }
     }
 }
