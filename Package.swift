@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
-        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", logging]),
+        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
         .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),

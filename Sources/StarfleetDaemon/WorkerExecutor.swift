@@ -74,7 +74,7 @@ struct WorkerExecutor: Sendable {
             : .failedWillRetry(attempt: message.receiveCount, of: configuration.maxReceiveCount)
         alerts?.post(.about(outcome, worker: configuration, messageId: message.messageId,
                             account: message.attributes["StarfleetAccount"], region: message.attributes["StarfleetRegion"],
-                            error: failure.message))
+                            failure: failure))
     }
 
     /// Runs the ship; Swift workers race a TimeoutSeconds timer and are cancelled when it wins.

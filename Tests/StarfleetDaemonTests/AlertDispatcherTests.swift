@@ -3,6 +3,7 @@ import Logging
 import StarfleetAWS
 import StarfleetCore
 import StarfleetMetrics
+import StarfleetWorkers
 import StarfleetYAML
 import Synchronization
 import Testing
@@ -69,7 +70,8 @@ import Testing
             for name in workers.keys.sorted() {
                 for outcome in Self.outcomes {
                     alerts.post(.about(outcome, worker: workers[name]!, messageId: "msg-\(name)", account: "111122223333",
-                                       region: "us-east-1", error: "exit status 2: simulated failure"))
+                                       region: "us-east-1",
+                                       failure: WorkerFailure("exited with status 2", stderrTail: "simulated failure\n")))
                 }
             }
             alerts.close()
@@ -90,7 +92,7 @@ import Testing
             #expect(problem.fields["messageId"] as? String == "msg-WPROBLEM")
             #expect(problem.fields["account"] as? String == "111122223333")
             #expect(problem.fields["region"] as? String == "us-east-1")
-            #expect(problem.fields["error"] as? String == "exit status 2: simulated failure")
+            #expect(problem.fields["error"] as? String == "exited with status 2\nsimulated failure\n")
             let blocks = problem.json["blocks"] as? [[String: Any]] ?? []
             #expect(blocks.map { $0["type"] as? String } == ["header", "section"])
             #expect(alerts.counts.sent == 9 && alerts.counts.failed == 0 && alerts.counts.dropped == 0)

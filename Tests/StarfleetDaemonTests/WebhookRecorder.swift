@@ -44,7 +44,7 @@ final class WebhookRecorder: @unchecked Sendable {
 
     static func with<T>(_ body: (WebhookRecorder) async throws -> T) async throws -> T {
         let log = NSTemporaryDirectory() + "webhook-\(UUID().uuidString).jsonl"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, log]

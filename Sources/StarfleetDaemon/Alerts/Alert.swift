@@ -1,4 +1,5 @@
 import StarfleetCore
+import StarfleetWorkers
 
 /// One alert about a worker: Starfleet's `send_alert(priority, title, body)` plus the facts a receiver may want
 /// as fields (the message, account and region it concerns).
@@ -73,10 +74,15 @@ extension Alert {
     /// for that priority (Starfleet's rule: configured ≥ message priority > 0).
     static func about(
         _ outcome: Outcome, worker: WorkerConfiguration, messageId: String, account: String?, region: String?,
-        error: String? = nil
+        failure: WorkerFailure? = nil
     ) -> Alert? {
         guard let configured = worker.alert, configured.priority.sends(outcome.priority) else { return nil }
         let name = worker.name
+        // The failure and, for a process worker, what it said last on stderr: usually the actual reason.
+        let error = failure.map { f in
+            [f.message, f.stderrTail.map { String($0.suffix(1000)) }].compactMap { $0 }.filter { !$0.isEmpty }
+                .joined(separator: "\n")
+        }
         let title: String
         var lines: [String] = []
         switch outcome {

@@ -42,8 +42,11 @@ final class AlertDispatcher: Service, Sendable {
         self.capacity = capacity
         (stream, continuation) = AsyncStream.makeStream(of: Alert.self, bufferingPolicy: .bufferingOldest(capacity))
         var configuration = HTTPClient.Configuration()
+        // One request at a time, 5 s each, one retry: a dead webhook costs ~10 s per alert at most, so the buffer
+        // (not the workers) absorbs an outage, and a stop never waits long for the alert in flight.
         configuration.lanes = 1
-        configuration.timeout = 10
+        configuration.timeout = 5
+        configuration.retry = RetryPolicy(maxAttempts: 2)
         self.http = http ?? HTTPClient(configuration: configuration, logger: logger)
         self.environment = environment
         self.logger = logger

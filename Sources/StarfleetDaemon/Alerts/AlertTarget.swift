@@ -29,12 +29,12 @@ enum AlertTarget: Sendable, Equatable, CustomStringConvertible {
         let body = (try? encoder.encode(message)).map { [UInt8]($0) } ?? []
         switch self {
         case .webhook(let url):
-            return HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body, timeout: 10)
+            return HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body)
         case .slackAPI(let token, let url):
             return HTTPRequest(
                 method: "POST", url: url,
                 headers: [("Content-Type", "application/json; charset=utf-8"), ("Authorization", "Bearer \(token)")],
-                body: body, timeout: 10)
+                body: body)
         }
     }
 
