@@ -55,10 +55,10 @@ final class AlertDispatcher: Service, Sendable {
                           help: "Alerts by outcome: sent, failed (delivery refused or unreachable), dropped (buffer full or stopping).")
     }
 
-    /// Takes the alert settings of a (new) configuration.
+    /// Takes the alert settings of a (new) configuration; the target is resolved again at the next alert, so a
+    /// reload picks up a rotated credential or secret.
     func configure(_ settings: AlertSettings) {
         state.withLock { s in
-            guard s.settings != settings else { return }
             s.settings = settings
             s.version += 1
             s.target = nil
