@@ -56,6 +56,28 @@ import Testing
         #expect(sent("WINFORMATIONAL") == [.success, .important, .problem])
     }
 
+    @Test func aWorkersOwnAlertsFollowTheSameRule() throws {
+        let workers = try Self.workers()
+        let result = Array(#"""
+            {"changed": 3, "starfleet_alerts": [
+              {"priority": "IMPORTANT", "title": "3 roles changed", "body": "*roles:* a, b, c"},
+              {"priority": "SUCCESS", "title": "committed"},
+              {"priority": "LOUD", "title": "bad"},
+              {"priority": "NONE", "title": "never"}]}
+            """#.utf8)
+        let (important, problems) = Alert.requested(byResult: result, worker: workers["WIMPORTANT"]!, messageId: "m", account: "1", region: nil)
+        #expect(important.map(\.title) == ["3 roles changed"])
+        #expect(important.first?.body == "*roles:* a, b, c" && important.first?.channel == "chan-IMPORTANT")
+        #expect(problems.count == 2, "\(problems)")
+        let all = Alert.requested(byResult: result, worker: workers["WINFORMATIONAL"]!, messageId: "m", account: nil, region: nil).alerts
+        #expect(all.map(\.priority) == [.important, .success])
+        #expect(Alert.requested(byResult: result, worker: workers["Silent"]!, messageId: "m", account: nil, region: nil).alerts.isEmpty)
+        #expect(Alert.requested(byResult: Array("not json".utf8), worker: workers["WINFORMATIONAL"]!, messageId: "m", account: nil, region: nil).alerts.isEmpty)
+        let malformed = Alert.requested(byResult: Array(#"{"starfleet_alerts": "x"}"#.utf8), worker: workers["WINFORMATIONAL"]!,
+                                        messageId: "m", account: nil, region: nil)
+        #expect(malformed.alerts.isEmpty && malformed.problems.count == 1)
+    }
+
     @Test func theWebhookSeesExactlyTheAllowedAlerts() async throws {
         let workers = try Self.workers()
         try await WebhookRecorder.with { server in

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from daemon_test import Env, lines, main, wait_for  # noqa: E402
+from daemon_test import Env, free_port, lines, main, samples, scrape, wait_for  # noqa: E402
 from awspeer import MotoServer  # noqa: E402
 
 
@@ -55,6 +55,14 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+# A worker that sends its own alerts (Starfleet's send_alert) through its result.
+REPORTER = """#!/bin/sh
+cat > /dev/null
+echo '{"changed": 2, "starfleet_alerts": [{"priority": "IMPORTANT", "title": "2 things changed", "body": "*a*, *b*"},'
+echo ' {"priority": "INFORMATIONAL", "title": "too chatty for an IMPORTANT worker"}]}'
+"""
 
 
 def credentials_dir(env, files):
@@ -112,18 +120,23 @@ def test_webhook_from_a_credential_sees_exactly_the_allowed_alerts():
             "FailProblem": worker(env, "failer.sh", "PROBLEM"),       # dead-lettered only (PROBLEM)
             "FailNone": worker(env, "failer.sh", "NONE"),             # nothing, ever
             "FailSilent": worker(env, "failer.sh", None),             # no AlertConfiguration: nothing
+            "Reporter": worker(env, "reporter.sh", "IMPORTANT"),      # its own IMPORTANT alert, not its INFORMATIONAL one
         }
+        with open(os.path.join(env.config, "reporter.sh"), "w") as f:
+            f.write(REPORTER)
+        os.chmod(os.path.join(env.config, "reporter.sh"), 0o755)
         for name, spec in workers.items():
             spec["TemplatePrefix"] = f"{name}/"
         env.write_config(workers)
-        add_starfleet_keys(env, {"AlertWebhookCredential": "alert-webhook"})
+        metrics = free_port()
+        add_starfleet_keys(env, {"AlertWebhookCredential": "alert-webhook", "MetricsAddress": f"127.0.0.1:{metrics}"})
         env.start({"CREDENTIALS_DIRECTORY": creds})
         for name in workers:
             env.template(f"{name}/t.yaml", "TemplateName: t\nTemplateDescription: d\n")
         for name in ("FailImportant", "FailProblem", "FailNone", "FailSilent"):
             wait_for(lambda: glob.glob(f"{env.state}/dead-letter/{name}/*.json"), 30, f"{name}'s dead letter")
         expected = [("FailImportant", "IMPORTANT"), ("FailImportant", "PROBLEM"), ("FailProblem", "PROBLEM"),
-                    ("OkSuccess", "SUCCESS")]
+                    ("OkSuccess", "SUCCESS"), ("Reporter", "IMPORTANT")]
         wait_for(lambda: len(receiver.requests) >= len(expected), 20, f"{len(expected)} alerts")
         time.sleep(1.5)  # anything not allowed would have arrived by now
         assert receiver.alerts() == expected, receiver.alerts()
@@ -135,7 +148,11 @@ def test_webhook_from_a_credential_sees_exactly_the_allowed_alerts():
         assert problem["text"] == "🚨  FailProblem failed 2 times; the message was dead-lettered", problem["text"]
         assert "boom: the payload could not be processed" in problem["starfleet"]["error"], problem["starfleet"]
         assert [b["type"] for b in problem["blocks"]] == ["header", "section"], problem["blocks"]
+        own = next(r["json"] for r in receiver.requests if r["json"]["starfleet"]["worker"] == "Reporter")
+        assert own["text"] == "📣  2 things changed" and own["blocks"][1]["text"]["text"] == "*a*, *b*", own
         assert f"alerts go to webhook on 127.0.0.1:{receiver.port}" in env.read_log(), env.read_log()[-3000:]
+        got = samples(scrape(metrics)[2])
+        assert got.get('starfleet_alerts_total{outcome="sent"}') == len(expected), got
         assert env.stop() == 0
         assert_secret_absent(env, secret)
     finally:

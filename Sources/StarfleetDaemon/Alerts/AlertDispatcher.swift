@@ -63,6 +63,15 @@ final class AlertDispatcher: Service, Sendable {
             s.version += 1
             s.target = nil
         }
+        // A missing credential is worth knowing at start, not at the first dead letter (the secret is not kept:
+        // the next alert reads it again).
+        if let name = settings.webhookCredential {
+            do {
+                _ = try SystemdCredentials(environment: environment).read(name)
+            } catch {
+                logger.warning("alerts cannot be delivered: \(error)")
+            }
+        }
     }
 
     /// Whether a configuration routes alerts anywhere.
@@ -84,6 +93,17 @@ final class AlertDispatcher: Service, Sendable {
                 ])
             }
         }
+    }
+
+    /// Queues the alerts a worker's result asks for (see ``Alert/requested(byResult:worker:messageId:account:region:)``)
+    /// and logs what was wrong with the others on the worker's logger.
+    func postRequested(
+        byResult result: [UInt8], worker: WorkerConfiguration, messageId: String, account: String?, region: String?, log: Logger
+    ) {
+        guard !result.isEmpty else { return }
+        let (alerts, problems) = Alert.requested(byResult: result, worker: worker, messageId: messageId, account: account, region: region)
+        for problem in problems { log.warning("worker alert ignored: \(problem)") }
+        for alert in alerts { post(alert) }
     }
 
     /// Sent, failed and dropped so far.
