@@ -3,6 +3,11 @@
 # starfleetd the way an operator would and writes "PASS name" / "FAIL name: detail" lines to /report/results,
 # then "DONE", then powers the container off. Console output is unreliable in nspawn, hence the file.
 set -u
+# It edits /etc and powers off: refuse to run anywhere but the test's container.
+if [ "$(systemd-detect-virt --container 2>/dev/null)" != systemd-nspawn ] || [ ! -d /report ]; then
+  echo "systemd-probe.sh runs only inside scripts/systemd-test's nspawn container" >&2
+  exit 2
+fi
 results=/report/results
 : > "$results"
 ctl() { /opt/starfleetd/starfleetctl "$@" --config /etc/starfleetd --state-dir /var/lib/starfleetd; }
@@ -31,12 +36,41 @@ finish() {
 }
 trap finish EXIT
 
+# --- as an operator: the alert webhook URL as a systemd credential (LoadCredential=), named in the config --------
+secret="s3cr3t-$RANDOM$RANDOM"
+before=$(systemctl show -P ActiveState starfleetd)
+python3 -c '
+import json
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with open("/report/webhook.jsonl", "a") as f:
+            f.write(json.dumps({"path": self.path, "json": json.loads(body)}) + "\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *args):
+        pass
+HTTPServer(("127.0.0.1", 8765), Handler).serve_forever()
+' > /report/webhook.log 2>&1 &
+install -d -m 0700 /etc/starfleetd/secrets
+(umask 077; echo "http://127.0.0.1:8765/hook/$secret" > /etc/starfleetd/secrets/alert-webhook)
+mkdir -p /etc/systemd/system/starfleetd.service.d
+printf '[Service]\nLoadCredential=alert-webhook:/etc/starfleetd/secrets/alert-webhook\n' \
+  > /etc/systemd/system/starfleetd.service.d/credentials.conf
+sed -i 's/^STARFLEET:$/STARFLEET:\n  AlertWebhookCredential: alert-webhook/' /etc/starfleetd/starfleetd.yaml
+systemctl daemon-reload
+
 # --- start: Type=notify reaches active only after READY=1 --------------------------------------------------------
+check "not running before the probe starts it" test "$before" = inactive
 check "systemctl start starfleetd" systemctl start starfleetd
 check "Type=notify" test "$(prop Type)" = notify
 check "active (running)" test "$(prop ActiveState)/$(prop SubState)" = active/running
 check "STATUS text is set" test -n "$(prop StatusText)"
 echo "status: $(prop StatusText)" >> /report/info
+
 pid=$(prop MainPID)
 
 # --- the sandbox is the shipped one ----------------------------------------------------------------------------
@@ -85,6 +119,7 @@ FailingWorker:
   InvocationSources: [S3]
   MaxReceiveCount: 2
   Backoff: {InitialSeconds: 1, MaxSeconds: 1}
+  AlertConfiguration: {ChannelId: ops, AlertPriority: PROBLEM}
 EOF
 check "systemctl reload starfleetd" systemctl reload starfleetd
 if wait_for 15 sh -c "journalctl --no-pager -u starfleetd -o cat | grep -q 'configuration reloaded'"; then
@@ -102,6 +137,17 @@ check "dead letter mode 0600" sh -c "test \"\$(stat -c %a $dead/*.json | head -1
 check "starfleetctl dlq list shows it" sh -c "$(declare -f ctl); ctl dlq list FailingWorker --json | grep -q FailingWorker"
 check "journal: the dead letter with its fields" \
   sh -c "journalctl --no-pager -u starfleetd WORKER=FailingWorker -o cat | grep -q 'dead-lettered'"
+
+# --- the dead letter was a PROBLEM alert, posted to the URL from the credential; the secret stays secret --------
+if wait_for 15 grep -q '"priority": "PROBLEM"' /report/webhook.jsonl; then
+  pass "PROBLEM alert reached the webhook named by LoadCredential="
+else
+  fail "PROBLEM alert reached the webhook named by LoadCredential=" "$(cat /report/webhook.jsonl /report/webhook.log 2>&1 | tail -3)"
+fi
+check "the alert went to the credential's URL" grep -q "\"path\": \"/hook/$secret\"" /report/webhook.jsonl
+check "one alert: FailingWorker's PROBLEM" sh -c "test \$(wc -l < /report/webhook.jsonl) = 1 && grep -q '\"worker\": \"FailingWorker\"' /report/webhook.jsonl"
+check "the secret is not in the journal" sh -c "! journalctl --no-pager -o export | grep -q '$secret'"
+check "the secret is not in the state directory" sh -c "! grep -rq '$secret' /var/lib/private/starfleetd"
 
 # --- the watchdog: a hung (SIGSTOPped) daemon is killed and restarted ---------------------------------------------
 check "no restarts before the watchdog step" test "$(prop NRestarts)" = 0
