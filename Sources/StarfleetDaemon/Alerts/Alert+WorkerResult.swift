@@ -34,7 +34,9 @@ extension Alert {
         }
         for item in items.prefix(maxAlertsPerResult) {
             guard let priority = AlertPriority(rawValue: item.priority), priority != .none else {
-                problems.append("alert \"\(item.title.prefix(80))\" has priority \"\(item.priority)\"; expected PROBLEM, IMPORTANT, SUCCESS or INFORMATIONAL")
+                problems.append(
+                    "alert \"\(item.title.prefix(80))\" has priority \"\(item.priority)\"; "
+                        + "expected PROBLEM, IMPORTANT, SUCCESS or INFORMATIONAL")
                 continue
             }
             guard let configured = worker.alert, configured.priority.sends(priority) else { continue }

@@ -127,6 +127,10 @@ final class AlertDispatcher: Service, Sendable {
                 }
                 await deliver(alert)
             }
+            let (sent, failed, dropped) = counts
+            if failed + dropped > 0 {
+                logger.notice("alerts since start: \(sent) sent, \(failed) not delivered, \(dropped) dropped")
+            }
         } onGracefulShutdown: {
             self.close()
         }

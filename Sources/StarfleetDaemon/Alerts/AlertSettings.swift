@@ -56,7 +56,8 @@ struct AlertSettings: Sendable, Equatable {
             let STARFLEET: Starfleet?
         }
         guard let secret = try? JSONDecoder().decode(Secret.self, from: Data(document.utf8)) else {
-            throw CredentialError("secret \(secretId) is not a JSON object; Starfleet's layout is {\"STARFLEET\": {\"SlackToken\": \"xoxb-…\"}}")
+            throw CredentialError(
+                "secret \(secretId) is not a JSON object; Starfleet's layout is {\"STARFLEET\": {\"SlackToken\": \"xoxb-…\"}}")
         }
         if let url = secret.STARFLEET?.SlackWebhookUrl, !url.isEmpty { return .webhook(url: url) }
         guard let token = secret.STARFLEET?.SlackToken, !token.isEmpty else {
