@@ -41,9 +41,11 @@ public enum Daemon {
             logger.critical("cannot use the state directory: \(error)", metadata: ["state": "\(paths.root)"])
             return 74
         }
+        let metrics = DaemonMetrics()
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues, clock: clock, logger: logger, notifier: notifier,
-            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: DaemonMetrics())
+            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: metrics,
+            alerts: AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry))
 
         // /metrics on its own thread, bound before READY=1 so a taken port fails the start, not a later scrape.
         var metricsServer: MetricsServer?
@@ -73,6 +75,8 @@ public enum Daemon {
         if let pinger = WatchdogPinger(heartbeat: environment.heartbeat, notifier: notifier, clock: clock, logger: logger) {
             services.append(.init(service: WatchdogService(pinger: pinger)))
         }
+        // Before the Supervisor: the group stops services in reverse order, so alerts outlive the workers' drain.
+        services.append(.init(service: environment.alerts))
         services.append(.init(service: Supervisor(initial: configuration, environment: environment),
                               successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -15,4 +15,6 @@ struct DaemonEnvironment: Sendable {
     let heartbeat: WatchdogHeartbeat
     let status: StatusBoard
     let metrics: DaemonMetrics
+    /// Alert delivery (webhook or Slack); each generation configures it.
+    let alerts: AlertDispatcher
 }

@@ -44,6 +44,7 @@ struct Generation: Sendable {
             logger.critical("cannot open the queues: \(error)")
             return
         }
+        env.alerts.configure(AlertSettings(configuration.starfleet))
         let ships = Self.ships(for: configuration, paths: env.paths, logger: logger)
         let indexPath = configuration.localAccountIndexPath(stateDirectory: env.paths.root)
         let starbase = Starbase(configuration: configuration, queues: env.queues,
@@ -85,7 +86,7 @@ struct Generation: Sendable {
                                                         maxReceiveCount: worker.maxReceiveCount)
                 else { continue }
                 let executor = WorkerExecutor(configuration: worker, ship: ship, invoker: invoker, status: env.status,
-                                              clock: env.clock, logger: logger, metrics: env.metrics)
+                                              clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts)
                 group.addTask {
                     await QueueConsumer(queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
                                         clock: env.clock, logger: logger, heartbeat: env.heartbeat,

@@ -15,6 +15,7 @@ struct WorkerExecutor: Sendable {
     let clock: any WallClock
     let logger: Logger
     let metrics: DaemonMetrics?
+    var alerts: AlertDispatcher? = nil
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         let account = message.attributes["StarfleetAccount"]
@@ -39,6 +40,9 @@ struct WorkerExecutor: Sendable {
             metrics?.executed(worker: configuration.name, succeeded: true, seconds: Self.seconds(elapsed))
             log.info("worker succeeded", metadata: ["duration": "\(elapsed)", "result_bytes": "\(result.count)"])
             status.recordSuccess(configuration.name, at: clock.now())
+            alerts?.post(.about(.succeeded, worker: configuration, messageId: message.messageId, account: account, region: region))
+            alerts?.postRequested(byResult: result, worker: configuration, messageId: message.messageId, account: account,
+                                  region: region, log: log)
             return .done
         } catch let failure as WorkerFailure {
             metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
@@ -67,6 +71,12 @@ struct WorkerExecutor: Sendable {
             log.warning("worker failed (attempt \(message.receiveCount) of \(configuration.maxReceiveCount)); it will be retried", metadata: meta)
         }
         status.recordFailure(configuration.name, at: clock.now(), error: failure.message)
+        let outcome: Alert.Outcome = last
+            ? .deadLettered(attempts: message.receiveCount)
+            : .failedWillRetry(attempt: message.receiveCount, of: configuration.maxReceiveCount)
+        alerts?.post(.about(outcome, worker: configuration, messageId: message.messageId,
+                            account: message.attributes["StarfleetAccount"], region: message.attributes["StarfleetRegion"],
+                            failure: failure))
     }
 
     /// Runs the ship; Swift workers race a TimeoutSeconds timer and are cancelled when it wins.

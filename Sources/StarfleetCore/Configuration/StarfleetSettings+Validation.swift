@@ -63,6 +63,7 @@ extension Configuration {
                         v.error(value, p, error.reason, hint: "e.g. MetricsAddress: 127.0.0.1:9464")
                     }
                 }
+            case "AlertWebhookCredential": s.alertWebhookCredential = credentialName(value, p, into: &v)
             default: break
             }
         }
@@ -86,6 +87,20 @@ extension Configuration {
         }
         guard let id, let secretRegion else { return nil }
         return SecretsManagerLocation(secretId: id, secretRegion: secretRegion)
+    }
+
+    /// A systemd credential name (LoadCredential=NAME:…): one file name, no slash, not `.` or `..`.
+    static func credentialName(_ node: Node, _ path: String, into v: inout Validator) -> String? {
+        guard let name = v.string(node, path, length: 1...255) else { return nil }
+        let allowed = name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x40
+        }
+        guard allowed, name != ".", name != ".." else {
+            v.error(node, path, "\"\(name)\" is not a systemd credential name",
+                    hint: "the name given to LoadCredential=/SetCredentialEncrypted=, e.g. alert-webhook (letters, digits, - _ . @)")
+            return nil
+        }
+        return name
     }
 
     /// The account index source named by `STARFLEET.AccountIndex` and its section.

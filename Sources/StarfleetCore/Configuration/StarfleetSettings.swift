@@ -20,6 +20,8 @@ public struct StarfleetSettings: Sendable, Hashable {
     public var catchUpMissedRuns: Bool
     /// Where `/metrics` is served (Prometheus text); nil: no metrics endpoint.
     public var metricsAddress: MetricsAddress?
+    /// The systemd credential (a file in $CREDENTIALS_DIRECTORY) holding the alert webhook URL; nil: none.
+    public var alertWebhookCredential: String?
 
     public init(templateDirectory: String) {
         deploymentRegion = nil
@@ -36,6 +38,7 @@ public struct StarfleetSettings: Sendable, Hashable {
         s3PollIntervalSeconds = 60
         catchUpMissedRuns = true
         metricsAddress = nil
+        alertWebhookCredential = nil
     }
 
     /// Every key the section accepts, for unknown-key hints.
@@ -43,5 +46,6 @@ public struct StarfleetSettings: Sendable, Hashable {
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "MetricsAddress",
+        "AlertWebhookCredential",
     ]
 }
