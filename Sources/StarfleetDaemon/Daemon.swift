@@ -42,7 +42,8 @@ public enum Daemon {
             return 74
         }
         let environment = DaemonEnvironment(
-            configDirectory: configDirectory, paths: paths, queues: queues, clock: clock, logger: logger, notifier: notifier,
+            configDirectory: configDirectory, paths: paths, queues: queues,
+            router: QueueRouter(local: queues, clock: clock, logger: logger), clock: clock, logger: logger, notifier: notifier,
             heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: DaemonMetrics())
 
         // /metrics on its own thread, bound before READY=1 so a taken port fails the start, not a later scrape.

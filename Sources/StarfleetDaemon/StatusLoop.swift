@@ -10,6 +10,7 @@ struct StatusLoop: Sendable {
     let configuration: Configuration
     let paths: StatePaths
     let queues: QueueSet
+    let router: QueueRouter
     let status: StatusBoard
     let notifier: SystemdNotifier
     let clock: any WallClock
@@ -35,6 +36,14 @@ struct StatusLoop: Sendable {
             gauges.append(.init(name: name, visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed,
                                 oldestAgeSeconds: (try? queue.oldestMessageAgeSeconds()) ?? 0, deadLettered: stats.deadLettered,
                                 deadLetterFiles: dead))
+        }
+        for (name, queue) in router.sqsQueues {
+            // SQS's approximate counts; an unreachable SQS leaves the queue out of this report rather than stall it.
+            guard let stats = try? await queue.stats() else { continue }
+            let dead = (try? letters.ids(worker: name).count) ?? 0
+            counts[name] = .init(visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed, deadLetters: dead)
+            gauges.append(.init(name: name, visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed,
+                                oldestAgeSeconds: 0, deadLettered: stats.deadLettered, deadLetterFiles: dead))
         }
         metrics?.setQueues(gauges)
         let now = clock.now()

@@ -469,8 +469,9 @@ def test_metrics_address_in_use_exits_69():
             env.cleanup()
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
+def main(suite="daemon", namespace=None):
+    """Runs the test_* functions of `namespace` (this module's by default) named on the command line, or all."""
+    tests = [(n, f) for n, f in sorted((namespace or globals()).items()) if n.startswith("test_") and callable(f)]
     selected = sys.argv[1:]
     passed = failed = 0
     for name, fn in tests:
@@ -484,7 +485,7 @@ def main():
         except Exception:
             failed += 1
             print(f"FAIL {name} ({time.time() - started:.1f}s)\n{traceback.format_exc()}", flush=True)
-    print(f"daemon: {passed} passed, {failed} failed")
+    print(f"{suite}: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

@@ -20,6 +20,8 @@ public struct StarfleetSettings: Sendable, Hashable {
     public var catchUpMissedRuns: Bool
     /// Where `/metrics` is served (Prometheus text); nil: no metrics endpoint.
     public var metricsAddress: MetricsAddress?
+    /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
+    public var scheduler: Bool
 
     public init(templateDirectory: String) {
         deploymentRegion = nil
@@ -36,6 +38,7 @@ public struct StarfleetSettings: Sendable, Hashable {
         s3PollIntervalSeconds = 60
         catchUpMissedRuns = true
         metricsAddress = nil
+        scheduler = true
     }
 
     /// Every key the section accepts, for unknown-key hints.
@@ -43,5 +46,6 @@ public struct StarfleetSettings: Sendable, Hashable {
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "MetricsAddress",
+        "Scheduler",
     ]
 }
