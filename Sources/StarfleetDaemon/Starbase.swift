@@ -39,6 +39,13 @@ public struct Starbase: Sendable {
 
     func workerQueue(_ worker: WorkerConfiguration) throws -> any MessageQueue { try queues.workerQueue(worker) }
 
+    /// A Starbase whose queues are all local (tests, tools): a ``QueueRouter`` over `queues`.
+    public init(configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
+                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
+        self.init(configuration: configuration, queues: QueueRouter(local: queues, clock: clock, logger: logger), templates: templates,
+                  index: index, ships: ships, clock: clock, logger: logger, metrics: metrics)
+    }
+
     // MARK: Part 1
 
     /// A timed event: one fan-out message per template of every worker with exactly this schedule.
