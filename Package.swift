@@ -82,7 +82,7 @@ let package = Package(
             name: "starfleetctl",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock", logging,
-                argumentParser,
+                "StarfleetAWS", argumentParser,
             ],
             swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),

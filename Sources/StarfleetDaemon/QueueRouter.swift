@@ -65,6 +65,13 @@ public final class QueueRouter: Sendable {
         return try local.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
     }
 
+    /// The SQS queue behind `name` (a worker, or the Starbase) in `configuration`; nil when that queue is local.
+    public func sqsQueue(named name: String, in configuration: Configuration) -> SQSQueue? {
+        guard Self.sqsURL(of: name, in: configuration) != nil else { return nil }
+        if name == StatePaths.starbaseQueue { return (try? starbaseQueue(configuration)) as? SQSQueue }
+        return configuration.worker(named: name).flatMap { (try? workerQueue($0)) as? SQSQueue }
+    }
+
     /// The SQS queues in use, by name (for status and metrics).
     public var sqsQueues: [String: SQSQueue] { remote.withLock { $0.queues.mapValues(\.queue) } }
 

@@ -7,6 +7,7 @@ Run by scripts/e2e/aws-sqs.sh (after `swift build`). Every wait is bounded; the 
 import glob
 import json
 import os
+import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -15,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "lib"))
 import awspeer  # noqa: E402
-from daemon_test import Env, lines, main, recorder, wait_for  # noqa: E402
+from daemon_test import CTL, Env, lines, main, recorder, wait_for  # noqa: E402
 
 ACCOUNT_TEMPLATE = "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n"
 ACCOUNT_REGION_TEMPLATE = ("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n"
@@ -101,8 +102,29 @@ def test_moto_worker_queues_deliver_retry_and_redrive_to_the_dlq():
             assert "Recorder" in status.stdout, status.stdout
             assert env.stop() == 0
             assert not os.path.exists(f"{env.state}/queues/Recorder"), "an SQS-backed worker has no local journal"
+
+            # With the daemon stopped, `invoke --async` sends to the SQS queue and `queue stats` asks SQS.
+            payload = os.path.join(env.dir, "payload.yaml")
+            with open(payload, "w") as f:
+                f.write(ACCOUNT_TEMPLATE)
+            r = ctl(env, moto, "invoke", "Recorder", "--payload", payload, "--async", "--account-id", "100000000001")
+            assert "sent to its SQS queue" in r.stdout, r.stdout
+            stats = json.loads(ctl(env, moto, "queue", "stats", "--json").stdout)
+            assert not stats["daemonRunning"], stats
+            assert {q["name"]: q["visible"] for q in stats["queues"]}["Recorder"] == 1, stats
+            sent = sqs.receive_message(QueueUrl=ok_url, MessageAttributeNames=["All"])["Messages"]
+            assert json.loads(sent[0]["Body"])["StarbaseAssignedAccount"] == "100000000001", sent
+            assert sent[0]["MessageAttributes"]["StarfleetAccount"]["StringValue"] == "100000000001", sent
         finally:
             env.cleanup()
+
+
+def ctl(env, peer, *args):
+    """starfleetctl with the peer's endpoint and keys in its environment."""
+    r = subprocess.run([CTL, *args, "--config", env.config, "--state-dir", env.state], capture_output=True, text=True,
+                       timeout=60, env={**os.environ, **peer.env()})
+    assert r.returncode == 0, f"starfleetctl {' '.join(args)} exited {r.returncode}: {r.stdout}{r.stderr}"
+    return r
 
 
 def previous_hour_is_safe():
