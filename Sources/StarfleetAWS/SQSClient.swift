@@ -53,14 +53,15 @@ public struct SQSClient: Sendable {
     /// ReceiveMessage with every system and message attribute. Long-polls up to `waitTimeSeconds` (0...20); the HTTP
     /// timeout is that plus a margin, as the SDKs require.
     public func receiveMessage(
-        queueUrl: String, maxNumberOfMessages: Int, visibilityTimeout: Int?, waitTimeSeconds: Int
+        queueUrl: String, maxNumberOfMessages: Int, visibilityTimeout: Int?, waitTimeSeconds: Int, retry: RetryPolicy? = nil
     ) async throws -> [SQSMessage] {
         let wait = min(max(waitTimeSeconds, 0), 20)
         let input = SQSWire.ReceiveMessageInput(
             QueueUrl: queueUrl, MaxNumberOfMessages: min(max(maxNumberOfMessages, 1), 10),
             VisibilityTimeout: visibilityTimeout, WaitTimeSeconds: wait)
         let output = try await call(
-            "ReceiveMessage", input, queueUrl: queueUrl, as: SQSWire.ReceiveMessageOutput.self, timeout: Double(wait) + 15)
+            "ReceiveMessage", input, queueUrl: queueUrl, as: SQSWire.ReceiveMessageOutput.self, timeout: Double(wait) + 5,
+            retry: retry)
         return (output.Messages ?? []).map(Self.message)
     }
 

@@ -48,6 +48,8 @@ public final class SQSQueue: MessageQueue {
         var failures: [String: [FailureRecord]] = [:]
         var deadLettered = 0
         var settings: Settings?
+        /// SQS's last counts and when they were read.
+        var counts: (stats: QueueStats, readAt: Date)?
     }
 
     /// Unsettled messages older than this are forgotten (SQS caps the time in flight at 12 h).
@@ -146,8 +148,11 @@ public final class SQSQueue: MessageQueue {
         }
         let settings = try await settings()
         let hidden = Int((visibilityTimeout ?? options.visibilityTimeout).rounded(.up))
+        // One attempt: the consumer's loop retries a second later, and a receive must stay short enough for its loop
+        // to keep beating the systemd watchdog while SQS is unreachable.
         let messages = try await client.receiveMessage(
-            queueUrl: url.url, maxNumberOfMessages: count, visibilityTimeout: hidden, waitTimeSeconds: Int(wait.rounded(.up)))
+            queueUrl: url.url, maxNumberOfMessages: count, visibilityTimeout: hidden, waitTimeSeconds: Int(wait.rounded(.up)),
+            retry: RetryPolicy.none)
         let now = clock.now()
         var received: [ReceivedMessage] = []
         for message in messages {
@@ -265,16 +270,29 @@ public final class SQSQueue: MessageQueue {
     // MARK: Stats
 
     /// SQS's approximate counts (GetQueueAttributes, one attempt with a short timeout: a status report must not
-    /// hang on an unreachable SQS), plus this process's dead-letter count.
+    /// hang on an unreachable SQS; reused for ``SQSQueueOptions/statsTTL`` seconds), plus this process's dead-letter
+    /// count.
     public func stats() async throws -> QueueStats {
+        let now = clock.now()
+        if let cached = state.withLock({ s in s.counts.map { (stats: $0.stats, readAt: $0.readAt, dead: s.deadLettered) } }),
+            now.timeIntervalSince(cached.readAt) < options.statsTTL, now >= cached.readAt
+        {
+            var stats = cached.stats
+            stats.deadLettered = cached.dead
+            return stats
+        }
         let attributes = try await client.getQueueAttributes(
             queueUrl: url.url,
             names: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
             timeout: 5, retry: RetryPolicy.none)
         func count(_ key: String) -> Int { attributes[key].flatMap { Int($0) } ?? 0 }
-        return QueueStats(
-            visible: count("ApproximateNumberOfMessages"), inFlight: count("ApproximateNumberOfMessagesNotVisible"),
-            delayed: count("ApproximateNumberOfMessagesDelayed"), deadLettered: state.withLock { $0.deadLettered })
+        return state.withLock { s in
+            let stats = QueueStats(
+                visible: count("ApproximateNumberOfMessages"), inFlight: count("ApproximateNumberOfMessagesNotVisible"),
+                delayed: count("ApproximateNumberOfMessagesDelayed"), deadLettered: s.deadLettered)
+            s.counts = (stats, now)
+            return stats
+        }
     }
 
     /// The RedrivePolicy, read from the queue and trusted for ``SQSQueueOptions/attributesTTL`` seconds.
@@ -283,7 +301,7 @@ public final class SQSQueue: MessageQueue {
         if let cached = state.withLock({ $0.settings }), now.timeIntervalSince(cached.fetchedAt) < options.attributesTTL {
             return cached
         }
-        let attributes = try await client.getQueueAttributes(queueUrl: url.url, names: ["RedrivePolicy"])
+        let attributes = try await client.getQueueAttributes(queueUrl: url.url, names: ["RedrivePolicy"], timeout: 5, retry: RetryPolicy.none)
         let settings = Settings(redrive: SQSRedrivePolicy.parse(attributes["RedrivePolicy"]), fetchedAt: now)
         let changed = state.withLock { s -> Bool in
             defer { s.settings = settings }

@@ -14,12 +14,16 @@ public struct SQSQueueOptions: Sendable {
     public var messageGroup: @Sendable (OutgoingMessage) -> String
     /// SendMessageBatch calls in flight at once for a large send (the Starbase sends thousands of payloads).
     public var sendConcurrency: Int
-    /// How long the RedrivePolicy and FIFO attributes read from the queue are trusted before being read again.
+    /// How long the RedrivePolicy read from the queue is trusted before being read again.
     public var attributesTTL: Double
+    /// How long ``SQSQueue/stats()`` reuses SQS's counts (the daemon reports every 2 s; SQS's counts are approximate
+    /// and lag anyway, and every GetQueueAttributes call is billed).
+    public var statsTTL: Double
 
     public init(
         visibilityTimeout: Double = 300, maxReceiveCount: Int = 4, deadLetters: DeadLetterDirectory,
-        messageGroup: @escaping @Sendable (OutgoingMessage) -> String, sendConcurrency: Int = 4, attributesTTL: Double = 300
+        messageGroup: @escaping @Sendable (OutgoingMessage) -> String, sendConcurrency: Int = 4, attributesTTL: Double = 300,
+        statsTTL: Double = 10
     ) {
         self.visibilityTimeout = visibilityTimeout
         self.maxReceiveCount = maxReceiveCount
@@ -27,5 +31,6 @@ public struct SQSQueueOptions: Sendable {
         self.messageGroup = messageGroup
         self.sendConcurrency = max(1, sendConcurrency)
         self.attributesTTL = attributesTTL
+        self.statsTTL = statsTTL
     }
 }

@@ -103,6 +103,10 @@ public final class QueueRouter: Sendable {
     private static func makeHTTP(clock: any WallClock, logger: Logger) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.lanes = sqsLanes
+        // Short bounds: sends happen inside the scheduler's loop, which must keep beating the systemd watchdog
+        // (WatchdogSec=30) while SQS is unreachable; a failed send is retried by the caller.
+        configuration.connectTimeout = 3
+        configuration.timeout = 10
         return HTTPClient(configuration: configuration, clock: clock, logger: logger)
     }
 }

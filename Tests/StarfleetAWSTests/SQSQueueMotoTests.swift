@@ -29,7 +29,7 @@ import Testing
             _ = try await client.createQueue(name: name, attributes: attributes)
             let url = try #require(SQSQueueURL("https://sqs.us-east-1.amazonaws.com/123456789012/\(name)"))
             let options = SQSQueueOptions(visibilityTimeout: 30, maxReceiveCount: maxReceiveCount, deadLetters: deadLetters,
-                                          messageGroup: { $0.attributes["group"] ?? "g" })
+                                          messageGroup: { $0.attributes["group"] ?? "g" }, statsTTL: 0)
             return SQSQueue(name: "Worker", url: url, client: client, options: options, clock: SystemWallClock(),
                             logger: Logger(label: "test"))
         }
