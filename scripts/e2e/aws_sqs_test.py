@@ -112,6 +112,8 @@ def test_moto_worker_queues_deliver_retry_and_redrive_to_the_dlq():
             stats = json.loads(ctl(env, moto, "queue", "stats", "--json").stdout)
             assert not stats["daemonRunning"], stats
             assert {q["name"]: q["visible"] for q in stats["queues"]}["Recorder"] == 1, stats
+            status = json.loads(ctl(env, moto, "status", "--json").stdout)
+            assert {w["name"]: w["queue"]["visible"] for w in status["workers"]}["Recorder"] == 1, status
             sent = sqs.receive_message(QueueUrl=ok_url, MessageAttributeNames=["All"])["Messages"]
             assert json.loads(sent[0]["Body"])["StarbaseAssignedAccount"] == "100000000001", sent
             assert sent[0]["MessageAttributes"]["StarfleetAccount"]["StringValue"] == "100000000001", sent
