@@ -52,6 +52,10 @@ public final class SQSQueue: MessageQueue {
         var counts: (stats: QueueStats, readAt: Date)?
     }
 
+    /// In a dead letter's reason, what precedes the ARN of the SQS dead-letter queue that holds the message: such a
+    /// letter is a record, and redriving it would send a second copy (`starfleetctl dlq redrive` refuses it).
+    public static let deadLetterQueueMarker = "in its SQS dead-letter queue "
+
     /// Unsettled messages older than this are forgotten (SQS caps the time in flight at 12 h).
     static let heldLifetime: Double = 43_200
     /// At most this many messages' failure histories are kept.
@@ -240,14 +244,14 @@ public final class SQSQueue: MessageQueue {
         let settings = try await settings()
         let target = settings.redrive.flatMap { SQSQueueURL(arn: $0.deadLetterTargetArn) }
         var reason = "failed in a way no retry can fix"
-        if let target { reason += "; copied to the queue's dead-letter queue \(target.arn)" }
+        if let target { reason += "; copied by starfleetd, now " + Self.deadLetterQueueMarker + target.arn }
         try await finish(receipt.rawValue, reason: reason, permanent: true, copyTo: target)
     }
 
     private func lastAttemptReason(_ settings: Settings) -> String {
         let base = "failed on its last allowed attempt (receive count reached maxReceiveCount)"
         guard let redrive = settings.redrive else { return base + "; deleted from \(url.arn)" }
-        return base + "; SQS moves it to \(redrive.deadLetterTargetArn) per the queue's RedrivePolicy"
+        return base + "; moved by SQS (RedrivePolicy), now " + Self.deadLetterQueueMarker + redrive.deadLetterTargetArn
     }
 
     /// Appends a failure to the message's history here; returns the held message (nil when unknown here).

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Logging
 import StarfleetAWS
 import StarfleetDaemon
@@ -21,5 +22,37 @@ extension StateAccess {
             Console.error("warning: cannot read the counts of \(name) from SQS: \(error)")
             return nil
         }
+    }
+}
+
+extension StateAccess {
+    /// `targets` without the dead letters whose message already sits in an SQS dead-letter queue (the file is a record
+    /// of the failures; redriving it would send a second copy). Named ones are an error (`failOnNamed`), otherwise
+    /// they are skipped with a warning; either way the operator is told how to redrive with SQS.
+    func withoutLettersInSQSDeadLetterQueues(_ targets: [(worker: String, ids: [String])], failOnNamed: Bool) throws
+        -> [(worker: String, ids: [String])]
+    {
+        var kept: [(worker: String, ids: [String])] = []
+        for (worker, ids) in targets {
+            var keep: [String] = []
+            for id in ids {
+                guard let letter = try? deadLetters.show(worker: worker, id: id),
+                    let marker = letter.reason.firstRange(of: SQSQueue.deadLetterQueueMarker)
+                else {
+                    keep.append(id)
+                    continue
+                }
+                let arn = letter.reason[marker.upperBound...].prefix { $0 != " " && $0 != ";" }
+                let text = "\(id) (\(worker)) is \(SQSQueue.deadLetterQueueMarker)\(arn): redrive it with "
+                    + "`aws sqs start-message-move-task --source-arn \(arn)`, then `starfleetctl dlq purge \(id)`"
+                if failOnNamed {
+                    Console.error("error: " + text)
+                    throw ExitCode(ExitStatus.dataError)
+                }
+                Console.error("warning: skipped: " + text)
+            }
+            if !keep.isEmpty { kept.append((worker, keep)) }
+        }
+        return kept
     }
 }

@@ -114,6 +114,14 @@ def test_moto_worker_queues_deliver_retry_and_redrive_to_the_dlq():
             assert {q["name"]: q["visible"] for q in stats["queues"]}["Recorder"] == 1, stats
             status = json.loads(ctl(env, moto, "status", "--json").stdout)
             assert {w["name"]: w["queue"]["visible"] for w in status["workers"]}["Recorder"] == 1, status
+
+            # The dead letter's message is in moto's DLQ: redriving the file would send a second copy, so it is refused.
+            letter_id = os.path.basename(files[0])[:-5]
+            r = ctl(env, moto, "dlq", "redrive", letter_id, status=65)
+            assert f"start-message-move-task --source-arn {dlq_arn}" in r.stderr, r.stderr
+            r = ctl(env, moto, "dlq", "redrive", "--all")
+            assert "skipped" in r.stderr and "nothing to redrive" in r.stdout, (r.stdout, r.stderr)
+            assert os.path.exists(files[0])
             sent = sqs.receive_message(QueueUrl=ok_url, MessageAttributeNames=["All"])["Messages"]
             assert json.loads(sent[0]["Body"])["StarbaseAssignedAccount"] == "100000000001", sent
             assert sent[0]["MessageAttributes"]["StarfleetAccount"]["StringValue"] == "100000000001", sent
@@ -121,11 +129,11 @@ def test_moto_worker_queues_deliver_retry_and_redrive_to_the_dlq():
             env.cleanup()
 
 
-def ctl(env, peer, *args):
-    """starfleetctl with the peer's endpoint and keys in its environment."""
+def ctl(env, peer, *args, status=0):
+    """starfleetctl with the peer's endpoint and keys in its environment; `status` is the exit status expected."""
     r = subprocess.run([CTL, *args, "--config", env.config, "--state-dir", env.state], capture_output=True, text=True,
                        timeout=60, env={**os.environ, **peer.env()})
-    assert r.returncode == 0, f"starfleetctl {' '.join(args)} exited {r.returncode}: {r.stdout}{r.stderr}"
+    assert r.returncode == status, f"starfleetctl {' '.join(args)} exited {r.returncode}: {r.stdout}{r.stderr}"
     return r
 
 
