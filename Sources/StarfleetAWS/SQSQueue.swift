@@ -26,6 +26,7 @@ public final class SQSQueue: MessageQueue {
     let clock: any WallClock
     let logger: Logger
     let state = Mutex(State())
+    let deletes: SQSDeleteBatcher
 
     /// A message received here and not settled yet, kept to write its dead-letter file.
     struct Held: Sendable {
@@ -68,6 +69,7 @@ public final class SQSQueue: MessageQueue {
         self.options = options
         self.clock = clock
         self.logger = logger
+        deletes = SQSDeleteBatcher(client: client, queueUrl: url.url)
     }
 
     // MARK: Send
@@ -210,14 +212,10 @@ public final class SQSQueue: MessageQueue {
 
     // MARK: Settle
 
+    /// Deletes through DeleteMessageBatch, together with the deletes other consumers make at the same moment.
     public func delete(_ receipt: ReceiptHandle) async throws -> Bool {
-        let result = try await client.deleteMessageBatch(queueUrl: url.url, entries: [(id: "d0", receiptHandle: receipt.rawValue)])
-        release(receipt.rawValue)
-        if let failure = result.failed.first {
-            if failure.code == "ReceiptHandleIsInvalid" || failure.code == "InvalidParameterValue" { return false }
-            throw SQSError(action: "DeleteMessageBatch", queueUrl: url.url, status: 200, code: failure.code, message: failure.message)
-        }
-        return true
+        defer { release(receipt.rawValue) }
+        return try await deletes.delete(receipt.rawValue)
     }
 
     public func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {

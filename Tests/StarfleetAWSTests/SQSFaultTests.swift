@@ -13,6 +13,7 @@ import Testing
     ///   SendMessageBatch: 1st call 400 RequestThrottled; 2nd call the last entry fails with SenderFault false;
     ///     later calls succeed, except entries whose body is "refuse" (SenderFault true, InvalidMessageContents).
     ///   ReceiveMessage: 403 with moto's XML SignatureDoesNotMatch. GetQueueAttributes: no RedrivePolicy.
+    ///   DeleteMessageBatch: receipt handles starting with "bad" fail with ReceiptHandleIsInvalid.
     ///   GET /count/<Action>: how many calls that action got.
     static let script = #"""
     import http.server, json, socketserver, sys, threading, collections
@@ -49,6 +50,11 @@ import Testing
                         failed.append({"Id": e["Id"], "SenderFault": False, "Code": "InternalError", "Message": "try again"})
                     else:
                         ok.append({"Id": e["Id"], "MessageId": "id-" + e["MessageBody"]})
+                return self.send(200, json.dumps({"Successful": ok, "Failed": failed}))
+            if action == "DeleteMessageBatch":
+                ok = [{"Id": e["Id"]} for e in data["Entries"] if not e["ReceiptHandle"].startswith("bad")]
+                failed = [{"Id": e["Id"], "SenderFault": True, "Code": "ReceiptHandleIsInvalid", "Message": "invalid"}
+                          for e in data["Entries"] if e["ReceiptHandle"].startswith("bad")]
                 return self.send(200, json.dumps({"Successful": ok, "Failed": failed}))
             self.send(400, '{"__type":"com.amazonaws.sqs#UnsupportedOperation","message":"' + action + '"}')
     class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
@@ -95,6 +101,22 @@ import Testing
             }
             #expect(error.code == "InvalidMessageContents" && error.status == 200)
             #expect(error.description.contains("1 of 2 entries failed"))
+        }
+    }
+
+    @Test func concurrentDeletesShareDeleteMessageBatchCalls() async throws {
+        try await TestServer.withFaultServer(script: Self.script) { server in
+            let queue = Self.queue(server)
+            let receipts = (0..<20).map { ReceiptHandle(rawValue: $0 % 5 == 0 ? "bad-\($0)" : "rh-\($0)") }
+            let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for receipt in receipts { group.addTask { (receipt.rawValue, try await queue.delete(receipt)) } }
+                return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(results.count == 20)
+            #expect(results.allSatisfy { $0.value == !$0.key.hasPrefix("bad") })
+            // Deletes made together go out together (at most 10 per call); how many rounds depends on scheduling.
+            let calls = try await Self.count(server, "DeleteMessageBatch")
+            #expect(calls >= 2 && calls < 20)
         }
     }
 
