@@ -125,7 +125,7 @@ public final class SQSQueue: MessageQueue {
             if result.failed.isEmpty { return ids }
             let retryable = result.failed.allSatisfy { !$0.senderFault }
             if !retryable || attempt >= 3 {
-                let first = result.failed[0]
+                let first = result.failed.first(where: \.senderFault) ?? result.failed[0]
                 throw SQSError(
                     action: "SendMessageBatch", queueUrl: url.url, status: 200, code: first.code,
                     message: "\(result.failed.count) of \(pending.count) entries failed: \(first.message ?? first.code)",
