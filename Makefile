@@ -53,7 +53,7 @@ install: dist
 	$(INSTALL) -m 0644 $(DIST)/starfleetctl.bash $(DESTDIR)$(BASHCOMPDIR)/starfleetctl
 	$(INSTALL) -m 0644 $(DIST)/starfleetd.bash $(DESTDIR)$(BASHCOMPDIR)/starfleetd
 	$(INSTALL) -m 0644 $(DIST)/_starfleetctl $(DIST)/_starfleetd $(DESTDIR)$(ZSHCOMPDIR)/
-	$(INSTALL) -m 0644 README.md docs/operations.md docs/configuration.md docs/workers.md docs/queue-format.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 README.md docs/operations.md docs/configuration.md docs/workers.md docs/queue-format.md docs/multi-host.md $(DESTDIR)$(DOCDIR)/
 	# The example configuration, only where there is none: an operator's /etc/starfleetd is never overwritten.
 	if [ -e $(DESTDIR)$(SYSCONFDIR)/starfleetd/starfleetd.yaml ]; then \
 		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/starfleetd"; \

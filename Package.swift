@@ -61,9 +61,10 @@ let package = Package(
         // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
         .target(name: "StarfleetMetrics", swiftSettings: strict),
         // The AWS layer over libcurl (the only Swift user of CCurl): SigV4, HTTP with retries on dedicated threads,
-        // the credentials chain, endpoints, S3. Knows nothing of Core or the daemon.
+        // the credentials chain, endpoints, S3, SQS (and SQSQueue, the SQS-backed MessageQueue). Knows nothing of Core or
+        // the daemon.
         .target(
-            name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", logging],
+            name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", "StarfleetQueue", logging],
             swiftSettings: strict),
         // The composition root: scheduler, template watcher, Starbase, dispatchers, reload, systemd.
         .target(
@@ -81,7 +82,7 @@ let package = Package(
             name: "starfleetctl",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock", logging,
-                argumentParser,
+                "StarfleetAWS", argumentParser,
             ],
             swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
@@ -107,7 +108,7 @@ let package = Package(
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
         .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
-        .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging]),
+        .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
     ]
 )

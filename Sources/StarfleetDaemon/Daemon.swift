@@ -43,7 +43,8 @@ public enum Daemon {
         }
         let metrics = DaemonMetrics()
         let environment = DaemonEnvironment(
-            configDirectory: configDirectory, paths: paths, queues: queues, clock: clock, logger: logger, notifier: notifier,
+            configDirectory: configDirectory, paths: paths, queues: queues,
+            router: QueueRouter(local: queues, clock: clock, logger: logger), clock: clock, logger: logger, notifier: notifier,
             heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: metrics,
             alerts: AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry))
 

@@ -9,6 +9,8 @@ struct DaemonEnvironment: Sendable {
     let configDirectory: String
     let paths: StatePaths
     let queues: QueueSet
+    /// Picks each queue's backend: SQS for SQS queue URLs, else `queues`.
+    let router: QueueRouter
     let clock: any WallClock
     let logger: Logger
     let notifier: SystemdNotifier

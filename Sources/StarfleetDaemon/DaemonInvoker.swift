@@ -10,7 +10,7 @@ import StarfleetWorkers
 struct DaemonInvoker: WorkerInvoker {
     let configuration: Configuration
     let ships: [String: any WorkerShip]
-    let queues: QueueSet
+    let queues: QueueRouter
     let logger: Logger
 
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
@@ -27,7 +27,7 @@ struct DaemonInvoker: WorkerInvoker {
 
     func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {
         guard let config = configuration.worker(named: worker) else { throw WorkerFailure("enqueue: no worker named \(worker)") }
-        let queue = try queues.queue(worker, visibilityTimeout: Double(config.visibilityTimeoutSeconds), maxReceiveCount: config.maxReceiveCount)
+        let queue = try queues.workerQueue(config)
         return try await queue.send([InvocationMessage.make(payload: payload, account: account, region: region)]).first?.messageId ?? ""
     }
 }

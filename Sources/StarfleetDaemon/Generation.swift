@@ -27,10 +27,10 @@ struct Generation: Sendable {
         return ships
     }
 
-    /// Opens (recovers) the Starbase queue and every enabled worker's queue.
+    /// Opens (recovers) the local Starbase queue and every enabled worker's local queue (SQS-backed ones are not local).
     static func openQueues(for configuration: Configuration, in registry: QueueSet) throws {
         _ = try registry.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4)
-        for worker in configuration.enabledWorkers {
+        for worker in configuration.enabledWorkers where QueueRouter.sqsURL(of: worker.name, in: configuration) == nil {
             _ = try registry.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
         }
     }
@@ -47,7 +47,7 @@ struct Generation: Sendable {
         env.alerts.configure(AlertSettings(configuration.starfleet))
         let ships = Self.ships(for: configuration, paths: env.paths, logger: logger)
         let indexPath = configuration.localAccountIndexPath(stateDirectory: env.paths.root)
-        let starbase = Starbase(configuration: configuration, queues: env.queues,
+        let starbase = Starbase(configuration: configuration, queues: env.router,
                                 templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
                                 index: AccountIndexCache(source: configuration.accountIndex, path: indexPath),
                                 ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
@@ -60,31 +60,42 @@ struct Generation: Sendable {
                 logger.warning("the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)")
             }
         }
-        let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.queues, logger: logger)
+        let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.router, logger: logger)
         let configuration = self.configuration
 
+        if !configuration.starfleet.scheduler {
+            logger.notice("STARFLEET.Scheduler is false: this host only consumes (no timed events, no template watching)")
+        }
+
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
-                                    clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status,
-                                    metrics: env.metrics).run(stop: stop)
-            }
-            group.addTask {
-                await TemplateWatchLoop(configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
-                                        logger: logger, heartbeat: env.heartbeat, metrics: env.metrics).run(stop: stop)
-            }
-            if let queue = try? env.queues.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4) {
+            if configuration.starfleet.scheduler {
                 group.addTask {
-                    await QueueConsumer(queue: queue, name: "starbase", concurrency: 2, backoff: BackoffPolicy(initialSeconds: 5, maxSeconds: 60),
+                    await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
+                                        clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status,
+                                        metrics: env.metrics).run(stop: stop)
+                }
+                group.addTask {
+                    await TemplateWatchLoop(configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
+                                            logger: logger, heartbeat: env.heartbeat, metrics: env.metrics).run(stop: stop)
+                }
+            }
+            // The local Starbase queue is always consumed (starfleetctl trigger and the inbox feed it); an SQS fan-out
+            // queue, shared by every host, is consumed beside it.
+            var starbaseQueues: [any MessageQueue] = []
+            if let local = try? env.router.localStarbaseQueue() { starbaseQueues.append(local) }
+            if QueueRouter.sqsURL(of: StatePaths.starbaseQueue, in: configuration) != nil, let remote = try? env.router.starbaseQueue(configuration) {
+                starbaseQueues.append(remote)
+            }
+            for (index, queue) in starbaseQueues.enumerated() {
+                group.addTask {
+                    await QueueConsumer(queue: queue, name: index == 0 ? "starbase" : "starbase sqs", concurrency: 2,
+                                        backoff: BackoffPolicy(initialSeconds: 5, maxSeconds: 60),
                                         clock: env.clock, logger: logger, heartbeat: env.heartbeat,
                                         handle: { await starbase.handle($0) }).run(stop: stop)
                 }
             }
             for worker in configuration.enabledWorkers {
-                guard let ship = ships[worker.name],
-                      let queue = try? env.queues.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds),
-                                                        maxReceiveCount: worker.maxReceiveCount)
-                else { continue }
+                guard let ship = ships[worker.name], let queue = try? env.router.workerQueue(worker) else { continue }
                 let executor = WorkerExecutor(configuration: worker, ship: ship, invoker: invoker, status: env.status,
                                               clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts)
                 group.addTask {
@@ -97,7 +108,7 @@ struct Generation: Sendable {
                 await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat).run(stop: stop)
             }
             group.addTask {
-                await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, status: env.status,
+                await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, router: env.router, status: env.status,
                                  notifier: env.notifier, clock: env.clock, logger: logger, metrics: env.metrics).run(stop: stop)
             }
         }

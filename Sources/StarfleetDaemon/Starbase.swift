@@ -11,7 +11,7 @@ import StarfleetYAML
 /// template onto its own queue), then fans each template out into worker payloads (part 2).
 public struct Starbase: Sendable {
     public let configuration: Configuration
-    let queues: QueueSet
+    let queues: QueueRouter
     let templates: any TemplateStore
     let index: AccountIndexCache
     let ships: [String: any WorkerShip]
@@ -23,7 +23,7 @@ public struct Starbase: Sendable {
     /// The bucket name local template events carry (Starfleet checks it against TemplateBucket).
     var bucket: String { configuration.starfleet.templateBucket ?? "local" }
 
-    public init(configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
+    public init(configuration: Configuration, queues: QueueRouter, templates: any TemplateStore, index: AccountIndexCache,
                 ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
         self.configuration = configuration
         self.queues = queues
@@ -35,12 +35,15 @@ public struct Starbase: Sendable {
         self.metrics = metrics
     }
 
-    func starbaseQueue() throws -> JournalQueue {
-        try queues.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4)
-    }
+    func starbaseQueue() throws -> any MessageQueue { try queues.starbaseQueue(configuration) }
 
-    func workerQueue(_ worker: WorkerConfiguration) throws -> JournalQueue {
-        try queues.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
+    func workerQueue(_ worker: WorkerConfiguration) throws -> any MessageQueue { try queues.workerQueue(worker) }
+
+    /// A Starbase whose queues are all local (tests, tools): a ``QueueRouter`` over `queues`.
+    public init(configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
+                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
+        self.init(configuration: configuration, queues: QueueRouter(local: queues, clock: clock, logger: logger), templates: templates,
+                  index: index, ships: ships, clock: clock, logger: logger, metrics: metrics)
     }
 
     // MARK: Part 1

@@ -10,6 +10,7 @@ struct StatusLoop: Sendable {
     let configuration: Configuration
     let paths: StatePaths
     let queues: QueueSet
+    let router: QueueRouter
     let status: StatusBoard
     let notifier: SystemdNotifier
     let clock: any WallClock
@@ -35,6 +36,19 @@ struct StatusLoop: Sendable {
             gauges.append(.init(name: name, visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed,
                                 oldestAgeSeconds: (try? queue.oldestMessageAgeSeconds()) ?? 0, deadLettered: stats.deadLettered,
                                 deadLetterFiles: dead))
+        }
+        for (name, queue) in router.sqsQueues {
+            // SQS's approximate counts; an unreachable SQS leaves the queue out of this report rather than stall it.
+            guard let stats = try? await queue.stats() else { continue }
+            let dead = (try? letters.ids(worker: name).count) ?? 0
+            // The Starbase has a local queue beside its SQS one: report both together.
+            let local = gauges.firstIndex { $0.name == name }.map { gauges.remove(at: $0) }
+            let gauge = DaemonMetrics.QueueGauge(
+                name: name, visible: stats.visible + (local?.visible ?? 0), inFlight: stats.inFlight + (local?.inFlight ?? 0),
+                delayed: stats.delayed + (local?.delayed ?? 0), oldestAgeSeconds: local?.oldestAgeSeconds ?? 0,
+                deadLettered: stats.deadLettered + (local?.deadLettered ?? 0), deadLetterFiles: dead)
+            gauges.append(gauge)
+            counts[name] = .init(visible: gauge.visible, inFlight: gauge.inFlight, delayed: gauge.delayed, deadLetters: dead)
         }
         metrics?.setQueues(gauges)
         let now = clock.now()

@@ -74,6 +74,7 @@ extension DeadLetterCommand {
                 Console.error("warning: skipped: " + text)
             }
             targets.removeAll { !access.knownQueues.contains($0.worker) }
+            targets = try access.withoutLettersInSQSDeadLetterQueues(targets, failOnNamed: !selection.all)
             let total = targets.reduce(0) { $0 + $1.ids.count }
             if total == 0 {
                 Console.out("nothing to redrive")

@@ -69,7 +69,7 @@ struct Invoke: AsyncParsableCommand {
             let sender = try access.sendingQueue(worker)
             let results = try await sender.queue.send([InvocationMessage.make(payload: body, account: accountID, region: region)])
             await sender.close()
-            Console.out("enqueued on \(worker): \(results.first?.messageId ?? "")" + (sender.viaDaemon ? " (handed to the running daemon)" : " (runs when the daemon starts)"))
+            Console.out("enqueued on \(worker): \(results.first?.messageId ?? "")" + (sender.onSQS ? " (sent to its SQS queue)" : sender.viaDaemon ? " (handed to the running daemon)" : " (runs when the daemon starts)"))
             return
         }
         Console.error("[🆗] Template OK: Executing worker: \(worker)...")

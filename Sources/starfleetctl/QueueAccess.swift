@@ -90,9 +90,10 @@ struct StateAccess {
         return (stats, messages)
     }
 
-    /// A queue to send to: the journal itself when nobody holds its lock, else the daemon's inbox for it.
-    /// Call `close` on the result when done.
+    /// A queue to send to: a worker's SQS queue when its InvocationQueueUrl is one, else the journal itself when
+    /// nobody holds its lock, else the daemon's inbox for it. Call `close` on the result when done.
     func sendingQueue(_ queue: String) throws -> SendingQueue {
+        if queue != StatePaths.starbaseQueue, let sqs = sqsQueue(queue) { return SendingQueue(queue: sqs, journal: nil, onSQS: true) }
         do {
             let journal = try JournalQueue.open(directory: paths.queue(queue), name: queue, options: options(for: queue), clock: clock, logger: logger)
             return SendingQueue(queue: journal, journal: journal)
@@ -117,8 +118,10 @@ struct SendingQueue {
     let queue: any MessageQueue
     /// Set when the journal was opened directly (the daemon is not using the queue); nil for the inbox.
     let journal: JournalQueue?
+    /// True for a worker's SQS queue: sends go straight to SQS, whichever host consumes them.
+    var onSQS = false
 
-    var viaDaemon: Bool { journal == nil }
+    var viaDaemon: Bool { journal == nil && !onSQS }
 
     func close() async { await journal?.close() }
 }

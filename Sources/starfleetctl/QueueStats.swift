@@ -9,13 +9,13 @@ struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue", abstract: "Inspect the local queues.", subcommands: [Stats.self])
 
-    struct Stats: ParsableCommand {
+    struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show visible, in-flight and delayed messages, dead letters and the oldest message's age per queue.",
             discussion: """
                 Queues: the Starbase's, each configured worker's, and any other queue directory under <state>/queues. \
                 While the daemon runs the counts come from its status.json (written every 2 s); otherwise from each \
-                queue's journal, read without taking its lock. The oldest message's age is always read from the \
+                queue's journal, read without taking its lock, or for an SQS-backed queue from SQS (GetQueueAttributes). The oldest message's age is always read from the \
                 journal. Dead letters are the files in <state>/dead-letter/<queue>/.
                 Exit status: 0, 74 a journal could not be read, 78 configuration errors.
                 """)
@@ -42,7 +42,7 @@ struct QueueCommand: ParsableCommand {
             var queues: [Row]
         }
 
-        func run() throws {
+        func run() async throws {
             let access = try StateAccess(global)
             let now = Date()
             let running = access.daemonRunning
@@ -64,6 +64,10 @@ struct QueueCommand: ParsableCommand {
                     row.visible = counts.visible
                     row.inFlight = counts.inFlight
                     row.delayed = counts.delayed
+                } else if let sqs = await access.sqsStats(name) {
+                    row.visible = sqs.visible
+                    row.inFlight = sqs.inFlight
+                    row.delayed = sqs.delayed
                 }
                 rows.append(row)
             }

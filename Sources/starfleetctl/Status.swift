@@ -5,13 +5,13 @@ import StarfleetDaemon
 import StarfleetQueue
 
 /// `starfleetctl status`: the daemon, and per worker its queue, dead letters, last outcomes and next fire.
-struct Status: ParsableCommand {
+struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show whether the daemon runs and, per worker, queue counts, dead letters, last outcomes and next fire.",
         discussion: """
             Every worker section in the configuration is listed, enabled or not. While the daemon runs the counts \
-            come from the status.json it writes every 2 seconds; otherwise each queue's journal is read (read-only) \
-            and status.json only supplies the last outcomes it recorded. Dead letters are the files in \
+            come from the status.json it writes every 2 seconds; otherwise each queue's journal is read (read-only), \
+            or SQS is asked for an SQS-backed queue, and status.json only supplies the last outcomes it recorded. Dead letters are the files in \
             <state>/dead-letter/<Worker>/. Next fires are computed from the configuration's schedules.
             Exit status: 0, 74 a journal or state file could not be read, 78 configuration errors.
             """)
@@ -57,18 +57,19 @@ struct Status: ParsableCommand {
         var workers: [WorkerRow]
     }
 
-    func run() throws {
+    func run() async throws {
         let access = try StateAccess(global)
         let now = Date()
         let running = access.daemonRunning
         let live = access.liveSnapshot(running: running, now: now)
         let recorded = live ?? access.snapshot()
 
-        func counts(_ queue: String) throws -> Counts {
+        func counts(_ queue: String) async throws -> Counts {
             if let live {
                 let c = live.queues[queue]
                 return Counts(visible: c?.visible ?? 0, inFlight: c?.inFlight ?? 0, delayed: c?.delayed ?? 0)
             }
+            if let s = await access.sqsStats(queue) { return Counts(visible: s.visible, inFlight: s.inFlight, delayed: s.delayed) }
             do {
                 let s = try access.inspect(queue: queue).stats
                 return Counts(visible: s.visible, inFlight: s.inFlight, delayed: s.delayed)
@@ -82,7 +83,7 @@ struct Status: ParsableCommand {
             let outcome = recorded?.workers[worker.name]
             let timed = worker.enabled && worker.invocationSources.contains(.eventBridgeTimedEvent)
             rows.append(WorkerRow(
-                name: worker.name, enabled: worker.enabled, queue: try counts(worker.name),
+                name: worker.name, enabled: worker.enabled, queue: try await counts(worker.name),
                 deadLetters: access.deadLetterCount(worker.name),
                 succeeded: outcome?.succeeded, failed: outcome?.failed,
                 lastSuccess: outcome?.lastSuccess, lastFailure: outcome?.lastFailure, lastError: outcome?.lastError,
@@ -92,7 +93,7 @@ struct Status: ParsableCommand {
         let daemon = Daemon(running: running, pid: running ? live?.pid : nil, startedAt: running ? live?.startedAt : nil,
                             statusUpdatedAt: recorded?.updatedAt)
         let report = Report(stateDirectory: access.paths.root, daemon: daemon, source: live == nil ? "journal" : "daemon",
-                            starbase: try counts(StatePaths.starbaseQueue), workers: rows)
+                            starbase: try await counts(StatePaths.starbaseQueue), workers: rows)
         if json {
             try JSONOutput.print(report)
         } else {

@@ -14,11 +14,11 @@ final class TestServer: @unchecked Sendable {
         self.port = port
     }
 
-    /// Runs `body` with the fault server, then stops it.
-    static func withFaultServer<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+    /// Runs `body` with the fault server (or another Python server `script` that prints its port first), then stops it.
+    static func withFaultServer<T>(script: String = faultServerScript, _ body: (TestServer) async throws -> T) async throws -> T {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", faultServerScript]
+        process.arguments = ["python3", "-c", script]
         let stdout = Pipe()
         process.standardOutput = stdout
         try process.run()

@@ -22,6 +22,8 @@ public struct StarfleetSettings: Sendable, Hashable {
     public var metricsAddress: MetricsAddress?
     /// The systemd credential (a file in $CREDENTIALS_DIRECTORY) holding the alert webhook URL; nil: none.
     public var alertWebhookCredential: String?
+    /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
+    public var scheduler: Bool
 
     public init(templateDirectory: String) {
         deploymentRegion = nil
@@ -39,6 +41,7 @@ public struct StarfleetSettings: Sendable, Hashable {
         catchUpMissedRuns = true
         metricsAddress = nil
         alertWebhookCredential = nil
+        scheduler = true
     }
 
     /// Every key the section accepts, for unknown-key hints.
@@ -47,5 +50,6 @@ public struct StarfleetSettings: Sendable, Hashable {
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "MetricsAddress",
         "AlertWebhookCredential",
+        "Scheduler",
     ]
 }
