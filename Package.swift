@@ -70,7 +70,7 @@ let package = Package(
             name: "StarfleetDaemon",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", logging,
+                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -81,7 +81,7 @@ let package = Package(
             name: "starfleetctl",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock", logging,
-                argumentParser,
+                "StarfleetAWS", argumentParser,
             ],
             swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
-        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", logging]),
+        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
         .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),

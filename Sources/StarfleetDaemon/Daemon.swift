@@ -43,7 +43,8 @@ public enum Daemon {
         }
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues, clock: clock, logger: logger, notifier: notifier,
-            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: DaemonMetrics())
+            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: DaemonMetrics(),
+            aws: AWSClients(clock: clock, logger: logger))
 
         // /metrics on its own thread, bound before READY=1 so a taken port fails the start, not a later scrape.
         var metricsServer: MetricsServer?

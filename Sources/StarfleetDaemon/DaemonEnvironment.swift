@@ -15,4 +15,6 @@ struct DaemonEnvironment: Sendable {
     let heartbeat: WatchdogHeartbeat
     let status: StatusBoard
     let metrics: DaemonMetrics
+    /// S3 for the template bucket and the account index (used only when the configuration names them).
+    let aws: AWSClients
 }

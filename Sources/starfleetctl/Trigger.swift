@@ -33,8 +33,9 @@ struct Trigger: AsyncParsableCommand {
         let event = FanOutEvent.manualTrigger(schedule: schedule.description, requestedAt: Date(), nonce: String(UInt64.random(in: 0...UInt64.max), radix: 36))
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .warning
-        let templates = DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory)
-        let messages = try Starbase.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+        // With STARFLEET.TemplateBucket the templates are listed in S3, as the daemon's timed events do.
+        let templates = AWSClients(logger: logger).templateStore(for: configuration)
+        let messages = try await Starbase.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
         let workers = configuration.workers(taskedBy: schedule).map(\.name)
         guard !messages.isEmpty else {
             Console.out(workers.isEmpty ? "No ships to task for the timed event: \(schedule)." : "No templates found for \(workers.joined(separator: ", ")).")
