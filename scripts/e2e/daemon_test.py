@@ -470,7 +470,12 @@ def test_metrics_address_in_use_exits_69():
 
 
 def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
+    run_tests(globals(), "daemon")
+
+
+def run_tests(namespace, suite):
+    """Runs the test_* functions of `namespace` (those whose names contain an argument, if any are given)."""
+    tests = [(n, f) for n, f in sorted(namespace.items()) if n.startswith("test_") and callable(f)]
     selected = sys.argv[1:]
     passed = failed = 0
     for name, fn in tests:
@@ -484,7 +489,7 @@ def main():
         except Exception:
             failed += 1
             print(f"FAIL {name} ({time.time() - started:.1f}s)\n{traceback.format_exc()}", flush=True)
-    print(f"daemon: {passed} passed, {failed} failed")
+    print(f"{suite}: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 
