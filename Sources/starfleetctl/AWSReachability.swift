@@ -40,7 +40,8 @@ struct AWSReachability {
         }
         if case .s3 = configuration.accountIndex {
             let index = clients.accountIndex(for: configuration, stateDirectory: "/nonexistent")
-            await report("account index \(index.location)") { "\(try await index.current().accounts.count) accounts" }
+            // The index's errors name its location themselves.
+            await report("account index") { "\(index.location): \(try await index.current().accounts.count) accounts" }
         }
         for url in queueURLs {
             await report("queue \(url)") { try await queueArn(url) }

@@ -10,6 +10,7 @@ S3PollIntervalSeconds is 5, its minimum: fast enough here, so no test-only knob 
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -228,6 +229,49 @@ def test_s3_down_then_up_loses_nothing_and_local_work_goes_on():
     finally:
         env.stop()
         env.cleanup()
+
+
+def test_validate_checks_aws_only_when_asked():
+    with MotoServer() as moto:
+        s3 = moto.client("s3")
+        make_buckets(s3, ["111111111111", "222222222222"])
+        moto.client("sqs").create_queue(QueueName="fanout")
+        env = S3Env(moto.env())
+        path = os.path.join(env.config, "starfleetd.yaml")
+        text = open(path).read().replace("STARFLEET:\n", "STARFLEET:\n  FanOutQueueUrl: https://sqs.us-east-1.amazonaws.com/123456789012/fanout\n", 1)
+        with open(path, "w") as f:
+            f.write(text)
+        try:
+            ok = env.run_ctl("validate", "--check-aws")
+            assert ok.returncode == 0, ok.stdout + ok.stderr
+            for line in ("aws: ok: template bucket s3://templates", "aws: ok: account index: s3://index-bucket/org/accountIndex.json: 2 accounts",
+                         "aws: ok: queue https://sqs.us-east-1.amazonaws.com/123456789012/fanout"):
+                assert line in ok.stdout, ok.stdout
+            s3.delete_object(Bucket="index-bucket", Key="org/accountIndex.json")
+            moto.client("sqs").delete_queue(QueueUrl=moto.client("sqs").get_queue_url(QueueName="fanout")["QueueUrl"])
+            missing = env.run_ctl("validate", "--check-aws")
+            assert missing.returncode == 69, missing.stdout + missing.stderr
+            assert "NoSuchKey" in missing.stdout, missing.stdout
+            assert "NonExistentQueue" in missing.stdout or "QueueDoesNotExist" in missing.stdout, missing.stdout
+        finally:
+            env.cleanup()
+    # Offline (the default): no connection to the endpoint at all.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listener.settimeout(0.5)
+        env = S3Env({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{listener.getsockname()[1]}", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})
+        try:
+            r = env.run_ctl("validate")
+            assert r.returncode == 0, r.stdout + r.stderr
+            assert "aws:" not in r.stdout
+            try:
+                listener.accept()
+                raise AssertionError("offline validate connected to the AWS endpoint")
+            except socket.timeout:
+                pass
+        finally:
+            env.cleanup()
 
 
 def test_ministack_verified_key_lists_and_gets_odd_keys():
