@@ -247,6 +247,13 @@ def test_validate_checks_aws_only_when_asked():
             for line in ("aws: ok: template bucket s3://templates", "aws: ok: account index: s3://index-bucket/org/accountIndex.json: 2 accounts",
                          "aws: ok: queue https://sqs.us-east-1.amazonaws.com/123456789012/fanout"):
                 assert line in ok.stdout, ok.stdout
+            # plan reads the configured S3 index too (Starfleet's CLI loads it from S3 the same way).
+            local = os.path.join(env.dir, "t.yaml")
+            with open(local, "wb") as f:
+                f.write(template("planned"))
+            planned = env.run_ctl("plan", local, "--worker", "Recorder", "--json")
+            assert planned.returncode == 0, planned.stdout + planned.stderr
+            assert sorted(json.loads(l)["account"] for l in planned.stdout.splitlines()) == ["111111111111", "222222222222"], planned.stdout
             s3.delete_object(Bucket="index-bucket", Key="org/accountIndex.json")
             moto.client("sqs").delete_queue(QueueUrl=moto.client("sqs").get_queue_url(QueueName="fanout")["QueueUrl"])
             missing = env.run_ctl("validate", "--check-aws")
