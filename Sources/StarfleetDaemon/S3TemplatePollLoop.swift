@@ -14,7 +14,8 @@ extension StatePaths {
 /// template into Starfleet's S3 event on the Starbase queue, as the template directory's watcher does. The
 /// acknowledged ETags are persisted after each pass that changed them, so unchanged templates do not fire again
 /// after a restart. While S3 fails the passes back off (doubling up to five minutes, with jitter) and each failure
-/// is logged; nothing else waits for S3, and what was not acknowledged is retried by the next pass.
+/// is logged; nothing else waits for S3, and what was not acknowledged is retried by the next pass. The loop takes no
+/// watchdog slot on purpose: a slow S3 must not get the daemon killed.
 struct S3TemplatePollLoop: Sendable {
     struct State: Codable, Equatable {
         var version = 1

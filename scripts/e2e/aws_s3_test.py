@@ -210,6 +210,9 @@ def test_s3_down_then_up_loses_nothing_and_local_work_goes_on():
         env.start()
         wait_for(lambda: "S3 template poll: cannot list" in env.read_log(), 60, "a logged poll failure")
         assert "retry_in" in env.read_log()
+        # A timed event lists the bucket: with S3 down, trigger says so (69) instead of tasking nothing.
+        down = env.run_ctl("trigger", "DAILY")
+        assert down.returncode == 69 and "cannot list the templates" in down.stderr, down.stdout + down.stderr
         # Local work does not wait for S3: a payload put on a worker's queue runs in the daemon.
         payload = os.path.join(env.dir, "payload.yaml")
         with open(payload, "w") as f:
