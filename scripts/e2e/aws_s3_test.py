@@ -161,6 +161,30 @@ def test_moto_new_changed_unchanged_across_restart_and_index_replacement():
             env.cleanup()
 
 
+def test_moto_poller_follows_continuation_tokens_past_1000_keys():
+    from concurrent.futures import ThreadPoolExecutor
+    with MotoServer() as moto:
+        s3 = moto.client("s3")
+        make_buckets(s3, ["111111111111"])
+        # 1,001 keys that are not templates sort first, so the two templates are only on the second page.
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: put(s3, f"Recorder/a-{i:04d}.json", b"{}"), range(1001)))
+        put(s3, "Recorder/z1.yaml", template("z1"))
+        put(s3, "Recorder/z2.yaml", template("z2"))
+        first_page = s3.list_objects_v2(Bucket="templates", Prefix="Recorder/")
+        assert first_page["IsTruncated"] and not any(o["Key"].endswith(".yaml") for o in first_page["Contents"])
+        env = S3Env(moto.env())
+        try:
+            env.start()
+            wait_for(lambda: len(env.records()) >= 2, 40, "the templates on the second page")
+            settle(env, polls=1)
+            assert env.names() == ["z1", "z2"], env.records()
+            assert env.stop() == 0
+        finally:
+            env.stop()
+            env.cleanup()
+
+
 def test_moto_timed_event_lists_templates_in_s3():
     with MotoServer() as moto:
         s3 = moto.client("s3")
