@@ -48,19 +48,22 @@ struct Generation: Sendable {
         let starbase = Starbase(configuration: configuration, queues: env.queues, templates: env.aws.templateStore(for: configuration),
                                 index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
                                 ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
-        // Load the account index now (not at the first fan-out) and tell the operator what it holds.
-        if configuration.enabledWorkers.contains(where: { ships[$0.name]?.fanOutStrategy != .singleInvocation }) {
-            do {
-                let loaded = try await starbase.index.current()
-                logger.info("account index loaded", metadata: ["accounts": "\(loaded.accounts.count)", "path": "\(starbase.index.location)"])
-            } catch {
-                logger.warning("the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)")
-            }
-        }
         let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.queues, logger: logger)
         let configuration = self.configuration
 
         await withDiscardingTaskGroup { group in
+            // Load the account index now (not at the first fan-out) and tell the operator what it holds; beside the
+            // other services, since an S3 index may take a while to answer.
+            if configuration.enabledWorkers.contains(where: { ships[$0.name]?.fanOutStrategy != .singleInvocation }) {
+                group.addTask {
+                    do {
+                        let loaded = try await starbase.index.current()
+                        logger.info("account index loaded", metadata: ["accounts": "\(loaded.accounts.count)", "path": "\(starbase.index.location)"])
+                    } catch {
+                        logger.warning("the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)")
+                    }
+                }
+            }
             group.addTask {
                 await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
                                     clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status,
