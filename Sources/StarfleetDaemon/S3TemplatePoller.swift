@@ -69,8 +69,12 @@ struct S3TemplatePoller: Sendable {
                 outcome.etags[key] = object.etag
                 continue
             }
-            if Task.isCancelled { break }
             func keep() { if let old = seen[key] { outcome.etags[key] = old } }
+            // Stopping: what is left keeps its old acknowledgement and is looked at again after the restart.
+            if Task.isCancelled {
+                keep()
+                continue
+            }
             guard object.size <= Int64(Self.maxTemplateBytes) else {
                 reject(key, size: Int(object.size), etag: object.etag, into: &outcome)
                 continue

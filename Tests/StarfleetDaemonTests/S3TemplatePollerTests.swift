@@ -118,6 +118,24 @@ import Testing
         #expect(after.errors.isEmpty)
     }
 
+    @Test func aCancelledPassFiresNothingMoreAndKeepsTheOldAcknowledgements() async {
+        let bucket = FakeTemplateBucket()
+        bucket.put("Audit/a.yaml", "a: 1")
+        let fired = FiredEvents()
+        let poller = Self.poller(bucket)
+        let first = await poller.poll(seen: [:], fire: fired.fire)
+        bucket.put("Audit/a.yaml", "a: 2")
+        bucket.put("Audit/b.yaml", "b: 1")
+        // The pass runs in a task that is already cancelled (a stop), deterministically.
+        let cancelled = await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await poller.poll(seen: first.etags, fire: fired.fire)
+        }.value
+        #expect(cancelled.fired.isEmpty)
+        #expect(cancelled.etags == first.etags)
+        #expect(fired.keys == ["Audit/a.yaml"])
+    }
+
     @Test func anOversizedTemplateIsRejectedOncePerETag() async {
         let bucket = FakeTemplateBucket()
         bucket.put("Audit/huge.yaml", bytes: [UInt8](repeating: UInt8(ascii: "#"), count: S3TemplatePoller.maxTemplateBytes + 1))
