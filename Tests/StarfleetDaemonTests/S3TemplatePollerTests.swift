@@ -11,6 +11,15 @@ import Testing
         S3TemplatePoller(bucket: bucket, prefixes: prefixes, logger: logger)
     }
 
+    /// A bucket holding `Audit/a.yaml`, polled once (so `a` is acknowledged).
+    static func polledOnce() async -> (FakeTemplateBucket, FiredEvents, S3TemplatePoller, S3TemplatePoller.Outcome) {
+        let bucket = FakeTemplateBucket()
+        bucket.put("Audit/a.yaml", "a: 1")
+        let fired = FiredEvents()
+        let poller = Self.poller(bucket)
+        return (bucket, fired, poller, await poller.poll(seen: [:], fire: fired.fire))
+    }
+
     @Test func newTemplatesFireOnceAndOnlyYAMLKeysUnderThePrefixCount() async {
         let bucket = FakeTemplateBucket()
         bucket.put("Audit/a.yaml", "a: 1")
@@ -81,11 +90,7 @@ import Testing
     }
 
     @Test func aFailedGetKeepsTheOldAcknowledgementAndIsRetried() async {
-        let bucket = FakeTemplateBucket()
-        bucket.put("Audit/a.yaml", "a: 1")
-        let fired = FiredEvents()
-        let poller = Self.poller(bucket)
-        let first = await poller.poll(seen: [:], fire: fired.fire)
+        let (bucket, fired, poller, first) = await Self.polledOnce()
         bucket.put("Audit/a.yaml", "a: 2")
         bucket.failGet("Audit/a.yaml")
         let failed = await poller.poll(seen: first.etags, fire: fired.fire)
@@ -119,11 +124,7 @@ import Testing
     }
 
     @Test func aCancelledPassFiresNothingMoreAndKeepsTheOldAcknowledgements() async {
-        let bucket = FakeTemplateBucket()
-        bucket.put("Audit/a.yaml", "a: 1")
-        let fired = FiredEvents()
-        let poller = Self.poller(bucket)
-        let first = await poller.poll(seen: [:], fire: fired.fire)
+        let (bucket, fired, poller, first) = await Self.polledOnce()
         bucket.put("Audit/a.yaml", "a: 2")
         bucket.put("Audit/b.yaml", "b: 1")
         // The pass runs in a task that is already cancelled (a stop), deterministically.
