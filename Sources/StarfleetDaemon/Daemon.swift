@@ -46,7 +46,8 @@ public enum Daemon {
             configDirectory: configDirectory, paths: paths, queues: queues,
             router: QueueRouter(local: queues, clock: clock, logger: logger), clock: clock, logger: logger, notifier: notifier,
             heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: metrics,
-            alerts: AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry))
+            alerts: AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry),
+            aws: AWSClients(clock: clock, logger: logger))
 
         // /metrics on its own thread, bound before READY=1 so a taken port fails the start, not a later scrape.
         var metricsServer: MetricsServer?

@@ -2,7 +2,7 @@ import StarfleetCore
 public import StarfleetMetrics
 
 /// The daemon's metric families (docs/operations.md, "Metrics") and one method per event, called where it happens:
-/// Starbase fan-out, WorkerExecutor, SchedulerLoop, TemplateWatchLoop; StatusLoop sets the queue gauges.
+/// Starbase fan-out, WorkerExecutor, SchedulerLoop, TemplateWatchLoop, S3TemplatePollLoop; StatusLoop sets the queue gauges.
 public struct DaemonMetrics: Sendable {
     public let registry: MetricsRegistry
 
@@ -33,6 +33,8 @@ public struct DaemonMetrics: Sendable {
                   buckets: Self.latenessBuckets)
         r.declare("starfleet_template_events_total", .counter,
                   help: "Template directory events: queued (a change sent to the Starbase) or rejected (not a usable template file).")
+        r.declare("starfleet_s3_poll_errors_total", .counter,
+                  help: "Failed calls of the template bucket poller by operation (list, get, enqueue); each is retried by the next poll.")
     }
 
     func payloadsSent(worker: String, count: Int) {
@@ -56,6 +58,10 @@ public struct DaemonMetrics: Sendable {
     func templateEvents(queued: Int, rejected: Int) {
         if queued > 0 { registry.increment("starfleet_template_events_total", ["result": "queued"], by: Double(queued)) }
         if rejected > 0 { registry.increment("starfleet_template_events_total", ["result": "rejected"], by: Double(rejected)) }
+    }
+
+    func s3PollFailed(operation: String, count: Int) {
+        registry.increment("starfleet_s3_poll_errors_total", ["operation": operation], by: Double(count))
     }
 
     struct QueueGauge {

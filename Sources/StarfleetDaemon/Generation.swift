@@ -46,20 +46,9 @@ struct Generation: Sendable {
         }
         env.alerts.configure(AlertSettings(configuration.starfleet))
         let ships = Self.ships(for: configuration, paths: env.paths, logger: logger)
-        let indexPath = configuration.localAccountIndexPath(stateDirectory: env.paths.root)
-        let starbase = Starbase(configuration: configuration, queues: env.router,
-                                templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
-                                index: AccountIndexCache(source: configuration.accountIndex, path: indexPath),
+        let starbase = Starbase(configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
+                                index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
                                 ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
-        // Load the account index now (not at the first fan-out) and tell the operator what it holds.
-        if configuration.enabledWorkers.contains(where: { ships[$0.name]?.fanOutStrategy != .singleInvocation }) {
-            do {
-                let loaded = try starbase.index.current()
-                logger.info("account index loaded", metadata: ["accounts": "\(loaded.accounts.count)", "path": "\(indexPath ?? "-")"])
-            } catch {
-                logger.warning("the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)")
-            }
-        }
         let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.router, logger: logger)
         let configuration = self.configuration
 
@@ -68,15 +57,31 @@ struct Generation: Sendable {
         }
 
         await withDiscardingTaskGroup { group in
+            // Load the account index now (not at the first fan-out) and tell the operator what it holds; beside the
+            // other services, since an S3 index may take a while to answer.
+            if configuration.enabledWorkers.contains(where: { ships[$0.name]?.fanOutStrategy != .singleInvocation }) {
+                group.addTask {
+                    do {
+                        let loaded = try await starbase.index.current()
+                        logger.info("account index loaded", metadata: ["accounts": "\(loaded.accounts.count)", "path": "\(starbase.index.location)"])
+                    } catch {
+                        logger.warning("the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)")
+                    }
+                }
+            }
             if configuration.starfleet.scheduler {
                 group.addTask {
                     await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
                                         clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status,
                                         metrics: env.metrics).run(stop: stop)
                 }
-                group.addTask {
-                    await TemplateWatchLoop(configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
-                                            logger: logger, heartbeat: env.heartbeat, metrics: env.metrics).run(stop: stop)
+                if let poll = S3TemplatePollLoop.make(configuration: configuration, starbase: starbase, environment: env) {
+                    group.addTask { await poll.run(stop: stop) }
+                } else {
+                    group.addTask {
+                        await TemplateWatchLoop(configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
+                                                logger: logger, heartbeat: env.heartbeat, metrics: env.metrics).run(stop: stop)
+                    }
                 }
             }
             // The local Starbase queue is always consumed (starfleetctl trigger and the inbox feed it); an SQS fan-out

@@ -52,7 +52,7 @@ public struct Starbase: Sendable {
     /// - Returns: how many fan-out messages were enqueued.
     @discardableResult
     public func taskTimedEvent(_ schedule: Schedule, event: FanOutEvent) async throws -> Int {
-        let messages = try Self.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+        let messages = try await Self.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
         if !messages.isEmpty { _ = try await starbaseQueue().send(messages) }
         return messages.count
     }
@@ -60,7 +60,7 @@ public struct Starbase: Sendable {
     /// Part 1 of a timed event as messages (Starfleet's `process_eventbridge_timed_event`), for the daemon's
     /// scheduler and for `starfleetctl trigger`.
     public static func timedMessages(configuration: Configuration, templates: any TemplateStore, schedule: Schedule,
-                                     event: FanOutEvent, logger: Logger) throws -> [OutgoingMessage] {
+                                     event: FanOutEvent, logger: Logger) async throws -> [OutgoingMessage] {
         let workers = configuration.workers(taskedBy: schedule)
         guard !workers.isEmpty else {
             logger.info("[🌑] No ships to task for the timed event: \(schedule).")
@@ -68,7 +68,7 @@ public struct Starbase: Sendable {
         }
         var messages: [OutgoingMessage] = []
         for worker in workers {
-            let keys = try templates.templates(prefix: worker.templatePrefix)
+            let keys = try await templates.templates(prefix: worker.templatePrefix)
             if keys.isEmpty {
                 logger.warning("[⚠️] No templates found for worker ship: \(worker.name). Skipping it.", metadata: ["worker": "\(worker.name)"])
             }
@@ -149,7 +149,7 @@ public struct Starbase: Sendable {
         }
         let bytes: [UInt8]
         do {
-            bytes = try templates.read(key: key)
+            bytes = try await templates.read(key: key)
         } catch {
             logger.error("[❌] Can't find the template: \(key). Please investigate why it's missing.", metadata: meta)
             return .retry("\(error)")
@@ -163,7 +163,7 @@ public struct Starbase: Sendable {
         }
         let plan: FanOutPlan
         do {
-            let accountIndex = ship.fanOutStrategy == .singleInvocation ? nil : try index.current()
+            let accountIndex = ship.fanOutStrategy == .singleInvocation ? nil : try await index.current()
             plan = try FanOutPlanner.plan(worker: worker.name, strategy: ship.fanOutStrategy, template: template, index: accountIndex,
                                           scopeToRegions: Set(configuration.starfleet.scopeToRegions))
         } catch let error as AccountIndexError {

@@ -2,18 +2,22 @@ import StarfleetCore
 import StarfleetYAML
 
 /// Where the Starbase lists and fetches templates: Starfleet's template bucket, here the watched template directory
-/// (a file's path under it is its key). An S3-backed store plugs in behind the same two calls.
+/// (a file's path under it is its key), or the template bucket itself (``S3TemplateStore``).
 public protocol TemplateStore: Sendable {
     /// Keys under `prefix` that end in `.yaml` (Starfleet's `list_worker_ship_templates`: a prefix that itself ends in
     /// `.yaml` is returned as it is, without a look-up).
-    func templates(prefix: String) throws -> [String]
+    func templates(prefix: String) async throws -> [String]
     /// The template's bytes, or a ``TemplateStoreError``.
-    func read(key: String) throws -> [UInt8]
+    func read(key: String) async throws -> [UInt8]
 }
 
 public struct TemplateStoreError: Error, Sendable, CustomStringConvertible {
     public var key: String
     public var message: String
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
     public var description: String { "\(key): \(message)" }
 }
 

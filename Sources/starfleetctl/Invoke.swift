@@ -62,7 +62,7 @@ struct Invoke: AsyncParsableCommand {
         let extra = parsed.map { ship.validate(template: $0.raw) } ?? []
         for d in extra { Console.error(d.description) }
         guard let template = parsed, !extra.containsErrors else { throw ExitCode(ExitStatus.dataError) }
-        if strategy != .singleInvocation { try checkApplicable(template, strategy: strategy, configuration: configuration, paths: paths) }
+        if strategy != .singleInvocation { try await checkApplicable(template, strategy: strategy, configuration: configuration, paths: paths) }
         let body = try FanOutPlanner.payload(worker: worker, template: template, account: accountID, region: region).body
 
         if async {
@@ -101,16 +101,10 @@ struct Invoke: AsyncParsableCommand {
     }
 
     /// Starfleet's applicability check: the account (and region) must be among those the template resolves to.
-    func checkApplicable(_ template: PayloadTemplate, strategy: FanOutStrategy, configuration: Configuration, paths: StatePaths) throws {
-        let indexPath = accountIndex.map { Configuration.resolve($0, against: CurrentDirectory.path) }
-            ?? configuration.localAccountIndexPath(stateDirectory: paths.root)
-        guard let indexPath else {
-            Console.error("error: the account index is in S3; pass a local copy with --account-index FILE")
-            throw ExitCode(ExitStatus.unavailable)
-        }
+    func checkApplicable(_ template: PayloadTemplate, strategy: FanOutStrategy, configuration: Configuration, paths: StatePaths) async throws {
         let index: AccountIndex
         do {
-            index = try AccountIndexFile.load(indexPath)
+            index = try await ConfiguredAccountIndex.load(configuration, override: accountIndex, stateDirectory: paths.root)
         } catch {
             Console.error(error.description)
             throw ExitCode(ExitStatus.unavailable)

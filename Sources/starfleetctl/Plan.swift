@@ -4,7 +4,7 @@ import StarfleetCore
 import StarfleetYAML
 
 /// `starfleetctl plan TEMPLATE`: what the Starbase would send for a template, without sending anything.
-struct Plan: ParsableCommand {
+struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the payloads a template would fan out to (nothing is sent).",
         discussion: """
@@ -27,7 +27,7 @@ struct Plan: ParsableCommand {
     @Flag(help: "One JSON object per payload: {\"worker\", \"account\", \"region\", \"body\"}.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let configuration = try global.loadConfiguration(quietWarnings: true)
         let path = Configuration.resolve(template, against: CurrentDirectory.path)
         let target = try chooseWorker(configuration, path: path)
@@ -36,7 +36,7 @@ struct Plan: ParsableCommand {
         for d in diagnostics { Console.error(d.description) }
         guard let parsed else { throw ExitCode(ExitStatus.dataError) }
 
-        let index = strategy == .singleInvocation ? nil : try loadIndex(configuration)
+        let index = strategy == .singleInvocation ? nil : try await loadIndex(configuration)
         let plan: FanOutPlan
         do {
             plan = try FanOutPlanner.plan(worker: target.name, strategy: strategy, template: parsed, index: index,
@@ -68,21 +68,12 @@ struct Plan: ParsableCommand {
         return w
     }
 
-    func loadIndex(_ configuration: Configuration) throws -> AccountIndex {
-        let path: String
-        if let accountIndex {
-            path = Configuration.resolve(accountIndex, against: CurrentDirectory.path)
-        } else if let local = configuration.localAccountIndexPath(stateDirectory: global.stateDirectory(for: configuration)) {
-            path = local
-        } else {
-            Console.error("error: the account index is in S3 (StarfleetDefaultAccountIndex); pass a local copy with --account-index FILE")
-            throw ExitCode(ExitStatus.unavailable)
-        }
+    func loadIndex(_ configuration: Configuration) async throws -> AccountIndex {
         do {
-            return try AccountIndexFile.load(path)
+            return try await ConfiguredAccountIndex.load(configuration, override: accountIndex, stateDirectory: global.stateDirectory(for: configuration))
         } catch {
             Console.error(error.description)
-            throw ExitCode(error.message.hasPrefix("cannot read") ? ExitStatus.unavailable : ExitStatus.dataError)
+            throw ExitCode(ConfiguredAccountIndex.isUnavailable(error) ? ExitStatus.unavailable : ExitStatus.dataError)
         }
     }
 

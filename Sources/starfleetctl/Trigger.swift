@@ -3,6 +3,7 @@ import FoundationEssentials
 import Logging
 import StarfleetCore
 import StarfleetDaemon
+import StarfleetQueue
 
 /// `starfleetctl trigger FREQUENCY`: emit a timed event now, as if EventBridge fired it.
 struct Trigger: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct Trigger: AsyncParsableCommand {
             FREQUENCY is a worker's EventBridgeTimedFrequency as written (FIVE_MIN … DAILY, or a rate()/cron() expression).
             With the daemon running the event goes through its inbox and runs within a second; otherwise it waits on
             the Starbase queue until the daemon starts. Each trigger is a new event: it always runs.
-            Exit status: 0, 64 not a frequency, 78 configuration errors.
+            Exit status: 0, 64 not a frequency, 69 the template bucket cannot be listed, 78 configuration errors.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -33,8 +34,15 @@ struct Trigger: AsyncParsableCommand {
         let event = FanOutEvent.manualTrigger(schedule: schedule.description, requestedAt: Date(), nonce: String(UInt64.random(in: 0...UInt64.max), radix: 36))
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .warning
-        let templates = DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory)
-        let messages = try Starbase.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+        // With STARFLEET.TemplateBucket the templates are listed in S3, as the daemon's timed events do.
+        let templates = AWSClients(logger: logger).templateStore(for: configuration)
+        let messages: [OutgoingMessage]
+        do {
+            messages = try await Starbase.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+        } catch {
+            Console.error("error: cannot list the templates: \(error)")
+            throw ExitCode(ExitStatus.unavailable)
+        }
         let workers = configuration.workers(taskedBy: schedule).map(\.name)
         guard !messages.isEmpty else {
             Console.out(workers.isEmpty ? "No ships to task for the timed event: \(schedule)." : "No templates found for \(workers.joined(separator: ", ")).")

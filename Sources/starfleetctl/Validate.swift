@@ -3,12 +3,13 @@ import StarfleetCore
 import StarfleetYAML
 
 /// `starfleetctl validate`: the configuration, then every template in the template directory against its worker.
-struct Validate: ParsableCommand {
+struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the configuration and every template in the template directory.",
         discussion: """
             Prints every problem as file:line:column: error: Section.Key: what is wrong (hint).
-            Exit status: 0 valid, 78 configuration errors, 65 template errors.
+            Offline: no network call unless --check-aws is given.
+            Exit status: 0 valid, 78 configuration errors, 65 template errors, 69 an AWS check failed.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -16,7 +17,11 @@ struct Validate: ParsableCommand {
     @Flag(help: "Check the configuration only, not the templates.")
     var configOnly = false
 
-    func run() throws {
+    @Flag(name: .customLong("check-aws"),
+          help: "Also check that the template bucket, the S3 account index and the SQS queue URLs are reachable with the current credentials.")
+    var checkAWS = false
+
+    func run() async throws {
         let configuration = try global.loadConfiguration()
         var templates = 0
         var broken = 0
@@ -35,5 +40,6 @@ struct Validate: ParsableCommand {
             Console.out("templates: \(templates) checked, \(broken) with errors (\(configuration.starfleet.templateDirectory))")
         }
         if broken > 0 { throw ExitCode(ExitStatus.dataError) }
+        if checkAWS, await AWSReachability(configuration: configuration).run() > 0 { throw ExitCode(ExitStatus.unavailable) }
     }
 }

@@ -470,8 +470,12 @@ def test_metrics_address_in_use_exits_69():
 
 
 def main(suite="daemon", namespace=None):
-    """Runs the test_* functions of `namespace` (default: this module) named on the command line, or all."""
-    tests = [(n, f) for n, f in sorted((namespace or globals()).items()) if n.startswith("test_") and callable(f)]
+    run_tests(namespace or globals(), suite)
+
+
+def run_tests(namespace, suite):
+    """Runs the test_* functions of `namespace` (those whose names contain an argument, if any are given)."""
+    tests = [(n, f) for n, f in sorted(namespace.items()) if n.startswith("test_") and callable(f)]
     selected = sys.argv[1:]
     passed = failed = 0
     for name, fn in tests:

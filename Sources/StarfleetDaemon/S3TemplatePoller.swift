@@ -1,0 +1,114 @@
+import Logging
+import StarfleetAWS
+
+/// One pass over the template bucket: list every S3-sourced worker's `TemplatePrefix`, compare each `.yaml` key's
+/// ETag with the acknowledged one, get the new or changed ones and hand them to `fire` (the Starbase's S3 event).
+/// A key is acknowledged — its ETag kept in the returned set — only once `fire` returned, so anything that fails
+/// (listing, GetObject, the enqueue) is tried again by the next pass. Deleted keys leave the set (Starfleet fires
+/// on creation only, so a deletion fires nothing, but a later re-upload fires again).
+struct S3TemplatePoller: Sendable {
+    /// What one pass did.
+    struct Outcome: Sendable, Equatable {
+        /// The acknowledged ETag of every key, to persist.
+        var etags: [String: String]
+        /// Keys handed to `fire`, in key order.
+        var fired: [String] = []
+        /// Keys refused (over the size limit); acknowledged so they are reported once per ETag.
+        var rejected: [String] = []
+        /// One sentence per failed call; empty when the pass went through.
+        var errors: [String] = []
+        /// Failed calls by operation (`list`, `get`, `enqueue`), for the metric.
+        var failures: [String: Int] = [:]
+    }
+
+    /// A template must fit in a queue message, as in the template directory.
+    static let maxTemplateBytes = 1_048_576
+
+    let bucket: any TemplateBucketReader
+    /// The distinct TemplatePrefixes of the enabled workers with the S3 invocation source.
+    let prefixes: [String]
+    let logger: Logger
+
+    init(bucket: any TemplateBucketReader, prefixes: [String], logger: Logger) {
+        self.bucket = bucket
+        var distinct: [String] = []
+        for prefix in prefixes where !distinct.contains(prefix) { distinct.append(prefix) }
+        self.prefixes = distinct
+        self.logger = logger
+    }
+
+    /// Whether `key` is a template of the worker with this prefix (Starfleet: a `.yaml` prefix names one key).
+    static func covers(_ prefix: String, _ key: String) -> Bool {
+        prefix.hasSuffix(".yaml") ? key == prefix : key.hasPrefix(prefix) && key.hasSuffix(".yaml")
+    }
+
+    func poll(seen: [String: String], fire: (_ key: String, _ bytes: [UInt8]) async throws -> Void) async -> Outcome {
+        var outcome = Outcome(etags: [:])
+        func failed(_ operation: String, _ sentence: String) {
+            outcome.errors.append(sentence)
+            outcome.failures[operation, default: 0] += 1
+        }
+        var listed: [String: S3Object] = [:]
+        var unlisted: [String] = []
+        for prefix in prefixes {
+            do {
+                for object in try await bucket.list(prefix: prefix) where Self.covers(prefix, object.key) {
+                    listed[object.key] = object
+                }
+            } catch {
+                unlisted.append(prefix)
+                failed("list", "cannot list s3://\(bucket.name)/\(prefix): \(error)")
+            }
+        }
+        // What could not be listed keeps its acknowledged state: an outage is not a deletion.
+        for (key, etag) in seen where unlisted.contains(where: { Self.covers($0, key) }) { outcome.etags[key] = etag }
+
+        for key in listed.keys.sorted() {
+            guard let object = listed[key] else { continue }
+            if seen[key] == object.etag {
+                outcome.etags[key] = object.etag
+                continue
+            }
+            func keep() { if let old = seen[key] { outcome.etags[key] = old } }
+            // Stopping: what is left keeps its old acknowledgement and is looked at again after the restart.
+            if Task.isCancelled {
+                keep()
+                continue
+            }
+            guard object.size <= Int64(Self.maxTemplateBytes) else {
+                reject(key, size: Int(object.size), etag: object.etag, into: &outcome)
+                continue
+            }
+            let got: (bytes: [UInt8], etag: String)
+            do {
+                got = try await bucket.get(key: key)
+            } catch {
+                keep()
+                failed("get", "cannot get s3://\(bucket.name)/\(key): \(error)")
+                continue
+            }
+            // The ETag that goes with the bytes fired: a change between listing and getting is not lost.
+            let etag = got.etag.isEmpty ? object.etag : got.etag
+            guard got.bytes.count <= Self.maxTemplateBytes else {
+                reject(key, size: got.bytes.count, etag: etag, into: &outcome)
+                continue
+            }
+            do {
+                try await fire(key, got.bytes)
+                outcome.etags[key] = etag
+                outcome.fired.append(key)
+            } catch {
+                keep()
+                failed("enqueue", "cannot queue the S3 event for \(key): \(error)")
+            }
+        }
+        return outcome
+    }
+
+    private func reject(_ key: String, size: Int, etag: String, into outcome: inout Outcome) {
+        logger.error("template rejected: s3://\(bucket.name)/\(key) is \(size) bytes, over the \(Self.maxTemplateBytes)-byte template limit; make it smaller",
+                     metadata: ["template": "\(key)"])
+        outcome.etags[key] = etag
+        outcome.rejected.append(key)
+    }
+}

@@ -1,0 +1,61 @@
+public import StarfleetAWS
+
+/// The template bucket as the poller and the store see it: a listing under a prefix and the bytes of one key.
+/// ``S3TemplateBucket`` is the real one; tests use a dictionary.
+public protocol TemplateBucketReader: Sendable {
+    /// The bucket's name (the bucket the Starbase's S3 events carry).
+    var name: String { get }
+    /// Every object under `prefix`, all pages.
+    func list(prefix: String) async throws -> [S3Object]
+    /// The object's bytes and its ETag (without quotes).
+    func get(key: String) async throws -> (bytes: [UInt8], etag: String)
+}
+
+/// `STARFLEET.TemplateBucket` through ``S3Client``: ListObjectsV2 (paginated) and GetObject.
+public struct S3TemplateBucket: TemplateBucketReader {
+    let s3: S3Client
+    public let name: String
+
+    public init(s3: S3Client, name: String) {
+        self.s3 = s3
+        self.name = name
+    }
+
+    public func list(prefix: String) async throws -> [S3Object] {
+        try await s3.listAllObjects(bucket: name, prefix: prefix)
+    }
+
+    public func get(key: String) async throws -> (bytes: [UInt8], etag: String) {
+        switch try await s3.getObject(bucket: name, key: key) {
+        case .object(let bytes, let etag): return (bytes, etag)
+        // Only a conditional GET can answer 304, and this one is not conditional.
+        case .notModified: return ([], "")
+        }
+    }
+}
+
+/// Starfleet's template source: timed events list the worker's `TemplatePrefix` in the bucket (keys ending in
+/// `.yaml`, recursively; a prefix that is itself a `.yaml` key is taken as it is, without a call), and the Starbase
+/// reads each template from it (`fetch_template`).
+public struct S3TemplateStore: TemplateStore {
+    public let bucket: any TemplateBucketReader
+
+    public init(bucket: any TemplateBucketReader) { self.bucket = bucket }
+
+    public func templates(prefix: String) async throws -> [String] {
+        if prefix.hasSuffix(".yaml") { return [prefix] }
+        do {
+            return try await bucket.list(prefix: prefix).map(\.key).filter { $0.hasSuffix(".yaml") }
+        } catch {
+            throw TemplateStoreError(key: prefix, message: "cannot list s3://\(bucket.name)/\(prefix): \(error)")
+        }
+    }
+
+    public func read(key: String) async throws -> [UInt8] {
+        do {
+            return try await bucket.get(key: key).bytes
+        } catch {
+            throw TemplateStoreError(key: key, message: "Can't read the template s3://\(bucket.name)/\(key): \(error)")
+        }
+    }
+}
