@@ -1,4 +1,3 @@
-import StarfleetQueue
 import FoundationEssentials
 import Glibc
 import Logging
@@ -6,9 +5,11 @@ import ServiceLifecycle
 import StarfleetClock
 import StarfleetCore
 import StarfleetMetrics
+import StarfleetQueue
 import StarfleetSystemd
 import StarfleetWorkers
 import StarfleetYAML
+import UnixSignals
 
 /// The composition root: configuration → state directory and queue recovery → READY=1 → the service group.
 public enum Daemon {
@@ -17,6 +18,7 @@ public enum Daemon {
     public static func run(configDirectory: String, stateDirectoryFlag: String?) async -> Int32 {
         // A worker closing its stdin early must not kill the daemon; children get default dispositions back.
         signal(SIGPIPE, SIG_IGN)
+        let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let environmentState = getenv("STATE_DIRECTORY").map { String(cString: $0) }
 
         let (loaded, diagnostics) = ConfigurationDirectory.load(configDirectory, knownWorkers: WorkerRegistry.names)
@@ -79,7 +81,7 @@ public enum Daemon {
         }
         // Before the Supervisor: the group stops services in reverse order, so alerts outlive the workers' drain.
         services.append(.init(service: environment.alerts))
-        services.append(.init(service: Supervisor(initial: configuration, environment: environment),
+        services.append(.init(service: Supervisor(initial: configuration, environment: environment, reloadSignals: reloadSignals),
                               successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import Logging
 import StarfleetClock
 import StarfleetCore
@@ -33,10 +34,13 @@ struct SchedulerLoop: Sendable {
         var last = TimerPlanner.startingState(schedules, persisted: persisted, now: clock.now(),
                                               catchUp: configuration.starfleet.catchUpMissedRuns)
         save(last)
+        let offsets = Dictionary(uniqueKeysWithValues: schedules.map {
+            ($0.description, TimerJitter.offset(for: $0, host: Self.hostName(), maxSeconds: configuration.starfleet.timerJitterSeconds))
+        })
         while !stop.isStopped {
             slot.beat()
             let now = clock.now()
-            for (schedule, boundary) in TimerPlanner.due(schedules, lastFired: last, now: now) {
+            for (schedule, boundary) in TimerPlanner.due(schedules, lastFired: last, now: now, offsets: offsets) {
                 let lateness = now.timeIntervalSince(boundary)
                 do {
                     try await starbase.taskTimedEvent(schedule, event: .timed(schedule: schedule.description, boundary: boundary))
@@ -51,14 +55,25 @@ struct SchedulerLoop: Sendable {
                     logger.error("timed event could not be tasked; retrying", metadata: ["schedule": "\(schedule)", "error": "\(error)"])
                 }
             }
-            let next = Dictionary(schedules.compactMap { s in s.nextFire(after: max(now, last[s.description] ?? now)).map { (s.description, $0) } },
+            let next = Dictionary(schedules.compactMap { s -> (String, Date)? in
+                let offset = TimeInterval(offsets[s.description] ?? 0)
+                let shifted = now.addingTimeInterval(-offset)
+                return s.nextFire(after: max(shifted, last[s.description] ?? shifted)).map { (s.description, $0.addingTimeInterval(offset)) }
+            },
                                   uniquingKeysWith: { a, _ in a })
             status.setFires(next: next, last: last)
             // Wake at the next boundary, or within a second of elapsed time to beat the watchdog and notice a stop
             // (a duration, not a wall-clock deadline: a clock stepped back must not stretch the nap).
-            let wake = TimerPlanner.nextWake(schedules, lastFired: last, now: now) ?? now.addingTimeInterval(1)
+            let wake = TimerPlanner.nextWake(schedules, lastFired: last, now: now, offsets: offsets) ?? now.addingTimeInterval(1)
             try? await clock.sleep(seconds: min(max(wake.timeIntervalSince(now), 0), 1))
         }
+    }
+
+    /// The jitter seed: the host's name, so hosts sharing a queue spread out while each keeps its own offsets.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func save(_ last: [String: Date]) {

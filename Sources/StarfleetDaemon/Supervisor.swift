@@ -13,6 +13,9 @@ import UnixSignals
 struct Supervisor: Service {
     let initial: Configuration
     let environment: DaemonEnvironment
+    /// Trapped by Daemon.run before "started" and READY=1, so a reload asked for right after start is queued, not
+    /// SIGHUP's default action (the end of the process).
+    let reloadSignals: UnixSignalsSequence
 
     func run() async throws {
         let env = environment
@@ -42,7 +45,7 @@ struct Supervisor: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { top in
                 top.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) { reload() }
+                    for await _ in reloadSignals { reload() }
                 }
                 var configuration = initial
                 while !shutdown.isStopped {

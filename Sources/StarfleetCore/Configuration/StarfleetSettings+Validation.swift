@@ -50,6 +50,7 @@ extension Configuration {
                 if let path = v.string(value, p, length: 1...4096) { s.stateDirectory = resolve(path, against: directory) }
             case "S3PollIntervalSeconds": s.s3PollIntervalSeconds = v.int(value, p, range: 5...86_400) ?? s.s3PollIntervalSeconds
             case "CatchUpMissedRuns": s.catchUpMissedRuns = v.bool(value, p) ?? s.catchUpMissedRuns
+            case "TimerJitterSeconds": s.timerJitterSeconds = v.int(value, p, range: 0...3_600) ?? s.timerJitterSeconds
             case "Scheduler": s.scheduler = v.bool(value, p) ?? s.scheduler
             case "MetricsAddress":
                 if let text = v.string(value, p, length: 1...300) {

@@ -18,6 +18,8 @@ public struct StarfleetSettings: Sendable, Hashable {
     public var s3PollIntervalSeconds: Int
     /// Whether a timed boundary missed while the daemon was down fires once at start.
     public var catchUpMissedRuns: Bool
+    /// Each schedule fires up to this many seconds after its boundary (a fixed per-host offset, TimerJitter); 0: on it.
+    public var timerJitterSeconds: Int
     /// Where `/metrics` is served (Prometheus text); nil: no metrics endpoint.
     public var metricsAddress: MetricsAddress?
     /// The systemd credential (a file in $CREDENTIALS_DIRECTORY) holding the alert webhook URL; nil: none.
@@ -39,6 +41,7 @@ public struct StarfleetSettings: Sendable, Hashable {
         stateDirectory = nil
         s3PollIntervalSeconds = 60
         catchUpMissedRuns = true
+        timerJitterSeconds = 0
         metricsAddress = nil
         alertWebhookCredential = nil
         scheduler = true
@@ -48,7 +51,7 @@ public struct StarfleetSettings: Sendable, Hashable {
     public static let keys = [
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
-        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "MetricsAddress",
+        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress",
         "AlertWebhookCredential",
         "Scheduler",
     ]

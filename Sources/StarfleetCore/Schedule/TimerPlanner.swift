@@ -6,9 +6,12 @@ public import FoundationEssentials
 public enum TimerPlanner {
     /// Each schedule whose most recent boundary at or before `now` is later than its last fire, with that boundary.
     /// Missed boundaries are coalesced: one fire per schedule, for the latest.
-    public static func due(_ schedules: [Schedule], lastFired: [String: Date], now: Date) -> [(schedule: Schedule, boundary: Date)] {
+    /// `offsets` (seconds, by schedule description; TimerJitter) delay each fire past its boundary.
+    public static func due(_ schedules: [Schedule], lastFired: [String: Date], now: Date,
+                           offsets: [String: Int] = [:]) -> [(schedule: Schedule, boundary: Date)] {
         schedules.compactMap { schedule in
-            guard let boundary = schedule.previousFire(atOrBefore: now) else { return nil }
+            let offset = TimeInterval(offsets[schedule.description] ?? 0)
+            guard let boundary = schedule.previousFire(atOrBefore: now.addingTimeInterval(-offset)) else { return nil }
             guard let last = lastFired[schedule.description] else { return nil }
             return boundary > last ? (schedule, boundary) : nil
         }
@@ -27,11 +30,13 @@ public enum TimerPlanner {
         return state
     }
 
-    /// The earliest next boundary of any schedule (nil when none will ever fire).
-    public static func nextWake(_ schedules: [Schedule], lastFired: [String: Date], now: Date) -> Date? {
+    /// The earliest next fire (boundary plus its offset) of any schedule (nil when none will ever fire).
+    public static func nextWake(_ schedules: [Schedule], lastFired: [String: Date], now: Date, offsets: [String: Int] = [:]) -> Date? {
         schedules.compactMap { schedule -> Date? in
-            let after = max(now, lastFired[schedule.description] ?? now)
-            return schedule.nextFire(after: after)
+            let offset = TimeInterval(offsets[schedule.description] ?? 0)
+            let shiftedNow = now.addingTimeInterval(-offset)
+            let after = max(shiftedNow, lastFired[schedule.description] ?? shiftedNow)
+            return schedule.nextFire(after: after)?.addingTimeInterval(offset)
         }.min()
     }
 }
