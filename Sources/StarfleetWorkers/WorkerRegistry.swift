@@ -6,6 +6,7 @@ public enum WorkerRegistry {
     /// Builds each built-in worker; a configuration section's `FanOutStrategy` is used where the worker lets it choose.
     public static let builtIns: [String: @Sendable (WorkerConfiguration) -> any WorkerShip] = [
         "NoOpShip": { NoOpShip(fanOutStrategy: $0.fanOutStrategy ?? .accountRegion) },
+        "AccountIndexGeneratorShip": { AccountIndexGeneratorShip(configuration: $0) },
         // starfleetctl new worker: registrations go above this line.
     ]
 
