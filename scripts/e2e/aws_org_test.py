@@ -17,6 +17,9 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from awspeer import Ministack, MotoServer  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(__file__))
+from daemon_test import Env, wait_for  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CTL = os.path.join(ROOT, ".build", "debug", "starfleetctl")
 MANAGEMENT = "123456789012"  # moto's default account: its organization is the one the org role sees
@@ -220,6 +223,34 @@ def test_payload_without_destination_is_refused(moto, org):
         assert s3_keys(case) == [], "an invalid payload wrote something"
     finally:
         case.cleanup()
+
+
+def test_the_daemon_runs_the_generator_when_its_template_lands(moto, org):
+    """starfleetd itself: the template dropped in the template directory is fanned out once (SINGLE_INVOCATION)
+    and the generator, with Commit: true in its section, writes the index with the daemon's AWS credentials."""
+    env = Env({"AccountIndexGeneratorShip": {
+        "Enabled": "true", "TemplatePrefix": "AccountIndexGenerator/SaveAccountInventory.yaml", "InvocationSources": "[S3]",
+        "Commit": "true", "OrgAccountAssumeRole": "starfleet-worker-basic-test-role", "OrgAccountId": f'"{MANAGEMENT}"',
+        "DescribeRegionsAssumeRole": "starfleet-worker-basic-test-role", "MaxReceiveCount": "1"}})
+    bucket = "daemon-index-" + os.path.basename(env.dir).lower().replace("_", "-")
+    local = os.path.join(env.dir, "generated.json")
+    try:
+        moto.client("s3").create_bucket(Bucket=bucket)
+        env.start(moto.env())
+        env.template("AccountIndexGenerator/SaveAccountInventory.yaml",
+                     f"TemplateName: AccountIndexGeneratorShip\nTemplateDescription: d\nAccountInventoryBucket: {bucket}\n"
+                     f"InventoryBucketRegion: us-east-1\nAccountInventoryPath: {local}\n")
+        s3 = moto.client("s3")
+        wait_for(lambda: s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0) > 0 or "dead-lettered" in env.read_log(), 90,
+                 "the generator to write the index")
+        body = s3.get_object(Bucket=bucket, Key="accountIndex.json")["Body"].read().decode()
+        check_index(json.loads(body), org)
+        assert open(local).read() == body
+        assert "account index built" in env.read_log(), env.read_log()[-3000:]
+        assert env.stop() == 0
+    finally:
+        env.stop()
+        env.cleanup()
 
 
 def test_ministack_accepts_every_signature_and_a_member_role_failure_is_reported(moto, org):
