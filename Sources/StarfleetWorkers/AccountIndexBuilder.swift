@@ -40,7 +40,7 @@ public struct AccountIndexBuilder: Sendable {
         }
         var indexed: [IndexedAccount] = []
         var failures: [SkippedAccount] = []
-        try await withThrowingTaskGroup(of: Result<IndexedAccount, SkippedAccount>.self) { group in
+        try await withThrowingTaskGroup(of: Described.self) { group in
             var pending = active[...]
             func startNext() {
                 guard let account = pending.popFirst() else { return }
@@ -49,8 +49,8 @@ public struct AccountIndexBuilder: Sendable {
             for _ in 0..<parallelism { startNext() }
             while let outcome = try await group.next() {
                 switch outcome {
-                case .success(let entry): indexed.append(entry)
-                case .failure(let failure): failures.append(failure)
+                case .indexed(let entry): indexed.append(entry)
+                case .failed(let failure): failures.append(failure)
                 }
                 startNext()
             }
@@ -73,23 +73,25 @@ public struct AccountIndexBuilder: Sendable {
         return root.Id
     }
 
+    /// What became of one account.
+    private enum Described: Sendable {
+        case indexed(IndexedAccount)
+        case failed(SkippedAccount)
+    }
+
     /// Tags, parents and regions of one account, read concurrently; any failure makes the account a failure.
-    private func describe(_ account: OrganizationAccount, resolver: OrganizationParentResolver) async
-        -> Result<IndexedAccount, SkippedAccount>
-    {
+    private func describe(_ account: OrganizationAccount, resolver: OrganizationParentResolver) async -> Described {
         do {
             async let tags = organization.listTags(resourceID: account.Id)
             async let parents = resolver.parents(of: account.Id)
             async let enabled = regions(account.Id)
             let entry = IndexedAccount(
                 account: account, parents: try await parents, regions: try await enabled.sorted(), tags: try await tags)
-            return .success(entry)
+            return .indexed(entry)
         } catch {
             logger.warning(
                 "account left out of the index", metadata: ["account_id": "\(account.Id)", "error": "\(error)"])
-            return .failure(SkippedAccount(id: account.Id, name: account.Name, reason: "\(error)"))
+            return .failed(SkippedAccount(id: account.Id, name: account.Name, reason: "\(error)"))
         }
     }
 }
-
-extension SkippedAccount: Error {}
