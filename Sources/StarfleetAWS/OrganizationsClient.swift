@@ -26,10 +26,10 @@ public struct OrganizationsClient: Sendable {
         return (page.Accounts ?? [], page.NextToken)
     }
 
-    /// Every account of the organization.
-    public func listAccounts() async throws -> [OrganizationAccount] {
+    /// Every account of the organization, `pageSize` (1-20, the service's default when `nil`) per call.
+    public func listAccounts(pageSize: Int? = nil) async throws -> [OrganizationAccount] {
         try await paginate { token in
-            let page = try await listAccountsPage(nextToken: token)
+            let page = try await listAccountsPage(nextToken: token, maxResults: pageSize)
             return (page.accounts, page.nextToken)
         }
     }

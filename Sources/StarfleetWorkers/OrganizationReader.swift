@@ -11,4 +11,6 @@ public protocol OrganizationReader: Sendable {
     func listTags(resourceID: String) async throws -> [String: String]
 }
 
-extension OrganizationsClient: OrganizationReader {}
+extension OrganizationsClient: OrganizationReader {
+    public func listAccounts() async throws -> [OrganizationAccount] { try await listAccounts(pageSize: nil) }
+}

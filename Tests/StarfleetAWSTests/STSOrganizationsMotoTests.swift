@@ -85,6 +85,8 @@ import Testing
             #expect(first.nextToken != nil)
             let all = try await client.listAccounts()
             #expect(all.count == 6)
+            let paged = try await client.listAccounts(pageSize: 2)
+            #expect(paged.map(\.Id) == all.map(\.Id))
             #expect(Set(all.map(\.Id)).count == 6)
             #expect(all.allSatisfy { $0.Status == "ACTIVE" && $0.JoinedTimestamp != nil })
 
