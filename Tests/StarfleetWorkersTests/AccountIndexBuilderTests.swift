@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StarfleetAWS
 import StarfleetCore
+import StarfleetYAML
 @testable import StarfleetWorkers
 import Testing
 
@@ -120,7 +121,12 @@ import Testing
         let text = report.indexDocument.text()
         #expect(text.contains(#""generated": "2024-03-27T18:38:27Z""#))
         #expect(text.contains(#""JoinedTimestamp": "2024-03-27 18:38:27.526430""#))
-        let index = try AccountIndex(json: Data(text.utf8), source: "generated")
+        // Through the daemon's own file loader, as LocalAccountIndex reads it.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("index-\(UUID().uuidString).json").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let index = try AccountIndexFile.load(path)
+        #expect(index.generated == "2024-03-27T18:38:27Z")
         #expect(index.allAccountIDs.count == 12)
         #expect(index.accounts(orgUnit: "prod").count == 9)
         #expect(index.accounts(orgUnit: "Web") == ["000000000010", "000000000011", "000000000012"])
