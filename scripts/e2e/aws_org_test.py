@@ -12,13 +12,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from awspeer import Ministack, MotoServer  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
-from daemon_test import Env, wait_for  # noqa: E402
+from daemon_test import Env, lines, recorder, wait_for  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CTL = os.path.join(ROOT, ".build", "debug", "starfleetctl")
@@ -225,28 +226,39 @@ def test_payload_without_destination_is_refused(moto, org):
         case.cleanup()
 
 
-def test_the_daemon_runs_the_generator_when_its_template_lands(moto, org):
-    """starfleetd itself: the template dropped in the template directory is fanned out once (SINGLE_INVOCATION)
-    and the generator, with Commit: true in its section, writes the index with the daemon's AWS credentials."""
-    env = Env({"AccountIndexGeneratorShip": {
-        "Enabled": "true", "TemplatePrefix": "AccountIndexGenerator/SaveAccountInventory.yaml", "InvocationSources": "[S3]",
-        "Commit": "true", "OrgAccountAssumeRole": "starfleet-worker-basic-test-role", "OrgAccountId": f'"{MANAGEMENT}"',
-        "DescribeRegionsAssumeRole": "starfleet-worker-basic-test-role", "MaxReceiveCount": "1"}})
+def test_the_daemon_generates_its_own_index_and_fans_out_with_it(moto, org):
+    """starfleetd itself: the generator's template lands in the template directory, is fanned out once
+    (SINGLE_INVOCATION needs no index), and the generator, with Commit: true in its section, writes the index with the
+    daemon's AWS credentials to S3 and over the daemon's own LocalAccountIndex file; the next ACCOUNT template is then
+    fanned out to the organization's real accounts, nested OUs included."""
+    env = Env({})
     bucket = "daemon-index-" + os.path.basename(env.dir).lower().replace("_", "-")
-    local = os.path.join(env.dir, "generated.json")
+    own_index = os.path.join(env.config, "index.json")
     try:
+        env.write_config({
+            "AccountIndexGeneratorShip": {
+                "Enabled": "true", "TemplatePrefix": "AccountIndexGenerator/SaveAccountInventory.yaml",
+                "InvocationSources": "[S3]", "Commit": "true", "MaxReceiveCount": "1",
+                "OrgAccountAssumeRole": "starfleet-worker-basic-test-role", "OrgAccountId": f'"{MANAGEMENT}"',
+                "DescribeRegionsAssumeRole": "starfleet-worker-basic-test-role"},
+            "Recorder": recorder(env, "ACCOUNT", "Recorder/")})
         moto.client("s3").create_bucket(Bucket=bucket)
         env.start(moto.env())
         env.template("AccountIndexGenerator/SaveAccountInventory.yaml",
                      f"TemplateName: AccountIndexGeneratorShip\nTemplateDescription: d\nAccountInventoryBucket: {bucket}\n"
-                     f"InventoryBucketRegion: us-east-1\nAccountInventoryPath: {local}\n")
+                     f"InventoryBucketRegion: us-east-1\nAccountInventoryPath: {own_index}\n")
         s3 = moto.client("s3")
-        wait_for(lambda: s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0) > 0 or "dead-lettered" in env.read_log(), 90,
-                 "the generator to write the index")
+        wait_for(lambda: s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0) > 0, 90, "the generator to write the index")
         body = s3.get_object(Bucket=bucket, Key="accountIndex.json")["Body"].read().decode()
         check_index(json.loads(body), org)
-        assert open(local).read() == body
+        wait_for(lambda: open(own_index).read() == body, 10, "the local index to be the S3 object")
         assert "account index built" in env.read_log(), env.read_log()[-3000:]
+
+        env.template("Recorder/api.yaml", "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByOrgUnits: [Api]}\n")
+        under_api = sorted(a for a in org.accounts if any(p["Id"] == org.api for p in org.parents(a)))
+        wait_for(lambda: len(lines(f"{env.out}/records")) >= len(under_api), 30, f"{len(under_api)} executions")
+        time.sleep(1)
+        assert sorted(r[1] for r in lines(f"{env.out}/records")) == under_api
         assert env.stop() == 0
     finally:
         env.stop()
