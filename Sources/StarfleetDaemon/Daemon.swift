@@ -19,7 +19,7 @@ public enum Daemon {
         signal(SIGPIPE, SIG_IGN)
         let environmentState = getenv("STATE_DIRECTORY").map { String(cString: $0) }
 
-        let (loaded, diagnostics) = ConfigurationDirectory.load(configDirectory, knownWorkers: WorkerRegistry.names)
+        let (loaded, diagnostics) = ConfigurationLoader.load(configDirectory)
         let level = loaded.map { logLevel($0.starfleet.logLevel) } ?? .info
         _ = JournalLogHandler.bootstrap(identifier: "starfleetd", logLevel: level)
         var logger = Logger(label: "starfleetd")

@@ -24,16 +24,19 @@ public struct AccountIndexGeneratorSettings: Sendable, Equatable {
         self.parallelism = parallelism
     }
 
-    /// Reads the section; the failure names every missing or malformed key at once.
-    public static func read(_ section: Node) -> Result<Self, WorkerFailure> {
-        var problems: [String] = []
+    /// Reads the section: the settings, or every problem with its place (`file:line:column`, the section's key
+    /// for a missing one), as `starfleetctl validate` prints them.
+    public static func read(_ configuration: WorkerConfiguration) -> (settings: Self?, problems: [Diagnostic]) {
+        let section = configuration.section
+        var problems: [Diagnostic] = []
+        func path(_ key: String) -> String { "\(configuration.name).\(key)" }
         func text(_ key: String, required: Bool) -> String? {
             guard let node = section[key], !node.isNull else {
-                if required { problems.append("\(key) is missing") }
+                if required { problems.append(Diagnostic(at: configuration.mark, path: path(key), "Missing data for required field.")) }
                 return nil
             }
             guard let value = node.string, !value.isEmpty else {
-                problems.append("\(key) must be a non-empty string (quote account ids: \"000000000020\")")
+                problems.append(Diagnostic(at: node.mark, path: path(key), "Not a valid string.", hint: "quote ids: \"000000000020\""))
                 return nil
             }
             return value
@@ -42,23 +45,23 @@ public struct AccountIndexGeneratorSettings: Sendable, Equatable {
         let account = text("OrgAccountId", required: true)
         let root = text("OrgRootId", required: false)
         let regionsRole = text("DescribeRegionsAssumeRole", required: true)
-        if let account, account.count != 12 || !account.allSatisfy(\.isASCII) || !account.allSatisfy(\.isNumber) {
-            problems.append("OrgAccountId \"\(account)\" is not a 12-digit account id")
+        if let account, account.count != 12 || !account.allSatisfy({ $0.isASCII && $0.isNumber }), let node = section["OrgAccountId"] {
+            problems.append(Diagnostic(at: node.mark, path: path("OrgAccountId"), "\"\(account)\" is not a 12-digit account id"))
         }
-        if let root, !root.hasPrefix("r-") { problems.append("OrgRootId \"\(root)\" is not a root id (r-…)") }
+        if let root, !root.hasPrefix("r-"), let node = section["OrgRootId"] {
+            problems.append(Diagnostic(at: node.mark, path: path("OrgRootId"), "\"\(root)\" is not a root id", hint: "r-…, shown in the Organizations console"))
+        }
         var parallelism = 8
         if let node = section["Parallelism"] {
             if let value = node.int, (1...64).contains(value) { parallelism = value } else {
-                problems.append("Parallelism must be an integer from 1 to 64")
+                problems.append(Diagnostic(at: node.mark, path: path("Parallelism"), "must be an integer from 1 to 64"))
             }
         }
-        guard problems.isEmpty, let role, let account, let regionsRole else {
-            return .failure(WorkerFailure("AccountIndexGeneratorShip configuration: " + problems.joined(separator: "; ")))
-        }
-        return .success(
-            Self(
-                orgAccountAssumeRole: role, orgAccountID: account, orgRootID: root, describeRegionsAssumeRole: regionsRole,
-                parallelism: parallelism))
+        guard problems.isEmpty, let role, let account, let regionsRole else { return (nil, problems) }
+        let settings = Self(
+            orgAccountAssumeRole: role, orgAccountID: account, orgRootID: root, describeRegionsAssumeRole: regionsRole,
+            parallelism: parallelism)
+        return (settings, [])
     }
 }
 

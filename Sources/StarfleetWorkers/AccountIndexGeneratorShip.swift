@@ -13,19 +13,26 @@ public struct AccountIndexGeneratorShip: TypedWorkerShip {
 
     public let name = "AccountIndexGeneratorShip"
     public let fanOutStrategy = FanOutStrategy.singleInvocation
-    /// The settings, or why the section cannot be used (reported when the worker runs).
+    /// The settings, or why the section cannot be used (reported by `validate` and when the worker runs).
     public let settings: Result<AccountIndexGeneratorSettings, WorkerFailure>
+    private let configurationProblems: [Diagnostic]
 
     /// The session name the roles are assumed with (Starfleet's, so CloudTrail reads the same).
     static let sessionName = "StarfleetAccountIndexer"
 
     public init(configuration: WorkerConfiguration) {
-        settings = AccountIndexGeneratorSettings.read(configuration.section)
+        let (settings, problems) = AccountIndexGeneratorSettings.read(configuration)
+        self.settings = settings.map { .success($0) }
+            ?? .failure(WorkerFailure(problems.map(\.description).joined(separator: "\n")))
+        configurationProblems = problems
     }
 
     public init(settings: AccountIndexGeneratorSettings) {
         self.settings = .success(settings)
+        configurationProblems = []
     }
+
+    public func validate(configuration: WorkerConfiguration) -> [Diagnostic] { configurationProblems }
 
     public func validate(template: Node) -> [Diagnostic] { AccountIndexGeneratorPayload.validate(template) }
 

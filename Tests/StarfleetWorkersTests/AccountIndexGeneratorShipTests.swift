@@ -20,27 +20,31 @@ import Testing
             OrgRootId: r-123456
             DescribeRegionsAssumeRole: starfleet-worker-basic-test-role
             """)
-        #expect(try AccountIndexGeneratorSettings.read(section).get() == AccountIndexGeneratorSettings(
+        let read = AccountIndexGeneratorSettings.read(try Self.configuration(section: section))
+        #expect(read.problems.isEmpty)
+        #expect(read.settings == AccountIndexGeneratorSettings(
             orgAccountAssumeRole: "starfleet-worker-basic-test-role", orgAccountID: "000000000020", orgRootID: "r-123456",
             describeRegionsAssumeRole: "starfleet-worker-basic-test-role", parallelism: 8))
         let withoutRoot = try Self.node("OrgAccountAssumeRole: a\nOrgAccountId: '123456789012'\nDescribeRegionsAssumeRole: b\nParallelism: 3")
-        let settings = try AccountIndexGeneratorSettings.read(withoutRoot).get()
+        let settings = try #require(AccountIndexGeneratorSettings.read(try Self.configuration(section: withoutRoot)).settings)
         #expect(settings.orgRootID == nil && settings.parallelism == 3)
     }
 
-    @Test func badSettingsNameEveryProblem() throws {
+    @Test func badSettingsAreReportedWithTheirPlaces() throws {
         let section = try Self.node("OrgAccountId: 000000000020\nOrgRootId: ou-x\nParallelism: 0")
-        guard case .failure(let failure) = AccountIndexGeneratorSettings.read(section) else {
-            Issue.record("bad settings were accepted")
-            return
-        }
-        for part in ["OrgAccountAssumeRole is missing", "DescribeRegionsAssumeRole is missing", "quote account ids",
-                     "OrgRootId \"ou-x\"", "Parallelism"] {
-            #expect(failure.message.contains(part), "\(part) in \(failure.message)")
-        }
-        // The ship built from such a section fails when it runs, with the same sentence.
-        let ship = AccountIndexGeneratorShip(configuration: try Self.configuration(section: section))
-        #expect(throws: WorkerFailure.self) { try ship.settings.get() }
+        let configuration = try Self.configuration(section: section)
+        let ship = AccountIndexGeneratorShip(configuration: configuration)
+        let problems = ship.validate(configuration: configuration).map(\.description)
+        #expect(problems == [
+            "t.yaml:1:1: error: AccountIndexGeneratorShip.OrgAccountAssumeRole: Missing data for required field.",
+            "t.yaml:1:15: error: AccountIndexGeneratorShip.OrgAccountId: Not a valid string. (quote ids: \"000000000020\")",
+            "t.yaml:1:1: error: AccountIndexGeneratorShip.DescribeRegionsAssumeRole: Missing data for required field.",
+            "t.yaml:2:12: error: AccountIndexGeneratorShip.OrgRootId: \"ou-x\" is not a root id (r-…, shown in the Organizations console)",
+            "t.yaml:3:14: error: AccountIndexGeneratorShip.Parallelism: must be an integer from 1 to 64",
+        ])
+        // The registry reports them for the whole configuration; the ship fails with them if it runs anyway.
+        let error = #expect(throws: WorkerFailure.self) { try ship.settings.get() }
+        #expect(error?.message.contains("OrgAccountAssumeRole: Missing data for required field.") == true)
     }
 
     @Test func payloadNeedsADestination() throws {

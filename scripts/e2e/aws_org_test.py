@@ -215,6 +215,24 @@ def test_commit_writes_s3_and_the_local_file_which_the_daemon_loads(moto, org):
         case.cleanup()
 
 
+def test_validate_and_the_daemon_refuse_the_generators_missing_keys(moto, org):
+    case = Case(moto, org.root)
+    try:
+        path = os.path.join(case.config, "starfleetd.yaml")
+        text = open(path).read().replace(f'  OrgAccountId: "{MANAGEMENT}"\n', "").replace("Parallelism: 3", "Parallelism: 0")
+        open(path, "w").write(text)
+        run = case.ctl("validate")
+        assert run.returncode == 78, (run.returncode, run.stdout, run.stderr)
+        assert "starfleetd.yaml:7:1: error: AccountIndexGeneratorShip.OrgAccountId: Missing data for required field." in run.stderr, run.stderr
+        assert "error: AccountIndexGeneratorShip.Parallelism: must be an integer from 1 to 64" in run.stderr, run.stderr
+        daemon = subprocess.run([os.path.join(ROOT, ".build", "debug", "starfleetd"), "--config", case.config,
+                                 "--state-dir", case.state], capture_output=True, text=True, timeout=60)
+        assert daemon.returncode == 78, (daemon.returncode, daemon.stderr[-2000:])
+        assert "AccountIndexGeneratorShip.OrgAccountId: Missing data for required field." in daemon.stderr, daemon.stderr[-2000:]
+    finally:
+        case.cleanup()
+
+
 def test_payload_without_destination_is_refused(moto, org):
     case = Case(moto, org.root)
     try:
