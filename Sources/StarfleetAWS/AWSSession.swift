@@ -29,9 +29,12 @@ public final class AWSSession: Sendable {
         self.clock = clock
     }
 
-    /// A session over the default credentials chain of `environment`.
+    /// A session over the default credentials chain of `environment`, with 16 HTTP lanes: workers share it, and
+    /// the account index generator alone keeps several calls per account in flight.
     public convenience init(environment: [String: String], logger: Logger, clock: any WallClock = SystemWallClock()) {
-        let http = HTTPClient(clock: clock, logger: logger)
+        var configuration = HTTPClient.Configuration()
+        configuration.lanes = 16
+        let http = HTTPClient(configuration: configuration, clock: clock, logger: logger)
         self.init(
             http: http, credentials: CredentialsChain(environment: environment, http: http, clock: clock),
             environment: environment, clock: clock)
