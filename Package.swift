@@ -54,7 +54,7 @@ let package = Package(
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
         .target(name: "StarfleetProcess", dependencies: ["CSpawn", "StarfleetClock", logging], swiftSettings: strict),
         // The WorkerShip protocol, process workers, built-in workers.
-        .target(name: "StarfleetWorkers", dependencies: ["StarfleetCore", "StarfleetProcess", logging], swiftSettings: strict),
+        .target(name: "StarfleetWorkers", dependencies: ["StarfleetCore", "StarfleetProcess", "StarfleetAWS", logging], swiftSettings: strict),
         // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
         // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
         .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
@@ -109,6 +109,9 @@ let package = Package(
         .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
         .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
+        .testTarget(
+            name: "StarfleetWorkersTests", dependencies: ["StarfleetWorkers", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", logging],
+            exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
     ]
 )

@@ -1,5 +1,6 @@
 /// The AWS error code and message in a failed response, from any of the protocols we meet: S3's XML
-/// `<Error><Code>`, the query protocol's `<ErrorResponse><Error><Code>`, and the JSON protocols' `__type` /
+/// `<Error><Code>`, the query protocol's `<ErrorResponse><Error><Code>` (EC2's `<Response><Errors><Error>`), and the
+/// JSON protocols' `__type` /
 /// `x-amzn-query-error` (SQS) / `x-amzn-ErrorType`.
 struct AWSErrorBody: Sendable, Equatable {
     var code: String
@@ -13,7 +14,7 @@ struct AWSErrorBody: Sendable, Equatable {
         }
         let trimmed = response.text.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
         if trimmed.hasPrefix("<"), let root = MiniXML.parse(response.body) {
-            let error = root.name == "Error" ? root : root.child("Error")
+            let error = root.name == "Error" ? root : root.child("Error") ?? root.child("Errors")?.child("Error")
             if let error, let code = error.text(of: "Code"), !code.isEmpty {
                 return AWSErrorBody(code: code, message: error.text(of: "Message"))
             }

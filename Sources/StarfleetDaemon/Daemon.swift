@@ -21,7 +21,7 @@ public enum Daemon {
         let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let environmentState = getenv("STATE_DIRECTORY").map { String(cString: $0) }
 
-        let (loaded, diagnostics) = ConfigurationDirectory.load(configDirectory, knownWorkers: WorkerRegistry.names)
+        let (loaded, diagnostics) = ConfigurationLoader.load(configDirectory)
         let level = loaded.map { logLevel($0.starfleet.logLevel) } ?? .info
         _ = JournalLogHandler.bootstrap(identifier: "starfleetd", logLevel: level)
         var logger = Logger(label: "starfleetd")
@@ -49,7 +49,7 @@ public enum Daemon {
             router: QueueRouter(local: queues, clock: clock, logger: logger), clock: clock, logger: logger, notifier: notifier,
             heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: metrics,
             alerts: AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry),
-            aws: AWSClients(clock: clock, logger: logger))
+            aws: AWSResources(clock: clock, logger: logger))
 
         // /metrics on its own thread, bound before READY=1 so a taken port fails the start, not a later scrape.
         var metricsServer: MetricsServer?

@@ -20,5 +20,5 @@ struct DaemonEnvironment: Sendable {
     /// Alert delivery (webhook or Slack); each generation configures it.
     let alerts: AlertDispatcher
     /// S3 for the template bucket and the account index (used only when the configuration names them).
-    let aws: AWSClients
+    let aws: AWSResources
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Logging
+import StarfleetAWS
 import StarfleetClock
 import StarfleetCore
 public import StarfleetQueue
@@ -12,6 +13,8 @@ struct DaemonInvoker: WorkerInvoker {
     let ships: [String: any WorkerShip]
     let queues: QueueRouter
     let logger: Logger
+    /// What the invoked worker's `context.aws(…)` is made from (nil: the process's default session).
+    var awsSession: AWSSession? = nil
 
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
         guard let ship = ships[worker] else { throw WorkerFailure("invoke: no worker named \(worker) is enabled") }
@@ -21,7 +24,7 @@ struct DaemonInvoker: WorkerInvoker {
         var log = logger
         log[metadataKey: "worker"] = "\(worker)"
         let context = WorkerContext(worker: worker, account: account, region: region, commit: commit, messageId: id,
-                                    receiveCount: 1, logger: log, invoker: self)
+                                    receiveCount: 1, logger: log, invoker: self, awsSession: awsSession)
         return try await ship.execute(invocation, context: context)
     }
 

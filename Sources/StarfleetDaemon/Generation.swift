@@ -49,7 +49,8 @@ struct Generation: Sendable {
         let starbase = Starbase(configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
                                 index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
                                 ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
-        let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.router, logger: logger)
+        let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.router, logger: logger,
+                                    awsSession: env.aws.session)
         let configuration = self.configuration
 
         if !configuration.starfleet.scheduler {
@@ -102,7 +103,8 @@ struct Generation: Sendable {
             for worker in configuration.enabledWorkers {
                 guard let ship = ships[worker.name], let queue = try? env.router.workerQueue(worker) else { continue }
                 let executor = WorkerExecutor(configuration: worker, ship: ship, invoker: invoker, status: env.status,
-                                              clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts)
+                                              clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts,
+                                              awsSession: env.aws.session)
                 group.addTask {
                     await QueueConsumer(queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
                                         clock: env.clock, logger: logger, heartbeat: env.heartbeat,

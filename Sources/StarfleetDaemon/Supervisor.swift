@@ -27,7 +27,7 @@ struct Supervisor: Service {
         @Sendable func reload() {
             try? env.notifier.reloading(status: "reloading configuration")
             env.logger.notice("SIGHUP: reloading the configuration", metadata: ["config": "\(configDirectory)"])
-            let (configuration, diagnostics) = ConfigurationDirectory.load(configDirectory, knownWorkers: WorkerRegistry.names)
+            let (configuration, diagnostics) = ConfigurationLoader.load(configDirectory)
             for d in diagnostics { env.logger.log(level: d.severity == .error ? .error : .warning, "\(d.description)") }
             guard let configuration else {
                 env.logger.error("the new configuration has errors; keeping the running one")

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Logging
+import StarfleetAWS
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
@@ -16,6 +17,8 @@ struct WorkerExecutor: Sendable {
     let logger: Logger
     let metrics: DaemonMetrics?
     var alerts: AlertDispatcher? = nil
+    /// What the worker's `context.aws(…)` is made from (nil: the process's default session).
+    var awsSession: AWSSession? = nil
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         let account = message.attributes["StarfleetAccount"]
@@ -31,7 +34,8 @@ struct WorkerExecutor: Sendable {
         let invocation = WorkerInvocation(worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
                                           commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
         let context = WorkerContext(worker: configuration.name, account: account, region: region, commit: configuration.commit,
-                                    messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker)
+                                    messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker,
+                                    awsSession: awsSession)
         metrics?.received(worker: configuration.name)
         let started = ContinuousClock.now
         do {

@@ -1,4 +1,5 @@
 public import Logging
+public import StarfleetAWS
 
 /// What a running worker knows and can do besides its payload.
 public struct WorkerContext: Sendable {
@@ -13,9 +14,12 @@ public struct WorkerContext: Sendable {
     public var logger: Logger
     /// Invokes another worker (Bedrock's `invoke`): synchronously, or fire-and-forget through its queue.
     public var invoker: any WorkerInvoker
+    /// The AWS session behind ``aws()`` and ``aws(account:role:sessionName:)``; `nil` uses the process's own
+    /// (``AWSSession/processDefault``), made on first use.
+    public var awsSession: AWSSession?
 
     public init(worker: String, account: String?, region: String?, commit: Bool, messageId: String, receiveCount: Int,
-                logger: Logger, invoker: any WorkerInvoker) {
+                logger: Logger, invoker: any WorkerInvoker, awsSession: AWSSession? = nil) {
         self.worker = worker
         self.account = account
         self.region = region
@@ -24,6 +28,17 @@ public struct WorkerContext: Sendable {
         self.receiveCount = receiveCount
         self.logger = logger
         self.invoker = invoker
+        self.awsSession = awsSession
+    }
+
+    /// AWS clients with the daemon's own credentials (environment, profile, instance role…).
+    public func aws() -> AWSClients { (awsSession ?? .processDefault).clients() }
+
+    /// AWS clients acting as `arn:aws:iam::<account>:role/<role>`: the role is assumed with the daemon's credentials
+    /// on first use and its credentials are cached until five minutes before they expire. The session name (shown in
+    /// CloudTrail) defaults to `starfleetd-<worker>`.
+    public func aws(account: String, role: String, sessionName: String? = nil) -> AWSClients {
+        (awsSession ?? .processDefault).clients(account: account, role: role, sessionName: sessionName ?? "starfleetd-\(worker)")
     }
 
     /// Runs `worker` with `payload` now and returns its result.

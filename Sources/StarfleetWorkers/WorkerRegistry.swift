@@ -6,10 +6,16 @@ public enum WorkerRegistry {
     /// Builds each built-in worker; a configuration section's `FanOutStrategy` is used where the worker lets it choose.
     public static let builtIns: [String: @Sendable (WorkerConfiguration) -> any WorkerShip] = [
         "NoOpShip": { NoOpShip(fanOutStrategy: $0.fanOutStrategy ?? .accountRegion) },
+        "AccountIndexGeneratorShip": { AccountIndexGeneratorShip(configuration: $0) },
         // starfleetctl new worker: registrations go above this line.
     ]
 
     public static var names: Set<String> { Set(builtIns.keys) }
+
+    /// The built-in workers' checks of their own configuration keys, for every section that names one.
+    public static func validate(_ configuration: Configuration) -> [Diagnostic] {
+        configuration.workers.filter { !$0.isProcessWorker }.flatMap { builtIns[$0.name]?($0).validate(configuration: $0) ?? [] }
+    }
 
     /// The worker a configuration section runs: its `Command` as a process worker, else the built-in of that name.
     public static func ship(for configuration: WorkerConfiguration, workingDirectory: String?) -> (any WorkerShip)? {

@@ -49,6 +49,10 @@ public protocol WorkerShip: Sendable {
     /// Checks beyond the strategy's base schema (Starfleet's worker-specific payload schemas). Default: none.
     func validate(template: Node) -> [Diagnostic]
 
+    /// Checks of the worker's own keys in its section (Starfleet's worker configuration schemas), reported with the
+    /// configuration's own problems. Default: none.
+    func validate(configuration: WorkerConfiguration) -> [Diagnostic]
+
     /// Runs one payload. Returns the result (JSON bytes, possibly empty); throws to fail the attempt, which is
     /// retried with backoff and dead-lettered after MaxReceiveCount attempts.
     func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8]
@@ -56,4 +60,5 @@ public protocol WorkerShip: Sendable {
 
 extension WorkerShip {
     public func validate(template: Node) -> [Diagnostic] { [] }
+    public func validate(configuration: WorkerConfiguration) -> [Diagnostic] { [] }
 }

@@ -9,14 +9,14 @@ import StarfleetDaemon
 /// URL (GetQueueAttributes)? Only when asked: plain `validate` makes no network call.
 struct AWSReachability {
     let configuration: Configuration
-    let clients: AWSClients
+    let clients: AWSResources
 
     init(configuration: Configuration) {
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .warning
         self.configuration = configuration
         // Short attempts: this is an interactive check, not the daemon riding out an outage.
-        clients = AWSClients(logger: logger, timeout: 10)
+        clients = AWSResources(logger: logger, timeout: 10)
     }
 
     /// Runs every check, printing one line each; returns how many failed.

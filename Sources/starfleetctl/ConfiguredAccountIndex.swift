@@ -13,7 +13,7 @@ enum ConfiguredAccountIndex {
         }
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .warning
-        return try await AWSClients(logger: logger).accountIndex(for: configuration, stateDirectory: stateDirectory).current()
+        return try await AWSResources(logger: logger).accountIndex(for: configuration, stateDirectory: stateDirectory).current()
     }
 
     /// Whether the failure is the index being unreachable (exit 69) rather than invalid (exit 65).

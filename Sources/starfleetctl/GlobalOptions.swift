@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import StarfleetCore
+import StarfleetDaemon
 import StarfleetWorkers
 import StarfleetYAML
 
@@ -15,7 +16,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// Loads and validates the configuration; prints every diagnostic to stderr and exits 78 on errors.
     func loadConfiguration(quietWarnings: Bool = false) throws -> Configuration {
-        let (configuration, diagnostics) = ConfigurationDirectory.load(config, knownWorkers: BuiltInWorkers.names)
+        let (configuration, diagnostics) = ConfigurationLoader.load(config)
         for d in diagnostics where !(quietWarnings && d.severity == .warning) { Console.error(d.description) }
         guard let configuration else { throw ExitCode(ExitStatus.config) }
         return configuration
@@ -34,12 +35,6 @@ enum ExitStatus {
     static let unavailable: Int32 = 69
     static let ioError: Int32 = 74
     static let config: Int32 = 78
-}
-
-/// Names of the Swift workers compiled into this binary: StarfleetWorkers' registry (where `new worker --language
-/// swift` adds them), so `validate` knows a section without Command is a Swift worker.
-enum BuiltInWorkers {
-    static var names: Set<String> { WorkerRegistry.names }
 }
 
 /// Line output without Foundation: stdout for data, stderr for diagnostics.

@@ -35,7 +35,7 @@ struct Trigger: AsyncParsableCommand {
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .warning
         // With STARFLEET.TemplateBucket the templates are listed in S3, as the daemon's timed events do.
-        let templates = AWSClients(logger: logger).templateStore(for: configuration)
+        let templates = AWSResources(logger: logger).templateStore(for: configuration)
         let messages: [OutgoingMessage]
         do {
             messages = try await Starbase.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)

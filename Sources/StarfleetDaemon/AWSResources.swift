@@ -4,15 +4,19 @@ public import StarfleetAWS
 public import StarfleetClock
 public import StarfleetCore
 
-/// The AWS plumbing one process shares: one HTTP client (its lanes reuse connections) and one cached credentials
-/// chain, plus the environment endpoints and regions are resolved from. Built once by the daemon (and by
-/// starfleetctl when it needs S3); S3 clients for the template bucket and the account index come from here.
-public struct AWSClients: Sendable {
-    public let http: HTTPClient
-    public let credentials: any AWSCredentialsProvider
-    public let environment: [String: String]
+/// The AWS plumbing one process shares: one ``AWSSession`` (an HTTP client whose lanes reuse connections, one
+/// cached credentials chain, the environment endpoints and regions are resolved from) that the template bucket,
+/// the account index and the workers' `context.aws(…)` all use. Built once by the daemon (and by starfleetctl when
+/// it needs S3). SQS long polls and alert webhooks keep HTTP clients of their own (QueueRouter, AlertDispatcher),
+/// so a 20 s receive or a hanging webhook never holds a lane an S3 call is waiting for.
+public struct AWSResources: Sendable {
+    public let session: AWSSession
     let clock: any WallClock
     let logger: Logger
+
+    public var http: HTTPClient { session.http }
+    public var credentials: any AWSCredentialsProvider { session.credentials }
+    public var environment: [String: String] { session.environment }
 
     /// - Parameters:
     ///   - timeout: seconds per attempt. A transfer cannot be interrupted, so this also bounds how long a
@@ -24,9 +28,11 @@ public struct AWSClients: Sendable {
         settings.timeout = timeout
         // The account index may be large; templates are capped by their readers.
         settings.maxResponseBytes = 256 * 1_048_576
-        http = HTTPClient(configuration: settings, clock: clock, logger: logger)
-        credentials = CredentialsChain(environment: environment, http: http, clock: clock)
-        self.environment = environment
+        // Workers share these lanes; the account index generator alone keeps several calls per account in flight.
+        settings.lanes = 16
+        let http = HTTPClient(configuration: settings, clock: clock, logger: logger)
+        session = AWSSession(http: http, credentials: CredentialsChain(environment: environment, http: http, clock: clock),
+                             environment: environment, clock: clock)
         self.clock = clock
         self.logger = logger
     }
