@@ -387,9 +387,17 @@ expect_status "swift: plan on its template" 0 $ctl plan --config "$scaf" "$scaf/
 expect_status "swift: again exits 65" 65 $ctl new worker SwiftProbe --language swift --source "$src" --config "$scaf"
 if command -v swiftc >/dev/null && [ -d .build/debug/Modules ]; then
   echo '@_exported import StarfleetWorkers' > "$tmp/shim.swift"
+  # Every C module StarfleetWorkers reaches (through StarfleetAWS, StarfleetProcess…) must be findable.
+  cmaps=()
+  for m in Sources/C*/module.modulemap; do cmaps+=(-Xcc "-fmodule-map-file=$m"); done
+  for d in .build/debug/C*.build; do
+    [ -f "$d/module.modulemap" ] || continue  # Swift targets whose names start with C have none
+    name=$(basename "$d" .build)
+    cmaps+=(-Xcc "-fmodule-map-file=$d/module.modulemap" -Xcc "-ISources/$name/include")
+  done
   check "swift: the generated worker and the edited registry typecheck" swiftc -typecheck -swift-version 6 \
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault \
-    -I .build/debug/Modules -Xcc -fmodule-map-file=.build/debug/CSpawn.build/module.modulemap -Xcc -ISources/CSpawn/include \
+    -I .build/debug/Modules -I /usr/include/x86_64-linux-gnu "${cmaps[@]}" \
     -module-name ScaffoldCheck "$tmp/shim.swift" "$src/Sources/StarfleetWorkers/SwiftProbe.swift" "$src/Sources/StarfleetWorkers/WorkerRegistry.swift"
 else
   echo "note: swiftc or .build/debug/Modules missing; the generated Swift worker was not typechecked"
