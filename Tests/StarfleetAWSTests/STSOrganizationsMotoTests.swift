@@ -51,8 +51,10 @@ import Testing
             clock.advance(by: 3_600 - 301)
             #expect(try await provider.credentials() == first)
             #expect(await provider.assumeCalls == 1)
-            clock.advance(by: 2)
-            // Past the margin: a second AssumeRole (moto may hand out the same key id again, so count the calls).
+            // Well past the margin: the expiry is moto's real time of the first call plus an hour, which on a loaded
+            // machine is seconds after this clock's start, so a step of 2 s could still fall short of it.
+            clock.advance(by: 600)
+            // A second AssumeRole (moto may hand out the same key id again, so count the calls).
             let refreshed = try await provider.credentials()
             #expect(await provider.assumeCalls == 2)
             #expect(refreshed.accessKeyID.hasPrefix("ASIA"))
