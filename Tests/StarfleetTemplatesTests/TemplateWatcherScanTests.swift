@@ -133,7 +133,9 @@ import Testing
         let box = try Sandbox()
         defer { box.cleanup() }
         try box.write("slow.yaml", "partial")
-        let clock = ManualClock(Date())  // the file's mtime is "now" on this clock
+        // The clock starts at the file's mtime exactly: however long the write took on a loaded machine.
+        let mtime = try #require(try FileManager.default.attributesOfItem(atPath: box.path("slow.yaml"))[.modificationDate] as? Date)
+        let clock = ManualClock(mtime)
         let watcher = box.watcher(clock: clock, settle: 1)
         #expect(await watcher.scan().changes.isEmpty)
         clock.advance(by: 0.5)
