@@ -56,20 +56,11 @@ struct QueueCommand: ParsableCommand {
                     throw Failure.exit(error, "cannot read queue \(name)")
                 }
                 let oldest = inspected.messages.filter { $0.state != .leaving }.map(\.sentTimestamp).min()
-                var row = Row(name: name, visible: inspected.stats.visible, inFlight: inspected.stats.inFlight,
-                              delayed: inspected.stats.delayed, deadLetters: access.deadLetterCount(name),
-                              oldestMessageAgeSeconds: oldest.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) },
-                              oldestMessageSent: oldest)
-                if let counts = live?.queues[name] {
-                    row.visible = counts.visible
-                    row.inFlight = counts.inFlight
-                    row.delayed = counts.delayed
-                } else if let sqs = await access.sqsStats(name) {
-                    row.visible = sqs.visible
-                    row.inFlight = sqs.inFlight
-                    row.delayed = sqs.delayed
-                }
-                rows.append(row)
+                let counts = try await access.counts(of: name, live: live, journal: inspected.stats)
+                rows.append(Row(name: name, visible: counts.visible, inFlight: counts.inFlight, delayed: counts.delayed,
+                                deadLetters: access.deadLetterCount(name),
+                                oldestMessageAgeSeconds: oldest.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) },
+                                oldestMessageSent: oldest))
             }
             let report = Report(stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows)
             if json {

@@ -65,17 +65,8 @@ struct Status: AsyncParsableCommand {
         let recorded = live ?? access.snapshot()
 
         func counts(_ queue: String) async throws -> Counts {
-            if let live {
-                let c = live.queues[queue]
-                return Counts(visible: c?.visible ?? 0, inFlight: c?.inFlight ?? 0, delayed: c?.delayed ?? 0)
-            }
-            if let s = await access.sqsStats(queue) { return Counts(visible: s.visible, inFlight: s.inFlight, delayed: s.delayed) }
-            do {
-                let s = try access.inspect(queue: queue).stats
-                return Counts(visible: s.visible, inFlight: s.inFlight, delayed: s.delayed)
-            } catch {
-                throw Failure.exit(error, "cannot read queue \(queue)")
-            }
+            let c = try await access.counts(of: queue, live: live)
+            return Counts(visible: c.visible, inFlight: c.inFlight, delayed: c.delayed)
         }
 
         var rows: [WorkerRow] = []
