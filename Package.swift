@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // starfleetd: Starfleet's Starbase and worker ships as one long-running Linux daemon.
 import PackageDescription
 
@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // One HTTP stack for every endpoint (metrics, the Lambda Runtime API, the Invoke API). Traits off: no
+        // swift-configuration and no full Foundation in the daemon.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries from Debian (apt providers name the -dev packages). Each is imported by one Swift module.
@@ -60,6 +65,15 @@ let package = Package(
         .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
         // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
         .target(name: "StarfleetMetrics", swiftSettings: strict),
+        // The HTTP adapter: Hummingbird servers on loopback TCP or a Unix socket, and who is on the other end of a
+        // connection (peer uid and pid, from /proc), for endpoints only the daemon's own workers may use.
+        .target(
+            name: "StarfleetHTTP",
+            dependencies: [
+                logging, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // The AWS layer over libcurl (the only Swift user of CCurl): SigV4, HTTP with retries on dedicated threads,
         // the credentials chain, endpoints, S3, SQS (and SQSQueue, the SQS-backed MessageQueue). Knows nothing of Core or
         // the daemon.
@@ -71,7 +85,9 @@ let package = Package(
             name: "StarfleetDaemon",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", logging,
+                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

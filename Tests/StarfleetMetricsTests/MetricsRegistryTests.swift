@@ -52,33 +52,6 @@ import Testing
         #expect(r.render() == "# HELP g g\n# TYPE g gauge\ng{queue=\"new\"} 2\n")
     }
 
-    @Test func routesOnlyGetMetrics() {
-        let body = { "x 1\n" }
-        #expect(MetricsServer.route("GET /metrics HTTP/1.1", render: body).0 == "200 OK")
-        #expect(MetricsServer.route("GET /metrics?name=x HTTP/1.0", render: body).1 == "x 1\n")
-        #expect(MetricsServer.route("GET / HTTP/1.1", render: body).0 == "404 Not Found")
-        #expect(MetricsServer.route("POST /metrics HTTP/1.1", render: body).0 == "405 Method Not Allowed")
-        #expect(MetricsServer.route("garbage", render: body).0 == "400 Bad Request")
-    }
-
-    @Test func servesOverLoopbackAndStops() throws {
-        let r = MetricsRegistry()
-        r.declare("up", .gauge, help: "up")
-        r.set("up", to: 1)
-        let server = try MetricsServer(host: "127.0.0.1", port: 0, render: { r.render() })
-        try server.start()
-        #expect(server.port != 0)
-        let response = try Self.get(port: server.port, request: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(response.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
-        #expect(response.contains("Connection: close\r\n"))
-        #expect(response.hasSuffix("\r\n\r\n# HELP up up\n# TYPE up gauge\nup 1\n"))
-        #expect(try Self.get(port: server.port, request: "GET /other HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 Not Found"))
-        server.stop()
-        for _ in 0..<50 where !server.isFinished { usleep(20_000) }
-        #expect(server.isFinished)
-    }
-
     struct SocketError: Error {}
 
     /// A blocking client: connect, send, read to EOF.

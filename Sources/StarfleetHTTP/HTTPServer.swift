@@ -1,0 +1,112 @@
+import Glibc
+package import Hummingbird
+import HummingbirdCore
+package import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// One HTTP/1.1 endpoint of the daemon (metrics, the Lambda Runtime and Invoke APIs) on Hummingbird: loopback TCP
+/// or a Unix socket, connections served concurrently, idle ones closed, their number capped.
+package struct HTTPServer: Service {
+    package enum Address: Sendable, Hashable, CustomStringConvertible {
+        case tcp(host: String, port: Int)
+        /// Created mode 0600 (a stale socket file from an earlier run is replaced).
+        case unix(path: String)
+
+        package var description: String {
+            switch self {
+            case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .unix(let path): return "unix:\(path)"
+            }
+        }
+    }
+
+    package let name: String
+    package let responder: RouterResponder<PeerContext>
+    package let address: Address
+    /// Closes a connection with no request in progress after this long (nil: never, for long polls).
+    package var idleTimeout: Duration?
+    package var maxConnections: Int
+    package let logger: Logger
+    /// Resolved once the socket is bound (with the port, for a TCP port 0) or binding failed.
+    package let bound: BindSignal
+
+    package init(name: String, router: Router<PeerContext>, address: Address, idleTimeout: Duration? = .seconds(60),
+                 maxConnections: Int = 256, logger: Logger) {
+        self.name = name
+        self.responder = router.buildResponder()
+        self.address = address
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+        self.logger = logger
+        self.bound = BindSignal()
+    }
+
+    package func run() async throws {
+        let bindAddress: BindAddress
+        switch address {
+        case .tcp(let host, let port): bindAddress = .hostname(host, port: port)
+        case .unix(let path):
+            unlink(path)
+            bindAddress = .unixDomainSocket(path: path)
+        }
+        let idle = idleTimeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
+        let address = self.address
+        let bound = self.bound
+        let app = Application(
+            responder: responder,
+            server: .http1(configuration: .init(idleTimeout: idle)),
+            configuration: .init(address: bindAddress, serverName: nil, backlog: 256,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
+            onServerRunning: { channel in
+                if case .unix(let path) = address { chmod(path, 0o600) }
+                bound.resolve(.success(channel.localAddress?.port ?? 0))
+            },
+            logger: logger)
+        do {
+            try await app.run()
+        } catch {
+            bound.resolve(.failure(HTTPServerError(endpoint: name, address: address, underlying: "\(error)")))
+            throw HTTPServerError(endpoint: name, address: address, underlying: "\(error)")
+        }
+        bound.resolve(.failure(HTTPServerError(endpoint: name, address: address, underlying: "stopped before it was bound")))
+    }
+}
+
+/// Why an endpoint could not serve.
+package struct HTTPServerError: Error, CustomStringConvertible {
+    package var endpoint: String
+    package var address: HTTPServer.Address
+    package var underlying: String
+    package var description: String { "cannot serve \(endpoint) on \(address): \(underlying)" }
+}
+
+/// A one-shot result that any number of tasks can await: the bound port, or why binding failed.
+package final class BindSignal: Sendable {
+    private let state = Mutex<(result: Result<Int, HTTPServerError>?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
+
+    package init() {}
+
+    func resolve(_ result: Result<Int, HTTPServerError>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Int, any Error>] in
+            guard state.result == nil else { return [] }
+            state.result = result
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(with: result.mapError { $0 as any Error }) }
+    }
+
+    /// The bound port (0 for a Unix socket); throws the bind error.
+    package func port() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Int, HTTPServerError>? in
+                if let result = state.result { return result }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready.mapError { $0 as any Error }) }
+        }
+    }
+}
