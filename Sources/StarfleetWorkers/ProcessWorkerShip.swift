@@ -14,21 +14,23 @@ public struct ProcessWorkerShip: WorkerShip {
     let runner: ProcessRunner
     let baseEnvironment: [String: String]
 
+    /// - Parameter environment: the worker's complete base environment (its configuration and secrets files,
+    ///   `Environment`, `PassEnvironment`, AWS_REGION…); nil: PATH, LANG and HOME of `baseEnvironment` (default: ours).
     public init(name: String, fanOutStrategy: FanOutStrategy, command: [String], timeoutSeconds: Double,
-                workingDirectory: String?, baseEnvironment: [String: String]? = nil) {
+                workingDirectory: String?, baseEnvironment: [String: String]? = nil, environment: [String: String]? = nil) {
         self.name = name
         self.fanOutStrategy = fanOutStrategy
         self.command = command
         self.timeoutSeconds = timeoutSeconds
         self.workingDirectory = workingDirectory
         self.runner = ProcessRunner()
-        self.baseEnvironment = ProcessEnvironment.base(from: baseEnvironment)
+        self.baseEnvironment = environment ?? ProcessEnvironment.base(from: baseEnvironment)
     }
 
     /// Builds the worker a configuration section describes.
-    public init(configuration w: WorkerConfiguration, workingDirectory: String?) {
+    public init(configuration w: WorkerConfiguration, workingDirectory: String?, environment: [String: String]? = nil) {
         self.init(name: w.name, fanOutStrategy: w.strategy, command: w.command ?? [], timeoutSeconds: Double(w.timeoutSeconds),
-                  workingDirectory: workingDirectory)
+                  workingDirectory: workingDirectory, environment: environment)
     }
 
     public func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {

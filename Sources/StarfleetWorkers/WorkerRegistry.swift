@@ -14,14 +14,21 @@ public enum WorkerRegistry {
 
     /// The built-in workers' checks of their own configuration keys, for every section that names one.
     public static func validate(_ configuration: Configuration) -> [Diagnostic] {
-        configuration.workers.filter { !$0.isProcessWorker }.flatMap { builtIns[$0.name]?($0).validate(configuration: $0) ?? [] }
+        configuration.workers.filter { $0.runtime == .swift }.flatMap { builtIns[$0.name]?($0).validate(configuration: $0) ?? [] }
     }
 
-    /// The worker a configuration section runs: its `Command` as a process worker, else the built-in of that name.
-    public static func ship(for configuration: WorkerConfiguration, workingDirectory: String?) -> (any WorkerShip)? {
-        if configuration.isProcessWorker {
-            return ProcessWorkerShip(configuration: configuration, workingDirectory: workingDirectory)
+    /// The worker a configuration section runs: its `Command` as a process worker (with `environment`, the
+    /// complete environment the daemon built for it), else the built-in of that name. Lambda runtimes are the
+    /// daemon's (they need its Runtime API): nil here.
+    public static func ship(for configuration: WorkerConfiguration, workingDirectory: String?,
+                            environment: [String: String]? = nil) -> (any WorkerShip)? {
+        switch configuration.runtime {
+        case .process:
+            return ProcessWorkerShip(configuration: configuration, workingDirectory: workingDirectory, environment: environment)
+        case .swift:
+            return builtIns[configuration.name]?(configuration)
+        case .python, .nodejs, .provided:
+            return nil
         }
-        return builtIns[configuration.name]?(configuration)
     }
 }

@@ -10,6 +10,8 @@ public struct WorkerInvocation: Sendable, Hashable {
     public var commit: Bool
     public var messageId: String
     public var receiveCount: Int
+    /// The template key the payload was fanned out from, when it came from one.
+    public var template: String? = nil
 
     public init(worker: String, body: [UInt8], account: String?, region: String?, commit: Bool, messageId: String, receiveCount: Int) {
         self.worker = worker
@@ -27,6 +29,9 @@ public struct WorkerFailure: Error, Sendable, Hashable, CustomStringConvertible 
     public var message: String
     public var exitStatus: Int32?
     public var stderrTail: String?
+    /// A Lambda handler's `errorType` and `errorMessage` as it reported them (the Invoke API returns them as they were).
+    public var errorType: String?
+    public var errorMessage: String?
 
     public init(_ message: String, exitStatus: Int32? = nil, stderrTail: String? = nil) {
         self.message = message

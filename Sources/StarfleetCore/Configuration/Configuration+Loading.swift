@@ -55,7 +55,7 @@ extension Configuration {
         var workers: [WorkerConfiguration] = []
         for section in sections where !reservedSections.contains(section.name) && isWorkerSection(section.value) {
             if let worker = readWorker(name: section.name, key: section.key, section.value, directory: directory, into: &v) {
-                if !worker.isProcessWorker && !knownWorkers.contains(worker.name) && worker.enabled {
+                if worker.runtime == .swift && !knownWorkers.contains(worker.name) && worker.enabled {
                     v.warning(section.key, section.name, "no Swift worker named \(section.name) is built in and the section has no Command; it will not run",
                               hint: "add Command: [program, args…] to run a program for each payload")
                 }

@@ -65,6 +65,18 @@ extension Configuration {
                         v.error(value, p, error.reason, hint: "e.g. MetricsAddress: 127.0.0.1:9464")
                     }
                 }
+            case "InvokeAddress":
+                if let text = v.string(value, p, length: 1...300) {
+                    switch MetricsAddress.parse(text) {
+                    case .success(let address) where address.isLoopback:
+                        s.invokeAddress = address
+                    case .success(let address):
+                        v.error(value, p, "the Invoke API runs workers with the daemon's credentials; \(address) is not a loopback address",
+                                hint: "use 127.0.0.1:\(address.port); for remote callers put an authenticating proxy in front")
+                    case .failure(let error):
+                        v.error(value, p, error.reason, hint: "e.g. InvokeAddress: 127.0.0.1:9001")
+                    }
+                }
             case "AlertWebhookCredential": s.alertWebhookCredential = credentialName(value, p, into: &v)
             default: break
             }

@@ -22,6 +22,8 @@ public struct StarfleetSettings: Sendable, Hashable {
     public var timerJitterSeconds: Int
     /// Where `/metrics` is served (Prometheus text); nil: no metrics endpoint.
     public var metricsAddress: MetricsAddress?
+    /// `STARFLEET.InvokeAddress`: a loopback `host:port` where the Invoke API is served besides its Unix socket.
+    public var invokeAddress: MetricsAddress?
     /// The systemd credential (a file in $CREDENTIALS_DIRECTORY) holding the alert webhook URL; nil: none.
     public var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
@@ -51,7 +53,7 @@ public struct StarfleetSettings: Sendable, Hashable {
     public static let keys = [
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
-        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress",
+        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress", "InvokeAddress",
         "AlertWebhookCredential",
         "Scheduler",
     ]

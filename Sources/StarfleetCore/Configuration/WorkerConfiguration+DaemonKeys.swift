@@ -23,9 +23,9 @@ extension Configuration {
             let argv = (v.stringList(n, path("Command"), length: 1...4096) ?? []).map(\.0)
             if n.sequence?.isEmpty == true {
                 v.error(n, path("Command"), "the command is empty", hint: "e.g. Command: [\"/usr/libexec/starfleet/audit.py\", \"--verbose\"]")
-            } else if let program = argv.first {
+            } else if !argv.isEmpty {
                 // A path with a slash is relative to the configuration directory; a bare name is looked up in PATH.
-                w.command = [program.contains("/") ? resolve(program, against: directory) : program] + argv.dropFirst()
+                w.command = argv.map { isRelativePath($0) ? resolve($0, against: directory) : $0 }
             }
         }
         if let n = node["FanOutStrategy"], let text = v.string(n, path("FanOutStrategy")) {
@@ -36,6 +36,13 @@ extension Configuration {
                         hint: "expected one of \(FanOutStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
+    }
+
+    /// An argument that names a file relative to the configuration directory: it has a slash, and is neither
+    /// absolute, an option (`-x`, `--out=a/b`), a URL nor an assignment.
+    static func isRelativePath(_ argument: String) -> Bool {
+        argument.contains("/") && !argument.hasPrefix("/") && !argument.hasPrefix("-") && !argument.contains("://")
+            && !argument.contains("=")
     }
 
     static func readBackoff(_ node: Node, _ path: String, into v: inout Validator) -> BackoffPolicy? {

@@ -63,12 +63,12 @@ extension Configuration {
         if let n = node["AlertConfiguration"] { w.alert = readAlert(n, path("AlertConfiguration"), into: &v) }
 
         readDaemonKeys(node, name: name, directory: directory, into: &w, &v)
+        readProcessKeys(node, key: key, name: name, directory: directory, into: &w, &v)
         for entry in entries where !WorkerConfiguration.keys.contains(entry.key.keyText) {
-            // Swift workers read keys of their own; a near-miss of a known key is still worth a word.
+            // A worker's own keys are legal (Starfleet's ships define them, and every worker gets its section as
+            // JSON); a near-miss of a key the daemon reads is still worth a word.
             if let close = Suggestion.closest(to: entry.key.keyText, in: WorkerConfiguration.keys) {
                 v.warning(entry.key, path(entry.key.keyText), "unknown key (a worker may read it itself)", hint: "did you mean \(close)?")
-            } else if w.isProcessWorker {
-                v.warning(entry.key, path(entry.key.keyText), "unknown key; a process worker does not read it")
             }
         }
         return v.diagnostics[before...].contains { $0.severity == .error } ? nil : w

@@ -22,13 +22,21 @@ public struct WorkerConfiguration: Sendable, Hashable {
     public var command: [String]?
     /// A process worker's strategy (Swift workers declare theirs in code).
     public var fanOutStrategy: FanOutStrategy?
+    /// `Runtime:`; without it, `process` when there is a Command, else `swift` (a built-in worker).
+    public var runtime: WorkerRuntime = .swift
+    /// What a worker outside the daemon gets: handler, code directory, interpreters, environment, credentials.
+    public var process = WorkerProcessSettings(codeDirectory: "")
 
     /// Where the section starts, for messages that concern the worker as a whole.
     public var mark: SourceMark
     /// The section as written, for a Swift worker's own keys.
     public var section: Node
 
-    public var isProcessWorker: Bool { command != nil }
+    /// One process per payload (`Runtime: process`, the default with a Command).
+    public var isProcessWorker: Bool { runtime == .process }
+    /// Runs outside the daemon (per-payload or warm processes): gets a working directory, its configuration file,
+    /// its secrets file and its environment.
+    public var runsOutOfProcess: Bool { runtime != .swift }
 
     public static let defaultConcurrency = 4
     public static let defaultVisibilityTimeout = 300
@@ -39,10 +47,16 @@ public struct WorkerConfiguration: Sendable, Hashable {
         "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
         "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
         "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy",
+    ] + processKeys
+
+    /// The keys of a worker that runs outside the daemon.
+    public static let processKeys = [
+        "Runtime", "Handler", "CodeDirectory", "Python", "Node", "EventShape", "Environment", "PassEnvironment", "Credentials",
+        "MaxInvocationsPerProcess", "MemorySize",
     ]
 
     /// Keys whose presence marks a top-level section as a worker.
-    static let markerKeys: Set<String> = ["Enabled", "TemplatePrefix", "InvocationSources", "Command", "InvocationQueueUrl"]
+    static let markerKeys: Set<String> = ["Enabled", "TemplatePrefix", "InvocationSources", "Command", "InvocationQueueUrl", "Runtime"]
 
     /// Whether this worker takes a timed event of `schedule` (exact match, as Starfleet fixed in its PR #21).
     public func isTasked(by schedule: Schedule) -> Bool {

@@ -1,0 +1,80 @@
+/// How a worker's code runs (`Runtime:`, SAM's vocabulary).
+public enum WorkerRuntime: String, Sendable, Hashable, CaseIterable {
+    /// A Swift `WorkerShip` compiled into the binary, run in-process.
+    case swift
+    /// `Command` started once per payload: the payload on stdin, the result on stdout.
+    case process
+    /// A Python Lambda handler (`Handler: module.function`) in long-lived processes on the Lambda Runtime API.
+    case python
+    /// A node Lambda handler (`Handler: file.function`) in long-lived processes on the Lambda Runtime API.
+    case nodejs
+    /// `Command` is any program that speaks the Lambda Runtime API (Lambda's `provided.al2`).
+    case provided
+
+    /// Whether the worker runs in warm processes served by the daemon's Lambda Runtime API.
+    public var isLambda: Bool { self == .python || self == .nodejs || self == .provided }
+}
+
+/// What a Lambda handler receives (`EventShape:`).
+public enum EventShape: String, Sendable, Hashable, CaseIterable {
+    /// `{"Records": [...]}` with one record, as an SQS-triggered Lambda function sees a message.
+    case sqs
+    /// The payload object itself, as a direct invoke delivers it.
+    case payload
+}
+
+/// The settings of a worker that runs outside the daemon (every runtime but `swift`).
+public struct WorkerProcessSettings: Sendable, Hashable {
+    public var handler: String?
+    /// Absolute; the working directory and `LAMBDA_TASK_ROOT`. Default `workers/<snake_case name>/`.
+    public var codeDirectory: String
+    /// Whether CodeDirectory was written in the section (then it must exist).
+    public var codeDirectoryIsExplicit: Bool
+    /// The interpreter of `Runtime: python` (`nil`: the worker's own venv if built, else python3).
+    public var python: String?
+    /// The interpreter of `Runtime: nodejs`.
+    public var node: String
+    public var eventShape: EventShape
+    /// `Environment:`, set in the worker's environment.
+    public var environment: [String: String]
+    /// `PassEnvironment:`, names copied from the daemon's environment when set there.
+    public var passEnvironment: [String]
+    /// `Credentials:`, names of systemd credentials (`$CREDENTIALS_DIRECTORY/<name>`) handed to the worker.
+    public var credentials: [String]
+    /// A warm process is replaced after this many invocations (nil: never).
+    public var maxInvocationsPerProcess: Int?
+    /// `MemorySize` in MB: a warm process whose resident memory passes it is replaced after its invocation.
+    public var memorySize: Int
+
+    public static let defaultMemorySize = 1024
+
+    public init(codeDirectory: String) {
+        handler = nil
+        self.codeDirectory = codeDirectory
+        codeDirectoryIsExplicit = false
+        python = nil
+        node = "node"
+        eventShape = .payload
+        environment = [:]
+        passEnvironment = []
+        credentials = []
+        maxInvocationsPerProcess = nil
+        memorySize = Self.defaultMemorySize
+    }
+
+    /// Bedrock's layout: `SystemFetcher` → `system_fetcher`.
+    public static func snakeCase(_ name: String) -> String {
+        var out = ""
+        var previous: Character?
+        for c in name {
+            if c.isUppercase {
+                if let p = previous, p.isLowercase || p.isNumber { out.append("_") }
+                out.append(Character(c.lowercased()))
+            } else {
+                out.append(c == "-" ? "_" : c)
+            }
+            previous = c
+        }
+        return out
+    }
+}
