@@ -21,6 +21,19 @@ public enum Digest {
     /// Lowercase hex SHA-256 of a string's UTF-8.
     public static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
 
+    /// Lowercase hex MD5 of `bytes`: only where a peer's format asks for it (an SQS record's `md5OfBody`).
+    public static func md5Hex(_ bytes: some Collection<UInt8>) -> String {
+        var out = [UInt8](repeating: 0, count: 16)
+        var length: UInt32 = 0
+        let input = Array(bytes)
+        input.withUnsafeBufferPointer { buffer in
+            out.withUnsafeMutableBufferPointer { o in
+                _ = EVP_Digest(buffer.baseAddress, buffer.count, o.baseAddress, &length, EVP_md5(), nil)
+            }
+        }
+        return hex(out)
+    }
+
     /// HMAC-SHA256 of `message` under `key`.
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import StarfleetClock
 import StarfleetCore
+import StarfleetHTTP
 import StarfleetMetrics
 import StarfleetQueue
 import StarfleetSystemd
@@ -44,36 +45,44 @@ public enum Daemon {
             return 74
         }
         let metrics = DaemonMetrics()
+        let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry)
+        let processEnvironment = ProcessInfo.processInfo.environment
+        var runtimeDirectory = processEnvironment["RUNTIME_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
+            ?? "\(paths.root)/run"
+        do {
+            try PosixDirectories.make(runtimeDirectory)
+            chmod(runtimeDirectory, 0o700)
+            // Workers get absolute paths (they run in their own working directories).
+            if let absolute = realpath(runtimeDirectory, nil) {
+                runtimeDirectory = String(cString: absolute)
+                free(absolute)
+            }
+        } catch {
+            logger.critical("cannot use the runtime directory: \(error)", metadata: ["runtime": "\(runtimeDirectory)"])
+            await queues.closeAll()
+            return 74
+        }
+        let hub = WorkerRuntimeHub(logger: logger, alerts: alerts)
+        let endpoints = DaemonEndpoints(configuration: configuration, hub: hub, registry: metrics.registry,
+                                        runtimeDirectory: runtimeDirectory, logger: logger)
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues,
             router: QueueRouter(local: queues, clock: clock, logger: logger), clock: clock, logger: logger, notifier: notifier,
             heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: metrics,
-            alerts: AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry),
-            aws: AWSResources(clock: clock, logger: logger))
-
-        // /metrics on its own thread, bound before READY=1 so a taken port fails the start, not a later scrape.
-        var metricsServer: MetricsServer?
-        if let address = configuration.starfleet.metricsAddress {
-            let registry = environment.metrics.registry
-            do {
-                let server = try MetricsServer(host: address.host, port: address.port, render: { registry.render() })
-                try server.start()
-                metricsServer = server
-                logger.info("serving Prometheus metrics", metadata: ["address": "\(address)", "path": "/metrics"])
-            } catch {
-                logger.critical("cannot serve metrics: \(error)", metadata: ["address": "\(address)"])
-                await queues.closeAll()
-                return 69
-            }
-        }
-        defer { metricsServer?.stop() }
+            alerts: alerts, aws: AWSResources(clock: clock, logger: logger),
+            runtime: RuntimeResources(hub: hub, runtimeDirectory: runtimeDirectory,
+                                      runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
+                                      workerListener: endpoints.workers.bound))
 
         let workers = configuration.enabledWorkers.map(\.name).joined(separator: ", ")
-        logger.notice("starfleetd started", metadata: [
-            "config": "\(configDirectory)", "state": "\(paths.root)", "workers": "\(workers)",
-            "templates": "\(configuration.starfleet.templateDirectory)",
-        ])
-        try? notifier.ready(status: "\(configuration.enabledWorkers.count) workers, queues recovered")
+        let startLogger = logger
+        let announce = StartupAnnouncer(endpoints: endpoints, hub: hub, logger: logger) {
+            startLogger.notice("starfleetd started", metadata: [
+                "config": "\(configDirectory)", "state": "\(paths.root)", "workers": "\(workers)",
+                "templates": "\(configuration.starfleet.templateDirectory)",
+            ])
+            try? notifier.ready(status: "\(configuration.enabledWorkers.count) workers, queues recovered")
+        }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let pinger = WatchdogPinger(heartbeat: environment.heartbeat, notifier: notifier, clock: clock, logger: logger) {
@@ -81,6 +90,9 @@ public enum Daemon {
         }
         // Before the Supervisor: the group stops services in reverse order, so alerts outlive the workers' drain.
         services.append(.init(service: environment.alerts))
+        // The endpoints stop after the Supervisor: draining workers still talk to the Runtime API.
+        for server in endpoints.all { services.append(.init(service: server)) }
+        services.append(.init(service: announce))
         services.append(.init(service: Supervisor(initial: configuration, environment: environment, reloadSignals: reloadSignals),
                               successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -88,6 +100,9 @@ public enum Daemon {
         var status: Int32 = 0
         do {
             try await group.run()
+        } catch let error as HTTPServerError {
+            logger.critical("\(error)")
+            status = 69
         } catch {
             logger.critical("stopped on an error: \(error)")
             status = 1

@@ -21,4 +21,6 @@ struct DaemonEnvironment: Sendable {
     let alerts: AlertDispatcher
     /// S3 for the template bucket and the account index (used only when the configuration names them).
     let aws: AWSResources
+    /// The Runtime and Invoke APIs' shared state, the runtime directory and where the runtime clients are.
+    let runtime: RuntimeResources
 }

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
 import StarfleetWorkers
@@ -12,12 +13,17 @@ struct Generation: Sendable {
     let environment: DaemonEnvironment
 
     /// The worker ships of the enabled workers; workers without an implementation are logged and left out.
-    static func ships(for configuration: Configuration, paths: StatePaths, logger: Logger) -> [String: any WorkerShip] {
+    static func ships(for configuration: Configuration, paths: StatePaths, logger: Logger, runtimes: WorkerRuntimes = WorkerRuntimes(),
+                      region: String = "us-east-1", clock: any WallClock = SystemWallClock()) -> [String: any WorkerShip] {
         var ships: [String: any WorkerShip] = [:]
         for worker in configuration.enabledWorkers {
             let directory = paths.workerDirectory(worker.name)
-            if worker.isProcessWorker { _ = try? PosixFileSystem().makeDirectories(directory, mode: 0o700) }
-            if let ship = WorkerRegistry.ship(for: worker, workingDirectory: directory) {
+            if worker.runsOutOfProcess { _ = try? PosixFileSystem().makeDirectories(directory, mode: 0o700) }
+            if let pool = runtimes.pools[worker.name] {
+                ships[worker.name] = LambdaWorkerShip(configuration: worker, pool: pool, region: region, clock: clock)
+            } else if worker.runtime.isLambda {
+                continue  // logged when it was prepared
+            } else if let ship = WorkerRegistry.ship(for: worker, workingDirectory: directory, environment: runtimes.environments[worker.name]) {
                 ships[worker.name] = ship
             } else {
                 logger.warning("worker has no implementation (no Command and no built-in Swift worker of that name); its payloads wait in its queue",
@@ -45,13 +51,18 @@ struct Generation: Sendable {
             return
         }
         env.alerts.configure(AlertSettings(configuration.starfleet))
-        let ships = Self.ships(for: configuration, paths: env.paths, logger: logger)
+        let runtimes = await WorkerRuntimes.prepare(
+            configuration, environment: env, accountIndexFile: configuration.localAccountIndexPath(stateDirectory: env.paths.root))
+        let ships = Self.ships(for: configuration, paths: env.paths, logger: logger, runtimes: runtimes,
+                               region: env.aws.deploymentRegion(configuration), clock: env.clock)
         let starbase = Starbase(configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
                                 index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
                                 ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
         let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.router, logger: logger,
                                     awsSession: env.aws.session)
         let configuration = self.configuration
+        env.runtime.hub.install(.init(configuration: configuration, invoker: invoker, pools: runtimes.pools))
+        defer { env.runtime.hub.install(nil) }
 
         if !configuration.starfleet.scheduler {
             logger.notice("STARFLEET.Scheduler is false: this host only consumes (no timed events, no template watching)")
@@ -110,6 +121,9 @@ struct Generation: Sendable {
                                         clock: env.clock, logger: logger, heartbeat: env.heartbeat,
                                         handle: { await executor.handle($0) }).run(stop: stop)
                 }
+            }
+            for pool in runtimes.pools.values {
+                group.addTask { await pool.run(stop: stop) }
             }
             group.addTask {
                 await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat).run(stop: stop)

@@ -15,10 +15,15 @@ enum JSONStateFile {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let bytes = [UInt8](try encoder.encode(value)) + [UInt8(ascii: "\n")]
+        try writeBytes([UInt8](try encoder.encode(value)) + [UInt8(ascii: "\n")], to: path, mode: mode)
+    }
+
+    /// Writes `bytes` to `path` atomically (temp file, fsync, rename, fsync of the folder) with `mode`.
+    static func writeBytes(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
         let temporary = "\(path).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw StateFileError(path: temporary, operation: "open", code: errno) }
+        fchmod(fd, mode)
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

@@ -31,8 +31,9 @@ struct WorkerExecutor: Sendable {
         if let region { log[metadataKey: "region"] = "\(region)" }
         if let template = message.attributes["StarfleetTemplate"] { log[metadataKey: "template"] = "\(template)" }
 
-        let invocation = WorkerInvocation(worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
+        var invocation = WorkerInvocation(worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
                                           commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
+        invocation.template = message.attributes["StarfleetTemplate"]
         let context = WorkerContext(worker: configuration.name, account: account, region: region, commit: configuration.commit,
                                     messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker,
                                     awsSession: awsSession)
@@ -85,7 +86,8 @@ struct WorkerExecutor: Sendable {
 
     /// Runs the ship; Swift workers race a TimeoutSeconds timer and are cancelled when it wins.
     private func run(_ invocation: WorkerInvocation, _ context: WorkerContext) async throws -> [UInt8] {
-        if ship is ProcessWorkerShip { return try await ship.execute(invocation, context: context) }
+        // Process and Lambda workers enforce TimeoutSeconds themselves (they kill the process group).
+        if ship is ProcessWorkerShip || ship is LambdaWorkerShip { return try await ship.execute(invocation, context: context) }
         let timeout = Double(configuration.timeoutSeconds)
         let ship = self.ship
         return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in

@@ -32,6 +32,7 @@ final class ChildSupervisor {
     private let invocation: ProcessInvocation
     private let control: RunControl
     private let logger: Logger
+    private let observer: ProcessObserver?
     private var stdinFD: Int32
     private var stdoutFD: Int32
     private var stderrFD: Int32
@@ -40,7 +41,9 @@ final class ChildSupervisor {
     private var stderr: TailBuffer
     private var readBuffer: UnsafeMutableRawBufferPointer
 
-    init(child: ChildProcess, invocation: ProcessInvocation, control: RunControl, logger: Logger) {
+    init(child: ChildProcess, invocation: ProcessInvocation, control: RunControl, logger: Logger,
+         observer: ProcessObserver? = nil) {
+        self.observer = observer
         self.child = child
         self.invocation = invocation
         self.control = control
@@ -132,8 +135,8 @@ final class ChildSupervisor {
             switch entry.fd {
             case control.wakeRead: control.drainWakeups()
             case stdinFD: writeStdin()
-            case stdoutFD: stdoutFD = drain(stdoutFD, maxReads: 16) { self.stdout.append($0) }
-            case stderrFD: stderrFD = drain(stderrFD, maxReads: 16) { self.stderr.append($0) }
+            case stdoutFD: stdoutFD = drain(stdoutFD, maxReads: 16) { self.keep($0, .stdout) }
+            case stderrFD: stderrFD = drain(stderrFD, maxReads: 16) { self.keep($0, .stderr) }
             default: break  // the pidfd: leaderHasExited() looks next time round
             }
         }
@@ -182,8 +185,16 @@ final class ChildSupervisor {
 
     /// After the group is dead: whatever is still buffered in the pipes, without waiting for anyone.
     private func finalDrain() {
-        if stdoutFD >= 0 { stdoutFD = drain(stdoutFD, maxReads: 256) { self.stdout.append($0) } }
-        if stderrFD >= 0 { stderrFD = drain(stderrFD, maxReads: 256) { self.stderr.append($0) } }
+        if stdoutFD >= 0 { stdoutFD = drain(stdoutFD, maxReads: 256) { self.keep($0, .stdout) } }
+        if stderrFD >= 0 { stderrFD = drain(stderrFD, maxReads: 256) { self.keep($0, .stderr) } }
+    }
+
+    private func keep(_ bytes: UnsafeRawBufferPointer, _ stream: ProcessObserver.Stream) {
+        switch stream {
+        case .stdout: stdout.append(bytes)
+        case .stderr: stderr.append(bytes)
+        }
+        observer?.output(stream, Array(bytes))
     }
 
     private func closeStdin() {

@@ -35,11 +35,15 @@ public struct ProcessRunner: Sendable {
     /// Runs `invocation` to completion. Throws ``ProcessRunnerError`` when it cannot start (and for the
     /// pathological case of a child reaped behind our back), `CancellationError` when the task was cancelled.
     /// A program that starts and fails is not an error: look at ``ProcessOutcome/termination``.
-    public func run(_ invocation: ProcessInvocation) async throws -> ProcessOutcome {
+    ///
+    /// - Parameter observer: told the pid at the spawn and each chunk of output as it is read (a long-lived worker
+    ///   process logs as it goes); the outcome still carries the kept stdout head and stderr tail.
+    public func run(_ invocation: ProcessInvocation, observer: ProcessObserver? = nil) async throws -> ProcessOutcome {
         try Task.checkCancellation()
         let control = try RunControl()
         let job = RunJob(
-            invocation: invocation, control: control, clock: clock, logger: logger, watchWithPidfd: watchWithPidfd)
+            invocation: invocation, control: control, clock: clock, logger: logger, watchWithPidfd: watchWithPidfd,
+            observer: observer)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation {
                 (continuation: CheckedContinuation<ProcessOutcome, any Error>) in
@@ -62,6 +66,7 @@ private struct RunJob: Sendable {
     let clock: any WallClock
     let logger: Logger
     let watchWithPidfd: Bool
+    let observer: ProcessObserver?
 
     func main(_ continuation: CheckedContinuation<ProcessOutcome, any Error>) {
         continuation.resume(with: Result { try self.execute() })
@@ -75,7 +80,10 @@ private struct RunJob: Sendable {
         let child = try ChildProcess.spawn(invocation, watchWithPidfd: watchWithPidfd)
         logger.debug("spawned process", metadata: ["pid": "\(child.pid)", "argv0": "\(invocation.argv[0])"])
 
-        let result = try ChildSupervisor(child: child, invocation: invocation, control: control, logger: logger).run()
+        observer?.started(child.pid)
+        let result = try ChildSupervisor(
+            child: child, invocation: invocation, control: control, logger: logger, observer: observer
+        ).run()
         let termination: ProcessOutcome.Termination
         switch result.stopReason {
         case .cancelled: throw CancellationError()

@@ -1,0 +1,82 @@
+import FoundationEssentials
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StarfleetCore
+import StarfleetHTTP
+import StarfleetMetrics
+
+/// The daemon's HTTP endpoints, all on one stack (Hummingbird):
+/// - the workers' listener on 127.0.0.1 (an ephemeral port): the Lambda Runtime API for warm processes and the
+///   Invoke API for any worker (`AWS_ENDPOINT_URL_LAMBDA`); only the daemon's own processes and user are answered;
+/// - the Invoke API on `<runtime>/invoke.sock` (0600: the daemon's user and root), for `starfleetctl invoke`;
+/// - optionally the Invoke API on `STARFLEET.InvokeAddress` (loopback; this user and root only);
+/// - optionally Prometheus metrics on `STARFLEET.MetricsAddress`.
+struct DaemonEndpoints: Sendable {
+    let workers: HTTPServer
+    let invokeSocket: HTTPServer
+    let invokeTCP: HTTPServer?
+    let metrics: HTTPServer?
+
+    var all: [HTTPServer] { [workers, invokeSocket] + [invokeTCP, metrics].compactMap { $0 } }
+
+    init(configuration: Configuration, hub: WorkerRuntimeHub, registry: MetricsRegistry, runtimeDirectory: String, logger: Logger) {
+        let workerRouter = Router(context: PeerContext.self)
+        RuntimeAPIRoutes.add(to: workerRouter, hub: hub)
+        InvokeAPIRoutes.add(to: workerRouter, hub: hub) { hub.isTrustedLocalUser($0) }
+        // Long polls on …/next may wait for hours: no idle timeout on the workers' connections.
+        workers = HTTPServer(name: "the workers' Runtime and Invoke API", router: workerRouter,
+                             address: .tcp(host: "127.0.0.1", port: 0), idleTimeout: nil, maxConnections: 4096, logger: logger)
+
+        let socketRouter = Router(context: PeerContext.self)
+        InvokeAPIRoutes.add(to: socketRouter, hub: hub) { _ in true }  // the socket file's mode decides who connects
+        invokeSocket = HTTPServer(name: "the Invoke API", router: socketRouter, address: .unix(path: "\(runtimeDirectory)/invoke.sock"),
+                                  idleTimeout: nil, logger: logger)
+
+        if let address = configuration.starfleet.invokeAddress {
+            let router = Router(context: PeerContext.self)
+            InvokeAPIRoutes.add(to: router, hub: hub) { hub.isTrustedLocalUser($0) }
+            invokeTCP = HTTPServer(name: "the Invoke API", router: router, address: .tcp(host: address.host, port: Int(address.port)),
+                                   idleTimeout: .seconds(300), logger: logger)
+        } else {
+            invokeTCP = nil
+        }
+        if let address = configuration.starfleet.metricsAddress {
+            let router = Router(context: PeerContext.self)
+            router.get("metrics") { _, _ -> Response in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: .init(byteBuffer: ByteBuffer(string: registry.render())))
+            }
+            metrics = HTTPServer(name: "Prometheus metrics", router: router, address: .tcp(host: address.host, port: Int(address.port)),
+                                 idleTimeout: .seconds(30), maxConnections: 64, logger: logger)
+        } else {
+            metrics = nil
+        }
+    }
+}
+
+/// Waits until every endpoint is bound, then says "started" and READY=1: a taken port fails the start, not a later
+/// request. Throws the first bind error (the daemon exits 69).
+struct StartupAnnouncer: Service {
+    let endpoints: DaemonEndpoints
+    let hub: WorkerRuntimeHub
+    let logger: Logger
+    let announce: @Sendable () -> Void
+
+    func run() async throws {
+        for server in endpoints.all {
+            let port = try await server.bound.port()
+            if server.address == endpoints.workers.address {
+                hub.address.withLock { $0 = "http://127.0.0.1:\(port)" }
+            } else {
+                var shown = "\(server.address)"
+                if case .tcp(let host, _) = server.address { shown = "\(HTTPServer.Address.tcp(host: host, port: port))" }
+                logger.info("serving \(server.name)", metadata: ["address": "\(shown)"])
+            }
+        }
+        announce()
+        try? await gracefulShutdown()
+    }
+}

@@ -1,0 +1,81 @@
+import Glibc
+import Logging
+import StarfleetProcess
+import Synchronization
+
+/// A warm process's stdout and stderr as they arrive: each line to the log with the worker's fields (and the
+/// running invocation's), and the last 8 KB of stderr since the invocation began, for its dead letter.
+final class WarmProcessOutput: Sendable {
+    private struct State {
+        var partial: [ProcessObserver.Stream: [UInt8]] = [:]
+        var tail: [UInt8] = []
+        var logger: Logger
+    }
+    static let tailLimit = 8192
+    static let lineLimit = 16384
+
+    private let state: Mutex<State>
+
+    init(logger: Logger) { state = Mutex(State(logger: logger)) }
+
+    /// The logger lines go to from now on (the running invocation's metadata), and a fresh tail.
+    func begin(_ logger: Logger) {
+        state.withLock {
+            $0.logger = logger
+            $0.tail.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func end(_ logger: Logger) { state.withLock { $0.logger = logger } }
+
+    var stderrTail: String { state.withLock { String(decoding: $0.tail, as: UTF8.self) } }
+
+    func append(_ stream: ProcessObserver.Stream, _ bytes: [UInt8]) {
+        let (lines, logger) = state.withLock { state -> ([String], Logger) in
+            if stream == .stderr {
+                state.tail.append(contentsOf: bytes)
+                if state.tail.count > Self.tailLimit { state.tail.removeFirst(state.tail.count - Self.tailLimit) }
+            }
+            var buffer = state.partial[stream, default: []]
+            buffer.append(contentsOf: bytes)
+            var lines: [String] = []
+            var start = 0
+            for (i, byte) in buffer.enumerated() where byte == UInt8(ascii: "\n") {
+                lines.append(String(decoding: buffer[start..<i], as: UTF8.self))
+                start = i + 1
+            }
+            buffer.removeFirst(start)
+            if buffer.count > Self.lineLimit {
+                lines.append(String(decoding: buffer, as: UTF8.self))
+                buffer.removeAll()
+            }
+            state.partial[stream] = buffer
+            return (lines, state.logger)
+        }
+        for line in lines where !line.isEmpty {
+            logger.info("\(line)", metadata: ["stream": "\(stream == .stdout ? "stdout" : "stderr")"])
+        }
+    }
+
+    /// Logs what is left of an unterminated last line.
+    func flush() {
+        let (rest, logger) = state.withLock { state -> ([String], Logger) in
+            defer { state.partial = [:] }
+            return (state.partial.values.filter { !$0.isEmpty }.map { String(decoding: $0, as: UTF8.self) }, state.logger)
+        }
+        for line in rest { logger.info("\(line)") }
+    }
+}
+
+/// A process's resident memory in bytes (`/proc/<pid>/statm`), nil when it cannot be read.
+func residentBytes(of pid: pid_t) -> Int? {
+    let fd = open("/proc/\(pid)/statm", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 128)
+    let count = read(fd, &buffer, buffer.count)
+    guard count > 0 else { return nil }
+    let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}

@@ -1,0 +1,71 @@
+import FoundationEssentials
+import Glibc
+import Logging
+import NIOCore
+import StarfleetCore
+import StarfleetHTTP
+import StarfleetWorkers
+
+/// What the daemon's worker-facing endpoints reach, across reloads: the warm pools and the invoker of the running
+/// generation (each generation installs its own), the alerts, and which connection belongs to which process.
+final class WorkerRuntimeHub: Sendable {
+    struct Current: Sendable {
+        var configuration: Configuration
+        var invoker: DaemonInvoker
+        var pools: [String: WarmPool]
+    }
+
+    let logger: Logger
+    let alerts: AlertDispatcher?
+    private let current = Locked<Current?>(nil)
+    /// Connection → (worker, pid), learnt once per connection and forgotten when it closes.
+    private let peers = Locked<[ObjectIdentifier: Peer]>([:])
+    /// `http://127.0.0.1:<port>` once the worker listener is bound.
+    let address = Locked<String?>(nil)
+
+    struct Peer: Sendable {
+        let pool: WarmPool
+        let pid: pid_t
+    }
+
+    init(logger: Logger, alerts: AlertDispatcher?) {
+        self.logger = logger
+        self.alerts = alerts
+    }
+
+    func install(_ value: Current?) { current.withLock { $0 = value } }
+    var running: Current? { current.value }
+
+    /// The warm process on the other end of `channel`, or nil: the connection is not from a process of a pool of
+    /// the running generation (another user, or a local process the daemon did not start).
+    func peer(of channel: any Channel) async -> Peer? {
+        let key = ObjectIdentifier(channel)
+        if let known = peers.value[key] { return known }
+        guard let pools = current.value?.pools.values, !pools.isEmpty else { return nil }
+        // A process is known to its pool the moment it is spawned; retry briefly in case its first request wins that race.
+        for attempt in 0..<3 {
+            guard let socket = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress) else { return nil }
+            guard socket.uid == geteuid() else {
+                logger.warning("refused a Runtime API connection from another user", metadata: ["uid": "\(socket.uid)"])
+                return nil
+            }
+            for pool in pools {
+                if let pid = socket.owner(among: pool.pids) {
+                    let peer = Peer(pool: pool, pid: pid)
+                    peers.withLock { $0[key] = peer }
+                    channel.closeFuture.whenComplete { [peers] _ in peers.withLock { _ = $0.removeValue(forKey: key) } }
+                    return peer
+                }
+            }
+            if attempt < 2 { try? await Task.sleep(nanoseconds: 5_000_000) }
+        }
+        logger.warning("refused a Runtime API connection from a process the daemon did not start")
+        return nil
+    }
+
+    /// Whether a connection to an Invoke API on TCP comes from this user (or root): other local users may not invoke.
+    func isTrustedLocalUser(_ channel: any Channel) -> Bool {
+        guard let socket = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress) else { return false }
+        return socket.uid == geteuid() || socket.uid == 0
+    }
+}

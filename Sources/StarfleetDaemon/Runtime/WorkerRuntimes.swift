@@ -1,0 +1,112 @@
+import FoundationEssentials
+import Glibc
+import Logging
+import StarfleetAWS
+import StarfleetCore
+import StarfleetHTTP
+import StarfleetWorkers
+import StarfleetYAML
+
+/// Per generation: the files, environments and warm pools of the workers that run outside the daemon.
+struct WorkerRuntimes: Sendable {
+    var environments: [String: [String: String]] = [:]
+    var pools: [String: WarmPool] = [:]
+
+    /// Prepares every enabled out-of-process worker; a worker whose files cannot be written (a missing credential,
+    /// a full disk) is left out with an error, its payloads waiting in its queue.
+    static func prepare(_ configuration: Configuration, environment env: DaemonEnvironment, accountIndexFile: String?) async
+        -> WorkerRuntimes
+    {
+        let logger = env.logger
+        var result = WorkerRuntimes()
+        let workers = configuration.enabledWorkers.filter(\.runsOutOfProcess)
+        guard !workers.isEmpty else { return result }
+        let region = env.aws.deploymentRegion(configuration)
+        let runtimeAPI: String?
+        do {
+            runtimeAPI = "http://127.0.0.1:\(try await env.runtime.workerListener.port())"
+        } catch {
+            logger.error("the workers' Runtime API is not available; Lambda-runtime workers will not run: \(error)")
+            runtimeAPI = nil
+        }
+        let builder = WorkerProcessEnvironment(
+            configuration: configuration, runtimeDirectory: env.runtime.runtimeDirectory, daemonEnvironment: env.aws.environment,
+            region: region, accountIndexFile: accountIndexFile, runtimeAPI: runtimeAPI,
+            runtimesDirectory: env.runtime.runtimesDirectory)
+        let secrets = await secretEntries(configuration, env: env, logger: logger)
+        for worker in workers {
+            var log = logger
+            log[metadataKey: "worker"] = "\(worker.name)"
+            do {
+                let base = try builder.prepare(worker, secretEntry: secrets[worker.name])
+                result.environments[worker.name] = base
+                if let launch = builder.launch(worker, base: base, venvPython: env.runtime.venvPython(worker.name, paths: env.paths)) {
+                    result.pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
+                }
+            } catch {
+                log.error("cannot prepare the worker's files; its payloads wait in its queue: \(error)")
+            }
+        }
+        return result
+    }
+
+    /// Each worker's entry of Starfleet's `STARFLEET.SecretsManager` secret (a JSON object keyed by worker name), as
+    /// JSON text; empty when there is no secret or it cannot be read (logged, without its content).
+    static func secretEntries(_ configuration: Configuration, env: DaemonEnvironment, logger: Logger) async -> [String: String] {
+        guard let location = configuration.starfleet.secretsManager else { return [:] }
+        let session = env.aws.session
+        let client = SecretsManagerClient(
+            http: session.http, credentials: session.credentials, region: location.secretRegion,
+            endpoint: session.endpoint(service: "secretsmanager", region: location.secretRegion))
+        do {
+            let document = try await client.secretString(secretId: location.secretId)
+            guard let root = try YAMLParser.parse(document, file: "secret \(location.secretId)"), let entries = root.entries else {
+                logger.error("the Secrets Manager secret is not a JSON object keyed by worker name; workers get no secrets",
+                             metadata: ["secret": "\(location.secretId)"])
+                return [:]
+            }
+            var out: [String: String] = [:]
+            for entry in entries { out[entry.key.keyText] = (try? entry.value.jsonString()) ?? "null" }
+            return out
+        } catch {
+            logger.error("cannot read the workers' secrets from Secrets Manager; workers get none",
+                         metadata: ["secret": "\(location.secretId)", "error": "\(type(of: error))"])
+            return [:]
+        }
+    }
+}
+
+/// What the daemon keeps for out-of-process workers across generations.
+struct RuntimeResources: Sendable {
+    let hub: WorkerRuntimeHub
+    /// `$RUNTIME_DIRECTORY`, else `<state>/run` (mode 0700): the Invoke API's socket and the workers' files.
+    let runtimeDirectory: String
+    /// The Python and node runtime clients and SDKs (`runtimes/` of the source tree, or the installed copy).
+    let runtimesDirectory: String
+    /// Resolved with the workers' listener's port once it is bound.
+    let workerListener: BindSignal
+
+    /// `<state>/workers/<Name>/venv/bin/python3`, made by `starfleetctl worker build`, when it exists.
+    func venvPython(_ worker: String, paths: StatePaths) -> String? {
+        let path = "\(paths.workerDirectory(worker))/venv/bin/python3"
+        return access(path, X_OK) == 0 ? path : nil
+    }
+
+    /// `$STARFLEET_RUNTIMES_DIR`, else the first of `<prefix>/lib/starfleetd/runtimes` and a source tree's `runtimes/`
+    /// found above the executable.
+    static func locateRuntimes(environment: [String: String]) -> String {
+        if let explicit = environment["STARFLEET_RUNTIMES_DIR"], !explicit.isEmpty { return explicit }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        var directory = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/usr/bin/starfleetd"
+        for _ in 0..<6 {
+            directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
+            if directory.isEmpty { break }
+            for candidate in ["\(directory)/lib/starfleetd/runtimes", "\(directory)/runtimes"]
+            where access("\(candidate)/python/starfleet_worker", F_OK) == 0 {
+                return candidate
+            }
+        }
+        return "/usr/lib/starfleetd/runtimes"
+    }
+}
