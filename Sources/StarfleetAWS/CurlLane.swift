@@ -83,6 +83,12 @@ final class CurlLane: @unchecked Sendable {
         var code = CURLE_OK
         func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
         set(ccurl_setopt_string(handle, CURLOPT_URL, request.url))
+        // The handle is reused: a request without a socket path must clear the previous one's.
+        if let path = request.unixSocketPath {
+            set(ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, path))
+        } else {
+            set(ccurl_setopt_pointer(handle, CURLOPT_UNIX_SOCKET_PATH, nil))
+        }
         set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(limits.connectTimeout, timeout) * 1000)))

@@ -10,11 +10,14 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Total time allowed for one attempt, in seconds; `nil` takes the client's default.
     public var timeout: Double?
+    /// Connect to this Unix socket instead of the URL's host (the daemon's Invoke API); the URL still names the path.
+    public var unixSocketPath: String?
 
     public init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        timeout: Double? = nil
+        timeout: Double? = nil, unixSocketPath: String? = nil
     ) {
+        self.unixSocketPath = unixSocketPath
         self.method = method
         self.url = url
         self.headers = headers

@@ -22,7 +22,7 @@ package struct LoopbackPeer: Sendable, Hashable {
         case .v6: table = "/proc/net/tcp6"
         default: return nil
         }
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { return nil }
+        guard let text = readProcFile(table) else { return nil }
         let clientPort = String(remotePort, radix: 16, uppercase: true).leftPadded(to: 4)
         let serverPort = String(localPort, radix: 16, uppercase: true).leftPadded(to: 4)
         // Columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …; the client socket's
@@ -76,6 +76,23 @@ package struct LoopbackPeer: Sendable, Hashable {
         }
         return false
     }
+}
+
+/// The whole of a /proc file: read until EOF (its size is 0 to stat, and the kernel hands it out a page at a time).
+func readProcFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(fd, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { break }
+        out.append(contentsOf: buffer[0..<count])
+        if out.count > 64 << 20 { break }
+    }
+    return String(decoding: out, as: UTF8.self)
 }
 
 extension String {

@@ -50,6 +50,10 @@ struct Invoke: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let paths = StatePaths(global.stateDirectory(for: configuration))
+        if config.runtime.isLambda {
+            try await invokeThroughDaemon(config, paths: paths)
+            return
+        }
         guard let ship = WorkerRegistry.ship(for: config, workingDirectory: paths.workerDirectory(worker)) else {
             Console.error("error: \(worker) has no implementation (no Command and no built-in Swift worker of that name)")
             throw ExitCode(ExitStatus.config)
@@ -65,6 +69,10 @@ struct Invoke: AsyncParsableCommand {
         if strategy != .singleInvocation { try await checkApplicable(template, strategy: strategy, configuration: configuration, paths: paths) }
         let body = try FanOutPlanner.payload(worker: worker, template: template, account: accountID, region: region).body
 
+        if let daemon = DaemonInvokeClient.find(stateDirectory: paths.root) {
+            try await run(through: daemon, body: body)
+            return
+        }
         if async {
             let sender = try access.sendingQueue(worker)
             let results = try await sender.queue.send([InvocationMessage.make(payload: body, account: accountID, region: region)])
@@ -87,6 +95,64 @@ struct Invoke: AsyncParsableCommand {
         } catch let failure as WorkerFailure {
             Console.error("error: \(failure.message)")
             if let tail = failure.stderrTail, !tail.isEmpty { Console.error("stderr (last lines):\n\(tail)") }
+            throw ExitCode(1)
+        }
+    }
+
+    /// A Lambda-runtime worker runs in the daemon's warm processes: the payload file is JSON (or YAML) as the handler
+    /// gets it, sent through the daemon's Invoke API.
+    func invokeThroughDaemon(_ config: WorkerConfiguration, paths: StatePaths) async throws {
+        try requireOptions(for: config.strategy)
+        let path = Configuration.resolve(payload, against: CurrentDirectory.path)
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            Console.error("error: cannot read \(path)")
+            throw ExitCode(ExitStatus.ioError)
+        }
+        let body: [UInt8]
+        do {
+            body = try (try YAMLParser.parse([UInt8](bytes), file: path))?.jsonBytes() ?? Array("{}".utf8)
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(ExitStatus.dataError)
+        }
+        guard let daemon = DaemonInvokeClient.find(stateDirectory: paths.root) else {
+            if async {
+                let sender = try StateAccess(global).sendingQueue(worker)
+                let results = try await sender.queue.send([InvocationMessage.make(payload: body, account: accountID, region: region)])
+                await sender.close()
+                Console.out("enqueued on \(worker): \(results.first?.messageId ?? "") (runs when the daemon starts)")
+                return
+            }
+            Console.error("error: \(worker) runs on the Lambda runtime (Runtime: \(config.runtime.rawValue)) in the daemon's warm processes, "
+                          + "and no daemon answers on \(paths.root)/run/invoke.sock; start starfleetd, or use --async to queue the payload")
+            throw ExitCode(ExitStatus.unavailable)
+        }
+        try await run(through: daemon, body: body)
+    }
+
+    func run(through daemon: DaemonInvokeClient, body: [UInt8]) async throws {
+        if !async { Console.error("[🆗] Executing worker: \(worker) (through the running daemon)...") }
+        let outcome: DaemonInvokeClient.Outcome
+        do {
+            outcome = try await daemon.invoke(worker: worker, payload: body, account: accountID, region: region, commit: commit, async: async)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode(ExitStatus.unavailable)
+        }
+        switch outcome {
+        case .result(let bytes):
+            if !bytes.isEmpty { Console.out(String(decoding: bytes, as: UTF8.self).trimmingTrailingNewlines) }
+        case .queued(let id):
+            Console.out("enqueued on \(worker): \(id) (handed to the running daemon)")
+        case .functionError(let document):
+            struct Document: Decodable {
+                let errorMessage: String?
+                let errorType: String?
+                let stackTrace: [String]?
+            }
+            let parsed = try? JSONDecoder().decode(Document.self, from: Data(document))
+            Console.error("error: \(parsed?.errorType.map { "\($0): " } ?? "")\(parsed?.errorMessage ?? String(decoding: document, as: UTF8.self))")
+            if let trace = parsed?.stackTrace, !trace.isEmpty { Console.error("stack trace (last lines):\n\(trace.suffix(20).joined(separator: "\n"))") }
             throw ExitCode(1)
         }
     }

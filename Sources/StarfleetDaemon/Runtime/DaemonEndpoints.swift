@@ -68,9 +68,8 @@ struct StartupAnnouncer: Service {
     func run() async throws {
         for server in endpoints.all {
             let port = try await server.bound.port()
-            if server.address == endpoints.workers.address {
-                hub.address.withLock { $0 = "http://127.0.0.1:\(port)" }
-            } else {
+            if server.address == endpoints.workers.address { hub.address.withLock { $0 = "http://127.0.0.1:\(port)" } }
+            do {
                 var shown = "\(server.address)"
                 if case .tcp(let host, _) = server.address { shown = "\(HTTPServer.Address.tcp(host: host, port: port))" }
                 logger.info("serving \(server.name)", metadata: ["address": "\(shown)"])

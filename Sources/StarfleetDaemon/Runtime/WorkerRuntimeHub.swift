@@ -41,10 +41,17 @@ final class WorkerRuntimeHub: Sendable {
     func peer(of channel: any Channel) async -> Peer? {
         let key = ObjectIdentifier(channel)
         if let known = peers.value[key] { return known }
-        guard let pools = current.value?.pools.values, !pools.isEmpty else { return nil }
+        guard let pools = current.value?.pools.values, !pools.isEmpty else {
+            logger.warning("refused a Runtime API connection: no Lambda-runtime worker is running")
+            return nil
+        }
         // A process is known to its pool the moment it is spawned; retry briefly in case its first request wins that race.
         for attempt in 0..<3 {
-            guard let socket = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress) else { return nil }
+            guard let socket = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress) else {
+                logger.warning("refused a Runtime API connection whose socket is not in /proc/net/tcp",
+                               metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "-")"])
+                return nil
+            }
             guard socket.uid == geteuid() else {
                 logger.warning("refused a Runtime API connection from another user", metadata: ["uid": "\(socket.uid)"])
                 return nil
