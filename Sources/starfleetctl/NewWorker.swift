@@ -30,19 +30,31 @@ struct NewCommand: ParsableCommand {
                                      valueName: "name"))
         var name: String
 
-        @Option(help: ArgumentHelp("The worker's language.", valueName: "swift|python|javascript|shell"))
-        var language: WorkerScaffold.Language
+        @Option(help: ArgumentHelp("The worker's language (not with NAME.py / NAME.js).", valueName: "swift|python|javascript|shell"))
+        var language: WorkerScaffold.Language?
 
-        @Option(name: .customLong("fan-out"), help: ArgumentHelp("SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION.", valueName: "strategy"))
-        var fanOut: String = FanOutStrategy.account.rawValue
+        @Option(name: .customLong("fan-out"), help: ArgumentHelp("SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION (default ACCOUNT; SINGLE_INVOCATION for NAME.py / NAME.js).", valueName: "strategy"))
+        var fanOut: String?
 
         @Option(help: ArgumentHelp("The starfleetd package root, for --language swift.", valueName: "dir"))
         var source: String = "."
 
-        var strategy: FanOutStrategy? { FanOutStrategy(rawValue: fanOut.uppercased().replacing("-", with: "_")) }
+        var bedrock: (folder: String, language: BedrockScaffold.Language)? { BedrockScaffold.parse(name) }
+
+        var strategy: FanOutStrategy? {
+            guard let fanOut else { return bedrock == nil ? .account : .singleInvocation }
+            return FanOutStrategy(rawValue: fanOut.uppercased().replacing("-", with: "_"))
+        }
 
         func validate() throws {
-            if let problem = WorkerScaffold.problem(withName: name, language: language) {
+            if bedrock != nil {
+                if language != nil { throw ValidationError("--language is not used with \(name): the extension says it") }
+            } else if name.hasSuffix(".py") || name.hasSuffix(".js") {
+                throw ValidationError("\"\(name)\" is not a worker file name: use lower_snake_case letters, digits and '_', e.g. system_fetcher.py")
+            } else if language == nil {
+                throw ValidationError("Missing option '--language' (or give NAME.py / NAME.js for Bedrock's layout)")
+            }
+            if let language, let problem = WorkerScaffold.problem(withName: name, language: language) {
                 throw ValidationError("\"\(name)\" is not a worker name: \(problem)")
             }
             guard strategy != nil else {
@@ -53,6 +65,11 @@ struct NewCommand: ParsableCommand {
         func run() throws {
             let strategy = self.strategy ?? .account
             let configuration = try global.loadConfiguration(quietWarnings: true)
+            if let bedrock {
+                try BedrockScaffoldWriter(folder: bedrock.folder, language: bedrock.language, strategy: strategy, configuration: configuration).write()
+                return
+            }
+            guard let language else { throw ExitCode(ExitStatus.usage) }
             if WorkerScaffold.reservedNames.contains(name) {
                 Console.error("error: \(name) is reserved (a configuration section or the Starbase's queue); choose another name")
                 throw ExitCode(ExitStatus.dataError)

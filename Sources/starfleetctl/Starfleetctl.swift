@@ -10,6 +10,6 @@ struct Starfleetctl: AsyncParsableCommand {
         version: StarfleetVersion.current,
         subcommands: [
             Validate.self, Plan.self, ScheduleCommand.self, Trigger.self, Invoke.self,
-            Status.self, QueueCommand.self, DeadLetterCommand.self, NewCommand.self,
+            Status.self, QueueCommand.self, DeadLetterCommand.self, NewCommand.self, WorkerCommand.self,
         ])
 }

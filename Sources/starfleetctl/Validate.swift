@@ -1,5 +1,6 @@
 import ArgumentParser
 import StarfleetCore
+import StarfleetDaemon
 import StarfleetYAML
 
 /// `starfleetctl validate`: the configuration, then every template in the template directory against its worker.
@@ -32,6 +33,12 @@ struct Validate: AsyncParsableCommand {
                 let (_, diagnostics) = TemplateReader.read(path: path, strategy: worker.strategy)
                 for d in diagnostics { Console.error(d.description) }
                 if diagnostics.containsErrors { broken += 1 }
+            }
+        }
+        let paths = StatePaths(global.stateDirectory(for: configuration))
+        for worker in configuration.workers where worker.runtime == .python || worker.runtime == .provided {
+            if let stale = WorkerDependencies(worker: worker, paths: paths).staleness() {
+                Console.error("\(worker.mark): warning: \(worker.name): \(stale)")
             }
         }
         let workers = configuration.workers.map { $0.enabled ? $0.name : "\($0.name) (disabled)" }

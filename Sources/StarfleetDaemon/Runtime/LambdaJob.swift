@@ -37,8 +37,13 @@ struct LambdaErrorDocument: Decodable, Sendable {
     func failure(prefix: String? = nil, stderrTail: String) -> WorkerFailure {
         let type = errorType ?? "Unhandled"
         let message = errorMessage ?? "the handler failed without a message"
-        var tail = (stackTrace ?? []).joined(separator: stackTrace?.first?.hasSuffix("\n") == true ? "" : "\n")
-        if !stderrTail.isEmpty { tail = tail.isEmpty ? stderrTail : "\(stderrTail)\n\(tail)" }
+        let frames = (stackTrace ?? []).joined(separator: stackTrace?.first?.hasSuffix("\n") == true ? "" : "\n")
+        let lastFrame = (stackTrace?.last ?? "").split(separator: "\n").first.map(String.init) ?? ""
+        // Runtime clients usually print the trace on stderr too: keep one copy.
+        var tail = stderrTail
+        if !frames.isEmpty && (lastFrame.isEmpty || !stderrTail.contains(lastFrame)) {
+            tail = (tail.isEmpty ? "" : tail + "\n") + "Traceback (most recent call last):\n" + frames
+        }
         var failure = WorkerFailure(prefix.map { "\($0): \(type): \(message)" } ?? "\(type): \(message)",
                                     stderrTail: tail.isEmpty ? nil : String(tail.suffix(8192)))
         failure.errorType = type

@@ -53,8 +53,19 @@ final class WarmProcessOutput: Sendable {
             return (lines, state.logger)
         }
         for line in lines where !line.isEmpty {
-            logger.info("\(line)", metadata: ["stream": "\(stream == .stdout ? "stdout" : "stderr")"])
+            logger.log(level: Self.level(of: line), "\(line)", metadata: ["stream": "\(stream == .stdout ? "stdout" : "stderr")"])
         }
+    }
+
+    /// The journal priority a line asks for with a leading level word (`ERROR …`, `[WARNING] …`, as Python's logging
+    /// and the runtime clients write them); info otherwise.
+    static func level(of line: String) -> Logger.Level {
+        let head = line.prefix(10).uppercased().drop { $0 == "[" }
+        if head.hasPrefix("CRITICAL") { return .critical }
+        if head.hasPrefix("ERROR") { return .error }
+        if head.hasPrefix("WARN") { return .warning }
+        if head.hasPrefix("DEBUG") { return .debug }
+        return .info
     }
 
     /// Logs what is left of an unterminated last line.
