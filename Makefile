@@ -14,6 +14,11 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+# The Python and node runtime clients and SDKs (the daemon finds them beside its binary: ../lib/starfleetd/runtimes).
+RUNTIMESDIR ?= $(PREFIX)/lib/starfleetd/runtimes
+# Where Debian's python3 and node find them too (a .pth file; node's $PREFIX/lib/node), for code run outside the daemon.
+PYTHONDIR  ?= $(PREFIX)/lib/python3/dist-packages
+NODEDIR    ?= $(PREFIX)/lib/node
 
 SWIFT      ?= swift
 # Empty SWIFTFLAGS gives the debug build (what scripts/e2e/deb.sh packages, to keep the test fast).
@@ -53,6 +58,12 @@ install: dist
 	$(INSTALL) -m 0644 $(DIST)/starfleetctl.bash $(DESTDIR)$(BASHCOMPDIR)/starfleetctl
 	$(INSTALL) -m 0644 $(DIST)/starfleetd.bash $(DESTDIR)$(BASHCOMPDIR)/starfleetd
 	$(INSTALL) -m 0644 $(DIST)/_starfleetctl $(DIST)/_starfleetd $(DESTDIR)$(ZSHCOMPDIR)/
+	$(INSTALL) -d $(DESTDIR)$(RUNTIMESDIR)/python/starfleet_worker $(DESTDIR)$(RUNTIMESDIR)/node $(DESTDIR)$(PYTHONDIR) \
+		$(DESTDIR)$(NODEDIR)/starfleet-worker
+	$(INSTALL) -m 0644 runtimes/python/starfleet_worker/*.py $(DESTDIR)$(RUNTIMESDIR)/python/starfleet_worker/
+	$(INSTALL) -m 0644 runtimes/node/*.js $(DESTDIR)$(RUNTIMESDIR)/node/
+	echo "$(RUNTIMESDIR)/python" > $(DESTDIR)$(PYTHONDIR)/starfleet_worker.pth
+	echo 'module.exports = require("$(RUNTIMESDIR)/node/worker.js");' > $(DESTDIR)$(NODEDIR)/starfleet-worker/index.js
 	$(INSTALL) -m 0644 README.md docs/operations.md docs/configuration.md docs/workers.md docs/queue-format.md docs/multi-host.md $(DESTDIR)$(DOCDIR)/
 	# The example configuration, only where there is none: an operator's /etc/starfleetd is never overwritten.
 	if [ -e $(DESTDIR)$(SYSCONFDIR)/starfleetd/starfleetd.yaml ]; then \
@@ -71,7 +82,8 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/starfleetd.8 $(DESTDIR)$(MANDIR)/man8/starfleetctl.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/starfleetctl $(DESTDIR)$(BASHCOMPDIR)/starfleetd \
 		$(DESTDIR)$(ZSHCOMPDIR)/_starfleetctl $(DESTDIR)$(ZSHCOMPDIR)/_starfleetd
-	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(RUNTIMESDIR) $(DESTDIR)$(NODEDIR)/starfleet-worker
+	rm -f $(DESTDIR)$(PYTHONDIR)/starfleet_worker.pth
 	@echo "kept $(SYSCONFDIR)/starfleetd and /var/lib/starfleetd (remove them by hand if you mean to)"
 
 clean-dist:

@@ -18,9 +18,14 @@ expect_status "make install" 0 make --no-print-directory install DESTDIR="$dest"
 for f in usr/local/bin/starfleetd usr/local/bin/starfleetctl usr/local/lib/systemd/system/starfleetd.service \
          usr/local/share/man/man8/starfleetd.8 usr/local/share/man/man8/starfleetctl.8 \
          usr/local/share/bash-completion/completions/starfleetctl usr/local/share/zsh/site-functions/_starfleetctl \
-         usr/local/share/doc/starfleetd/configuration.md etc/starfleetd/starfleetd.yaml etc/starfleetd/workers/audit.py; do
+         usr/local/share/doc/starfleetd/configuration.md etc/starfleetd/starfleetd.yaml etc/starfleetd/workers/audit.py \
+         usr/local/lib/starfleetd/runtimes/python/starfleet_worker/runtime.py usr/local/lib/starfleetd/runtimes/node/worker.js \
+         usr/local/lib/starfleetd/runtimes/node/starfleet-runtime.js usr/local/lib/python3/dist-packages/starfleet_worker.pth \
+         usr/local/lib/node/starfleet-worker/index.js; do
   check "make install: $f" test -e "$dest/$f"
 done
+check "the installed SDK imports through its .pth" env PYTHONPATH="$(cat "$dest/usr/local/lib/python3/dist-packages/starfleet_worker.pth" | sed "s|^|$dest|")" \
+  python3 -c 'import starfleet_worker, starfleet_worker.runtime; assert hasattr(starfleet_worker, "Worker")' 
 check "unit ExecStart follows PREFIX" grep -qx 'ExecStart=/usr/local/bin/starfleetd --config /etc/starfleetd' \
   "$dest/usr/local/lib/systemd/system/starfleetd.service"
 check "the installed example configuration validates" "$dest/usr/local/bin/starfleetctl" validate --config "$dest/etc/starfleetd" \
@@ -47,7 +52,9 @@ for f in ./usr/bin/starfleetd ./usr/bin/starfleetctl ./usr/lib/systemd/system/st
          ./etc/starfleetd/accountIndex.json ./usr/share/man/man8/starfleetd.8.gz ./usr/share/man/man8/starfleetctl.8.gz \
          ./usr/share/bash-completion/completions/starfleetctl ./usr/share/bash-completion/completions/starfleetd \
          ./usr/share/zsh/site-functions/_starfleetctl ./usr/share/doc/starfleetd/operations.md \
-         ./usr/share/doc/starfleetd/configuration.md ./usr/share/doc/starfleetd/workers.md ./usr/share/doc/starfleetd/copyright; do
+         ./usr/share/doc/starfleetd/configuration.md ./usr/share/doc/starfleetd/workers.md ./usr/share/doc/starfleetd/copyright \
+         ./usr/lib/starfleetd/runtimes/python/starfleet_worker/__init__.py ./usr/lib/starfleetd/runtimes/node/worker.js \
+         ./usr/lib/python3/dist-packages/starfleet_worker.pth ./usr/lib/node/starfleet-worker/index.js; do
   check "contains $f" grep -q " $f\$" "$tmp/contents"
 done
 check "every file is root:root" bash -c "! awk '{print \$2}' '$tmp/contents' | grep -v '^root/root$'"
