@@ -35,6 +35,7 @@ package struct HTTPServer: Service {
     package init(name: String, router: Router<PeerContext>, address: Address, idleTimeout: Duration? = .seconds(60),
                  maxConnections: Int = 256, logger: Logger) {
         self.name = name
+        router.add(middleware: HeaderLimitMiddleware())
         self.responder = router.buildResponder()
         self.address = address
         self.idleTimeout = idleTimeout
