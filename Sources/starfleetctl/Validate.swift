@@ -26,7 +26,9 @@ struct Validate: AsyncParsableCommand {
         var templates = 0
         var broken = 0
         if !configOnly {
-            for path in TemplateFiles.list(under: configuration.starfleet.templateDirectory) {
+            let scan = TemplateFiles.scan(under: configuration.starfleet.templateDirectory)
+            for skipped in scan.skipped { Console.error("\(skipped.path): warning: skipped: \(skipped.reason)") }
+            for path in scan.files {
                 guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key) else { continue }
                 templates += 1
                 let (_, diagnostics) = TemplateReader.read(path: path, strategy: worker.strategy)
