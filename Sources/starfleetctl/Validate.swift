@@ -1,5 +1,6 @@
 import ArgumentParser
 import StarfleetCore
+import StarfleetWorkers
 import StarfleetYAML
 
 /// `starfleetctl validate`: the configuration, then every template in the template directory against its worker.
@@ -31,7 +32,7 @@ struct Validate: AsyncParsableCommand {
             for path in scan.files {
                 guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key) else { continue }
                 templates += 1
-                let (_, diagnostics) = TemplateReader.read(path: path, strategy: worker.strategy)
+                let (_, diagnostics) = TemplateReader.read(path: path, strategy: WorkerRegistry.strategy(of: worker))
                 for d in diagnostics { Console.error(d.description) }
                 if diagnostics.containsErrors { broken += 1 }
             }

@@ -63,6 +63,12 @@ extension Configuration {
         if let n = node["AlertConfiguration"] { w.alert = readAlert(n, path("AlertConfiguration"), into: &v) }
 
         readDaemonKeys(node, name: name, directory: directory, into: &w, &v)
+        if w.isProcessWorker && node["FanOutStrategy"] == nil {
+            // A Starfleet ship declares its strategy in its class; a process worker has no class, so its section
+            // must say it (silently defaulting to SINGLE_INVOCATION sent one payload where hundreds were meant).
+            v.error(key, path("FanOutStrategy"), "Missing data for required field.",
+                    hint: "a process worker must say how its templates fan out: FanOutStrategy: \(FanOutStrategy.allCases.map(\.rawValue).joined(separator: " | "))")
+        }
         for entry in entries where !WorkerConfiguration.keys.contains(entry.key.keyText) {
             // Swift workers read keys of their own; a near-miss of a known key is still worth a word.
             if let close = Suggestion.closest(to: entry.key.keyText, in: WorkerConfiguration.keys) {
