@@ -24,6 +24,9 @@ struct Validate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
+        let commandProblems = CommandCheck.diagnostics(configuration)
+        for d in commandProblems { Console.error(d.description) }
+        if commandProblems.containsErrors { throw ExitCode(ExitStatus.config) }
         var templates = 0
         var broken = 0
         if !configOnly {
