@@ -10,6 +10,7 @@ import StarfleetQueue
 import StarfleetSystemd
 import StarfleetWorkers
 import StarfleetYAML
+import Synchronization
 import UnixSignals
 
 /// The composition root: configuration → state directory and queue recovery → READY=1 → the service group.
@@ -19,6 +20,18 @@ public enum Daemon {
     public static func run(configDirectory: String, stateDirectoryFlag: String?) async -> Int32 {
         // A worker closing its stdin early must not kill the daemon; children get default dispositions back.
         signal(SIGPIPE, SIG_IGN)
+        // SIGTERM/SIGINT are trapped first, so one that comes during recovery ends start-up cleanly (exit 0)
+        // instead of killing the process (143); once the service group runs, it is handed the request.
+        let early = EarlyStop()
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        return await withTaskGroup(of: Void.self, returning: Int32.self) { tasks in
+            tasks.addTask { for await _ in stopSignals { await early.stop() } }
+            defer { tasks.cancelAll() }
+            return await start(configDirectory: configDirectory, stateDirectoryFlag: stateDirectoryFlag, early: early)
+        }
+    }
+
+    static func start(configDirectory: String, stateDirectoryFlag: String?, early: EarlyStop) async -> Int32 {
         let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let environmentState = getenv("STATE_DIRECTORY").map { String(cString: $0) }
 
@@ -43,6 +56,11 @@ public enum Daemon {
         } catch {
             logger.critical("cannot use the state directory: \(error)", metadata: ["state": "\(paths.root)"])
             return 74
+        }
+        if early.isStopped {
+            logger.notice("stopped during start-up (SIGTERM); queues recovered and closed")
+            await queues.closeAll()
+            return 0
         }
         let metrics = DaemonMetrics()
         let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry)
@@ -98,6 +116,7 @@ public enum Daemon {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var status: Int32 = 0
+        await early.attach(group)
         do {
             try await group.run()
         } catch let error as HTTPServerError {
@@ -120,6 +139,30 @@ public enum Daemon {
         case .info: return .info
         case .debug, .notset: return .debug
         }
+    }
+}
+
+/// A stop asked for before the service group runs: remembered, and passed on to the group once it exists.
+final class EarlyStop: Sendable {
+    private let state = Mutex<(stopped: Bool, group: ServiceGroup?)>((false, nil))
+
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    func stop() async {
+        let group = state.withLock { s -> ServiceGroup? in
+            s.stopped = true
+            return s.group
+        }
+        await group?.triggerGracefulShutdown()
+    }
+
+    /// The group a later (or earlier) stop goes to; a stop already asked for shuts it down as soon as it runs.
+    func attach(_ group: ServiceGroup) async {
+        let stopped = state.withLock { s -> Bool in
+            s.group = group
+            return s.stopped
+        }
+        if stopped { await group.triggerGracefulShutdown() }
     }
 }
 

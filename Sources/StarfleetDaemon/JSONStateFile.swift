@@ -11,7 +11,9 @@ enum JSONStateFile {
         return try? decoder.decode(type, from: data)
     }
 
-    static func write<T: Encodable>(_ value: T, to path: String, mode: mode_t = 0o644) throws {
+    /// Mode 0600 by default: status and scheduler state name workers, queues and errors, and are for the service
+    /// user (and root) only, like the dead letters.
+    static func write<T: Encodable>(_ value: T, to path: String, mode: mode_t = 0o600) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -23,7 +25,12 @@ enum JSONStateFile {
         let temporary = "\(path).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw StateFileError(path: temporary, operation: "open", code: errno) }
-        fchmod(fd, mode)
+        // O_CREAT's mode applies only to a new file: a leftover temporary file keeps its old mode unless set here.
+        guard fchmod(fd, mode) == 0 else {
+            let code = errno
+            close(fd)
+            throw StateFileError(path: temporary, operation: "fchmod", code: code)
+        }
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

@@ -183,6 +183,12 @@ public struct Starbase: Sendable {
             return OutgoingMessage(body: payload.bodyText, attributes: attributes,
                                    deduplicationId: Digest.sha256Hex("\(eventID)|\(worker.name)|\(key)|\(payload.target)"))
         }
+        if let tooLarge = messages.first(where: { $0.body.utf8.count + $0.attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count } > QueueLimits.maxMessageBytes }) {
+            // No retry can make it fit: dead-letter the event with the reason rather than retry it until it does.
+            let reason = "a payload of \(key) is \(tooLarge.body.utf8.count) bytes; a queue message holds at most 1 MiB (1,048,576 bytes)"
+            logger.error("[❌] \(reason)", metadata: meta)
+            return .permanent(reason)
+        }
         do {
             let results = try await workerQueue(worker).send(messages)
             let duplicates = results.filter(\.duplicate).count
@@ -191,6 +197,9 @@ public struct Starbase: Sendable {
                 "payloads": "\(messages.count)", "duplicates": "\(duplicates)",
             ]) { $1 })
             return .done
+        } catch let error as QueueError where error.code == .messageTooLarge {
+            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
+            return .permanent("\(error)")
         } catch {
             logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
             return .retry("\(error)")

@@ -18,6 +18,13 @@ public final class StatusBoard: Sendable {
         public var deadLetters: Int
     }
 
+    /// The outcome of the last SIGHUP: applied, or refused with the reason while the running generation goes on.
+    public struct ReloadStatus: Codable, Sendable, Hashable {
+        public var time: Date
+        public var applied: Bool
+        public var message: String
+    }
+
     /// The file `status.json` holds (version 1).
     public struct Snapshot: Codable, Sendable {
         public var version = 1
@@ -29,12 +36,15 @@ public final class StatusBoard: Sendable {
         /// Next fire per schedule (its canonical text).
         public var nextFires: [String: Date]
         public var lastFires: [String: Date]
+        /// The last reload's outcome (absent until the first SIGHUP).
+        public var lastReload: ReloadStatus?
     }
 
     private struct State {
         var workers: [String: WorkerStatus] = [:]
         var nextFires: [String: Date] = [:]
         var lastFires: [String: Date] = [:]
+        var lastReload: ReloadStatus?
     }
 
     private let state = Mutex(State())
@@ -61,6 +71,10 @@ public final class StatusBoard: Sendable {
         }
     }
 
+    public func recordReload(applied: Bool, message: String, at time: Date) {
+        state.withLock { $0.lastReload = ReloadStatus(time: time, applied: applied, message: String(message.prefix(500))) }
+    }
+
     public func setFires(next: [String: Date], last: [String: Date]) {
         state.withLock {
             $0.nextFires = next
@@ -71,7 +85,7 @@ public final class StatusBoard: Sendable {
     public func snapshot(now: Date, queues: [String: QueueCounts]) -> Snapshot {
         state.withLock { s in
             Snapshot(pid: pid, startedAt: startedAt, updatedAt: now, workers: s.workers, queues: queues,
-                     nextFires: s.nextFires, lastFires: s.lastFires)
+                     nextFires: s.nextFires, lastFires: s.lastFires, lastReload: s.lastReload)
         }
     }
 }

@@ -31,6 +31,18 @@ struct Supervisor: Service {
             for d in diagnostics { env.logger.log(level: d.severity == .error ? .error : .warning, "\(d.description)") }
             guard let configuration else {
                 env.logger.error("the new configuration has errors; keeping the running one")
+                env.status.recordReload(applied: false, message: "the new configuration has errors; kept the running one", at: env.clock.now())
+                try? env.notifier.ready(status: "reload failed: kept the running configuration")
+                return
+            }
+            // Open the new generation's queues before stopping the running one: a queue that cannot be opened (a
+            // file where its folder must go, a full disk) refuses the reload instead of ending the daemon with 0.
+            do {
+                try Generation.openQueues(for: configuration, in: env.queues)
+            } catch {
+                let message = "the new configuration's queues cannot be opened (\(error)); keeping the running configuration"
+                env.logger.error("reload refused: \(message)")
+                env.status.recordReload(applied: false, message: message, at: env.clock.now())
                 try? env.notifier.ready(status: "reload failed: kept the running configuration")
                 return
             }
@@ -56,6 +68,7 @@ struct Supervisor: Service {
                     guard let next = pending.withLock({ value -> Configuration? in defer { value = nil }; return value }) else { break }
                     configuration = next
                     env.logger.notice("configuration reloaded", metadata: ["workers": "\(configuration.enabledWorkers.count)"])
+                    env.status.recordReload(applied: true, message: "configuration reloaded", at: env.clock.now())
                     try? env.notifier.ready(status: "configuration reloaded")
                 }
                 top.cancelAll()

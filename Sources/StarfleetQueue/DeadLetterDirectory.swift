@@ -57,20 +57,63 @@ public struct DeadLetterDirectory: Sendable {
         try fileSystem.syncDirectory(folder)
     }
 
-    /// Workers that have a dead-letter folder.
+    /// Workers that have a dead-letter folder: directories with a queue name. Anything else an operator or an
+    /// editor left in `dead-letter/` (a README, a swap file, a `.tmp`) is skipped here and reported by ``strays()``.
     public func workers() throws -> [String] {
         guard fileSystem.fileExists(root) else { return [] }
-        return try fileSystem.contents(ofDirectory: root).filter { !$0.hasPrefix(".") }.sorted()
+        return try fileSystem.contents(ofDirectory: root).filter { isWorkerFolder($0) }.sorted()
     }
 
-    /// The ids of a worker's dead letters (file names without `.json`), sorted.
+    /// The ids of a worker's dead letters (regular `<id>.json` files with a valid id), sorted.
     public func ids(worker: String) throws -> [String] {
         let folder = directory(worker: worker)
-        guard fileSystem.fileExists(folder) else { return [] }
+        guard fileSystem.fileExists(folder), Self.isDirectory(folder) else { return [] }
         return try fileSystem.contents(ofDirectory: folder)
-            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .filter { isLetterFile(folder, $0) }
             .map { String($0.dropLast(5)) }
             .sorted()
+    }
+
+    /// Entries in the dead-letter directory that are not dead letters, with the reason each is skipped, so a
+    /// listing can report them instead of failing on them. Dot-files (the writer's own `.<id>.json.tmp`, editors'
+    /// swap files) are not reported: they are expected and short-lived.
+    public func strays() -> [DeadLetterStray] {
+        guard fileSystem.fileExists(root), let names = try? fileSystem.contents(ofDirectory: root) else { return [] }
+        var strays: [DeadLetterStray] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = root + "/" + name
+            guard isWorkerFolder(name) else {
+                let reason = Self.isDirectory(path)
+                    ? "not a worker's folder (a worker's name is 1 to 80 letters, digits, '_' or '-')"
+                    : "not a worker's folder (a file in dead-letter/)"
+                strays.append(DeadLetterStray(path: path, reason: reason))
+                continue
+            }
+            guard let entries = try? fileSystem.contents(ofDirectory: path) else {
+                strays.append(DeadLetterStray(path: path, reason: "the folder cannot be listed"))
+                continue
+            }
+            for entry in entries.sorted() where !entry.hasPrefix(".") && !isLetterFile(path, entry) {
+                strays.append(DeadLetterStray(path: path + "/" + entry, reason: "not a dead letter (only regular <id>.json files are)"))
+            }
+        }
+        return strays
+    }
+
+    func isWorkerFolder(_ name: String) -> Bool {
+        guard !name.hasPrefix("."), (try? QueueNames.validate(name)) != nil else { return false }
+        return Self.isDirectory(root + "/" + name)
+    }
+
+    func isLetterFile(_ folder: String, _ name: String) -> Bool {
+        guard name.hasSuffix(".json"), (try? Self.validateID(String(name.dropLast(5)))) != nil else { return false }
+        var info = stat()
+        return lstat(folder + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// A worker's dead letters, oldest first. Unreadable files are listed with reason "unreadable: …".
@@ -141,4 +184,11 @@ public struct DeadLetterDirectory: Sendable {
             throw QueueError(.invalidParameterValue, "\"\(id)\" is not a dead-letter id", hint: "Use an id printed by `dlq list`.")
         }
     }
+}
+
+/// Something in the dead-letter directory that is not a dead letter, skipped by every `dlq` command.
+public struct DeadLetterStray: Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): skipped: \(reason)" }
 }

@@ -14,7 +14,25 @@ public enum WorkerRegistry {
 
     /// The built-in workers' checks of their own configuration keys, for every section that names one.
     public static func validate(_ configuration: Configuration) -> [Diagnostic] {
-        configuration.workers.filter { $0.runtime == .swift }.flatMap { builtIns[$0.name]?($0).validate(configuration: $0) ?? [] }
+        configuration.workers.filter { $0.runtime == .swift }.flatMap { worker -> [Diagnostic] in
+            guard let ship = builtIns[worker.name]?(worker) else { return [] }
+            var problems = ship.validate(configuration: worker)
+            // A Swift worker declares its strategy in code (as a Starfleet ship does in its class), so its section
+            // need not repeat it; one that does must agree, or validate and plan would check templates differently.
+            if let configured = worker.fanOutStrategy, configured != ship.fanOutStrategy {
+                let node = worker.section["FanOutStrategy"] ?? worker.section
+                problems.append(Diagnostic(at: node.mark, path: "\(worker.name).FanOutStrategy",
+                                           "\(configured.rawValue) differs from the worker's own strategy, \(ship.fanOutStrategy.rawValue)",
+                                           hint: "remove the key (a Swift worker declares its strategy in code) or set it to \(ship.fanOutStrategy.rawValue)"))
+            }
+            return problems
+        }
+    }
+
+    /// How a worker's templates fan out: the Swift worker's own strategy, else its section's `FanOutStrategy`.
+    public static func strategy(of worker: WorkerConfiguration) -> FanOutStrategy {
+        if worker.runtime == .swift, let ship = builtIns[worker.name]?(worker) { return ship.fanOutStrategy }
+        return worker.strategy
     }
 
     /// The worker a configuration section runs: its `Command` as a process worker (with `environment`, the

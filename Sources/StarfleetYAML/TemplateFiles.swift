@@ -5,6 +5,19 @@ import Glibc
 /// files such as `.x.yaml.swp`) are skipped.
 public enum TemplateFiles {
     public static func list(under directory: String, maxFiles: Int = 100_000) -> [String] {
+        scan(under: directory, maxFiles: maxFiles).files
+    }
+
+    /// A `*.yaml` entry that is not read: a FIFO, socket or device (opening one could block), or a symbolic link.
+    public struct Skipped: Sendable, Hashable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): skipped: \(reason)" }
+    }
+
+    /// The template files, and the `*.yaml` entries skipped with the reason (for a log line or a warning).
+    public static func scan(under directory: String, maxFiles: Int = 100_000) -> (files: [String], skipped: [Skipped]) {
+        var skipped: [Skipped] = []
         var result: [String] = []
         var pending = [directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory]
         while let dir = pending.popLast(), result.count < maxFiles {
@@ -16,10 +29,12 @@ public enum TemplateFiles {
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR: pending.append(path)
                 case S_IFREG where name.hasSuffix(".yaml"): result.append(path)
+                case let mode where name.hasSuffix(".yaml"):
+                    skipped.append(Skipped(path: path, reason: "\(FileReader.kindName(mode)), not a regular file; only regular *.yaml files are templates"))
                 default: break
                 }
             }
         }
-        return result.sorted()
+        return (result.sorted(), skipped.sorted { $0.path < $1.path })
     }
 }

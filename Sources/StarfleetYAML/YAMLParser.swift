@@ -33,16 +33,36 @@ public enum YAMLParser {
 
 /// The libyaml event loop: a stack of open collections, the anchors seen so far, and the counters behind the limits.
 private struct TreeBuilder {
-    enum Open {
-        case sequence(mark: SourceMark, anchor: String?, items: [Node])
-        case mapping(mark: SourceMark, anchor: String?, entries: [Node.Entry], pendingKey: Node?)
+    /// A collection being built. Children are appended in place (`stack[top].items.append`), never by popping the
+    /// collection and pushing a modified copy: that copy made every append O(n) and a 100,000-item list quadratic.
+    struct Open {
+        var isSequence: Bool
+        var mark: SourceMark
+        var anchor: String?
+        var items: [Node] = []
+        var entries: [Node.Entry] = []
+        var pendingKey: Node?
+        /// The expanded counters when the collection opened: its own expanded size is the difference at its end.
+        var startNodes: Int
+        var startBytes: Int
+    }
+
+    /// What an anchored node expands to wherever an alias repeats it.
+    struct Size {
+        var nodes: Int
+        var bytes: Int
     }
 
     let file: String
     let limits: YAMLLimits
     var stack: [Open] = []
-    var anchors: [String: (node: Node, size: Int)] = [:]
+    var anchors: [String: (node: Node, size: Size)] = [:]
+    /// Nodes and scalar bytes of the document with every alias expanded (what a consumer walking it will see).
     var nodeCount = 0
+    var byteCount = 0
+    /// The share of those that aliases added.
+    var aliasNodes = 0
+    var aliasBytes = 0
     var documents = 0
     var root: Node?
 
@@ -75,28 +95,32 @@ private struct TreeBuilder {
                 let tag = s.tag.map { String(cString: $0) }
                 let plain = s.style == YAML_PLAIN_SCALAR_STYLE
                 let value = try scalarValue(text, tag: tag, plain: plain, at: at)
-                try add(Node(value, at: at), anchor: s.anchor.map { String(cString: $0) }, size: 1, at: at)
+                try count(Size(nodes: 1, bytes: s.length), viaAlias: false, at: at)
+                try add(Node(value, at: at), anchor: s.anchor.map { String(cString: $0) }, size: Size(nodes: 1, bytes: s.length), at: at)
             case YAML_SEQUENCE_START_EVENT:
                 let d = event.data.sequence_start
                 try checkCollectionTag(d.tag, expected: "tag:yaml.org,2002:seq", at: at)
-                try push(.sequence(mark: at, anchor: d.anchor.map { String(cString: $0) }, items: []), at: at)
+                try push(Open(isSequence: true, mark: at, anchor: d.anchor.map { String(cString: $0) },
+                              startNodes: nodeCount, startBytes: byteCount), at: at)
             case YAML_MAPPING_START_EVENT:
                 let d = event.data.mapping_start
                 try checkCollectionTag(d.tag, expected: "tag:yaml.org,2002:map", at: at)
-                try push(.mapping(mark: at, anchor: d.anchor.map { String(cString: $0) }, entries: [], pendingKey: nil), at: at)
+                try push(Open(isSequence: false, mark: at, anchor: d.anchor.map { String(cString: $0) },
+                              startNodes: nodeCount, startBytes: byteCount), at: at)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let open = stack.popLast() else { break }
-                switch open {
-                case .sequence(let m, let anchor, let items):
-                    try add(Node(.sequence(items), at: m), anchor: anchor, size: 1, at: m)
-                case .mapping(let m, let anchor, let entries, _):
-                    try add(Node(.mapping(try merged(entries)), at: m), anchor: anchor, size: 1, at: m)
-                }
+                try count(Size(nodes: 1, bytes: 0), viaAlias: false, at: open.mark)
+                let size = Size(nodes: nodeCount - open.startNodes, bytes: byteCount - open.startBytes)
+                let node = open.isSequence
+                    ? Node(.sequence(open.items), at: open.mark)
+                    : Node(.mapping(try merged(open.entries)), at: open.mark)
+                try add(node, anchor: open.anchor, size: size, at: open.mark)
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
                 guard let target = anchors[name] else {
                     throw YAMLError(mark: at, message: "alias *\(name) refers to an anchor that is not defined before it")
                 }
+                try count(target.size, viaAlias: true, at: at)
                 try add(target.node, anchor: nil, size: target.size, at: at)
             default:
                 break
@@ -111,46 +135,52 @@ private struct TreeBuilder {
         stack.append(open)
     }
 
-    /// Attaches a finished node to the open collection (or makes it the root), counting expanded nodes.
-    mutating func add(_ node: Node, anchor: String?, size: Int, at: SourceMark) throws(YAMLError) {
-        nodeCount += size
+    /// Adds a value's expanded size to the counters, stopping at the first limit it crosses (before anything is
+    /// copied, so an alias bomb costs no more memory than its own text).
+    mutating func count(_ size: Size, viaAlias: Bool, at: SourceMark) throws(YAMLError) {
+        nodeCount += size.nodes
+        byteCount += size.bytes
+        if viaAlias {
+            aliasNodes += size.nodes
+            aliasBytes += size.bytes
+        }
         if nodeCount > limits.maxNodes {
             throw YAMLError(mark: at, message: "the document expands to more than \(limits.maxNodes) values (an alias bomb?)")
         }
-        if let anchor {
-            // The size of a collection is everything added since it opened; approximate with the running count.
-            anchors[anchor] = (node, max(size, nodeSize(node)))
+        if byteCount > limits.maxBytes {
+            throw YAMLError(mark: at, message: "the document expands to more than \(limits.maxBytes) bytes of text (an alias bomb?)")
         }
-        guard let top = stack.popLast() else {
-            root = node
-            return
+        if aliasNodes > limits.maxAliasNodes {
+            throw YAMLError(mark: at, message: "aliases expand to more than \(limits.maxAliasNodes) values (an alias bomb?); write the repeated part out or repeat it less")
         }
-        switch top {
-        case .sequence(let m, let a, var items):
-            items.append(node)
-            stack.append(.sequence(mark: m, anchor: a, items: items))
-        case .mapping(let m, let a, var entries, let pending):
-            if let key = pending {
-                entries.append(Node.Entry(key: key, value: node))
-                stack.append(.mapping(mark: m, anchor: a, entries: entries, pendingKey: nil))
-            } else {
-                if case .sequence = node.value {
-                    throw YAMLError(mark: at, message: "a list cannot be a mapping key")
-                }
-                if case .mapping = node.value {
-                    throw YAMLError(mark: at, message: "a mapping cannot be a mapping key")
-                }
-                stack.append(.mapping(mark: m, anchor: a, entries: entries, pendingKey: node))
-            }
+        if aliasBytes > limits.maxAliasBytes {
+            throw YAMLError(mark: at, message: "aliases expand to more than \(limits.maxAliasBytes) bytes of text (an alias bomb?); write the repeated part out or repeat it less")
         }
     }
 
-    /// Nodes in a subtree, for alias accounting (aliases are expanded copies for the consumer).
-    func nodeSize(_ node: Node) -> Int {
-        switch node.value {
-        case .sequence(let items): return items.reduce(1) { $0 + nodeSize($1) }
-        case .mapping(let entries): return entries.reduce(1) { $0 + nodeSize($1.key) + nodeSize($1.value) }
-        default: return 1
+    /// Attaches a finished node to the open collection (or makes it the root), in place.
+    mutating func add(_ node: Node, anchor: String?, size: Size, at: SourceMark) throws(YAMLError) {
+        if let anchor {
+            anchors[anchor] = (node, size)
+        }
+        let top = stack.count - 1
+        guard top >= 0 else {
+            root = node
+            return
+        }
+        if stack[top].isSequence {
+            stack[top].items.append(node)
+        } else if let key = stack[top].pendingKey {
+            stack[top].pendingKey = nil
+            stack[top].entries.append(Node.Entry(key: key, value: node))
+        } else {
+            if case .sequence = node.value {
+                throw YAMLError(mark: at, message: "a list cannot be a mapping key")
+            }
+            if case .mapping = node.value {
+                throw YAMLError(mark: at, message: "a mapping cannot be a mapping key")
+            }
+            stack[top].pendingKey = node
         }
     }
 

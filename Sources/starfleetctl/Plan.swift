@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import StarfleetCore
+import StarfleetWorkers
 import StarfleetYAML
 
 /// `starfleetctl plan TEMPLATE`: what the Starbase would send for a template, without sending anything.
@@ -31,7 +32,7 @@ struct Plan: AsyncParsableCommand {
         let configuration = try global.loadConfiguration(quietWarnings: true)
         let path = Configuration.resolve(template, against: CurrentDirectory.path)
         let target = try chooseWorker(configuration, path: path)
-        let strategy = target.strategy
+        let strategy = WorkerRegistry.strategy(of: target)
         let (parsed, diagnostics) = TemplateReader.read(path: path, strategy: strategy)
         for d in diagnostics { Console.error(d.description) }
         guard let parsed else { throw ExitCode(ExitStatus.dataError) }

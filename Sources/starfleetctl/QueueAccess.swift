@@ -105,7 +105,9 @@ struct StateAccess {
     /// Every worker folder in the dead-letter directory with its ids.
     func deadLetterInventory() throws -> [String: [String]] {
         var inventory: [String: [String]] = [:]
-        for worker in try deadLetters.workers() { inventory[worker] = try deadLetters.ids(worker: worker) }
+        // A stray file or an unlistable folder is skipped and reported on stderr, never a failed command.
+        for stray in deadLetters.strays() { Console.error("warning: \(stray)") }
+        for worker in try deadLetters.workers() { inventory[worker] = (try? deadLetters.ids(worker: worker)) ?? [] }
         return inventory
     }
 

@@ -46,6 +46,8 @@ struct Status: AsyncParsableCommand {
         var pid: Int32?
         var startedAt: Date?
         var statusUpdatedAt: Date?
+        /// The last SIGHUP's outcome, from status.json.
+        var lastReload: StatusBoard.ReloadStatus?
     }
 
     struct Report: Encodable {
@@ -82,7 +84,7 @@ struct Status: AsyncParsableCommand {
                 nextFire: timed ? worker.schedule?.nextFire(after: now) : nil))
         }
         let daemon = Daemon(running: running, pid: running ? live?.pid : nil, startedAt: running ? live?.startedAt : nil,
-                            statusUpdatedAt: recorded?.updatedAt)
+                            statusUpdatedAt: recorded?.updatedAt, lastReload: running ? live?.lastReload : nil)
         let report = Report(stateDirectory: access.paths.root, daemon: daemon, source: live == nil ? "journal" : "daemon",
                             starbase: try await counts(StatePaths.starbaseQueue), workers: rows)
         if json {
@@ -106,6 +108,11 @@ struct Status: AsyncParsableCommand {
             lines.append(text)
         } else {
             lines.append("daemon: not running" + (d.statusUpdatedAt.map { " (last status \(Format.time($0)))" } ?? ""))
+        }
+        if let reload = d.lastReload {
+            lines.append(reload.applied
+                ? "last reload: applied \(Format.time(reload.time))"
+                : "last reload: REFUSED \(Format.time(reload.time)): \(Format.oneLine(reload.message, limit: 200))")
         }
         lines.append("state: \(report.stateDirectory)")
         let s = report.starbase

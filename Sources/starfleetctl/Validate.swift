@@ -1,6 +1,7 @@
 import ArgumentParser
 import StarfleetCore
 import StarfleetDaemon
+import StarfleetWorkers
 import StarfleetYAML
 
 /// `starfleetctl validate`: the configuration, then every template in the template directory against its worker.
@@ -24,13 +25,18 @@ struct Validate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
+        let commandProblems = CommandCheck.diagnostics(configuration)
+        for d in commandProblems { Console.error(d.description) }
+        if commandProblems.containsErrors { throw ExitCode(ExitStatus.config) }
         var templates = 0
         var broken = 0
         if !configOnly {
-            for path in TemplateFiles.list(under: configuration.starfleet.templateDirectory) {
+            let scan = TemplateFiles.scan(under: configuration.starfleet.templateDirectory)
+            for skipped in scan.skipped { Console.error("\(skipped.path): warning: skipped: \(skipped.reason)") }
+            for path in scan.files {
                 guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key) else { continue }
                 templates += 1
-                let (_, diagnostics) = TemplateReader.read(path: path, strategy: worker.strategy)
+                let (_, diagnostics) = TemplateReader.read(path: path, strategy: WorkerRegistry.strategy(of: worker))
                 for d in diagnostics { Console.error(d.description) }
                 if diagnostics.containsErrors { broken += 1 }
             }

@@ -79,7 +79,7 @@ enum WorkerScaffold {
                 "# runs each payload; rebuild and restart starfleetd after changing it.",
                 "\(name):",
                 "  Enabled: true",
-                "  # Keep equal to the type's fanOutStrategy: `plan` and `validate` read it here.",
+                "  # Optional: the type declares its fanOutStrategy; if given here it must be the same (validate checks).",
             ]
         }
         lines += [

@@ -113,10 +113,10 @@ struct ConfigDir {
 
     @Test func s3RoutingTakesTheFirstMatchingWorkerAndOnlyYaml() throws {
         let dir = try ConfigDir(["a.yaml": minimal + """
-            One: {Enabled: true, TemplatePrefix: TestingStarfleetWorkerPlugin/template1.yaml, InvocationSources: [S3], Command: [x]}
-            Two: {Enabled: true, TemplatePrefix: TestingStarfleetWorkerPlugin/, InvocationSources: [S3], Command: [x]}
-            Off: {Enabled: false, TemplatePrefix: Off/, InvocationSources: [S3], Command: [x]}
-            Timed: {Enabled: true, TemplatePrefix: Timed/, InvocationSources: [EVENTBRIDGE_TIMED_EVENT], EventBridgeTimedFrequency: SIX_HOURLY, Command: [x]}
+            One: {Enabled: true, TemplatePrefix: TestingStarfleetWorkerPlugin/template1.yaml, InvocationSources: [S3], Command: [x], FanOutStrategy: SINGLE_INVOCATION}
+            Two: {Enabled: true, TemplatePrefix: TestingStarfleetWorkerPlugin/, InvocationSources: [S3], Command: [x], FanOutStrategy: SINGLE_INVOCATION}
+            Off: {Enabled: false, TemplatePrefix: Off/, InvocationSources: [S3], Command: [x], FanOutStrategy: SINGLE_INVOCATION}
+            Timed: {Enabled: true, TemplatePrefix: Timed/, InvocationSources: [EVENTBRIDGE_TIMED_EVENT], EventBridgeTimedFrequency: SIX_HOURLY, Command: [x], FanOutStrategy: SINGLE_INVOCATION}
             """])
         let c = try #require(dir.load().0)
         #expect(c.worker(forTemplateKey: "TestingStarfleetWorkerPlugin/template1.yaml")?.name == "One")
@@ -132,7 +132,7 @@ struct ConfigDir {
     }
 
     @Test func timeoutMustBeShorterThanVisibility() throws {
-        let dir = try ConfigDir(["a.yaml": minimal + "W: {Enabled: true, TemplatePrefix: W/, InvocationSources: [S3], Command: [x], VisibilityTimeoutSeconds: 60, TimeoutSeconds: 60}\n"])
+        let dir = try ConfigDir(["a.yaml": minimal + "W: {Enabled: true, TemplatePrefix: W/, InvocationSources: [S3], Command: [x], FanOutStrategy: SINGLE_INVOCATION, VisibilityTimeoutSeconds: 60, TimeoutSeconds: 60}\n"])
         #expect(dir.errors().first?.contains("not shorter than the visibility timeout") == true)
     }
 
@@ -168,7 +168,7 @@ struct ConfigDir {
     }
 
     @Test func overlappingS3PrefixesWarn() throws {
-        let dir = try ConfigDir(["a.yaml": minimal + "A: {Enabled: true, TemplatePrefix: X/, InvocationSources: [S3], Command: [x]}\nB: {Enabled: true, TemplatePrefix: X/y/, InvocationSources: [S3], Command: [x]}\n"])
+        let dir = try ConfigDir(["a.yaml": minimal + "A: {Enabled: true, TemplatePrefix: X/, InvocationSources: [S3], Command: [x], FanOutStrategy: SINGLE_INVOCATION}\nB: {Enabled: true, TemplatePrefix: X/y/, InvocationSources: [S3], Command: [x], FanOutStrategy: SINGLE_INVOCATION}\n"])
         let (_, diagnostics) = dir.load()
         #expect(diagnostics.contains { $0.severity == .warning && $0.message.contains("B gets no S3 events") })
     }

@@ -20,10 +20,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var yaml = "STARFLEET: {TemplateDirectory: templates, AlertWebhookCredential: alert-webhook}\n"
         for priority in AlertPriority.allCases {
-            yaml += "W\(priority.rawValue): {Enabled: true, Command: [/bin/true], TemplatePrefix: W\(priority.rawValue)/, "
+            yaml += "W\(priority.rawValue): {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: W\(priority.rawValue)/, "
                 + "InvocationSources: [S3], AlertConfiguration: {ChannelId: chan-\(priority.rawValue), AlertPriority: \(priority.rawValue)}}\n"
         }
-        yaml += "Silent: {Enabled: true, Command: [/bin/true], TemplatePrefix: Silent/, InvocationSources: [S3]}\n"
+        yaml += "Silent: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Silent/, InvocationSources: [S3]}\n"
         try yaml.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let (loaded, diagnostics) = ConfigurationDirectory.load(dir)
         let configuration = try #require(loaded, "\(diagnostics)")

@@ -22,11 +22,11 @@ import Testing
         let (configuration, dir) = try Self.configuration("""
             STARFLEET:
               FanOutQueueUrl: https://sqs.us-east-2.amazonaws.com/111122223333/fanout.fifo
-            Remote: {Enabled: true, Command: [/bin/true], TemplatePrefix: R/, InvocationSources: [S3],
+            Remote: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: R/, InvocationSources: [S3],
                      InvocationQueueUrl: "https://sqs.eu-west-1.amazonaws.com/111122223333/remote"}
-            Placeholder: {Enabled: true, Command: [/bin/true], TemplatePrefix: P/, InvocationSources: [S3],
+            Placeholder: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: P/, InvocationSources: [S3],
                           InvocationQueueUrl: "https://sqs.DEPLOYMENT-REGION.amazonaws.com/DEPLOYMENT-ACCOUNT-ID/p"}
-            Local: {Enabled: true, Command: [/bin/true], TemplatePrefix: L/, InvocationSources: [S3]}
+            Local: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: L/, InvocationSources: [S3]}
             """)
         let clock = SystemWallClock()
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

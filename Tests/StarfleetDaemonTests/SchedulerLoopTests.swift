@@ -22,7 +22,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: config + "/templates/Hourly", withIntermediateDirectories: true)
             try """
                 STARFLEET: {TemplateDirectory: templates}
-                Hourly: {Enabled: true, Command: [/bin/true], TemplatePrefix: Hourly/, InvocationSources: [EVENTBRIDGE_TIMED_EVENT], EventBridgeTimedFrequency: HOURLY}
+                Hourly: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Hourly/, InvocationSources: [EVENTBRIDGE_TIMED_EVENT], EventBridgeTimedFrequency: HOURLY}
                 """.write(toFile: config + "/c.yaml", atomically: true, encoding: .utf8)
             try "TemplateName: t\nTemplateDescription: d\n".write(toFile: config + "/templates/Hourly/t.yaml", atomically: true, encoding: .utf8)
             let (loaded, diagnostics) = ConfigurationDirectory.load(config)

@@ -23,9 +23,10 @@ from awspeer import MotoServer  # noqa: E402
 
 
 class Receiver:
-    """An HTTP server on a free 127.0.0.1 port that records every POST (path, headers, JSON body) and answers 200."""
+    """An HTTP server on a free 127.0.0.1 port that records every POST (path, headers, JSON body) and answers 200
+    (or `status` with `reply` as the body)."""
 
-    def __init__(self):
+    def __init__(self, status=200, reply=b'{"ok": true}'):
         self.requests = []
         lock = threading.Lock()
         outer = self
@@ -35,8 +36,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with lock:
                     outer.requests.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body)})
-                reply = b'{"ok": true}'
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)
@@ -155,6 +155,27 @@ def test_webhook_from_a_credential_sees_exactly_the_allowed_alerts():
         assert got.get('starfleet_alerts_total{outcome="sent"}') == len(expected), got
         assert env.stop() == 0
         assert_secret_absent(env, secret)
+    finally:
+        env.cleanup()
+        receiver.close()
+
+
+def test_a_failed_webhook_logs_its_status_and_a_redacted_excerpt_never_a_token():
+    # A proxy that answers 500 and echoes the request: the URL (a secret) and a token in its body.
+    token = "xoxb-" + uuid.uuid4().hex
+    echoed = "echo-" + uuid.uuid4().hex
+    receiver = Receiver(status=500, reply=f"upstream failed for https://hooks.example/{echoed} with {token}".encode())
+    env = Env({})
+    try:
+        creds = credentials_dir(env, {"alert-webhook": f"http://127.0.0.1:{receiver.port}/hook/{echoed}"})
+        env.write_config({"Fails": dict(worker(env, "failer.sh", "PROBLEM"), TemplatePrefix="Fails/")})
+        add_starfleet_keys(env, {"AlertWebhookCredential": "alert-webhook"})
+        env.start({"CREDENTIALS_DIRECTORY": creds})
+        env.template("Fails/t.yaml", "TemplateName: t\nTemplateDescription: d\n")
+        wait_for(lambda: "alert not delivered: HTTP 500" in env.read_log(), 30, "the failed delivery logged")
+        assert "[redacted]" in env.read_log(), env.read_log()[-2000:]
+        assert env.stop() == 0
+        assert_secret_absent(env, token, echoed)
     finally:
         env.cleanup()
         receiver.close()

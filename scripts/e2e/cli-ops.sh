@@ -98,6 +98,16 @@ expect_status "dlq list of a configured worker without dead letters" 0 $ctl dlq 
 expect_status "dlq list of an unknown worker exits 65" 65 $ctl dlq list AuditWorkr --config "$cfg" --state-dir "$state"
 check "… with a did-you-mean hint" grep -q "did you mean AuditWorker?" "$tmp/last.err"
 
+# Strays an operator or an editor leaves behind are skipped and reported, never a failed command (issue 13).
+echo notes > "$state/dead-letter/README"
+mkdir -p "$state/dead-letter/old stuff"
+echo x > "$state/dead-letter/AuditWorker/notes.txt"
+expect_status "dlq list with stray files" 0 $ctl dlq list --config "$cfg" --state-dir "$state" --json
+jsonl "… lists the same dead letters" "[r['messageId'] for r in rows]==['$O1','$A2','$I1','$A1']"
+check "… and reports each stray on stderr" test "$(grep -c 'skipped' "$tmp/last.err")" -eq 3
+expect_status "dlq show with stray files" 0 $ctl dlq show "$A1" --config "$cfg" --state-dir "$state"
+rm -r "$state/dead-letter/README" "$state/dead-letter/old stuff" "$state/dead-letter/AuditWorker/notes.txt"
+
 expect_status "dlq show" 0 $ctl dlq show "$A1" --config "$cfg" --state-dir "$state"
 check "dlq show prints the file's JSON" python3 -c "import json; assert json.load(open('$tmp/last.out'))==json.load(open('$state/dead-letter/AuditWorker/$A1.json'))"
 check "dlq show names the file on stderr" test "$(cat "$tmp/last.err")" = "$state/dead-letter/AuditWorker/$A1.json"

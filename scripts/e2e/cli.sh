@@ -38,4 +38,43 @@ expect_status "plan outside the template dir without --worker is a usage error" 
 check "schedule next lists the three timed workers" test "$($ctl schedule next --config etc/starfleetd --json | wc -l)" -eq 3
 expect_status "missing config dir exits 78" 78 $ctl validate --config "$tmp/nowhere"
 
+# Issue 13: hostile or careless configuration ends in a clear message, fast, and never hangs.
+mkdir "$tmp/cmd"
+printf 'STARFLEET: {}\nW:\n  Enabled: true\n  Command: ["workers/missing.sh"]\n  FanOutStrategy: SINGLE_INVOCATION\n  TemplatePrefix: W/\n  InvocationSources: [S3]\n' > "$tmp/cmd/c.yaml"
+expect_status "a Command whose program does not exist exits 78" 78 $ctl validate --config "$tmp/cmd" --config-only
+check "… naming the program and the place" grep -q "c.yaml:4:12: error: W.Command: .*workers/missing.sh does not exist" "$tmp/last.err"
+sed -i 's|"workers/missing.sh"|"no-such-program-anywhere"|' "$tmp/cmd/c.yaml"
+expect_status "a bare Command not in PATH is only a warning" 0 $ctl validate --config "$tmp/cmd" --config-only
+check "… saying so" grep -q "warning: W.Command: no-such-program-anywhere is not found in PATH" "$tmp/last.err"
+sed -i '/FanOutStrategy/d' "$tmp/cmd/c.yaml"
+expect_status "a process worker without FanOutStrategy exits 78" 78 $ctl validate --config "$tmp/cmd" --config-only
+check "… with the section's place" grep -q "c.yaml:2:1: error: W.FanOutStrategy: Missing data for required field." "$tmp/last.err"
+
+mkdir "$tmp/typo"
+printf 'STARFLET:\n  LogLevel: INFO\nSTARFLEET: {}\n' > "$tmp/typo/c.yaml"
+expect_status "a misspelt section validates" 0 $ctl validate --config "$tmp/typo" --config-only
+check "… with a warning naming the closest section" grep -q "c.yaml:1:1: warning: STARFLET: unknown section; nothing reads it (did you mean STARFLEET?)" "$tmp/last.err"
+
+mkdir "$tmp/fifo"
+printf 'STARFLEET: {}\n' > "$tmp/fifo/a.yaml"
+mkfifo "$tmp/fifo/b.yaml"
+expect_status "a FIFO named *.yaml in the config dir exits 78 at once" 78 timeout 10 $ctl validate --config "$tmp/fifo"
+check "… naming it" grep -q "b.yaml:1:1: error: cannot read the file: not a regular file (a FIFO)" "$tmp/last.err"
+
+mkdir -p "$tmp/bomb/templates"
+python3 - "$tmp/bomb/c.yaml" <<'PY'
+import sys
+text = "STARFLEET: {}\nBomb:\n  s: &s \"" + "x" * 4000 + "\"\n"
+prev = "s"
+for name in "abcdefg":
+    text += f"  {name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]\n"
+    prev = name
+open(sys.argv[1], "w").write(text)
+PY
+start=$(date +%s%N)
+expect_status "an alias bomb exits 78" 78 /usr/bin/time -f "%M" -o "$tmp/bomb.rss" $ctl validate --config "$tmp/bomb"
+check "… in under 2 s" test $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000
+check "… under 256 MB" test "$(tail -1 "$tmp/bomb.rss")" -lt 262144
+check "… naming the alias" grep -q "c.yaml:6:.*error: aliases expand to more than" "$tmp/last.err"
+
 report cli

@@ -57,18 +57,34 @@ extension Configuration {
             if let worker = readWorker(name: section.name, key: section.key, section.value, directory: directory, into: &v) {
                 if worker.runtime == .swift && !knownWorkers.contains(worker.name) && worker.enabled {
                     v.warning(section.key, section.name, "no Swift worker named \(section.name) is built in and the section has no Command; it will not run",
-                              hint: "add Command: [program, args…] to run a program for each payload")
+                              hint: Suggestion.hint(for: section.name, in: knownWorkers).map { "\($0) (a built-in Swift worker)" }
+                                  ?? "add Command: [program, args…] to run a program for each payload")
                 }
                 workers.append(worker)
             }
         }
         checkOverlappingPrefixes(workers, into: &v)
+        warnAboutUnknownSections(sections, knownWorkers: knownWorkers, into: &v)
 
         let diagnostics = v.diagnostics.sortedByLocation()
         if diagnostics.containsErrors { return (nil, diagnostics) }
         let configuration = Configuration(starfleet: starfleet, workers: workers, accountIndex: accountIndex,
                                           sections: byName, directory: directory)
         return (configuration, diagnostics)
+    }
+
+    /// A top-level section nothing reads (neither the daemon's, nor a worker's, nor an account index source) is
+    /// most often a misspelt name that would otherwise be ignored in silence: warn, with the closest known name.
+    static func warnAboutUnknownSections(_ sections: [(name: String, key: Node, value: Node)], knownWorkers: Set<String>,
+                                         into v: inout Validator)
+    {
+        let workerNames = sections.filter { !reservedSections.contains($0.name) && isWorkerSection($0.value) }.map(\.name)
+        let known = Set(reservedSections).union(workerNames).union(knownWorkers)
+        for section in sections where !known.contains(section.name) {
+            let hint = Suggestion.hint(for: section.name, in: known)
+                ?? "a worker section needs Enabled, TemplatePrefix and InvocationSources; other sections are STARFLEET, \(AccountIndexSource.names.joined(separator: " and "))"
+            v.warning(section.key, section.name, "unknown section; nothing reads it", hint: hint)
+        }
     }
 
     static func isWorkerSection(_ node: Node) -> Bool {

@@ -64,6 +64,12 @@ extension Configuration {
 
         readDaemonKeys(node, name: name, directory: directory, into: &w, &v)
         readProcessKeys(node, key: key, name: name, directory: directory, into: &w, &v)
+        if w.runsOutOfProcess && node["FanOutStrategy"] == nil {
+            // A Starfleet ship declares its strategy in its class; a worker outside the daemon has no class, so its section
+            // must say it (silently defaulting to SINGLE_INVOCATION sent one payload where hundreds were meant).
+            v.error(key, path("FanOutStrategy"), "Missing data for required field.",
+                    hint: "a worker that runs outside the daemon must say how its templates fan out: FanOutStrategy: \(FanOutStrategy.allCases.map(\.rawValue).joined(separator: " | "))")
+        }
         for entry in entries where !WorkerConfiguration.keys.contains(entry.key.keyText) {
             // A worker's own keys are legal (Starfleet's ships define them, and every worker gets its section as
             // JSON); a near-miss of a key the daemon reads is still worth a word.

@@ -2,6 +2,9 @@ extension PayloadTemplate {
     /// The keys the Starbase writes into every payload; a template's own values are overwritten, as in Starfleet.
     public static let assignedAccountKey = "StarbaseAssignedAccount"
     public static let assignedRegionKey = "StarbaseAssignedRegion"
+    /// The largest template JSON that still fits one queue message (SQS's 1 MiB, body plus attributes) once the
+    /// Starbase adds the assigned account and region and the message attributes.
+    public static let maxPayloadBytes = 1_048_576 - 4_096
 
     /// Validates a template against the schema of a worker's fan-out strategy, with Starfleet's rules and messages:
     /// base (`TemplateName`, `TemplateDescription`; other top-level keys pass through), account (+ `IncludeAccounts`,
@@ -20,7 +23,13 @@ extension PayloadTemplate {
         v.rejectDuplicateKeys(entries, "")
         // JSON is what workers receive: a template that cannot be JSON is refused here, not at send time.
         do throws(Node.JSONError) {
-            _ = try root.jsonBytes()
+            // A payload that cannot fit in one queue message will never be delivered, so it is refused here
+            // (validate, plan, the Starbase's check before sending) instead of being retried until it dead-letters.
+            let size = try root.jsonBytes().count
+            if size > maxPayloadBytes {
+                v.error(root, "", "the payload as JSON is \(size) bytes; a queue message holds at most \(maxPayloadBytes) bytes (1 MiB less room for the assigned account and region)",
+                        hint: "aliases and long values grow the JSON past the file's size; make the template smaller, or store the data elsewhere (S3) and send a reference")
+            }
         } catch {
             v.error(at: error.mark, error.path, error.message)
         }

@@ -42,7 +42,7 @@ enum AlertTarget: Sendable, Equatable, CustomStringConvertible {
     /// `{"ok": false, "error": …}` for refusals; webhooks use the status.
     func refusal(_ response: HTTPResponse) -> String? {
         guard response.isSuccess else {
-            let text = response.text.prefix(120).filter { $0 != "\n" }
+            let text = ResponseExcerpt.make(response.body)
             return "HTTP \(response.status)" + (text.isEmpty ? "" : " (\(text))")
         }
         guard case .slackAPI = self else { return nil }
