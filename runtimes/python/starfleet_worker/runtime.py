@@ -205,6 +205,9 @@ def main():
         _report_init_error(rc, exc)
         return 1
 
+    # Starfleet's ships read STARFLEET_COMMIT (and the glue reloads the account index) before each invocation.
+    glue = sys.modules.get("starfleet_worker.starfleet_glue")
+    before_invocation = getattr(glue, "before_invocation", None)
     stdout, stderr = sys.stdout, sys.stderr
     dumps = json.dumps
     json_headers = {"Content-Type": "application/json"}
@@ -243,6 +246,8 @@ def main():
             context = LambdaContext(request_id, deadline, headers.get("Lambda-Runtime-Invoked-Function-Arn"),
                                     client_context, identity)
             event = json.loads(body) if body else None
+            if before_invocation is not None:
+                before_invocation(client_context.custom if client_context and client_context.custom else {})
             result = handler(event, context)
             try:
                 payload = dumps(result, default=_json_default).encode()
