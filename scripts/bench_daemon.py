@@ -34,7 +34,7 @@ def row(name, value):
 class Daemon:
     """A daemon on a temp config; its log lines are read as they arrive, stamped with their arrival time."""
 
-    def __init__(self, config_text, accounts=5, scripts=None):
+    def __init__(self, config_text, accounts=5, scripts=None, starfleet_extra=""):
         self.dir = tempfile.mkdtemp(prefix="sfd-bench-")
         self.config = os.path.join(self.dir, "config")
         self.templates = os.path.join(self.config, "templates")
@@ -52,7 +52,8 @@ class Daemon:
         with open(os.path.join(self.config, "index.json"), "w") as f:
             json.dump({"accounts": index}, f)
         with open(os.path.join(self.config, "starfleetd.yaml"), "w") as f:
-            f.write("STARFLEET:\n  TemplateDirectory: templates\nLocalAccountIndex:\n  Path: index.json\n" + config_text)
+            f.write("STARFLEET:\n  TemplateDirectory: templates\n" + starfleet_extra + "LocalAccountIndex:\n  Path: index.json\n"
+                    + config_text)
         self.lines = []
         self.lock = threading.Lock()
         self.proc = subprocess.Popen([DAEMON, "--config", self.config, "--state-dir", self.state],
