@@ -235,6 +235,43 @@ def test_worker_reads_its_keys_environment_region_and_secret_which_leaks_nowhere
         env.cleanup()
 
 
+SM_HANDLER = """
+import json, os
+
+def handler(event, context):
+    secrets = json.load(open(os.environ["STARFLEET_SECRETS_FILE"]))
+    return {"mine": secrets["Secrets"] == {"token": event["expect"]}, "keys": sorted(secrets["Secrets"])}
+"""
+
+
+def test_worker_gets_its_own_entry_of_starfleets_secrets_manager_secret():
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+    from awspeer import MotoServer
+    env = Env({})
+    env.write_config({"Holder": python_worker(env, "Holder", SM_HANDLER)})
+    text = open(os.path.join(env.config, "starfleetd.yaml")).read().replace(
+        "STARFLEET:\n", "STARFLEET:\n  SecretsManager: {SecretId: starfleet-secrets, SecretRegion: us-east-1}\n")
+    with open(os.path.join(env.config, "starfleetd.yaml"), "w") as f:
+        f.write(text)
+    try:
+        with MotoServer() as moto:
+            moto.client("secretsmanager").create_secret(Name="starfleet-secrets", SecretString=json.dumps(
+                {"STARFLEET": {"SlackToken": "xoxb-not-for-workers"}, "Holder": {"token": SECRET}, "Other": {"token": "theirs"}}))
+            env.start({**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **moto.env()})
+            answer = json.loads(invoke(env, "Holder", {"expect": SECRET}).stdout)
+            assert answer == {"mine": True, "keys": ["token"]}, answer
+            assert env.stop() == 0
+        assert SECRET not in env.read_log() and "theirs" not in env.read_log()
+        for root, _, files in os.walk(env.state):
+            for name in files:
+                if name == "secrets.json":
+                    continue
+                with open(os.path.join(root, name), "rb") as f:
+                    assert SECRET.encode() not in f.read(), f"the secret leaked into {name}"
+    finally:
+        env.cleanup()
+
+
 def test_awslambdaric_under_runtime_provided_and_node_under_nodejs():
     if not os.access(RIC_PYTHON, os.X_OK):
         raise AssertionError(f"awslambdaric's venv is missing ({RIC_PYTHON}); scripts/e2e/runtime.sh makes it")
