@@ -69,7 +69,8 @@ public struct AWSResources: Sendable {
             return AccountIndexCache(source: configuration.accountIndex,
                                      path: configuration.localAccountIndexPath(stateDirectory: stateDirectory))
         case .s3(let bucket, let region, let key):
-            return AccountIndexCache(s3Object: S3AccountIndexObject(s3: s3(region: region), bucket: bucket, key: key), logger: logger)
+            return AccountIndexCache(s3Object: S3AccountIndexObject(s3: s3(region: region), bucket: bucket, key: key), logger: logger,
+                                     mirror: AccountIndexCache.mirrorPath(stateDirectory: stateDirectory))
         }
     }
 }

@@ -26,6 +26,8 @@ public final class AccountIndexCache: Sendable {
     public let path: String?
     private let origin: Origin
     private let logger: Logger?
+    /// Where each new S3 copy is also written, for workers that read the index themselves (Starfleet's ships).
+    private let mirror: String?
     private let loaded: Mutex<Loaded?> = Mutex(nil)
 
     /// A local index (`LocalAccountIndex`); `path` nil means the configuration names an S3 index this cache
@@ -34,14 +36,19 @@ public final class AccountIndexCache: Sendable {
         self.path = path
         origin = .file(path: path)
         logger = nil
+        mirror = nil
     }
 
     /// Starfleet's index object in S3. The logger reports a failed refresh answered from the cached copy.
-    public init(s3Object: any AccountIndexObjectReader, logger: Logger? = nil) {
+    public init(s3Object: any AccountIndexObjectReader, logger: Logger? = nil, mirror: String? = nil) {
         path = nil
         origin = .object(s3Object)
         self.logger = logger
+        self.mirror = mirror
     }
+
+    /// `<state>/accountIndex.s3.json`: the last S3 copy, what workers are given as their account index file.
+    public static func mirrorPath(stateDirectory: String) -> String { "\(stateDirectory)/accountIndex.s3.json" }
 
     /// Where the index comes from, for logs: the file's path or `s3://bucket/key`.
     public var location: String {
@@ -99,6 +106,13 @@ public final class AccountIndexCache: Sendable {
             }
             let index = try AccountIndex(json: Data(bytes), source: object.location)
             loaded.withLock { $0 = Loaded(index: index, version: etag) }
+            if let mirror {
+                do {
+                    try JSONStateFile.writeBytes(bytes, to: mirror, mode: 0o600)
+                } catch {
+                    logger?.warning("cannot keep a local copy of the account index for workers: \(error)", metadata: ["path": "\(mirror)"])
+                }
+            }
             return index
         }
     }

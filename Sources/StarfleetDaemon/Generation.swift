@@ -52,7 +52,9 @@ struct Generation: Sendable {
         }
         env.alerts.configure(AlertSettings(configuration.starfleet))
         let runtimes = await WorkerRuntimes.prepare(
-            configuration, environment: env, accountIndexFile: configuration.localAccountIndexPath(stateDirectory: env.paths.root))
+            configuration, environment: env,
+            accountIndexFile: configuration.localAccountIndexPath(stateDirectory: env.paths.root)
+                ?? AccountIndexCache.mirrorPath(stateDirectory: env.paths.root))
         let ships = Self.ships(for: configuration, paths: env.paths, logger: logger, runtimes: runtimes,
                                region: env.aws.deploymentRegion(configuration), clock: env.clock)
         let starbase = Starbase(configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
