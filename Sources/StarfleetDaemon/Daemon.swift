@@ -109,8 +109,9 @@ public enum Daemon {
         // Before the Supervisor: the group stops services in reverse order, so alerts outlive the workers' drain.
         services.append(.init(service: environment.alerts))
         // The endpoints stop after the Supervisor: draining workers still talk to the Runtime API.
-        for server in endpoints.all { services.append(.init(service: server)) }
-        services.append(.init(service: announce))
+        // A bind failure shuts the group down gracefully (the Supervisor stops like on SIGTERM) and exits 69.
+        for server in endpoints.all { services.append(.init(service: server, failureTerminationBehavior: .gracefullyShutdownGroup)) }
+        services.append(.init(service: announce, failureTerminationBehavior: .gracefullyShutdownGroup))
         services.append(.init(service: Supervisor(initial: configuration, environment: environment, reloadSignals: reloadSignals),
                               successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -35,13 +35,19 @@ package struct HTTPServer: Service {
     package init(name: String, router: Router<PeerContext>, address: Address, idleTimeout: Duration? = .seconds(60),
                  maxConnections: Int = 256, logger: Logger) {
         self.name = name
-        router.add(middleware: HeaderLimitMiddleware())
         self.responder = router.buildResponder()
         self.address = address
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
         self.logger = logger
         self.bound = BindSignal()
+    }
+
+    /// A router for an endpoint, its middleware in place (Hummingbird applies middleware to the routes added after it).
+    package static func router() -> Router<PeerContext> {
+        let router = Router(context: PeerContext.self)
+        router.add(middleware: HeaderLimitMiddleware())
+        return router
     }
 
     package func run() async throws {

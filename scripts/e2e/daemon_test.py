@@ -367,7 +367,7 @@ def free_port():
 def scrape(port, path="/metrics"):
     """GET over a raw socket: (status code, headers text, body text)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         data = b""
         while chunk := s.recv(65536):
             data += chunk
@@ -446,6 +446,31 @@ def test_metrics_count_exactly_what_happened():
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", port))
     finally:
+        env.cleanup()
+
+
+def test_idle_connections_do_not_block_a_scrape_and_big_headers_are_refused():
+    env = Env({})
+    port = free_port()
+    path = os.path.join(env.config, "starfleetd.yaml")
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("STARFLEET:\n", f"STARFLEET:\n  MetricsAddress: 127.0.0.1:{port}\n", 1))
+    idle = []
+    try:
+        env.start()
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(20)]
+        started = time.time()
+        status, _, body = scrape(port)
+        assert status == 200 and "starfleet_build_info" in body and time.time() - started < 2
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(f"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: {'a' * 9000}\r\nConnection: close\r\n\r\n".encode())
+            assert s.recv(4096).split(b"\r\n")[0] == b"HTTP/1.1 431 Request Header Fields Too Large"
+        assert env.stop() == 0
+    finally:
+        for s in idle:
+            s.close()
         env.cleanup()
 
 
