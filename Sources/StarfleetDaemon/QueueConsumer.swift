@@ -20,58 +20,105 @@ struct QueueConsumer: Sendable {
     let heartbeat: WatchdogHeartbeat?
     let handle: @Sendable (ReceivedMessage) async -> HandlingOutcome
 
-    /// How long one receive waits for a message; it also bounds how late the loop notices a stop.
+    /// How long one receive from a remote (SQS) queue waits for a message: it bounds how late the loop notices a
+    /// stop, since an HTTP long poll is not cut short by cancellation.
     static let pollSeconds = 1.0
+    /// How long one receive from the local journal queue waits: a send wakes it at once and a stop cancels it, so
+    /// this only sets how often an idle loop wakes to beat the watchdog (systemd's check is every 7.5 s at
+    /// WatchdogSec=30).
+    static let localPollSeconds = 5.0
+    /// How long a loop whose slots are all busy waits for one to come free before it wakes to beat the watchdog.
+    static let beatSeconds = 5.0
 
     /// Receive loops per consumer: one per ten slots (at most eight), so that with high concurrency several
     /// receives share each group commit of their receive counts instead of queueing behind one another.
     var receivers: Int { max(1, min(8, concurrency / 10)) }
 
     func run(stop: StopToken) async {
-        let inUse = Locked(0)
+        let pool = SlotPool(capacity: concurrency)
         let slot = HeartbeatSlot(heartbeat, name: name)
         defer { slot.end() }
-        await withDiscardingTaskGroup { group in
-            for _ in 0..<receivers {
-                group.addTask { await receiveLoop(stop: stop, inUse: inUse, slot: slot) }
+        await withTaskGroup(of: Void.self) { watcher in
+            // A stop frees every loop waiting for a slot; the loops' receives race the stop themselves.
+            watcher.addTask {
+                await stop.wait()
+                pool.shut()
             }
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<receivers {
+                    group.addTask { await receiveLoop(stop: stop, pool: pool, slot: slot) }
+                }
+            }
+            watcher.cancelAll()
         }
     }
 
     /// Takes free slots' worth of messages and runs each as a child task; returns when stopped and every child it
-    /// started has finished (drain).
-    private func receiveLoop(stop: StopToken, inUse: Locked<Int>, slot: HeartbeatSlot) async {
+    /// started has finished (drain). Never sleeps for a fixed time: it waits for a free slot (woken by the execution
+    /// that frees it) or for a message (woken by the send that makes it visible).
+    private func receiveLoop(stop: StopToken, pool: SlotPool, slot: HeartbeatSlot) async {
         await withDiscardingTaskGroup { group in
             while !stop.isStopped {
                 slot.beat()
                 // Reserve up to ten free slots before receiving, so that parallel receive loops never overfill.
-                let reserved = inUse.withLock { used -> Int in
-                    let take = min(10, concurrency - used)
-                    used += max(take, 0)
-                    return max(take, 0)
-                }
+                let reserved = pool.reserve(upTo: 10)
                 if reserved == 0 {
-                    // Saturated: poll briefly so the loop keeps beating while long executions run.
-                    try? await Task.sleep(nanoseconds: 20_000_000)
+                    await waitForSlot(pool)
                     continue
                 }
                 let messages: [ReceivedMessage]
                 do {
-                    messages = try await queue.receive(max: reserved, visibilityTimeout: nil, wait: Self.pollSeconds)
+                    messages = try await receive(max: reserved, stop: stop)
                 } catch {
-                    inUse.withLock { $0 -= reserved }
+                    pool.release(reserved)
                     logger.error("receive failed; retrying in 1 s", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
-                    try? await Task.sleep(nanoseconds: 1_000_000_000)
+                    try? await clock.sleep(seconds: 1)
                     continue
                 }
-                inUse.withLock { $0 -= reserved - messages.count }
+                pool.release(reserved - messages.count)
                 for message in messages {
                     group.addTask {
                         await process(message)
-                        inUse.withLock { $0 -= 1 }
+                        pool.release(1)
                     }
                 }
             }
+        }
+    }
+
+    /// Returns when a slot comes free, the pool is shut, or `beatSeconds` have passed (so the loop beats while long
+    /// executions hold every slot).
+    private func waitForSlot(_ pool: SlotPool) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.waitForFree() }
+            group.addTask { try? await clock.sleep(seconds: Self.beatSeconds) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// One receive. From the local queue: first a look without waiting (the common case under load costs no more
+    /// than that), then a long poll raced against the stop. From a remote queue: a short long poll.
+    private func receive(max: Int, stop: StopToken) async throws -> [ReceivedMessage] {
+        let local = queue is JournalQueue
+        if local {
+            let ready = try await queue.receive(max: max, visibilityTimeout: nil, wait: 0)
+            if !ready.isEmpty || stop.isStopped { return ready }
+        }
+        let wait = local ? Self.localPollSeconds : Self.pollSeconds
+        let queue = self.queue
+        return try await withThrowingTaskGroup(of: [ReceivedMessage]?.self) { group in
+            group.addTask { try await queue.receive(max: max, visibilityTimeout: nil, wait: wait) }
+            group.addTask {
+                await stop.wait()
+                return nil
+            }
+            // The stop cancels the receive, which then returns what it already took (those still run: drain).
+            while let next = try await group.next() {
+                group.cancelAll()
+                if let messages = next { return messages }
+            }
+            return []
         }
     }
 

@@ -26,7 +26,7 @@ public final class StatusBoard: Sendable {
     }
 
     /// The file `status.json` holds (version 1).
-    public struct Snapshot: Codable, Sendable {
+    public struct Snapshot: Codable, Sendable, Equatable {
         public var version = 1
         public var pid: Int32
         public var startedAt: Date
@@ -48,6 +48,7 @@ public final class StatusBoard: Sendable {
     }
 
     private let state = Mutex(State())
+    private let observer = Mutex<(@Sendable () -> Void)?>(nil)
     public let startedAt: Date
     public let pid: Int32
 
@@ -56,11 +57,21 @@ public final class StatusBoard: Sendable {
         self.pid = pid
     }
 
+    /// Calls `observer` after every change (the status writer waits on it instead of polling).
+    public func observeChanges(_ observer: (@Sendable () -> Void)?) {
+        self.observer.withLock { $0 = observer }
+    }
+
+    private func changed() {
+        observer.withLock { $0 }?()
+    }
+
     public func recordSuccess(_ worker: String, at time: Date) {
         state.withLock {
             $0.workers[worker, default: WorkerStatus()].succeeded += 1
             $0.workers[worker, default: WorkerStatus()].lastSuccess = time
         }
+        changed()
     }
 
     public func recordFailure(_ worker: String, at time: Date, error: String) {
@@ -69,17 +80,23 @@ public final class StatusBoard: Sendable {
             $0.workers[worker, default: WorkerStatus()].lastFailure = time
             $0.workers[worker, default: WorkerStatus()].lastError = String(error.prefix(500))
         }
+        changed()
     }
 
     public func recordReload(applied: Bool, message: String, at time: Date) {
         state.withLock { $0.lastReload = ReloadStatus(time: time, applied: applied, message: String(message.prefix(500))) }
+        changed()
     }
 
+    /// The scheduler calls this after every wake; only a real change counts as one.
     public func setFires(next: [String: Date], last: [String: Date]) {
-        state.withLock {
-            $0.nextFires = next
-            $0.lastFires = last
+        let different = state.withLock { s -> Bool in
+            guard s.nextFires != next || s.lastFires != last else { return false }
+            s.nextFires = next
+            s.lastFires = last
+            return true
         }
+        if different { changed() }
     }
 
     public func snapshot(now: Date, queues: [String: QueueCounts]) -> Snapshot {

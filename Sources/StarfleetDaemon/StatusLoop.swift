@@ -5,7 +5,12 @@ import StarfleetCore
 import StarfleetQueue
 import StarfleetSystemd
 
-/// Every two seconds: writes `status.json` for `starfleetctl status` and tells systemd a one-line STATUS=.
+/// Keeps `status.json` (for `starfleetctl status`) and systemd's one-line STATUS= current: reported when something
+/// they show changes — a queue's contents (the queue's own notification), a worker's outcome or the next fires (the
+/// status board's), the dead-letter folders (inotify) — at most once per `minimumInterval`, and written only when the
+/// content differs from the last file. An idle daemon neither wakes here nor writes to the disk; the only timers are
+/// the moment a delayed or in-flight message turns visible and, while messages are queued, a slow refresh of the
+/// metrics' age gauge (and, with SQS queues, of their remote counts).
 struct StatusLoop: Sendable {
     let configuration: Configuration
     let paths: StatePaths
@@ -17,15 +22,63 @@ struct StatusLoop: Sendable {
     let logger: Logger
     let metrics: DaemonMetrics?
 
-    func run(stop: StopToken) async {
-        while !stop.isStopped {
-            await report()
-            for _ in 0..<8 where !stop.isStopped { try? await Task.sleep(nanoseconds: 250_000_000) }
-        }
-        await report()
+    /// The least time between two reports (the write rate's bound while things change).
+    static let minimumInterval = 2.0
+    /// While messages are queued: how often the counts are looked at anyway (the oldest message's age grows).
+    static let queuedRefreshSeconds = 30.0
+
+    /// What was last written, without its `updatedAt`, and the last STATUS= line.
+    struct Written {
+        var snapshot: StatusBoard.Snapshot?
+        var line: String?
     }
 
-    func report() async {
+    func run(stop: StopToken) async {
+        let signal = ChangeSignal()
+        status.observeChanges { signal.notify() }
+        let local = queues.all.values
+        for queue in local { queue.observeChanges { signal.notify() } }
+        let deadLetters = DirectoryWatch(root: paths.deadLetters, logger: logger, onChange: { signal.notify() })
+        defer {
+            status.observeChanges(nil)
+            for queue in local { queue.observeChanges(nil) }
+            deadLetters.cancel()
+        }
+        var written = Written()
+        while !stop.isStopped {
+            let queued = await report(&written)
+            // Bound the rate: changes during this pause are kept by the signal and reported together after it.
+            await pause(Self.minimumInterval, stop: stop)
+            if stop.isStopped { break }
+            var wait: Double? = nil
+            if queued { wait = Self.queuedRefreshSeconds }
+            if !router.sqsQueues.isEmpty { wait = 0 }
+            if !deadLetters.isWatching { wait = min(wait ?? Self.minimumInterval, Self.minimumInterval) }
+            let now = clock.now()
+            for queue in local {
+                if let due = queue.nextTimedChange() { wait = min(wait ?? .infinity, max(0, due.timeIntervalSince(now) + 0.01)) }
+            }
+            if wait == 0 { continue }
+            await signal.wait(stop: stop, clock: clock, atMost: wait)
+        }
+        var last = written
+        _ = await report(&last)
+    }
+
+    /// Sleeps `seconds` unless stopped first.
+    private func pause(_ seconds: Double, stop: StopToken) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await clock.sleep(seconds: seconds) }
+            group.addTask { await stop.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Reports once: metrics always, status.json and STATUS= only when they differ from what `written` holds.
+    /// Returns whether any queue holds messages.
+    @discardableResult
+    func report(_ written: inout Written) async -> Bool {
         var counts: [String: StatusBoard.QueueCounts] = [:]
         var gauges: [DaemonMetrics.QueueGauge] = []
         let letters = DeadLetterDirectory(root: paths.deadLetters)
@@ -53,12 +106,22 @@ struct StatusLoop: Sendable {
         metrics?.setQueues(gauges)
         let now = clock.now()
         let snapshot = status.snapshot(now: now, queues: counts)
-        do {
-            try JSONStateFile.write(snapshot, to: paths.status)
-        } catch {
-            logger.warning("could not write status.json", metadata: ["error": "\(error)"])
+        var comparable = snapshot
+        comparable.updatedAt = snapshot.startedAt
+        if written.snapshot != comparable {
+            do {
+                try JSONStateFile.write(snapshot, to: paths.status)
+                written.snapshot = comparable
+            } catch {
+                logger.warning("could not write status.json", metadata: ["error": "\(error)"])
+            }
         }
-        try? notifier.status(Self.line(snapshot, workers: configuration.enabledWorkers.count, now: now))
+        let line = Self.line(snapshot, workers: configuration.enabledWorkers.count, now: now)
+        if written.line != line {
+            try? notifier.status(line)
+            written.line = line
+        }
+        return gauges.contains { $0.visible + $0.inFlight + $0.delayed > 0 }
     }
 
     /// e.g. "3 workers, 12 queued, 2 in flight, next HOURLY in 14m".

@@ -1,34 +1,49 @@
 import Synchronization
 
-/// A one-way "stop now" flag shared by the loops of one generation: they check it at least once a second and
-/// return, so producers stop promptly and dispatchers stop taking work while their running executions finish.
-/// ``wait()`` lets a task sleep until the stop instead of checking.
+/// A one-way "stop now" flag shared by the loops of one generation. Loops that block (a long poll, a wait for a free
+/// slot, a wait for a change) race their wait against ``wait()`` instead of waking on a timer to look at the flag,
+/// so an idle daemon has no wake-ups for it.
 public final class StopToken: Sendable {
+    private struct State {
+        var stopped = false
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
     private let stopped = Atomic<Bool>(false)
-    private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let state = Mutex(State())
 
     public init() {}
 
     public var isStopped: Bool { stopped.load(ordering: .acquiring) }
 
     public func stop() {
-        stopped.store(true, ordering: .releasing)
-        let resumed = waiters.withLock { list -> [CheckedContinuation<Void, Never>] in
-            defer { list = [] }
-            return list
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.stopped = true
+            defer { s.waiters.removeAll() }
+            return Array(s.waiters.values)
         }
-        for waiter in resumed { waiter.resume() }
+        stopped.store(true, ordering: .releasing)
+        for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns once ``stop()`` has been called.
+    /// Returns once ``stop()`` has been called, or when the calling task is cancelled.
     public func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = waiters.withLock { list -> Bool in
-                if isStopped { return true }
-                list.append(continuation)
-                return false
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            return s.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.stopped || Task.isCancelled { return true }
+                    s.waiters[id] = c
+                    return false
+                }
+                if now { c.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

@@ -42,9 +42,7 @@ struct TemplateWatchLoop: Sendable {
                     logger.error("the template watcher stopped: \(error)")
                 }
             }
-            group.addTask {
-                while !stop.isStopped { try? await Task.sleep(nanoseconds: 200_000_000) }
-            }
+            group.addTask { await stop.wait() }
             await group.next()
             group.cancelAll()
         }

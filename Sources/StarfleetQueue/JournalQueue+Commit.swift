@@ -131,6 +131,7 @@ extension JournalQueue {
                 for c in waiters { c.resume(returning: placement) }
             }
             if !unlinked.isEmpty { removeSegmentFiles(unlinked) }
+            notifyChanged()
             planCompaction()
         }
     }

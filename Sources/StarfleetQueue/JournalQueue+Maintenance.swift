@@ -80,13 +80,15 @@ extension JournalQueue {
     @discardableResult
     public func expireOldMessages() -> Int {
         let retentionMs = Milliseconds.duration(options.retention)
-        return state.withLock { s in
+        let expired = state.withLock { s in
             let horizon = nowMs() - retentionMs
             let old = s.index.entries.filter { !$0.value.leaving && $0.value.sentMs <= horizon }.map(\.key)
             for id in old { s.index.remove(id) }
             s.expired += old.count
             return old.count
         }
+        if expired > 0 { notifyChanged() }
+        return expired
     }
 
     /// Reads a queue's journal without taking its lock or changing anything (for `starfleetctl status` while

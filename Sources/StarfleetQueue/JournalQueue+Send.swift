@@ -103,6 +103,7 @@ extension JournalQueue {
             return s.signalReceivers()
         }
         for c in wake { c.resume() }
+        notifyChanged()
         return prepared.results
     }
 }

@@ -3,16 +3,19 @@ extension JournalQueue {
     /// is not waited for (a crash may lose it: the message is then delivered again, at-least-once).
     public func delete(_ receipt: ReceiptHandle) async throws -> Bool {
         guard let handle = receipt.parsed else { throw invalidHandle(receipt) }
-        return try state.withLock { s -> Bool in
+        let (deleted, shrunk) = try state.withLock { s -> (Bool, Bool) in
             try checkUsable(s)
             guard let entry = s.index[handle.id], !entry.leaving, entry.receiveCount == handle.receiveCount else {
-                return false
+                return (false, false)
             }
             s.index.remove(handle.id)
             s.append(.delete(id: handle.id, receiveCount: handle.receiveCount))
             scheduleFlush(&s)
-            return true
+            return (true, s.index.shrinkIfEmpty())
         }
+        // The queue drained after holding many messages: return the index's memory to the system.
+        if shrunk { FreeMemory.release() }
+        return deleted
     }
 
     private struct VisibilityChange {

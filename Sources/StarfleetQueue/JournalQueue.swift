@@ -4,6 +4,7 @@ public import StarfleetClock
 import CStarfleetQueueSupport
 import Dispatch
 import Glibc
+import Synchronization
 
 /// The durable local queue: a segmented append-only journal per queue with group commit, an in-memory index
 /// rebuilt on open, and compaction of dead segments (beanstalkd's binlog is the model; docs/queue-format.md).
@@ -36,6 +37,7 @@ public final class JournalQueue: MessageQueue {
     let commitQueue: DispatchQueue
     let deadLetterQueue: DispatchQueue
     private let lock: QueueLock
+    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
 
     var journalDirectory: String { directory + "/journal" }
 
@@ -125,6 +127,16 @@ public final class JournalQueue: MessageQueue {
         // Let the commit queue finish anything it had taken before the lock goes.
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in commitQueue.async { c.resume() } }
         lock.release()
+    }
+
+    /// Calls `observer` (on any thread, keep it cheap) after the queue's contents change: once per group commit and
+    /// after a send is indexed or messages expire. The daemon's status writer waits on it instead of polling.
+    public func observeChanges(_ observer: (@Sendable () -> Void)?) {
+        changeObserver.withLock { $0 = observer }
+    }
+
+    func notifyChanged() {
+        changeObserver.withLock { $0 }?()
     }
 
     /// Throws unless the queue can take operations.

@@ -90,6 +90,16 @@ struct MessageIndex {
         return entry
     }
 
+    /// Once the last message is gone, drops the tables a large queue grew (a dictionary never shrinks by itself, and
+    /// the ready queue and the heap keep their capacity): true when there was something to give back.
+    mutating func shrinkIfEmpty() -> Bool {
+        guard entries.isEmpty, entries.capacity > 4096 || ready.count > 4096 || timed.count > 4096 else { return false }
+        entries = [:]
+        ready.removeAll()
+        timed.removeAll()
+        return true
+    }
+
     mutating func adjustLive(segment: UInt64, by delta: Int) {
         let value = liveBySegment[segment, default: 0] + delta
         if value == 0 { liveBySegment.removeValue(forKey: segment) } else { liveBySegment[segment] = value }

@@ -3,29 +3,29 @@ import Glibc
 import Synchronization
 
 /// One event read from an inotify descriptor.
-struct InotifyEvent: Sendable, Hashable {
-    var watch: Int32
-    var mask: UInt32
-    var cookie: UInt32
+package struct InotifyEvent: Sendable, Hashable {
+    package var watch: Int32
+    package var mask: UInt32
+    package var cookie: UInt32
     /// The entry name inside the watched directory; nil for events about the directory itself or a name that is not
     /// UTF-8 (such a name cannot be a key; the rescan reports it).
-    var name: String?
+    package var name: String?
 
-    func has(_ flag: Int32) -> Bool { mask & UInt32(bitPattern: flag) != 0 }
+    package func has(_ flag: Int32) -> Bool { mask & UInt32(bitPattern: flag) != 0 }
 }
 
 /// A Linux inotify instance read by a Dispatch read source on its own serial queue, so no thread of Swift's
 /// cooperative pool ever blocks on it. Events are parked in a bounded buffer and the owner is poked through
 /// `onReadable`; it collects them with ``take()``. Past the bound, events are dropped and reported as an overflow,
 /// exactly like the kernel's own IN_Q_OVERFLOW, and the owner answers either with a full rescan.
-final class Inotify: Sendable {
+package final class Inotify: Sendable {
     /// Events kept between two `take()`s before the rest count as an overflow (the kernel's own default queue is
     /// 16,384 events; this bounds our memory the same way).
     static let defaultBufferLimit = 65_536
 
     /// Directory watch mask: completed writes, moves in and out, creations (for new subdirectories and symbolic
     /// links), deletions, and the directory's own removal or move. IN_ONLYDIR: directories only.
-    static let directoryMask: UInt32 =
+    package static let directoryMask: UInt32 =
         UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
         | UInt32(IN_ONLYDIR) | UInt32(IN_EXCL_UNLINK)
 
@@ -49,7 +49,7 @@ final class Inotify: Sendable {
 
     /// Creates the instance and starts reading. `onReadable` runs on the reader's queue after new events arrived;
     /// more than `bufferLimit` events between two `take()`s count as an overflow.
-    init(bufferLimit: Int = defaultBufferLimit, onReadable: @escaping @Sendable () -> Void) throws(TemplateWatcherError) {
+    package init(bufferLimit: Int = defaultBufferLimit, onReadable: @escaping @Sendable () -> Void) throws(TemplateWatcherError) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else {
             throw TemplateWatcherError(
@@ -76,11 +76,11 @@ final class Inotify: Sendable {
     deinit { source.cancel() }
 
     /// Stops reading; the descriptor is closed by the source's cancel handler, after any running read.
-    func cancel() { source.cancel() }
+    package func cancel() { source.cancel() }
 
     /// Adds (or updates) a watch on `directory`; the watch descriptor, or the errno. `followLink` only for the
     /// template directory itself (it may be a link to the real tree); below it, a link is never watched through.
-    func addWatch(_ directory: String, followLink: Bool) -> Result<Int32, SystemCallFailure> {
+    package func addWatch(_ directory: String, followLink: Bool) -> Result<Int32, SystemCallFailure> {
         shared.state.withLock { state in
             guard state.fd >= 0 else { return .failure(SystemCallFailure(code: EBADF)) }
             let mask = followLink ? Self.directoryMask : Self.directoryMask | UInt32(IN_DONT_FOLLOW)
@@ -90,14 +90,14 @@ final class Inotify: Sendable {
     }
 
     /// Removes a watch (the kernel then queues IN_IGNORED for it). Failure means it was already gone.
-    func removeWatch(_ wd: Int32) {
+    package func removeWatch(_ wd: Int32) {
         shared.state.withLock { state in
             if state.fd >= 0 { _ = inotify_rm_watch(state.fd, wd) }
         }
     }
 
     /// The events read since the last call, and whether any were lost (kernel or buffer overflow).
-    func take() -> (events: [InotifyEvent], overflowed: Bool) {
+    package func take() -> (events: [InotifyEvent], overflowed: Bool) {
         shared.state.withLock { state in
             defer {
                 state.events = []
@@ -107,7 +107,7 @@ final class Inotify: Sendable {
         }
     }
 
-    struct SystemCallFailure: Error { var code: Int32 }
+    package struct SystemCallFailure: Error { package var code: Int32 }
 
     /// Reads until EAGAIN; true when the buffer went from empty to non-empty (one poke per batch is enough).
     private static func drain(_ shared: Shared) -> Bool {

@@ -16,7 +16,8 @@ struct StateAccess {
     let deadLetters: DeadLetterDirectory
     let clock: any WallClock = SystemWallClock()
 
-    /// status.json older than this is not trusted for live counts (the daemon writes it every 2 s).
+    /// status.json older than this is trusted for live counts only if the process that wrote it still runs (the
+    /// daemon rewrites it within 2 s of any change, and not at all while nothing changes).
     static let freshness: Double = 10
 
     init(_ global: GlobalOptions) throws {
@@ -56,10 +57,14 @@ struct StateAccess {
         return try? decoder.decode(StatusBoard.Snapshot.self, from: data)
     }
 
-    /// status.json when the daemon runs and wrote it within the last few seconds: its counts are live.
+    /// status.json when the daemon runs and either wrote it within the last few seconds or is the process that
+    /// wrote it (it rewrites the file on every change, so an old file from the running daemon is still current).
     func liveSnapshot(running: Bool, now: Date) -> StatusBoard.Snapshot? {
-        guard running, let s = snapshot(), abs(now.timeIntervalSince(s.updatedAt)) <= Self.freshness else { return nil }
-        return s
+        guard running, let s = snapshot() else { return nil }
+        let fresh = abs(now.timeIntervalSince(s.updatedAt)) <= Self.freshness
+        // kill(pid, 0): 0 or EPERM (another user's process) means the writer still runs.
+        let writerRuns = s.pid > 0 && (kill(s.pid, 0) == 0 || errno == EPERM)
+        return fresh || writerRuns ? s : nil
     }
 
     // MARK: Queues
