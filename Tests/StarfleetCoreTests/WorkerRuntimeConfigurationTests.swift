@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func starfleetHandlersGetTheSQSEventByDefault() throws {
-        let dir = try ConfigDir(["a.yaml": head + "AwsConfig:\n" + base + """
+        let dir = try ConfigDir(["a.yaml": head + "AwsConfig:\n" + base.replacingOccurrences(of: "  FanOutStrategy: SINGLE_INVOCATION\n", with: "") + """
               Runtime: python
               Handler: starfleet.worker_ships.plugins.aws_config.ship.lambda_handler
               Python: venv/bin/python3
@@ -41,6 +41,17 @@ import Testing
         let w = try #require(dir.load().0?.worker(named: "AwsConfig"))
         #expect(w.process.eventShape == .sqs)
         #expect(w.process.python == "\(dir.path)/venv/bin/python3")
+        // Starfleet's configuration has no FanOutStrategy: the ship's class declares it, and so does our table.
+        #expect(w.strategy == .accountRegion)
+    }
+
+    @Test func aWorkerOutsideTheDaemonMustSayHowItFansOut() throws {
+        let dir = try ConfigDir(["a.yaml": head + "W:\n  Enabled: true\n  TemplatePrefix: W/\n  InvocationSources: [S3]\n"
+            + "  Runtime: nodejs\n  Handler: main.handler\n"
+            + "X:\n" + base + "  Runtime: python\n  Handler: starfleet.worker_ships.plugins.iam.role_ship.lambda_handler\n"])
+        let errors = dir.errors()
+        #expect(errors.contains { $0.hasPrefix("a.yaml:2:1: error: W.FanOutStrategy: Missing data for required field.") }, "\(errors)")
+        #expect(errors.contains { $0.contains("X.FanOutStrategy: SINGLE_INVOCATION differs from the ship's own strategy, ACCOUNT") }, "\(errors)")
     }
 
     @Test func everyRelativePathInCommandIsResolved() throws {

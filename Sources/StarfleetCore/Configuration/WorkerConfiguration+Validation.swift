@@ -64,9 +64,17 @@ extension Configuration {
 
         readDaemonKeys(node, name: name, directory: directory, into: &w, &v)
         readProcessKeys(node, key: key, name: name, directory: directory, into: &w, &v)
-        if w.runsOutOfProcess && node["FanOutStrategy"] == nil {
-            // A Starfleet ship declares its strategy in its class; a worker outside the daemon has no class, so its section
-            // must say it (silently defaulting to SINGLE_INVOCATION sent one payload where hundreds were meant).
+        if w.runsOutOfProcess, let handler = w.process.handler, let declared = StarfleetShipHandlers.strategies[handler] {
+            // One of Starfleet's own ships: its class declares the strategy, as Starfleet's configurations assume.
+            if let configured = w.fanOutStrategy, configured != declared {
+                v.error(node["FanOutStrategy"] ?? key, path("FanOutStrategy"),
+                        "\(configured.rawValue) differs from the ship's own strategy, \(declared.rawValue)",
+                        hint: "remove the key (Starfleet's ships declare their strategy in their class)")
+            }
+            w.fanOutStrategy = declared
+        } else if w.runsOutOfProcess && node["FanOutStrategy"] == nil {
+            // A Starfleet ship declares its strategy in its class; a worker outside the daemon has no class, so its
+            // section must say it (silently defaulting to SINGLE_INVOCATION sent one payload where hundreds were meant).
             v.error(key, path("FanOutStrategy"), "Missing data for required field.",
                     hint: "a worker that runs outside the daemon must say how its templates fan out: FanOutStrategy: \(FanOutStrategy.allCases.map(\.rawValue).joined(separator: " | "))")
         }

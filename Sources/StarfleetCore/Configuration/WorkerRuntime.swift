@@ -78,3 +78,15 @@ public struct WorkerProcessSettings: Sendable, Hashable {
         return out
     }
 }
+
+/// Starfleet's own worker ships declare their fan-out strategy in their class, not in their configuration; a section
+/// that runs one of them through its Lambda handler gets the class's strategy without repeating it.
+public enum StarfleetShipHandlers {
+    /// The handler string of each ship in Starfleet 1.0.2 and its class's `fan_out_strategy`.
+    public static let strategies: [String: FanOutStrategy] = [
+        "starfleet.worker_ships.plugins.account_index_generator.ship.lambda_handler": .singleInvocation,
+        "starfleet.worker_ships.plugins.aws_config.ship.lambda_handler": .accountRegion,
+        "starfleet.worker_ships.plugins.github_sync.ship.lambda_handler": .singleInvocation,
+        "starfleet.worker_ships.plugins.iam.role_ship.lambda_handler": .account,
+    ]
+}
