@@ -235,6 +235,38 @@ def test_worker_reads_its_keys_environment_region_and_secret_which_leaks_nowhere
         env.cleanup()
 
 
+GROWING_HANDLER = """
+import os
+kept = []
+
+def handler(event, context):
+    if event.get("grow"):
+        kept.append(bytearray(160 * 1024 * 1024))  # touched: resident, past MemorySize 128
+        for i in range(0, len(kept[-1]), 4096):
+            kept[-1][i] = 1
+    return {"pid": os.getpid()}
+"""
+
+
+def test_a_process_past_memory_size_or_max_invocations_is_replaced_after_its_invocation():
+    env = Env({})
+    grow = python_worker(env, "Grow", GROWING_HANDLER, extra={"Concurrency": 1, "MemorySize": 128})
+    count = python_worker(env, "Count", GROWING_HANDLER, extra={"Concurrency": 1, "MaxInvocationsPerProcess": 2})
+    env.write_config({"Grow": grow, "Count": count})
+    try:
+        env.start()
+        first = json.loads(invoke(env, "Grow", {}).stdout)["pid"]
+        grown = json.loads(invoke(env, "Grow", {"grow": True}).stdout)["pid"]
+        after = json.loads(invoke(env, "Grow", {}).stdout)["pid"]
+        assert first == grown and after != grown, (first, grown, after)
+        assert "warm process passed MemorySize; replacing it" in env.read_log()
+        pids = [json.loads(invoke(env, "Count", {}).stdout)["pid"] for _ in range(5)]
+        assert pids[0] == pids[1] and pids[2] == pids[3] and pids[1] != pids[2] and pids[3] != pids[4], pids
+        assert env.stop() == 0
+    finally:
+        env.cleanup()
+
+
 SM_HANDLER = """
 import json, os
 
