@@ -71,7 +71,9 @@ install: dist
 	else \
 		$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/starfleetd/workers; \
 		$(INSTALL) -m 0644 etc/starfleetd/starfleetd.yaml etc/starfleetd/accountIndex.json $(DESTDIR)$(SYSCONFDIR)/starfleetd/; \
-		$(INSTALL) -m 0755 etc/starfleetd/workers/* $(DESTDIR)$(SYSCONFDIR)/starfleetd/workers/; \
+		find etc/starfleetd/workers -maxdepth 1 -type f -exec $(INSTALL) -m 0755 {} $(DESTDIR)$(SYSCONFDIR)/starfleetd/workers/ \; ; \
+		(cd etc/starfleetd && find workers -mindepth 2 -type f) | while read -r f; do \
+			$(INSTALL) -D -m 0644 etc/starfleetd/$$f $(DESTDIR)$(SYSCONFDIR)/starfleetd/$$f; done; \
 		(cd etc/starfleetd && find templates -type f) | while read -r f; do \
 			$(INSTALL) -D -m 0644 etc/starfleetd/$$f $(DESTDIR)$(SYSCONFDIR)/starfleetd/$$f; done; \
 	fi

@@ -53,19 +53,30 @@ final class WarmProcessOutput: Sendable {
             return (lines, state.logger)
         }
         for line in lines where !line.isEmpty {
-            logger.log(level: Self.level(of: line), "\(line)", metadata: ["stream": "\(stream == .stdout ? "stdout" : "stderr")"])
+            let (level, text) = Self.level(of: line)
+            logger.log(level: level, "\(text)", metadata: ["stream": "\(stream == .stdout ? "stdout" : "stderr")"])
         }
     }
 
-    /// The journal priority a line asks for with a leading level word (`ERROR …`, `[WARNING] …`, as Python's logging
-    /// and the runtime clients write them); info otherwise.
-    static func level(of line: String) -> Logger.Level {
-        let head = line.prefix(10).uppercased().drop { $0 == "[" }
-        if head.hasPrefix("CRITICAL") { return .critical }
-        if head.hasPrefix("ERROR") { return .error }
-        if head.hasPrefix("WARN") { return .warning }
-        if head.hasPrefix("DEBUG") { return .debug }
-        return .info
+    /// The journal priority a line asks for with a leading level word (`ERROR …`, `[WARNING] …`, as the SDKs, Python's
+    /// logging and the runtime clients write them), and the line without it; info and the whole line otherwise.
+    static func level(of line: String) -> (Logger.Level, String) {
+        let levels: [(String, Logger.Level)] = [
+            ("CRITICAL", .critical), ("ERROR", .error), ("WARNING", .warning), ("WARN", .warning), ("INFO", .info), ("DEBUG", .debug),
+        ]
+        let bracketed = line.hasPrefix("[")
+        let body = bracketed ? line.dropFirst() : Substring(line)
+        for (word, level) in levels where body.hasPrefix(word) {
+            var rest = body.dropFirst(word.count)
+            if bracketed {
+                guard rest.hasPrefix("]") else { continue }
+                rest = rest.dropFirst()
+            }
+            guard rest.hasPrefix(" ") || rest.hasPrefix(":") else { continue }
+            let text = rest.drop { $0 == " " || $0 == ":" }
+            return (level, text.isEmpty ? line : String(text))
+        }
+        return (.info, line)
     }
 
     /// Logs what is left of an unterminated last line.
