@@ -66,13 +66,13 @@ check "status says the daemon is not running" grep -q "^daemon: not running" "$t
 check "status lists every worker section" test "$(grep -cE '^(HelloWorker|AuditWorker|InventoryWorker) ' "$tmp/last.out")" -eq 3
 check "status shows the timed workers' next fires" grep -qE '^AuditWorker .* [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$tmp/last.out"
 expect_status "status --json on an empty state dir" 0 $ctl status --config "$cfg" --state-dir "$state" --json
-json "status --json: not running, journal source, three idle workers" \
-  "d['daemon']['running'] is False and d['source']=='journal' and [w['name'] for w in d['workers']]==['HelloWorker','AuditWorker','InventoryWorker'] and all(w['queue']=={'visible':0,'inFlight':0,'delayed':0} and w['deadLetters']==0 for w in d['workers'])"
-json "status --json: next fire of a timed worker" "all('nextFire' in w for w in d['workers'])"
+json "status --json: not running, journal source, four idle workers" \
+  "d['daemon']['running'] is False and d['source']=='journal' and [w['name'] for w in d['workers']]==['HelloWorker','AuditWorker','InventoryWorker','TagAuditor'] and all(w['queue']=={'visible':0,'inFlight':0,'delayed':0} and w['deadLetters']==0 for w in d['workers'])"
+json "status --json: next fire of every timed worker" "all('nextFire' in w for w in d['workers'] if 'schedule' in w) and 'nextFire' not in d['workers'][3]"
 expect_status "queue stats on an empty state dir" 0 $ctl queue stats --config "$cfg" --state-dir "$state"
 check "queue stats lists the Starbase queue and three worker queues" test "$(grep -cE '^(StarbaseFanOut|HelloWorker|AuditWorker|InventoryWorker) +0 +0 +0 +0 +-$' "$tmp/last.out")" -eq 4
 expect_status "queue stats --json on an empty state dir" 0 $ctl queue stats --config "$cfg" --state-dir "$state" --json
-json "queue stats --json: four empty queues" "[q['name'] for q in d['queues']]==['StarbaseFanOut','HelloWorker','AuditWorker','InventoryWorker'] and all(q['visible']==0 and 'oldestMessageAgeSeconds' not in q for q in d['queues'])"
+json "queue stats --json: five empty queues" "[q['name'] for q in d['queues']]==['StarbaseFanOut','HelloWorker','AuditWorker','InventoryWorker','TagAuditor'] and all(q['visible']==0 and 'oldestMessageAgeSeconds' not in q for q in d['queues'])"
 expect_status "dlq list with no dead letters" 0 $ctl dlq list --config "$cfg" --state-dir "$state"
 check "dlq list says there are none" grep -q "^no dead letters" "$tmp/last.out"
 expect_status "dlq list --json with no dead letters" 0 $ctl dlq list --config "$cfg" --state-dir "$state" --json
@@ -122,9 +122,9 @@ expect_status "dlq show of a path-like id exits 65" 65 $ctl dlq show ../../statu
 expect_status "dlq show without an id is a usage error" 64 $ctl dlq show --config "$cfg" --state-dir "$state"
 
 expect_status "status with dead letters" 0 $ctl status --config "$cfg" --state-dir "$state" --json
-json "status counts dead-letter files per worker" "[w['deadLetters'] for w in d['workers']]==[0,2,1]"
+json "status counts dead-letter files per worker" "[w['deadLetters'] for w in d['workers']]==[0,2,1,0]"
 expect_status "queue stats with dead letters" 0 $ctl queue stats --config "$cfg" --state-dir "$state" --json
-json "queue stats counts them too, and lists no queue for OldWorker" "{q['name']:q['deadLetters'] for q in d['queues']}=={'StarbaseFanOut':0,'HelloWorker':0,'AuditWorker':2,'InventoryWorker':1}"
+json "queue stats counts them too, and lists no queue for OldWorker" "{q['name']:q['deadLetters'] for q in d['queues']}=={'StarbaseFanOut':0,'HelloWorker':0,'AuditWorker':2,'InventoryWorker':1,'TagAuditor':0}"
 
 # ---- Refusals: nothing is touched.
 expect_status "dlq redrive without a selection exits 64" 64 $ctl dlq redrive --config "$cfg" --state-dir "$state"
@@ -261,7 +261,7 @@ else
   echo "note: script(1) is missing; the progress line was not checked"
 fi
 expect_status "queue stats after the bulk redrive" 0 $ctl queue stats --config "$cfg" --state-dir "$bulk" --json
-json "… every message is on its queue" "{q['name']:q['visible'] for q in d['queues']}=={'StarbaseFanOut':0,'HelloWorker':0,'AuditWorker':150,'InventoryWorker':101}"
+json "… every message is on its queue" "{q['name']:q['visible'] for q in d['queues']}=={'StarbaseFanOut':0,'HelloWorker':0,'AuditWorker':150,'InventoryWorker':101,'TagAuditor':0}"
 
 # ---- The real daemon: a worker that always fails, MaxReceiveCount 1; requests through its inbox.
 wait_for() { # seconds, command…
