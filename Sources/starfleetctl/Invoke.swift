@@ -108,9 +108,18 @@ struct Invoke: AsyncParsableCommand {
             Console.error("error: cannot read \(path)")
             throw ExitCode(ExitStatus.ioError)
         }
-        let body: [UInt8]
+        var body: [UInt8]
         do {
-            body = try (try YAMLParser.parse([UInt8](bytes), file: path))?.jsonBytes() ?? Array("{}".utf8)
+            var node = try YAMLParser.parse([UInt8](bytes), file: path) ?? Node(.mapping([]), at: .start(of: path))
+            // As the fan-out and Starfleet's CLI do: the payload names the account and region it is for.
+            if case .mapping(var entries) = node.value {
+                for (key, value) in [("StarbaseAssignedAccount", accountID), ("StarbaseAssignedRegion", region)] {
+                    guard let value, !entries.contains(where: { $0.key.keyText == key }) else { continue }
+                    entries.append(Node.Entry(key: Node(.string(key), at: node.mark), value: Node(.string(value), at: node.mark)))
+                }
+                node.value = .mapping(entries)
+            }
+            body = try node.jsonBytes()
         } catch {
             Console.error("\(error)")
             throw ExitCode(ExitStatus.dataError)

@@ -258,8 +258,7 @@ def generator_section(org, aws_env):
         "Runtime": "python",
         "Handler": GENERATOR_HANDLER,
         "Python": PYTHON,
-        # Starfleet's ship says SINGLE_INVOCATION in its class; the daemon cannot read that from Python, and requires it.
-        "FanOutStrategy": "SINGLE_INVOCATION",
+        # No FanOutStrategy, as in Starfleet's configuration: the ship's class declares it (the daemon knows the table).
         "TemplatePrefix": "AccountIndexGenerator/",
         "InvocationSources": ["S3"],
         "OrgAccountAssumeRole": "starfleet-worker-basic-test-role",
@@ -279,7 +278,6 @@ def config_section(aws_env, interceptor):
         "Runtime": "python",
         "Handler": CONFIG_HANDLER,
         "Python": PYTHON,
-        "FanOutStrategy": "ACCOUNT_REGION",
         "TemplatePrefix": "AwsConfig/",
         "InvocationSources": ["S3", "EVENTBRIDGE_TIMED_EVENT"],
         "EventBridgeTimedFrequency": "DAILY",
@@ -535,10 +533,8 @@ def test_b_aws_config_ship_commit_off_then_on(world):
     # Commit on: starfleetctl invoke --commit through the daemon, for an account in Web (under Api) and one in Sandbox.
     web, sandbox = org.in_web[0], org.in_sandbox[0]
     for account in (web, sandbox):
-        # WORKAROUND: through the daemon, `invoke --account-id/--region` of a Lambda-runtime worker passes them in the
-        # client context only; Starfleet's ships read StarbaseAssignedAccount/Region from the payload (Starfleet's CLI
-        # and the daemon's own fan-out put them there), so the payload file carries them until invoke does.
-        payload = w.payload_file(dict(config_payload(), StarbaseAssignedAccount=account, StarbaseAssignedRegion=REGION))
+        # `invoke --account-id/--region` puts StarbaseAssignedAccount/Region in the payload, as Starfleet's CLI does.
+        payload = w.payload_file(config_payload())
         r = w.env.ctl("invoke", "AwsConfigWorkerShip", "--payload", payload, "--account-id", account, "--region", REGION,
                       "--commit", check=False)
         expect(r.returncode == 0, "invoke --commit for %s exited %d: %s%s" % (account, r.returncode, r.stdout, r.stderr), w)
@@ -571,6 +567,11 @@ def test_b_aws_config_ship_commit_off_then_on(world):
     expect(all(r.get("starfleet", {}).get("priority") == "SUCCESS" and r.get("channel") == "C0AWSCONFIG"
                and r.get("starfleet", {}).get("worker") == "AwsConfigWorkerShip" for r in alerts),
            "alert priority/channel/worker: %s" % texts)
+    # Starfleet's header is the title, its summary the body, and the alert names the payload it concerns.
+    expect(all(r.get("starfleet", {}).get("title", "").startswith("Updated AWS Config properties")
+               and "\n" not in r["starfleet"]["title"] and "summary of the work performed" in json.dumps(r, ensure_ascii=False)
+               and r["starfleet"].get("account") in (web, sandbox) and r["starfleet"].get("messageId", "-") != "-"
+               for r in alerts), "alert title/body/account: %s" % texts)
     if os.environ.get("SHIPS_TEST_VERBOSE"):
         print("    Starfleet's alert at the webhook: %s" % texts[0])
     expect(len(worker_pids(w, "AwsConfigWorkerShip")) <= 3, "more warm processes than Concurrency 3", w)

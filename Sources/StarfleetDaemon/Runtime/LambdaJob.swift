@@ -11,6 +11,7 @@ struct LambdaJob: Sendable {
     let deadlineMilliseconds: Int64
     let messageId: String
     let account: String?
+    var region: String? = nil
 
     static func newRequestId() -> String { UUID().uuidString.lowercased() }
 }

@@ -70,10 +70,19 @@ enum RuntimeAPIRoutes {
                 return error(.badRequest, type: "InvalidRequestContentException", #"expected {"priority", "title", "body"}"#)
             }
             let worker = peer.pool.worker
-            let item: [String: String] = ["priority": alert.priority, "title": alert.title ?? alert.text ?? "",
-                                          "body": alert.body ?? (alert.title == nil ? "" : alert.text ?? "")]
+            // Starfleet's send_alert gives a title and a body; a bare text's first line is the title, the rest the body.
+            var title = alert.title ?? ""
+            var body = alert.body ?? ""
+            if alert.title == nil, let text = alert.text {
+                let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                title = String(lines.first ?? "")
+                if body.isEmpty && lines.count > 1 { body = String(lines[1]) }
+            }
+            let item: [String: String] = ["priority": alert.priority, "title": title, "body": body]
             let result = (try? JSONEncoder().encode(["starfleet_alerts": [item]])).map { [UInt8]($0) } ?? []
-            hub.alerts?.postRequested(byResult: result, worker: worker, messageId: "-", account: nil, region: nil, log: hub.logger)
+            let job = await peer.pool.currentJob(pid: peer.pid)
+            hub.alerts?.postRequested(byResult: result, worker: worker, messageId: job?.messageId ?? "-", account: job?.account,
+                                      region: job?.region, log: hub.logger)
             return Response(status: .accepted)
         }
     }

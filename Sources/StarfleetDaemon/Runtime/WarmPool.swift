@@ -216,6 +216,11 @@ actor WarmPool {
         return false
     }
 
+    /// The invocation process `pid` runs now, if any (an alert it sends concerns that payload).
+    func currentJob(pid: pid_t) -> LambdaJob? {
+        memberId(pid).flatMap { members[$0]?.job }
+    }
+
     enum Answer { case accepted, unknownRequest }
 
     /// `POST …/invocation/{id}/response` or `…/error` from process `pid`: only the process running that
