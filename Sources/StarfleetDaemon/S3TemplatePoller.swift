@@ -15,6 +15,8 @@ struct S3TemplatePoller: Sendable {
         var fired: [String] = []
         /// Keys refused (over the size limit); acknowledged so they are reported once per ETag.
         var rejected: [String] = []
+        /// Keys under a prefix that are not templates (not `.yaml`); logged and acknowledged, once per ETag.
+        var skipped: [String] = []
         /// One sentence per failed call; empty when the pass went through.
         var errors: [String] = []
         /// Failed calls by operation (`list`, `get`, `enqueue`), for the metric.
@@ -52,8 +54,14 @@ struct S3TemplatePoller: Sendable {
         var unlisted: [String] = []
         for prefix in prefixes {
             do {
-                for object in try await bucket.list(prefix: prefix) where Self.covers(prefix, object.key) {
-                    listed[object.key] = object
+                for object in try await bucket.list(prefix: prefix) {
+                    if Self.covers(prefix, object.key) {
+                        listed[object.key] = object
+                    } else if Self.isSkippable(prefix, object.key), seen[object.key] != object.etag {
+                        skip(object, into: &outcome)
+                    } else if Self.isSkippable(prefix, object.key) {
+                        outcome.etags[object.key] = object.etag
+                    }
                 }
             } catch {
                 unlisted.append(prefix)
@@ -61,7 +69,9 @@ struct S3TemplatePoller: Sendable {
             }
         }
         // What could not be listed keeps its acknowledged state: an outage is not a deletion.
-        for (key, etag) in seen where unlisted.contains(where: { Self.covers($0, key) }) { outcome.etags[key] = etag }
+        for (key, etag) in seen where unlisted.contains(where: { Self.covers($0, key) || Self.isSkippable($0, key) }) {
+            outcome.etags[key] = etag
+        }
 
         for key in listed.keys.sorted() {
             guard let object = listed[key] else { continue }
@@ -103,6 +113,21 @@ struct S3TemplatePoller: Sendable {
             }
         }
         return outcome
+    }
+
+    /// A key a listing returns that is not a template: under a folder prefix and not `.yaml` (Starfleet processes
+    /// only `.yaml` keys). Folder markers (`…/`) are not worth a line.
+    static func isSkippable(_ prefix: String, _ key: String) -> Bool {
+        !prefix.hasSuffix(".yaml") && key.hasPrefix(prefix) && !key.hasSuffix(".yaml") && !key.hasSuffix("/")
+    }
+
+    /// Logs a non-template key (Starfleet's words for an S3 event on one) and acknowledges it, so the line comes
+    /// once per ETag, not every pass.
+    private func skip(_ object: S3Object, into outcome: inout Outcome) {
+        logger.warning("[⏭️] s3://\(bucket.name)/\(object.key) is not a recognized template. We only process files that end in `.yaml`. Skipping.",
+                       metadata: ["template": "\(object.key)"])
+        outcome.etags[object.key] = object.etag
+        outcome.skipped.append(object.key)
     }
 
     private func reject(_ key: String, size: Int, etag: String, into outcome: inout Outcome) {

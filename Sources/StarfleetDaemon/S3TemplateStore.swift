@@ -47,6 +47,7 @@ public struct S3TemplateStore: TemplateStore {
         do {
             return try await bucket.list(prefix: prefix).map(\.key).filter { $0.hasSuffix(".yaml") }
         } catch {
+            if Self.awsCode(of: error) == "NoSuchBucket" { throw Self.noSuchBucket(bucket.name, key: prefix) }
             throw TemplateStoreError(key: prefix, message: "cannot list s3://\(bucket.name)/\(prefix): \(error)")
         }
     }
@@ -55,7 +56,26 @@ public struct S3TemplateStore: TemplateStore {
         do {
             return try await bucket.get(key: key).bytes
         } catch {
-            throw TemplateStoreError(key: key, message: "Can't read the template s3://\(bucket.name)/\(key): \(error)")
+            switch Self.awsCode(of: error) {
+            case "NoSuchBucket":
+                throw Self.noSuchBucket(bucket.name, key: key)
+            case "NoSuchKey":
+                throw TemplateStoreError(
+                    key: key, message: "the template was not found in S3: no key \(key) in bucket \(bucket.name) (s3://\(bucket.name)/\(key))",
+                    kind: .notFound)
+            default:
+                throw TemplateStoreError(key: key, message: "Can't read the template s3://\(bucket.name)/\(key): \(error)")
+            }
         }
+    }
+
+    /// The S3 error code (`NoSuchKey`, `NoSuchBucket`, …) of a failed call, when S3 answered with one.
+    static func awsCode(of error: any Error) -> String? { (error as? HTTPError)?.awsCode }
+
+    static func noSuchBucket(_ bucket: String, key: String) -> TemplateStoreError {
+        TemplateStoreError(
+            key: key,
+            message: "the template bucket \(bucket) does not exist (NoSuchBucket); check STARFLEET.TemplateBucket and its region",
+            kind: .noSuchBucket)
     }
 }

@@ -158,8 +158,16 @@ public struct Starbase: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try await templates.read(key: key)
+        } catch let error as TemplateStoreError where error.kind == .noSuchBucket {
+            // Not the key's fault and not fixed by retrying this message: dead-letter it with the reason.
+            logger.error("[❌] Can't read the template \(key): \(error.message).", metadata: meta)
+            return .permanent(error.description)
+        } catch let error as TemplateStoreError where error.kind == .notFound {
+            logger.error("[❌] Can't find the template: \(key) in S3 (bucket \(self.bucket)). Please investigate why it's missing.",
+                         metadata: meta)
+            return .retry(error.description)
         } catch {
-            logger.error("[❌] Can't find the template: \(key). Please investigate why it's missing.", metadata: meta)
+            logger.error("[❌] Can't read the template: \(key): \(error)", metadata: meta)
             return .retry("\(error)")
         }
         let (parsed, diagnostics) = TemplateReader.read(bytes, file: key, strategy: ship.fanOutStrategy)

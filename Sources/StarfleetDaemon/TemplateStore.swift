@@ -12,11 +12,23 @@ public protocol TemplateStore: Sendable {
 }
 
 public struct TemplateStoreError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, for the caller's choice of retrying.
+    public enum Kind: Sendable, Equatable {
+        /// The template is not there (S3 NoSuchKey): may appear later (a retry may find it).
+        case notFound
+        /// The template bucket itself does not exist (S3 NoSuchBucket): a configuration error no retry fixes.
+        case noSuchBucket
+        /// Anything else (network, access, a bad key): retried.
+        case other
+    }
+
     public var key: String
     public var message: String
-    public init(key: String, message: String) {
+    public var kind: Kind
+    public init(key: String, message: String, kind: Kind = .other) {
         self.key = key
         self.message = message
+        self.kind = kind
     }
     public var description: String { "\(key): \(message)" }
 }

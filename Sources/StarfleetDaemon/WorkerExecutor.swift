@@ -45,9 +45,8 @@ struct WorkerExecutor: Sendable {
             metrics?.executed(worker: configuration.name, succeeded: true, seconds: Self.seconds(elapsed))
             log.info("worker succeeded", metadata: ["duration": "\(elapsed)", "result_bytes": "\(result.count)"])
             status.recordSuccess(configuration.name, at: clock.now())
-            alerts?.post(.about(.succeeded, worker: configuration, messageId: message.messageId, account: account, region: region))
-            alerts?.postRequested(byResult: result, worker: configuration, messageId: message.messageId, account: account,
-                                  region: region, log: log)
+            alerts?.postSuccess(result: result, worker: configuration, messageId: message.messageId, account: account,
+                                region: region, log: log)
             return .done
         } catch let failure as WorkerFailure {
             metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))

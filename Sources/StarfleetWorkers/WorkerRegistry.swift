@@ -29,6 +29,14 @@ public enum WorkerRegistry {
         }
     }
 
+    /// A built-in worker's own payload checks (Starfleet's worker payload schema, e.g. the account index
+    /// generator's required bucket and region) for a template of `worker`, so `validate` and `plan` report what
+    /// the worker would otherwise find first when it runs. None for other runtimes.
+    public static func validate(template: Node, of worker: WorkerConfiguration) -> [Diagnostic] {
+        guard worker.runtime == .swift, let ship = builtIns[worker.name]?(worker) else { return [] }
+        return ship.validate(template: template)
+    }
+
     /// How a worker's templates fan out: the Swift worker's own strategy, else its section's `FanOutStrategy`.
     public static func strategy(of worker: WorkerConfiguration) -> FanOutStrategy {
         if worker.runtime == .swift, let ship = builtIns[worker.name]?(worker) { return ship.fanOutStrategy }

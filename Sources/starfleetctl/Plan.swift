@@ -35,7 +35,9 @@ struct Plan: AsyncParsableCommand {
         let strategy = WorkerRegistry.strategy(of: target)
         let (parsed, diagnostics) = TemplateReader.read(path: path, strategy: strategy)
         for d in diagnostics { Console.error(d.description) }
-        guard let parsed else { throw ExitCode(ExitStatus.dataError) }
+        let extra = parsed.map { WorkerRegistry.validate(template: $0.raw, of: target) } ?? []
+        for d in extra { Console.error(d.description) }
+        guard let parsed, !extra.containsErrors else { throw ExitCode(ExitStatus.dataError) }
 
         let index = strategy == .singleInvocation ? nil : try await loadIndex(configuration)
         let plan: FanOutPlan

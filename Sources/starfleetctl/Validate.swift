@@ -36,7 +36,9 @@ struct Validate: AsyncParsableCommand {
             for path in scan.files {
                 guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key) else { continue }
                 templates += 1
-                let (_, diagnostics) = TemplateReader.read(path: path, strategy: WorkerRegistry.strategy(of: worker))
+                let (parsed, read) = TemplateReader.read(path: path, strategy: WorkerRegistry.strategy(of: worker))
+                // The base schema, then the built-in worker's own payload schema (as the Starbase checks it).
+                let diagnostics = read + (parsed.map { WorkerRegistry.validate(template: $0.raw, of: worker) } ?? [])
                 for d in diagnostics { Console.error(d.description) }
                 if diagnostics.containsErrors { broken += 1 }
             }

@@ -47,6 +47,35 @@ import Testing
         }
     }
 
+    /// The daemon tells a missing template from a missing bucket by S3's error code (the first is retried, the
+    /// second dead-letters at once), so both must come through as `awsCode`.
+    @Test func aMissingKeyAndAMissingBucketHaveTheirOwnCodes() async throws {
+        try await TestServer.withMoto { server in
+            let s3 = try Self.client(server)
+            try await s3.createBucket("present")
+            do {
+                _ = try await s3.getObject(bucket: "present", key: "gone.yaml")
+                Issue.record("a missing key was read")
+            } catch let error as HTTPError {
+                #expect(error.awsCode == "NoSuchKey")
+                #expect(error.attempts == 1)
+            }
+            do {
+                _ = try await s3.getObject(bucket: "absent", key: "t.yaml")
+                Issue.record("a missing bucket was read")
+            } catch let error as HTTPError {
+                #expect(error.awsCode == "NoSuchBucket")
+                #expect(error.attempts == 1)
+            }
+            do {
+                _ = try await s3.listAllObjects(bucket: "absent", prefix: "W/")
+                Issue.record("a missing bucket was listed")
+            } catch let error as HTTPError {
+                #expect(error.awsCode == "NoSuchBucket")
+            }
+        }
+    }
+
     @Test func conditionalGetAnswersNotModified() async throws {
         try await TestServer.withMoto { server in
             let s3 = try Self.client(server)

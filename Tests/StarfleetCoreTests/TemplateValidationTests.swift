@@ -50,9 +50,16 @@ import Testing
     }
 
     @Test func emptyIncludeIsMissingAFieldSet() {
-        let m = messages(head + "IncludeAccounts: {}")
-        #expect(m.count == 1)
-        #expect(m.first?.contains("Missing an account field set.") == true)
+        // Starfleet's schema reports the message once per allowed field (reference/starfleet.md §4.2).
+        let message = "Missing an account field set. Either set `AllAccounts: True`, or specify an account `ByNames`, `ByIds`, `ByTags`, and/or `ByOrgUnits`."
+        let expected = ["AllAccounts", "ByNames", "ByIds", "ByOrgUnits", "ByTags"].map { "IncludeAccounts.\($0): \(message)" }
+        #expect(messages(head + "IncludeAccounts: {}") == expected)
+        #expect(messages(head + "IncludeAccounts: {AllAccounts: false, ByNames: []}") == expected)
+    }
+
+    /// Starfleet's ExcludeAccounts schema has no such rule: `{}` excludes nothing and is valid.
+    @Test func emptyExcludeIsValid() {
+        #expect(messages(head + "IncludeAccounts: {AllAccounts: True}\nExcludeAccounts: {}").isEmpty)
     }
 
     @Test func includeAccountsIsRequiredForAccountWorkers() {

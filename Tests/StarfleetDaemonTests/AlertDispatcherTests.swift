@@ -129,7 +129,9 @@ import Testing
         try await WebhookRecorder.with { server in
             let credentials = try Self.credentials(url: server.baseURL + "/hook")
             defer { try? FileManager.default.removeItem(atPath: credentials) }
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, capacity: 3)
+            // A limit above the burst: this test is about the buffer, not the per-worker limit.
+            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, capacity: 3,
+                                         limits: AlertGate.Limits(window: 300, perWindow: 1_000))
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let started = ContinuousClock.now
             for i in 0..<50 {

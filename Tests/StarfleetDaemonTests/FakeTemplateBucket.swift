@@ -15,6 +15,8 @@ final class FakeTemplateBucket: TemplateBucketReader, Sendable {
         var objects: [String: [UInt8]] = [:]
         var failingPrefixes: Set<String> = []
         var failingKeys: Set<String> = []
+        /// The bucket is gone: every call answers NoSuchBucket, as S3 does.
+        var missingBucket = false
         var lists = 0
         var gets: [String] = []
     }
@@ -31,7 +33,13 @@ final class FakeTemplateBucket: TemplateBucketReader, Sendable {
     func failGet(_ key: String, _ failing: Bool = true) {
         state.withLock { if failing { $0.failingKeys.insert(key) } else { $0.failingKeys.remove(key) } }
     }
+    func removeBucket() { state.withLock { $0.missingBucket = true } }
     var lists: Int { state.withLock { $0.lists } }
+
+    /// S3's answer for a missing key or bucket, as ``S3Client`` throws it.
+    static func s3Error(_ code: String, _ subject: String) -> HTTPError {
+        HTTPError(code: .service(status: 404, awsCode: code), subject: subject, detail: "not found", hint: "the object does not exist")
+    }
     var gets: [String] { state.withLock { $0.gets } }
 
     static func etag(_ bytes: [UInt8]) -> String { String(Digest.sha256Hex(bytes).prefix(32)) }
@@ -39,6 +47,7 @@ final class FakeTemplateBucket: TemplateBucketReader, Sendable {
     func list(prefix: String) async throws -> [S3Object] {
         try state.withLock { s in
             s.lists += 1
+            if s.missingBucket { throw Self.s3Error("NoSuchBucket", "GET https://templates/?prefix=\(prefix)") }
             if s.failingPrefixes.contains(prefix) { throw Failure(description: "503 SlowDown listing \(prefix)") }
             return s.objects.keys.sorted().filter { $0.hasPrefix(prefix) }.map { key in
                 let bytes = s.objects[key] ?? []
@@ -51,7 +60,8 @@ final class FakeTemplateBucket: TemplateBucketReader, Sendable {
         try state.withLock { s in
             s.gets.append(key)
             if s.failingKeys.contains(key) { throw Failure(description: "connection reset getting \(key)") }
-            guard let bytes = s.objects[key] else { throw Failure(description: "NoSuchKey \(key)") }
+            if s.missingBucket { throw Self.s3Error("NoSuchBucket", "GET https://templates/\(key)") }
+            guard let bytes = s.objects[key] else { throw Self.s3Error("NoSuchKey", "GET https://templates/\(key)") }
             return (bytes, Self.etag(bytes))
         }
     }

@@ -32,13 +32,37 @@ import Testing
         let first = await poller.poll(seen: [:], fire: fired.fire)
         #expect(first.fired == ["Audit/a.yaml", "Audit/deep/b.yaml"])
         #expect(first.errors.isEmpty)
-        #expect(Set(first.etags.keys) == ["Audit/a.yaml", "Audit/deep/b.yaml"])
+        // Keys that are not templates are acknowledged too (so they are logged once, see below), never fired.
+        #expect(Set(first.etags.keys) == ["Audit/a.yaml", "Audit/deep/b.yaml", "Audit/readme.md", "Audit/c.yml"])
         let second = await poller.poll(seen: first.etags, fire: fired.fire)
         #expect(second.fired.isEmpty)
         #expect(second.etags == first.etags)
         #expect(fired.keys == ["Audit/a.yaml", "Audit/deep/b.yaml"])
         // Unchanged keys are not even fetched again.
         #expect(bucket.gets == ["Audit/a.yaml", "Audit/deep/b.yaml"])
+    }
+
+    @Test func aKeyThatIsNotATemplateIsLoggedAsSkippedOncePerETag() async {
+        let bucket = FakeTemplateBucket()
+        bucket.put("Audit/a.yaml", "a: 1")
+        bucket.put("Audit/notes.txt", "n")
+        bucket.put("Audit/folder/", "")
+        let logs = CapturedLogs()
+        let poller = S3TemplatePoller(bucket: bucket, prefixes: ["Audit/"], logger: logs.logger)
+        let fired = FiredEvents()
+        let first = await poller.poll(seen: [:], fire: fired.fire)
+        #expect(first.skipped == ["Audit/notes.txt"])
+        #expect(first.fired == ["Audit/a.yaml"])
+        #expect(logs.text.contains("s3://templates/Audit/notes.txt is not a recognized template"))
+        #expect(logs.text.contains("Skipping."))
+        #expect(!logs.text.contains("Audit/folder/"))
+        // Unchanged: not logged again; changed: logged again.
+        let second = await poller.poll(seen: first.etags, fire: fired.fire)
+        #expect(second.skipped.isEmpty)
+        bucket.put("Audit/notes.txt", "n2")
+        let third = await poller.poll(seen: second.etags, fire: fired.fire)
+        #expect(third.skipped == ["Audit/notes.txt"])
+        #expect(bucket.gets == ["Audit/a.yaml"])
     }
 
     @Test func aChangedTemplateFiresAgainAndADeletedOneLeavesTheSet() async {

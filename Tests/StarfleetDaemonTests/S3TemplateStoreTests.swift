@@ -1,4 +1,5 @@
 import Testing
+@testable import StarfleetAWS
 @testable import StarfleetDaemon
 
 /// Timed events and the Starbase read templates from the bucket as Starfleet does (`list_worker_ship_templates`,
@@ -32,6 +33,28 @@ import Testing
             Issue.record("a missing key was read")
         } catch {
             #expect("\(error)".contains("s3://templates/Audit/gone.yaml"))
+            #expect("\(error)".contains("was not found in S3"))
+            #expect((error as? TemplateStoreError)?.kind == .notFound)
+        }
+    }
+
+    /// A missing bucket is a configuration error of its own, not a missing key: the Starbase dead-letters the
+    /// event at once instead of retrying it as if the template might still appear.
+    @Test func aMissingBucketIsItsOwnError() async {
+        let bucket = FakeTemplateBucket()
+        bucket.put("Audit/a.yaml", "a: 1")
+        bucket.removeBucket()
+        let store = S3TemplateStore(bucket: bucket)
+        for attempt in [{ _ = try await store.read(key: "Audit/a.yaml") }, { _ = try await store.templates(prefix: "Audit/") }] {
+            do {
+                try await attempt()
+                Issue.record("a missing bucket was read")
+            } catch {
+                let failure = error as? TemplateStoreError
+                #expect(failure?.kind == .noSuchBucket)
+                #expect(failure?.message.contains("the template bucket templates does not exist (NoSuchBucket)") == true)
+                #expect(failure?.message.contains("not found in S3") == false)
+            }
         }
     }
 }

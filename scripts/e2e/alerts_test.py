@@ -116,7 +116,7 @@ def test_webhook_from_a_credential_sees_exactly_the_allowed_alerts():
         workers = {
             "OkProblem": worker(env, "recorder.sh", "PROBLEM"),       # succeeds: PROBLEM-only workers hear nothing
             "OkSuccess": worker(env, "recorder.sh", "SUCCESS"),       # succeeds: SUCCESS
-            "FailImportant": worker(env, "failer.sh", "IMPORTANT"),   # retried (IMPORTANT), then dead-lettered (PROBLEM)
+            "FailImportant": worker(env, "failer.sh", "IMPORTANT"),   # retried (IMPORTANT, coalesced), then dead-lettered (PROBLEM)
             "FailProblem": worker(env, "failer.sh", "PROBLEM"),       # dead-lettered only (PROBLEM)
             "FailNone": worker(env, "failer.sh", "NONE"),             # nothing, ever
             "FailSilent": worker(env, "failer.sh", None),             # no AlertConfiguration: nothing
@@ -135,7 +135,9 @@ def test_webhook_from_a_credential_sees_exactly_the_allowed_alerts():
             env.template(f"{name}/t.yaml", "TemplateName: t\nTemplateDescription: d\n")
         for name in ("FailImportant", "FailProblem", "FailNone", "FailSilent"):
             wait_for(lambda: glob.glob(f"{env.state}/dead-letter/{name}/*.json"), 30, f"{name}'s dead letter")
-        expected = [("FailImportant", "IMPORTANT"), ("FailImportant", "PROBLEM"), ("FailProblem", "PROBLEM"),
+        # The retry is not posted on its own: it is coalesced into FailImportant's summary, sent when its
+        # 5-minute window ends or at the stop (checked below).
+        expected = [("FailImportant", "PROBLEM"), ("FailProblem", "PROBLEM"),
                     ("OkSuccess", "SUCCESS"), ("Reporter", "IMPORTANT")]
         wait_for(lambda: len(receiver.requests) >= len(expected), 20, f"{len(expected)} alerts")
         time.sleep(1.5)  # anything not allowed would have arrived by now
@@ -153,7 +155,12 @@ def test_webhook_from_a_credential_sees_exactly_the_allowed_alerts():
         assert f"alerts go to webhook on 127.0.0.1:{receiver.port}" in env.read_log(), env.read_log()[-3000:]
         got = samples(scrape(metrics)[2])
         assert got.get('starfleet_alerts_total{outcome="sent"}') == len(expected), got
+        assert got.get('starfleet_alerts_total{outcome="coalesced"}') == 1, got
         assert env.stop() == 0
+        summary = [r["json"] for r in receiver.requests[len(expected):]]
+        assert [(j["starfleet"]["worker"], j["starfleet"]["priority"]) for j in summary] == [("FailImportant", "IMPORTANT")], summary
+        assert summary[0]["text"] == "📣  FailImportant: 1 failed attempt to be retried in the last 5 min", summary[0]["text"]
+        assert "alerts held back for worker FailImportant in the last 300 s: 1 retries coalesced" in env.read_log()
         assert_secret_absent(env, secret)
     finally:
         env.cleanup()
@@ -233,15 +240,17 @@ def test_a_hanging_webhook_never_slows_the_workers():
         env.start({"CREDENTIALS_DIRECTORY": creds})
         started = time.time()
         env.template("Busy/all.yaml", "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n")
-        # 41 accounts, the org root excluded: 40 executions, each a SUCCESS alert the webhook never takes.
+        # 41 accounts, the org root excluded: 40 executions, each a SUCCESS alert: 10 pass the per-worker limit
+        # (and the webhook never takes them), 30 are counted into the summary sent at the stop.
         wait_for(lambda: len(lines(f"{env.out}/records")) >= 40, 60, "40 executions")
         took = time.time() - started
         # A generous bound: it proves the workers did not wait on ~40 × 5 s of webhook timeouts.
         assert took < 40, f"40 executions took {took:.1f}s behind a hanging webhook"
-        wait_for(lambda: "alert dropped" in env.read_log(), 10, "a logged drop")
         stop_started = time.time()
         assert env.stop(timeout=60) == 0
         assert time.time() - stop_started < 30, "the stop waited too long on undeliverable alerts"
+        log = env.read_log()
+        assert "alerts held back for worker Busy in the last 300 s: 0 retries coalesced, 30 dropped over the limit of 10" in log, log[-3000:]
     finally:
         env.cleanup()
         hang.close()

@@ -148,7 +148,10 @@ def test_moto_new_changed_unchanged_across_restart_and_index_replacement():
             assert env.names() == ["a"] * 4 + ["b"] * 4 + ["c"] * 2, env.names()
             assert env.read_log()[before_log:].count("Template change queued") == 1, env.read_log()[before_log:]
             state = json.load(open(os.path.join(env.state, "s3-templates.json")))
-            assert state["bucket"] == "templates" and sorted(state["etags"]) == ["Recorder/a.yaml", "Recorder/c.yaml", "Recorder/deep/b.yaml"], state
+            # notes.txt is acknowledged too, so its "not a recognized template" line is logged once per ETag.
+            assert state["bucket"] == "templates" and sorted(state["etags"]) == [
+                "Recorder/a.yaml", "Recorder/c.yaml", "Recorder/deep/b.yaml", "Recorder/notes.txt"], state
+            assert env.read_log().count("s3://templates/Recorder/notes.txt is not a recognized template") == 1, env.read_log()[-3000:]
 
             # A replaced index object is used by the next fan-out (conditional GET sees the new ETag).
             put_index(s3, ["333333333333", "444444444444", "555555555555"])
@@ -215,6 +218,53 @@ def test_moto_timed_event_lists_templates_in_s3():
         finally:
             env.stop()
             env.cleanup()
+
+
+def test_moto_missing_template_is_retried_missing_bucket_is_dead_lettered_at_once():
+    """A `.yaml` TemplatePrefix is fetched without a listing: a missing key says so (bucket and key) and is retried;
+    a missing bucket is its own error and goes to the dead-letter folder on its first attempt."""
+    import glob
+    timed = """Timed:
+  Enabled: true
+  Command: ["./named.sh", "{out}/records"]
+  FanOutStrategy: ACCOUNT
+  TemplatePrefix: Timed/one.yaml
+  InvocationSources: [EVENTBRIDGE_TIMED_EVENT]
+  EventBridgeTimedFrequency: HOURLY
+"""
+    for bucket_exists in (True, False):
+        with MotoServer() as moto:
+            s3 = moto.client("s3")
+            s3.create_bucket(Bucket="index-bucket")
+            put_index(s3, ["111111111111"])
+            if bucket_exists:
+                s3.create_bucket(Bucket="templates")
+            env = S3Env(moto.env())
+            with open(os.path.join(env.config, "starfleetd.yaml"), "a") as f:
+                f.write(timed.format(out=env.out))
+            try:
+                env.start()
+                r = env.run_ctl("trigger", "HOURLY")
+                assert r.returncode == 0, r.stdout + r.stderr
+                letters = f"{env.state}/dead-letter/StarbaseFanOut/*.json"
+                if bucket_exists:
+                    wait_for(lambda: "Can't find the template: Timed/one.yaml in S3 (bucket templates)" in env.read_log(), 30,
+                             "the not-found line")
+                    # Retried with backoff (MaxReceiveCount attempts), not dead-lettered on the first.
+                    assert not glob.glob(letters), "a missing key was dead-lettered without retries"
+                    wait_for(lambda: env.read_log().count("Can't find the template: Timed/one.yaml") >= 2, 30, "a retry")
+                else:
+                    found = wait_for(lambda: glob.glob(letters), 30, "the dead-lettered event")
+                    with open(found[0]) as f:
+                        letter = json.load(f)
+                    assert letter["receiveCount"] == 1, letter
+                    assert "the template bucket templates does not exist (NoSuchBucket)" in letter["failures"][0]["error"], letter
+                    assert "not found in S3" not in env.read_log()
+                assert env.records() == []
+                assert env.stop() == 0
+            finally:
+                env.stop()
+                env.cleanup()
 
 
 def test_s3_down_then_up_loses_nothing_and_local_work_goes_on():

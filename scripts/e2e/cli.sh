@@ -23,6 +23,25 @@ expect_status "broken template exits 65" 65 $ctl validate --config "$tmp/cfg"
 check "broken template is reported with its place" grep -q "bad.yaml:.*TemplateDescription: Missing data for required field." "$tmp/last.err"
 expect_status "plan of a broken template exits 65" 65 $ctl plan --config "$tmp/cfg" "$tmp/cfg/templates/InventoryWorker/bad.yaml"
 
+# The built-in account index generator's own payload schema is checked by validate and plan, not first when it runs.
+cp -r etc/starfleetd "$tmp/aig"
+cat > "$tmp/aig/generator.yaml" <<'YAML'
+AccountIndexGeneratorShip:
+  Enabled: true
+  TemplatePrefix: AccountIndexGenerator/
+  InvocationSources: [S3]
+  OrgAccountAssumeRole: role
+  OrgAccountId: "000000000020"
+  DescribeRegionsAssumeRole: role
+YAML
+mkdir -p "$tmp/aig/templates/AccountIndexGenerator"
+printf 'TemplateName: idx\nTemplateDescription: d\nInventoryBucketRegion: us-east-2\n' > "$tmp/aig/templates/AccountIndexGenerator/idx.yaml"
+expect_status "an index generator template without its bucket exits 65 at validate" 65 $ctl validate --config "$tmp/aig"
+check "… naming the field with the template's place" grep -q "idx.yaml:1:1: error: AccountInventoryBucket: Missing data for required field." "$tmp/last.err"
+expect_status "… and at plan" 65 $ctl plan --config "$tmp/aig" "$tmp/aig/templates/AccountIndexGenerator/idx.yaml"
+printf 'TemplateName: idx\nTemplateDescription: d\nAccountInventoryBucket: b\nInventoryBucketRegion: us-east-2\n' > "$tmp/aig/templates/AccountIndexGenerator/idx.yaml"
+check "a complete index generator template validates" $ctl validate --config "$tmp/aig"
+
 # plan --json: one object per payload, counts from the example org.
 $ctl plan --config etc/starfleetd --json etc/starfleetd/templates/AuditWorker/production-us.yaml > "$tmp/plan.jsonl"
 check "ACCOUNT_REGION plan has 4 payloads" test "$(wc -l < "$tmp/plan.jsonl")" -eq 4

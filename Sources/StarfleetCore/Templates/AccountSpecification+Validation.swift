@@ -1,5 +1,8 @@
 extension AccountSpecification {
     static let selectorKeys = ["ByNames", "ByIds", "ByOrgUnits", "ByTags"]
+    /// `IncludeAccountsSpecificationSchema.verify_schema`'s message, word for word.
+    static let missingFieldSet =
+        "Missing an account field set. Either set `AllAccounts: True`, or specify an account `ByNames`, `ByIds`, `ByTags`, and/or `ByOrgUnits`."
 
     /// Reads an account specification with Starfleet's rules and messages (`AccountsSpecificationSchema`,
     /// `IncludeAccountsSpecificationSchema`): unknown keys are refused, lengths are checked per item.
@@ -34,7 +37,12 @@ extension AccountSpecification {
                 v.error(entry.key, Validator.join(path, entry.key.keyText), "Can't specify other parameters when `AllAccounts` is set to `True`.")
             }
         } else if spec.isEmpty {
-            v.error(node, path, "Missing an account field set. Either set `AllAccounts: True`, or specify an account `ByNames`, `ByIds`, `ByTags`, and/or `ByOrgUnits`.")
+            // Starfleet puts the message on every allowed field, one error each (`verify_schema`); so do we, at
+            // the key when it is present, else at the mapping.
+            for key in ["AllAccounts"] + selectorKeys {
+                let at = entries.first { $0.key.keyText == key }?.key ?? node
+                v.error(at, Validator.join(path, key), Self.missingFieldSet)
+            }
         }
         return v.diagnostics.count == before ? spec : nil
     }

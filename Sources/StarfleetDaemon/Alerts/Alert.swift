@@ -15,6 +15,8 @@ struct Alert: Sendable, Equatable {
     var account: String?
     var region: String?
     var error: String?
+    /// A failed attempt that will be retried: coalesced into one summary per worker (see ``AlertGate``).
+    var isRetry = false
 }
 
 /// Encoded as the `starfleet` object of a webhook post: the fields, not the Slack text.
@@ -102,8 +104,10 @@ extension Alert {
             lines.append("Inspect it with `starfleetctl dlq show \(messageId) --worker \(name)`; "
                 + "redrive it with `starfleetctl dlq redrive \(messageId) --worker \(name)`.")
         }
-        return Alert(
+        var alert = Alert(
             worker: name, channel: configured.channelId, priority: outcome.priority, title: title,
             body: lines.joined(separator: "\n"), messageId: messageId, account: account, region: region, error: error)
+        if case .failedWillRetry = outcome { alert.isRetry = true }
+        return alert
     }
 }

@@ -1,11 +1,15 @@
 import Logging
 import ServiceLifecycle
 import StarfleetAWS
+import StarfleetClock
 import StarfleetCore
 import StarfleetMetrics
 import Synchronization
 
-/// Delivers alerts off the workers' path: `post` puts an alert in a small bounded buffer and returns at once (a
+/// Delivers alerts off the workers' path. Each alert first passes the ``AlertGate`` (retries coalesced into one
+/// summary per worker per window, at most ``AlertGate/Limits/perWindow`` alerts per worker per window, the rest
+/// counted into that summary); a timer on the injected clock sends a summary when its window ends, and a stop
+/// sends the pending ones. Then: `post` puts an alert in a small bounded buffer and returns at once (a
 /// full buffer drops the alert and counts it), and the service's one loop posts them over HTTP with retries.
 /// A failed delivery is logged and counted, never thrown at a worker. The target (webhook credential or
 /// Starfleet's Slack secret) is resolved at the first alert after each configuration and kept.
@@ -28,9 +32,16 @@ final class AlertDispatcher: Service, Sendable {
         var sent = 0
         var failed = 0
         var dropped = 0
+        var gate: AlertGate
+        /// Alerts held back into summaries: retries coalesced, others over the limit.
+        var coalesced = 0
+        var rateLimited = 0
+        /// The flush timer, armed for `deadline` while a window holds something.
+        var timer: (deadline: Double, task: Task<Void, Never>)?
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let clock: any WallClock
     private let stream: AsyncStream<Alert>
     private let continuation: AsyncStream<Alert>.Continuation
     private let http: HTTPClient
@@ -38,8 +49,11 @@ final class AlertDispatcher: Service, Sendable {
     private let logger: Logger
     private let registry: MetricsRegistry?
 
-    init(environment: [String: String], logger: Logger, registry: MetricsRegistry? = nil, capacity: Int = 32, http: HTTPClient? = nil) {
+    init(environment: [String: String], logger: Logger, registry: MetricsRegistry? = nil, capacity: Int = 32, http: HTTPClient? = nil,
+         clock: any WallClock = SystemWallClock(), limits: AlertGate.Limits = .standard) {
         self.capacity = capacity
+        self.clock = clock
+        self.state = Mutex(State(gate: AlertGate(limits: limits)))
         (stream, continuation) = AsyncStream.makeStream(of: Alert.self, bufferingPolicy: .bufferingOldest(capacity))
         var configuration = HTTPClient.Configuration()
         // One request at a time, 5 s each, one retry: a dead webhook costs ~10 s per alert at most, so the buffer
@@ -52,7 +66,8 @@ final class AlertDispatcher: Service, Sendable {
         self.logger = logger
         self.registry = registry
         registry?.declare("starfleet_alerts_total", .counter,
-                          help: "Alerts by outcome: sent, failed (delivery refused or unreachable), dropped (buffer full or stopping).")
+                          help: "Alerts by outcome: sent, failed (delivery refused or unreachable), dropped (buffer full or stopping), "
+                            + "coalesced (retries folded into a summary), rate_limited (over the per-worker limit, counted in a summary).")
     }
 
     /// Takes the alert settings of a (new) configuration; the target is resolved again at the next alert, so a
@@ -77,9 +92,66 @@ final class AlertDispatcher: Service, Sendable {
     /// Whether a configuration routes alerts anywhere.
     var isEnabled: Bool { state.withLock { $0.settings.isEnabled } }
 
-    /// Queues an alert (nil: the worker's AlertPriority did not ask for it). Never waits.
+    /// Queues an alert (nil: the worker's AlertPriority did not ask for it) through the gate. Never waits.
     func post(_ alert: Alert?) {
         guard let alert, isEnabled else { return }
+        let now = clock.now().timeIntervalSince1970
+        let (send, closed) = state.withLock { s in
+            let decision = s.gate.admit(alert, at: now)
+            if decision.send.last != alert {
+                if alert.isRetry { s.coalesced += 1 } else { s.rateLimited += 1 }
+            }
+            return decision
+        }
+        if send.last != alert { count(alert.isRetry ? "coalesced" : "rate_limited") }
+        report(closed)
+        for alert in send { enqueue(alert) }
+        armTimer()
+    }
+
+    /// Sends the summaries of the windows that have ended (the timer's job; tests may call it).
+    func flushEndedWindows(everything: Bool = false) {
+        let now = clock.now().timeIntervalSince1970
+        let (send, closed) = state.withLock { s in
+            s.timer = nil
+            return s.gate.flush(at: now, everything: everything)
+        }
+        report(closed)
+        for alert in send { enqueue(alert) }
+        if !everything { armTimer() }
+    }
+
+    /// One log line per window that held anything back: what was coalesced and dropped, and the limit.
+    private func report(_ closed: [AlertGate.Closed]) {
+        let limits = state.withLock { $0.gate.limits }
+        for window in closed {
+            let line = "alerts held back for worker \(window.worker) in the last \(Int(limits.window)) s: \(window.tally.retries) retries coalesced, "
+                + "\(window.tally.droppedTotal) dropped over the limit of \(limits.perWindow) per worker; one summary alert sent"
+            logger.notice(
+                "\(line)",
+                metadata: ["worker": "\(window.worker)", "coalesced": "\(window.tally.retries)", "rate_limited": "\(window.tally.droppedTotal)"])
+        }
+    }
+
+    /// Arms the flush timer for the earliest window holding something, unless one is armed for then already.
+    private func armTimer() {
+        let clock = self.clock
+        state.withLock { s in
+            guard !s.draining, let deadline = s.gate.nextDeadline else { return }
+            if let timer = s.timer, timer.deadline <= deadline { return }
+            s.timer?.task.cancel()
+            let delay = max(0, deadline - clock.now().timeIntervalSince1970)
+            s.timer = (deadline, Task { [weak self] in
+                do { try await clock.sleep(seconds: delay) } catch { return }
+                self?.flushEndedWindows()
+            })
+        }
+    }
+
+    /// Held back so far: retries coalesced into summaries, alerts over the per-worker limit.
+    var heldBack: (coalesced: Int, rateLimited: Int) { state.withLock { ($0.coalesced, $0.rateLimited) } }
+
+    private func enqueue(_ alert: Alert) {
         if case .dropped = continuation.yield(alert) {
             let dropped = state.withLock { s in
                 s.dropped += 1
@@ -96,14 +168,23 @@ final class AlertDispatcher: Service, Sendable {
     }
 
     /// Queues the alerts a worker's result asks for (see ``Alert/requested(byResult:worker:messageId:account:region:)``)
-    /// and logs what was wrong with the others on the worker's logger.
+    /// and logs what was wrong with the others on the worker's logger. Returns how many the result asked for.
+    @discardableResult
     func postRequested(
         byResult result: [UInt8], worker: WorkerConfiguration, messageId: String, account: String?, region: String?, log: Logger
-    ) {
-        guard !result.isEmpty else { return }
+    ) -> Int {
+        guard !result.isEmpty else { return 0 }
         let (alerts, problems) = Alert.requested(byResult: result, worker: worker, messageId: messageId, account: account, region: region)
         for problem in problems { log.warning("worker alert ignored: \(problem)") }
         for alert in alerts { post(alert) }
+        return alerts.count
+    }
+
+    /// A success: the worker's own alerts when its result reports any (Starfleet's ships say what they did),
+    /// else the daemon's SUCCESS alert when the worker's AlertPriority asks for SUCCESS.
+    func postSuccess(result: [UInt8], worker: WorkerConfiguration, messageId: String, account: String?, region: String?, log: Logger) {
+        let reported = postRequested(byResult: result, worker: worker, messageId: messageId, account: account, region: region, log: log)
+        if reported == 0 { post(.about(.succeeded, worker: worker, messageId: messageId, account: account, region: region)) }
     }
 
     /// Sent, failed and dropped so far.
@@ -111,7 +192,18 @@ final class AlertDispatcher: Service, Sendable {
 
     /// Ends the stream: the loop delivers what is buffered (single attempts, bounded time) and returns.
     func close() {
-        state.withLock { $0.draining = true }
+        guard !state.withLock({ $0.draining }) else { return }
+        // What the windows hold is summarised now, not lost with the timer.
+        flushEndedWindows(everything: true)
+        let (coalesced, rateLimited) = state.withLock { s in
+            s.draining = true
+            s.timer?.task.cancel()
+            s.timer = nil
+            return (s.coalesced, s.rateLimited)
+        }
+        if coalesced + rateLimited > 0 {
+            logger.notice("alerts held back since start: \(coalesced) retries coalesced, \(rateLimited) over the per-worker limit")
+        }
         continuation.finish()
     }
 
