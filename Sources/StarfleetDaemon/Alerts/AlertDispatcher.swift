@@ -33,6 +33,9 @@ final class AlertDispatcher: Service, Sendable {
         var failed = 0
         var dropped = 0
         var gate: AlertGate
+        /// Payloads whose worker sent alerts of its own while it ran (a warm worker's `context.alert`, Starfleet's
+        /// send_alert through the Runtime API): their success gets no daemon SUCCESS alert on top. Bounded.
+        var reportedWhileRunning: Set<String> = []
         /// Alerts held back into summaries: retries coalesced, others over the limit.
         var coalesced = 0
         var rateLimited = 0
@@ -184,7 +187,18 @@ final class AlertDispatcher: Service, Sendable {
     /// else the daemon's SUCCESS alert when the worker's AlertPriority asks for SUCCESS.
     func postSuccess(result: [UInt8], worker: WorkerConfiguration, messageId: String, account: String?, region: String?, log: Logger) {
         let reported = postRequested(byResult: result, worker: worker, messageId: messageId, account: account, region: region, log: log)
-        if reported == 0 { post(.about(.succeeded, worker: worker, messageId: messageId, account: account, region: region)) }
+        let reportedWhileRunning = state.withLock { $0.reportedWhileRunning.remove(messageId) != nil }
+        if reported == 0 && !reportedWhileRunning {
+            post(.about(.succeeded, worker: worker, messageId: messageId, account: account, region: region))
+        }
+    }
+
+    /// A running payload's worker sent an alert of its own: its success adds none of the daemon's.
+    func noteReported(messageId: String) {
+        state.withLock { s in
+            if s.reportedWhileRunning.count >= 4096 { s.reportedWhileRunning.removeAll() }
+            s.reportedWhileRunning.insert(messageId)
+        }
     }
 
     /// Sent, failed and dropped so far.

@@ -81,6 +81,7 @@ enum RuntimeAPIRoutes {
             let item: [String: String] = ["priority": alert.priority, "title": title, "body": body]
             let result = (try? JSONEncoder().encode(["starfleet_alerts": [item]])).map { [UInt8]($0) } ?? []
             let job = await peer.pool.currentJob(pid: peer.pid)
+            if let job { hub.alerts?.noteReported(messageId: job.messageId) }
             hub.alerts?.postRequested(byResult: result, worker: worker, messageId: job?.messageId ?? "-", account: job?.account,
                                       region: job?.region, log: hub.logger)
             return Response(status: .accepted)
