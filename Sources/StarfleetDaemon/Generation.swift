@@ -53,7 +53,7 @@ struct Generation: Sendable {
         env.alerts.configure(AlertSettings(configuration.starfleet))
         for (name, queue) in env.queues.all.sorted(by: { $0.key < $1.key }) {
             guard let record = queue.degraded else { continue }
-            env.alerts.postOnce(.degraded(queue: name, record: record, configuration: configuration), key: "degraded \(name)")
+            env.alerts.postOnce(.degraded(queue: name, record: record, workers: configuration.workers), key: "degraded \(name)")
         }
         let runtimes = await WorkerRuntimes.prepare(
             configuration, environment: env, accountIndexFile: configuration.localAccountIndexPath(stateDirectory: env.paths.root))

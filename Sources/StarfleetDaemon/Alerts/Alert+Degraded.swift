@@ -4,10 +4,10 @@ import StarfleetQueue
 extension Alert {
     /// The PROBLEM alert (Starfleet's highest priority) for a queue whose recovery lost messages. Sent whatever the
     /// worker's AlertPriority, since it concerns the daemon's own durability; to the worker's channel when the queue
-    /// is a worker's and that worker has one, else to the first configured alert channel.
-    static func degraded(queue: String, record: DegradedRecord, configuration: Configuration) -> Alert {
-        let channel = configuration.workers.first { $0.name == queue }?.alert?.channelId
-            ?? configuration.workers.compactMap(\.alert?.channelId).first ?? ""
+    /// is a worker's and that worker has one, else to the first of the configured alert channels in sorted order.
+    static func degraded(queue: String, record: DegradedRecord, workers: [WorkerConfiguration]) -> Alert {
+        let channel = workers.first { $0.name == queue }?.alert?.channelId
+            ?? workers.compactMap(\.alert?.channelId).sorted().first ?? ""
         var lines = [
             "*Queue:* \(queue)",
             "*Lost:* \(record.summary)",
