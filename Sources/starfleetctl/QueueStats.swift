@@ -63,7 +63,7 @@ struct QueueCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Flag(help: "One JSON object: {\"source\", \"daemonRunning\", \"queues\": [{\"name\", \"visible\", \"inFlight\", \"delayed\", \"deadLetters\", \"oldestMessageAgeSeconds\"}]}.")
+        @Flag(help: "One JSON object: {\"source\", \"daemonRunning\", \"queues\": [{\"name\", \"visible\", \"inFlight\", \"delayed\", \"deadLetters\", \"oldestMessageAgeSeconds\"}], \"degraded\": [{\"queue\", \"missingSegments\", …}]}.")
         var json = false
 
         struct Row: Encodable {
@@ -81,6 +81,8 @@ struct QueueCommand: ParsableCommand {
             var daemonRunning: Bool
             var source: String
             var queues: [Row]
+            /// Queues whose recovery lost messages, not yet acknowledged (`queue acknowledge`).
+            var degraded: [DegradedRecord]
         }
 
         func run() async throws {
@@ -103,7 +105,8 @@ struct QueueCommand: ParsableCommand {
                                 oldestMessageAgeSeconds: oldest.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) },
                                 oldestMessageSent: oldest))
             }
-            let report = Report(stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows)
+            let report = Report(stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows,
+                                degraded: access.degradedQueues())
             if json {
                 try JSONOutput.print(report)
                 return
@@ -114,6 +117,9 @@ struct QueueCommand: ParsableCommand {
                               r.oldestMessageAgeSeconds.map { Format.age(seconds: $0) } ?? "-"])
             }
             for line in table.render() { Console.out(line) }
+            for d in report.degraded {
+                Console.out("DEGRADED \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary); acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
+            }
             Console.out("(\(running ? "daemon running" : "daemon not running"); counts from \(live == nil ? "the journals" : "status.json"))")
         }
     }
