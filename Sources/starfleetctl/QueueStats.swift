@@ -118,7 +118,7 @@ struct QueueCommand: ParsableCommand {
             }
             for line in table.render() { Console.out(line) }
             for d in report.degraded {
-                Console.out("DEGRADED \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary); acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
+                Console.out("DEGRADED queue \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary); acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
             }
             Console.out("(\(running ? "daemon running" : "daemon not running"); counts from \(live == nil ? "the journals" : "status.json"))")
         }

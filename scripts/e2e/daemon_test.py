@@ -306,7 +306,7 @@ def test_missing_journal_segment_marks_the_queue_degraded_until_acknowledged():
         report = json.loads(env.ctl("status", "--json").stdout)
         assert [(d["queue"], d["missingSegments"]) for d in report["degraded"]] == [("StarbaseFanOut", [2])], report["degraded"]
         stats = env.ctl("queue", "stats").stdout
-        assert "DEGRADED StarbaseFanOut: missing segments 2" in stats, stats
+        assert "DEGRADED queue StarbaseFanOut: missing segments 2" in stats, stats
 
         def status_json():
             with open(os.path.join(env.state, "status.json")) as f:
