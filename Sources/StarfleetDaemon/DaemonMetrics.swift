@@ -1,5 +1,6 @@
 import StarfleetCore
 public import StarfleetMetrics
+import StarfleetQueue
 
 /// The daemon's metric families (docs/operations.md, "Metrics") and one method per event, called where it happens:
 /// Starbase fan-out, WorkerExecutor, SchedulerLoop, TemplateWatchLoop, S3TemplatePollLoop; StatusLoop sets the queue gauges.
@@ -28,6 +29,12 @@ public struct DaemonMetrics: Sendable {
         r.declare("starfleet_queue_messages_dead_lettered_total", .counter,
                   help: "Messages the queue moved to the dead-letter folder since the daemon started (worker queues are named after their worker).")
         r.declare("starfleet_dead_letter_files", .gauge, help: "Files in the queue's dead-letter folder now.")
+        r.declare("starfleet_queue_degraded", .gauge,
+                  help: "1 while the queue's recovery lost messages (missing or quarantined journal segments) and no operator has acknowledged it.")
+        r.declare("starfleet_queue_missing_segments", .gauge,
+                  help: "Journal segments recovery found missing, not yet acknowledged (starfleetctl queue acknowledge).")
+        r.declare("starfleet_queue_quarantined_segments", .gauge,
+                  help: "Journal segments with damage moved to quarantine, not yet acknowledged.")
         r.declare("starfleet_timer_fires_total", .counter, help: "Timed events fired, per schedule.")
         r.declare("starfleet_timer_lateness_seconds", .histogram, help: "How long after its UTC boundary each timed event fired.",
                   buckets: Self.latenessBuckets)
@@ -62,6 +69,22 @@ public struct DaemonMetrics: Sendable {
 
     func s3PollFailed(operation: String, count: Int) {
         registry.increment("starfleet_s3_poll_errors_total", ["operation": operation], by: Double(count))
+    }
+
+    /// The degraded gauges of every open local queue (0 for a healthy one, so an alert rule sees it clear).
+    func setDegraded(queues: [String], degraded: [String: DegradedRecord]) {
+        var flags: [(labels: MetricsRegistry.Labels, value: Double)] = []
+        var missing: [(labels: MetricsRegistry.Labels, value: Double)] = []
+        var quarantined: [(labels: MetricsRegistry.Labels, value: Double)] = []
+        for q in queues {
+            let record = degraded[q]
+            flags.append((["queue": q], record == nil ? 0 : 1))
+            missing.append((["queue": q], Double(record?.missingSegments.count ?? 0)))
+            quarantined.append((["queue": q], Double(record?.quarantinedSegments.count ?? 0)))
+        }
+        registry.replace("starfleet_queue_degraded", with: flags)
+        registry.replace("starfleet_queue_missing_segments", with: missing)
+        registry.replace("starfleet_queue_quarantined_segments", with: quarantined)
     }
 
     struct QueueGauge {

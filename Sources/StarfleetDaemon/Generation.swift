@@ -51,6 +51,10 @@ struct Generation: Sendable {
             return
         }
         env.alerts.configure(AlertSettings(configuration.starfleet))
+        for (name, queue) in env.queues.all.sorted(by: { $0.key < $1.key }) {
+            guard let record = queue.degraded else { continue }
+            env.alerts.postOnce(.degraded(queue: name, record: record, workers: configuration.workers), key: "degraded \(name)")
+        }
         let runtimes = await WorkerRuntimes.prepare(
             configuration, environment: env,
             accountIndexFile: configuration.localAccountIndexPath(stateDirectory: env.paths.root)

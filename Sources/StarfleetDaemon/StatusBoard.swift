@@ -1,4 +1,5 @@
 public import FoundationEssentials
+public import StarfleetQueue
 import Synchronization
 
 /// What the daemon tells `starfleetctl status` and systemd's STATUS= line: per-worker outcomes and the next fires.
@@ -38,6 +39,9 @@ public final class StatusBoard: Sendable {
         public var lastFires: [String: Date]
         /// The last reload's outcome (absent until the first SIGHUP).
         public var lastReload: ReloadStatus?
+        /// Queues whose recovery lost messages (missing or quarantined journal segments), until an operator runs
+        /// `starfleetctl queue acknowledge QUEUE`; absent when none is degraded.
+        public var degraded: [String: DegradedRecord]?
     }
 
     private struct State {
@@ -99,10 +103,11 @@ public final class StatusBoard: Sendable {
         if different { changed() }
     }
 
-    public func snapshot(now: Date, queues: [String: QueueCounts]) -> Snapshot {
+    public func snapshot(now: Date, queues: [String: QueueCounts], degraded: [String: DegradedRecord] = [:]) -> Snapshot {
         state.withLock { s in
             Snapshot(pid: pid, startedAt: startedAt, updatedAt: now, workers: s.workers, queues: queues,
-                     nextFires: s.nextFires, lastFires: s.lastFires, lastReload: s.lastReload)
+                     nextFires: s.nextFires, lastFires: s.lastFires, lastReload: s.lastReload,
+                     degraded: degraded.isEmpty ? nil : degraded)
         }
     }
 }

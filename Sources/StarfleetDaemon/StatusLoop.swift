@@ -54,6 +54,8 @@ struct StatusLoop: Sendable {
             if queued { wait = Self.queuedRefreshSeconds }
             if !router.sqsQueues.isEmpty { wait = 0 }
             if !deadLetters.isWatching { wait = min(wait ?? Self.minimumInterval, Self.minimumInterval) }
+            // `starfleetctl queue acknowledge` deletes a degraded record while the daemon runs: look again while any is.
+            if local.contains(where: { $0.degraded != nil }) { wait = min(wait ?? Self.minimumInterval, Self.minimumInterval) }
             let now = clock.now()
             for queue in local {
                 if let due = queue.nextTimedChange() { wait = min(wait ?? .infinity, max(0, due.timeIntervalSince(now) + 0.01)) }
@@ -81,8 +83,11 @@ struct StatusLoop: Sendable {
     func report(_ written: inout Written) async -> Bool {
         var counts: [String: StatusBoard.QueueCounts] = [:]
         var gauges: [DaemonMetrics.QueueGauge] = []
+        var degraded: [String: DegradedRecord] = [:]
         let letters = DeadLetterDirectory(root: paths.deadLetters)
         for (name, queue) in queues.all {
+            // Read each time: `starfleetctl queue acknowledge` deletes the record while the daemon runs.
+            degraded[name] = queue.degraded
             guard let stats = try? await queue.stats() else { continue }
             let dead = (try? letters.ids(worker: name).count) ?? 0
             counts[name] = .init(visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed, deadLetters: dead)
@@ -104,8 +109,9 @@ struct StatusLoop: Sendable {
             counts[name] = .init(visible: gauge.visible, inFlight: gauge.inFlight, delayed: gauge.delayed, deadLetters: dead)
         }
         metrics?.setQueues(gauges)
+        metrics?.setDegraded(queues: queues.all.keys.sorted(), degraded: degraded)
         let now = clock.now()
-        let snapshot = status.snapshot(now: now, queues: counts)
+        let snapshot = status.snapshot(now: now, queues: counts, degraded: degraded)
         var comparable = snapshot
         comparable.updatedAt = snapshot.startedAt
         if written.snapshot != comparable {
@@ -129,6 +135,9 @@ struct StatusLoop: Sendable {
         let queued = s.queues.values.reduce(0) { $0 + $1.visible + $1.delayed }
         let inFlight = s.queues.values.reduce(0) { $0 + $1.inFlight }
         var text = "\(workers) worker\(workers == 1 ? "" : "s"), \(queued) queued, \(inFlight) in flight"
+        if let degraded = s.degraded, !degraded.isEmpty {
+            text = "DEGRADED queue\(degraded.count == 1 ? "" : "s") \(degraded.keys.sorted().joined(separator: ", ")); " + text
+        }
         if let (schedule, at) = s.nextFires.min(by: { $0.value < $1.value }) {
             let seconds = max(0, Int(at.timeIntervalSince(now)))
             let span = seconds >= 3600 ? "\(seconds / 3600)h\((seconds % 3600) / 60)m" : seconds >= 60 ? "\(seconds / 60)m" : "\(seconds)s"

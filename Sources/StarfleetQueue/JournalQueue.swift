@@ -105,6 +105,16 @@ public final class JournalQueue: MessageQueue {
                 "records": "\(recovered.report.recordsRead)", "expired": "\(recovered.report.expiredOnOpen)",
                 "elapsed": "\(ContinuousClock.now - started)",
             ])
+            if let record = DegradedRecord(queue: name, queueDirectory: directory, report: recovered.report, at: clock.now()) {
+                // The queue keeps working with what exists; the loss is kept in view until an operator acknowledges it.
+                do {
+                    try DegradedRecord.record(record, queueDirectory: directory, fileSystem: fileSystem)
+                } catch {
+                    logger.error("could not write the queue's degraded record", metadata: ["queue": "\(name)", "error": "\(error)"])
+                }
+                logger.critical("queue is degraded: recovery lost messages; acknowledge with `starfleetctl queue acknowledge \(name)`",
+                                metadata: ["queue": "\(name)", "loss": "\(record.summary)"])
+            }
             queue.unlinkSegmentsBelowLowWater()
             // Recovery's scratch (segment buffer, the rebuilding maps) is freed now; hand it back to the system
             // instead of leaving it in malloc's arenas, so the daemon's resident size reflects the index only.
@@ -114,6 +124,10 @@ public final class JournalQueue: MessageQueue {
             throw error.on(queue: name)
         }
     }
+
+    /// The loss recovery recorded and no operator has acknowledged yet (`<queue>/degraded.json`), read now: an
+    /// acknowledgement (`starfleetctl queue acknowledge`) shows at the next call.
+    public var degraded: DegradedRecord? { DegradedRecord.read(queueDirectory: directory, queue: name) }
 
     /// Flushes what is pending, wakes long-poll receivers (they return empty), and releases the lock.
     /// Later calls throw `.unavailable`.

@@ -69,6 +69,12 @@ struct StateAccess {
 
     // MARK: Queues
 
+    /// The queues whose recovery lost messages and that no operator has acknowledged (their `degraded.json`), read
+    /// from the queue folders, so an acknowledgement shows at once, daemon running or not.
+    func degradedQueues() -> [DegradedRecord] {
+        queueNames().compactMap { DegradedRecord.read(queueDirectory: paths.queue($0), queue: $0) }
+    }
+
     /// The Starbase queue, every configured worker's, then any other queue directory found on disk.
     func queueNames() -> [String] {
         var names = [StatePaths.starbaseQueue] + configuration.workers.map(\.name)

@@ -12,13 +12,15 @@ struct Status: AsyncParsableCommand {
             Every worker section in the configuration is listed, enabled or not. While the daemon runs the counts \
             come from the status.json it writes every 2 seconds; otherwise each queue's journal is read (read-only), \
             or SQS is asked for an SQS-backed queue, and status.json only supplies the last outcomes it recorded. Dead letters are the files in \
-            <state>/dead-letter/<Worker>/. Next fires are computed from the configuration's schedules.
+            <state>/dead-letter/<Worker>/. Next fires are computed from the configuration's schedules. A queue whose \
+            recovery lost messages (missing or quarantined journal segments) is shown DEGRADED, with the segment \
+            numbers, until `starfleetctl queue acknowledge QUEUE`.
             Exit status: 0, 74 a journal or state file could not be read, 78 configuration errors.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "One JSON object: {\"daemon\", \"source\", \"starbase\", \"workers\": […]}.")
+    @Flag(help: "One JSON object: {\"daemon\", \"source\", \"starbase\", \"workers\": […], \"degraded\": [{\"queue\", \"missingSegments\", \"quarantinedSegments\", …}]}.")
     var json = false
 
     struct Counts: Encodable {
@@ -57,6 +59,8 @@ struct Status: AsyncParsableCommand {
         var source: String
         var starbase: Counts
         var workers: [WorkerRow]
+        /// Queues whose recovery lost messages (missing or quarantined journal segments), not yet acknowledged.
+        var degraded: [DegradedRecord]
     }
 
     func run() async throws {
@@ -86,7 +90,8 @@ struct Status: AsyncParsableCommand {
         let daemon = Daemon(running: running, pid: running ? live?.pid : nil, startedAt: running ? live?.startedAt : nil,
                             statusUpdatedAt: recorded?.updatedAt, lastReload: running ? live?.lastReload : nil)
         let report = Report(stateDirectory: access.paths.root, daemon: daemon, source: live == nil ? "journal" : "daemon",
-                            starbase: try await counts(StatePaths.starbaseQueue), workers: rows)
+                            starbase: try await counts(StatePaths.starbaseQueue), workers: rows,
+                            degraded: access.degradedQueues())
         if json {
             try JSONOutput.print(report)
         } else {
@@ -115,6 +120,10 @@ struct Status: AsyncParsableCommand {
                 : "last reload: REFUSED \(Format.time(reload.time)): \(Format.oneLine(reload.message, limit: 200))")
         }
         lines.append("state: \(report.stateDirectory)")
+        for d in report.degraded {
+            lines.append("DEGRADED queue \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary) (since \(Format.time(d.detectedAt))); "
+                + "messages were lost; acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
+        }
         let s = report.starbase
         lines.append("Starbase queue: \(s.visible) visible, \(s.inFlight) in flight, \(s.delayed) delayed")
         lines.append("")

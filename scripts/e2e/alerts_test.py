@@ -167,6 +167,41 @@ def test_webhook_from_a_credential_sees_exactly_the_allowed_alerts():
         receiver.close()
 
 
+def test_a_lost_journal_segment_is_one_problem_alert_and_a_gauge_until_acknowledged():
+    """issue 13: the daemon starts with a segment missing, posts one PROBLEM alert naming it, sets the gauges."""
+    receiver = Receiver()
+    env = Env({})
+    try:
+        creds = credentials_dir(env, {"alert-webhook": f"http://127.0.0.1:{receiver.port}/hook"})
+        spec = worker(env, "recorder.sh", "PROBLEM", {"InvocationSources": "[EVENTBRIDGE_TIMED_EVENT]",
+                                                      "EventBridgeTimedFrequency": "HOURLY", "TemplatePrefix": "Hourly/"})
+        env.write_config({"Hourly": spec})
+        metrics = free_port()
+        add_starfleet_keys(env, {"AlertWebhookCredential": "alert-webhook", "MetricsAddress": f"127.0.0.1:{metrics}"})
+        env.template("Hourly/a.yaml", "TemplateName: a\nTemplateDescription: d\n")
+        for _ in range(3):  # daemon stopped: each trigger opens the journal and starts a new segment
+            env.ctl("trigger", "HOURLY")
+        os.unlink(os.path.join(env.state, "queues", "StarbaseFanOut", "journal", "000000000002.seg"))
+        env.start({"CREDENTIALS_DIRECTORY": creds})
+        wait_for(lambda: receiver.requests, 20, "the degraded alert")
+        time.sleep(1.5)
+        assert receiver.alerts() == [("StarbaseFanOut", "PROBLEM")], receiver.alerts()
+        alert = receiver.requests[0]["json"]
+        assert alert["text"] == "🚨  queue StarbaseFanOut is degraded: missing segments 2", alert["text"]
+        assert alert["channel"] == "chan-problem", alert
+        assert "starfleetctl queue acknowledge StarbaseFanOut" in json.dumps(alert, ensure_ascii=False), alert
+        want = {'starfleet_queue_degraded{queue="StarbaseFanOut"}': 1, 'starfleet_queue_missing_segments{queue="StarbaseFanOut"}': 1,
+                'starfleet_queue_degraded{queue="Hourly"}': 0}
+        wait_for(lambda: all(samples(scrape(metrics)[2]).get(k) == v for k, v in want.items()), 10, f"the gauges {want}")
+        env.ctl("queue", "acknowledge", "StarbaseFanOut")
+        wait_for(lambda: samples(scrape(metrics)[2]).get('starfleet_queue_degraded{queue="StarbaseFanOut"}') == 0, 10,
+                 "the gauge to clear after the acknowledgement")
+        assert env.stop() == 0
+    finally:
+        env.cleanup()
+        receiver.close()
+
+
 def test_a_failed_webhook_logs_its_status_and_a_redacted_excerpt_never_a_token():
     # A proxy that answers 500 and echoes the request: the URL (a secret) and a token in its body.
     token = "xoxb-" + uuid.uuid4().hex

@@ -282,6 +282,49 @@ def test_kill_9_mid_fan_out_loses_nothing():
         env.cleanup()
 
 
+def test_missing_journal_segment_marks_the_queue_degraded_until_acknowledged():
+    """issue 13: a lost segment keeps the daemon starting, and shows in status until `queue acknowledge`."""
+    env = Env({})
+    try:
+        timed = "[EVENTBRIDGE_TIMED_EVENT]"
+        env.write_config({"Hourly": recorder(env, "SINGLE_INVOCATION", "Hourly/", timed, {"EventBridgeTimedFrequency": "HOURLY"})})
+        env.template("Hourly/a.yaml", "TemplateName: a\nTemplateDescription: d\n")
+        # The daemon is not running: each trigger opens the Starbase journal itself, and each open starts a new
+        # segment, so three triggers leave segments 1, 2 and 3 with one message each.
+        for _ in range(3):
+            out = env.ctl("trigger", "HOURLY").stdout
+            assert "queued; they run when the daemon starts" in out, out
+        journal = os.path.join(env.state, "queues", "StarbaseFanOut", "journal")
+        segments = sorted(os.listdir(journal))
+        assert segments == ["000000000001.seg", "000000000002.seg", "000000000003.seg"], segments
+        os.unlink(os.path.join(journal, "000000000002.seg"))
+        env.start()
+        wait_for(lambda: len(lines(f"{env.out}/records")) >= 2, 20, "the two surviving events to run")
+        assert "queue is degraded" in env.read_log(), env.read_log()
+        text = env.ctl("status").stdout
+        assert "DEGRADED queue StarbaseFanOut: missing segments 2" in text, text
+        report = json.loads(env.ctl("status", "--json").stdout)
+        assert [(d["queue"], d["missingSegments"]) for d in report["degraded"]] == [("StarbaseFanOut", [2])], report["degraded"]
+        stats = env.ctl("queue", "stats").stdout
+        assert "DEGRADED queue StarbaseFanOut: missing segments 2" in stats, stats
+
+        def status_json():
+            with open(os.path.join(env.state, "status.json")) as f:
+                return json.load(f)
+        wait_for(lambda: status_json().get("degraded", {}).get("StarbaseFanOut", {}).get("missingSegments") == [2], 10,
+                 "status.json to show the degraded queue")
+        out = env.ctl("queue", "acknowledge", "StarbaseFanOut").stdout
+        assert "acknowledged queue StarbaseFanOut: missing segments 2" in out, out
+        assert json.loads(env.ctl("status", "--json").stdout)["degraded"] == []
+        assert "DEGRADED" not in env.ctl("status").stdout
+        wait_for(lambda: "degraded" not in status_json(), 10, "the daemon to pick up the acknowledgement")
+        assert "not degraded" in env.ctl("queue", "acknowledge", "StarbaseFanOut").stdout
+        assert env.ctl("queue", "acknowledge", "../queues", check=False).returncode == 64
+        assert env.stop() == 0
+    finally:
+        env.cleanup()
+
+
 def test_notify_socket_ready_watchdog_stopping():
     env = Env({})
     sock_path = os.path.join(env.dir, "notify.sock")

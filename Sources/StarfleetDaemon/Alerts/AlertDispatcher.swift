@@ -41,6 +41,8 @@ final class AlertDispatcher: Service, Sendable {
         var rateLimited = 0
         /// The flush timer, armed for `deadline` while a window holds something.
         var timer: (deadline: Double, task: Task<Void, Never>)?
+        /// Keys of the alerts ``postOnce(_:key:)`` has queued.
+        var posted: Set<String> = []
     }
 
     private let state: Mutex<State>
@@ -168,6 +170,13 @@ final class AlertDispatcher: Service, Sendable {
                 ])
             }
         }
+    }
+
+    /// Queues `alert` unless one with the same key was queued before by this process (a reload does not repeat it).
+    /// While alerts are off nothing is marked, so a reload that turns them on still sends it.
+    func postOnce(_ alert: Alert, key: String) {
+        guard isEnabled, state.withLock({ $0.posted.insert(key).inserted }) else { return }
+        post(alert)
     }
 
     /// Queues the alerts a worker's result asks for (see ``Alert/requested(byResult:worker:messageId:account:region:)``)
