@@ -20,6 +20,8 @@ final class WorkerRuntimeHub: Sendable {
     private let current = Locked<Current?>(nil)
     /// Connection → (worker, pid), learnt once per connection and forgotten when it closes.
     private let peers = Locked<[ObjectIdentifier: Peer]>([:])
+    /// Connection → whether its user may use the Invoke API on TCP.
+    private let trusted = Locked<[ObjectIdentifier: Bool]>([:])
     /// `http://127.0.0.1:<port>` once the worker listener is bound.
     let address = Locked<String?>(nil)
 
@@ -71,8 +73,14 @@ final class WorkerRuntimeHub: Sendable {
     }
 
     /// Whether a connection to an Invoke API on TCP comes from this user (or root): other local users may not invoke.
+    /// Learnt once per connection: reading the kernel's socket table costs milliseconds on a busy host.
     func isTrustedLocalUser(_ channel: any Channel) -> Bool {
+        let key = ObjectIdentifier(channel)
+        if let known = trusted.value[key] { return known }
         guard let socket = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress) else { return false }
-        return socket.uid == geteuid() || socket.uid == 0
+        let verdict = socket.uid == geteuid() || socket.uid == 0
+        trusted.withLock { $0[key] = verdict }
+        channel.closeFuture.whenComplete { [trusted] _ in trusted.withLock { _ = $0.removeValue(forKey: key) } }
+        return verdict
     }
 }
