@@ -165,7 +165,7 @@ def memory(accounts=5883):
     d = Daemon("Parked:\n  Enabled: true\n"
                f"  Command: [\"/bin/sh\", \"-c\", \"while [ ! -e {gate} ]; do sleep 0.2; done\"]\n"
                "  FanOutStrategy: ACCOUNT_REGION\n  TemplatePrefix: Parked/\n  InvocationSources: [S3]\n  Concurrency: 16\n"
-               "  TimeoutSeconds: 900\n", accounts=accounts)
+               "  TimeoutSeconds: 240\n", accounts=accounts)
     os.makedirs(os.path.join(d.templates, "Parked"), exist_ok=True)
     time.sleep(0.5)
     try:
