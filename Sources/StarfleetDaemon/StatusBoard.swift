@@ -52,7 +52,7 @@ public final class StatusBoard: Sendable {
     }
 
     private let state = Mutex(State())
-    private let observer = Mutex<(@Sendable () -> Void)?>(nil)
+    private let observer = Mutex<ChangeObserver?>(nil)
     public let startedAt: Date
     public let pid: Int32
 
@@ -63,11 +63,11 @@ public final class StatusBoard: Sendable {
 
     /// Calls `observer` after every change (the status writer waits on it instead of polling).
     public func observeChanges(_ observer: (@Sendable () -> Void)?) {
-        self.observer.withLock { $0 = observer }
+        self.observer.withLock { $0 = observer.map(ChangeObserver.init) }
     }
 
     private func changed() {
-        observer.withLock { $0 }?()
+        observer.withLock { $0 }?.call()
     }
 
     public func recordSuccess(_ worker: String, at time: Date) {

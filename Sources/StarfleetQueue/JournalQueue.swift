@@ -37,7 +37,7 @@ public final class JournalQueue: MessageQueue {
     let commitQueue: DispatchQueue
     let deadLetterQueue: DispatchQueue
     private let lock: QueueLock
-    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
+    private let changeObserver = Mutex<ChangeObserver?>(nil)
 
     var journalDirectory: String { directory + "/journal" }
 
@@ -146,11 +146,11 @@ public final class JournalQueue: MessageQueue {
     /// Calls `observer` (on any thread, keep it cheap) after the queue's contents change: once per group commit and
     /// after a send is indexed or messages expire. The daemon's status writer waits on it instead of polling.
     public func observeChanges(_ observer: (@Sendable () -> Void)?) {
-        changeObserver.withLock { $0 = observer }
+        changeObserver.withLock { $0 = observer.map(ChangeObserver.init) }
     }
 
     func notifyChanged() {
-        changeObserver.withLock { $0 }?()
+        changeObserver.withLock { $0 }?.call()
     }
 
     /// Throws unless the queue can take operations.

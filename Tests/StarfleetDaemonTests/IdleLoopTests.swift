@@ -109,3 +109,17 @@ import Testing
         await rig.close()
     }
 }
+
+/// The change callbacks must cost the same on the 100,000th call as on the first (a closure kept in a Mutex used to
+/// grow one thunk per call: quadratic time and ~1 KB held per message).
+@Suite(.timeLimit(.minutes(1))) struct ChangeObserverCostTests {
+    @Test func notifyingIsConstantTimePerCall() async throws {
+        let board = StatusBoard(startedAt: Date(), pid: 1)
+        let calls = Locked(0)
+        board.observeChanges { calls.withLock { $0 += 1 } }
+        let started = ContinuousClock.now
+        for _ in 0..<60_000 { board.recordSuccess("W", at: Date(timeIntervalSince1970: 0)) }
+        #expect(calls.value == 60_000)
+        #expect(ContinuousClock.now - started < .seconds(3), "60,000 notifications took \(ContinuousClock.now - started)")
+    }
+}
