@@ -3,6 +3,7 @@ package import Hummingbird
 import HummingbirdCore
 package import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -61,18 +62,29 @@ package struct HTTPServer: Service {
         let idle = idleTimeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
         let address = self.address
         let bound = self.bound
-        let app = Application(
-            responder: responder,
-            server: .http1(configuration: .init(idleTimeout: idle)),
-            configuration: .init(address: bindAddress, serverName: nil, backlog: 256,
-                                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
+        // HummingbirdCore's server with our responder, not Hummingbird's Application: the Application runs a date
+        // cache that wakes every second, and an idle daemon must not wake at all (no Date header is needed here).
+        let responder = self.responder
+        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: idle)).buildServer(
+            configuration: ServerConfiguration(address: bindAddress, backlog: 256,
+                                               availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            responder: { request, writer, channel in
+                let context = PeerContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+                let response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch {
+                    response = Response(status: .internalServerError)
+                }
+                try await writer.write(response: response.head, body: response.body)
+            },
             onServerRunning: { channel in
                 if case .unix(let path) = address { chmod(path, 0o600) }
                 bound.resolve(.success(channel.localAddress?.port ?? 0))
-            },
-            logger: logger)
+            })
         do {
-            try await app.run()
+            try await server.run()
         } catch {
             bound.resolve(.failure(HTTPServerError(endpoint: name, address: address, underlying: "\(error)")))
             throw HTTPServerError(endpoint: name, address: address, underlying: "\(error)")
