@@ -596,14 +596,31 @@ def check_prefix(w, lang):
 
 def bench(w, lang, n=2000):
     d = w.daemon()
-    start(w, lang, d, LANGS[lang]["fast"])
+    p = start(w, lang, d, LANGS[lang]["fast"])
     d.result(d.push({"warm": True}))
+    cpu0 = _cpu_seconds(p.pid)
     began = time.perf_counter()
     rids = [d.push({"i": i}) for i in range(n)]
     d.wait(rids[-1], timeout=60)
     elapsed = time.perf_counter() - began
+    cpu1 = _cpu_seconds(p.pid)
     check(all(d.results[r]["kind"] == "response" for r in rids), "every bench invocation answered")
+    bench.cpu = (cpu1 - cpu0) / n if cpu0 is not None and cpu1 is not None else None
     return elapsed / n
+
+
+def _cpu_note():
+    return ", client CPU %.0f us" % (bench.cpu * 1e6) if getattr(bench, "cpu", None) is not None else ""
+
+
+def _cpu_seconds(pid):
+    """utime + stime of the client process (Linux /proc), or None elsewhere."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -814,9 +831,9 @@ def test_node_per_payload(w):
 def measure(w):
     lines = []
     py = bench(w, "python")
-    lines.append("python warm round trip: %.3f ms per invocation (2,000 invocations)" % (py * 1000))
+    lines.append("python warm round trip: %.3f ms per invocation (2,000 invocations)%s" % (py * 1000, _cpu_note()))
     node = bench(w, "node")
-    lines.append("node warm round trip: %.3f ms per invocation (2,000 invocations)" % (node * 1000))
+    lines.append("node warm round trip: %.3f ms per invocation (2,000 invocations)%s" % (node * 1000, _cpu_note()))
     env = w.base_env({"PYTHONPATH": PY_RUNTIME})
     runs = 10
     began = time.perf_counter()

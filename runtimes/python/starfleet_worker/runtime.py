@@ -31,17 +31,17 @@ import sys
 import time
 import traceback
 
-from starfleet_worker._http import Connection
+from starfleet_worker._http import RawConnection
 
 _PREFIX = "/2018-06-01/runtime"
 
 
-class RuntimeConnection(Connection):
+class RuntimeConnection(RawConnection):
     """The runtime API connection: ``AWS_LAMBDA_RUNTIME_API`` is ``host:port`` with an optional path prefix."""
 
     def __init__(self, api):
         host, _, prefix = api.strip().partition("/")
-        Connection.__init__(self, host)
+        RawConnection.__init__(self, host)
         self.host = host
         self.prefix = ("/" + prefix.strip("/")) if prefix.strip("/") else ""
 
@@ -210,14 +210,18 @@ def main():
     before_invocation = getattr(glue, "before_invocation", None)
     stdout, stderr = sys.stdout, sys.stderr
     dumps = json.dumps
-    json_headers = {"Content-Type": "application/json"}
-    next_path = rc.prefix + _PREFIX + "/invocation/next"
     invocation_path = rc.prefix + _PREFIX + "/invocation/"
+    # The hot path sends pre-built request heads on the lean client (RawConnection.send).
+    next_request = rc.build("GET", invocation_path + "next")
+    post_start = ("POST " + invocation_path).encode("latin-1")
+    post_end = (" HTTP/1.1\r\n" + rc._host_header.decode("latin-1")
+                + "Content-Type: application/json\r\nContent-Length: ").encode("latin-1")
+    lock, send = rc.lock, rc.send
     environ = os.environ
     while True:
         try:
-            with rc.lock:
-                status, headers, body = rc.request("GET", next_path)
+            with lock:
+                status, headers, body = send(next_request)
         except Exception as exc:
             stderr.write("LAMBDA_RUNTIME Failed to get next invocation. No Response from endpoint: %s\n" % exc)
             stderr.flush()
@@ -227,23 +231,24 @@ def main():
                          % (status, body[:200].decode("utf-8", "replace")))
             stderr.flush()
             return 1
-        request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        hget = dict.get  # headers are keyed by lower-cased name
+        request_id = hget(headers, "lambda-runtime-aws-request-id")
         try:
-            deadline = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
+            deadline = int(hget(headers, "lambda-runtime-deadline-ms") or 0)
         except ValueError:
             deadline = 0
-        trace = headers.get("Lambda-Runtime-Trace-Id")
+        trace = hget(headers, "lambda-runtime-trace-id")
         if trace:
             environ["_X_AMZN_TRACE_ID"] = trace
-        else:
-            environ.pop("_X_AMZN_TRACE_ID", None)
+        elif "_X_AMZN_TRACE_ID" in environ:
+            del environ["_X_AMZN_TRACE_ID"]
 
         try:
-            raw = headers.get("Lambda-Runtime-Client-Context")
+            raw = hget(headers, "lambda-runtime-client-context")
             client_context = ClientContext(json.loads(raw)) if raw else None
-            raw = headers.get("Lambda-Runtime-Cognito-Identity")
+            raw = hget(headers, "lambda-runtime-cognito-identity")
             identity = CognitoIdentity(json.loads(raw)) if raw else None
-            context = LambdaContext(request_id, deadline, headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+            context = LambdaContext(request_id, deadline, hget(headers, "lambda-runtime-invoked-function-arn"),
                                     client_context, identity)
             event = json.loads(body) if body else None
             if before_invocation is not None:
@@ -253,7 +258,9 @@ def main():
                 payload = dumps(result, default=_json_default).encode()
             except (TypeError, ValueError, OverflowError) as exc:
                 raise _MarshalError("Unable to marshal response: %s" % exc).with_traceback(None)
-            path, out_headers = invocation_path + request_id + "/response", json_headers
+            data = b"".join((post_start, request_id.encode("latin-1"), b"/response", post_end,
+                             b"%d\r\n\r\n" % len(payload), payload))
+            path = None
         except Exception as exc:
             doc = _error_document(exc, request_id,
                                   "Runtime.MarshalError" if isinstance(exc, _MarshalError) else None)
@@ -268,16 +275,17 @@ def main():
                 payload = json.dumps({"errorMessage": repr(doc["errorMessage"]), "errorType": doc["errorType"],
                                       "stackTrace": []}).encode()
             path = invocation_path + str(request_id) + "/error"
-            out_headers = {"Content-Type": "application/json",
-                           "Lambda-Runtime-Function-Error-Type": doc["errorType"]}
+            data = rc.build("POST", path, {"Content-Type": "application/json",
+                                           "Lambda-Runtime-Function-Error-Type": doc["errorType"]},
+                            len(payload)) + payload
         try:
             stdout.flush()
             stderr.flush()
         except Exception:
             pass
         try:
-            with rc.lock:
-                status, _, reply = rc.request("POST", path, payload, out_headers)
+            with lock:
+                status, _, reply = send(data)
         except Exception as exc:
             stderr.write("LAMBDA_RUNTIME Failed to post the result of %s: %s\n" % (request_id, exc))
             stderr.flush()
@@ -285,7 +293,7 @@ def main():
         if status >= 300:
             # 413 (payload too large) or a gone request id: the daemon already knows; keep serving.
             stderr.write("LAMBDA_RUNTIME The runtime API answered HTTP %d to %s: %s\n"
-                         % (status, path, reply[:200].decode("utf-8", "replace")))
+                         % (status, path or invocation_path + request_id + "/response", reply[:200].decode("utf-8", "replace")))
             stderr.flush()
 
 
