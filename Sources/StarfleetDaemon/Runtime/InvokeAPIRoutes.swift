@@ -11,11 +11,11 @@ import StarfleetWorkers
 /// and returns its result (`X-Amz-Function-Error` on failure), Event puts the payload on its queue (202: retried and
 /// dead-lettered like any message), DryRun checks the worker exists (204).
 enum InvokeAPIRoutes {
-    static let invocationType = HTTPField.Name("X-Amz-Invocation-Type")!
-    static let functionError = HTTPField.Name("X-Amz-Function-Error")!
-    static let clientContext = HTTPField.Name("X-Amz-Client-Context")!
-    static let errorTypeHeader = HTTPField.Name("x-amzn-ErrorType")!
-    static let executedVersion = HTTPField.Name("X-Amz-Executed-Version")!
+    static let invocationType = HTTPField.Name.fixed("X-Amz-Invocation-Type")
+    static let functionError = HTTPField.Name.fixed("X-Amz-Function-Error")
+    static let clientContext = HTTPField.Name.fixed("X-Amz-Client-Context")
+    static let errorTypeHeader = HTTPField.Name.fixed("x-amzn-ErrorType")
+    static let executedVersion = HTTPField.Name.fixed("X-Amz-Executed-Version")
 
     static func add(to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool) {
         router.post("2015-03-31/functions/:name/invocations") { request, context -> Response in
@@ -33,7 +33,7 @@ enum InvokeAPIRoutes {
                 do {
                     let id = try await running.invoker.enqueue(worker: name, payload: payload, account: facts.account, region: facts.region)
                     var headers: HTTPFields = [:]
-                    headers[HTTPField.Name("X-Amzn-Starfleet-Message-Id")!] = id
+                    headers[HTTPField.Name.fixed("X-Amzn-Starfleet-Message-Id")] = id
                     return Response(status: .accepted, headers: headers)
                 } catch {
                     return failure(.serviceUnavailable, type: "ServiceException", "could not queue the invocation: \(error)")

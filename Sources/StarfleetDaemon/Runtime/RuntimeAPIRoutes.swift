@@ -10,12 +10,12 @@ import StarfleetWorkers
 /// `POST /2018-06-01/starfleet/alert`, through which a worker sends Starfleet's `send_alert`. Only processes of the
 /// running generation's pools get an answer: the others get 403.
 enum RuntimeAPIRoutes {
-    static let requestId = HTTPField.Name("Lambda-Runtime-Aws-Request-Id")!
-    static let deadline = HTTPField.Name("Lambda-Runtime-Deadline-Ms")!
-    static let functionArn = HTTPField.Name("Lambda-Runtime-Invoked-Function-Arn")!
-    static let traceId = HTTPField.Name("Lambda-Runtime-Trace-Id")!
-    static let clientContext = HTTPField.Name("Lambda-Runtime-Client-Context")!
-    static let errorType = HTTPField.Name("Lambda-Runtime-Function-Error-Type")!
+    static let requestId = HTTPField.Name.fixed("Lambda-Runtime-Aws-Request-Id")
+    static let deadline = HTTPField.Name.fixed("Lambda-Runtime-Deadline-Ms")
+    static let functionArn = HTTPField.Name.fixed("Lambda-Runtime-Invoked-Function-Arn")
+    static let traceId = HTTPField.Name.fixed("Lambda-Runtime-Trace-Id")
+    static let clientContext = HTTPField.Name.fixed("Lambda-Runtime-Client-Context")
+    static let errorType = HTTPField.Name.fixed("Lambda-Runtime-Function-Error-Type")
 
     static func add(to router: Router<PeerContext>, hub: WorkerRuntimeHub) {
         let runtime = router.group("2018-06-01")
