@@ -18,6 +18,10 @@ let package = Package(
         .executable(name: "starfleetctl", targets: ["starfleetctl"]),
         .executable(name: "starfleet-bench", targets: ["starfleet-bench"]),
         .executable(name: "queue-bench", targets: ["queue-bench"]),
+        // What a Swift worker author imports: the WorkerShip API (no libcurl, no daemon in its graph), and AWS
+        // clients for workers that want them (Tests/WorkerKitPackage builds a worker against the first alone).
+        .library(name: "StarfleetWorkerKit", targets: ["StarfleetWorkerKit"]),
+        .library(name: "StarfleetWorkerAWS", targets: ["StarfleetWorkerAWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -58,8 +62,15 @@ let package = Package(
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
         .target(name: "StarfleetProcess", dependencies: ["CSpawn", "StarfleetClock", logging], swiftSettings: strict),
-        // The WorkerShip protocol, process workers, built-in workers.
-        .target(name: "StarfleetWorkers", dependencies: ["StarfleetCore", "StarfleetProcess", "StarfleetAWS", logging], swiftSettings: strict),
+        // The WorkerShip API a Swift worker author imports: core and swift-log only.
+        .target(name: "StarfleetWorkerKit", dependencies: ["StarfleetCore", logging], swiftSettings: strict),
+        // `context.aws()` for Swift workers, over the AWS adapter (libcurl).
+        .target(name: "StarfleetWorkerAWS", dependencies: ["StarfleetWorkerKit", "StarfleetAWS"], swiftSettings: strict),
+        // The built-in ships: process workers, the account index generator, the no-op ship; the registry.
+        .target(
+            name: "StarfleetWorkers",
+            dependencies: ["StarfleetCore", "StarfleetWorkerKit", "StarfleetWorkerAWS", "StarfleetProcess", "StarfleetAWS", logging],
+            swiftSettings: strict),
         // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
         // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
         .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
@@ -76,16 +87,20 @@ let package = Package(
             ],
             swiftSettings: strict),
         // The AWS layer over libcurl (the only Swift user of CCurl): SigV4, HTTP with retries on dedicated threads,
-        // the credentials chain, endpoints, S3, SQS (and SQSQueue, the SQS-backed MessageQueue). Knows nothing of Core or
-        // the daemon.
+        // the credentials chain, endpoints, S3, SQS, STS, Organizations, Secrets Manager. Knows nothing of Core, the
+        // queue or the daemon.
+        .target(name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", logging], swiftSettings: strict),
+        // SQSQueue: the MessageQueue protocol over SQS, so that neither the queue nor the AWS layer knows the other.
         .target(
-            name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", "StarfleetQueue", logging],
+            name: "StarfleetSQSQueue", dependencies: ["StarfleetQueue", "StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging],
             swiftSettings: strict),
-        // The composition root: scheduler, template watcher, Starbase, dispatchers, reload, systemd.
+        // The application layer under both executables: configuration loading, queues and routing, the scheduler,
+        // template watching, Starbase, dispatch, warm workers and their HTTP APIs, dead-letter operations, status,
+        // reload, systemd; and what each starfleetctl command does.
         .target(
-            name: "StarfleetDaemon",
+            name: "StarfleetApp",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
+                "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
                 "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -94,11 +109,11 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .executableTarget(name: "starfleetd", dependencies: ["StarfleetDaemon", "StarfleetCore", argumentParser], swiftSettings: strict),
+        .executableTarget(name: "starfleetd", dependencies: ["StarfleetApp", "StarfleetCore", argumentParser], swiftSettings: strict),
         .executableTarget(
             name: "starfleetctl",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock", logging,
+                "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetApp", "StarfleetClock", logging,
                 "StarfleetAWS", argumentParser,
             ],
             swiftSettings: strict),
@@ -123,11 +138,13 @@ let package = Package(
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
-        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", logging]),
+        .testTarget(name: "StarfleetAppTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
-        .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
         .testTarget(
-            name: "StarfleetWorkersTests", dependencies: ["StarfleetWorkers", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", logging],
+            name: "StarfleetAWSTests",
+            dependencies: ["StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
+        .testTarget(
+            name: "StarfleetWorkersTests", dependencies: ["StarfleetWorkers", "StarfleetWorkerKit", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", logging],
             exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
     ]

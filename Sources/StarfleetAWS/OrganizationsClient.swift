@@ -6,7 +6,7 @@ public import StarfleetClock
 public struct OrganizationsClient: Sendable {
     let json: AWSJSONProtocol
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, endpoint: AWSEndpoint, region: String = "us-east-1",
         clock: any WallClock = SystemWallClock()
     ) {

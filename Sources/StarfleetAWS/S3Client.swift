@@ -12,7 +12,7 @@ public struct S3Client: Sendable {
 
     /// - Parameter pathStyle: `nil` picks path style for endpoint overrides and dotted bucket names, virtual
     ///   hosts otherwise.
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, endpoint: AWSEndpoint,
         pathStyle: Bool? = nil, clock: any WallClock = SystemWallClock()
     ) {

@@ -5,7 +5,7 @@ public import StarfleetClock
 public struct STSClient: Sendable {
     let query: AWSQueryProtocol
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, endpoint: AWSEndpoint,
         clock: any WallClock = SystemWallClock()
     ) {

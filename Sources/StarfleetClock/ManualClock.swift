@@ -1,9 +1,9 @@
-public import FoundationEssentials
+package import FoundationEssentials
 import Synchronization
 
 /// A clock that moves only when a test says so. Sleepers wake when ``advance(by:)`` or ``set(_:)`` passes
 /// their deadline; ``sleeperCount`` lets a test wait until the code under test is actually asleep.
-public final class ManualClock: WallClock {
+package final class ManualClock: WallClock {
     /// A sleeper waits either for a wall-clock time or for an amount of elapsed time.
     private enum Deadline {
         case wall(Date)
@@ -33,20 +33,20 @@ public final class ManualClock: WallClock {
 
     private let state: Mutex<State>
 
-    public init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {  // 2026-01-01T00:00:00Z
+    package init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {  // 2026-01-01T00:00:00Z
         state = Mutex(State(now: start))
     }
 
-    public func now() -> Date { state.withLock { $0.now } }
+    package func now() -> Date { state.withLock { $0.now } }
 
     /// How many tasks are currently suspended in ``sleep(until:)``.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    public func sleep(until deadline: Date) async throws {
+    package func sleep(until deadline: Date) async throws {
         try await sleep(.wall(deadline))
     }
 
-    public func sleep(seconds: Double) async throws {
+    package func sleep(seconds: Double) async throws {
         let target = state.withLock { $0.elapsed + max(0, seconds) }
         try await sleep(.elapsed(target))
     }
@@ -76,7 +76,7 @@ public final class ManualClock: WallClock {
     }
 
     /// Lets `seconds` pass: wall and elapsed time move forward together; due sleepers wake.
-    public func advance(by seconds: Double) {
+    package func advance(by seconds: Double) {
         update { s in
             s.now = s.now.addingTimeInterval(seconds)
             s.elapsed += seconds
@@ -85,7 +85,7 @@ public final class ManualClock: WallClock {
 
     /// Steps the wall clock (forward or backward, like an NTP step or a manual `date -s`) without elapsed time
     /// passing; wakes sleepers whose wall-clock deadline is reached.
-    public func set(_ date: Date) {
+    package func set(_ date: Date) {
         update { $0.now = date }
     }
 
@@ -101,7 +101,7 @@ public final class ManualClock: WallClock {
     }
 
     /// Suspends the calling test until at least `count` tasks sleep on this clock (yielding, not sleeping).
-    public func waitForSleepers(_ count: Int = 1) async {
+    package func waitForSleepers(_ count: Int = 1) async {
         while sleeperCount < count { await Task.yield() }
     }
 }

@@ -4,7 +4,7 @@ import Glibc
 /// ``PosixFileSystem``; tests wrap it to fail the Nth write with ENOSPC (beanstalkd's `falloc` trick).
 ///
 /// Every method throws ``QueueError`` with code `.fileSystem`, the path and the errno.
-public protocol JournalFileSystem: Sendable {
+package protocol JournalFileSystem: Sendable {
     /// open(2). Returns the descriptor.
     func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32
     func close(_ fd: Int32)
@@ -28,18 +28,18 @@ public protocol JournalFileSystem: Sendable {
 }
 
 /// The real file system, through Glibc.
-public struct PosixFileSystem: JournalFileSystem {
-    public init() {}
+package struct PosixFileSystem: JournalFileSystem {
+    package init() {}
 
-    public func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 {
+    package func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC, mode_t(mode))
         if fd < 0 { throw QueueError.system("open", path: path, errno: errno) }
         return fd
     }
 
-    public func close(_ fd: Int32) { _ = Glibc.close(fd) }
+    package func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
-    public func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
+    package func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
         guard let base = bytes.baseAddress else { return }
         var done = 0
         while done < bytes.count {
@@ -52,7 +52,7 @@ public struct PosixFileSystem: JournalFileSystem {
         }
     }
 
-    public func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
+    package func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
         guard let base = buffer.baseAddress else { return 0 }
         var done = 0
         while done < buffer.count {
@@ -67,33 +67,33 @@ public struct PosixFileSystem: JournalFileSystem {
         return done
     }
 
-    public func fdatasync(_ fd: Int32, path: String) throws {
+    package func fdatasync(_ fd: Int32, path: String) throws {
         if Glibc.fdatasync(fd) != 0 { throw QueueError.system("fdatasync", path: path, errno: errno) }
     }
 
-    public func fsync(_ fd: Int32, path: String) throws {
+    package func fsync(_ fd: Int32, path: String) throws {
         if Glibc.fsync(fd) != 0 { throw QueueError.system("fsync", path: path, errno: errno) }
     }
 
-    public func truncate(_ fd: Int32, to size: Int64, path: String) throws {
+    package func truncate(_ fd: Int32, to size: Int64, path: String) throws {
         if Glibc.ftruncate(fd, off_t(size)) != 0 { throw QueueError.system("ftruncate", path: path, errno: errno) }
     }
 
-    public func size(_ fd: Int32, path: String) throws -> Int64 {
+    package func size(_ fd: Int32, path: String) throws -> Int64 {
         var st = stat()
         if Glibc.fstat(fd, &st) != 0 { throw QueueError.system("fstat", path: path, errno: errno) }
         return Int64(st.st_size)
     }
 
-    public func rename(_ from: String, to: String) throws {
+    package func rename(_ from: String, to: String) throws {
         if Glibc.rename(from, to) != 0 { throw QueueError.system("rename to \(to)", path: from, errno: errno) }
     }
 
-    public func unlink(_ path: String) throws {
+    package func unlink(_ path: String) throws {
         if Glibc.unlink(path) != 0 { throw QueueError.system("unlink", path: path, errno: errno) }
     }
 
-    public func makeDirectories(_ path: String, mode: UInt32) throws {
+    package func makeDirectories(_ path: String, mode: UInt32) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
@@ -103,7 +103,7 @@ public struct PosixFileSystem: JournalFileSystem {
         }
     }
 
-    public func contents(ofDirectory path: String) throws -> [String] {
+    package func contents(ofDirectory path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw QueueError.system("opendir", path: path, errno: errno) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -116,11 +116,11 @@ public struct PosixFileSystem: JournalFileSystem {
         return names
     }
 
-    public func syncDirectory(_ path: String) throws {
+    package func syncDirectory(_ path: String) throws {
         let fd = try open(path, flags: O_RDONLY | O_DIRECTORY, mode: 0)
         defer { close(fd) }
         try fsync(fd, path: path)
     }
 
-    public func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    package func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 }

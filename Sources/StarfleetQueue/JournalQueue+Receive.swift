@@ -15,7 +15,7 @@ extension JournalQueue {
         var waiter: UInt64?
     }
 
-    public func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
+    package func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
         guard (1...QueueLimits.maxReceiveBatch).contains(max) else {
             throw QueueError(.invalidParameterValue, "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
                              hint: "Ask for 1 to 10 messages.", queue: name)

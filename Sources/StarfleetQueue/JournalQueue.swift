@@ -1,6 +1,6 @@
 import FoundationEssentials
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 import CStarfleetQueueSupport
 import Dispatch
 import Glibc
@@ -22,13 +22,13 @@ import Synchronization
 /// shortcut — `changeVisibility(_:timeout:failure:)` with a failure on the attempt whose receive count equals
 /// `maxReceiveCount` moves it at once, without waiting out the backoff. Either way the journal records the
 /// move only after the dead-letter file is durable.
-public final class JournalQueue: MessageQueue {
-    public let name: String
+package final class JournalQueue: MessageQueue {
+    package let name: String
     /// `<state>/queues/<name>`.
-    public let directory: String
-    public let options: QueueOptions
+    package let directory: String
+    package let options: QueueOptions
     /// What opening the queue found in the journal.
-    public let recoveryReport: RecoveryReport
+    package let recoveryReport: RecoveryReport
 
     let clock: any WallClock
     let logger: Logger
@@ -60,7 +60,7 @@ public final class JournalQueue: MessageQueue {
 
     /// Opens (creating when needed) the queue in `directory` (normally `<state>/queues/<name>`): takes its lock,
     /// recovers the journal, and starts a new journal segment. Throws `.locked` when another process has it open.
-    public static func open(
+    package static func open(
         directory: String, name: String, options: QueueOptions, clock: any WallClock, logger: Logger
     ) throws -> JournalQueue {
         try QueueNames.validate(name)
@@ -127,11 +127,11 @@ public final class JournalQueue: MessageQueue {
 
     /// The loss recovery recorded and no operator has acknowledged yet (`<queue>/degraded.json`), read now: an
     /// acknowledgement (`starfleetctl queue acknowledge`) shows at the next call.
-    public var degraded: DegradedRecord? { DegradedRecord.read(queueDirectory: directory, queue: name) }
+    package var degraded: DegradedRecord? { DegradedRecord.read(queueDirectory: directory, queue: name) }
 
     /// Flushes what is pending, wakes long-poll receivers (they return empty), and releases the lock.
     /// Later calls throw `.unavailable`.
-    public func close() async {
+    package func close() async {
         _ = try? await waitForPendingRecords()
         let wake = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.closed = true
@@ -145,7 +145,7 @@ public final class JournalQueue: MessageQueue {
 
     /// Calls `observer` (on any thread, keep it cheap) after the queue's contents change: once per group commit and
     /// after a send is indexed or messages expire. The daemon's status writer waits on it instead of polling.
-    public func observeChanges(_ observer: (@Sendable () -> Void)?) {
+    package func observeChanges(_ observer: (@Sendable () -> Void)?) {
         changeObserver.withLock { $0 = observer.map(ChangeObserver.init) }
     }
 

@@ -1,3 +1,4 @@
+package import StarfleetWorkerKit
 import StarfleetAWS
 import StarfleetCore
 

@@ -4,7 +4,7 @@ import Glibc
 import Logging
 import StarfleetClock
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 /// What the operator commands share: the configuration, the state directory's layout, whether the daemon runs,

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 /// `starfleetctl queue stats`: counts per queue.
