@@ -55,9 +55,12 @@ let package = Package(
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
         // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
         // Deals in bytes and strings only: no StarfleetCore.
+        // The state directory's file seam: POSIX file calls behind a protocol (fault-injection tests), one atomic
+        // replace (temp, fsync, rename, fsync of the folder), mkdir -p.
+        .target(name: "StarfleetFiles", swiftSettings: strict),
         // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
         .target(name: "CStarfleetQueueSupport"),
-        .target(name: "StarfleetQueue", dependencies: ["StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
+        .target(name: "StarfleetQueue", dependencies: ["StarfleetFiles", "StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
@@ -73,7 +76,7 @@ let package = Package(
             swiftSettings: strict),
         // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
         // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
-        .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
+        .target(name: "StarfleetTemplates", dependencies: ["StarfleetFiles", "StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
         // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
         .target(name: "StarfleetMetrics", swiftSettings: strict),
         // The HTTP adapter: Hummingbird servers on loopback TCP or a Unix socket, and who is on the other end of a
@@ -100,7 +103,7 @@ let package = Package(
         .target(
             name: "StarfleetApp",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
+                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
                 "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -128,14 +131,14 @@ let package = Package(
             dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", logging],
             exclude: [], swiftSettings: strict),
         // The queue benchmark (scripts/bench-queue): ratios against the disk's own limits and beanstalkd.
-        .executableTarget(name: "queue-bench", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
+        .executableTarget(name: "queue-bench", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
 
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
         .testTarget(name: "StarfleetMetricsTests", dependencies: ["StarfleetMetrics"]),
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
-        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
+        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
         .testTarget(name: "StarfleetAppTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", logging]),

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import Logging
@@ -168,16 +169,11 @@ final class EarlyStop: Sendable {
     }
 }
 
-/// mkdir -p for the state directory (mode 0700: payloads may hold account data).
+/// mkdir -p for the state and runtime directories (mode 0700: payloads may hold account data), then a check that
+/// the daemon can write there.
 enum PosixDirectories {
     static func make(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/\(part)"
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                throw StateFileError(path: current, operation: "mkdir", code: errno)
-            }
-        }
-        guard access(path, W_OK) == 0 else { throw StateFileError(path: path, operation: "access (write)", code: errno) }
+        try PosixFileSystem().makeDirectories(path, mode: 0o700)
+        guard access(path, W_OK) == 0 else { throw FileSystemError("access (write)", path: path, errno: errno) }
     }
 }

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import Glibc
 import Logging
 import StarfleetClock

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 import Glibc
 
@@ -22,45 +23,6 @@ enum JSONStateFile {
 
     /// Writes `bytes` to `path` atomically (temp file, fsync, rename, fsync of the folder) with `mode`.
     static func writeBytes(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
-        let temporary = "\(path).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw StateFileError(path: temporary, operation: "open", code: errno) }
-        // O_CREAT's mode applies only to a new file: a leftover temporary file keeps its old mode unless set here.
-        guard fchmod(fd, mode) == 0 else {
-            let code = errno
-            close(fd)
-            throw StateFileError(path: temporary, operation: "fchmod", code: code)
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let code = errno
-                close(fd)
-                throw StateFileError(path: temporary, operation: "write", code: code)
-            }
-            offset += n
-        }
-        guard fsync(fd) == 0 else {
-            let code = errno
-            close(fd)
-            throw StateFileError(path: temporary, operation: "fsync", code: code)
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw StateFileError(path: path, operation: "rename", code: errno) }
-        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
+        try PosixFileSystem().writeAtomically(bytes, to: path, mode: UInt32(mode))
     }
-}
-
-struct StateFileError: Error, CustomStringConvertible {
-    var path: String
-    var operation: String
-    var code: Int32
-    var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 }

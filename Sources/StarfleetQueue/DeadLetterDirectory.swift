@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 import Glibc
 
@@ -34,27 +35,8 @@ package struct DeadLetterDirectory: Sendable {
             throw QueueError(.corruptData, "the dead letter could not be encoded as JSON: \(error)", hint: "Report this bug.",
                              queue: letter.queue, messageId: letter.messageId)
         }
-        let final = path(worker: letter.queue, id: letter.messageId)
-        let temporary = folder + "/." + letter.messageId + ".json.tmp"
-        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        do {
-            try data.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
-            var newline: UInt8 = 0x0A
-            try withUnsafeBytes(of: &newline) { try fileSystem.write(fd, $0, at: Int64(data.count), path: temporary) }
-            try fileSystem.fsync(fd, path: temporary)
-            fileSystem.close(fd)
-        } catch {
-            fileSystem.close(fd)
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        do {
-            try fileSystem.rename(temporary, to: final)
-        } catch {
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        try fileSystem.syncDirectory(folder)
+        // Written beside the letter as `.<id>.json.tmp`, which the listing skips.
+        try fileSystem.writeAtomically(Array(data) + [0x0A], to: path(worker: letter.queue, id: letter.messageId))
     }
 
     /// Workers that have a dead-letter folder: directories with a queue name. Anything else an operator or an

@@ -1,3 +1,4 @@
+import StarfleetFiles
 package import FoundationEssentials
 import Glibc
 
@@ -77,23 +78,11 @@ package struct DegradedRecord: Codable, Sendable, Hashable {
     package static func record(_ record: DegradedRecord, queueDirectory: String, fileSystem: any JournalFileSystem) throws {
         let merged = read(queueDirectory: queueDirectory, queue: record.queue).map { $0.merged(with: record) } ?? record
         let final = path(queueDirectory: queueDirectory)
-        let temporary = queueDirectory + "/." + fileName + ".tmp"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let bytes = Array(try encoder.encode(merged)) + [0x0A]
-        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        do {
-            try bytes.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
-            try fileSystem.fsync(fd, path: temporary)
-            fileSystem.close(fd)
-        } catch {
-            fileSystem.close(fd)
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        try fileSystem.rename(temporary, to: final)
-        try fileSystem.syncDirectory(queueDirectory)
+        try fileSystem.writeAtomically(bytes, to: final)
     }
 
     /// Deletes the record (the operator's acknowledgement). Returns the record it removed, nil when there was none.

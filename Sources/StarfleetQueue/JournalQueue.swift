@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 package import Logging
 package import StarfleetClock
@@ -122,6 +123,8 @@ package final class JournalQueue: MessageQueue {
             return queue
         } catch let error as QueueError {
             throw error.on(queue: name)
+        } catch let error as FileSystemError {
+            throw QueueError(error).on(queue: name)
         }
     }
 

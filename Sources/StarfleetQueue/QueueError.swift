@@ -1,3 +1,4 @@
+package import StarfleetFiles
 import Glibc
 
 /// Every error the queue and the dead-letter directory throw: what went wrong (``code``), on what (queue, path,
@@ -78,15 +79,11 @@ package struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// A failed system call: `operation` names the call, the hint depends on the errno.
     static func system(_ operation: String, path: String, errno code: Int32) -> QueueError {
-        let hint: String
-        switch code {
-        case ENOSPC, EDQUOT: hint = "Free disk space on the state directory's file system, then retry."
-        case EACCES, EPERM: hint = "Check the ownership and mode of the state directory (the daemon's user must own it)."
-        case EROFS: hint = "The state directory's file system is read-only; remount it read-write."
-        case EIO: hint = "The disk reported an I/O error; check the kernel log (journalctl -k) and the disk's health."
-        case ENOENT: hint = "The file or directory is missing; check the state directory path."
-        default: hint = "Check the state directory and the kernel log, then retry."
-        }
-        return QueueError(.fileSystem, "\(operation) failed", hint: hint, path: path, errno: code)
+        QueueError(FileSystemError(operation, path: path, errno: code))
+    }
+
+    /// The queue's error for a failed file-system call (its operation, path, errno and hint).
+    package init(_ error: FileSystemError) {
+        self.init(.fileSystem, "\(error.operation) failed", hint: error.hint, path: error.path, errno: error.errno)
     }
 }

@@ -1,3 +1,4 @@
+import StarfleetFiles
 package import FoundationEssentials
 import Glibc
 
@@ -126,19 +127,7 @@ package struct QueueInbox: Sendable {
     }
 
     private func writeAtomically(_ data: Data, to path: String, folder: String) throws {
-        let temporary = path + ".tmp"
-        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        do {
-            try data.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
-            try fileSystem.fsync(fd, path: temporary)
-            fileSystem.close(fd)
-        } catch {
-            fileSystem.close(fd)
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        try fileSystem.rename(temporary, to: path)
-        try fileSystem.syncDirectory(folder)
+        try fileSystem.writeAtomically(Array(data), to: path)
     }
 }
 

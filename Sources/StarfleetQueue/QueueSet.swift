@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 package import Logging
 package import StarfleetClock

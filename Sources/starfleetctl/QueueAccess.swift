@@ -1,3 +1,4 @@
+import StarfleetFiles
 import ArgumentParser
 import FoundationEssentials
 import Glibc
