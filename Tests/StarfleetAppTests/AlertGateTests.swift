@@ -93,7 +93,7 @@ import Testing
             #expect(alerts.heldBack.coalesced == 200 && alerts.heldBack.rateLimited == 190)
             #expect(registry.value("starfleet_alerts_total", ["outcome": "coalesced"]) == 200)
             #expect(registry.value("starfleet_alerts_total", ["outcome": "rate_limited"]) == 190)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advance(by: 300)
             // The summary is delivered without a stop: wait (bounded) for the webhook to see 11 posts.
             let deadline = ContinuousClock.now + .seconds(20)

@@ -76,14 +76,14 @@ import Testing
         let stop = StopToken()
         async let finished: Void = rig.statusLoop.run(stop: stop)
         // First report, then the rate pause (one sleeper), then a wait with no timer at all (nothing queued).
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         let first = try #require(rig.statusInode())
         rig.clock.advance(by: 2)
         for _ in 0..<100 { await Task.yield() }
         #expect(rig.clock.sleeperCount == 0, "an idle status loop keeps a timer")
         // A send wakes it; the report after the send shows the message.
         _ = try await rig.queues.queue("Worker").send([OutgoingMessage(body: "x")])
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         #expect(rig.statusInode() != first)
         #expect(rig.statusText().contains("\"visible\" : 1"))
         stop.stop()
@@ -97,7 +97,7 @@ import Testing
         let loop = InboxLoop(paths: rig.paths, queues: rig.queues, logger: rig.logger, heartbeat: nil, clock: rig.clock)
         async let finished: Void = loop.run(stop: stop)
         // Parked on the minute's upkeep timer only.
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         try rig.queues.inbox.submit(
             QueueRequest(action: .send, requestedAt: rig.clock.now(), messages: [.init(OutgoingMessage(body: "hello"))]), queue: "Worker")
         let queue = try rig.queues.queue("Worker")

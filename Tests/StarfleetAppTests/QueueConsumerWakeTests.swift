@@ -75,7 +75,7 @@ import Testing
         var starts = gate.started.makeAsyncIterator()
         #expect(await starts.next() == "a")
         // Saturated: the loop parks on its watchdog timer (a sleeper on the manual clock), not on a real sleep.
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         gate.finish("a")
         #expect(await starts.next() == "b")
         gate.finish("b")
@@ -94,13 +94,13 @@ import Testing
         let consumer = rig.consumer(concurrency: 8, gate: gate)
         async let finished: Void = consumer.run(stop: stop)
         // Idle: the long poll waits on the manual clock, which never moves.
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         try await rig.send(["x"])
         var starts = gate.started.makeAsyncIterator()
         #expect(await starts.next() == "x")
         gate.finish("x")
         // A stop during the long poll ends the consumer without the poll running out.
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         stop.stop()
         await finished
         await rig.close()
@@ -115,7 +115,7 @@ import Testing
         async let finished: Void = consumer.run(stop: stop)
         var starts = gate.started.makeAsyncIterator()
         #expect(await starts.next() == "a")
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         stop.stop()
         gate.finish("a")
         await finished

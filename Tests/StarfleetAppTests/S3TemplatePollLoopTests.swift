@@ -38,7 +38,7 @@ import Testing
         }
 
         /// Lets the loop finish its pass and go to sleep (it sleeps once per pass).
-        func passDone() async { await clock.waitForSleepers(1) }
+        func passDone() async throws { try await clock.waitForSleepers(1) }
 
         func cleanUp() { try? FileManager.default.removeItem(atPath: dir) }
     }
@@ -47,8 +47,8 @@ import Testing
         let rig = try Rig()
         defer { rig.cleanUp() }
         rig.bucket.put("Audit/a.yaml", "a: 1")
-        await rig.running(rig.loop()) {
-            await rig.passDone()
+        try await rig.running(rig.loop()) {
+            try await rig.passDone()
             #expect(rig.fired.keys == ["Audit/a.yaml"])
             rig.bucket.put("Audit/b.yaml", "b: 1")
             rig.clock.advance(by: 59)
@@ -57,7 +57,7 @@ import Testing
             #expect(rig.bucket.lists == 1)
             rig.clock.advance(by: 1)
             await waitUntil { rig.bucket.lists == 2 }
-            await rig.passDone()
+            try await rig.passDone()
             #expect(rig.fired.keys == ["Audit/a.yaml", "Audit/b.yaml"])
         }
         let saved = try #require(JSONStateFile.read(S3TemplatePollLoop.State.self, from: rig.statePath))
@@ -66,8 +66,8 @@ import Testing
 
         // A restart: a changed while stopped, b unchanged.
         rig.bucket.put("Audit/a.yaml", "a: 2")
-        await rig.running(rig.loop()) {
-            await rig.passDone()
+        try await rig.running(rig.loop()) {
+            try await rig.passDone()
         }
         #expect(rig.fired.keys == ["Audit/a.yaml", "Audit/b.yaml", "Audit/a.yaml"])
     }
@@ -77,8 +77,8 @@ import Testing
         defer { rig.cleanUp() }
         rig.bucket.put("Audit/a.yaml", "a: 1")
         rig.bucket.failList("Audit/")
-        await rig.running(rig.loop()) {
-            await rig.passDone()
+        try await rig.running(rig.loop()) {
+            try await rig.passDone()
             #expect(rig.bucket.lists == 1)
             // After one failure the next pass is 60–120 s away, not 60.
             rig.clock.advance(by: 59.9)
@@ -87,7 +87,7 @@ import Testing
             rig.bucket.failList("Audit/", false)
             rig.clock.advance(by: 60.1)
             await waitUntil { rig.bucket.lists == 2 }
-            await rig.passDone()
+            try await rig.passDone()
             #expect(rig.fired.keys == ["Audit/a.yaml"])
         }
     }
@@ -98,8 +98,8 @@ import Testing
         rig.bucket.put("Audit/a.yaml", "a: 1")
         try JSONStateFile.write(S3TemplatePollLoop.State(bucket: "elsewhere", etags: ["Audit/a.yaml": FakeTemplateBucket.etag(Array("a: 1".utf8))]),
                                 to: rig.statePath)
-        await rig.running(rig.loop()) {
-            await rig.passDone()
+        try await rig.running(rig.loop()) {
+            try await rig.passDone()
         }
         #expect(rig.fired.keys == ["Audit/a.yaml"])
     }

@@ -74,9 +74,9 @@ import Testing
         let rig = try Rig(start: "2026-01-01T10:59:00Z")
         let stop = StopToken()
         let task = Task { await rig.loop.run(stop: stop) }
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         rig.clock.advance(by: 59)
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         #expect(try await rig.fanOutMessages(expect: 0) == 0)
         rig.clock.advance(by: 1)  // 11:00:00
         #expect(try await rig.fanOutMessages(expect: 1) == 1)
@@ -92,9 +92,9 @@ import Testing
         let stop = StopToken()
         let task = Task { await rig.loop.run(stop: stop) }
         #expect(try await rig.fanOutMessages(expect: 1) == 1)
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         rig.clock.advance(by: 60)
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         // Asleep again after a minute, so a second fire would already be on the queue: there is none.
         #expect(try await rig.fanOutMessages(expect: 0) == 1, "08:00, 09:00 and 10:00 coalesce into one fire")
         await rig.finish(task, stop)
@@ -105,11 +105,11 @@ import Testing
         let rig = try Rig(start: "2026-01-01T11:00:30Z", persisted: ["HOURLY": "2026-01-01T11:00:00Z"])
         let stop = StopToken()
         let task = Task { await rig.loop.run(stop: stop) }
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         rig.clock.set(try #require(ISO8601DateFormatter().date(from: "2026-01-01T10:00:05Z")))  // stepped back an hour
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         rig.clock.advance(by: 3600)  // 11:00:05 again: that boundary already fired
-        await rig.clock.waitForSleepers(1)
+        try await rig.clock.waitForSleepers(1)
         // Asleep again, so whatever it would fire is already on the queue: nothing.
         #expect(try await rig.fanOutMessages(expect: 0) == 0)
         await rig.finish(task, stop)
