@@ -1,11 +1,13 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 // starfleetd: Starfleet's Starbase and worker ships as one long-running Linux daemon.
 import PackageDescription
 
-/// Strictness shared by every Swift target: Swift 6 mode, explicit `any`, C modules kept internal.
+/// Strictness shared by every Swift target: Swift 6 mode, explicit `any`, C modules kept internal, and a warning is
+/// an error (the project's own targets only: dependencies' warnings are theirs).
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
 ]
 
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")

@@ -1,4 +1,4 @@
-public import StarfleetClock
+package import StarfleetClock
 
 /// The one EC2 call starfleetd makes (Query protocol, version 2016-11-15): DescribeRegions, which, without
 /// `AllRegions`, lists the regions enabled in the calling account.

@@ -1,4 +1,4 @@
-public import StarfleetClock
+package import StarfleetClock
 
 /// The S3 calls starfleetd needs: ListObjectsV2 (with pagination), conditional GetObject, PutObject,
 /// CreateBucket. Requests are signed with ``SigV4Signer`` (payload hashed, `x-amz-content-sha256` always sent).

@@ -1,4 +1,4 @@
-public import StarfleetClock
+package import StarfleetClock
 
 /// The STS calls starfleetd makes (Query protocol, version 2011-06-15): AssumeRole for workers that act in other
 /// accounts, and GetCallerIdentity to say who a set of credentials is.

@@ -1,4 +1,4 @@
-package import StarfleetAWS
+import StarfleetAWS
 package import StarfleetQueue
 
 /// How an ``SQSQueue`` behaves: the defaults the local queue would use, and what SQS cannot know (where the

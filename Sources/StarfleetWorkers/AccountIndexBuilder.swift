@@ -1,4 +1,4 @@
-package import StarfleetWorkerKit
+import StarfleetWorkerKit
 package import FoundationEssentials
 package import Logging
 import StarfleetAWS

@@ -1,4 +1,4 @@
-package import StarfleetWorkerKit
+import StarfleetWorkerKit
 import StarfleetAWS
 import StarfleetCore
 
