@@ -39,7 +39,7 @@ extension JournalQueue {
             throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
                              hint: "Use 0 to 43,200 seconds.", queue: name, messageId: handle.id.description)
         }
-        let maxReceiveCount = Int32(options.maxReceiveCount)
+        let maxReceiveCount = Int32(self.maxReceiveCount)
         let (change, _) = try await journaled { s -> VisibilityChange in
             let now = nowMs()
             guard var entry = s.index[handle.id], !entry.leaving else {

@@ -27,7 +27,10 @@ package final class JournalQueue: MessageQueue {
     package let name: String
     /// `<state>/queues/<name>`.
     package let directory: String
+    /// Fixed at open, except the two settings ``retune(visibilityTimeout:maxReceiveCount:)`` changes (read those
+    /// through ``visibilityTimeout`` and ``maxReceiveCount``).
     package let options: QueueOptions
+    private let settings: Mutex<(visibilityTimeout: Double, maxReceiveCount: Int)>
     /// What opening the queue found in the journal.
     package let recoveryReport: RecoveryReport
 
@@ -49,6 +52,7 @@ package final class JournalQueue: MessageQueue {
         self.name = name
         self.directory = directory
         self.options = options
+        settings = Mutex((options.visibilityTimeout, options.maxReceiveCount))
         self.clock = clock
         self.logger = logger
         self.fileSystem = options.fileSystem
@@ -57,6 +61,22 @@ package final class JournalQueue: MessageQueue {
         self.recoveryReport = report
         commitQueue = DispatchQueue(label: "starfleet.queue.\(name).commit", qos: .userInitiated)
         deadLetterQueue = DispatchQueue(label: "starfleet.queue.\(name).dead-letter")
+    }
+
+    /// The default visibility timeout of a receive, as last set (the worker's VisibilityTimeoutSeconds).
+    package var visibilityTimeout: Double { settings.withLock { $0.visibilityTimeout } }
+    /// Receives past this dead-letter a message, as last set (the worker's MaxReceiveCount).
+    package var maxReceiveCount: Int { settings.withLock { $0.maxReceiveCount } }
+
+    /// Applies a reloaded worker's VisibilityTimeoutSeconds and MaxReceiveCount to the open queue: a run's timeout
+    /// follows the new configuration at once, so its message must stay hidden as long, or a second copy would start.
+    /// Messages in flight keep the visibility they were received with.
+    package func retune(visibilityTimeout: Double, maxReceiveCount: Int) throws {
+        var candidate = options
+        candidate.visibilityTimeout = visibilityTimeout
+        candidate.maxReceiveCount = maxReceiveCount
+        try candidate.validate(queue: name)
+        settings.withLock { $0 = (visibilityTimeout, maxReceiveCount) }
     }
 
     /// Opens (creating when needed) the queue in `directory` (normally `<state>/queues/<name>`): takes its lock,

@@ -34,11 +34,15 @@ package final class QueueSet: Sendable {
     /// `<state>/queues/<name>`.
     package func directory(of name: String) -> String { stateDirectory + "/queues/" + name }
 
-    /// Opens (recovering) the queue `name`, or returns it if this set already has it open.
+    /// Opens (recovering) the queue `name`, or returns it if this set already has it open, with its visibility
+    /// timeout and receive limit set to these (a reload's new values).
     package func queue(
         _ name: String, visibilityTimeout: Double = 300, maxReceiveCount: Int = 4, retention: Double = 4 * 86_400
     ) throws -> JournalQueue {
-        if let existing = open.withLock({ $0[name] }) { return existing }
+        if let existing = open.withLock({ $0[name] }) {
+            try existing.retune(visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount)
+            return existing
+        }
         let options = QueueOptions(
             visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount, retention: retention,
             deadLetters: deadLetters, fileSystem: fileSystem)
