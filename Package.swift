@@ -109,8 +109,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // starfleetctl parses arguments and calls the application layer; nothing else.
-        .executableTarget(name: "starfleetd", dependencies: ["StarfleetApp", "StarfleetCore", argumentParser], swiftSettings: strict),
+        // The executables parse arguments and call the application layer; nothing else.
+        .executableTarget(name: "starfleetd", dependencies: ["StarfleetApp", argumentParser], swiftSettings: strict),
         .executableTarget(name: "starfleetctl", dependencies: ["StarfleetApp", argumentParser], swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
         // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
