@@ -39,7 +39,7 @@ package struct NewWorkerCommand {
             return "\"\(name)\" is not a worker name: \(problem)"
         }
         guard strategy != nil else {
-            return "--fan-out \(String(describing: fanOut)) is not a fan-out strategy (expected SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION)"
+            return "--fan-out \(fanOut ?? "") is not a fan-out strategy (expected SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION)"
         }
         return nil
     }
