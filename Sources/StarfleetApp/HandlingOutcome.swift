@@ -1,5 +1,5 @@
 package import StarfleetWorkerKit
-package import StarfleetWorkers
+import StarfleetWorkers
 
 /// What handling one queue message came to, for the loop that received it.
 package enum HandlingOutcome: Sendable, Equatable {

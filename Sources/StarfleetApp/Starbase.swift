@@ -5,7 +5,7 @@ package import StarfleetCore
 import StarfleetCrypto
 package import StarfleetQueue
 package import StarfleetWorkerKit
-package import StarfleetWorkers
+import StarfleetWorkers
 import StarfleetYAML
 
 /// Starfleet's Starbase: tasks workers for timed events and template changes (part 1: one fan-out message per
