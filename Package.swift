@@ -106,7 +106,7 @@ let package = Package(
             name: "StarfleetApp",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
+                "StarfleetCrypto", "StarfleetProcess", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,14 +114,9 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .executableTarget(name: "starfleetd", dependencies: ["StarfleetApp", "StarfleetCore", argumentParser], swiftSettings: strict),
-        .executableTarget(
-            name: "starfleetctl",
-            dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetApp", "StarfleetClock", logging,
-                "StarfleetAWS", argumentParser,
-            ],
-            swiftSettings: strict),
+        // The executables parse arguments and call the application layer; nothing else.
+        .executableTarget(name: "starfleetd", dependencies: ["StarfleetApp", argumentParser], swiftSettings: strict),
+        .executableTarget(name: "starfleetctl", dependencies: ["StarfleetApp", argumentParser], swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
         // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
         .executableTarget(name: "queue-crash-child", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
@@ -144,7 +139,7 @@ let package = Package(
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
         .testTarget(name: "StarfleetAppTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", logging]),
-        .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
+        .testTarget(name: "StarfleetctlTests", dependencies: ["StarfleetApp", "StarfleetCore"]),
         .testTarget(
             name: "StarfleetAWSTests",
             dependencies: ["StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),

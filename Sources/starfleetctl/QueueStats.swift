@@ -1,9 +1,5 @@
-import StarfleetFiles
 import ArgumentParser
-import FoundationEssentials
-import StarfleetCore
 import StarfleetApp
-import StarfleetQueue
 
 /// `starfleetctl queue stats`: counts per queue.
 struct QueueCommand: ParsableCommand {
@@ -30,24 +26,7 @@ struct QueueCommand: ParsableCommand {
         var queue: String
 
         func run() throws {
-            let access = try StateAccess(global)
-            let directory = access.paths.queue(queue)
-            // Only a known queue name: never a path that leads out of <state>/queues.
-            guard access.queueNames().contains(queue), PosixFileSystem().fileExists(directory) else {
-                Console.error("error: no queue \(queue) under \(access.paths.root)/queues")
-                throw ExitCode(ExitStatus.usage)
-            }
-            let removed: DegradedRecord?
-            do {
-                removed = try DegradedRecord.acknowledge(queueDirectory: directory, queue: queue)
-            } catch {
-                throw Failure.exit(error, "cannot acknowledge queue \(queue)")
-            }
-            guard let removed else {
-                Console.out("queue \(queue) is not degraded; nothing to acknowledge")
-                return
-            }
-            Console.out("acknowledged queue \(queue): \(removed.summary.isEmpty ? "degraded" : removed.summary)")
+            try runControl { try QueueAcknowledgeCommand(control: global.control, queue: queue).run() }
         }
     }
 
@@ -67,61 +46,8 @@ struct QueueCommand: ParsableCommand {
         @Flag(help: "One JSON object: {\"source\", \"daemonRunning\", \"queues\": [{\"name\", \"visible\", \"inFlight\", \"delayed\", \"deadLetters\", \"oldestMessageAgeSeconds\"}], \"degraded\": [{\"queue\", \"missingSegments\", …}]}.")
         var json = false
 
-        struct Row: Encodable {
-            var name: String
-            var visible: Int
-            var inFlight: Int
-            var delayed: Int
-            var deadLetters: Int
-            var oldestMessageAgeSeconds: Double?
-            var oldestMessageSent: Date?
-        }
-
-        struct Report: Encodable {
-            var stateDirectory: String
-            var daemonRunning: Bool
-            var source: String
-            var queues: [Row]
-            /// Queues whose recovery lost messages, not yet acknowledged (`queue acknowledge`).
-            var degraded: [DegradedRecord]
-        }
-
         func run() async throws {
-            let access = try StateAccess(global)
-            let now = Date()
-            let running = access.daemonRunning
-            let live = access.liveSnapshot(running: running, now: now)
-            var rows: [Row] = []
-            for name in access.queueNames() {
-                let inspected: (stats: QueueStats, messages: [QueuedMessageInfo])
-                do {
-                    inspected = try access.inspect(queue: name)
-                } catch {
-                    throw Failure.exit(error, "cannot read queue \(name)")
-                }
-                let oldest = inspected.messages.filter { $0.state != .leaving }.map(\.sentTimestamp).min()
-                let counts = try await access.counts(of: name, live: live, journal: inspected.stats)
-                rows.append(Row(name: name, visible: counts.visible, inFlight: counts.inFlight, delayed: counts.delayed,
-                                deadLetters: access.deadLetterCount(name),
-                                oldestMessageAgeSeconds: oldest.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) },
-                                oldestMessageSent: oldest))
-            }
-            let report = Report(stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows,
-                                degraded: access.degradedQueues())
-            if json {
-                try JSONOutput.print(report)
-                return
-            }
-            var table = TextTable(["QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD", "OLDEST"], rightAligned: [1, 2, 3, 4, 5])
-            for r in rows {
-                table.append([r.name, "\(r.visible)", "\(r.inFlight)", "\(r.delayed)", "\(r.deadLetters)",
-                              r.oldestMessageAgeSeconds.map { Format.age(seconds: $0) } ?? "-"])
-            }
-            for line in table.render() { Console.out(line) }
-            for d in report.degraded {
-                Console.out("DEGRADED queue \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary); acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
-            }
-            Console.out("(\(running ? "daemon running" : "daemon not running"); counts from \(live == nil ? "the journals" : "status.json"))")
+            try await runControl { try await QueueStatsCommand(control: global.control, json: json).run() }
         }
     }
 }

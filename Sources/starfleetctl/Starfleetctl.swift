@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetCore
+import StarfleetApp
 
 /// The operator CLI: validate configuration, preview fan-outs, trigger and invoke, inspect queues and dead letters.
 @main
@@ -7,7 +7,7 @@ struct Starfleetctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starfleetctl",
         abstract: "Operate starfleetd: validate, plan, trigger, invoke, status, queues, dead letters, scaffolding.",
-        version: StarfleetVersion.current,
+        version: ControlContext.version,
         subcommands: [
             Validate.self, Plan.self, ScheduleCommand.self, Trigger.self, Invoke.self,
             Status.self, QueueCommand.self, DeadLetterCommand.self, NewCommand.self, WorkerCommand.self,

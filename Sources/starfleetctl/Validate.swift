@@ -1,8 +1,5 @@
 import ArgumentParser
-import StarfleetCore
 import StarfleetApp
-import StarfleetWorkers
-import StarfleetYAML
 
 /// `starfleetctl validate`: the configuration, then every template in the template directory against its worker.
 struct Validate: AsyncParsableCommand {
@@ -24,37 +21,6 @@ struct Validate: AsyncParsableCommand {
     var checkAWS = false
 
     func run() async throws {
-        let configuration = try global.loadConfiguration()
-        let commandProblems = CommandCheck.diagnostics(configuration)
-        for d in commandProblems { Console.error(d.description) }
-        if commandProblems.containsErrors { throw ExitCode(ExitStatus.config) }
-        var templates = 0
-        var broken = 0
-        if !configOnly {
-            let scan = TemplateFiles.scan(under: configuration.starfleet.templateDirectory)
-            for skipped in scan.skipped { Console.error("\(skipped.path): warning: skipped: \(skipped.reason)") }
-            for path in scan.files {
-                guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key) else { continue }
-                templates += 1
-                let (parsed, read) = TemplateReader.read(path: path, strategy: WorkerRegistry.strategy(of: worker))
-                // The base schema, then the built-in worker's own payload schema (as the Starbase checks it).
-                let diagnostics = read + (parsed.map { WorkerRegistry.validate(template: $0.raw, of: worker) } ?? [])
-                for d in diagnostics { Console.error(d.description) }
-                if diagnostics.containsErrors { broken += 1 }
-            }
-        }
-        let paths = StatePaths(global.stateDirectory(for: configuration))
-        for worker in configuration.workers where worker.runtime == .python || worker.runtime == .provided {
-            if let stale = WorkerDependencies(worker: worker, paths: paths).staleness() {
-                Console.error("\(worker.mark): warning: \(worker.name): \(stale)")
-            }
-        }
-        let workers = configuration.workers.map { $0.enabled ? $0.name : "\($0.name) (disabled)" }
-        Console.out("configuration OK: \(configuration.workers.count) worker(s)\(workers.isEmpty ? "" : ": " + workers.joined(separator: ", "))")
-        if !configOnly {
-            Console.out("templates: \(templates) checked, \(broken) with errors (\(configuration.starfleet.templateDirectory))")
-        }
-        if broken > 0 { throw ExitCode(ExitStatus.dataError) }
-        if checkAWS, await AWSReachability(configuration: configuration).run() > 0 { throw ExitCode(ExitStatus.unavailable) }
+        try await runControl { try await ValidateCommand(control: global.control, configOnly: configOnly, checkAWS: checkAWS).run() }
     }
 }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Glibc
-import StarfleetCore
 import StarfleetApp
 
 /// `starfleetd`: Starfleet's Starbase and worker ships as one long-running daemon. systemd runs it
@@ -16,7 +14,7 @@ struct StarfleetdCommand: AsyncParsableCommand {
             Exit status: 0 after a clean stop, 78 configuration errors, 74 state directory unusable,
             69 the metrics address (STARFLEET.MetricsAddress) cannot be bound.
             """,
-        version: StarfleetVersion.current)
+        version: DaemonCommandLine.version)
 
     @Option(help: ArgumentHelp("The configuration directory (*.yaml files; default: $STARFLEETD_CONFIG, then /etc/starfleetd).",
                                valueName: "dir"))
@@ -27,10 +25,7 @@ struct StarfleetdCommand: AsyncParsableCommand {
     var stateDir: String?
 
     func run() async throws {
-        // The environment variable serves containers and wrappers that cannot pass flags (an LD_PRELOAD such as
-        // libfaketime leaves Swift's CommandLine.arguments empty).
-        let directory = config ?? getenv("STARFLEETD_CONFIG").map { String(cString: $0) } ?? Configuration.defaultDirectory
-        let status = await Daemon.run(configDirectory: directory, stateDirectoryFlag: stateDir)
+        let status = await DaemonCommandLine.run(config: config, stateDir: stateDir)
         if status != 0 { throw ExitCode(status) }
     }
 }

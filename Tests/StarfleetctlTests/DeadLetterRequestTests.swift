@@ -1,6 +1,6 @@
 import Testing
 
-@testable import starfleetctl
+@testable import StarfleetApp
 
 @Suite struct DeadLetterRequestTests {
     let a1 = "0F6C1C3E-1111-4A7B-9C11-000000000001"

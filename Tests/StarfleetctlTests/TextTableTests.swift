@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Testing
 
-@testable import starfleetctl
+@testable import StarfleetApp
 
 @Suite struct TextTableTests {
     @Test func alignsColumnsAndRightAlignsNumbers() {

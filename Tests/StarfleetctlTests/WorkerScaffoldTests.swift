@@ -1,7 +1,7 @@
 import StarfleetCore
 import Testing
 
-@testable import starfleetctl
+@testable import StarfleetApp
 
 @Suite struct WorkerScaffoldTests {
     @Test(arguments: ["A", "AuditWorker", "s3_sweep", "Probe-2", String(repeating: "x", count: 80)])

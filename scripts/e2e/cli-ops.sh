@@ -381,7 +381,7 @@ mkdir -p "$src/Sources/StarfleetWorkers"
 cp Sources/StarfleetWorkers/WorkerRegistry.swift "$src/Sources/StarfleetWorkers/"
 expect_status "new worker --language swift without the package tree exits 64" 64 $ctl new worker SwiftProbe --language swift --source "$tmp/none" --config "$scaf"
 expect_status "new worker --language swift" 0 $ctl new worker SwiftProbe --language swift --source "$src" --config "$scaf"
-check "swift: the type is written" grep -q "public struct SwiftProbe: TypedWorkerShip {" "$src/Sources/StarfleetWorkers/SwiftProbe.swift"
+check "swift: the type is written" grep -q "package struct SwiftProbe: TypedWorkerShip {" "$src/Sources/StarfleetWorkers/SwiftProbe.swift"
 python3 - Sources/StarfleetWorkers/WorkerRegistry.swift "$tmp/registry.golden" <<'EOF'
 import sys
 lines = open(sys.argv[1]).read().split("\n")
@@ -405,10 +405,12 @@ if command -v swiftc >/dev/null && [ -d .build/debug/Modules ]; then
     name=$(basename "$d" .build)
     cmaps+=(-Xcc "-fmodule-map-file=$d/module.modulemap" -Xcc "-ISources/$name/include")
   done
+  # package access needs SwiftPM's package name: the checkout folder's name, lowercased, other characters as _.
+  package_name=$(basename "$PWD" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9_]/_/g')
   check "swift: the generated worker and the edited registry typecheck" swiftc -typecheck -swift-version 6 \
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault \
     -I .build/debug/Modules -I /usr/include/x86_64-linux-gnu "${cmaps[@]}" \
-    -module-name ScaffoldCheck "$tmp/shim.swift" "$src/Sources/StarfleetWorkers/SwiftProbe.swift" "$src/Sources/StarfleetWorkers/WorkerRegistry.swift"
+    -package-name "$package_name" -module-name ScaffoldCheck "$tmp/shim.swift" "$src/Sources/StarfleetWorkers/SwiftProbe.swift" "$src/Sources/StarfleetWorkers/WorkerRegistry.swift"
 else
   echo "note: swiftc or .build/debug/Modules missing; the generated Swift worker was not typechecked"
 fi

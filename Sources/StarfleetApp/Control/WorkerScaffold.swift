@@ -1,11 +1,10 @@
-import ArgumentParser
 import StarfleetCore
 
 /// What `starfleetctl new worker` writes, as text (Bedrock's `bedrock new worker`): the worker program or Swift
 /// type, its configuration section, a sample template, and the registry line for a Swift worker. Pure, so the
 /// tests compare it exactly.
-enum WorkerScaffold {
-    enum Language: String, CaseIterable, ExpressibleByArgument {
+package enum WorkerScaffold {
+    package enum Language: String, CaseIterable, Sendable {
         case swift, python, javascript, shell
 
         /// The script's file extension (nil for Swift).

@@ -1,6 +1,5 @@
 import Logging
 import StarfleetCore
-import StarfleetApp
 import StarfleetYAML
 
 /// The account index `plan` and `invoke` resolve templates with: `--account-index FILE` when given, else the

@@ -1,8 +1,6 @@
-import ArgumentParser
 import Logging
 import StarfleetAWS
 import StarfleetSQSQueue
-import StarfleetApp
 import StarfleetQueue
 
 extension StateAccess {
@@ -48,7 +46,7 @@ extension StateAccess {
                     + "`aws sqs start-message-move-task --source-arn \(arn)`, then `starfleetctl dlq purge \(id)`"
                 if failOnNamed {
                     Console.error("error: " + text)
-                    throw ExitCode(ExitStatus.dataError)
+                    throw ControlExit(ExitStatus.dataError)
                 }
                 Console.error("warning: skipped: " + text)
             }

@@ -1,4 +1,3 @@
-import StarfleetApp
 import StarfleetQueue
 
 extension StateAccess {

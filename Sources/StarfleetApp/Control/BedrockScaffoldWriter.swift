@@ -1,5 +1,4 @@
 import StarfleetFiles
-import ArgumentParser
 import Glibc
 import StarfleetCore
 import StarfleetQueue
@@ -16,7 +15,7 @@ struct BedrockScaffoldWriter {
         let name = BedrockScaffold.className(folder)
         if WorkerScaffold.reservedNames.contains(name) || configuration.sections[name] != nil {
             Console.error("error: the configuration in \(configuration.directory) already has a section named \(name) (or reserves it); nothing was written")
-            throw ExitCode(ExitStatus.dataError)
+            throw ControlExit(ExitStatus.dataError)
         }
         let directory = "\(configuration.directory)/workers/\(folder)"
         var plan = BedrockScaffold.files(folder: folder, language: language).map { ("\(directory)/\($0.name)", $0.text) }
@@ -26,7 +25,7 @@ struct BedrockScaffoldWriter {
         let existing = plan.map(\.0).filter { PosixFileSystem().fileExists($0) }
         if !existing.isEmpty {
             for path in existing { Console.error("error: \(path) exists; nothing was written") }
-            throw ExitCode(ExitStatus.dataError)
+            throw ControlExit(ExitStatus.dataError)
         }
         var created: [String] = []
         do {
@@ -37,7 +36,7 @@ struct BedrockScaffoldWriter {
         } catch {
             for path in created.reversed() { _ = unlink(path) }
             Console.error("error: \(error); nothing was kept")
-            throw ExitCode(ExitStatus.ioError)
+            throw ControlExit(ExitStatus.ioError)
         }
         Console.out("created:")
         for path in created { Console.out("  \(path)") }

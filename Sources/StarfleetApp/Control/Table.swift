@@ -1,4 +1,3 @@
-import ArgumentParser
 import FoundationEssentials
 
 /// An aligned text table for human output: a header row, columns two spaces apart, numbers right-aligned,
@@ -89,7 +88,7 @@ enum JSONOutput {
             Console.out(String(decoding: data, as: UTF8.self))
         } catch {
             Console.error("error: the output could not be encoded as JSON: \(error)")
-            throw ExitCode(ExitStatus.ioError)
+            throw ControlExit(ExitStatus.ioError)
         }
     }
 }

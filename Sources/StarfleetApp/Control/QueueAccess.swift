@@ -1,11 +1,9 @@
 import StarfleetFiles
-import ArgumentParser
 import FoundationEssentials
 import Glibc
 import Logging
 import StarfleetClock
 import StarfleetCore
-import StarfleetApp
 import StarfleetQueue
 
 /// What the operator commands share: the configuration, the state directory's layout, whether the daemon runs,
@@ -21,9 +19,9 @@ struct StateAccess {
     /// daemon rewrites it within 2 s of any change, and not at all while nothing changes).
     static let freshness: Double = 10
 
-    init(_ global: GlobalOptions) throws {
-        configuration = try global.loadConfiguration(quietWarnings: true)
-        paths = StatePaths(global.stateDirectory(for: configuration))
+    init(_ control: ControlContext) throws {
+        configuration = try control.loadConfiguration(quietWarnings: true)
+        paths = StatePaths(control.stateDirectory(for: configuration))
         deadLetters = DeadLetterDirectory(root: paths.deadLetters)
     }
 
@@ -142,18 +140,18 @@ struct SendingQueue {
 
 /// Maps library errors to the documented exit statuses, printing the error first.
 enum Failure {
-    static func exit(_ error: any Error, _ context: String) -> ExitCode {
-        if let error = error as? ExitCode { return error }
+    static func exit(_ error: any Error, _ context: String) -> ControlExit {
+        if let error = error as? ControlExit { return error }
         Console.error("error: \(context): \(error)")
         if let q = error as? QueueError {
             switch q.code {
             case .corruptData, .unsupportedFormatVersion, .invalidParameterValue, .invalidMessageContents, .messageTooLarge:
-                return ExitCode(ExitStatus.dataError)
-            case .notFound: return ExitCode(ExitStatus.dataError)
-            case .locked, .unavailable: return ExitCode(ExitStatus.unavailable)
-            default: return ExitCode(ExitStatus.ioError)
+                return ControlExit(ExitStatus.dataError)
+            case .notFound: return ControlExit(ExitStatus.dataError)
+            case .locked, .unavailable: return ControlExit(ExitStatus.unavailable)
+            default: return ControlExit(ExitStatus.ioError)
             }
         }
-        return ExitCode(ExitStatus.ioError)
+        return ControlExit(ExitStatus.ioError)
     }
 }

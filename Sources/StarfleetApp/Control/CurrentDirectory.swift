@@ -1,5 +1,4 @@
 import Glibc
-import ArgumentParser
 
 /// The process's working directory, for resolving relative paths given on the command line.
 enum CurrentDirectory {
@@ -16,7 +15,7 @@ enum PosixDirectory {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/\(part)"
-            if mkdir(current, 0o700) != 0 && errno != EEXIST { throw ExitCode(ExitStatus.ioError) }
+            if mkdir(current, 0o700) != 0 && errno != EEXIST { throw ControlExit(ExitStatus.ioError) }
         }
     }
 }
