@@ -54,6 +54,9 @@ let package = Package(
         // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
         .target(name: "CStarfleetQueueSupport"),
         .target(name: "StarfleetQueue", dependencies: ["StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
+        // The run history: every worker execution in bounded, checksummed, append-only segment files per worker
+        // (docs/run-history-format.md). Plain records and bytes, no StarfleetCore; the journal's frame and CRC-32C.
+        .target(name: "StarfleetRunHistory", dependencies: ["StarfleetClock", "StarfleetQueue", logging], swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
@@ -86,7 +89,7 @@ let package = Package(
             name: "StarfleetDaemon",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
+                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", "StarfleetRunHistory", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +102,7 @@ let package = Package(
             name: "starfleetctl",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock", logging,
-                "StarfleetAWS", argumentParser,
+                "StarfleetAWS", "StarfleetRunHistory", argumentParser,
             ],
             swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
@@ -121,6 +124,7 @@ let package = Package(
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
+        .testTarget(name: "StarfleetRunHistoryTests", dependencies: ["StarfleetRunHistory", "StarfleetQueue", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
         .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", logging]),
