@@ -28,6 +28,8 @@ public struct StarfleetSettings: Sendable, Hashable {
     public var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
     public var scheduler: Bool
+    /// `RunHistoryMaxRuns` / `RunHistoryMaxAgeDays`: every worker's run-history bounds unless its section sets its own.
+    public var runHistory = RunHistoryPolicy()
 
     public init(templateDirectory: String) {
         deploymentRegion = nil
@@ -55,6 +57,6 @@ public struct StarfleetSettings: Sendable, Hashable {
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress", "InvokeAddress",
         "AlertWebhookCredential",
-        "Scheduler",
+        "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ]
 }

@@ -26,6 +26,9 @@ public struct WorkerConfiguration: Sendable, Hashable {
     public var runtime: WorkerRuntime = .swift
     /// What a worker outside the daemon gets: handler, code directory, interpreters, environment, credentials.
     public var process = WorkerProcessSettings(codeDirectory: "")
+    /// This worker's own run-history bounds; nil: `STARFLEET`'s (see ``Configuration/runHistory(for:)``).
+    public var runHistoryMaxRuns: Int?
+    public var runHistoryMaxAgeDays: Int?
 
     /// Where the section starts, for messages that concern the worker as a whole.
     public var mark: SourceMark
@@ -46,7 +49,7 @@ public struct WorkerConfiguration: Sendable, Hashable {
     public static let keys = [
         "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
         "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
-        "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy",
+        "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ] + processKeys
 
     /// The keys of a worker that runs outside the daemon.
