@@ -10,6 +10,8 @@ public struct StatePaths: Sendable, Hashable {
     public func queue(_ name: String) -> String { "\(root)/queues/\(name)" }
     /// `dead-letter/<Worker>/<MessageId>.json`.
     public var deadLetters: String { "\(root)/dead-letter" }
+    /// `history/<Worker>/`: each worker's run history (docs/run-history-format.md).
+    public var history: String { "\(root)/history" }
     /// `inbox/<queue>/`: requests from starfleetctl while the daemon runs.
     public var inbox: String { "\(root)/inbox" }
     /// `workers/<Worker>/`: a process worker's working directory.

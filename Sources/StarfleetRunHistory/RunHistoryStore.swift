@@ -14,7 +14,8 @@ public final class RunHistoryStore: Sendable {
     }
 
     public let root: String
-    private let clock: any WallClock
+    /// Stamps the runs' start times and the age bound.
+    public let clock: any WallClock
     private let fileSystem: any JournalFileSystem
     private let logger: Logger
     private let slots = Mutex<[String: Slot]>([:])
