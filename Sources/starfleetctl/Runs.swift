@@ -1,0 +1,156 @@
+import ArgumentParser
+import FoundationEssentials
+import StarfleetCore
+import StarfleetDaemon
+import StarfleetRunHistory
+
+/// `starfleetctl runs`: the run history, `<state>/history/<Worker>/`, read directly (safe while the daemon runs).
+struct Runs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what ran: each execution's worker, account, region, start, duration and outcome, newest first.",
+        discussion: """
+            Reads the run history under <state>/history/ (docs/run-history-format.md) without changing it, so it is \
+            safe while the daemon runs. Each worker keeps RunHistoryMaxRuns runs for RunHistoryMaxAgeDays days \
+            (docs/configuration.md). Exit status: 0 (also when nothing matches), 64 bad --since, 65 unknown worker, \
+            74 I/O error, 78 configuration errors.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("Only this worker's runs (default: every worker's).", valueName: "worker"))
+    var worker: String?
+
+    @Option(name: .customLong("account-id"), help: ArgumentHelp("Only runs for this AWS account.", valueName: "id"))
+    var accountId: String?
+
+    @Flag(help: "Only runs that did not succeed (failed-will-retry, timed-out, dead-lettered, failed).")
+    var failed = false
+
+    @Option(help: ArgumentHelp("Only runs that started since then: a span back from now (30m, 6h, 7d, 1h30m) or an ISO 8601 time.",
+                               valueName: "when"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("At most this many runs (0: all).", valueName: "n"))
+    var limit: Int = 100
+
+    @Flag(help: """
+        One JSON object per run, newest first: {"worker", "template", "accountId", "region", "messageId", "attempt", \
+        "startedAt", "durationSeconds", "outcome", "exitStatus", "errorType", "error", "resultBytes", "resultExcerpt", \
+        "stderrExcerpt"} (absent fields omitted).
+        """)
+    var json = false
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
+    }
+
+    func run() throws {
+        let access = try StateAccess(global)
+        let now = access.clock.now()
+        var query = RunHistoryQuery(account: accountId, failedOnly: failed, limit: limit == 0 ? nil : limit)
+        if let since {
+            guard let date = RunsSince.parse(since, now: now) else {
+                Console.error("error: --since \(since): expected a span (30m, 6h, 7d) or an ISO 8601 time (2026-01-31T14:05:00Z)")
+                throw ExitCode(ExitStatus.usage)
+            }
+            query.since = date
+        }
+        let reader = RunHistoryReader(root: access.paths.history)
+        var runs: [RunRecord] = []
+        do {
+            let onDisk = try reader.workers()
+            let workers: [String]
+            if let worker {
+                if !onDisk.contains(worker) && access.configuration.worker(named: worker) == nil {
+                    let hint = Suggestion.hint(for: worker, in: Set(onDisk).union(access.configuration.workers.map(\.name)))
+                    Console.error("error: no worker named \(worker) has a run history and none is configured\(hint.map { " (\($0))" } ?? "")")
+                    throw ExitCode(ExitStatus.dataError)
+                }
+                workers = onDisk.contains(worker) ? [worker] : []
+            } else {
+                workers = onDisk
+            }
+            for name in workers {
+                let read = try reader.read(worker: name)
+                for problem in read.problems { Console.error("warning: \(problem)") }
+                if read.unfinishedTailBytes > 0 {
+                    Console.error("note: \(name): the last \(read.unfinishedTailBytes) bytes of its newest segment are not a whole run "
+                                  + "(a write in progress, or a crash's torn tail the daemon cuts off when it next starts); left out")
+                }
+                // The configured bounds, exactly (the daemon removes whole segments, so disk may hold a few more).
+                let limits = access.configuration.worker(named: name).map { w -> RunHistoryLimits in
+                    let policy = access.configuration.runHistory(for: w)
+                    return RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds)
+                }
+                runs += query.apply(to: read.runs, limits: limits, now: now)
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            Console.error("error: cannot read the run history in \(access.paths.history): \(error)")
+            throw ExitCode(ExitStatus.ioError)
+        }
+        runs.sort { $0.started > $1.started }
+        if let cap = query.limit { runs = Array(runs.prefix(cap)) }
+        if json {
+            for run in runs { try JSONOutput.print(RunJSON(run)) }
+            return
+        }
+        if runs.isEmpty {
+            Console.out("no runs\(worker.map { " of \($0)" } ?? "") in \(access.paths.history)")
+            return
+        }
+        var table = TextTable(["STARTED", "WORKER", "ACCOUNT", "REGION", "ATTEMPT", "DURATION", "OUTCOME", "ERROR"], rightAligned: [4, 5])
+        for r in runs {
+            table.append([Format.time(r.started), r.worker, r.account ?? "-", r.region ?? "-", "\(r.attempt)",
+                          Self.duration(r.durationSeconds), r.outcome.name, r.outcome.isFailure ? Format.oneLine(r.error, limit: 60) : "-"])
+        }
+        for line in table.render() { Console.out(line) }
+        Console.out("\(runs.count) run\(runs.count == 1 ? "" : "s")")
+    }
+
+    /// `0.042s`, `12.500s` under a minute, then Format.age's `4m12s` style.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds < 60 else { return Format.age(seconds: seconds) }
+        let ms = Int((max(0, seconds) * 1000).rounded())
+        let fraction = String(ms % 1000)
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
+    }
+}
+
+/// One run as `starfleetctl runs --json` prints it (field names documented in docs/operations.md).
+struct RunJSON: Encodable {
+    var worker: String
+    var template: String?
+    var accountId: String?
+    var region: String?
+    var messageId: String
+    var attempt: Int
+    var startedAt: Date
+    var durationSeconds: Double
+    var outcome: String
+    var exitStatus: Int32?
+    var errorType: String?
+    var error: String?
+    var resultBytes: Int
+    var resultExcerpt: String?
+    var stderrExcerpt: String?
+
+    init(_ r: RunRecord) {
+        worker = r.worker
+        template = r.template
+        accountId = r.account
+        region = r.region
+        messageId = r.messageId
+        attempt = r.attempt
+        startedAt = r.started
+        durationSeconds = r.durationSeconds
+        outcome = r.outcome.name
+        exitStatus = r.exitStatus
+        errorType = r.errorType
+        error = r.error
+        resultBytes = r.resultBytes
+        resultExcerpt = r.resultExcerpt
+        stderrExcerpt = r.stderrExcerpt
+    }
+}
