@@ -4,7 +4,7 @@ public enum RunOutcome: UInt8, Sendable, Hashable, CaseIterable {
     case succeeded = 1
     /// Failed; the message becomes visible again after its backoff and is retried.
     case failedWillRetry = 2
-    /// Ran longer than TimeoutSeconds and was stopped; retried like a failure.
+    /// Ran longer than TimeoutSeconds and was stopped; retried like a failure (its last attempt is `deadLettered`).
     case timedOut = 3
     /// Failed (or timed out) on its last attempt: the message went to the dead-letter folder.
     case deadLettered = 4
