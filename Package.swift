@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "StarfleetRunHistoryTests", dependencies: ["StarfleetRunHistory", "StarfleetQueue", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
-        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", logging]),
+        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", "StarfleetRunHistory", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
         .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
         .testTarget(
