@@ -1,11 +1,13 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 // starfleetd: Starfleet's Starbase and worker ships as one long-running Linux daemon.
 import PackageDescription
 
-/// Strictness shared by every Swift target: Swift 6 mode, explicit `any`, C modules kept internal.
+/// Strictness shared by every Swift target: Swift 6 mode, explicit `any`, C modules kept internal, and a warning is
+/// an error (the project's own targets only: dependencies' warnings are theirs).
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
 ]
 
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
@@ -18,6 +20,10 @@ let package = Package(
         .executable(name: "starfleetctl", targets: ["starfleetctl"]),
         .executable(name: "starfleet-bench", targets: ["starfleet-bench"]),
         .executable(name: "queue-bench", targets: ["queue-bench"]),
+        // What a Swift worker author imports: the WorkerShip API (no libcurl, no daemon in its graph), and AWS
+        // clients for workers that want them (Tests/WorkerKitPackage builds a worker against the first alone).
+        .library(name: "StarfleetWorkerKit", targets: ["StarfleetWorkerKit"]),
+        .library(name: "StarfleetWorkerAWS", targets: ["StarfleetWorkerAWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -51,21 +57,31 @@ let package = Package(
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
         // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
         // Deals in bytes and strings only: no StarfleetCore.
+        // The state directory's file seam: POSIX file calls behind a protocol (fault-injection tests), one atomic
+        // replace (temp, fsync, rename, fsync of the folder), mkdir -p.
+        .target(name: "StarfleetFiles", swiftSettings: strict),
         // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
         .target(name: "CStarfleetQueueSupport"),
-        .target(name: "StarfleetQueue", dependencies: ["StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
+        .target(name: "StarfleetQueue", dependencies: ["StarfleetFiles", "StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
         // The run history: every worker execution in bounded, checksummed, append-only segment files per worker
         // (docs/run-history-format.md). Plain records and bytes, no StarfleetCore; the journal's frame and CRC-32C.
-        .target(name: "StarfleetRunHistory", dependencies: ["StarfleetClock", "StarfleetQueue", logging], swiftSettings: strict),
+        .target(name: "StarfleetRunHistory", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
         .target(name: "StarfleetProcess", dependencies: ["CSpawn", "StarfleetClock", logging], swiftSettings: strict),
-        // The WorkerShip protocol, process workers, built-in workers.
-        .target(name: "StarfleetWorkers", dependencies: ["StarfleetCore", "StarfleetProcess", "StarfleetAWS", logging], swiftSettings: strict),
+        // The WorkerShip API a Swift worker author imports: core and swift-log only.
+        .target(name: "StarfleetWorkerKit", dependencies: ["StarfleetCore", logging], swiftSettings: strict),
+        // `context.aws()` for Swift workers, over the AWS adapter (libcurl).
+        .target(name: "StarfleetWorkerAWS", dependencies: ["StarfleetWorkerKit", "StarfleetAWS"], swiftSettings: strict),
+        // The built-in ships: process workers, the account index generator, the no-op ship; the registry.
+        .target(
+            name: "StarfleetWorkers",
+            dependencies: ["StarfleetCore", "StarfleetWorkerKit", "StarfleetWorkerAWS", "StarfleetProcess", "StarfleetAWS", logging],
+            swiftSettings: strict),
         // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
         // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
-        .target(name: "StarfleetTemplates", dependencies: ["StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
+        .target(name: "StarfleetTemplates", dependencies: ["StarfleetFiles", "StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
         // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
         .target(name: "StarfleetMetrics", swiftSettings: strict),
         // The HTTP adapter: Hummingbird servers on loopback TCP or a Unix socket, and who is on the other end of a
@@ -79,17 +95,21 @@ let package = Package(
             ],
             swiftSettings: strict),
         // The AWS layer over libcurl (the only Swift user of CCurl): SigV4, HTTP with retries on dedicated threads,
-        // the credentials chain, endpoints, S3, SQS (and SQSQueue, the SQS-backed MessageQueue). Knows nothing of Core or
-        // the daemon.
+        // the credentials chain, endpoints, S3, SQS, STS, Organizations, Secrets Manager. Knows nothing of Core, the
+        // queue or the daemon.
+        .target(name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", logging], swiftSettings: strict),
+        // SQSQueue: the MessageQueue protocol over SQS, so that neither the queue nor the AWS layer knows the other.
         .target(
-            name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", "StarfleetQueue", logging],
+            name: "StarfleetSQSQueue", dependencies: ["StarfleetQueue", "StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging],
             swiftSettings: strict),
-        // The composition root: scheduler, template watcher, Starbase, dispatchers, reload, systemd.
+        // The application layer under both executables: configuration loading, queues and routing, the scheduler,
+        // template watching, Starbase, dispatch, warm workers and their HTTP APIs, dead-letter operations, status,
+        // reload, systemd; and what each starfleetctl command does.
         .target(
-            name: "StarfleetDaemon",
+            name: "StarfleetApp",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", "StarfleetRunHistory", logging,
+                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetRunHistory", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
+                "StarfleetCrypto", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,12 +117,12 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .executableTarget(name: "starfleetd", dependencies: ["StarfleetDaemon", "StarfleetCore", argumentParser], swiftSettings: strict),
+        .executableTarget(name: "starfleetd", dependencies: ["StarfleetApp", "StarfleetCore", argumentParser], swiftSettings: strict),
         .executableTarget(
             name: "starfleetctl",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetDaemon", "StarfleetClock", logging,
-                "StarfleetAWS", "StarfleetRunHistory", argumentParser,
+                "StarfleetCore", "StarfleetYAML", "StarfleetWorkers", "StarfleetQueue", "StarfleetRunHistory", "StarfleetApp", "StarfleetClock", logging,
+                "StarfleetAWS", argumentParser,
             ],
             swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
@@ -116,22 +136,24 @@ let package = Package(
             dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", logging],
             exclude: [], swiftSettings: strict),
         // The queue benchmark (scripts/bench-queue): ratios against the disk's own limits and beanstalkd.
-        .executableTarget(name: "queue-bench", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
+        .executableTarget(name: "queue-bench", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
 
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
         .testTarget(name: "StarfleetMetricsTests", dependencies: ["StarfleetMetrics"]),
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
-        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetQueue", "StarfleetClock"]),
+        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock"]),
         .testTarget(name: "StarfleetRunHistoryTests", dependencies: ["StarfleetRunHistory", "StarfleetQueue", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
-        .testTarget(name: "StarfleetDaemonTests", dependencies: ["StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetMetrics", "StarfleetWorkers", "StarfleetRunHistory", logging]),
+        .testTarget(name: "StarfleetAppTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["starfleetctl", "StarfleetCore"]),
-        .testTarget(name: "StarfleetAWSTests", dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
         .testTarget(
-            name: "StarfleetWorkersTests", dependencies: ["StarfleetWorkers", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", logging],
+            name: "StarfleetAWSTests",
+            dependencies: ["StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
+        .testTarget(
+            name: "StarfleetWorkersTests", dependencies: ["StarfleetWorkers", "StarfleetWorkerKit", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", logging],
             exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
     ]

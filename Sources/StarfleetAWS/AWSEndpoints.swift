@@ -1,17 +1,17 @@
 /// Where a service lives: `AWS_ENDPOINT_URL_<SERVICE>` → `AWS_ENDPOINT_URL` → the public AWS endpoint, with
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turning overrides off (botocore's order, minus the config file's
 /// `services` sections). An override forces S3 path-style addressing, which local peers such as moto need.
-public struct AWSEndpoint: Sendable, Equatable {
+package struct AWSEndpoint: Sendable, Equatable {
     /// `http` or `https`.
-    public var scheme: String
+    package var scheme: String
     /// Host with `:port` when not the default.
-    public var host: String
+    package var host: String
     /// A path prefix from the override (usually empty), without a trailing `/`.
-    public var basePath: String
+    package var basePath: String
     /// True when the endpoint came from an override (then S3 uses path style).
-    public var isOverride: Bool
+    package var isOverride: Bool
 
-    public init(scheme: String, host: String, basePath: String = "", isOverride: Bool) {
+    package init(scheme: String, host: String, basePath: String = "", isOverride: Bool) {
         self.scheme = scheme
         self.host = host
         self.basePath = basePath
@@ -19,7 +19,7 @@ public struct AWSEndpoint: Sendable, Equatable {
     }
 
     /// Parses `scheme://host[:port][/path]`; `nil` when it is not that shape.
-    public init?(url: String, isOverride: Bool = true) {
+    package init?(url: String, isOverride: Bool = true) {
         let parts = url.split(separator: "://", maxSplits: 1)
         guard parts.count == 2, parts[0] == "http" || parts[0] == "https" else { return nil }
         let rest = parts[1]
@@ -31,7 +31,7 @@ public struct AWSEndpoint: Sendable, Equatable {
     }
 
     /// Resolves the endpoint for `service` (`s3`, `sqs`, `sts`, `organizations`) in `region`.
-    public static func resolve(service: String, region: String, environment: [String: String]) -> AWSEndpoint {
+    package static func resolve(service: String, region: String, environment: [String: String]) -> AWSEndpoint {
         if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() != "true" {
             let specific = "AWS_ENDPOINT_URL_" + service.uppercased().replacingAll(" ", with: "_")
             for name in [specific, "AWS_ENDPOINT_URL"] {

@@ -1,24 +1,24 @@
 import FoundationEssentials
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 internal import Synchronization
 
 /// What every AWS call of a process shares: the HTTP client, the base credentials (the default chain), the
 /// environment endpoints are resolved from, and the default region. Roles assumed through it are cached per
 /// role ARN and session name, so their credentials are reused until near expiry.
-public final class AWSSession: Sendable {
+package final class AWSSession: Sendable {
     /// The HTTP client every client made from this session uses.
-    public let http: HTTPClient
+    package let http: HTTPClient
     /// The process's own credentials (the chain, or what a test hands over).
-    public let credentials: any AWSCredentialsProvider
+    package let credentials: any AWSCredentialsProvider
     /// The region used when a caller names none: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's, else us-east-1.
-    public let region: String
+    package let region: String
     /// Where endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`) are read from.
-    public let environment: [String: String]
+    package let environment: [String: String]
     let clock: any WallClock
     private let roles = Mutex<[String: AssumedRoleCredentialsProvider]>([:])
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String? = nil, environment: [String: String],
         clock: any WallClock = SystemWallClock()
     ) {
@@ -31,7 +31,7 @@ public final class AWSSession: Sendable {
 
     /// A session over the default credentials chain of `environment`, with 16 HTTP lanes: workers share it, and
     /// the account index generator alone keeps several calls per account in flight.
-    public convenience init(environment: [String: String], logger: Logger, clock: any WallClock = SystemWallClock()) {
+    package convenience init(environment: [String: String], logger: Logger, clock: any WallClock = SystemWallClock()) {
         var configuration = HTTPClient.Configuration()
         configuration.lanes = 16
         let http = HTTPClient(configuration: configuration, clock: clock, logger: logger)
@@ -42,22 +42,22 @@ public final class AWSSession: Sendable {
 
     /// The session of this process, made on first use from its environment: what workers get unless the caller
     /// hands them another.
-    public static let processDefault = AWSSession(
+    package static let processDefault = AWSSession(
         environment: ProcessInfo.processInfo.environment, logger: Logger(label: "starfleet.aws"))
 
     /// The endpoint of `service` in `region` (this session's region when `nil`), overrides included.
-    public func endpoint(service: String, region: String? = nil) -> AWSEndpoint {
+    package func endpoint(service: String, region: String? = nil) -> AWSEndpoint {
         AWSEndpoint.resolve(service: service, region: region ?? self.region, environment: environment)
     }
 
     /// Clients acting with the process's own credentials.
-    public func clients() -> AWSClients {
+    package func clients() -> AWSClients {
         AWSClients(session: self, credentials: credentials, roleARN: nil)
     }
 
     /// Clients acting as `arn:<partition>:iam::<account>:role/<role>`, assumed with the process's credentials on
     /// first use and cached until five minutes before expiry.
-    public func clients(account: String, role: String, sessionName: String) -> AWSClients {
+    package func clients(account: String, role: String, sessionName: String) -> AWSClients {
         let arn = Self.roleARN(account: account, role: role, region: region)
         let key = arn + "\u{0}" + sessionName
         let provider = roles.withLock { cache in
@@ -72,12 +72,12 @@ public final class AWSSession: Sendable {
 
     /// `arn:aws:iam::<account>:role/<role>`, in the China or GovCloud partition when the region is there. A role
     /// given with a path (`path/name`) keeps it.
-    public static func roleARN(account: String, role: String, region: String) -> String {
+    package static func roleARN(account: String, role: String, region: String) -> String {
         "arn:\(partition(region: region)):iam::\(account):role/\(role)"
     }
 
     /// `aws`, `aws-cn` or `aws-us-gov`.
-    public static func partition(region: String) -> String {
+    package static func partition(region: String) -> String {
         if region.hasPrefix("cn-") { return "aws-cn" }
         if region.hasPrefix("us-gov-") { return "aws-us-gov" }
         return "aws"
@@ -87,11 +87,11 @@ public final class AWSSession: Sendable {
 /// Clients for one set of credentials (the process's own or an assumed role's): what a worker builds its S3, STS,
 /// Organizations and EC2 clients from. Regions default to the session's.
 public struct AWSClients: Sendable {
-    public let session: AWSSession
+    package let session: AWSSession
     /// The credentials every client made here signs with.
-    public let credentials: any AWSCredentialsProvider
+    package let credentials: any AWSCredentialsProvider
     /// The assumed role, or `nil` for the process's own credentials.
-    public let roleARN: String?
+    package let roleARN: String?
 
     public func s3(region: String? = nil, pathStyle: Bool? = nil) -> S3Client {
         let region = region ?? session.region

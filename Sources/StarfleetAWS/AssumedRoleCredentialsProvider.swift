@@ -1,12 +1,12 @@
 internal import FoundationEssentials
-public import StarfleetClock
+package import StarfleetClock
 
 /// Credentials of an assumed role: STS AssumeRole with the base credentials, cached until `refreshMargin` seconds
 /// before they expire, so a worker touching many accounts assumes each role once per hour, not once per call.
 /// Concurrent callers share one AssumeRole in flight.
-public actor AssumedRoleCredentialsProvider: AWSCredentialsProvider {
+package actor AssumedRoleCredentialsProvider: AWSCredentialsProvider {
     /// The role assumed.
-    public nonisolated let roleARN: String
+    package nonisolated let roleARN: String
     private let sts: STSClient
     private let sessionName: String
     private let durationSeconds: Int
@@ -21,7 +21,7 @@ public actor AssumedRoleCredentialsProvider: AWSCredentialsProvider {
     /// - Parameters:
     ///   - sts: an STS client signed with the credentials that may assume the role.
     ///   - refreshMargin: seconds before expiry at which the role is assumed again (5 min by default).
-    public init(
+    package init(
         roleARN: String, sessionName: String, sts: STSClient, durationSeconds: Int = 3_600, externalID: String? = nil,
         clock: any WallClock = SystemWallClock(), refreshMargin: Double = 300
     ) {
@@ -34,7 +34,7 @@ public actor AssumedRoleCredentialsProvider: AWSCredentialsProvider {
         self.refreshMargin = refreshMargin
     }
 
-    public func credentials() async throws -> AWSCredentials {
+    package func credentials() async throws -> AWSCredentials {
         if let cached, let expiration = cached.expiration, clock.now().addingTimeInterval(refreshMargin) < expiration {
             return cached
         }

@@ -1,10 +1,10 @@
 internal import FoundationEssentials
-public import StarfleetClock
+package import StarfleetClock
 
 /// The default chain in the SDKs' order, with starfleetd's systemd credentials after the environment:
 /// environment → `$CREDENTIALS_DIRECTORY` → shared credentials/config profile → container → IMDSv2.
 /// The result is cached; temporary credentials are fetched again `refreshMargin` seconds before they expire.
-public actor CredentialsChain: AWSCredentialsProvider {
+package actor CredentialsChain: AWSCredentialsProvider {
     private let environment: [String: String]
     private let remote: RemoteCredentialSources
     private let clock: any WallClock
@@ -15,7 +15,7 @@ public actor CredentialsChain: AWSCredentialsProvider {
     ///   - environment: the process environment (tests pass their own).
     ///   - http: used for the container and IMDS sources.
     ///   - refreshMargin: seconds before `expiration` at which cached credentials are replaced (botocore: ~10 min).
-    public init(
+    package init(
         environment: [String: String], http: HTTPClient, clock: any WallClock = SystemWallClock(),
         refreshMargin: Double = 600
     ) {
@@ -26,7 +26,7 @@ public actor CredentialsChain: AWSCredentialsProvider {
     }
 
     /// Cached credentials while they are fresh, else the first source of the chain that has some.
-    public func credentials() async throws -> AWSCredentials {
+    package func credentials() async throws -> AWSCredentials {
         if let cached, !needsRefresh(cached) { return cached }
         let fresh = try await resolve()
         cached = fresh

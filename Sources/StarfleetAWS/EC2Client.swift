@@ -1,11 +1,11 @@
-public import StarfleetClock
+package import StarfleetClock
 
 /// The one EC2 call starfleetd makes (Query protocol, version 2016-11-15): DescribeRegions, which, without
 /// `AllRegions`, lists the regions enabled in the calling account.
 public struct EC2Client: Sendable {
     let query: AWSQueryProtocol
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, endpoint: AWSEndpoint,
         clock: any WallClock = SystemWallClock()
     ) {

@@ -1,5 +1,5 @@
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 internal import Synchronization
 
 /// HTTP over libcurl for the AWS layer: a few lanes (one easy handle on one serial dispatch queue each, so
@@ -8,25 +8,25 @@ internal import Synchronization
 ///
 /// Non-success statuses are returned, not thrown, once retries are spent; callers turn them into
 /// ``HTTPError``s with ``HTTPResponse/error(method:url:attempts:)``. Transport failures throw ``HTTPError``.
-public final class HTTPClient: Sendable {
+package final class HTTPClient: Sendable {
     /// Settings for every request made through one client.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Parallel transfers (one easy handle each).
-        public var lanes: Int = 4
+        package var lanes: Int = 4
         /// Seconds allowed to connect.
-        public var connectTimeout: Double = 5
+        package var connectTimeout: Double = 5
         /// Seconds allowed for one whole attempt, unless the request says otherwise.
-        public var timeout: Double = 30
+        package var timeout: Double = 30
         /// Largest body accepted, in bytes.
-        public var maxResponseBytes: Int = 64 << 20
+        package var maxResponseBytes: Int = 64 << 20
         /// Retries.
-        public var retry = RetryPolicy()
+        package var retry = RetryPolicy()
         /// The User-Agent header.
-        public var userAgent = "starfleetd"
+        package var userAgent = "starfleetd"
         /// Keep true: false only for tests against self-signed servers.
-        public var verifyTLS = true
+        package var verifyTLS = true
 
-        public init() {}
+        package init() {}
     }
 
     private let lanes: [CurlLane]
@@ -36,7 +36,7 @@ public final class HTTPClient: Sendable {
     private let clock: any WallClock
     private let logger: Logger
 
-    public init(configuration: Configuration = Configuration(), clock: any WallClock = SystemWallClock(), logger: Logger) {
+    package init(configuration: Configuration = Configuration(), clock: any WallClock = SystemWallClock(), logger: Logger) {
         let count = max(1, configuration.lanes)
         lanes = (0..<count).map { CurlLane(label: "starfleet.http.\($0)") }
         load = Mutex([Int](repeating: 0, count: count))
@@ -51,7 +51,7 @@ public final class HTTPClient: Sendable {
 
     /// Sends a request, retrying transient failures, and returns the final response whatever its status.
     /// Throws ``HTTPError`` for transport failures (after retries) and `CancellationError` when cancelled.
-    public func send(_ request: HTTPRequest, retry override: RetryPolicy? = nil) async throws -> HTTPResponse {
+    package func send(_ request: HTTPRequest, retry override: RetryPolicy? = nil) async throws -> HTTPResponse {
         let policy = override ?? retry
         var attempt = 0
         while true {
@@ -86,7 +86,7 @@ public final class HTTPClient: Sendable {
     }
 
     /// Convenience form of ``send(_:retry:)``.
-    public func request(
+    package func request(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
         timeout: Double? = nil
     ) async throws -> HTTPResponse {
@@ -107,7 +107,7 @@ public final class HTTPClient: Sendable {
 
 extension HTTPResponse {
     /// The ``HTTPError`` describing this non-success response: the AWS code and message when the body has them.
-    public func error(method: String, url: String, attempts: Int = 1) -> HTTPError {
+    package func error(method: String, url: String, attempts: Int = 1) -> HTTPError {
         let subject = HTTPError.subject(method: method, url: url)
         if let parsed = AWSErrorBody.parse(self) {
             return HTTPError(

@@ -1,8 +1,8 @@
 /// Why an AWS or HTTP call failed: what kind of failure, where (the URL without its query, which may carry
 /// tokens), what curl or the service said, and a sentence saying what to do.
-public struct HTTPError: Error, Sendable, CustomStringConvertible {
+package struct HTTPError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
-    public enum Code: Sendable, Equatable {
+    package enum Code: Sendable, Equatable {
         /// Could not connect, connection reset, body cut short, DNS failure.
         case network
         /// The attempt ran past its connect or total timeout.
@@ -20,17 +20,17 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// Method and URL without the query string.
-    public var subject: String
+    package var subject: String
     /// curl's error text or the service's message, when there is one.
-    public var detail: String?
+    package var detail: String?
     /// What happened and what to do, as a sentence.
-    public var hint: String
+    package var hint: String
     /// How many attempts were made.
-    public var attempts: Int
+    package var attempts: Int
 
-    public init(code: Code, subject: String, detail: String? = nil, hint: String, attempts: Int = 1) {
+    package init(code: Code, subject: String, detail: String? = nil, hint: String, attempts: Int = 1) {
         self.code = code
         self.subject = subject
         self.detail = detail
@@ -39,20 +39,20 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The AWS error code, if the service sent one.
-    public var awsCode: String? {
+    package var awsCode: String? {
         if case .service(_, let awsCode) = code { return awsCode }
         return nil
     }
 
     /// The HTTP status, if a response arrived.
-    public var status: Int? {
+    package var status: Int? {
         switch code {
         case .httpStatus(let status), .service(let status, _): return status
         default: return nil
         }
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(subject): \(code)"
         if let detail, !detail.isEmpty { text += " (\(detail))" }
         if attempts > 1 { text += " after \(attempts) attempts" }

@@ -1,19 +1,19 @@
 /// One HTTP request for ``HTTPClient``.
-public struct HTTPRequest: Sendable {
+package struct HTTPRequest: Sendable {
     /// Upper-case method: GET, PUT, POST, DELETE, HEAD.
-    public var method: String
+    package var method: String
     /// The full URL, already encoded.
-    public var url: String
+    package var url: String
     /// Headers in sending order. An empty value removes a header curl would add on its own.
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
     /// The body (sent for any method when not empty, and for PUT/POST always, so `Content-Length: 0` goes out).
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// Total time allowed for one attempt, in seconds; `nil` takes the client's default.
-    public var timeout: Double?
+    package var timeout: Double?
     /// Connect to this Unix socket instead of the URL's host (the daemon's Invoke API); the URL still names the path.
-    public var unixSocketPath: String?
+    package var unixSocketPath: String?
 
-    public init(
+    package init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
         timeout: Double? = nil, unixSocketPath: String? = nil
     ) {
@@ -27,29 +27,29 @@ public struct HTTPRequest: Sendable {
 }
 
 /// A complete HTTP response: status, headers in arrival order, body.
-public struct HTTPResponse: Sendable {
+package struct HTTPResponse: Sendable {
     /// The HTTP status code.
-    public var status: Int
+    package var status: Int
     /// Headers of the final response (interim 100-continue and redirect headers are dropped).
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
     /// The body bytes.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+    package init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// The first header with this name, compared case-insensitively.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         let lower = name.lowercased()
         return headers.first { $0.name.lowercased() == lower }?.value
     }
 
     /// True for 2xx.
-    public var isSuccess: Bool { (200..<300).contains(status) }
+    package var isSuccess: Bool { (200..<300).contains(status) }
 
     /// The body as UTF-8 text (invalid bytes repaired), for error messages and small documents.
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 }

@@ -1,4 +1,4 @@
-public import StarfleetClock
+package import StarfleetClock
 
 /// The read-only AWS Organizations calls the account index generator makes (JSON 1.1 protocol, target
 /// `AWSOrganizationsV20161128`). Paginated calls follow `NextToken` to the end. Organizations lives in us-east-1
@@ -6,7 +6,7 @@ public import StarfleetClock
 public struct OrganizationsClient: Sendable {
     let json: AWSJSONProtocol
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, endpoint: AWSEndpoint, region: String = "us-east-1",
         clock: any WallClock = SystemWallClock()
     ) {

@@ -1,22 +1,22 @@
 /// The SDKs' "standard" retry mode: a bounded number of attempts, exponential backoff with full jitter, retries
 /// only for failures a second try can fix (network errors, timeouts, 5xx, 429, S3 `SlowDown`/`RequestTimeout`,
 /// throttling codes).
-public struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
     /// Attempts in all, the first included (standard mode: 3).
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// Backoff base in seconds: attempt n waits a random time in `0 ..< min(maxDelay, baseDelay * 2^(n-1))`.
-    public var baseDelay: Double
+    package var baseDelay: Double
     /// Upper bound of one wait, in seconds.
-    public var maxDelay: Double
+    package var maxDelay: Double
 
-    public init(maxAttempts: Int = 3, baseDelay: Double = 0.5, maxDelay: Double = 20) {
+    package init(maxAttempts: Int = 3, baseDelay: Double = 0.5, maxDelay: Double = 20) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }
 
     /// No retries: one attempt.
-    public static let none = RetryPolicy(maxAttempts: 1)
+    package static let none = RetryPolicy(maxAttempts: 1)
 
     /// AWS error codes that mean "try again later" whatever the status.
     static let retryableCodes: Set<String> = [

@@ -1,4 +1,4 @@
-public import StarfleetClock
+package import StarfleetClock
 
 /// The S3 calls starfleetd needs: ListObjectsV2 (with pagination), conditional GetObject, PutObject,
 /// CreateBucket. Requests are signed with ``SigV4Signer`` (payload hashed, `x-amz-content-sha256` always sent).
@@ -12,7 +12,7 @@ public struct S3Client: Sendable {
 
     /// - Parameter pathStyle: `nil` picks path style for endpoint overrides and dotted bucket names, virtual
     ///   hosts otherwise.
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, endpoint: AWSEndpoint,
         pathStyle: Bool? = nil, clock: any WallClock = SystemWallClock()
     ) {

@@ -1,10 +1,10 @@
 internal import FoundationEssentials
-public import StarfleetClock
+package import StarfleetClock
 
 /// The SQS actions starfleetd needs, over AWS JSON 1.0 (`POST /`, `Content-Type: application/x-amz-json-1.0`,
 /// `X-Amz-Target: AmazonSQS.<Action>`), SigV4-signed for service `sqs`. Throttling, 5xx and network failures are
 /// retried by ``HTTPClient``'s ``RetryPolicy``; refusals throw ``SQSError``, transport failures ``HTTPError``.
-public struct SQSClient: Sendable {
+package struct SQSClient: Sendable {
     let http: HTTPClient
     let credentialsProvider: any AWSCredentialsProvider
     let signer: SigV4Signer
@@ -12,12 +12,12 @@ public struct SQSClient: Sendable {
     let clock: any WallClock
 
     /// The most entries SQS takes in one batch call.
-    public static let maxBatchEntries = 10
+    package static let maxBatchEntries = 10
     /// starfleetd keeps each SendMessageBatch under 256 KiB (the limit before Aug 2025, and still every queue's
     /// limit whose MaximumMessageSize was never raised), so batches fit any queue.
-    public static let maxBatchBytes = 262_144
+    package static let maxBatchBytes = 262_144
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, endpoint: AWSEndpoint,
         clock: any WallClock = SystemWallClock()
     ) {
@@ -29,12 +29,12 @@ public struct SQSClient: Sendable {
     }
 
     /// The signing region.
-    public var region: String { signer.region }
+    package var region: String { signer.region }
 
     // MARK: Actions
 
     /// SendMessageBatch: at most 10 entries. Entries SQS refuses come back in `failed`, not as a thrown error.
-    public func sendMessageBatch(queueUrl: String, entries: [SQSSendEntry]) async throws -> SQSBatchResult<String> {
+    package func sendMessageBatch(queueUrl: String, entries: [SQSSendEntry]) async throws -> SQSBatchResult<String> {
         let input = SQSWire.SendMessageBatchInput(
             QueueUrl: queueUrl,
             Entries: entries.map { entry in
@@ -52,7 +52,7 @@ public struct SQSClient: Sendable {
 
     /// ReceiveMessage with every system and message attribute. Long-polls up to `waitTimeSeconds` (0...20); the HTTP
     /// timeout is that plus a margin, as the SDKs require.
-    public func receiveMessage(
+    package func receiveMessage(
         queueUrl: String, maxNumberOfMessages: Int, visibilityTimeout: Int?, waitTimeSeconds: Int, retry: RetryPolicy? = nil
     ) async throws -> [SQSMessage] {
         let wait = min(max(waitTimeSeconds, 0), 20)
@@ -66,7 +66,7 @@ public struct SQSClient: Sendable {
     }
 
     /// DeleteMessageBatch: at most 10 `(id, receiptHandle)` entries; per-entry failures come back in `failed`.
-    public func deleteMessageBatch(queueUrl: String, entries: [(id: String, receiptHandle: String)]) async throws
+    package func deleteMessageBatch(queueUrl: String, entries: [(id: String, receiptHandle: String)]) async throws
         -> SQSBatchResult<String>
     {
         let input = SQSWire.DeleteMessageBatchInput(
@@ -78,14 +78,14 @@ public struct SQSClient: Sendable {
     }
 
     /// ChangeMessageVisibility: hide the message `visibilityTimeout` seconds from now (0 = visible at once).
-    public func changeMessageVisibility(queueUrl: String, receiptHandle: String, visibilityTimeout: Int) async throws {
+    package func changeMessageVisibility(queueUrl: String, receiptHandle: String, visibilityTimeout: Int) async throws {
         let input = SQSWire.ChangeMessageVisibilityInput(
             QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: visibilityTimeout)
         _ = try await call("ChangeMessageVisibility", input, queueUrl: queueUrl, as: SQSWire.Empty.self)
     }
 
     /// GetQueueAttributes (`All` by default), as SQS returns them: strings.
-    public func getQueueAttributes(
+    package func getQueueAttributes(
         queueUrl: String, names: [String] = ["All"], timeout: Double? = nil, retry: RetryPolicy? = nil
     ) async throws -> [String: String] {
         let input = SQSWire.GetQueueAttributesInput(QueueUrl: queueUrl, AttributeNames: names)
@@ -96,13 +96,13 @@ public struct SQSClient: Sendable {
     }
 
     /// CreateQueue (idempotent for identical attributes); returns the queue's URL.
-    public func createQueue(name: String, attributes: [String: String] = [:]) async throws -> String {
+    package func createQueue(name: String, attributes: [String: String] = [:]) async throws -> String {
         let input = SQSWire.CreateQueueInput(QueueName: name, Attributes: attributes.isEmpty ? nil : attributes)
         return try await call("CreateQueue", input, queueUrl: nil, as: SQSWire.CreateQueueOutput.self).QueueUrl
     }
 
     /// SetQueueAttributes.
-    public func setQueueAttributes(queueUrl: String, attributes: [String: String]) async throws {
+    package func setQueueAttributes(queueUrl: String, attributes: [String: String]) async throws {
         let input = SQSWire.SetQueueAttributesInput(QueueUrl: queueUrl, Attributes: attributes)
         _ = try await call("SetQueueAttributes", input, queueUrl: queueUrl, as: SQSWire.Empty.self)
     }
@@ -165,7 +165,7 @@ public struct SQSClient: Sendable {
 
     /// `entries` cut into SendMessageBatch calls of at most 10 entries and ``maxBatchBytes`` bytes (an entry larger
     /// than that travels alone), in order.
-    public static func batches(_ entries: [SQSSendEntry]) -> [[SQSSendEntry]] {
+    package static func batches(_ entries: [SQSSendEntry]) -> [[SQSSendEntry]] {
         var batches: [[SQSSendEntry]] = []
         var current: [SQSSendEntry] = []
         var bytes = 0

@@ -1,20 +1,20 @@
 /// An SQS call the service refused: which action on which queue, the error's short name (`QueueDoesNotExist`, from
 /// the JSON `__type` after `#`, or the XML `<Code>` of an authentication error), the legacy query code SQS also
 /// sends (`AWS.SimpleQueueService.NonExistentQueue`), the service's message, and what to do.
-public struct SQSError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var action: String
-    public var queueUrl: String?
+package struct SQSError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var action: String
+    package var queueUrl: String?
     /// The HTTP status (200 for a failed batch entry).
-    public var status: Int
+    package var status: Int
     /// The error's short name, such as `QueueDoesNotExist`, `ReceiptHandleIsInvalid`, `SignatureDoesNotMatch`.
-    public var code: String
+    package var code: String
     /// The `x-amzn-query-error` code, when sent and different from `code`.
-    public var queryCode: String?
-    public var message: String?
-    public var hint: String
-    public var attempts: Int
+    package var queryCode: String?
+    package var message: String?
+    package var hint: String
+    package var attempts: Int
 
-    public init(
+    package init(
         action: String, queueUrl: String?, status: Int, code: String, queryCode: String? = nil, message: String?,
         attempts: Int = 1
     ) {
@@ -28,7 +28,7 @@ public struct SQSError: Error, Sendable, Hashable, CustomStringConvertible {
         hint = Self.hint(code: code, queryCode: queryCode, status: status)
     }
 
-    public var description: String {
+    package var description: String {
         var text = "SQS \(action)"
         if let queueUrl { text += " on \(queueUrl)" }
         text += " failed: \(code)"

@@ -5,18 +5,18 @@
 ///
 /// The URL is what goes into every request's `QueueUrl`; where the request is sent is the SQS endpoint of its
 /// region, or an override (`AWS_ENDPOINT_URL_SQS`), exactly as the SDKs do.
-public struct SQSQueueURL: Sendable, Hashable, CustomStringConvertible {
+package struct SQSQueueURL: Sendable, Hashable, CustomStringConvertible {
     /// The URL as configured.
-    public let url: String
+    package let url: String
     /// The region the URL names (the signing region).
-    public let region: String
+    package let region: String
     /// The 12-digit owner account.
-    public let accountID: String
+    package let accountID: String
     /// The queue's name; FIFO queues end in `.fifo`.
-    public let queueName: String
+    package let queueName: String
 
     /// Parses `text`; nil when it is not an SQS queue URL.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let prefix = "https://"
         guard text.hasPrefix(prefix) else { return nil }
         let parts = text.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
@@ -31,17 +31,17 @@ public struct SQSQueueURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True for a FIFO queue (its name ends in `.fifo`).
-    public var isFIFO: Bool { queueName.hasSuffix(".fifo") }
+    package var isFIFO: Bool { queueName.hasSuffix(".fifo") }
 
     /// The queue's ARN, `arn:aws:sqs:<region>:<account>:<name>`.
-    public var arn: String { "arn:\(partition):sqs:\(region):\(accountID):\(queueName)" }
+    package var arn: String { "arn:\(partition):sqs:\(region):\(accountID):\(queueName)" }
 
     var partition: String { region.hasPrefix("cn-") ? "aws-cn" : region.hasPrefix("us-gov-") ? "aws-us-gov" : "aws" }
 
-    public var description: String { url }
+    package var description: String { url }
 
     /// The queue an SQS ARN names (a RedrivePolicy's `deadLetterTargetArn`), as a URL of the standard form.
-    public init?(arn: String) {
+    package init?(arn: String) {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "sqs" else { return nil }
         let suffix = parts[1] == "aws-cn" ? ".cn" : ""

@@ -1,20 +1,20 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// One message of a SendMessageBatch call.
-public struct SQSSendEntry: Sendable, Hashable {
+package struct SQSSendEntry: Sendable, Hashable {
     /// Unique within the batch: `[A-Za-z0-9_-]{1,80}`.
-    public var id: String
-    public var body: String
+    package var id: String
+    package var body: String
     /// Per-message delay; standard queues only (FIFO queues take the queue's delay).
-    public var delaySeconds: Int?
+    package var delaySeconds: Int?
     /// String message attributes.
-    public var attributes: [String: String]
+    package var attributes: [String: String]
     /// FIFO only: the ordering group.
-    public var messageGroupId: String?
+    package var messageGroupId: String?
     /// FIFO only: a send with an id seen within 5 minutes is accepted and not delivered.
-    public var deduplicationId: String?
+    package var deduplicationId: String?
 
-    public init(
+    package init(
         id: String, body: String, delaySeconds: Int? = nil, attributes: [String: String] = [:],
         messageGroupId: String? = nil, deduplicationId: String? = nil
     ) {
@@ -33,23 +33,23 @@ public struct SQSSendEntry: Sendable, Hashable {
 }
 
 /// One received message, its system attributes decoded.
-public struct SQSMessage: Sendable, Hashable {
-    public var messageId: String
-    public var receiptHandle: String
-    public var body: String
+package struct SQSMessage: Sendable, Hashable {
+    package var messageId: String
+    package var receiptHandle: String
+    package var body: String
     /// String and Number message attributes (Binary ones are skipped: starfleetd never sends them).
-    public var attributes: [String: String]
+    package var attributes: [String: String]
     /// The system attributes as SQS sent them (`ApproximateReceiveCount`, `SentTimestamp`, `MessageGroupId`, …).
-    public var systemAttributes: [String: String]
+    package var systemAttributes: [String: String]
 
     /// `ApproximateReceiveCount`: receives so far, this one included (1 when missing).
-    public var receiveCount: Int { systemAttributes["ApproximateReceiveCount"].flatMap { Int($0) } ?? 1 }
+    package var receiveCount: Int { systemAttributes["ApproximateReceiveCount"].flatMap { Int($0) } ?? 1 }
     /// `SentTimestamp` (epoch milliseconds).
-    public var sentTimestamp: Date? { Self.date(systemAttributes["SentTimestamp"]) }
+    package var sentTimestamp: Date? { Self.date(systemAttributes["SentTimestamp"]) }
     /// `ApproximateFirstReceiveTimestamp` (epoch milliseconds).
-    public var firstReceiveTimestamp: Date? { Self.date(systemAttributes["ApproximateFirstReceiveTimestamp"]) }
-    public var deduplicationId: String? { systemAttributes["MessageDeduplicationId"] }
-    public var messageGroupId: String? { systemAttributes["MessageGroupId"] }
+    package var firstReceiveTimestamp: Date? { Self.date(systemAttributes["ApproximateFirstReceiveTimestamp"]) }
+    package var deduplicationId: String? { systemAttributes["MessageDeduplicationId"] }
+    package var messageGroupId: String? { systemAttributes["MessageGroupId"] }
 
     static func date(_ milliseconds: String?) -> Date? {
         guard let text = milliseconds, let value = Double(text) else { return nil }
@@ -58,32 +58,32 @@ public struct SQSMessage: Sendable, Hashable {
 }
 
 /// What a batch call did per entry: ids that succeeded (with their result) and ids that failed.
-public struct SQSBatchResult<Success: Sendable & Hashable>: Sendable, Hashable {
+package struct SQSBatchResult<Success: Sendable & Hashable>: Sendable, Hashable {
     /// Entry id → result (the new MessageId for a send, the entry id for a delete).
-    public var successful: [String: Success]
-    public var failed: [SQSBatchFailure]
+    package var successful: [String: Success]
+    package var failed: [SQSBatchFailure]
 }
 
 /// A failed batch entry: `{Id, SenderFault, Code, Message}`.
-public struct SQSBatchFailure: Sendable, Hashable, Codable {
-    public var id: String
+package struct SQSBatchFailure: Sendable, Hashable, Codable {
+    package var id: String
     /// True when the request was at fault (no retry helps); false for a service-side failure worth retrying.
-    public var senderFault: Bool
-    public var code: String
-    public var message: String?
+    package var senderFault: Bool
+    package var code: String
+    package var message: String?
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", senderFault = "SenderFault", code = "Code", message = "Message"
     }
 
-    public init(id: String, senderFault: Bool, code: String, message: String?) {
+    package init(id: String, senderFault: Bool, code: String, message: String?) {
         self.id = id
         self.senderFault = senderFault
         self.code = code
         self.message = message
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         senderFault = try c.decodeIfPresent(Bool.self, forKey: .senderFault) ?? false
@@ -93,19 +93,19 @@ public struct SQSBatchFailure: Sendable, Hashable, Codable {
 }
 
 /// A queue's RedrivePolicy: where SQS moves a message once its receive count exceeds `maxReceiveCount`.
-public struct SQSRedrivePolicy: Sendable, Hashable, Decodable {
-    public var deadLetterTargetArn: String
-    public var maxReceiveCount: Int
+package struct SQSRedrivePolicy: Sendable, Hashable, Decodable {
+    package var deadLetterTargetArn: String
+    package var maxReceiveCount: Int
 
     enum CodingKeys: String, CodingKey { case deadLetterTargetArn, maxReceiveCount }
 
-    public init(deadLetterTargetArn: String, maxReceiveCount: Int) {
+    package init(deadLetterTargetArn: String, maxReceiveCount: Int) {
         self.deadLetterTargetArn = deadLetterTargetArn
         self.maxReceiveCount = maxReceiveCount
     }
 
     /// maxReceiveCount comes as a number or as a string, depending on who wrote the policy.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         deadLetterTargetArn = try c.decode(String.self, forKey: .deadLetterTargetArn)
         if let number = try? c.decode(Int.self, forKey: .maxReceiveCount) {
@@ -119,7 +119,7 @@ public struct SQSRedrivePolicy: Sendable, Hashable, Decodable {
     }
 
     /// The policy in a `RedrivePolicy` attribute value (a JSON string); nil when absent or unreadable.
-    public static func parse(_ text: String?) -> SQSRedrivePolicy? {
+    package static func parse(_ text: String?) -> SQSRedrivePolicy? {
         guard let text, !text.isEmpty else { return nil }
         return try? JSONDecoder().decode(SQSRedrivePolicy.self, from: Data(text.utf8))
     }

@@ -1,11 +1,11 @@
-public import StarfleetClock
+package import StarfleetClock
 
 /// The STS calls starfleetd makes (Query protocol, version 2011-06-15): AssumeRole for workers that act in other
 /// accounts, and GetCallerIdentity to say who a set of credentials is.
 public struct STSClient: Sendable {
     let query: AWSQueryProtocol
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, endpoint: AWSEndpoint,
         clock: any WallClock = SystemWallClock()
     ) {

@@ -1,16 +1,16 @@
 internal import FoundationEssentials
-public import StarfleetClock
+package import StarfleetClock
 
 /// AWS Secrets Manager over its JSON 1.1 protocol (`POST /`, `X-Amz-Target: secretsmanager.<Operation>`): the one
 /// call Starfleet makes, GetSecretValue, for the secret named by `STARFLEET.SecretsManager`.
-public struct SecretsManagerClient: Sendable {
+package struct SecretsManagerClient: Sendable {
     let http: HTTPClient
     let credentialsProvider: any AWSCredentialsProvider
     let signer: SigV4Signer
     let endpoint: AWSEndpoint
     let clock: any WallClock
 
-    public init(
+    package init(
         http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, endpoint: AWSEndpoint,
         clock: any WallClock = SystemWallClock()
     ) {
@@ -24,7 +24,7 @@ public struct SecretsManagerClient: Sendable {
     /// The secret's `SecretString` (Starfleet keeps a JSON document there). Throws ``HTTPError`` when the service
     /// refuses (`ResourceNotFoundException`, `AccessDeniedException`, …) and ``SecretsManagerError`` when the
     /// secret holds only binary data.
-    public func secretString(secretId: String) async throws -> String {
+    package func secretString(secretId: String) async throws -> String {
         struct Request: Encodable { let SecretId: String }
         struct Reply: Decodable { let SecretString: String? }
         let body = try await call("GetSecretValue", body: JSONEncoder().encode(Request(SecretId: secretId)))
@@ -55,7 +55,7 @@ public struct SecretsManagerClient: Sendable {
 }
 
 /// A Secrets Manager answer starfleetd cannot use.
-public struct SecretsManagerError: Error, Sendable, CustomStringConvertible {
-    public var description: String
+package struct SecretsManagerError: Error, Sendable, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,4 @@
-public import FoundationEssentials
+package import FoundationEssentials
 internal import StarfleetCrypto
 internal import Glibc
 
@@ -7,25 +7,25 @@ internal import Glibc
 ///
 /// Paths are encoded once, keeping `/`, and never normalized: that is S3's rule (botocore's `S3SigV4Auth`), and
 /// for the simple paths SQS, STS and Organizations use it is the same as the general rule.
-public struct SigV4Signer: Sendable {
+package struct SigV4Signer: Sendable {
     /// The region in the credential scope, such as `us-east-1`.
-    public var region: String
+    package var region: String
     /// The service in the credential scope: `s3`, `sqs`, `sts`, `organizations`.
-    public var service: String
+    package var service: String
     /// Adds and signs `x-amz-content-sha256` (S3 requires it on every request; the generic vectors omit it).
-    public var sendsContentSHA256: Bool
+    package var sendsContentSHA256: Bool
 
     /// The payload hash of an empty body.
-    public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    package static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-    public init(region: String, service: String, sendsContentSHA256: Bool = true) {
+    package init(region: String, service: String, sendsContentSHA256: Bool = true) {
         self.region = region
         self.service = service
         self.sendsContentSHA256 = sendsContentSHA256
     }
 
     /// Signs `request` with `credentials` at `date`.
-    public func sign(_ request: SigV4Request, credentials: AWSCredentials, date: Date) -> SignedRequest {
+    package func sign(_ request: SigV4Request, credentials: AWSCredentials, date: Date) -> SignedRequest {
         let (amzDate, day) = Self.timestamps(date)
         let payloadHash = request.payloadHash ?? Digest.sha256Hex(request.body)
 

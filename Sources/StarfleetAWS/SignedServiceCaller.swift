@@ -1,4 +1,4 @@
-public import StarfleetClock
+import StarfleetClock
 
 /// Signs and sends requests to one service endpoint with one set of credentials: what the STS, Organizations and
 /// EC2 clients share. The URL returned with each response is the signed one (its query is dropped from errors).

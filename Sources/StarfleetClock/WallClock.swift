@@ -1,10 +1,10 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// The wall clock seen by everything that waits or stamps times: the queue, the scheduler, the dispatchers.
 ///
 /// Production code gets ``SystemWallClock``; tests get ``ManualClock`` and move time by hand, so no test
 /// sleeps through real time. Code reads `now()` again after every wake-up, which absorbs clock jumps.
-public protocol WallClock: Sendable {
+package protocol WallClock: Sendable {
     /// The current wall-clock time.
     func now() -> Date
 
@@ -17,22 +17,22 @@ public protocol WallClock: Sendable {
 }
 
 extension WallClock {
-    public func sleep(seconds: Double) async throws {
+    package func sleep(seconds: Double) async throws {
         try await sleep(until: now().addingTimeInterval(seconds))
     }
 }
 
 /// The real clock: `Date()` and `Task.sleep`.
-public struct SystemWallClock: WallClock {
-    public init() {}
+package struct SystemWallClock: WallClock {
+    package init() {}
 
-    public func now() -> Date { Date() }
+    package func now() -> Date { Date() }
 
-    public func sleep(seconds: Double) async throws {
+    package func sleep(seconds: Double) async throws {
         try await Task.sleep(nanoseconds: UInt64(max(0, min(seconds, 86_400)) * 1_000_000_000))
     }
 
-    public func sleep(until deadline: Date) async throws {
+    package func sleep(until deadline: Date) async throws {
         // Re-check after each sleep: the wall clock may have been stepped while we slept.
         while true {
             let remaining = deadline.timeIntervalSince(Date())

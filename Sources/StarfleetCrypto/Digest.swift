@@ -2,9 +2,9 @@ internal import COpenSSL
 
 /// SHA-256 and HMAC-SHA256 over OpenSSL's libcrypto: content hashes of templates, deduplication ids, and SigV4.
 /// The only Swift module that imports COpenSSL.
-public enum Digest {
+package enum Digest {
     /// SHA-256 of `bytes`.
-    public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    package static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let input = Array(bytes)
         input.withUnsafeBufferPointer { buffer in
@@ -16,13 +16,13 @@ public enum Digest {
     }
 
     /// Lowercase hex SHA-256 of `bytes`.
-    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String { hex(sha256(bytes)) }
+    package static func sha256Hex(_ bytes: some Collection<UInt8>) -> String { hex(sha256(bytes)) }
 
     /// Lowercase hex SHA-256 of a string's UTF-8.
-    public static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
+    package static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
 
     /// Lowercase hex MD5 of `bytes`: only where a peer's format asks for it (an SQS record's `md5OfBody`).
-    public static func md5Hex(_ bytes: some Collection<UInt8>) -> String {
+    package static func md5Hex(_ bytes: some Collection<UInt8>) -> String {
         var out = [UInt8](repeating: 0, count: 16)
         var length: UInt32 = 0
         let input = Array(bytes)
@@ -35,7 +35,7 @@ public enum Digest {
     }
 
     /// HMAC-SHA256 of `message` under `key`.
-    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    package static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         key.withUnsafeBufferPointer { k in
@@ -49,7 +49,7 @@ public enum Digest {
     }
 
     /// Lowercase hexadecimal.
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for b in bytes {

@@ -8,11 +8,11 @@ import Synchronization
 ///
 /// Every family is declared once (name, help, type, buckets); updates to undeclared names are ignored, so a typo
 /// cannot create a stray family. Updates take one short lock and never block.
-public final class MetricsRegistry: Sendable {
-    public enum Kind: String, Sendable { case counter, gauge, histogram }
+package final class MetricsRegistry: Sendable {
+    package enum Kind: String, Sendable { case counter, gauge, histogram }
 
     /// Label pairs in the order they are written.
-    public typealias Labels = KeyValuePairs<String, String>
+    package typealias Labels = KeyValuePairs<String, String>
 
     struct Series {
         var value: Double = 0
@@ -30,27 +30,27 @@ public final class MetricsRegistry: Sendable {
 
     private let families = Mutex<[String: Family]>([:])
 
-    public init() {}
+    package init() {}
 
     /// Declares a family. Histogram buckets are upper bounds, ascending; +Inf is implied.
-    public func declare(_ name: String, _ kind: Kind, help: String, buckets: [Double] = []) {
+    package func declare(_ name: String, _ kind: Kind, help: String, buckets: [Double] = []) {
         families.withLock { all in
             if all[name] == nil { all[name] = Family(help: help, kind: kind, buckets: kind == .histogram ? buckets.sorted() : []) }
         }
     }
 
     /// Adds to a counter (or a gauge).
-    public func increment(_ name: String, _ labels: Labels = [:], by amount: Double = 1) {
+    package func increment(_ name: String, _ labels: Labels = [:], by amount: Double = 1) {
         update(name, labels) { series, _ in series.value += amount }
     }
 
     /// Sets a gauge, or a counter whose source keeps the running total (e.g. a queue's dead-letter count).
-    public func set(_ name: String, _ labels: Labels = [:], to value: Double) {
+    package func set(_ name: String, _ labels: Labels = [:], to value: Double) {
         update(name, labels) { series, _ in series.value = value }
     }
 
     /// Records one histogram observation.
-    public func observe(_ name: String, _ labels: Labels = [:], _ value: Double) {
+    package func observe(_ name: String, _ labels: Labels = [:], _ value: Double) {
         update(name, labels) { series, bounds in
             if series.buckets.count != bounds.count + 1 { series.buckets = Array(repeating: 0, count: bounds.count + 1) }
             let index = bounds.firstIndex { value <= $0 } ?? bounds.count
@@ -61,7 +61,7 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// Replaces every series of a gauge family at once, so a scrape never sees it half updated.
-    public func replace(_ name: String, with values: [(labels: Labels, value: Double)]) {
+    package func replace(_ name: String, with values: [(labels: Labels, value: Double)]) {
         families.withLock { all in
             guard all[name] != nil else { return }
             var series: [String: Series] = [:]
@@ -71,12 +71,12 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// Drops every series of a family (for gauges whose label set changes, e.g. queues after a reload).
-    public func reset(_ name: String) {
+    package func reset(_ name: String) {
         families.withLock { $0[name]?.series = [:] }
     }
 
     /// The current value of one series (tests, diagnostics); a histogram's is its count.
-    public func value(_ name: String, _ labels: Labels = [:]) -> Double? {
+    package func value(_ name: String, _ labels: Labels = [:]) -> Double? {
         families.withLock { $0[name]?.series[Self.labelText(labels)]?.value }
     }
 
@@ -93,10 +93,10 @@ public final class MetricsRegistry: Sendable {
     // MARK: Exposition
 
     /// The Content-Type of `render()`.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// Prometheus text exposition format 0.0.4: families by name, series by label text, one sample per line.
-    public func render() -> String {
+    package func render() -> String {
         let snapshot = families.withLock { $0 }
         var out = ""
         for name in snapshot.keys.sorted() {

@@ -2,25 +2,25 @@
 ///
 /// The program runs without a shell (`argv[0]` is a path, or a name looked up in the invocation's `PATH`),
 /// in its own process group, with exactly ``environment`` as its environment.
-public struct ProcessInvocation: Sendable, Hashable {
+package struct ProcessInvocation: Sendable, Hashable {
     /// The program and its arguments; `argv[0]` must not be empty.
-    public var argv: [String]
+    package var argv: [String]
     /// Written to the program's stdin, which is then closed (the payload JSON for a worker).
-    public var stdin: [UInt8]
+    package var stdin: [UInt8]
     /// The complete environment of the program (nothing is inherited implicitly); see ``ProcessEnvironment``.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// The directory the program starts in; `nil` keeps the daemon's.
-    public var workingDirectory: String?
+    package var workingDirectory: String?
     /// Seconds of real time before the process group gets SIGTERM.
-    public var timeout: Double
+    package var timeout: Double
     /// Seconds between SIGTERM and SIGKILL.
-    public var killGrace: Double
+    package var killGrace: Double
     /// Bytes of stdout kept (the first ones); the rest is read and discarded.
-    public var stdoutLimit: Int
+    package var stdoutLimit: Int
     /// Bytes of stderr kept (the last ones).
-    public var stderrTailLimit: Int
+    package var stderrTailLimit: Int
 
-    public init(
+    package init(
         argv: [String], stdin: [UInt8] = [], environment: [String: String] = [:], workingDirectory: String? = nil,
         timeout: Double, killGrace: Double = 5, stdoutLimit: Int = 1 << 20, stderrTailLimit: Int = 8 << 10
     ) {

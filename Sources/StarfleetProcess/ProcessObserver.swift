@@ -1,16 +1,16 @@
-public import Glibc
+package import Glibc
 
 /// What a caller learns of a run while it goes on: the pid once the child exists, and its output as it is read
 /// (a warm worker's lines go to the log as they come, not at its exit, which may be days away).
-public struct ProcessObserver: Sendable {
-    public enum Stream: Sendable { case stdout, stderr }
+package struct ProcessObserver: Sendable {
+    package enum Stream: Sendable { case stdout, stderr }
 
     /// Called on the supervising thread right after the spawn, before any output.
-    public var started: @Sendable (pid_t) -> Void
+    package var started: @Sendable (pid_t) -> Void
     /// Called on the supervising thread with each chunk read (not split into lines); keep it short.
-    public var output: @Sendable (Stream, [UInt8]) -> Void
+    package var output: @Sendable (Stream, [UInt8]) -> Void
 
-    public init(started: @escaping @Sendable (pid_t) -> Void = { _ in },
+    package init(started: @escaping @Sendable (pid_t) -> Void = { _ in },
                 output: @escaping @Sendable (Stream, [UInt8]) -> Void = { _, _ in }) {
         self.started = started
         self.output = output

@@ -1,9 +1,9 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// How one invocation ended and what it printed.
-public struct ProcessOutcome: Sendable, Hashable {
+package struct ProcessOutcome: Sendable, Hashable {
     /// Why the process is gone.
-    public enum Termination: Sendable, Hashable, CustomStringConvertible {
+    package enum Termination: Sendable, Hashable, CustomStringConvertible {
         /// It exited by itself with this status (0 = success).
         case exited(Int32)
         /// A signal killed it that we did not send because of a timeout (a crash, an OOM kill, …).
@@ -11,7 +11,7 @@ public struct ProcessOutcome: Sendable, Hashable {
         /// It outlived its timeout and we terminated its process group (SIGTERM, then SIGKILL after the grace).
         case timedOut
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .exited(let status): "exited with status \(status)"
             case .signaled(let signal): "killed by signal \(signal) (\(signalName(signal)))"
@@ -20,21 +20,21 @@ public struct ProcessOutcome: Sendable, Hashable {
         }
     }
 
-    public var termination: Termination
+    package var termination: Termination
     /// The first ``ProcessInvocation/stdoutLimit`` bytes of stdout: the worker's JSON result on success.
-    public var stdout: [UInt8]
+    package var stdout: [UInt8]
     /// Whether stdout was longer than the limit (the rest was read and discarded).
-    public var stdoutTruncated: Bool
+    package var stdoutTruncated: Bool
     /// The last ``ProcessInvocation/stderrTailLimit`` bytes of stderr, decoded as UTF-8 (invalid bytes replaced).
-    public var stderrTail: String
+    package var stderrTail: String
     /// Seconds from spawn until the process was reaped (monotonic).
-    public var duration: Double
+    package var duration: Double
     /// The process id it ran as (also its process group id).
-    public var processID: Int32
+    package var processID: Int32
     /// Wall-clock time at spawn, for records an operator reads.
-    public var startedAt: Date
+    package var startedAt: Date
 
-    public init(
+    package init(
         termination: Termination, stdout: [UInt8], stdoutTruncated: Bool, stderrTail: String, duration: Double,
         processID: Int32, startedAt: Date
     ) {
@@ -48,7 +48,7 @@ public struct ProcessOutcome: Sendable, Hashable {
     }
 
     /// Exit status 0: the worker succeeded and ``stdout`` is its result.
-    public var succeeded: Bool { termination == .exited(0) }
+    package var succeeded: Bool { termination == .exited(0) }
 }
 
 /// "SIGKILL" for 9: the names an operator recognises in a dead letter.

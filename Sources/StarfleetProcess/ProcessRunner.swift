@@ -1,5 +1,5 @@
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 
 /// Runs process-worker invocations (DESIGN §6): one program per message, payload on stdin, result on stdout.
 ///
@@ -11,7 +11,7 @@ public import StarfleetClock
 ///
 /// Processes the program leaves behind in its process group are killed when it exits; a program that must
 /// leave something running has to start it in a new session, and then it is no longer this runner's concern.
-public struct ProcessRunner: Sendable {
+package struct ProcessRunner: Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let watchWithPidfd: Bool
@@ -20,7 +20,7 @@ public struct ProcessRunner: Sendable {
     ///   - clock: stamps ``ProcessOutcome/startedAt``; timeouts always use the monotonic clock (a process
     ///     really runs, so a manual clock cannot stop it).
     ///   - logger: notes timeouts, escalations to SIGKILL and spawns (debug).
-    public init(clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "starfleetd.process")) {
+    package init(clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "starfleetd.process")) {
         self.init(clock: clock, logger: logger, watchWithPidfd: true)
     }
 
@@ -38,7 +38,7 @@ public struct ProcessRunner: Sendable {
     ///
     /// - Parameter observer: told the pid at the spawn and each chunk of output as it is read (a long-lived worker
     ///   process logs as it goes); the outcome still carries the kept stdout head and stderr tail.
-    public func run(_ invocation: ProcessInvocation, observer: ProcessObserver? = nil) async throws -> ProcessOutcome {
+    package func run(_ invocation: ProcessInvocation, observer: ProcessObserver? = nil) async throws -> ProcessOutcome {
         try Task.checkCancellation()
         let control = try RunControl()
         let job = RunJob(

@@ -3,8 +3,8 @@ import Glibc
 /// An invocation that could not be started (or supervised), with the path, errno and what to do.
 ///
 /// A program that starts and then fails is not an error: that is a ``ProcessOutcome`` with a non-zero status.
-public struct ProcessRunnerError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
+package struct ProcessRunnerError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Code: String, Sendable, Hashable {
         /// argv is empty, or an argument or environment entry holds a NUL byte or an `=` in a name.
         case invalidInvocation
         /// argv[0] does not exist (ENOENT), also after searching `PATH`.
@@ -17,22 +17,22 @@ public struct ProcessRunnerError: Error, Sendable, Hashable, CustomStringConvert
         case spawnFailed
     }
 
-    public var code: Code
+    package var code: Code
     /// The path, argument or directory concerned.
-    public var subject: String
+    package var subject: String
     /// The underlying errno, when a system call failed.
-    public var errno: Int32?
+    package var errno: Int32?
     /// One sentence on what to do.
-    public var hint: String
+    package var hint: String
 
-    public init(code: Code, subject: String, errno: Int32? = nil, hint: String) {
+    package init(code: Code, subject: String, errno: Int32? = nil, hint: String) {
         self.code = code
         self.subject = subject
         self.errno = errno
         self.hint = hint
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(subject): \(code.rawValue)"
         if let errno { text += " (\(errnoSentence(errno)))" }
         return text + ": \(hint)"

@@ -1,34 +1,34 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// One dead-lettered message: the self-describing JSON document at
 /// `<state>/dead-letter/<Worker>/<MessageId>.json` that an operator reads with `ls` and `jq`.
-public struct DeadLetter: Sendable, Codable, Hashable {
+package struct DeadLetter: Sendable, Codable, Hashable {
     /// The document's format version (1).
-    public var formatVersion: Int
+    package var formatVersion: Int
     /// The queue (worker) the message came from.
-    public var queue: String
-    public var messageId: String
+    package var queue: String
+    package var messageId: String
     /// Why it was dead-lettered: "maxReceiveCount exceeded", "failed on its last allowed attempt", …
-    public var reason: String
+    package var reason: String
     /// The body as JSON when it parses as JSON, else as a string.
-    public var body: JSONValue
-    public var bodyIsJSON: Bool
+    package var body: JSONValue
+    package var bodyIsJSON: Bool
     /// The exact body text, present only when re-encoding `body` would not reproduce it byte for byte
     /// (redrive sends this text).
-    public var rawBody: String?
-    public var attributes: [String: String]
-    public var deduplicationId: String?
-    public var receiveCount: Int
-    public var maxReceiveCount: Int
-    public var sentTimestamp: Date
-    public var firstReceiveTimestamp: Date?
-    public var firstFailureTimestamp: Date?
-    public var lastFailureTimestamp: Date?
-    public var deadLetteredTimestamp: Date
+    package var rawBody: String?
+    package var attributes: [String: String]
+    package var deduplicationId: String?
+    package var receiveCount: Int
+    package var maxReceiveCount: Int
+    package var sentTimestamp: Date
+    package var firstReceiveTimestamp: Date?
+    package var firstFailureTimestamp: Date?
+    package var lastFailureTimestamp: Date?
+    package var deadLetteredTimestamp: Date
     /// Every failure reported, oldest first: error text, exit status, stderr tail.
-    public var failures: [FailureRecord]
+    package var failures: [FailureRecord]
 
-    public init(
+    package init(
         queue: String, messageId: String, reason: String, bodyText: String, attributes: [String: String],
         deduplicationId: String?, receiveCount: Int, maxReceiveCount: Int, sentTimestamp: Date,
         firstReceiveTimestamp: Date?, deadLetteredTimestamp: Date, failures: [FailureRecord]
@@ -59,7 +59,7 @@ public struct DeadLetter: Sendable, Codable, Hashable {
     }
 
     /// The body to send again on redrive: exactly what was sent.
-    public var bodyText: String {
+    package var bodyText: String {
         if let rawBody { return rawBody }
         if !bodyIsJSON, case .string(let text) = body { return text }
         return body.compactText() ?? ""
@@ -67,26 +67,26 @@ public struct DeadLetter: Sendable, Codable, Hashable {
 }
 
 /// A line of `dlq list`: enough to choose what to show, redrive or purge.
-public struct DeadLetterSummary: Sendable, Hashable, Codable {
-    public var worker: String
-    public var messageId: String
-    public var reason: String
-    public var receiveCount: Int
-    public var deadLetteredTimestamp: Date
-    public var lastError: String?
-    public var path: String
+package struct DeadLetterSummary: Sendable, Hashable, Codable {
+    package var worker: String
+    package var messageId: String
+    package var reason: String
+    package var receiveCount: Int
+    package var deadLetteredTimestamp: Date
+    package var lastError: String?
+    package var path: String
 }
 
 /// Which dead letters an operation takes: named ones, or all of a worker's (`--all`, never implied).
-public enum DeadLetterSelection: Sendable, Hashable {
+package enum DeadLetterSelection: Sendable, Hashable {
     case ids([String])
     case all
 }
 
 /// The outcome of a redrive.
-public struct RedriveResult: Sendable, Hashable {
+package struct RedriveResult: Sendable, Hashable {
     /// Original dead-letter id → the new message id on the queue.
-    public var redriven: [String: String] = [:]
+    package var redriven: [String: String] = [:]
     /// Dead-letter id → why it was not redriven (left in place).
-    public var failed: [String: String] = [:]
+    package var failed: [String: String] = [:]
 }

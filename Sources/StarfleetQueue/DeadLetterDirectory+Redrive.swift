@@ -1,8 +1,8 @@
-public import StarfleetClock
+package import StarfleetClock
 
 extension DeadLetterDirectory {
     /// The attribute a redriven message carries: the id it had when it was dead-lettered first.
-    public static let originalMessageIdAttribute = "StarfleetOriginalMessageId"
+    package static let originalMessageIdAttribute = "StarfleetOriginalMessageId"
 
     /// Puts dead letters back on `queue` (normally the worker's own) as new messages: a fresh receive count,
     /// a new message id, the original id in the `StarfleetOriginalMessageId` attribute (kept from an earlier
@@ -12,7 +12,7 @@ extension DeadLetterDirectory {
     ///
     /// - Parameter ratePerSecond: at most this many messages per second (nil: as fast as the queue takes them),
     ///   paced on `clock`.
-    public func redrive(
+    package func redrive(
         worker: String, _ selection: DeadLetterSelection, into queue: any MessageQueue, ratePerSecond: Double?,
         clock: any WallClock
     ) async throws -> RedriveResult {

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 import Glibc
 
@@ -6,23 +7,23 @@ import Glibc
 ///
 /// Files are the source of truth and the daemon never rewrites one after writing it, so `list`, `show` and
 /// `purge` are safe while the daemon runs; `redrive` needs the worker's queue (see ``QueueInbox``).
-public struct DeadLetterDirectory: Sendable {
+package struct DeadLetterDirectory: Sendable {
     /// `<state>/dead-letter`.
-    public let root: String
+    package let root: String
     let fileSystem: any JournalFileSystem
 
-    public init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+    package init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
         self.root = root
         self.fileSystem = fileSystem
     }
 
     /// `<root>/<worker>`.
-    public func directory(worker: String) -> String { root + "/" + worker }
+    package func directory(worker: String) -> String { root + "/" + worker }
 
-    public func path(worker: String, id: String) -> String { directory(worker: worker) + "/" + id + ".json" }
+    package func path(worker: String, id: String) -> String { directory(worker: worker) + "/" + id + ".json" }
 
     /// Writes (or replaces) a dead letter durably: after this returns, a crash cannot lose it.
-    public func write(_ letter: DeadLetter) throws {
+    package func write(_ letter: DeadLetter) throws {
         try QueueNames.validate(letter.queue)
         try Self.validateID(letter.messageId)
         let folder = directory(worker: letter.queue)
@@ -34,38 +35,19 @@ public struct DeadLetterDirectory: Sendable {
             throw QueueError(.corruptData, "the dead letter could not be encoded as JSON: \(error)", hint: "Report this bug.",
                              queue: letter.queue, messageId: letter.messageId)
         }
-        let final = path(worker: letter.queue, id: letter.messageId)
-        let temporary = folder + "/." + letter.messageId + ".json.tmp"
-        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        do {
-            try data.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
-            var newline: UInt8 = 0x0A
-            try withUnsafeBytes(of: &newline) { try fileSystem.write(fd, $0, at: Int64(data.count), path: temporary) }
-            try fileSystem.fsync(fd, path: temporary)
-            fileSystem.close(fd)
-        } catch {
-            fileSystem.close(fd)
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        do {
-            try fileSystem.rename(temporary, to: final)
-        } catch {
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        try fileSystem.syncDirectory(folder)
+        // Written beside the letter as `.<id>.json.tmp`, which the listing skips.
+        try fileSystem.writeAtomically(Array(data) + [0x0A], to: path(worker: letter.queue, id: letter.messageId))
     }
 
     /// Workers that have a dead-letter folder: directories with a queue name. Anything else an operator or an
     /// editor left in `dead-letter/` (a README, a swap file, a `.tmp`) is skipped here and reported by ``strays()``.
-    public func workers() throws -> [String] {
+    package func workers() throws -> [String] {
         guard fileSystem.fileExists(root) else { return [] }
         return try fileSystem.contents(ofDirectory: root).filter { isWorkerFolder($0) }.sorted()
     }
 
     /// The ids of a worker's dead letters (regular `<id>.json` files with a valid id), sorted.
-    public func ids(worker: String) throws -> [String] {
+    package func ids(worker: String) throws -> [String] {
         let folder = directory(worker: worker)
         guard fileSystem.fileExists(folder), Self.isDirectory(folder) else { return [] }
         return try fileSystem.contents(ofDirectory: folder)
@@ -77,7 +59,7 @@ public struct DeadLetterDirectory: Sendable {
     /// Entries in the dead-letter directory that are not dead letters, with the reason each is skipped, so a
     /// listing can report them instead of failing on them. Dot-files (the writer's own `.<id>.json.tmp`, editors'
     /// swap files) are not reported: they are expected and short-lived.
-    public func strays() -> [DeadLetterStray] {
+    package func strays() -> [DeadLetterStray] {
         guard fileSystem.fileExists(root), let names = try? fileSystem.contents(ofDirectory: root) else { return [] }
         var strays: [DeadLetterStray] = []
         for name in names.sorted() where !name.hasPrefix(".") {
@@ -117,7 +99,7 @@ public struct DeadLetterDirectory: Sendable {
     }
 
     /// A worker's dead letters, oldest first. Unreadable files are listed with reason "unreadable: …".
-    public func list(worker: String) throws -> [DeadLetterSummary] {
+    package func list(worker: String) throws -> [DeadLetterSummary] {
         try ids(worker: worker).map { id in
             let file = path(worker: worker, id: id)
             do {
@@ -134,7 +116,7 @@ public struct DeadLetterDirectory: Sendable {
     }
 
     /// One dead letter. With `worker` nil, every worker's folder is searched.
-    public func show(worker: String? = nil, id: String) throws -> DeadLetter {
+    package func show(worker: String? = nil, id: String) throws -> DeadLetter {
         try Self.validateID(id)
         for candidate in try (worker.map { [$0] } ?? workers()) {
             let file = path(worker: candidate, id: id)
@@ -146,7 +128,7 @@ public struct DeadLetterDirectory: Sendable {
 
     /// Deletes dead letters for good; returns how many files were removed.
     @discardableResult
-    public func purge(worker: String, _ selection: DeadLetterSelection) throws -> Int {
+    package func purge(worker: String, _ selection: DeadLetterSelection) throws -> Int {
         let targets: [String]
         switch selection {
         case .all: targets = try ids(worker: worker)
@@ -187,8 +169,8 @@ public struct DeadLetterDirectory: Sendable {
 }
 
 /// Something in the dead-letter directory that is not a dead letter, skipped by every `dlq` command.
-public struct DeadLetterStray: Sendable, Hashable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "\(path): skipped: \(reason)" }
+package struct DeadLetterStray: Sendable, Hashable, CustomStringConvertible {
+    package var path: String
+    package var reason: String
+    package var description: String { "\(path): skipped: \(reason)" }
 }

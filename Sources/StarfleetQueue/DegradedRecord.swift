@@ -1,4 +1,5 @@
-public import FoundationEssentials
+import StarfleetFiles
+package import FoundationEssentials
 import Glibc
 
 /// `<queue>/degraded.json`: what recovery could not bring back (missing segments, quarantined segments or ranges),
@@ -7,21 +8,21 @@ import Glibc
 /// Written once by the recovery that found the loss (temp file, fsync, rename, fsync of the folder, mode 0600), so
 /// a crash leaves the old record or the new one, never half of one. A later recovery that finds more loss merges
 /// into the record still there rather than hiding what the operator has not yet seen.
-public struct DegradedRecord: Codable, Sendable, Hashable {
-    public static let fileName = "degraded.json"
+package struct DegradedRecord: Codable, Sendable, Hashable {
+    package static let fileName = "degraded.json"
 
-    public var version = 1
-    public var queue: String
+    package var version = 1
+    package var queue: String
     /// When recovery first found a loss not yet acknowledged.
-    public var detectedAt: Date
+    package var detectedAt: Date
     /// Journal segment numbers that should exist and do not: their messages are lost.
-    public var missingSegments: [UInt64]
+    package var missingSegments: [UInt64]
     /// Segment numbers with damage moved to `<queue>/quarantine/` (a whole segment or ranges of it).
-    public var quarantinedSegments: [UInt64]
+    package var quarantinedSegments: [UInt64]
     /// The files under `<queue>/quarantine/` that recovery wrote.
-    public var quarantineFiles: [String]
+    package var quarantineFiles: [String]
 
-    public init(queue: String, detectedAt: Date, missingSegments: [UInt64], quarantinedSegments: [UInt64], quarantineFiles: [String]) {
+    package init(queue: String, detectedAt: Date, missingSegments: [UInt64], quarantinedSegments: [UInt64], quarantineFiles: [String]) {
         self.queue = queue
         self.detectedAt = detectedAt
         self.missingSegments = missingSegments
@@ -30,7 +31,7 @@ public struct DegradedRecord: Codable, Sendable, Hashable {
     }
 
     /// The record a recovery report calls for, or nil when nothing was lost (a torn tail is not a loss).
-    public init?(queue: String, queueDirectory: String, report: RecoveryReport, at time: Date) {
+    package init?(queue: String, queueDirectory: String, report: RecoveryReport, at time: Date) {
         guard !report.isClean else { return nil }
         func number(_ path: String) -> UInt64? { path.split(separator: "/").last.flatMap { SegmentFile.number(inFileName: String($0)) } }
         var numbers = Set(report.quarantined.compactMap { number($0.segmentPath) })
@@ -44,7 +45,7 @@ public struct DegradedRecord: Codable, Sendable, Hashable {
     }
 
     /// This record with another's findings added (the earlier detection time kept).
-    public func merged(with other: DegradedRecord) -> DegradedRecord {
+    package func merged(with other: DegradedRecord) -> DegradedRecord {
         var out = self
         out.detectedAt = min(detectedAt, other.detectedAt)
         out.missingSegments = Array(Set(missingSegments).union(other.missingSegments)).sorted()
@@ -54,18 +55,18 @@ public struct DegradedRecord: Codable, Sendable, Hashable {
     }
 
     /// One line for logs, status and alerts, e.g. "missing segments 2, 3; quarantined segments 5".
-    public var summary: String {
+    package var summary: String {
         var parts: [String] = []
         if !missingSegments.isEmpty { parts.append("missing segments " + missingSegments.map(String.init).joined(separator: ", ")) }
         if !quarantinedSegments.isEmpty { parts.append("quarantined segments " + quarantinedSegments.map(String.init).joined(separator: ", ")) }
         return parts.joined(separator: "; ")
     }
 
-    public static func path(queueDirectory: String) -> String { queueDirectory + "/" + fileName }
+    package static func path(queueDirectory: String) -> String { queueDirectory + "/" + fileName }
 
     /// The record in the queue folder, or nil when there is none (never degraded, or acknowledged).
     /// A file that cannot be decoded still marks the queue degraded (with no numbers) rather than hiding it.
-    public static func read(queueDirectory: String, queue: String) -> DegradedRecord? {
+    package static func read(queueDirectory: String, queue: String) -> DegradedRecord? {
         let path = path(queueDirectory: queueDirectory)
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return nil }
         if let record = try? JSONDecoder.degraded.decode(DegradedRecord.self, from: data) { return record }
@@ -74,33 +75,21 @@ public struct DegradedRecord: Codable, Sendable, Hashable {
     }
 
     /// Writes (merging with a record still unacknowledged) atomically and durably.
-    public static func record(_ record: DegradedRecord, queueDirectory: String, fileSystem: any JournalFileSystem) throws {
+    package static func record(_ record: DegradedRecord, queueDirectory: String, fileSystem: any JournalFileSystem) throws {
         let merged = read(queueDirectory: queueDirectory, queue: record.queue).map { $0.merged(with: record) } ?? record
         let final = path(queueDirectory: queueDirectory)
-        let temporary = queueDirectory + "/." + fileName + ".tmp"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let bytes = Array(try encoder.encode(merged)) + [0x0A]
-        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        do {
-            try bytes.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
-            try fileSystem.fsync(fd, path: temporary)
-            fileSystem.close(fd)
-        } catch {
-            fileSystem.close(fd)
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        try fileSystem.rename(temporary, to: final)
-        try fileSystem.syncDirectory(queueDirectory)
+        try fileSystem.writeAtomically(bytes, to: final)
     }
 
     /// Deletes the record (the operator's acknowledgement). Returns the record it removed, nil when there was none.
     /// Safe while the daemon runs: the daemon reads the file at every status report and never rewrites it after
     /// the queue's recovery.
     @discardableResult
-    public static func acknowledge(queueDirectory: String, queue: String, fileSystem: any JournalFileSystem = PosixFileSystem()) throws -> DegradedRecord? {
+    package static func acknowledge(queueDirectory: String, queue: String, fileSystem: any JournalFileSystem = PosixFileSystem()) throws -> DegradedRecord? {
         guard let record = read(queueDirectory: queueDirectory, queue: queue) else { return nil }
         try fileSystem.unlink(path(queueDirectory: queueDirectory))
         try fileSystem.syncDirectory(queueDirectory)

@@ -2,29 +2,29 @@ import FoundationEssentials
 
 /// A send-only ``MessageQueue`` that hands messages to the running daemon through its ``QueueInbox`` (a `send`
 /// request the daemon carries out within a second): what `starfleetctl` uses when the daemon holds the queue's lock.
-public struct InboxQueue: MessageQueue {
-    public let name: String
-    public let inbox: QueueInbox
+package struct InboxQueue: MessageQueue {
+    package let name: String
+    package let inbox: QueueInbox
 
     /// - Parameter root: `<state>/inbox`.
-    public init(root: String, queue: String) {
+    package init(root: String, queue: String) {
         name = queue
         inbox = QueueInbox(root: root)
     }
 
-    public func send(_ entries: [OutgoingMessage]) async throws -> [SendResult] {
+    package func send(_ entries: [OutgoingMessage]) async throws -> [SendResult] {
         try inbox.submit(QueueRequest(action: .send, requestedAt: Date(), messages: entries.map(QueueRequest.Message.init)), queue: name)
         // The daemon assigns the ids when it carries the request out.
         return entries.map { _ in SendResult(messageId: "(handed to the daemon)", duplicate: false) }
     }
 
-    public func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] { try unsupported("receive") }
-    public func delete(_ receipt: ReceiptHandle) async throws -> Bool { try unsupported("delete") }
-    public func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
+    package func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] { try unsupported("receive") }
+    package func delete(_ receipt: ReceiptHandle) async throws -> Bool { try unsupported("delete") }
+    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
         try unsupported("changeVisibility")
     }
-    public func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws { try unsupported("deadLetter") }
-    public func stats() async throws -> QueueStats { try unsupported("stats") }
+    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws { try unsupported("deadLetter") }
+    package func stats() async throws -> QueueStats { try unsupported("stats") }
 
     private func unsupported(_ operation: String) throws -> Never {
         throw QueueError(.unavailable, "the daemon owns queue \(name); \(operation) is not possible through its inbox",

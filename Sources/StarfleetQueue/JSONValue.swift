@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// Any JSON value: how a dead letter shows a body that parses as JSON, so `jq .body` works on it.
-public indirect enum JSONValue: Sendable, Hashable, Codable {
+package indirect enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -10,7 +10,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
             self = .null
@@ -29,7 +29,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
@@ -43,12 +43,12 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Parses `text` as JSON; nil when it is not JSON.
-    public static func parse(_ text: String) -> JSONValue? {
+    package static func parse(_ text: String) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 
     /// Compact JSON text, keys sorted.
-    public func compactText() -> String? {
+    package func compactText() -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(self) else { return nil }

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import Dispatch
 
 /// Group commit: operations append records to `pending` under the mutex and wait; one work item on the commit
@@ -182,6 +183,7 @@ extension JournalQueue {
 
     func asQueueError(_ error: any Error) -> QueueError {
         if let error = error as? QueueError { return error.on(queue: name) }
+        if let error = error as? FileSystemError { return QueueError(error).on(queue: name) }
         return QueueError(.fileSystem, "\(error)", hint: "Check the state directory.", queue: name)
     }
 }

@@ -29,7 +29,7 @@ extension JournalQueue {
     }
 
     /// Asks for a compaction pass now (the daemon calls this periodically; a pass also follows every commit).
-    public func compact() async {
+    package func compact() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             commitQueue.async {
                 self.planCompaction()

@@ -82,7 +82,7 @@ extension JournalQueue {
         }
         return DeadLetter(
             queue: name, messageId: item.id.description, reason: reasonText, bodyText: body, attributes: attributes,
-            deduplicationId: dedup, receiveCount: Int(item.entry.receiveCount), maxReceiveCount: options.maxReceiveCount,
+            deduplicationId: dedup, receiveCount: Int(item.entry.receiveCount), maxReceiveCount: self.maxReceiveCount,
             sentTimestamp: Milliseconds.date(item.entry.sentMs),
             firstReceiveTimestamp: item.entry.firstReceiveMs == 0 ? nil : Milliseconds.date(item.entry.firstReceiveMs),
             deadLetteredTimestamp: clock.now(), failures: item.entry.failures)

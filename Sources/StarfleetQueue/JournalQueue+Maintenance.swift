@@ -1,21 +1,21 @@
-public import FoundationEssentials
-public import Logging
-public import StarfleetClock
+package import FoundationEssentials
+package import Logging
+package import StarfleetClock
 
 /// One message as `status` and the tests see it (no body).
-public struct QueuedMessageInfo: Sendable, Hashable {
-    public enum State: String, Sendable, Hashable, Codable { case visible, inFlight, delayed, leaving }
+package struct QueuedMessageInfo: Sendable, Hashable {
+    package enum State: String, Sendable, Hashable, Codable { case visible, inFlight, delayed, leaving }
 
-    public var messageId: String
-    public var receiveCount: Int
-    public var state: State
-    public var sentTimestamp: Date
-    public var visibleAt: Date
-    public var failures: Int
+    package var messageId: String
+    package var receiveCount: Int
+    package var state: State
+    package var sentTimestamp: Date
+    package var visibleAt: Date
+    package var failures: Int
 }
 
 extension JournalQueue {
-    public func stats() async throws -> QueueStats {
+    package func stats() async throws -> QueueStats {
         try state.withLock { s in
             try checkUsable(s)
             return Self.stats(of: s.index.entries.values, nowMs: nowMs(), deadLettered: s.deadLettered, expired: s.expired)
@@ -44,7 +44,7 @@ extension JournalQueue {
     }
 
     /// Every message in the queue, oldest send first (for `status` and tests; bodies stay on disk).
-    public func messages() throws -> [QueuedMessageInfo] {
+    package func messages() throws -> [QueuedMessageInfo] {
         try state.withLock { s in
             try checkUsable(s)
             let now = nowMs()
@@ -63,7 +63,7 @@ extension JournalQueue {
     /// Deletes every message, visible and in flight (SQS PurgeQueue), durably. Deduplication ids are kept.
     /// Returns how many messages were removed.
     @discardableResult
-    public func purge() async throws -> Int {
+    package func purge() async throws -> Int {
         let (removed, _) = try await journaled { s -> Int in
             let ids = Array(s.index.allIDs)
             for id in ids { s.index.remove(id) }
@@ -78,7 +78,7 @@ extension JournalQueue {
     /// Drops messages past the retention period now instead of when a receive reaches them (the daemon may
     /// call this periodically so `stats` stays exact). Returns how many were dropped.
     @discardableResult
-    public func expireOldMessages() -> Int {
+    package func expireOldMessages() -> Int {
         let retentionMs = Milliseconds.duration(options.retention)
         let expired = state.withLock { s in
             let horizon = nowMs() - retentionMs
@@ -93,7 +93,7 @@ extension JournalQueue {
 
     /// Reads a queue's journal without taking its lock or changing anything (for `starfleetctl status` while
     /// the daemon runs): its messages and counts as of the last durable record.
-    public static func inspect(
+    package static func inspect(
         directory: String, options: QueueOptions, clock: any WallClock, logger: Logger
     ) throws -> (stats: QueueStats, messages: [QueuedMessageInfo], report: RecoveryReport) {
         let now = Milliseconds.from(clock.now())

@@ -1,9 +1,9 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 extension JournalQueue {
     /// How long ago the oldest message still in the queue was sent, in seconds; 0 when the queue is empty.
     /// One pass over the in-memory index (no disk), for the metrics' queue-age gauge.
-    public func oldestMessageAgeSeconds() throws -> Double {
+    package func oldestMessageAgeSeconds() throws -> Double {
         try state.withLock { s in
             try checkUsable(s)
             var oldest = Int64.max
@@ -16,7 +16,7 @@ extension JournalQueue {
 extension JournalQueue {
     /// When the earliest delayed or in-flight message turns visible by the clock alone (no journal write marks that),
     /// or nil when none will; possibly earlier than any real change (a hint for a loop that reports counts).
-    public func nextTimedChange() -> Date? {
+    package func nextTimedChange() -> Date? {
         state.withLock { $0.index.nextDueMs }.map(Milliseconds.date)
     }
 }

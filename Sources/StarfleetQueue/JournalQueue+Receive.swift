@@ -15,7 +15,7 @@ extension JournalQueue {
         var waiter: UInt64?
     }
 
-    public func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
+    package func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
         guard (1...QueueLimits.maxReceiveBatch).contains(max) else {
             throw QueueError(.invalidParameterValue, "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
                              hint: "Ask for 1 to 10 messages.", queue: name)
@@ -23,7 +23,7 @@ extension JournalQueue {
         guard wait >= 0, wait <= QueueLimits.maxWaitSeconds else {
             throw QueueError(.invalidParameterValue, "WaitTimeSeconds \(wait) is outside 0...20", hint: "Wait 0 to 20 seconds.", queue: name)
         }
-        let timeout = visibilityTimeout ?? options.visibilityTimeout
+        let timeout = visibilityTimeout ?? self.visibilityTimeout
         guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
             throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
                              hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
@@ -59,7 +59,7 @@ extension JournalQueue {
     private func receiveOnce(
         max: Int, timeoutMs: Int64, registerWaiter: Bool
     ) async throws -> ([ReceivedMessage], UInt64?, movedAny: Bool) {
-        let maxReceiveCount = Int32(options.maxReceiveCount)
+        let maxReceiveCount = Int32(self.maxReceiveCount)
         let retentionMs = Milliseconds.duration(options.retention)
         let (pass, _) = try await journaled({ s -> ReceivePass in
             var pass = ReceivePass()

@@ -17,7 +17,7 @@ extension JournalQueue {
 
     /// Validates every entry (the whole send fails before anything is written if one is bad), encodes the
     /// records outside the mutex, then appends them in one go and waits for the group commit.
-    public func send(_ entries: [OutgoingMessage]) async throws -> [SendResult] {
+    package func send(_ entries: [OutgoingMessage]) async throws -> [SendResult] {
         guard !entries.isEmpty else { return [] }
         for entry in entries { try MessageValidation.validate(entry, queue: name) }
         let sentMs = nowMs()

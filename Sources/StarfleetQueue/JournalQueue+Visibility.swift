@@ -1,7 +1,7 @@
 extension JournalQueue {
     /// Deletes with the most recent receipt handle. The delete record goes out with the next group commit but
     /// is not waited for (a crash may lose it: the message is then delivered again, at-least-once).
-    public func delete(_ receipt: ReceiptHandle) async throws -> Bool {
+    package func delete(_ receipt: ReceiptHandle) async throws -> Bool {
         guard let handle = receipt.parsed else { throw invalidHandle(receipt) }
         let (deleted, shrunk) = try state.withLock { s -> (Bool, Bool) in
             try checkUsable(s)
@@ -23,13 +23,13 @@ extension JournalQueue {
         var wakeReceivers: Bool
     }
 
-    public func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
+    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
         try await changeVisibility(receipt, timeout: timeout, failure: failure, permanent: false)
     }
 
     /// Dead-letters the message now, whatever its receive count: for failures that no retry can fix (a template
     /// that fails its schema, a worker that does not exist). The failure is recorded in the dead-letter file.
-    public func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {
+    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {
         try await changeVisibility(receipt, timeout: 0, failure: failure, permanent: true)
     }
 
@@ -39,7 +39,7 @@ extension JournalQueue {
             throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
                              hint: "Use 0 to 43,200 seconds.", queue: name, messageId: handle.id.description)
         }
-        let maxReceiveCount = Int32(options.maxReceiveCount)
+        let maxReceiveCount = Int32(self.maxReceiveCount)
         let (change, _) = try await journaled { s -> VisibilityChange in
             let now = nowMs()
             guard var entry = s.index[handle.id], !entry.leaving else {

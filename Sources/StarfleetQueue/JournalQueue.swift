@@ -1,6 +1,7 @@
+import StarfleetFiles
 import FoundationEssentials
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 import CStarfleetQueueSupport
 import Dispatch
 import Glibc
@@ -22,13 +23,16 @@ import Synchronization
 /// shortcut — `changeVisibility(_:timeout:failure:)` with a failure on the attempt whose receive count equals
 /// `maxReceiveCount` moves it at once, without waiting out the backoff. Either way the journal records the
 /// move only after the dead-letter file is durable.
-public final class JournalQueue: MessageQueue {
-    public let name: String
+package final class JournalQueue: MessageQueue {
+    package let name: String
     /// `<state>/queues/<name>`.
-    public let directory: String
-    public let options: QueueOptions
+    package let directory: String
+    /// Fixed at open, except the two settings ``retune(visibilityTimeout:maxReceiveCount:)`` changes (read those
+    /// through ``visibilityTimeout`` and ``maxReceiveCount``).
+    package let options: QueueOptions
+    private let settings: Mutex<(visibilityTimeout: Double, maxReceiveCount: Int)>
     /// What opening the queue found in the journal.
-    public let recoveryReport: RecoveryReport
+    package let recoveryReport: RecoveryReport
 
     let clock: any WallClock
     let logger: Logger
@@ -48,6 +52,7 @@ public final class JournalQueue: MessageQueue {
         self.name = name
         self.directory = directory
         self.options = options
+        settings = Mutex((options.visibilityTimeout, options.maxReceiveCount))
         self.clock = clock
         self.logger = logger
         self.fileSystem = options.fileSystem
@@ -58,9 +63,25 @@ public final class JournalQueue: MessageQueue {
         deadLetterQueue = DispatchQueue(label: "starfleet.queue.\(name).dead-letter")
     }
 
+    /// The default visibility timeout of a receive, as last set (the worker's VisibilityTimeoutSeconds).
+    package var visibilityTimeout: Double { settings.withLock { $0.visibilityTimeout } }
+    /// Receives past this dead-letter a message, as last set (the worker's MaxReceiveCount).
+    package var maxReceiveCount: Int { settings.withLock { $0.maxReceiveCount } }
+
+    /// Applies a reloaded worker's VisibilityTimeoutSeconds and MaxReceiveCount to the open queue: a run's timeout
+    /// follows the new configuration at once, so its message must stay hidden as long, or a second copy would start.
+    /// Messages in flight keep the visibility they were received with.
+    package func retune(visibilityTimeout: Double, maxReceiveCount: Int) throws {
+        var candidate = options
+        candidate.visibilityTimeout = visibilityTimeout
+        candidate.maxReceiveCount = maxReceiveCount
+        try candidate.validate(queue: name)
+        settings.withLock { $0 = (visibilityTimeout, maxReceiveCount) }
+    }
+
     /// Opens (creating when needed) the queue in `directory` (normally `<state>/queues/<name>`): takes its lock,
     /// recovers the journal, and starts a new journal segment. Throws `.locked` when another process has it open.
-    public static func open(
+    package static func open(
         directory: String, name: String, options: QueueOptions, clock: any WallClock, logger: Logger
     ) throws -> JournalQueue {
         try QueueNames.validate(name)
@@ -122,16 +143,18 @@ public final class JournalQueue: MessageQueue {
             return queue
         } catch let error as QueueError {
             throw error.on(queue: name)
+        } catch let error as FileSystemError {
+            throw QueueError(error).on(queue: name)
         }
     }
 
     /// The loss recovery recorded and no operator has acknowledged yet (`<queue>/degraded.json`), read now: an
     /// acknowledgement (`starfleetctl queue acknowledge`) shows at the next call.
-    public var degraded: DegradedRecord? { DegradedRecord.read(queueDirectory: directory, queue: name) }
+    package var degraded: DegradedRecord? { DegradedRecord.read(queueDirectory: directory, queue: name) }
 
     /// Flushes what is pending, wakes long-poll receivers (they return empty), and releases the lock.
     /// Later calls throw `.unavailable`.
-    public func close() async {
+    package func close() async {
         _ = try? await waitForPendingRecords()
         let wake = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.closed = true
@@ -145,7 +168,7 @@ public final class JournalQueue: MessageQueue {
 
     /// Calls `observer` (on any thread, keep it cheap) after the queue's contents change: once per group commit and
     /// after a send is indexed or messages expire. The daemon's status writer waits on it instead of polling.
-    public func observeChanges(_ observer: (@Sendable () -> Void)?) {
+    package func observeChanges(_ observer: (@Sendable () -> Void)?) {
         changeObserver.withLock { $0 = observer.map(ChangeObserver.init) }
     }
 

@@ -1,6 +1,7 @@
-/// The full state of one message as written to the journal: by a send (receive count 0, no failures) and when
-/// compaction carries a live message forward out of an old segment. A later `message` record for the same id
-/// replaces the earlier state entirely.
+/// The full state of one message as written to the journal. Only a send writes it (receive count 0, no failures:
+/// `encodeNewMessage`); compaction unlinks whole segments and never rewrites a live message forward. Recovery
+/// still lets a later `message` record for the same id replace the earlier state entirely, the room kept for
+/// carrying lingering messages forward (docs/queue-format.md, "Compaction").
 struct MessageRecord {
     var id: MessageID
     var sentMs: Int64

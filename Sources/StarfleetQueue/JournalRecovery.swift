@@ -1,3 +1,4 @@
+import StarfleetFiles
 import Glibc
 import Logging
 
@@ -40,7 +41,7 @@ struct JournalRecovery {
         let names: [String]
         do {
             names = try fileSystem.contents(ofDirectory: journalDirectory)
-        } catch let error as QueueError where error.errno == ENOENT && readOnly {
+        } catch let error as FileSystemError where error.errno == ENOENT && readOnly {
             return out
         }
         let numbers = names.compactMap(SegmentFile.number(inFileName:)).sorted()

@@ -1,20 +1,20 @@
 /// A message's id: a random version-4 UUID, shown in its canonical upper-case text form (as SQS shows a
 /// MessageId). Two words rather than Foundation's `UUID`, so hashing, comparing and formatting are cheap.
-public struct MessageID: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct MessageID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The UUID's bytes 0–7 and 8–15, big-endian.
-    public let high: UInt64
-    public let low: UInt64
+    package let high: UInt64
+    package let low: UInt64
 
-    public init(high: UInt64, low: UInt64) {
+    package init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// A fresh random id.
-    public init() { self = MessageIDGenerator.make(1)[0] }
+    package init() { self = MessageIDGenerator.make(1)[0] }
 
     /// Parses the text form (8-4-4-4-12 hex digits, either case); nil when it is not one.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var words: [UInt64] = [0, 0]
         var digits = 0
         for (position, byte) in text.utf8.enumerated() {
@@ -38,7 +38,7 @@ public struct MessageID: Sendable, Hashable, Comparable, CustomStringConvertible
         low = words[1]
     }
 
-    public var description: String {
+    package var description: String {
         String(unsafeUninitializedCapacity: 36) { buffer in
             let hex: StaticString = "0123456789ABCDEF"
             var out = 0
@@ -57,7 +57,7 @@ public struct MessageID: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    public static func < (a: MessageID, b: MessageID) -> Bool { (a.high, a.low) < (b.high, b.low) }
+    package static func < (a: MessageID, b: MessageID) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }
 
 /// Receipt handles are `<message id>:<receive count>`: a handle is current only while the message's receive

@@ -5,7 +5,7 @@
 /// Two implementations code against it: ``JournalQueue`` (durable, local, this module) and an SQS-backed one.
 /// Delivery is at-least-once: a consumer may see a message again after a crash or when its visibility
 /// timeout runs out, so consumers must be idempotent.
-public protocol MessageQueue: Sendable {
+package protocol MessageQueue: Sendable {
     /// The queue's name (for a worker's queue, the worker's name).
     var name: String { get }
 

@@ -1,52 +1,53 @@
+package import StarfleetFiles
 import Glibc
 
 /// Every error the queue and the dead-letter directory throw: what went wrong (``code``), on what (queue, path,
 /// message id), the operating system's errno when a system call failed, and a sentence saying what to do.
-public struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. Compare with the static members (`error.code == .messageTooLarge`).
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate let name: String
-        public var description: String { name }
+        package var description: String { name }
 
         /// A system call on the journal, a dead letter or a lock failed (see ``QueueError/errno``).
-        public static let fileSystem = Code(name: "fileSystem")
+        package static let fileSystem = Code(name: "fileSystem")
         /// Body plus attributes exceed 1 MiB.
-        public static let messageTooLarge = Code(name: "messageTooLarge")
+        package static let messageTooLarge = Code(name: "messageTooLarge")
         /// The body is empty or holds characters SQS does not allow.
-        public static let invalidMessageContents = Code(name: "invalidMessageContents")
+        package static let invalidMessageContents = Code(name: "invalidMessageContents")
         /// A parameter is out of range (delay, max, wait, visibility timeout, attribute count).
-        public static let invalidParameterValue = Code(name: "invalidParameterValue")
+        package static let invalidParameterValue = Code(name: "invalidParameterValue")
         /// The receipt handle is not one this queue issued.
-        public static let receiptHandleIsInvalid = Code(name: "receiptHandleIsInvalid")
+        package static let receiptHandleIsInvalid = Code(name: "receiptHandleIsInvalid")
         /// The receipt handle is stale (received again since) or the message is gone.
-        public static let messageNotInflight = Code(name: "messageNotInflight")
+        package static let messageNotInflight = Code(name: "messageNotInflight")
         /// The journal was written by a newer (or unknown) format version.
-        public static let unsupportedFormatVersion = Code(name: "unsupportedFormatVersion")
+        package static let unsupportedFormatVersion = Code(name: "unsupportedFormatVersion")
         /// A journal record or dead-letter file could not be decoded.
-        public static let corruptData = Code(name: "corruptData")
+        package static let corruptData = Code(name: "corruptData")
         /// Another process holds the queue's lock (normally the running daemon).
-        public static let locked = Code(name: "locked")
+        package static let locked = Code(name: "locked")
         /// The queue was closed, or an earlier write failure left its journal unusable.
-        public static let unavailable = Code(name: "unavailable")
+        package static let unavailable = Code(name: "unavailable")
         /// No such dead letter or queue.
-        public static let notFound = Code(name: "notFound")
+        package static let notFound = Code(name: "notFound")
     }
 
-    public var code: Code
+    package var code: Code
     /// The queue concerned, when known.
-    public var queue: String?
+    package var queue: String?
     /// The file or directory concerned, when known.
-    public var path: String?
+    package var path: String?
     /// The message concerned, when known.
-    public var messageId: String?
+    package var messageId: String?
     /// The errno of the failed system call, when one failed.
-    public var errno: Int32?
+    package var errno: Int32?
     /// What failed, in one sentence.
-    public var message: String
+    package var message: String
     /// What to do about it, in one sentence.
-    public var hint: String
+    package var hint: String
 
-    public init(
+    package init(
         _ code: Code, _ message: String, hint: String, queue: String? = nil, path: String? = nil,
         messageId: String? = nil, errno: Int32? = nil
     ) {
@@ -59,7 +60,7 @@ public struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
         self.errno = errno
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(code)"
         if let queue { text += " [queue \(queue)]" }
         if let messageId { text += " [message \(messageId)]" }
@@ -78,15 +79,11 @@ public struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// A failed system call: `operation` names the call, the hint depends on the errno.
     static func system(_ operation: String, path: String, errno code: Int32) -> QueueError {
-        let hint: String
-        switch code {
-        case ENOSPC, EDQUOT: hint = "Free disk space on the state directory's file system, then retry."
-        case EACCES, EPERM: hint = "Check the ownership and mode of the state directory (the daemon's user must own it)."
-        case EROFS: hint = "The state directory's file system is read-only; remount it read-write."
-        case EIO: hint = "The disk reported an I/O error; check the kernel log (journalctl -k) and the disk's health."
-        case ENOENT: hint = "The file or directory is missing; check the state directory path."
-        default: hint = "Check the state directory and the kernel log, then retry."
-        }
-        return QueueError(.fileSystem, "\(operation) failed", hint: hint, path: path, errno: code)
+        QueueError(FileSystemError(operation, path: path, errno: code))
+    }
+
+    /// The queue's error for a failed file-system call (its operation, path, errno and hint).
+    package init(_ error: FileSystemError) {
+        self.init(.fileSystem, "\(error.operation) failed", hint: error.hint, path: error.path, errno: error.errno)
     }
 }

@@ -1,10 +1,11 @@
-public import FoundationEssentials
+import StarfleetFiles
+package import FoundationEssentials
 import Glibc
 
 /// An operator's request for a queue that a running daemon has open (its lock is held): `starfleetctl` drops
 /// it into `<state>/inbox/<queue>/` and the daemon carries it out (``JournalQueue/processInbox(_:)``).
-public struct QueueRequest: Sendable, Codable, Hashable {
-    public enum Action: String, Sendable, Codable, Hashable {
+package struct QueueRequest: Sendable, Codable, Hashable {
+    package enum Action: String, Sendable, Codable, Hashable {
         /// Dead letters back onto the queue (``DeadLetterDirectory/redrive(worker:_:into:ratePerSecond:clock:)``).
         case redrive
         /// Every message on the queue deleted (SQS PurgeQueue).
@@ -14,35 +15,35 @@ public struct QueueRequest: Sendable, Codable, Hashable {
     }
 
     /// A message of a `send` request.
-    public struct Message: Sendable, Codable, Hashable {
-        public var body: String
-        public var delaySeconds: Int
-        public var attributes: [String: String]
-        public var deduplicationId: String?
+    package struct Message: Sendable, Codable, Hashable {
+        package var body: String
+        package var delaySeconds: Int
+        package var attributes: [String: String]
+        package var deduplicationId: String?
 
-        public init(_ message: OutgoingMessage) {
+        package init(_ message: OutgoingMessage) {
             body = message.body
             delaySeconds = message.delaySeconds
             attributes = message.attributes
             deduplicationId = message.deduplicationId
         }
 
-        public var outgoing: OutgoingMessage {
+        package var outgoing: OutgoingMessage {
             OutgoingMessage(body: body, delaySeconds: delaySeconds, attributes: attributes, deduplicationId: deduplicationId)
         }
     }
 
-    public var action: Action
+    package var action: Action
     /// Dead-letter ids for `redrive`; ignored when `all` is true.
-    public var ids: [String]
+    package var ids: [String]
     /// Take every dead letter of the worker (`--all`; never implied by an empty `ids`).
-    public var all: Bool
-    public var ratePerSecond: Double?
-    public var requestedAt: Date
+    package var all: Bool
+    package var ratePerSecond: Double?
+    package var requestedAt: Date
     /// The messages of a `send` request.
-    public var messages: [Message]?
+    package var messages: [Message]?
 
-    public init(action: Action, ids: [String] = [], all: Bool = false, ratePerSecond: Double? = nil, requestedAt: Date,
+    package init(action: Action, ids: [String] = [], all: Bool = false, ratePerSecond: Double? = nil, requestedAt: Date,
                 messages: [Message]? = nil) {
         self.action = action
         self.ids = ids
@@ -54,38 +55,38 @@ public struct QueueRequest: Sendable, Codable, Hashable {
 }
 
 /// What the daemon did with a request: written next to it as `<request>.result.json`, for the CLI to show.
-public struct QueueRequestResult: Sendable, Codable, Hashable {
-    public var request: QueueRequest
-    public var completedAt: Date
+package struct QueueRequestResult: Sendable, Codable, Hashable {
+    package var request: QueueRequest
+    package var completedAt: Date
     /// Dead-letter id → new message id, for a redrive.
-    public var redriven: [String: String]
+    package var redriven: [String: String]
     /// Dead-letter id → why not, for a redrive.
-    public var failed: [String: String]
+    package var failed: [String: String]
     /// Messages removed, for a purge.
-    public var purged: Int
+    package var purged: Int
     /// Message ids of a `send` (the original id for a deduplicated one).
-    public var sent: [String]?
+    package var sent: [String]?
     /// Set when the request could not be carried out at all.
-    public var error: String?
+    package var error: String?
 }
 
 /// `<state>/inbox/<queue>/`: request files (`<time>-<random>.request.json`, written atomically) and their
 /// results. Request files are removed once carried out; results stay until the CLI (or an operator) removes them.
-public struct QueueInbox: Sendable {
-    public let root: String
+package struct QueueInbox: Sendable {
+    package let root: String
     let fileSystem: any JournalFileSystem
 
-    public init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+    package init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
         self.root = root
         self.fileSystem = fileSystem
     }
 
-    public func directory(queue: String) -> String { root + "/" + queue }
+    package func directory(queue: String) -> String { root + "/" + queue }
 
     /// Drops a request for `queue`; returns the request file's path (its result appears as
     /// `<path without .request.json>.result.json`).
     @discardableResult
-    public func submit(_ request: QueueRequest, queue: String) throws -> String {
+    package func submit(_ request: QueueRequest, queue: String) throws -> String {
         try QueueNames.validate(queue)
         let folder = directory(queue: queue)
         try fileSystem.makeDirectories(folder, mode: 0o700)
@@ -96,7 +97,7 @@ public struct QueueInbox: Sendable {
     }
 
     /// Requests waiting for `queue`, oldest first. Unreadable files are skipped (and left for an operator).
-    public func pending(queue: String) throws -> [(path: String, request: QueueRequest)] {
+    package func pending(queue: String) throws -> [(path: String, request: QueueRequest)] {
         let folder = directory(queue: queue)
         guard fileSystem.fileExists(folder) else { return [] }
         return try fileSystem.contents(ofDirectory: folder).filter { $0.hasSuffix(".request.json") }.sorted().compactMap { name in
@@ -109,7 +110,7 @@ public struct QueueInbox: Sendable {
     }
 
     /// Records the outcome and removes the request.
-    public func complete(_ path: String, with result: QueueRequestResult) throws {
+    package func complete(_ path: String, with result: QueueRequestResult) throws {
         let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         let resultPath = String(path.dropLast(".request.json".count)) + ".result.json"
         try writeAtomically(try ISO8601.encoder().encode(result), to: resultPath, folder: folder)
@@ -126,19 +127,7 @@ public struct QueueInbox: Sendable {
     }
 
     private func writeAtomically(_ data: Data, to path: String, folder: String) throws {
-        let temporary = path + ".tmp"
-        let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        do {
-            try data.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: temporary) }
-            try fileSystem.fsync(fd, path: temporary)
-            fileSystem.close(fd)
-        } catch {
-            fileSystem.close(fd)
-            try? fileSystem.unlink(temporary)
-            throw error
-        }
-        try fileSystem.rename(temporary, to: path)
-        try fileSystem.syncDirectory(folder)
+        try fileSystem.writeAtomically(Array(data), to: path)
     }
 }
 
@@ -146,7 +135,7 @@ extension JournalQueue {
     /// Carries out the operator requests waiting in `inbox` for this queue, oldest first (the daemon calls this
     /// every few seconds). Returns the results, which are also written next to each request.
     @discardableResult
-    public func processInbox(_ inbox: QueueInbox) async -> [QueueRequestResult] {
+    package func processInbox(_ inbox: QueueInbox) async -> [QueueRequestResult] {
         let waiting: [(path: String, request: QueueRequest)]
         do {
             waiting = try inbox.pending(queue: name)

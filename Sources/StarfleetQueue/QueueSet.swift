@@ -1,6 +1,7 @@
+import StarfleetFiles
 import FoundationEssentials
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 import Synchronization
 
 /// The daemon's queues under one state directory:
@@ -9,19 +10,19 @@ import Synchronization
 /// <state>/dead-letter/<Worker>/<MessageId>.json
 /// <state>/inbox/<queue>/*.request.json                   operator requests while the daemon runs
 /// ```
-public final class QueueSet: Sendable {
+package final class QueueSet: Sendable {
     /// The Starbase's own queue, onto which timed events and template changes are fanned out.
-    public static let fanOutQueueName = "StarbaseFanOut"  // = StarfleetCore Configuration.starbaseQueueName
+    package static let fanOutQueueName = "StarbaseFanOut"  // = StarfleetCore Configuration.starbaseQueueName
 
-    public let stateDirectory: String
-    public let deadLetters: DeadLetterDirectory
-    public let inbox: QueueInbox
+    package let stateDirectory: String
+    package let deadLetters: DeadLetterDirectory
+    package let inbox: QueueInbox
     private let clock: any WallClock
     private let logger: Logger
     private let fileSystem: any JournalFileSystem
     private let open: Mutex<[String: JournalQueue]> = Mutex([:])
 
-    public init(stateDirectory: String, clock: any WallClock, logger: Logger, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+    package init(stateDirectory: String, clock: any WallClock, logger: Logger, fileSystem: any JournalFileSystem = PosixFileSystem()) {
         self.stateDirectory = stateDirectory
         self.clock = clock
         self.logger = logger
@@ -31,13 +32,17 @@ public final class QueueSet: Sendable {
     }
 
     /// `<state>/queues/<name>`.
-    public func directory(of name: String) -> String { stateDirectory + "/queues/" + name }
+    package func directory(of name: String) -> String { stateDirectory + "/queues/" + name }
 
-    /// Opens (recovering) the queue `name`, or returns it if this set already has it open.
-    public func queue(
+    /// Opens (recovering) the queue `name`, or returns it if this set already has it open, with its visibility
+    /// timeout and receive limit set to these (a reload's new values).
+    package func queue(
         _ name: String, visibilityTimeout: Double = 300, maxReceiveCount: Int = 4, retention: Double = 4 * 86_400
     ) throws -> JournalQueue {
-        if let existing = open.withLock({ $0[name] }) { return existing }
+        if let existing = open.withLock({ $0[name] }) {
+            try existing.retune(visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount)
+            return existing
+        }
         let options = QueueOptions(
             visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount, retention: retention,
             deadLetters: deadLetters, fileSystem: fileSystem)
@@ -50,25 +55,25 @@ public final class QueueSet: Sendable {
     }
 
     /// The queues open now, by name.
-    public var all: [String: JournalQueue] { open.withLock { $0 } }
+    package var all: [String: JournalQueue] { open.withLock { $0 } }
 
     /// Names of the queues that exist on disk (open or not).
-    public func existingQueueNames() throws -> [String] {
+    package func existingQueueNames() throws -> [String] {
         let root = stateDirectory + "/queues"
         guard fileSystem.fileExists(root) else { return [] }
         return try fileSystem.contents(ofDirectory: root).filter { !$0.hasPrefix(".") }.sorted()
     }
 
     /// True when some process (normally the daemon) has the queue open.
-    public func isOpenElsewhere(_ name: String) -> Bool { QueueLock.isHeld(directory: directory(of: name)) }
+    package func isOpenElsewhere(_ name: String) -> Bool { QueueLock.isHeld(directory: directory(of: name)) }
 
     /// Carries out waiting operator requests on every open queue.
-    public func processInboxes() async {
+    package func processInboxes() async {
         for queue in open.withLock({ Array($0.values) }) { await queue.processInbox(inbox) }
     }
 
     /// Closes every queue (flushing), the last step of the daemon's shutdown.
-    public func closeAll() async {
+    package func closeAll() async {
         let queues = open.withLock { queues in
             defer { queues.removeAll() }
             return Array(queues.values)

@@ -1,4 +1,5 @@
 import Glibc
+import StarfleetFiles
 import StarfleetQueue
 
 /// File helpers shared by the writer and the reader, over the queue's file-system seam.
@@ -12,7 +13,7 @@ enum RunHistoryFiles {
     }
 
     /// The segment numbers in `directory`, ascending; empty when it does not exist.
-    static func segments(in directory: String, fileSystem: any JournalFileSystem) throws(RunHistoryError) -> [UInt64] {
+    static func segments(in directory: String, fileSystem: any FileSystem) throws(RunHistoryError) -> [UInt64] {
         guard fileSystem.fileExists(directory) else { return [] }
         do {
             return try fileSystem.contents(ofDirectory: directory).compactMap(RunHistorySegment.number(inFileName:)).sorted()
@@ -22,12 +23,12 @@ enum RunHistoryFiles {
     }
 
     /// The whole file, or nil when it vanished meanwhile (the daemon removed an old segment).
-    static func read(_ path: String, fileSystem: any JournalFileSystem) throws(RunHistoryError) -> [UInt8]? {
+    static func read(_ path: String, fileSystem: any FileSystem) throws(RunHistoryError) -> [UInt8]? {
         do {
             let fd: Int32
             do {
                 fd = try fileSystem.open(path, flags: O_RDONLY, mode: 0)
-            } catch let error as QueueError where error.errno == ENOENT {
+            } catch let error as FileSystemError where error.errno == ENOENT {
                 return nil
             }
             defer { fileSystem.close(fd) }

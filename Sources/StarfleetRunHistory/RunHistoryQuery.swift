@@ -1,14 +1,14 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// Which runs `starfleetctl runs` shows: the worker's bounds applied exactly (the store enforces them per segment),
 /// then the filters, newest first, at most `limit`.
-public struct RunHistoryQuery: Sendable, Hashable {
-    public var account: String?
-    public var failedOnly = false
-    public var since: Date?
-    public var limit: Int?
+package struct RunHistoryQuery: Sendable, Hashable {
+    package var account: String?
+    package var failedOnly = false
+    package var since: Date?
+    package var limit: Int?
 
-    public init(account: String? = nil, failedOnly: Bool = false, since: Date? = nil, limit: Int? = nil) {
+    package init(account: String? = nil, failedOnly: Bool = false, since: Date? = nil, limit: Int? = nil) {
         self.account = account
         self.failedOnly = failedOnly
         self.since = since
@@ -16,7 +16,7 @@ public struct RunHistoryQuery: Sendable, Hashable {
     }
 
     /// `runs` (oldest first, as read) within `limits` at `now`, filtered, newest first.
-    public func apply(to runs: [RunRecord], limits: RunHistoryLimits?, now: Date) -> [RunRecord] {
+    package func apply(to runs: [RunRecord], limits: RunHistoryLimits?, now: Date) -> [RunRecord] {
         var kept = runs[...]
         if let limits {
             kept = kept.suffix(limits.maxRuns)

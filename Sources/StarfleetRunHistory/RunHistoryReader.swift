@@ -1,20 +1,21 @@
 import FoundationEssentials
-public import StarfleetQueue
+package import StarfleetFiles
+import StarfleetQueue
 
 /// Reads the run history without changing it: what `starfleetctl runs` uses, safe while the daemon writes. A record
 /// the daemon is writing at that moment is an unfinished tail and is left out; damage elsewhere is skipped and
 /// reported in ``RunHistoryRead/problems``.
-public struct RunHistoryReader: Sendable {
-    public let root: String
-    private let fileSystem: any JournalFileSystem
+package struct RunHistoryReader: Sendable {
+    package let root: String
+    private let fileSystem: any FileSystem
 
-    public init(root: String, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+    package init(root: String, fileSystem: any FileSystem = PosixFileSystem()) {
         self.root = root
         self.fileSystem = fileSystem
     }
 
     /// The workers with a history folder, sorted; empty when there is no history yet.
-    public func workers() throws(RunHistoryError) -> [String] {
+    package func workers() throws(RunHistoryError) -> [String] {
         guard fileSystem.fileExists(root) else { return [] }
         do {
             return try fileSystem.contents(ofDirectory: root).filter { !$0.hasPrefix(".") }.sorted()
@@ -24,7 +25,7 @@ public struct RunHistoryReader: Sendable {
     }
 
     /// One worker's runs on disk, oldest first.
-    public func read(worker: String) throws(RunHistoryError) -> RunHistoryRead {
+    package func read(worker: String) throws(RunHistoryError) -> RunHistoryRead {
         let directory = try RunHistoryFiles.directory(root: root, worker: worker)
         let numbers = try RunHistoryFiles.segments(in: directory, fileSystem: fileSystem)
         var result = RunHistoryRead()
@@ -59,14 +60,14 @@ public struct RunHistoryReader: Sendable {
 }
 
 /// One worker's runs as read from disk.
-public struct RunHistoryRead: Sendable {
+package struct RunHistoryRead: Sendable {
     /// Oldest first (in the order they finished).
-    public var runs: [RunRecord] = []
+    package var runs: [RunRecord] = []
     /// Damage skipped over, one sentence each.
-    public var problems: [String] = []
+    package var problems: [String] = []
     /// Bytes at the end of the newest segment that are not a whole record: a write in progress, or a crash's torn
     /// tail the daemon cuts off when it next starts.
-    public var unfinishedTailBytes = 0
+    package var unfinishedTailBytes = 0
 
-    public init() {}
+    package init() {}
 }

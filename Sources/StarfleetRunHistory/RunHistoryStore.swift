@@ -1,28 +1,29 @@
-public import Logging
-public import StarfleetClock
-public import StarfleetQueue
+package import Logging
+package import StarfleetClock
+package import StarfleetFiles
+import StarfleetQueue
 import Synchronization
 
 /// The daemon's run history: one ``RunHistoryWriter`` per worker under `<state>/history/`, opened at a worker's
 /// first run. It never throws at its caller: a folder it cannot open or a write that fails is logged and the run
 /// is left out, since the history must not stop a worker or touch its messages.
-public final class RunHistoryStore: Sendable {
+package final class RunHistoryStore: Sendable {
     private enum Slot {
         case open(RunHistoryWriter)
         /// Opening failed; said once in the log, not retried until the daemon restarts.
         case disabled
     }
 
-    public let root: String
+    package let root: String
     /// Stamps the runs' start times and the age bound.
-    public let clock: any WallClock
-    private let fileSystem: any JournalFileSystem
+    package let clock: any WallClock
+    private let fileSystem: any FileSystem
     private let logger: Logger
     private let slots = Mutex<[String: Slot]>([:])
     /// Failed appends per worker, so a full disk is logged on the first failure and every 1000th, not per run.
     private let failures = Mutex<[String: Int]>([:])
 
-    public init(root: String, clock: any WallClock, logger: Logger, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+    package init(root: String, clock: any WallClock, logger: Logger, fileSystem: any FileSystem = PosixFileSystem()) {
         self.root = root
         self.clock = clock
         self.logger = logger
@@ -30,7 +31,7 @@ public final class RunHistoryStore: Sendable {
     }
 
     /// Records one run within `limits` (maxRuns 0: not recorded).
-    public func record(_ run: RunRecord, limits: RunHistoryLimits) {
+    package func record(_ run: RunRecord, limits: RunHistoryLimits) {
         guard limits.maxRuns > 0, let writer = writer(for: run.worker, limits: limits) else { return }
         do {
             try writer.append(run, limits: limits)
@@ -54,20 +55,7 @@ public final class RunHistoryStore: Sendable {
         case nil: break
         }
         // Opened outside the lock: recovery reads files. Two first runs racing both open; the first stored wins.
-        let slot: Slot
-        do {
-            let directory = try RunHistoryFiles.directory(root: root, worker: worker)
-            let (writer, recovery) = try RunHistoryWriter.open(directory: directory, clock: clock, fileSystem: fileSystem)
-            for note in recovery.notes {
-                logger.warning("run history: \(note)", metadata: ["worker": "\(worker)"])
-            }
-            writer.prune(limits: limits)
-            slot = .open(writer)
-        } catch {
-            logger.error("the run history of this worker cannot be opened; its runs are not recorded (the worker runs as usual): \(error)",
-                         metadata: ["worker": "\(worker)"])
-            slot = .disabled
-        }
+        let slot = open(worker, limits: limits)
         let stored = slots.withLock { slots -> Slot in
             if let existing = slots[worker] { return existing }
             slots[worker] = slot
@@ -75,5 +63,21 @@ public final class RunHistoryStore: Sendable {
         }
         if case .open(let writer) = stored { return writer }
         return nil
+    }
+
+    private func open(_ worker: String, limits: RunHistoryLimits) -> Slot {
+        do {
+            let directory = try RunHistoryFiles.directory(root: root, worker: worker)
+            let (writer, recovery) = try RunHistoryWriter.open(directory: directory, clock: clock, fileSystem: fileSystem)
+            for note in recovery.notes {
+                logger.warning("run history: \(note)", metadata: ["worker": "\(worker)"])
+            }
+            writer.prune(limits: limits)
+            return .open(writer)
+        } catch {
+            logger.error("the run history of this worker cannot be opened; its runs are not recorded (the worker runs as usual): \(error)",
+                         metadata: ["worker": "\(worker)"])
+            return .disabled
+        }
     }
 }

@@ -1,7 +1,8 @@
 import FoundationEssentials
 import Glibc
-public import StarfleetClock
-public import StarfleetQueue
+package import StarfleetClock
+package import StarfleetFiles
+import StarfleetQueue
 import Synchronization
 
 /// Appends one worker's runs to its segment files and keeps them within the worker's bounds.
@@ -10,7 +11,7 @@ import Synchronization
 /// guarantees delivery. A SIGKILL loses nothing already written (the page cache survives the process); a power loss
 /// may lose the last runs or leave a torn tail, which ``open(directory:clock:fileSystem:)`` cuts off by checksum. A
 /// full segment is fdatasync'd once as it is sealed, and whole old segments are unlinked to enforce the bounds.
-public final class RunHistoryWriter: Sendable {
+package final class RunHistoryWriter: Sendable {
     struct Segment {
         var number: UInt64
         var runs: Int
@@ -31,12 +32,12 @@ public final class RunHistoryWriter: Sendable {
         var active: Active?
     }
 
-    public let directory: String
+    package let directory: String
     private let clock: any WallClock
-    private let fileSystem: any JournalFileSystem
+    private let fileSystem: any FileSystem
     private let state: Mutex<State>
 
-    private init(directory: String, clock: any WallClock, fileSystem: any JournalFileSystem, state: State) {
+    private init(directory: String, clock: any WallClock, fileSystem: any FileSystem, state: State) {
         self.directory = directory
         self.clock = clock
         self.fileSystem = fileSystem
@@ -52,8 +53,8 @@ public final class RunHistoryWriter: Sendable {
     /// Opens (recovers) a worker's history folder, creating it if needed: a torn tail in the newest segment is
     /// truncated at the last whole record, a segment without a header is removed, a file that is not a segment is
     /// set aside as `<name>.bad`. Damage before good records is left for readers to skip, and reported.
-    public static func open(
-        directory: String, clock: any WallClock, fileSystem: any JournalFileSystem = PosixFileSystem()
+    package static func open(
+        directory: String, clock: any WallClock, fileSystem: any FileSystem = PosixFileSystem()
     ) throws(RunHistoryError) -> (RunHistoryWriter, RunHistoryRecovery) {
         var recovery = RunHistoryRecovery()
         do {
@@ -122,7 +123,7 @@ public final class RunHistoryWriter: Sendable {
     }
 
     /// Appends one run, then seals the segment if it is full and removes segments past `limits`.
-    public func append(_ run: RunRecord, limits: RunHistoryLimits) throws(RunHistoryError) {
+    package func append(_ run: RunRecord, limits: RunHistoryLimits) throws(RunHistoryError) {
         let frame = run.frame()
         let startedMs = RunRecord.milliseconds(run.started)
         let nowMs = RunRecord.milliseconds(clock.now())
@@ -161,7 +162,7 @@ public final class RunHistoryWriter: Sendable {
     }
 
     /// Removes segments past the bounds now (the daemon calls it at start, when no run may come for a while).
-    public func prune(limits: RunHistoryLimits) {
+    package func prune(limits: RunHistoryLimits) {
         let nowMs = RunRecord.milliseconds(clock.now())
         let fileSystem = self.fileSystem
         let directory = self.directory
@@ -169,12 +170,12 @@ public final class RunHistoryWriter: Sendable {
     }
 
     /// Runs on disk now (the bounds are enforced per segment, so this may exceed `maxRuns` by up to one segment).
-    public var runsOnDisk: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.runs } } }
+    package var runsOnDisk: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.runs } } }
 
     /// Unlinks the oldest segments while the newer ones alone hold `maxRuns` runs, or while the oldest holds only
     /// runs older than the age bound. The segment being appended to stays.
     private static func prune(_ s: inout State, limits: RunHistoryLimits, nowMs: Int64, directory: String,
-                              fileSystem: any JournalFileSystem) {
+                              fileSystem: any FileSystem) {
         let cutoff = nowMs - Int64(limits.maxAgeSeconds * 1000)
         var total = s.segments.reduce(0) { $0 + $1.runs }
         while let oldest = s.segments.first, oldest.number != s.active?.number,
@@ -187,7 +188,7 @@ public final class RunHistoryWriter: Sendable {
     }
 
     private static func create(number: UInt64, directory: String, createdMs: Int64,
-                               fileSystem: any JournalFileSystem) throws(RunHistoryError) -> Active {
+                               fileSystem: any FileSystem) throws(RunHistoryError) -> Active {
         let path = directory + "/" + RunHistorySegment.fileName(number)
         do {
             let fd = try fileSystem.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o600)
@@ -204,7 +205,7 @@ public final class RunHistoryWriter: Sendable {
         }
     }
 
-    private static func remove(_ path: String, fileSystem: any JournalFileSystem) throws(RunHistoryError) {
+    private static func remove(_ path: String, fileSystem: any FileSystem) throws(RunHistoryError) {
         do { try fileSystem.unlink(path) } catch {
             throw RunHistoryError("cannot remove a headerless run-history segment: \(error)", path: path)
         }
@@ -212,9 +213,9 @@ public final class RunHistoryWriter: Sendable {
 }
 
 /// What opening a history folder found and repaired, in sentences for the log.
-public struct RunHistoryRecovery: Sendable, Hashable {
-    public var runs = 0
-    public var truncatedTailBytes = 0
-    public var notes: [String] = []
-    public init() {}
+package struct RunHistoryRecovery: Sendable, Hashable {
+    package var runs = 0
+    package var truncatedTailBytes = 0
+    package var notes: [String] = []
+    package init() {}
 }

@@ -1,6 +1,6 @@
 /// How one execution ended, from the queue's point of view: whether the message is done, will be tried again, or
 /// has left for the dead-letter folder. The raw values are the on-disk bytes (docs/run-history-format.md).
-public enum RunOutcome: UInt8, Sendable, Hashable, CaseIterable {
+package enum RunOutcome: UInt8, Sendable, Hashable, CaseIterable {
     case succeeded = 1
     /// Failed; the message becomes visible again after its backoff and is retried.
     case failedWillRetry = 2
@@ -12,7 +12,7 @@ public enum RunOutcome: UInt8, Sendable, Hashable, CaseIterable {
     case failed = 5
 
     /// The name in `starfleetctl runs` output and its `--json` (`failed-will-retry`, …).
-    public var name: String {
+    package var name: String {
         switch self {
         case .succeeded: "succeeded"
         case .failedWillRetry: "failed-will-retry"
@@ -22,5 +22,5 @@ public enum RunOutcome: UInt8, Sendable, Hashable, CaseIterable {
         }
     }
 
-    public var isFailure: Bool { self != .succeeded }
+    package var isFailure: Bool { self != .succeeded }
 }

@@ -1,33 +1,33 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// One execution of a worker on one payload, as the run history keeps it. Plain values only: the daemon fills it in
 /// from the queue message and the worker's result; the store bounds every text field when it writes.
-public struct RunRecord: Sendable, Hashable {
-    public var worker: String
+package struct RunRecord: Sendable, Hashable {
+    package var worker: String
     /// The template key the payload came from (`AuditWorker/all.yaml`), when the Starbase made it.
-    public var template: String?
-    public var account: String?
-    public var region: String?
-    public var messageId: String
+    package var template: String?
+    package var account: String?
+    package var region: String?
+    package var messageId: String
     /// The message's receive count when this attempt started (1 on the first attempt).
-    public var attempt: Int
-    public var started: Date
-    public var durationSeconds: Double
-    public var outcome: RunOutcome
+    package var attempt: Int
+    package var started: Date
+    package var durationSeconds: Double
+    package var outcome: RunOutcome
     /// A process worker's exit status (or the signal's, as the process runner reports it), when it failed with one.
-    public var exitStatus: Int32?
+    package var exitStatus: Int32?
     /// What kind of failure: a Lambda handler's errorType, `Runtime.ExitError`, `Timeout`, or `Error`.
-    public var errorType: String?
+    package var errorType: String?
     /// The failure's message, bounded.
-    public var error: String?
+    package var error: String?
     /// The result's full size in bytes (the excerpt below holds its start).
-    public var resultBytes: Int
+    package var resultBytes: Int
     /// The start of the result, bounded (what the worker printed on stdout / returned).
-    public var resultExcerpt: String?
+    package var resultExcerpt: String?
     /// The end of the worker's stderr, bounded (what it printed while failing).
-    public var stderrExcerpt: String?
+    package var stderrExcerpt: String?
 
-    public init(worker: String, template: String? = nil, account: String? = nil, region: String? = nil, messageId: String,
+    package init(worker: String, template: String? = nil, account: String? = nil, region: String? = nil, messageId: String,
                 attempt: Int, started: Date, durationSeconds: Double, outcome: RunOutcome, exitStatus: Int32? = nil,
                 errorType: String? = nil, error: String? = nil, resultBytes: Int = 0, resultExcerpt: String? = nil,
                 stderrExcerpt: String? = nil) {
@@ -49,9 +49,9 @@ public struct RunRecord: Sendable, Hashable {
     }
 
     /// Bytes kept of a result or stderr excerpt.
-    public static let excerptBytes = 2048
+    package static let excerptBytes = 2048
     /// Bytes kept of an error message.
-    public static let errorBytes = 1024
+    package static let errorBytes = 1024
     /// Bytes kept of the short fields (worker, message id, template, account, region, error type).
-    public static let fieldBytes = 1024
+    package static let fieldBytes = 1024
 }

@@ -20,13 +20,13 @@ enum TextBounds {
 
 extension RunRecord {
     /// The start of `bytes` as text for ``resultExcerpt`` (nil when empty), bounded by ``excerptBytes``.
-    public static func excerpt(head bytes: [UInt8]) -> String? {
+    package static func excerpt(head bytes: [UInt8]) -> String? {
         guard !bytes.isEmpty else { return nil }
         return TextBounds.head(String(decoding: bytes.prefix(excerptBytes + 4), as: UTF8.self), bytes: excerptBytes)
     }
 
     /// The end of `text` for ``stderrExcerpt`` (nil when empty), bounded by ``excerptBytes``.
-    public static func excerpt(tail text: String?) -> String? {
+    package static func excerpt(tail text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
         return TextBounds.tail(text, bytes: excerptBytes)
     }

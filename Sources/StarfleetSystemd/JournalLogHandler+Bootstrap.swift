@@ -1,9 +1,9 @@
 import FoundationEssentials
 import Glibc
-public import Logging
+package import Logging
 
 /// Where the daemon's log lines go.
-public enum LogTarget: String, Sendable, Hashable {
+package enum LogTarget: String, Sendable, Hashable {
     /// The native journal protocol (``JournalLogHandler``): structured, searchable fields.
     case journal
     /// `<N>`-prefixed lines on stderr (``StderrLogHandler``).
@@ -12,7 +12,7 @@ public enum LogTarget: String, Sendable, Hashable {
 
 extension JournalLogHandler {
     /// The journald socket sd_journal_sendv writes to.
-    public static let journalSocketPath = "/run/systemd/journal/socket"
+    package static let journalSocketPath = "/run/systemd/journal/socket"
 
     /// Chooses the target the way systemd's own daemons do (`LOG_TARGET_AUTO`): the native journal when stderr
     /// *is* a journal stream (`$JOURNAL_STREAM` names the same device and inode as fd 2, i.e. systemd started
@@ -23,7 +23,7 @@ extension JournalLogHandler {
     /// WORKER/ACCOUNT_ID/… fields that `journalctl -u starfleetd WORKER=x` needs would be lost; and when a human
     /// runs the daemon in a terminal on a systemd host, sending the lines to the journal would leave the
     /// terminal silent. Exactly one target is used, so nothing is logged twice.
-    public static func preferredTarget(
+    package static func preferredTarget(
         environment: [String: String], stderrFileDescriptor: Int32 = 2, journalSocket: String = journalSocketPath
     ) -> LogTarget {
         guard isJournalStream(environment: environment, fileDescriptor: stderrFileDescriptor) else { return .stderr }
@@ -35,7 +35,7 @@ extension JournalLogHandler {
     /// Whether `fileDescriptor` is the stream systemd connected to the journal: `$JOURNAL_STREAM` is
     /// `device:inode` of that stream, and only an fstat(2) match proves fd 2 is still it (the variable is
     /// inherited by children whose stderr may be anything).
-    public static func isJournalStream(environment: [String: String], fileDescriptor: Int32) -> Bool {
+    package static func isJournalStream(environment: [String: String], fileDescriptor: Int32) -> Bool {
         guard let value = environment["JOURNAL_STREAM"] else { return false }
         let parts = value.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
@@ -48,7 +48,7 @@ extension JournalLogHandler {
     /// Stderr lines omit the identifier when stderr is the journal stream (journald tags them already).
     /// Returns the chosen target so `main` can log it.
     @discardableResult
-    public static func bootstrap(
+    package static func bootstrap(
         identifier: String, logLevel: Logger.Level = .info, target: LogTarget? = nil,
         metadataProvider: Logger.MetadataProvider? = nil, environment: [String: String]? = nil
     ) -> LogTarget {

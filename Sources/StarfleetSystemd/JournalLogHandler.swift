@@ -1,6 +1,6 @@
 import CSystemd
 import Glibc
-public import Logging
+package import Logging
 
 /// Logs straight into the systemd journal with `sd_journal_sendv`, one entry per message, so metadata is
 /// searchable: `journalctl -u starfleetd WORKER=AuditWorker ACCOUNT_ID=123456789012`.
@@ -9,15 +9,15 @@ public import Logging
 /// the Swift call site, and every metadata key as an upper-case field (`account_id` → `ACCOUNT_ID`, see
 /// ``fieldName(for:)``). If journald refuses an entry, the line goes to stderr instead (which under systemd
 /// is the journal's stdout stream), so nothing is silently lost.
-public struct JournalLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
-    public var metadataProvider: Logger.MetadataProvider?
+package struct JournalLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level
+    package var metadataProvider: Logger.MetadataProvider?
     /// SYSLOG_IDENTIFIER of every entry (`starfleetd`).
-    public let identifier: String
+    package let identifier: String
     private let fallback: LineWriter
 
-    public init(
+    package init(
         identifier: String, logLevel: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
         fallbackFileDescriptor: Int32 = 2
     ) {
@@ -27,12 +27,12 @@ public struct JournalLogHandler: LogHandler {
         self.fallback = LineWriter(fileDescriptor: fallbackFileDescriptor)
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         let message = "\(event.message)"
         let entry = Self.fields(
@@ -46,10 +46,10 @@ public struct JournalLogHandler: LogHandler {
 
     /// The journal field name for a metadata key: upper case `[A-Z0-9_]`, not starting with `_` or a digit,
     /// at most 64 bytes, and never one of the fields the handler writes itself.
-    public static func fieldName(for key: String) -> String { JournalFieldName.make(key) }
+    package static func fieldName(for key: String) -> String { JournalFieldName.make(key) }
 
     /// The `FIELD=value` strings of one entry, in the order sent: the fixed fields, then metadata by key.
-    public static func fields(
+    package static func fields(
         level: Logger.Level, message: String, metadata: Logger.Metadata, identifier: String,
         file: String, function: String, line: UInt
     ) -> [String] {

@@ -1,4 +1,4 @@
-public import Logging
+package import Logging
 
 /// One line per message on stderr (or any fd), prefixed with the sd-daemon(3) priority `<N>` so journald
 /// files it at the right level when stderr is connected to the journal; in a terminal it stays readable:
@@ -7,18 +7,18 @@ public import Logging
 ///
 /// Metadata is appended as sorted `key=value` pairs (quoted when they hold spaces, quotes, `=` or nothing),
 /// and newlines are escaped so one message is always one line. Thread-safe: each line is one locked write(2).
-public struct StderrLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
-    public var metadataProvider: Logger.MetadataProvider?
+package struct StderrLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level
+    package var metadataProvider: Logger.MetadataProvider?
     /// Printed before the message (`starfleetd: `); `nil` when journald adds its own identifier.
-    public let identifier: String?
+    package let identifier: String?
     private let writer: LineWriter
 
     /// - Parameters:
     ///   - identifier: the line's tag, or `nil` to leave tagging to journald (stderr is the journal stream).
     ///   - fileDescriptor: where lines go; 2 in production, a pipe in tests.
-    public init(
+    package init(
         identifier: String?, fileDescriptor: Int32 = 2, logLevel: Logger.Level = .info,
         metadataProvider: Logger.MetadataProvider? = nil
     ) {
@@ -28,19 +28,19 @@ public struct StderrLogHandler: LogHandler {
         self.writer = LineWriter(fileDescriptor: fileDescriptor)
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         let message = "\(event.message)"
         writer.write(Self.line(level: event.level, message: message, metadata: merged, identifier: identifier))
     }
 
     /// The exact line written for one message, without its newline.
-    public static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, identifier: String?)
+    package static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, identifier: String?)
         -> String
     {
         var line = "<\(level.syslogPriority)>"

@@ -1,9 +1,9 @@
-public import Logging
+package import Logging
 
 extension Logger.Level {
     /// The syslog priority (0 emerg … 7 debug) journald and the `<N>` stderr prefix use.
     /// swift-log has no emerg/alert, and both its trace and debug are syslog debug.
-    public var syslogPriority: Int {
+    package var syslogPriority: Int {
         switch self {
         case .trace, .debug: 7
         case .info: 6

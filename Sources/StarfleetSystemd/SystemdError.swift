@@ -1,9 +1,9 @@
 import Glibc
 
 /// A systemd notification or logging call that failed, with what to do about it.
-public struct SystemdError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct SystemdError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is; stable for callers that branch on it.
-    public enum Code: String, Sendable, Hashable {
+    package enum Code: String, Sendable, Hashable {
         /// `NOTIFY_SOCKET` (or the explicit path) is not a usable AF_UNIX address.
         case invalidNotifySocket
         /// socket(2) failed.
@@ -12,22 +12,22 @@ public struct SystemdError: Error, Sendable, Hashable, CustomStringConvertible {
         case sendFailed
     }
 
-    public var code: Code
+    package var code: Code
     /// The socket address or message concerned.
-    public var subject: String
+    package var subject: String
     /// The underlying errno, when a system call failed.
-    public var errno: Int32?
+    package var errno: Int32?
     /// One sentence: what went wrong and what to do.
-    public var hint: String
+    package var hint: String
 
-    public init(code: Code, subject: String, errno: Int32? = nil, hint: String) {
+    package init(code: Code, subject: String, errno: Int32? = nil, hint: String) {
         self.code = code
         self.subject = subject
         self.errno = errno
         self.hint = hint
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(subject): \(code.rawValue)"
         if let errno { text += " (\(errnoSentence(errno)))" }
         return text + ": \(hint)"

@@ -7,16 +7,16 @@ import Synchronization
 ///
 /// A component must beat at least once per ``SystemdNotifier/watchdogInterval``; a loop that waits longer
 /// than that for work (a long poll, a sleep until the next fire) should wake to beat, or unregister while idle.
-public final class WatchdogHeartbeat: Sendable {
+package final class WatchdogHeartbeat: Sendable {
     /// A registered work loop.
-    public struct Component: Hashable, Sendable, CustomStringConvertible {
-        public let id: Int
-        public let name: String
-        public var description: String { name }
+    package struct Component: Hashable, Sendable, CustomStringConvertible {
+        package let id: Int
+        package let name: String
+        package var description: String { name }
     }
 
     /// What the gate decided at one check.
-    public enum Verdict: Hashable, Sendable {
+    package enum Verdict: Hashable, Sendable {
         /// Every component has beaten since the last ping (or none is registered): ping now.
         case healthy
         /// These components have not beaten since the last ping: withhold it.
@@ -31,10 +31,10 @@ public final class WatchdogHeartbeat: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// Registers a work loop. It counts as having beaten once, so registering never blocks the next ping.
-    public func register(_ name: String) -> Component {
+    package func register(_ name: String) -> Component {
         state.withLock { s in
             s.nextID += 1
             s.components[s.nextID] = name
@@ -44,7 +44,7 @@ public final class WatchdogHeartbeat: Sendable {
     }
 
     /// Removes a loop that has finished (or is idle on purpose); it no longer holds the pings back.
-    public func unregister(_ component: Component) {
+    package func unregister(_ component: Component) {
         state.withLock { s in
             s.components[component.id] = nil
             s.beaten.remove(component.id)
@@ -52,18 +52,18 @@ public final class WatchdogHeartbeat: Sendable {
     }
 
     /// Records that `component` made progress. Cheap: one uncontended lock.
-    public func beat(_ component: Component) {
+    package func beat(_ component: Component) {
         state.withLock { s in
             if s.components[component.id] != nil { s.beaten.insert(component.id) }
         }
     }
 
     /// Names of the registered components, sorted.
-    public var componentNames: [String] { state.withLock { $0.components.values.sorted() } }
+    package var componentNames: [String] { state.withLock { $0.components.values.sorted() } }
 
     /// Checks the gate. When healthy, the beats are consumed: every component must beat again before the
     /// next ping. When stalled, nothing is reset, so a late beat opens the gate at the next check.
-    public func check() -> Verdict {
+    package func check() -> Verdict {
         state.withLock { s in
             let missing = s.components.filter { !s.beaten.contains($0.key) }.map(\.value).sorted()
             guard missing.isEmpty else { return .stalled(missing) }

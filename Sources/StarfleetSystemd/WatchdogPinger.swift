@@ -1,5 +1,5 @@
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 import FoundationEssentials
 
 /// Sends `WATCHDOG=1` while, and only while, every component of a ``WatchdogHeartbeat`` keeps beating.
@@ -7,22 +7,22 @@ import FoundationEssentials
 /// It checks the gate every half ``interval`` and pings when it is open, so with components beating at least
 /// once per `interval` (half the systemd timeout) consecutive pings are at most 1.5 × `interval` = 0.75 of
 /// the timeout apart. Run it as one of the daemon's services; it ends when its task is cancelled.
-public struct WatchdogPinger: Sendable {
-    public let heartbeat: WatchdogHeartbeat
-    public let notifier: SystemdNotifier
+package struct WatchdogPinger: Sendable {
+    package let heartbeat: WatchdogHeartbeat
+    package let notifier: SystemdNotifier
     /// The ping interval: half of `WATCHDOG_USEC`.
-    public let interval: Duration
+    package let interval: Duration
     private let clock: any WallClock
     private let logger: Logger
 
     /// `nil` when the notifier has no watchdog (the unit has no `WatchdogSec=`): nothing to run.
-    public init?(heartbeat: WatchdogHeartbeat, notifier: SystemdNotifier, clock: any WallClock, logger: Logger) {
+    package init?(heartbeat: WatchdogHeartbeat, notifier: SystemdNotifier, clock: any WallClock, logger: Logger) {
         guard notifier.isEnabled, let interval = notifier.watchdogInterval else { return nil }
         self.init(heartbeat: heartbeat, notifier: notifier, interval: interval, clock: clock, logger: logger)
     }
 
     /// An explicit interval, for tests and for callers that know better.
-    public init(
+    package init(
         heartbeat: WatchdogHeartbeat, notifier: SystemdNotifier, interval: Duration, clock: any WallClock,
         logger: Logger
     ) {
@@ -34,7 +34,7 @@ public struct WatchdogPinger: Sendable {
     }
 
     /// Checks and pings until cancelled; returns normally on cancellation.
-    public func run() async {
+    package func run() async {
         let check = Self.seconds(interval) / 2
         var stalledSince: Date?
         var warned = false

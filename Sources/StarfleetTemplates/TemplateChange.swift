@@ -3,24 +3,24 @@
 ///
 /// The watcher reports only what the content hash says is new, so a restart does not re-fire unchanged templates.
 /// Deletions produce no change (Starfleet triggers on object creation only).
-public struct TemplateChange: Sendable, Hashable, CustomStringConvertible {
+package struct TemplateChange: Sendable, Hashable, CustomStringConvertible {
     /// The S3-style key: the path relative to the template directory, `/`-separated (`AuditWorker/all.yaml`).
-    public var key: String
+    package var key: String
     /// Where the file is on disk (the template directory joined with `key`; for a symbolic link, the link's path).
-    public var path: String
+    package var path: String
     /// Lowercase hex SHA-256 of the bytes the watcher read.
-    public var sha256: String
+    package var sha256: String
     /// Size in bytes of what was read.
-    public var size: Int
+    package var size: Int
 
-    public init(key: String, path: String, sha256: String, size: Int) {
+    package init(key: String, path: String, sha256: String, size: Int) {
         self.key = key
         self.path = path
         self.sha256 = sha256
         self.size = size
     }
 
-    public var description: String { "\(key) (\(size) bytes, sha256 \(sha256.prefix(12)))" }
+    package var description: String { "\(key) (\(size) bytes, sha256 \(sha256.prefix(12)))" }
 }
 
 /// A `*.yaml` entry under the template directory that the watcher refuses to read, and why: a symbolic link that
@@ -29,16 +29,16 @@ public struct TemplateChange: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Each rejection is reported once; it is reported again only after it was fixed (or vanished) and came back, or
 /// when its reason changes. Content that is not valid YAML is not a rejection here: the Starbase validates it.
-public struct TemplateRejection: Sendable, Hashable, CustomStringConvertible {
+package struct TemplateRejection: Sendable, Hashable, CustomStringConvertible {
     /// Where the entry is on disk.
-    public var path: String
+    package var path: String
     /// A sentence saying what is wrong and what to do about it.
-    public var reason: String
+    package var reason: String
 
-    public init(path: String, reason: String) {
+    package init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
 
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }

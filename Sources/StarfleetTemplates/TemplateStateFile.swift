@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import Logging
@@ -62,39 +63,15 @@ struct TemplateStateFile: Sendable {
         }
         bytes.append(UInt8(ascii: "\n"))
 
-        let temporary = path + ".tmp"
-        func fail(_ what: String, _ code: Int32) -> TemplateWatcherError {
-            unlink(temporary)
-            return TemplateWatcherError(
-                code: .stateWriteFailed, path: path, errno: code,
-                message: "\(what) failed; check that the state directory exists, is writable and has free space")
+        do {
+            try PosixFileSystem().writeAtomically(bytes, to: path)
+        } catch let error as FileSystemError {
+            throw TemplateWatcherError(
+                code: .stateWriteFailed, path: path, errno: error.errno,
+                message: "\(error.operation) of \(error.path) failed; check that the state directory exists, is writable and has free space")
+        } catch {
+            throw TemplateWatcherError(code: .stateWriteFailed, path: path, message: "\(error)")
         }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw fail("creating \(temporary)", errno) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress?.advanced(by: written), $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                throw fail("writing \(temporary)", code)
-            }
-            written += n
-        }
-        guard fsync(fd) == 0 else {
-            let code = errno
-            close(fd)
-            throw fail("fsync of \(temporary)", code)
-        }
-        guard close(fd) == 0 else { throw fail("closing \(temporary)", errno) }
-        guard rename(temporary, path) == 0 else { throw fail("renaming \(temporary) over the state file", errno) }
-        // The rename is durable only once the directory entry is on disk.
-        let directory = Self.directory(of: path)
-        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dirFD >= 0 else { throw fail("opening \(directory) to fsync it", errno) }
-        defer { close(dirFD) }
-        guard fsync(dirFD) == 0 else { throw fail("fsync of \(directory)", errno) }
     }
 
     static func directory(of path: String) -> String {

@@ -4,7 +4,7 @@ import StarfleetClock
 extension TemplateWatcher {
     /// Changes delivered to the callback per call: bounds one enqueue (and one state-file save) when thousands of
     /// templates land at once.
-    public static let batchSize = 1_000
+    package static let batchSize = 1_000
 
     enum Wake: Sendable {
         case inotify, rescan, recheck
@@ -18,7 +18,7 @@ extension TemplateWatcher {
     /// `onChanges` gets each batch (at most ``batchSize`` changes) and must enqueue it durably; when it returns,
     /// the watcher acknowledges the batch. When it throws, the batch is not acknowledged and is reported again by
     /// the next full rescan. Without inotify (instance limit reached), the loop works on rescans alone.
-    public func run(onChanges: @Sendable ([TemplateChange], [TemplateRejection]) async throws -> Void) async throws {
+    package func run(onChanges: @Sendable ([TemplateChange], [TemplateRejection]) async throws -> Void) async throws {
         guard !running else {
             throw TemplateWatcherError(
                 code: .alreadyRunning, path: directory, message: "run is already active on this watcher; call it once")

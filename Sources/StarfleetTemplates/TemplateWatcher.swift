@@ -1,6 +1,6 @@
 import Glibc
-public import Logging
-public import StarfleetClock
+package import Logging
+package import StarfleetClock
 
 /// The watched template directory: starfleetd's stand-in for Starfleet's S3 trigger. A `*.yaml` file created or
 /// changed under `directory` is an S3 `ObjectCreated` event for the key = its path relative to the directory.
@@ -12,7 +12,7 @@ public import StarfleetClock
 /// re-reports it at the next start. Delivery is at-least-once, never lost.
 ///
 /// All file I/O runs on the watcher's own serial queue, never on Swift's cooperative thread pool.
-public actor TemplateWatcher {
+package actor TemplateWatcher {
     let directory: String
     let stateFile: TemplateStateFile
     let clock: any WallClock
@@ -45,7 +45,7 @@ public actor TemplateWatcher {
     /// Whether `run` is active (it owns the inotify instance, so only one may run).
     var running = false
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// - Parameters:
     ///   - directory: the template directory (`STARFLEET.TemplateDirectory`); it may not exist yet.
@@ -57,7 +57,7 @@ public actor TemplateWatcher {
     ///     still be being written) and looked at again after the delay. 0 disables the check.
     ///   - maxBytes: larger files are rejected without being read.
     ///   - logger: where the watcher says what it does.
-    public init(
+    package init(
         directory: String, stateFile: String, clock: any WallClock, rescanInterval: Double = 30,
         settleDelay: Double = 1.0, maxBytes: Int = 1_048_576, logger: Logger
     ) {
@@ -82,7 +82,7 @@ public actor TemplateWatcher {
     ///
     /// Nothing reported here is persisted: call ``acknowledge(_:)`` after the caller has durably enqueued the
     /// events, so a crash between scan and enqueue re-reports the change at the next start.
-    public func scan() -> (changes: [TemplateChange], rejections: [TemplateRejection]) {
+    package func scan() -> (changes: [TemplateChange], rejections: [TemplateRejection]) {
         let outcome = fullScan()
         persistRemovalsIfNeeded()
         return outcome
@@ -92,7 +92,7 @@ public actor TemplateWatcher {
     /// file, fsync, rename, fsync of the directory). Throws when the file cannot be written; the hashes are kept
     /// in memory either way (no duplicate in this run) and written with the next successful save, so at worst a
     /// restart reports them again.
-    public func acknowledge(_ changes: [TemplateChange]) throws {
+    package func acknowledge(_ changes: [TemplateChange]) throws {
         guard !changes.isEmpty else { return }
         var hashes = acknowledged
         for change in changes { hashes[change.key] = change.sha256 }

@@ -2,9 +2,9 @@ import Glibc
 
 /// A failure of the template watcher's own machinery (its state file, inotify). Problems with individual templates
 /// are not errors: they are ``TemplateRejection``s.
-public struct TemplateWatcherError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct TemplateWatcherError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the watcher was doing.
-    public enum Code: String, Sendable, Hashable {
+    package enum Code: String, Sendable, Hashable {
         /// Writing, syncing or renaming the state file (the persisted hash set) failed.
         case stateWriteFailed
         /// Creating the inotify instance failed.
@@ -13,22 +13,22 @@ public struct TemplateWatcherError: Error, Sendable, Hashable, CustomStringConve
         case alreadyRunning
     }
 
-    public var code: Code
+    package var code: Code
     /// The file or directory concerned.
-    public var path: String
+    package var path: String
     /// The underlying `errno`, when a system call failed.
-    public var errno: Int32?
+    package var errno: Int32?
     /// What happened and what to do.
-    public var message: String
+    package var message: String
 
-    public init(code: Code, path: String, errno: Int32? = nil, message: String) {
+    package init(code: Code, path: String, errno: Int32? = nil, message: String) {
         self.code = code
         self.path = path
         self.errno = errno
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(code.rawValue): \(path): \(message)"
         if let errno { text += " (\(SystemErrno.sentence(errno)))" }
         return text

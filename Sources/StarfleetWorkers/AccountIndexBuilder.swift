@@ -1,5 +1,6 @@
-public import FoundationEssentials
-public import Logging
+import StarfleetWorkerKit
+package import FoundationEssentials
+package import Logging
 import StarfleetAWS
 import StarfleetCore
 
@@ -7,16 +8,16 @@ import StarfleetCore
 /// a time, its tags and parents (Organizations) and its enabled regions (`regions`, DescribeRegions in the account).
 /// Inactive accounts and accounts whose lookups fail are reported, not indexed; only organization-wide failures
 /// (listing accounts, the root, the top-level OUs) or every account failing end the run.
-public struct AccountIndexBuilder: Sendable {
-    public let organization: any OrganizationReader
+package struct AccountIndexBuilder: Sendable {
+    package let organization: any OrganizationReader
     /// The enabled regions of an account (the generator assumes the account's role and calls DescribeRegions).
-    public let regions: @Sendable (_ accountID: String) async throws -> [String]
+    package let regions: @Sendable (_ accountID: String) async throws -> [String]
     /// The root's id; `nil` looks it up with ListRoots.
-    public let rootID: String?
-    public let parallelism: Int
-    public let logger: Logger
+    package let rootID: String?
+    package let parallelism: Int
+    package let logger: Logger
 
-    public init(
+    package init(
         organization: any OrganizationReader, regions: @escaping @Sendable (_ accountID: String) async throws -> [String],
         rootID: String?, parallelism: Int = 8, logger: Logger
     ) {
@@ -27,7 +28,7 @@ public struct AccountIndexBuilder: Sendable {
         self.logger = logger
     }
 
-    public func build(generated: Date) async throws -> AccountIndexReport {
+    package func build(generated: Date) async throws -> AccountIndexReport {
         let listed = try await organization.listAccounts()
         guard !listed.isEmpty else { throw WorkerFailure("Organizations listed no accounts; check OrgAccountId and its role") }
         let root = try await resolveRootID()

@@ -1,19 +1,19 @@
-public import StarfleetCore
+package import StarfleetCore
 
 /// The generator's own keys in its configuration section (Starfleet's `AccountIndexGeneratorShip` schema).
-public struct AccountIndexGeneratorSettings: Sendable, Equatable {
+package struct AccountIndexGeneratorSettings: Sendable, Equatable {
     /// The role assumed in the organization's management account for the Organizations calls.
-    public var orgAccountAssumeRole: String
+    package var orgAccountAssumeRole: String
     /// The management account's id.
-    public var orgAccountID: String
+    package var orgAccountID: String
     /// The root's id (`r-…`); starfleetd looks it up with ListRoots when it is left out.
-    public var orgRootID: String?
+    package var orgRootID: String?
     /// The role assumed in every account for DescribeRegions.
-    public var describeRegionsAssumeRole: String
+    package var describeRegionsAssumeRole: String
     /// Accounts described at once (starfleetd's key; default 8).
-    public var parallelism: Int
+    package var parallelism: Int
 
-    public init(
+    package init(
         orgAccountAssumeRole: String, orgAccountID: String, orgRootID: String?, describeRegionsAssumeRole: String,
         parallelism: Int = 8
     ) {
@@ -26,7 +26,7 @@ public struct AccountIndexGeneratorSettings: Sendable, Equatable {
 
     /// Reads the section: the settings, or every problem with its place (`file:line:column`, the section's key
     /// for a missing one), as `starfleetctl validate` prints them.
-    public static func read(_ configuration: WorkerConfiguration) -> (settings: Self?, problems: [Diagnostic]) {
+    package static func read(_ configuration: WorkerConfiguration) -> (settings: Self?, problems: [Diagnostic]) {
         let section = configuration.section
         var problems: [Diagnostic] = []
         func path(_ key: String) -> String { "\(configuration.name).\(key)" }
@@ -66,15 +66,15 @@ public struct AccountIndexGeneratorSettings: Sendable, Equatable {
 }
 
 /// The generator's payload keys (Starfleet's), plus starfleetd's `AccountInventoryPath` for a local index file.
-public struct AccountIndexGeneratorPayload: Decodable, Sendable, Equatable {
-    public var AccountInventoryBucket: String?
-    public var InventoryBucketRegion: String?
+package struct AccountIndexGeneratorPayload: Decodable, Sendable, Equatable {
+    package var AccountInventoryBucket: String?
+    package var InventoryBucketRegion: String?
     /// The object key (default `accountIndex.json`).
-    public var InventoryObjectPrefix: String?
+    package var InventoryObjectPrefix: String?
     /// An absolute path the index is written to (atomically), e.g. the daemon's `LocalAccountIndex` path.
-    public var AccountInventoryPath: String?
+    package var AccountInventoryPath: String?
 
-    public static let defaultObjectKey = "accountIndex.json"
+    package static let defaultObjectKey = "accountIndex.json"
 
     /// The payload template's extra rules: a destination is required, S3 needs both bucket and region, a local
     /// path must be absolute.

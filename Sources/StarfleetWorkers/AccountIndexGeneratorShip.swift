@@ -1,6 +1,8 @@
+import StarfleetWorkerAWS
+package import StarfleetWorkerKit
 import FoundationEssentials
 import StarfleetAWS
-public import StarfleetCore
+package import StarfleetCore
 
 /// Starfleet's `AccountIndexGeneratorShip`: builds the account index of the organization (accounts, nested OUs,
 /// tags, enabled regions) and, with commit, writes it to S3 (`AccountInventoryBucket`) and/or a local file
@@ -8,35 +10,35 @@ public import StarfleetCore
 ///
 /// Roles: `OrgAccountAssumeRole` in `OrgAccountId` for Organizations, `DescribeRegionsAssumeRole` in every account
 /// for DescribeRegions, both assumed with the daemon's own credentials, which also write the S3 object.
-public struct AccountIndexGeneratorShip: TypedWorkerShip {
-    public typealias Payload = AccountIndexGeneratorPayload
+package struct AccountIndexGeneratorShip: TypedWorkerShip {
+    package typealias Payload = AccountIndexGeneratorPayload
 
-    public let name = "AccountIndexGeneratorShip"
-    public let fanOutStrategy = FanOutStrategy.singleInvocation
+    package let name = "AccountIndexGeneratorShip"
+    package let fanOutStrategy = FanOutStrategy.singleInvocation
     /// The settings, or why the section cannot be used (reported by `validate` and when the worker runs).
-    public let settings: Result<AccountIndexGeneratorSettings, WorkerFailure>
+    package let settings: Result<AccountIndexGeneratorSettings, WorkerFailure>
     private let configurationProblems: [Diagnostic]
 
     /// The session name the roles are assumed with (Starfleet's, so CloudTrail reads the same).
     static let sessionName = "StarfleetAccountIndexer"
 
-    public init(configuration: WorkerConfiguration) {
+    package init(configuration: WorkerConfiguration) {
         let (settings, problems) = AccountIndexGeneratorSettings.read(configuration)
         self.settings = settings.map { .success($0) }
             ?? .failure(WorkerFailure(problems.map(\.description).joined(separator: "\n")))
         configurationProblems = problems
     }
 
-    public init(settings: AccountIndexGeneratorSettings) {
+    package init(settings: AccountIndexGeneratorSettings) {
         self.settings = .success(settings)
         configurationProblems = []
     }
 
-    public func validate(configuration: WorkerConfiguration) -> [Diagnostic] { configurationProblems }
+    package func validate(section: Node) -> [Diagnostic] { configurationProblems }
 
-    public func validate(template: Node) -> [Diagnostic] { AccountIndexGeneratorPayload.validate(template) }
+    package func validate(template: Node) -> [Diagnostic] { AccountIndexGeneratorPayload.validate(template) }
 
-    public func execute(payload: Payload, context: WorkerContext) async throws -> [UInt8] {
+    package func execute(payload: Payload, context: WorkerContext) async throws -> [UInt8] {
         let settings = try self.settings.get()
         let organization = context.aws(
             account: settings.orgAccountID, role: settings.orgAccountAssumeRole, sessionName: Self.sessionName

@@ -1,15 +1,15 @@
-public import FoundationEssentials
-public import StarfleetAWS
-public import StarfleetCore
+package import FoundationEssentials
+package import StarfleetAWS
+package import StarfleetCore
 
 /// One account as the index lists it: the ListAccounts fields unchanged plus `Parents`, `Regions` and `Tags`.
-public struct IndexedAccount: Sendable, Equatable {
-    public var account: OrganizationAccount
+package struct IndexedAccount: Sendable, Equatable {
+    package var account: OrganizationAccount
     /// Immediate parent first, ROOT last.
-    public var parents: [Account.Parent]
+    package var parents: [Account.Parent]
     /// Enabled regions, sorted.
-    public var regions: [String]
-    public var tags: [String: String]
+    package var regions: [String]
+    package var tags: [String: String]
 
     /// The entry as Starfleet writes it.
     var json: PythonStyleJSON {
@@ -29,11 +29,11 @@ public struct IndexedAccount: Sendable, Equatable {
 }
 
 /// An account left out of the index, and why: suspended or closed (nothing can run there), or a lookup failed.
-public struct SkippedAccount: Sendable, Equatable {
-    public var id: String
-    public var name: String?
+package struct SkippedAccount: Sendable, Equatable {
+    package var id: String
+    package var name: String?
     /// `SUSPENDED`, `PENDING_CLOSURE`, `CLOSED`, or the error of the failed lookup.
-    public var reason: String
+    package var reason: String
 
     var json: PythonStyleJSON {
         var members: [String: PythonStyleJSON] = ["Id": .string(id), "Reason": .string(reason)]
@@ -43,20 +43,20 @@ public struct SkippedAccount: Sendable, Equatable {
 }
 
 /// What one generator run found: the accounts of the index, the inactive ones left out, the per-account failures.
-public struct AccountIndexReport: Sendable {
+package struct AccountIndexReport: Sendable {
     /// Indexed accounts, sorted by id.
-    public var accounts: [IndexedAccount]
+    package var accounts: [IndexedAccount]
     /// Suspended or closed accounts, not indexed.
-    public var inactive: [SkippedAccount]
+    package var inactive: [SkippedAccount]
     /// Accounts whose tags, parents or regions could not be read, not indexed (a partial entry could let an
     /// `ExcludeAccounts: ByTags` template reach an account it must not).
-    public var failures: [SkippedAccount]
+    package var failures: [SkippedAccount]
     /// The organization root's id (`r-…`).
-    public var rootID: String
-    public var generated: Date
+    package var rootID: String
+    package var generated: Date
 
     /// Starfleet's index document: `{"accounts": {id: entry}, "generated": "…Z"}`.
-    public var indexDocument: PythonStyleJSON {
+    package var indexDocument: PythonStyleJSON {
         .object([
             "accounts": .object(Dictionary(uniqueKeysWithValues: accounts.map { ($0.account.Id, $0.json) })),
             "generated": .string(UTCTimestamp.generated(generated)),

@@ -1,11 +1,11 @@
 import Glibc
-public import StarfleetCore
+package import StarfleetCore
 
 /// `validate`'s look at each process worker's program: a path that does not lead to an executable file is an
 /// error (every payload would fail); a bare name not found in `PATH` is a warning, since the daemon resolves it
 /// through its own `PATH` at run time, which may differ from the operator's shell.
-public enum CommandCheck {
-    public static func diagnostics(_ configuration: Configuration) -> [Diagnostic] {
+package enum CommandCheck {
+    package static func diagnostics(_ configuration: Configuration) -> [Diagnostic] {
         diagnostics(configuration, path: getenv("PATH").map { String(cString: $0) })
     }
 

@@ -1,3 +1,4 @@
+import StarfleetWorkerKit
 import StarfleetAWS
 import StarfleetCore
 

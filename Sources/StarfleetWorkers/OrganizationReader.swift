@@ -1,8 +1,8 @@
-public import StarfleetAWS
+package import StarfleetAWS
 
 /// The Organizations reads the account index generator needs. ``OrganizationsClient`` is the real one; tests
 /// answer from canned data.
-public protocol OrganizationReader: Sendable {
+package protocol OrganizationReader: Sendable {
     func listAccounts() async throws -> [OrganizationAccount]
     func listRoots() async throws -> [OrganizationUnit]
     func listOrganizationalUnits(parentID: String) async throws -> [OrganizationUnit]
@@ -12,5 +12,5 @@ public protocol OrganizationReader: Sendable {
 }
 
 extension OrganizationsClient: OrganizationReader {
-    public func listAccounts() async throws -> [OrganizationAccount] { try await listAccounts(pageSize: nil) }
+    package func listAccounts() async throws -> [OrganizationAccount] { try await listAccounts(pageSize: nil) }
 }

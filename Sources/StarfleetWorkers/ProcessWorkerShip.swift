@@ -1,22 +1,23 @@
-public import StarfleetCore
+package import StarfleetWorkerKit
+package import StarfleetCore
 import StarfleetProcess
 
 /// A worker defined only by configuration: `Command: [argv…]` runs once per payload, without a shell, the payload
 /// JSON on stdin and the STARFLEET_* variables in its environment. Exit 0 = success (stdout is the result); any
 /// other end is a failure carrying the exit status and the tail of stderr.
-public struct ProcessWorkerShip: WorkerShip {
-    public let name: String
-    public let fanOutStrategy: FanOutStrategy
-    public let command: [String]
-    public let timeoutSeconds: Double
+package struct ProcessWorkerShip: WorkerShip {
+    package let name: String
+    package let fanOutStrategy: FanOutStrategy
+    package let command: [String]
+    package let timeoutSeconds: Double
     /// The program's working directory (`<state>/workers/<Name>`), created by the daemon.
-    public let workingDirectory: String?
+    package let workingDirectory: String?
     let runner: ProcessRunner
     let baseEnvironment: [String: String]
 
     /// - Parameter environment: the worker's complete base environment (its configuration and secrets files,
     ///   `Environment`, `PassEnvironment`, AWS_REGION…); nil: PATH, LANG and HOME of `baseEnvironment` (default: ours).
-    public init(name: String, fanOutStrategy: FanOutStrategy, command: [String], timeoutSeconds: Double,
+    package init(name: String, fanOutStrategy: FanOutStrategy, command: [String], timeoutSeconds: Double,
                 workingDirectory: String?, baseEnvironment: [String: String]? = nil, environment: [String: String]? = nil) {
         self.name = name
         self.fanOutStrategy = fanOutStrategy
@@ -28,12 +29,12 @@ public struct ProcessWorkerShip: WorkerShip {
     }
 
     /// Builds the worker a configuration section describes.
-    public init(configuration w: WorkerConfiguration, workingDirectory: String?, environment: [String: String]? = nil) {
+    package init(configuration w: WorkerConfiguration, workingDirectory: String?, environment: [String: String]? = nil) {
         self.init(name: w.name, fanOutStrategy: w.strategy, command: w.command ?? [], timeoutSeconds: Double(w.timeoutSeconds),
                   workingDirectory: workingDirectory, environment: environment)
     }
 
-    public func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
+    package func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
         let environment = ProcessEnvironment.worker(
             name: name, commit: invocation.commit, accountID: invocation.account, region: invocation.region,
             messageID: invocation.messageId, receiveCount: invocation.receiveCount, base: baseEnvironment)

@@ -2,7 +2,7 @@
 /// Starfleet writes its account index: keys sorted by code point, four-space indents, `", "`-free line breaks,
 /// `": "` after keys, non-ASCII escaped as `\uXXXX` (lower-case hex, surrogate pairs above the BMP).
 /// Byte-identical output lets an operator diff our index against one Starfleet wrote.
-public indirect enum PythonStyleJSON: Sendable, Equatable {
+package indirect enum PythonStyleJSON: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case bool(Bool)
@@ -11,7 +11,7 @@ public indirect enum PythonStyleJSON: Sendable, Equatable {
     case object([String: PythonStyleJSON])
 
     /// The document's text, without a trailing newline (as `json.dumps` returns it).
-    public func text() -> String {
+    package func text() -> String {
         var out: [UInt8] = []
         write(into: &out, depth: 0)
         return String(decoding: out, as: UTF8.self)

@@ -1,12 +1,12 @@
-public import StarfleetCore
+package import StarfleetCore
 import FoundationEssentials
 
 /// Reads Starfleet's account index JSON from a local file.
-public enum AccountIndexFile {
+package enum AccountIndexFile {
     /// An index of 100,000 accounts is far below this; larger files are refused before reading.
-    public static let maxBytes = 256 * 1_048_576
+    package static let maxBytes = 256 * 1_048_576
 
-    public static func load(_ path: String) throws(AccountIndexError) -> AccountIndex {
+    package static func load(_ path: String) throws(AccountIndexError) -> AccountIndex {
         let bytes: [UInt8]
         do throws(FileReader.Failure) {
             bytes = try FileReader.read(path, limit: maxBytes)

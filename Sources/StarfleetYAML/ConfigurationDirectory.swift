@@ -1,14 +1,14 @@
-public import StarfleetCore
+package import StarfleetCore
 import Glibc
 
 /// Reads a configuration directory as Starfleet does: every `*.yaml` file at its top level (not recursive),
 /// merged by top-level section. Files are read in name order, so "first" and duplicate reports are stable.
-public enum ConfigurationDirectory {
+package enum ConfigurationDirectory {
     /// Configuration files above this size are refused (a config is a few kilobytes; this stops accidents).
-    public static let maxFileBytes = 4 * 1_048_576
+    package static let maxFileBytes = 4 * 1_048_576
 
     /// Loads and validates. Every problem (unreadable file, YAML error, schema error) is a diagnostic.
-    public static func load(_ directory: String, knownWorkers: Set<String> = []) -> (Configuration?, [Diagnostic]) {
+    package static func load(_ directory: String, knownWorkers: Set<String> = []) -> (Configuration?, [Diagnostic]) {
         let dir = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         let names: [String]
         do throws(FileReader.Failure) {

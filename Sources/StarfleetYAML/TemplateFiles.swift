@@ -3,20 +3,20 @@ import Glibc
 /// Finds the payload templates under a template directory: regular `*.yaml` files at any depth, in path order.
 /// Symbolic links are not followed (a link could point outside the directory), and dot-files (editors' temporary
 /// files such as `.x.yaml.swp`) are skipped.
-public enum TemplateFiles {
-    public static func list(under directory: String, maxFiles: Int = 100_000) -> [String] {
+package enum TemplateFiles {
+    package static func list(under directory: String, maxFiles: Int = 100_000) -> [String] {
         scan(under: directory, maxFiles: maxFiles).files
     }
 
     /// A `*.yaml` entry that is not read: a FIFO, socket or device (opening one could block), or a symbolic link.
-    public struct Skipped: Sendable, Hashable, CustomStringConvertible {
-        public var path: String
-        public var reason: String
-        public var description: String { "\(path): skipped: \(reason)" }
+    package struct Skipped: Sendable, Hashable, CustomStringConvertible {
+        package var path: String
+        package var reason: String
+        package var description: String { "\(path): skipped: \(reason)" }
     }
 
     /// The template files, and the `*.yaml` entries skipped with the reason (for a log line or a warning).
-    public static func scan(under directory: String, maxFiles: Int = 100_000) -> (files: [String], skipped: [Skipped]) {
+    package static func scan(under directory: String, maxFiles: Int = 100_000) -> (files: [String], skipped: [Skipped]) {
         var skipped: [Skipped] = []
         var result: [String] = []
         var pending = [directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory]

@@ -1,13 +1,13 @@
-public import StarfleetCore
+package import StarfleetCore
 
 /// Reads a payload template from bytes: size limit, YAML parsing, then the worker's schema. Every problem comes
 /// back as a diagnostic, so a broken template is logged and dead-lettered with its reason, never a crash.
-public enum TemplateReader {
+package enum TemplateReader {
     /// A payload is the template as JSON, and a queue message holds at most 1 MiB (SQS's limit); a template
     /// larger than that can never be delivered, so it is refused before parsing.
-    public static let maxTemplateBytes = 1_048_576
+    package static let maxTemplateBytes = 1_048_576
 
-    public static func read(_ bytes: [UInt8], file: String, strategy: FanOutStrategy) -> (PayloadTemplate?, [Diagnostic]) {
+    package static func read(_ bytes: [UInt8], file: String, strategy: FanOutStrategy) -> (PayloadTemplate?, [Diagnostic]) {
         if bytes.count > maxTemplateBytes {
             let size = bytes.count >= 1_048_576 ? "\(bytes.count / 1_048_576) MiB" : "\(bytes.count) bytes"
             return (nil, [Diagnostic(at: .start(of: file), path: "", "the template is \(size); the limit is 1 MiB",
@@ -25,7 +25,7 @@ public enum TemplateReader {
 
 extension TemplateReader {
     /// Reads a template file (refusing files over the limit before reading them) and validates it.
-    public static func read(path: String, strategy: FanOutStrategy) -> (PayloadTemplate?, [Diagnostic]) {
+    package static func read(path: String, strategy: FanOutStrategy) -> (PayloadTemplate?, [Diagnostic]) {
         do throws(FileReader.Failure) {
             return read(try FileReader.read(path, limit: maxTemplateBytes), file: path, strategy: strategy)
         } catch {
@@ -36,12 +36,12 @@ extension TemplateReader {
 }
 
 /// A template file's bytes with the template size limit applied (what the Starbase fetches).
-public enum TemplateFileBytes {
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+package enum TemplateFileBytes {
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    public static func read(_ path: String) throws(Failure) -> [UInt8] {
+    package static func read(_ path: String) throws(Failure) -> [UInt8] {
         do throws(FileReader.Failure) {
             return try FileReader.read(path, limit: TemplateReader.maxTemplateBytes)
         } catch {

@@ -4,19 +4,19 @@
 /// and checked before the value is attached, so a document that crosses one stops with its file:line:column at
 /// the alias (or value) that crossed it, having cost no more memory than its own text. docs/configuration.md
 /// lists the same numbers.
-public struct YAMLLimits: Sendable, Hashable {
+package struct YAMLLimits: Sendable, Hashable {
     /// Deepest nesting of sequences and mappings (PyYAML would hit Python's recursion limit near 1,000).
-    public var maxDepth: Int
+    package var maxDepth: Int
     /// Most nodes the document may produce once aliases are expanded.
-    public var maxNodes: Int
+    package var maxNodes: Int
     /// Most scalar text (bytes) the document may produce once aliases are expanded.
-    public var maxBytes: Int
+    package var maxBytes: Int
     /// Most nodes aliases may add ("billion laughs" bombs are small documents whose aliases add millions).
-    public var maxAliasNodes: Int
+    package var maxAliasNodes: Int
     /// Most scalar text (bytes) aliases may add (a few aliases of one long string amplify bytes, not nodes).
-    public var maxAliasBytes: Int
+    package var maxAliasBytes: Int
 
-    public init(maxDepth: Int = 128, maxNodes: Int = 1_000_000, maxBytes: Int = 64 * 1_048_576,
+    package init(maxDepth: Int = 128, maxNodes: Int = 1_000_000, maxBytes: Int = 64 * 1_048_576,
                 maxAliasNodes: Int = 100_000, maxAliasBytes: Int = 4 * 1_048_576) {
         self.maxDepth = maxDepth
         self.maxNodes = maxNodes
@@ -25,5 +25,5 @@ public struct YAMLLimits: Sendable, Hashable {
         self.maxAliasBytes = maxAliasBytes
     }
 
-    public static let `default` = YAMLLimits()
+    package static let `default` = YAMLLimits()
 }

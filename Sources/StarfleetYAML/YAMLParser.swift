@@ -1,14 +1,14 @@
 internal import CYAML
-public import StarfleetCore
+package import StarfleetCore
 
 /// Parses one YAML document into a ``Node`` tree with a file:line:column mark on every value.
 ///
 /// Walks libyaml's event stream (the same C parser PyYAML uses), resolves plain scalars as PyYAML's `safe_load`
 /// does, expands anchors and aliases within ``YAMLLimits``, honours `<<` merge keys, and rejects what `safe_load`
 /// rejects (unknown tags, more than one document).
-public enum YAMLParser {
+package enum YAMLParser {
     /// - Returns: the document's root, or nil when the input holds no document (empty or only comments).
-    public static func parse(_ bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> Node? {
+    package static func parse(_ bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> Node? {
         guard let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1) as UnsafeMutablePointer<yaml_parser_t>?
         else { throw YAMLError(mark: .start(of: file), message: "out of memory") }
         defer { parser.deallocate() }
@@ -26,7 +26,7 @@ public enum YAMLParser {
     }
 
     /// Convenience for text.
-    public static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> Node? {
+    package static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> Node? {
         try parse(Array(text.utf8), file: file, limits: limits)
     }
 }

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import Logging

@@ -1,3 +1,4 @@
+import StarfleetFiles
 // queue-bench: the queue's figures against the disk's own limits (measured in the same run) and against
 // beanstalkd. Not a test: run it with scripts/bench-queue (release build, starts beanstalkd), or
 //   swift run -c release queue-bench [--dir DIR] [--beanstalkd-port PORT]

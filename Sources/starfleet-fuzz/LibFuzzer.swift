@@ -36,7 +36,7 @@ func LLVMFuzzerRunDriver(
 
 /// libFuzzer requires this symbol to exist even when the driver is started through LLVMFuzzerRunDriver.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+package func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let current = LibFuzzer.current else { return 0 }
     current.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
     return 0

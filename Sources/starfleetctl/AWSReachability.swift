@@ -2,7 +2,7 @@ import FoundationEssentials
 import Logging
 import StarfleetAWS
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 
 /// `starfleetctl validate --check-aws`: can this host, with its credentials, reach what the configuration names in
 /// AWS — the template bucket (ListObjectsV2, one key), the account index object (GET and parse) and each SQS queue

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import ArgumentParser
 import Glibc
 import StarfleetCore

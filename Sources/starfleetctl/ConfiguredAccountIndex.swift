@@ -1,6 +1,6 @@
 import Logging
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetYAML
 
 /// The account index `plan` and `invoke` resolve templates with: `--account-index FILE` when given, else the

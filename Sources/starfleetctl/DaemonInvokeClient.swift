@@ -2,7 +2,7 @@ import FoundationEssentials
 import Glibc
 import StarfleetAWS
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 
 /// `starfleetctl invoke` through the running daemon's Invoke API (its Unix socket), so the worker runs where it
 /// always runs: warm, with its configuration, secrets and siblings.

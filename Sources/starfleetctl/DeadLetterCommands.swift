@@ -1,7 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 /// `starfleetctl dlq …`: the dead-letter directory, `<state>/dead-letter/<Worker>/<MessageId>.json`.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Glibc
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetWorkers
 import StarfleetYAML
 

@@ -2,7 +2,8 @@ import ArgumentParser
 import FoundationEssentials
 import Logging
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
+import StarfleetWorkerKit
 import StarfleetWorkers
 import StarfleetYAML
 

@@ -1,3 +1,4 @@
+import StarfleetFiles
 import ArgumentParser
 import FoundationEssentials
 import Glibc
@@ -58,7 +59,7 @@ struct NewCommand: ParsableCommand {
                 throw ValidationError("\"\(name)\" is not a worker name: \(problem)")
             }
             guard strategy != nil else {
-                throw ValidationError("--fan-out \(fanOut) is not a fan-out strategy (expected SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION)")
+                throw ValidationError("--fan-out \(fanOut ?? "") is not a fan-out strategy (expected SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION)")
             }
         }
 

@@ -1,10 +1,11 @@
+import StarfleetFiles
 import ArgumentParser
 import FoundationEssentials
 import Glibc
 import Logging
 import StarfleetClock
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 /// What the operator commands share: the configuration, the state directory's layout, whether the daemon runs,

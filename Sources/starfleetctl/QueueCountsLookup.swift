@@ -1,4 +1,4 @@
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 extension StateAccess {

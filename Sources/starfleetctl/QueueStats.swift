@@ -1,7 +1,8 @@
+import StarfleetFiles
 import ArgumentParser
 import FoundationEssentials
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 /// `starfleetctl queue stats`: counts per queue.

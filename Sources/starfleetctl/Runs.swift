@@ -1,7 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetRunHistory
 
 /// `starfleetctl runs`: the run history, `<state>/history/<Worker>/`, read directly (safe while the daemon runs).

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Logging
 import StarfleetAWS
-import StarfleetDaemon
+import StarfleetSQSQueue
+import StarfleetApp
 import StarfleetQueue
 
 extension StateAccess {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 /// `starfleetctl status`: the daemon, and per worker its queue, dead letters, last outcomes and next fire.

@@ -2,7 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import Logging
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetQueue
 
 /// `starfleetctl trigger FREQUENCY`: emit a timed event now, as if EventBridge fired it.

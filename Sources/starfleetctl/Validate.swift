@@ -1,6 +1,6 @@
 import ArgumentParser
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetWorkers
 import StarfleetYAML
 

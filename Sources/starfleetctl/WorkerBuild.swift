@@ -3,7 +3,7 @@ import FoundationEssentials
 import Glibc
 import StarfleetCore
 import StarfleetCrypto
-import StarfleetDaemon
+import StarfleetApp
 import StarfleetProcess
 
 /// `starfleetctl worker build NAME` (Bedrock's `bedrock build --worker=NAME`): the worker's own dependencies in an

@@ -279,17 +279,18 @@ enum WorkerScaffold {
         return """
             import FoundationEssentials
             import Logging
-            public import StarfleetCore
+            package import StarfleetCore
+            package import StarfleetWorkerKit
 
             /// \(name): a Swift worker ship, scaffolded by `starfleetctl new worker` and registered in
             /// ``WorkerRegistry/builtIns``. It gets one payload per \(strategy.rawValue) fan-out: the template as JSON plus
             /// the account (and region) the Starbase assigned. It changes nothing unless the worker's `Commit` is true.
-            public struct \(name): TypedWorkerShip {
+            package struct \(name): TypedWorkerShip {
                 /// The template keys this worker reads (others are ignored); add your own.
-                public struct Payload: Decodable, Sendable {
-                    public var TemplateName: String
-                    public var StarbaseAssignedAccount: String?
-                    public var StarbaseAssignedRegion: String?
+                package struct Payload: Decodable, Sendable {
+                    package var TemplateName: String
+                    package var StarbaseAssignedAccount: String?
+                    package var StarbaseAssignedRegion: String?
                 }
 
                 /// The run's result, returned as JSON (what `starfleetctl invoke` prints).
@@ -302,12 +303,12 @@ enum WorkerScaffold {
                     var action: String
                 }
 
-                public let name = "\(name)"
-                public let fanOutStrategy = FanOutStrategy.\(strategyCase)
+                package let name = "\(name)"
+                package let fanOutStrategy = FanOutStrategy.\(strategyCase)
 
-                public init() {}
+                package init() {}
 
-                public func execute(payload: Payload, context: WorkerContext) async throws -> [UInt8] {
+                package func execute(payload: Payload, context: WorkerContext) async throws -> [UInt8] {
                     let parts = [payload.StarbaseAssignedAccount, payload.StarbaseAssignedRegion].compactMap { $0 }
                     let target = parts.isEmpty ? "the organization" : parts.joined(separator: "/")
                     let action: String

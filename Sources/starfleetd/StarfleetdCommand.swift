@@ -1,7 +1,7 @@
 import ArgumentParser
 import Glibc
 import StarfleetCore
-import StarfleetDaemon
+import StarfleetApp
 
 /// `starfleetd`: Starfleet's Starbase and worker ships as one long-running daemon. systemd runs it
 /// (Type=notify); it works the same in a terminal, logging to stderr.

@@ -5,6 +5,7 @@ import StarfleetQueue
 import Testing
 
 @testable import StarfleetAWS
+@testable import StarfleetSQSQueue
 
 /// SQSQueue against a scripted SQS that throttles, fails batch entries on its side, refuses entries, and answers an
 /// authentication failure in XML: what is retried, what is not, and what the errors say.

@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import StarfleetAWS
+@testable import StarfleetSQSQueue
 
 /// SQS's JSON protocol without a server: request encoding and signing, response and error parsing, batching,
 /// queue URLs, RedrivePolicy and FIFO tokens.

@@ -5,6 +5,7 @@ import StarfleetQueue
 import Testing
 
 @testable import StarfleetAWS
+@testable import StarfleetSQSQueue
 
 /// SQSQueue through the MessageQueue protocol against a real moto_server: batching, receive counts, settling, and the
 /// three dead-letter paths (starfleetd's MaxReceiveCount without a RedrivePolicy, SQS's with one, permanent failures).

@@ -7,7 +7,7 @@ import Testing
         let clock = ManualClock()
         let start = clock.now()
         let task = Task { try await clock.sleep(until: start.addingTimeInterval(60)); return clock.now() }
-        await clock.waitForSleepers(1)
+        try await clock.waitForSleepers(1)
         clock.advance(by: 59)
         #expect(clock.sleeperCount == 1)
         clock.advance(by: 1)
@@ -22,10 +22,10 @@ import Testing
         #expect(clock.sleeperCount == 0)
     }
 
-    @Test func cancellationThrowsAndRemovesTheSleeper() async {
+    @Test func cancellationThrowsAndRemovesTheSleeper() async throws {
         let clock = ManualClock()
         let task = Task { try await clock.sleep(seconds: 3600) }
-        await clock.waitForSleepers(1)
+        try await clock.waitForSleepers(1)
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(clock.sleeperCount == 0)
@@ -35,12 +35,23 @@ import Testing
     @Test func durationSleepIgnoresWallClockSteps() async throws {
         let clock = ManualClock()
         let task = Task { try await clock.sleep(seconds: 1) }
-        await clock.waitForSleepers(1)
+        try await clock.waitForSleepers(1)
         clock.set(clock.now().addingTimeInterval(-3600))
         clock.set(clock.now().addingTimeInterval(7200))
         #expect(clock.sleeperCount == 1)
         clock.advance(by: 1)
         try await task.value
         #expect(clock.sleeperCount == 0)
+    }
+}
+
+@Suite struct ManualClockWaitTests {
+    @Test func waitingForASleeperThatNeverComesFailsSayingWhat() async {
+        let clock = ManualClock()
+        await #expect {
+            try await clock.waitForSleepers(1, timeout: .milliseconds(50))
+        } throws: { error in
+            (error as? SleeperTimeout)?.description == "waited 0.05 seconds for 1 task(s) to sleep on the manual clock; 0 did"
+        }
     }
 }

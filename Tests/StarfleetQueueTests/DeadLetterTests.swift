@@ -99,10 +99,10 @@ import Testing
         _ = try await q.receive(max: 3, visibilityTimeout: 0, wait: 0)
         #expect(try f.deadLetters.ids(worker: "AuditWorker").count == 3)
         let task = Task { try await f.deadLetters.redrive(worker: "AuditWorker", .all, into: q, ratePerSecond: 2, clock: f.clock) }
-        await f.clock.waitForSleepers(1)
+        try await f.clock.waitForSleepers(1)
         #expect(try f.deadLetters.ids(worker: "AuditWorker").count == 2)
         f.clock.advance(by: 0.5)
-        await f.clock.waitForSleepers(1)
+        try await f.clock.waitForSleepers(1)
         f.clock.advance(by: 0.5)
         #expect(try await task.value.redriven.count == 3)
         await q.close()

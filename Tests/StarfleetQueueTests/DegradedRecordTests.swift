@@ -1,3 +1,4 @@
+import StarfleetFiles
 import Foundation
 import StarfleetClock
 import Testing

@@ -8,7 +8,7 @@ import Testing
         let f = QueueFixture()
         let q = try f.open()
         let receiver = Task { try await q.receive(max: 10, visibilityTimeout: nil, wait: 20) }
-        await f.clock.waitForSleepers(1)
+        try await f.clock.waitForSleepers(1)
         _ = try await q.send([message("hello")])
         let got = try await receiver.value
         #expect(got.map(\.body) == ["hello"])
@@ -20,7 +20,7 @@ import Testing
         let f = QueueFixture()
         let q = try f.open()
         let receiver = Task { try await q.receive(max: 1, visibilityTimeout: nil, wait: 5) }
-        await f.clock.waitForSleepers(1)
+        try await f.clock.waitForSleepers(1)
         f.clock.advance(by: 5)
         #expect(try await receiver.value.isEmpty)
         await q.close()
@@ -31,7 +31,7 @@ import Testing
         let q = try f.open()
         _ = try await q.send([message("soon", delay: 3)])
         let receiver = Task { try await q.receive(max: 1, visibilityTimeout: nil, wait: 20) }
-        await f.clock.waitForSleepers(1)
+        try await f.clock.waitForSleepers(1)
         #expect(f.clock.sleeperCount == 1)
         f.clock.advance(by: 3)
         #expect(try await receiver.value.map(\.body) == ["soon"])
@@ -44,7 +44,7 @@ import Testing
         _ = try await q.send([message("m")])
         let m = try await q.receive(max: 1, visibilityTimeout: 600, wait: 0)[0]
         let receiver = Task { try await q.receive(max: 1, visibilityTimeout: nil, wait: 20) }
-        await f.clock.waitForSleepers(1)
+        try await f.clock.waitForSleepers(1)
         try await q.changeVisibility(m.receiptHandle, timeout: 0, failure: nil)
         #expect(try await receiver.value.first?.receiveCount == 2)
         await q.close()
@@ -54,7 +54,7 @@ import Testing
         let f = QueueFixture()
         let q = try f.open()
         let receiver = Task { try await q.receive(max: 1, visibilityTimeout: nil, wait: 20) }
-        await f.clock.waitForSleepers(1)
+        try await f.clock.waitForSleepers(1)
         await q.close()
         #expect(try await receiver.value.isEmpty)
     }

@@ -51,10 +51,10 @@ import Testing
         let fields = JournalLogHandler.fields(
             level: .warning, message: "retrying\nlater", metadata: ["worker": "AuditWorker", "account_id": "42",
                                                                    "message": "shadow"],
-            identifier: "starfleetd", file: "StarfleetDaemon/Dispatcher.swift", function: "run()", line: 88)
+            identifier: "starfleetd", file: "StarfleetApp/Dispatcher.swift", function: "run()", line: 88)
         #expect(fields == [
             "MESSAGE=retrying\nlater", "PRIORITY=4", "SYSLOG_IDENTIFIER=starfleetd",
-            "CODE_FILE=StarfleetDaemon/Dispatcher.swift", "CODE_LINE=88", "CODE_FUNC=run()",
+            "CODE_FILE=StarfleetApp/Dispatcher.swift", "CODE_LINE=88", "CODE_FUNC=run()",
             "ACCOUNT_ID=42", "X_MESSAGE=shadow", "WORKER=AuditWorker",
         ])
     }

@@ -35,31 +35,31 @@ import Testing
         let task = Task { await pinger.run() }
 
         // Each tick is half the interval. The first check finds the registration beat and pings.
-        await clock.waitForSleepers(1)
+        try await clock.waitForSleepers(1)
         #expect(listener.drain() == ["WATCHDOG=1"])
         #expect(clock.sleeperCount == 1)
 
         // The scheduler hangs: no pings, however long we wait.
         for _ in 0..<6 {
             clock.advance(by: 5)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
         }
         #expect(listener.drain().isEmpty)
 
         // It beats once: one ping at the next tick, then silence again until the next beat.
         heartbeat.beat(scheduler)
         clock.advance(by: 5)
-        await clock.waitForSleepers(1)
+        try await clock.waitForSleepers(1)
         #expect(listener.drain() == ["WATCHDOG=1"])
         clock.advance(by: 5)
-        await clock.waitForSleepers(1)
+        try await clock.waitForSleepers(1)
         #expect(listener.drain().isEmpty)
 
         // Beating every tick: a ping every tick.
         for _ in 0..<3 {
             heartbeat.beat(scheduler)
             clock.advance(by: 5)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
         }
         #expect(listener.drain() == ["WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1"])
 

@@ -116,7 +116,7 @@ func whileRunning(
 ) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await watcher.run { recorder.record($0, $1) } }
-        await clock.waitForSleepers(1)  // the rescan timer sleeps only after the first scan and the watches
+        try await clock.waitForSleepers(1)  // the rescan timer sleeps only after the first scan and the watches
         try await body()
         group.cancelAll()
         try await group.waitForAll()

@@ -82,7 +82,7 @@ import Testing
             try await Task.sleep(nanoseconds: 50_000_000)  // let IN_MOVE_SELF arrive and be handled
             try box.writeFile(box.root + "/old/ignored.yaml", "in the moved-away tree")  // not the template directory any more
             clock.advance(by: 30)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             try box.write("fresh.yaml", "x")
             #expect(try await recorder.wait { $0.changes.count >= 1 })
             #expect(recorder.changes.map(\.key) == ["fresh.yaml"])

@@ -86,7 +86,7 @@ import Testing
             try box.write("first.yaml", "1")
             clock.advance(by: 30)
             #expect(try await recorder.wait { $0.changes.count == 1 })
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             // Now watched: the next file arrives without another rescan.
             try box.write("second.yaml", "2")
             #expect(try await recorder.wait { $0.changes.count == 2 })
@@ -132,7 +132,7 @@ import Testing
                     if recorder.calls == 1 { throw TestFailure("queue full") }
                 }
             }
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(recorder.changes.count == 1)
             clock.advance(by: 30)
             #expect(try await recorder.wait { $0.changes.count == 2 })

@@ -3,6 +3,7 @@ import Logging
 import StarfleetAWS
 import StarfleetCore
 import StarfleetYAML
+@testable import StarfleetWorkerKit
 @testable import StarfleetWorkers
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StarfleetAWS
 @testable import StarfleetCore
+@testable import StarfleetWorkerKit
 @testable import StarfleetWorkers
 import StarfleetYAML
 import Testing
@@ -34,7 +35,7 @@ import Testing
         let section = try Self.node("OrgAccountId: 000000000020\nOrgRootId: ou-x\nParallelism: 0")
         let configuration = try Self.configuration(section: section)
         let ship = AccountIndexGeneratorShip(configuration: configuration)
-        let problems = ship.validate(configuration: configuration).map(\.description)
+        let problems = ship.validate(section: configuration.section).map(\.description)
         #expect(problems == [
             "t.yaml:1:1: error: AccountIndexGeneratorShip.OrgAccountAssumeRole: Missing data for required field.",
             "t.yaml:1:15: error: AccountIndexGeneratorShip.OrgAccountId: Not a valid string. (quote ids: \"000000000020\")",

@@ -90,9 +90,9 @@ import Testing
 
     @Test func swiftSourceDeclaresTheTypeAndStrategy() {
         let source = WorkerScaffold.swiftSource(name: "Greeter", strategy: .singleInvocation)
-        #expect(source.contains("public struct Greeter: TypedWorkerShip {"))
-        #expect(source.contains("public let name = \"Greeter\""))
-        #expect(source.contains("public let fanOutStrategy = FanOutStrategy.singleInvocation"))
+        #expect(source.contains("package struct Greeter: TypedWorkerShip {"))
+        #expect(source.contains("package let name = \"Greeter\""))
+        #expect(source.contains("package let fanOutStrategy = FanOutStrategy.singleInvocation"))
         #expect(source.contains("if context.commit {"))
     }
 }

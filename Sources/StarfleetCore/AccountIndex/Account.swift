@@ -1,13 +1,13 @@
 /// One AWS account as Starfleet's account index describes it (`organizations:ListAccounts` fields plus the
 /// generator's `Parents`, `Regions` and `Tags`).
-public struct Account: Sendable, Hashable, Codable {
+package struct Account: Sendable, Hashable, Codable {
     /// An organizational unit or the root, as listed in `Parents` (immediate parent first, ROOT last).
-    public struct Parent: Sendable, Hashable, Codable {
-        public var id: String
-        public var name: String
-        public var type: String
+    package struct Parent: Sendable, Hashable, Codable {
+        package var id: String
+        package var name: String
+        package var type: String
 
-        public init(id: String, name: String, type: String) {
+        package init(id: String, name: String, type: String) {
             self.id = id
             self.name = name
             self.type = type
@@ -18,17 +18,17 @@ public struct Account: Sendable, Hashable, Codable {
         }
     }
 
-    public var id: String
-    public var name: String
-    public var arn: String
-    public var email: String?
-    public var status: String?
-    public var parents: [Parent]
+    package var id: String
+    package var name: String
+    package var arn: String
+    package var email: String?
+    package var status: String?
+    package var parents: [Parent]
     /// The regions enabled in the account (sorted in the index).
-    public var regions: [String]
-    public var tags: [String: String]
+    package var regions: [String]
+    package var tags: [String: String]
 
-    public init(
+    package init(
         id: String, name: String, arn: String, email: String? = nil, status: String? = nil, parents: [Parent] = [],
         regions: [String] = [], tags: [String: String] = [:]
     ) {
@@ -48,7 +48,7 @@ public struct Account: Sendable, Hashable, Codable {
     }
 
     /// Tolerant decoding: only what fan-out needs is required; absent lists and maps are empty.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
@@ -62,7 +62,7 @@ public struct Account: Sendable, Hashable, Codable {
 
     /// The organization's management account, read from the account ARN
     /// (`arn:aws:organizations::<MANAGEMENT-ACCOUNT-ID>:account/o-…/<ACCOUNT-ID>`), as Starfleet finds the org root.
-    public var managementAccountID: String? {
+    package var managementAccountID: String? {
         let prefix = "arn:aws:organizations::"
         guard arn.hasPrefix(prefix) else { return nil }
         let rest = arn.dropFirst(prefix.count)

@@ -1,16 +1,16 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// Why an account index could not be read.
-public struct AccountIndexError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var source: String
-    public var message: String
+package struct AccountIndexError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var source: String
+    package var message: String
 
-    public init(source: String, message: String) {
+    package init(source: String, message: String) {
         self.source = source
         self.message = message
     }
 
-    public var description: String { "\(source): error: \(message)" }
+    package var description: String { "\(source): error: \(message)" }
 }
 
 extension AccountIndex {
@@ -21,7 +21,7 @@ extension AccountIndex {
 
     /// Reads Starfleet's index JSON: `{"accounts": {"<id>": {Id, Name, Arn, Parents, Regions, Tags, …}}, "generated": …}`.
     /// - Parameter source: where the bytes came from (a path or an s3:// URL), for error messages.
-    public init(json: Data, source: String) throws(AccountIndexError) {
+    package init(json: Data, source: String) throws(AccountIndexError) {
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: json)

@@ -3,11 +3,11 @@
 ///
 /// One deliberate difference: Starfleet's OU-name map kept only the last OU of a given name; here a name selects
 /// the union of every OU that carries it.
-public struct AccountIndex: Sendable {
+package struct AccountIndex: Sendable {
     /// Accounts sorted by id.
-    public let accounts: [Account]
+    package let accounts: [Account]
     /// When the generator wrote the index (`generated`), as written.
-    public let generated: String?
+    package let generated: String?
 
     private let byID: [String: Account]
     private let idsByName: [String: Set<String>]
@@ -15,9 +15,9 @@ public struct AccountIndex: Sendable {
     private let idsByTag: [String: [String: Set<String>]]
     private let idsByRegion: [String: Set<String>]
     /// Management accounts of the organizations in the index (normally one).
-    public let orgRoots: Set<String>
+    package let orgRoots: Set<String>
 
-    public init(accounts: [Account], generated: String? = nil) {
+    package init(accounts: [Account], generated: String? = nil) {
         var byID: [String: Account] = [:]
         var idsByName: [String: Set<String>] = [:]
         var idsByOU: [String: Set<String>] = [:]
@@ -47,32 +47,32 @@ public struct AccountIndex: Sendable {
         self.orgRoots = roots
     }
 
-    public func account(id: String) -> Account? { byID[id] }
-    public var allAccountIDs: Set<String> { Set(byID.keys) }
+    package func account(id: String) -> Account? { byID[id] }
+    package var allAccountIDs: Set<String> { Set(byID.keys) }
 
     /// The ids that exist among `ids` (unknown ids are ignored, as in Starfleet).
-    public func accounts(ids: some Sequence<String>) -> Set<String> { Set(ids.filter { byID[$0] != nil }) }
+    package func accounts(ids: some Sequence<String>) -> Set<String> { Set(ids.filter { byID[$0] != nil }) }
 
     /// Accounts whose Name matches one of `names`, case-insensitively.
-    public func accounts(names: some Sequence<String>) -> Set<String> {
+    package func accounts(names: some Sequence<String>) -> Set<String> {
         names.reduce(into: Set<String>()) { $0.formUnion(idsByName[$1.lowercased()] ?? []) }
     }
 
     /// Accounts under an OU (by id or name, any depth) or the root (`r-…` or `ROOT`): transitive because every
     /// account lists all its ancestors.
-    public func accounts(orgUnit: String) -> Set<String> { idsByOU[orgUnit.lowercased()] ?? [] }
+    package func accounts(orgUnit: String) -> Set<String> { idsByOU[orgUnit.lowercased()] ?? [] }
 
     /// Accounts tagged `name: value`, both compared case-insensitively.
-    public func accounts(tag name: String, value: String) -> Set<String> {
+    package func accounts(tag name: String, value: String) -> Set<String> {
         idsByTag[name.lowercased()]?[value.lowercased()] ?? []
     }
 
     /// For each requested region, the accounts that have it enabled (empty for unknown regions).
-    public func accounts(regions: some Sequence<String>) -> [String: Set<String>] {
+    package func accounts(regions: some Sequence<String>) -> [String: Set<String>] {
         regions.reduce(into: [:]) { $0[$1] = idsByRegion[$1] ?? [] }
     }
 
-    public func names(of ids: some Sequence<String>) -> [String: String?] {
+    package func names(of ids: some Sequence<String>) -> [String: String?] {
         ids.reduce(into: [:]) { $0.updateValue(byID[$1]?.name, forKey: $1) }
     }
 }

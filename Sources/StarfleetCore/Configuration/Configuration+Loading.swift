@@ -2,9 +2,9 @@ extension Configuration {
     /// Sections that configure the daemon or the account index rather than a worker.
     static let reservedSections = ["STARFLEET"] + AccountIndexSource.names
     /// The Starbase's own queue: no worker may take its name (queues are named after workers).
-    public static let starbaseQueueName = "StarbaseFanOut"
+    package static let starbaseQueueName = "StarbaseFanOut"
     /// Names no worker may have: the reserved sections and the Starbase's queue.
-    public static var reservedNames: [String] { reservedSections + [starbaseQueueName] }
+    package static var reservedNames: [String] { reservedSections + [starbaseQueueName] }
 
     /// Merges the files' top-level sections and validates everything, reporting every problem.
     ///
@@ -16,7 +16,7 @@ extension Configuration {
     /// - Returns: the configuration when there is no error, and all diagnostics (warnings included).
     ///   - incomplete: some files could not be read; a missing STARFLEET section may be in one of them, so it is
     ///     not reported again.
-    public static func load(_ documents: [ConfigurationDocument], directory: String, knownWorkers: Set<String> = [],
+    package static func load(_ documents: [ConfigurationDocument], directory: String, knownWorkers: Set<String> = [],
                             incomplete: Bool = false) -> (Configuration?, [Diagnostic])
     {
         var v = Validator()

@@ -1,13 +1,13 @@
 /// Where a worker's work comes from (Starfleet's `InvocationSource`). `SQS` is accepted but, as in Starfleet,
 /// nothing tasks it yet.
-public enum InvocationSource: String, Sendable, Hashable, CaseIterable {
+package enum InvocationSource: String, Sendable, Hashable, CaseIterable {
     case s3 = "S3"
     case sqs = "SQS"
     case eventBridgeTimedEvent = "EVENTBRIDGE_TIMED_EVENT"
 }
 
 /// `STARFLEET.LogLevel`: Python's level names, as Starfleet accepts them.
-public enum LogLevel: String, Sendable, Hashable, CaseIterable {
+package enum LogLevel: String, Sendable, Hashable, CaseIterable {
     case critical = "CRITICAL"
     case error = "ERROR"
     case warning = "WARNING"
@@ -17,14 +17,14 @@ public enum LogLevel: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Starfleet's alert verbosity: a message is sent when `configured ≥ message priority > 0`.
-public enum AlertPriority: String, Sendable, Hashable, CaseIterable, Comparable {
+package enum AlertPriority: String, Sendable, Hashable, CaseIterable, Comparable {
     case none = "NONE"
     case problem = "PROBLEM"
     case important = "IMPORTANT"
     case success = "SUCCESS"
     case informational = "INFORMATIONAL"
 
-    public var level: Int {
+    package var level: Int {
         switch self {
         case .none: return 0
         case .problem: return 1
@@ -34,27 +34,27 @@ public enum AlertPriority: String, Sendable, Hashable, CaseIterable, Comparable 
         }
     }
 
-    public static func < (a: AlertPriority, b: AlertPriority) -> Bool { a.level < b.level }
+    package static func < (a: AlertPriority, b: AlertPriority) -> Bool { a.level < b.level }
 
     /// Starfleet's `send_alert` rule: whether a worker configured at `self` sends a message of `priority`.
-    public func sends(_ priority: AlertPriority) -> Bool { level >= priority.level && priority.level > 0 }
+    package func sends(_ priority: AlertPriority) -> Bool { level >= priority.level && priority.level > 0 }
 }
 
 /// A worker's `AlertConfiguration`.
-public struct AlertConfiguration: Sendable, Hashable {
-    public var channelId: String
-    public var priority: AlertPriority
-    public init(channelId: String, priority: AlertPriority) {
+package struct AlertConfiguration: Sendable, Hashable {
+    package var channelId: String
+    package var priority: AlertPriority
+    package init(channelId: String, priority: AlertPriority) {
         self.channelId = channelId
         self.priority = priority
     }
 }
 
 /// `STARFLEET.SecretsManager`.
-public struct SecretsManagerLocation: Sendable, Hashable {
-    public var secretId: String
-    public var secretRegion: String
-    public init(secretId: String, secretRegion: String) {
+package struct SecretsManagerLocation: Sendable, Hashable {
+    package var secretId: String
+    package var secretRegion: String
+    package init(secretId: String, secretRegion: String) {
         self.secretId = secretId
         self.secretRegion = secretRegion
     }

@@ -1,22 +1,22 @@
 /// `STARFLEET.MetricsAddress`: where the daemon serves Prometheus metrics (`/metrics`), as `host:port`.
 /// The host is an IPv4 literal, a bracketed IPv6 literal or `localhost`; the port 1–65535. Off when absent.
-public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
+package struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
     /// The host without brackets (`127.0.0.1`, `::1`, `localhost`).
-    public var host: String
-    public var port: UInt16
+    package var host: String
+    package var port: UInt16
 
-    public init(host: String, port: UInt16) {
+    package init(host: String, port: UInt16) {
         self.host = host
         self.port = port
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Whether only this machine can connect (127.0.0.0/8, ::1, localhost).
-    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    package var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
     /// Parses `host:port`; nil with the reason when it is not one.
-    public static func parse(_ text: String) -> Result<MetricsAddress, MetricsAddressError> {
+    package static func parse(_ text: String) -> Result<MetricsAddress, MetricsAddressError> {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -54,7 +54,7 @@ public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-public struct MetricsAddressError: Error, Sendable, Hashable {
-    public let reason: String
+package struct MetricsAddressError: Error, Sendable, Hashable {
+    package let reason: String
     init(_ reason: String) { self.reason = reason }
 }

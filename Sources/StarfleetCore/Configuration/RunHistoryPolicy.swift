@@ -1,26 +1,26 @@
 /// How much run history a worker keeps (`RunHistoryMaxRuns`, `RunHistoryMaxAgeDays`): set in `STARFLEET` for every
 /// worker and overridden in a worker's section. `maxRuns` 0 records nothing.
-public struct RunHistoryPolicy: Sendable, Hashable {
-    public var maxRuns: Int
-    public var maxAgeDays: Int
+package struct RunHistoryPolicy: Sendable, Hashable {
+    package var maxRuns: Int
+    package var maxAgeDays: Int
 
-    public init(maxRuns: Int = RunHistoryPolicy.defaultMaxRuns, maxAgeDays: Int = RunHistoryPolicy.defaultMaxAgeDays) {
+    package init(maxRuns: Int = RunHistoryPolicy.defaultMaxRuns, maxAgeDays: Int = RunHistoryPolicy.defaultMaxAgeDays) {
         self.maxRuns = maxRuns
         self.maxAgeDays = maxAgeDays
     }
 
-    public static let defaultMaxRuns = 1000
-    public static let defaultMaxAgeDays = 7
+    package static let defaultMaxRuns = 1000
+    package static let defaultMaxAgeDays = 7
     /// Bounded so a worker's history stays readable in one go by `starfleetctl runs`.
-    public static let maxRunsRange = 0...100_000
-    public static let maxAgeDaysRange = 1...3650
+    package static let maxRunsRange = 0...100_000
+    package static let maxAgeDaysRange = 1...3650
 
-    public var maxAgeSeconds: Double { Double(maxAgeDays) * 86_400 }
+    package var maxAgeSeconds: Double { Double(maxAgeDays) * 86_400 }
 }
 
 extension Configuration {
     /// The worker's policy: its own keys over `STARFLEET`'s over the defaults.
-    public func runHistory(for worker: WorkerConfiguration) -> RunHistoryPolicy {
+    package func runHistory(for worker: WorkerConfiguration) -> RunHistoryPolicy {
         RunHistoryPolicy(maxRuns: worker.runHistoryMaxRuns ?? starfleet.runHistory.maxRuns,
                          maxAgeDays: worker.runHistoryMaxAgeDays ?? starfleet.runHistory.maxAgeDays)
     }

@@ -1,37 +1,37 @@
 /// The `STARFLEET` section: Starfleet's keys (cloud ones optional, since local mode needs none) plus the daemon's own.
-public struct StarfleetSettings: Sendable, Hashable {
-    public var deploymentRegion: String?
-    public var templateBucket: String?
-    public var fanOutQueueUrl: String?
+package struct StarfleetSettings: Sendable, Hashable {
+    package var deploymentRegion: String?
+    package var templateBucket: String?
+    package var fanOutQueueUrl: String?
     /// The account index source's name as written (`LocalAccountIndex`, `StarfleetDefaultAccountIndex`).
-    public var accountIndexName: String
-    public var scopeToRegions: [String]
-    public var secretsManager: SecretsManagerLocation?
-    public var slackEnabled: Bool
-    public var logLevel: LogLevel
-    public var thirdPartyLoggerLevels: [String: String]
+    package var accountIndexName: String
+    package var scopeToRegions: [String]
+    package var secretsManager: SecretsManagerLocation?
+    package var slackEnabled: Bool
+    package var logLevel: LogLevel
+    package var thirdPartyLoggerLevels: [String: String]
 
     /// The watched template directory (absolute; relative paths in the file are resolved against the config directory).
-    public var templateDirectory: String
+    package var templateDirectory: String
     /// The state directory from the file, if any (the command line and $STATE_DIRECTORY take precedence).
-    public var stateDirectory: String?
-    public var s3PollIntervalSeconds: Int
+    package var stateDirectory: String?
+    package var s3PollIntervalSeconds: Int
     /// Whether a timed boundary missed while the daemon was down fires once at start.
-    public var catchUpMissedRuns: Bool
+    package var catchUpMissedRuns: Bool
     /// Each schedule fires up to this many seconds after its boundary (a fixed per-host offset, TimerJitter); 0: on it.
-    public var timerJitterSeconds: Int
+    package var timerJitterSeconds: Int
     /// Where `/metrics` is served (Prometheus text); nil: no metrics endpoint.
-    public var metricsAddress: MetricsAddress?
+    package var metricsAddress: MetricsAddress?
     /// `STARFLEET.InvokeAddress`: a loopback `host:port` where the Invoke API is served besides its Unix socket.
-    public var invokeAddress: MetricsAddress?
+    package var invokeAddress: MetricsAddress?
     /// The systemd credential (a file in $CREDENTIALS_DIRECTORY) holding the alert webhook URL; nil: none.
-    public var alertWebhookCredential: String?
+    package var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
-    public var scheduler: Bool
+    package var scheduler: Bool
     /// `RunHistoryMaxRuns` / `RunHistoryMaxAgeDays`: every worker's run-history bounds unless its section sets its own.
-    public var runHistory = RunHistoryPolicy()
+    package var runHistory = RunHistoryPolicy()
 
-    public init(templateDirectory: String) {
+    package init(templateDirectory: String) {
         deploymentRegion = nil
         templateBucket = nil
         fanOutQueueUrl = nil
@@ -52,7 +52,7 @@ public struct StarfleetSettings: Sendable, Hashable {
     }
 
     /// Every key the section accepts, for unknown-key hints.
-    public static let keys = [
+    package static let keys = [
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress", "InvokeAddress",

@@ -1,59 +1,59 @@
 /// A worker ship's section: Starfleet's keys plus the daemon's (concurrency, queue and retry settings, and for a
 /// process worker its command and fan-out strategy).
-public struct WorkerConfiguration: Sendable, Hashable {
-    public var name: String
-    public var enabled: Bool
-    public var templatePrefix: String
-    public var invocationQueueUrl: String?
-    public var invocationSources: Set<InvocationSource>
+package struct WorkerConfiguration: Sendable, Hashable {
+    package var name: String
+    package var enabled: Bool
+    package var templatePrefix: String
+    package var invocationQueueUrl: String?
+    package var invocationSources: Set<InvocationSource>
     /// `EventBridgeTimedFrequency`: a named frequency, or a rate()/cron() expression.
-    public var schedule: Schedule?
-    public var alert: AlertConfiguration?
+    package var schedule: Schedule?
+    package var alert: AlertConfiguration?
 
-    public var concurrency: Int
-    public var visibilityTimeoutSeconds: Int
-    public var timeoutSeconds: Int
-    public var maxReceiveCount: Int
-    public var backoff: BackoffPolicy
+    package var concurrency: Int
+    package var visibilityTimeoutSeconds: Int
+    package var timeoutSeconds: Int
+    package var maxReceiveCount: Int
+    package var backoff: BackoffPolicy
     /// A worker changes things only when commit is on (Starfleet's `STARFLEET_COMMIT`).
-    public var commit: Bool
+    package var commit: Bool
 
     /// Set for a process worker: the program and its arguments, run without a shell.
-    public var command: [String]?
+    package var command: [String]?
     /// A process worker's strategy (Swift workers declare theirs in code).
-    public var fanOutStrategy: FanOutStrategy?
+    package var fanOutStrategy: FanOutStrategy?
     /// `Runtime:`; without it, `process` when there is a Command, else `swift` (a built-in worker).
-    public var runtime: WorkerRuntime = .swift
+    package var runtime: WorkerRuntime = .swift
     /// What a worker outside the daemon gets: handler, code directory, interpreters, environment, credentials.
-    public var process = WorkerProcessSettings(codeDirectory: "")
+    package var process = WorkerProcessSettings(codeDirectory: "")
     /// This worker's own run-history bounds; nil: `STARFLEET`'s (see ``Configuration/runHistory(for:)``).
-    public var runHistoryMaxRuns: Int?
-    public var runHistoryMaxAgeDays: Int?
+    package var runHistoryMaxRuns: Int?
+    package var runHistoryMaxAgeDays: Int?
 
     /// Where the section starts, for messages that concern the worker as a whole.
-    public var mark: SourceMark
+    package var mark: SourceMark
     /// The section as written, for a Swift worker's own keys.
-    public var section: Node
+    package var section: Node
 
     /// One process per payload (`Runtime: process`, the default with a Command).
-    public var isProcessWorker: Bool { runtime == .process }
+    package var isProcessWorker: Bool { runtime == .process }
     /// Runs outside the daemon (per-payload or warm processes): gets a working directory, its configuration file,
     /// its secrets file and its environment.
-    public var runsOutOfProcess: Bool { runtime != .swift }
+    package var runsOutOfProcess: Bool { runtime != .swift }
 
-    public static let defaultConcurrency = 4
-    public static let defaultVisibilityTimeout = 300
-    public static let defaultMaxReceiveCount = 4
+    package static let defaultConcurrency = 4
+    package static let defaultVisibilityTimeout = 300
+    package static let defaultMaxReceiveCount = 4
 
     /// Every key the daemon itself reads from a worker section.
-    public static let keys = [
+    package static let keys = [
         "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
         "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
         "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ] + processKeys
 
     /// The keys of a worker that runs outside the daemon.
-    public static let processKeys = [
+    package static let processKeys = [
         "Runtime", "Handler", "CodeDirectory", "Python", "Node", "EventShape", "Environment", "PassEnvironment", "Credentials",
         "MaxInvocationsPerProcess", "MemorySize",
     ]
@@ -62,12 +62,12 @@ public struct WorkerConfiguration: Sendable, Hashable {
     static let markerKeys: Set<String> = ["Enabled", "TemplatePrefix", "InvocationSources", "Command", "InvocationQueueUrl", "Runtime"]
 
     /// Whether this worker takes a timed event of `schedule` (exact match, as Starfleet fixed in its PR #21).
-    public func isTasked(by schedule: Schedule) -> Bool {
+    package func isTasked(by schedule: Schedule) -> Bool {
         enabled && invocationSources.contains(.eventBridgeTimedEvent) && self.schedule == schedule
     }
 
     /// Whether an S3-style template key belongs to this worker: equal to a `.yaml` prefix, or under the prefix.
-    public func matches(templateKey key: String) -> Bool {
+    package func matches(templateKey key: String) -> Bool {
         if templatePrefix.hasSuffix(".yaml") && templatePrefix == key { return true }
         return key.hasPrefix(templatePrefix)
     }
@@ -76,5 +76,5 @@ public struct WorkerConfiguration: Sendable, Hashable {
 extension WorkerConfiguration {
     /// The configured strategy: a process worker's `FanOutStrategy`, else SINGLE_INVOCATION (Starfleet's class
     /// default). A Swift worker's own declaration takes precedence where the registry knows it.
-    public var strategy: FanOutStrategy { fanOutStrategy ?? .singleInvocation }
+    package var strategy: FanOutStrategy { fanOutStrategy ?? .singleInvocation }
 }

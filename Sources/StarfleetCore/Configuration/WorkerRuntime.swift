@@ -1,5 +1,5 @@
 /// How a worker's code runs (`Runtime:`, SAM's vocabulary).
-public enum WorkerRuntime: String, Sendable, Hashable, CaseIterable {
+package enum WorkerRuntime: String, Sendable, Hashable, CaseIterable {
     /// A Swift `WorkerShip` compiled into the binary, run in-process.
     case swift
     /// `Command` started once per payload: the payload on stdin, the result on stdout.
@@ -12,11 +12,11 @@ public enum WorkerRuntime: String, Sendable, Hashable, CaseIterable {
     case provided
 
     /// Whether the worker runs in warm processes served by the daemon's Lambda Runtime API.
-    public var isLambda: Bool { self == .python || self == .nodejs || self == .provided }
+    package var isLambda: Bool { self == .python || self == .nodejs || self == .provided }
 }
 
 /// What a Lambda handler receives (`EventShape:`).
-public enum EventShape: String, Sendable, Hashable, CaseIterable {
+package enum EventShape: String, Sendable, Hashable, CaseIterable {
     /// `{"Records": [...]}` with one record, as an SQS-triggered Lambda function sees a message.
     case sqs
     /// The payload object itself, as a direct invoke delivers it.
@@ -24,31 +24,31 @@ public enum EventShape: String, Sendable, Hashable, CaseIterable {
 }
 
 /// The settings of a worker that runs outside the daemon (every runtime but `swift`).
-public struct WorkerProcessSettings: Sendable, Hashable {
-    public var handler: String?
+package struct WorkerProcessSettings: Sendable, Hashable {
+    package var handler: String?
     /// Absolute; the working directory and `LAMBDA_TASK_ROOT`. Default `workers/<snake_case name>/`.
-    public var codeDirectory: String
+    package var codeDirectory: String
     /// Whether CodeDirectory was written in the section (then it must exist).
-    public var codeDirectoryIsExplicit: Bool
+    package var codeDirectoryIsExplicit: Bool
     /// The interpreter of `Runtime: python` (`nil`: the worker's own venv if built, else python3).
-    public var python: String?
+    package var python: String?
     /// The interpreter of `Runtime: nodejs`.
-    public var node: String
-    public var eventShape: EventShape
+    package var node: String
+    package var eventShape: EventShape
     /// `Environment:`, set in the worker's environment.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// `PassEnvironment:`, names copied from the daemon's environment when set there.
-    public var passEnvironment: [String]
+    package var passEnvironment: [String]
     /// `Credentials:`, names of systemd credentials (`$CREDENTIALS_DIRECTORY/<name>`) handed to the worker.
-    public var credentials: [String]
+    package var credentials: [String]
     /// A warm process is replaced after this many invocations (nil: never).
-    public var maxInvocationsPerProcess: Int?
+    package var maxInvocationsPerProcess: Int?
     /// `MemorySize` in MB: a warm process whose resident memory passes it is replaced after its invocation.
-    public var memorySize: Int
+    package var memorySize: Int
 
-    public static let defaultMemorySize = 1024
+    package static let defaultMemorySize = 1024
 
-    public init(codeDirectory: String) {
+    package init(codeDirectory: String) {
         handler = nil
         self.codeDirectory = codeDirectory
         codeDirectoryIsExplicit = false
@@ -63,7 +63,7 @@ public struct WorkerProcessSettings: Sendable, Hashable {
     }
 
     /// Bedrock's layout: `SystemFetcher` → `system_fetcher`.
-    public static func snakeCase(_ name: String) -> String {
+    package static func snakeCase(_ name: String) -> String {
         var out = ""
         var previous: Character?
         for c in name {
@@ -81,9 +81,9 @@ public struct WorkerProcessSettings: Sendable, Hashable {
 
 /// Starfleet's own worker ships declare their fan-out strategy in their class, not in their configuration; a section
 /// that runs one of them through its Lambda handler gets the class's strategy without repeating it.
-public enum StarfleetShipHandlers {
+package enum StarfleetShipHandlers {
     /// The handler string of each ship in Starfleet 1.0.2 and its class's `fan_out_strategy`.
-    public static let strategies: [String: FanOutStrategy] = [
+    package static let strategies: [String: FanOutStrategy] = [
         "starfleet.worker_ships.plugins.account_index_generator.ship.lambda_handler": .singleInvocation,
         "starfleet.worker_ships.plugins.aws_config.ship.lambda_handler": .accountRegion,
         "starfleet.worker_ships.plugins.github_sync.ship.lambda_handler": .singleInvocation,

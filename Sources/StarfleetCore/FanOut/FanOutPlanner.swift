@@ -1,21 +1,21 @@
 /// Why a fan-out could not be planned.
-public struct FanOutError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct FanOutError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// The result of planning one template for one worker.
-public struct FanOutPlan: Sendable {
-    public var worker: String
-    public var strategy: FanOutStrategy
+package struct FanOutPlan: Sendable {
+    package var worker: String
+    package var strategy: FanOutStrategy
     /// Sorted by account, then region: the same input always plans the same list.
-    public var payloads: [WorkerPayload]
+    package var payloads: [WorkerPayload]
     /// Accounts the template selected that ended with no region to run in (ACCOUNT_REGION).
-    public var accountsWithoutRegions: [String]
+    package var accountsWithoutRegions: [String]
 
     /// Starfleet's "nothing to task" log line, when nothing would be sent.
-    public var nothingToTask: String? {
+    package var nothingToTask: String? {
         guard payloads.isEmpty else { return nil }
         switch strategy {
         case .singleInvocation: return nil
@@ -27,8 +27,8 @@ public struct FanOutPlan: Sendable {
 
 /// Turns a validated template into the exact payloads Starfleet's Starbase would send (`_fan_out_payload_logic`),
 /// in a deterministic order. Pure: the account index and ScopeToRegions come in as values.
-public enum FanOutPlanner {
-    public static func plan(
+package enum FanOutPlanner {
+    package static func plan(
         worker: String, strategy: FanOutStrategy, template: PayloadTemplate, index: AccountIndex?,
         scopeToRegions: Set<String> = []
     ) throws(FanOutError) -> FanOutPlan {
@@ -58,7 +58,7 @@ public enum FanOutPlanner {
     }
 
     /// One payload for an explicit account and region (the CLI's `invoke`): the same body the fan-out would send.
-    public static func payload(worker: String, template: PayloadTemplate, account: String?, region: String?) throws(FanOutError) -> WorkerPayload {
+    package static func payload(worker: String, template: PayloadTemplate, account: String?, region: String?) throws(FanOutError) -> WorkerPayload {
         let base = try baseBody(template.raw)
         guard let account else { return WorkerPayload(worker: worker, account: nil, region: nil, body: base + [UInt8(ascii: "}")]) }
         return WorkerPayload(worker: worker, account: account, region: region, body: body(base, account, region))

@@ -4,9 +4,9 @@
 /// Starfleet took this list from the installed boto3 (`get_available_regions("ec2")`), so it changed with
 /// dependency bumps. Here it is this one table: add a region by adding a line. China (`cn-*`) and GovCloud
 /// (`us-gov-*`) are other partitions, as in boto3's default.
-public enum AWSRegions {
+package enum AWSRegions {
     /// Every commercial region, sorted.
-    public static let all: [String] = [
+    package static let all: [String] = [
         "af-south-1",
         "ap-east-1",
         "ap-east-2",
@@ -44,14 +44,14 @@ public enum AWSRegions {
     ]
 
     /// The regions every account has enabled by default (those launched before March 2019); the rest are opt-in.
-    public static let enabledByDefault: [String] = [
+    package static let enabledByDefault: [String] = [
         "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
         "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
         "us-east-1", "us-east-2", "us-west-1", "us-west-2",
     ]
 
     /// Fast membership for validation.
-    public static let allSet: Set<String> = Set(all)
+    package static let allSet: Set<String> = Set(all)
 
-    public static func isValid(_ region: String) -> Bool { allSet.contains(region) }
+    package static func isValid(_ region: String) -> Bool { allSet.contains(region) }
 }

@@ -1,7 +1,7 @@
 extension CronExpression {
     /// Parses `cron(Minutes Hours Day-of-month Month Day-of-week Year)` exactly as written in config.
     /// Every error names the field at fault and why.
-    public init(parsing text: String) throws(ScheduleError) {
+    package init(parsing text: String) throws(ScheduleError) {
         guard text.hasPrefix("cron("), text.hasSuffix(")"), text.count >= 6 else {
             throw ScheduleError("\(text): a cron expression is written cron(Minutes Hours Day-of-month Month Day-of-week Year)",
                                 hint: "for example cron(0 9 ? * MON-FRI *)")

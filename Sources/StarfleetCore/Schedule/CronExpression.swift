@@ -1,4 +1,4 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// An EventBridge `cron(Minutes Hours Day-of-month Month Day-of-week Year)` expression, always in UTC.
 ///
@@ -12,7 +12,7 @@ public import FoundationEssentials
 /// Exactly one of the day fields must be `?`. Month and day names are case-insensitive.
 ///
 /// Expressions compare equal when their canonical text (``description``) is equal.
-public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
+package struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// Which days of a month match: exactly one of the two day fields is in use, so one rule covers both.
     enum DayRule: Sendable, Hashable {
         /// Day-of-month list (`*`, `1,15`, `1-7`, `1/5`); Day-of-week is `?`.
@@ -32,7 +32,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The six fields in canonical form (uppercased), in order.
-    public let fields: [String]
+    package let fields: [String]
     let minutes: CronValueSet
     let hours: CronValueSet
     let days: DayRule
@@ -40,27 +40,27 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     let years: CronValueSet
 
     /// The canonical text, e.g. `cron(0 9 ? * MON-FRI *)`.
-    public var description: String { "cron(\(fields.joined(separator: " ")))" }
+    package var description: String { "cron(\(fields.joined(separator: " ")))" }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.fields == rhs.fields }
-    public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
+    package static func == (lhs: Self, rhs: Self) -> Bool { lhs.fields == rhs.fields }
+    package func hash(into hasher: inout Hasher) { hasher.combine(fields) }
 
     /// The first fire time strictly after `date`, or nil if there is none (e.g. the Year list is past, or the
     /// day fields can never match, like `cron(0 0 30 2 ? *)`).
-    public func nextFire(after date: Date) -> Date? {
+    package func nextFire(after date: Date) -> Date? {
         guard let seconds = epochSecondsFloor(date) else { return nil }
         // Fires are whole minutes; the first whole minute strictly after `date` is floor(date / 60) + 1.
         return firstFireMinute(atOrAfter: floorDiv(seconds, 60) + 1).map { dateFromEpochSeconds($0 * 60) }
     }
 
     /// The last fire time at or before `date`, or nil if there is none.
-    public func previousFire(atOrBefore date: Date) -> Date? {
+    package func previousFire(atOrBefore date: Date) -> Date? {
         guard let seconds = epochSecondsFloor(date) else { return nil }
         return lastFireMinute(atOrBefore: floorDiv(seconds, 60)).map { dateFromEpochSeconds($0 * 60) }
     }
 
     /// True when `date` is exactly a fire time (second 0 of a matching minute).
-    public func matches(_ date: Date) -> Bool {
+    package func matches(_ date: Date) -> Bool {
         guard let seconds = epochSecondsFloor(date), Double(seconds) == date.timeIntervalSince1970,
               floorMod(seconds, 60) == 0 else { return false }
         return lastFireMinute(atOrBefore: seconds / 60) == seconds / 60

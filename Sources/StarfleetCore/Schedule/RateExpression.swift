@@ -1,4 +1,4 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// An EventBridge `rate(value unit)` expression, e.g. `rate(5 minutes)`, `rate(1 hour)`, `rate(2 days)`.
 ///
@@ -12,14 +12,14 @@ public import FoundationEssentials
 /// exactly like `HOURLY`, `rate(1 day)` at 00:00 UTC like `DAILY`, and `rate(15 minutes)` at :00/:15/:30/:45.
 /// Periods that do not divide a day drift against the clock face (`rate(7 minutes)` fires at epoch multiples of
 /// 420 s; `rate(7 days)` on Thursdays, because 1970-01-01 was one) but stay deterministic across restarts.
-public struct RateExpression: Sendable, Hashable, CustomStringConvertible {
-    public enum Unit: String, Sendable, Hashable, CaseIterable {
+package struct RateExpression: Sendable, Hashable, CustomStringConvertible {
+    package enum Unit: String, Sendable, Hashable, CaseIterable {
         case minute
         case hour
         case day
 
         /// Seconds in one unit.
-        public var seconds: Int {
+        package var seconds: Int {
             switch self {
             case .minute: 60
             case .hour: 3600
@@ -29,14 +29,14 @@ public struct RateExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// At least 1.
-    public let value: Int
-    public let unit: Unit
+    package let value: Int
+    package let unit: Unit
 
     /// The period in seconds (`value * unit.seconds`; the initializers guarantee it does not overflow).
-    public var seconds: Int { value * unit.seconds }
+    package var seconds: Int { value * unit.seconds }
 
     /// Builds a rate from parts. Throws if `value` is not positive or the period would overflow.
-    public init(value: Int, unit: Unit) throws(ScheduleError) {
+    package init(value: Int, unit: Unit) throws(ScheduleError) {
         let text = "rate(\(value) \(Self.unitWord(unit, value: value)))"
         guard value >= 1 else {
             throw ScheduleError("\(text): the value must be a positive integer", hint: "for example rate(5 minutes)")
@@ -55,7 +55,7 @@ public struct RateExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `rate(value unit)` exactly as written in config.
-    public init(parsing text: String) throws(ScheduleError) {
+    package init(parsing text: String) throws(ScheduleError) {
         guard text.hasPrefix("rate("), text.hasSuffix(")"), text.count >= 6 else {
             throw ScheduleError("\(text): a rate expression is written rate(value unit)", hint: "for example rate(5 minutes)")
         }
@@ -112,15 +112,15 @@ public struct RateExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The canonical text, e.g. `rate(1 hour)` or `rate(5 minutes)`.
-    public var description: String { "rate(\(value) \(Self.unitWord(unit, value: value)))" }
+    package var description: String { "rate(\(value) \(Self.unitWord(unit, value: value)))" }
 
     /// The first epoch-aligned fire time strictly after `date`; nil only for non-finite or absurdly distant dates.
-    public func nextFire(after date: Date) -> Date? {
+    package func nextFire(after date: Date) -> Date? {
         nextMultiple(of: seconds, after: date)
     }
 
     /// The last epoch-aligned fire time at or before `date`; nil only for non-finite or absurdly distant dates.
-    public func previousFire(atOrBefore date: Date) -> Date? {
+    package func previousFire(atOrBefore date: Date) -> Date? {
         previousMultiple(of: seconds, atOrBefore: date)
     }
 

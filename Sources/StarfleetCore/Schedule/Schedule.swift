@@ -1,9 +1,9 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// What a worker's `EventBridgeTimedFrequency` may hold: one of Starfleet's named frequencies or, as a starfleetd
 /// extension, an EventBridge `rate(...)` or `cron(...)` expression. All times are UTC; everything here is pure
 /// (time comes in as a parameter, nothing reads the clock).
-public enum Schedule: Sendable, Hashable, CustomStringConvertible {
+package enum Schedule: Sendable, Hashable, CustomStringConvertible {
     case named(TimedFrequency)
     case rate(RateExpression)
     case cron(CronExpression)
@@ -12,7 +12,7 @@ public enum Schedule: Sendable, Hashable, CustomStringConvertible {
     ///
     /// Strict like EventBridge: names are case-sensitive, the keywords `rate` and `cron` are lowercase, and no
     /// whitespace is trimmed. Throws ``ScheduleError`` with one precise sentence and, where possible, a hint.
-    public init(parsing text: String) throws(ScheduleError) {
+    package init(parsing text: String) throws(ScheduleError) {
         if text.isEmpty {
             throw ScheduleError("the schedule is empty", hint: Self.expectedHint)
         }
@@ -37,7 +37,7 @@ public enum Schedule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The first fire time strictly after `date` (UTC), or nil if none exists (a cron whose Year list is past).
-    public func nextFire(after date: Date) -> Date? {
+    package func nextFire(after date: Date) -> Date? {
         switch self {
         case .named(let frequency): frequency.nextFire(after: date)
         case .rate(let rate): rate.nextFire(after: date)
@@ -47,7 +47,7 @@ public enum Schedule: Sendable, Hashable, CustomStringConvertible {
 
     /// The most recent fire time at or before `date` (UTC), or nil if none exists. Used for catch-up after
     /// downtime: a boundary missed while the daemon was down fires once at start.
-    public func previousFire(atOrBefore date: Date) -> Date? {
+    package func previousFire(atOrBefore date: Date) -> Date? {
         switch self {
         case .named(let frequency): frequency.previousFire(atOrBefore: date)
         case .rate(let rate): rate.previousFire(atOrBefore: date)
@@ -56,7 +56,7 @@ public enum Schedule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The canonical text: `HOURLY`, `rate(5 minutes)`, `cron(0 9 ? * MON-FRI *)` (cron names in uppercase).
-    public var description: String {
+    package var description: String {
         switch self {
         case .named(let frequency): frequency.rawValue
         case .rate(let rate): rate.description

@@ -2,18 +2,18 @@
 /// plus an optional hint (a correct spelling, the list of valid names, or an example expression).
 ///
 /// Rendered like ``Diagnostic``: `message (hint)`, so the config validator can lift both parts unchanged.
-public struct ScheduleError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ScheduleError: Error, Sendable, Hashable, CustomStringConvertible {
     /// For example `rate(1 hours): use the singular unit "hour" when the value is 1`.
-    public var message: String
+    package var message: String
     /// For example `did you mean HOURLY?` or `write rate(1 hour)`.
-    public var hint: String?
+    package var hint: String?
 
-    public init(_ message: String, hint: String? = nil) {
+    package init(_ message: String, hint: String? = nil) {
         self.message = message
         self.hint = hint
     }
 
-    public var description: String {
+    package var description: String {
         guard let hint else { return message }
         return "\(message) (\(hint))"
     }

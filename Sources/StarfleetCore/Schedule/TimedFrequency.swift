@@ -1,4 +1,4 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// Starfleet's seven EventBridge timed frequencies (`EventBridgeFrequency` in Starfleet), spelled exactly as in
 /// config and in the timed event's `name`: `FIVE_MIN`, `FIFTEEN_MIN`, `THIRTY_MIN`, `HOURLY`, `SIX_HOURLY`,
@@ -8,7 +8,7 @@ public import FoundationEssentials
 /// top of every hour; SIX_HOURLY at 00, 06, 12 and 18 UTC; DAILY at 00:00 UTC. Every period divides a day, so
 /// this is the same as "on the hour/day boundary" and equals the ``rate`` Starfleet's SAM template uses,
 /// interpreted the starfleetd way (see ``RateExpression``).
-public enum TimedFrequency: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+package enum TimedFrequency: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     case fiveMin = "FIVE_MIN"
     case fifteenMin = "FIFTEEN_MIN"
     case thirtyMin = "THIRTY_MIN"
@@ -18,7 +18,7 @@ public enum TimedFrequency: String, CaseIterable, Sendable, Hashable, CustomStri
     case daily = "DAILY"
 
     /// The period in seconds.
-    public var period: Int {
+    package var period: Int {
         switch self {
         case .fiveMin: 5 * 60
         case .fifteenMin: 15 * 60
@@ -31,7 +31,7 @@ public enum TimedFrequency: String, CaseIterable, Sendable, Hashable, CustomStri
     }
 
     /// The rate expression Starfleet's SAM template schedules this name with (`rate(5 minutes)` … `rate(1 day)`).
-    public var rate: RateExpression {
+    package var rate: RateExpression {
         switch self {
         case .fiveMin: RateExpression(checkedValue: 5, unit: .minute)
         case .fifteenMin: RateExpression(checkedValue: 15, unit: .minute)
@@ -44,15 +44,15 @@ public enum TimedFrequency: String, CaseIterable, Sendable, Hashable, CustomStri
     }
 
     /// The exact config spelling, e.g. `FIVE_MIN`.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// The first boundary strictly after `date`, or nil only for non-finite or absurdly distant dates.
-    public func nextFire(after date: Date) -> Date? {
+    package func nextFire(after date: Date) -> Date? {
         nextMultiple(of: period, after: date)
     }
 
     /// The last boundary at or before `date`, or nil only for non-finite or absurdly distant dates.
-    public func previousFire(atOrBefore date: Date) -> Date? {
+    package func previousFire(atOrBefore date: Date) -> Date? {
         previousMultiple(of: period, atOrBefore: date)
     }
 }

@@ -1,9 +1,9 @@
-public import FoundationEssentials
+package import FoundationEssentials
 
 /// What triggered a fan-out. Its id goes with the Starbase message (attribute `StarfleetEvent`) and into every
 /// payload's deduplication id: a retried fan-out of the same event sends nothing twice, while a new event — the
 /// next boundary, a manual trigger, a changed template — always runs.
-public enum FanOutEvent: Sendable, Hashable {
+package enum FanOutEvent: Sendable, Hashable {
     /// A scheduled boundary of a timed frequency.
     case timed(schedule: String, boundary: Date)
     /// `starfleetctl trigger`: unique per request.
@@ -11,9 +11,9 @@ public enum FanOutEvent: Sendable, Hashable {
     /// A template created or changed, identified by its content hash and when it was seen.
     case template(key: String, sha256: String, seenAt: Date)
 
-    public static let attribute = "StarfleetEvent"
+    package static let attribute = "StarfleetEvent"
 
-    public var id: String {
+    package var id: String {
         switch self {
         case .timed(let schedule, let boundary): return "timed|\(schedule)|\(Int64(boundary.timeIntervalSince1970))"
         case .manualTrigger(let schedule, let at, let nonce): return "trigger|\(schedule)|\(Int64(at.timeIntervalSince1970 * 1000))|\(nonce)"
@@ -22,7 +22,7 @@ public enum FanOutEvent: Sendable, Hashable {
     }
 
     /// A short description for logs.
-    public var summary: String {
+    package var summary: String {
         switch self {
         case .timed(let schedule, let boundary): return "\(schedule) at \(boundary.formatted(.iso8601))"
         case .manualTrigger(let schedule, _, _): return "\(schedule) (manual trigger)"

@@ -2,14 +2,14 @@ import FoundationEssentials
 
 /// A message on the Starbase's fan-out queue, in Starfleet's shapes: the timed event's
 /// `{"worker_ship": NAME, "template_prefix": KEY}` and S3's `ObjectCreated` notification.
-public enum StarbaseMessage: Sendable, Hashable {
+package enum StarbaseMessage: Sendable, Hashable {
     /// Part 2 of a timed event: fan out this worker's template.
     case timed(worker: String, templateKey: String)
     /// A template was created or changed ("S3 event"): route the key to its worker.
     case templateChanged(bucket: String, key: String)
 
     /// The JSON body, byte-compatible in meaning with what Starfleet's queue carried.
-    public var body: String {
+    package var body: String {
         var out: [UInt8] = []
         switch self {
         case .timed(let worker, let key):
@@ -30,7 +30,7 @@ public enum StarbaseMessage: Sendable, Hashable {
 
     /// What a fan-out message body means. Starfleet's dispatch: `worker_ship` first, then `Records` with an `s3`
     /// record; anything else is not for the Starbase (logged and dropped, as Starfleet does).
-    public enum Parsed: Sendable, Hashable {
+    package enum Parsed: Sendable, Hashable {
         case messages([StarbaseMessage])
         /// Not a Starbase message; the text says what was wrong.
         case unsupported(String)
@@ -51,7 +51,7 @@ public enum StarbaseMessage: Sendable, Hashable {
         var Records: [Record]?
     }
 
-    public static func parse(_ body: String) -> Parsed {
+    package static func parse(_ body: String) -> Parsed {
         guard let wire = try? JSONDecoder().decode(Wire.self, from: Data(body.utf8)) else {
             return .unsupported("the body is not a JSON object of a known shape")
         }
@@ -69,8 +69,8 @@ public enum StarbaseMessage: Sendable, Hashable {
 }
 
 /// S3 event notifications carry object keys form-encoded (spaces as `+`); Starfleet decodes them with unquote_plus.
-public enum S3Key {
-    public static func formEncode(_ key: String) -> String {
+package enum S3Key {
+    package static func formEncode(_ key: String) -> String {
         var out = ""
         for byte in key.utf8 {
             switch byte {
@@ -86,7 +86,7 @@ public enum S3Key {
         return out
     }
 
-    public static func formDecode(_ text: String) -> String {
+    package static func formDecode(_ text: String) -> String {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let b = iterator.next() {

@@ -1,9 +1,9 @@
 /// The release version of starfleetd and starfleetctl (`--version`, the metrics' build info, the .deb).
-public enum StarfleetVersion {
-    public static let current = "0.1.0"
+package enum StarfleetVersion {
+    package static let current = "0.1.0"
 
     /// The Swift language version the binaries were compiled with.
-    public static var swift: String {
+    package static var swift: String {
         #if compiler(>=6.4)
         return "6.4+"
         #elseif compiler(>=6.3)

@@ -1,7 +1,7 @@
 /// "Did you mean …?" for misspelt keys and names: the closest candidate within a small edit distance.
-public enum Suggestion {
+package enum Suggestion {
     /// The candidate closest to `word` (case-insensitive Levenshtein distance ≤ max(2, len/3)), or nil.
-    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let target = Array(word.lowercased())
         var best: (String, Int)?
         for candidate in candidates {
@@ -12,7 +12,7 @@ public enum Suggestion {
     }
 
     /// A hint sentence, "did you mean X?", or nil when nothing is close.
-    public static func hint(for word: String, in candidates: some Sequence<String>) -> String? {
+    package static func hint(for word: String, in candidates: some Sequence<String>) -> String? {
         closest(to: word, in: candidates).map { "did you mean \($0)?" }
     }
 

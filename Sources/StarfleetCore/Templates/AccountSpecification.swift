@@ -1,22 +1,22 @@
 /// `IncludeAccounts` / `ExcludeAccounts` of a payload template: which accounts, by id, name, OU or tag.
-public struct AccountSpecification: Sendable, Hashable {
-    public struct Tag: Sendable, Hashable {
-        public var name: String
-        public var value: String
-        public init(name: String, value: String) {
+package struct AccountSpecification: Sendable, Hashable {
+    package struct Tag: Sendable, Hashable {
+        package var name: String
+        package var value: String
+        package init(name: String, value: String) {
             self.name = name
             self.value = value
         }
     }
 
     /// Only for `IncludeAccounts`.
-    public var allAccounts: Bool
-    public var byNames: [String]
-    public var byIds: [String]
-    public var byOrgUnits: [String]
-    public var byTags: [Tag]
+    package var allAccounts: Bool
+    package var byNames: [String]
+    package var byIds: [String]
+    package var byOrgUnits: [String]
+    package var byTags: [Tag]
 
-    public init(allAccounts: Bool = false, byNames: [String] = [], byIds: [String] = [], byOrgUnits: [String] = [], byTags: [Tag] = []) {
+    package init(allAccounts: Bool = false, byNames: [String] = [], byIds: [String] = [], byOrgUnits: [String] = [], byTags: [Tag] = []) {
         self.allAccounts = allAccounts
         self.byNames = byNames
         self.byIds = byIds
@@ -25,10 +25,10 @@ public struct AccountSpecification: Sendable, Hashable {
     }
 
     /// True when nothing is selected (an empty `ExcludeAccounts` excludes nothing).
-    public var isEmpty: Bool { !allAccounts && byNames.isEmpty && byIds.isEmpty && byOrgUnits.isEmpty && byTags.isEmpty }
+    package var isEmpty: Bool { !allAccounts && byNames.isEmpty && byIds.isEmpty && byOrgUnits.isEmpty && byTags.isEmpty }
 
     /// The union (OR) of every selector, resolved against the index (Starfleet's `resolve_account_specification`).
-    public func resolve(in index: AccountIndex) -> Set<String> {
+    package func resolve(in index: AccountIndex) -> Set<String> {
         if allAccounts { return index.allAccountIDs }
         var ids = index.accounts(ids: byIds)
         ids.formUnion(index.accounts(names: byNames))

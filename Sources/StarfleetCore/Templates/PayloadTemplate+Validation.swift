@@ -1,17 +1,17 @@
 extension PayloadTemplate {
     /// The keys the Starbase writes into every payload; a template's own values are overwritten, as in Starfleet.
-    public static let assignedAccountKey = "StarbaseAssignedAccount"
-    public static let assignedRegionKey = "StarbaseAssignedRegion"
+    package static let assignedAccountKey = "StarbaseAssignedAccount"
+    package static let assignedRegionKey = "StarbaseAssignedRegion"
     /// The largest template JSON that still fits one queue message (SQS's 1 MiB, body plus attributes) once the
     /// Starbase adds the assigned account and region and the message attributes.
-    public static let maxPayloadBytes = 1_048_576 - 4_096
+    package static let maxPayloadBytes = 1_048_576 - 4_096
 
     /// Validates a template against the schema of a worker's fan-out strategy, with Starfleet's rules and messages:
     /// base (`TemplateName`, `TemplateDescription`; other top-level keys pass through), account (+ `IncludeAccounts`,
     /// `ExcludeAccounts`, `OperateInOrgRoot`), account-region (+ `IncludeRegions`, `ExcludeRegions`).
     /// - Parameter root: the parsed document, nil when the file held none.
     /// - Returns: the template when there are no errors, and every diagnostic found.
-    public static func validate(_ root: Node?, strategy: FanOutStrategy, file: String) -> (PayloadTemplate?, [Diagnostic]) {
+    package static func validate(_ root: Node?, strategy: FanOutStrategy, file: String) -> (PayloadTemplate?, [Diagnostic]) {
         var v = Validator()
         guard let root else {
             v.error(at: .start(of: file), "", "the template is empty", hint: "a template needs at least TemplateName and TemplateDescription")

@@ -1,18 +1,18 @@
 /// A validated payload template: the raw document (what workers receive) plus what the Starbase needs to fan it out.
-public struct PayloadTemplate: Sendable, Hashable {
+package struct PayloadTemplate: Sendable, Hashable {
     /// The template exactly as written; payload bodies are this document as JSON plus the Starbase's keys.
-    public var raw: Node
-    public var name: String
-    public var description: String
+    package var raw: Node
+    package var name: String
+    package var description: String
     /// ACCOUNT and ACCOUNT_REGION templates only.
-    public var includeAccounts: AccountSpecification?
-    public var excludeAccounts: AccountSpecification
-    public var operateInOrgRoot: Bool
+    package var includeAccounts: AccountSpecification?
+    package var excludeAccounts: AccountSpecification
+    package var operateInOrgRoot: Bool
     /// ACCOUNT_REGION only: the requested regions with `ALL` expanded, sorted.
-    public var includeRegions: [String]
-    public var excludeRegions: Set<String>
+    package var includeRegions: [String]
+    package var excludeRegions: Set<String>
 
-    public init(
+    package init(
         raw: Node, name: String, description: String, includeAccounts: AccountSpecification? = nil,
         excludeAccounts: AccountSpecification = AccountSpecification(), operateInOrgRoot: Bool = false,
         includeRegions: [String] = [], excludeRegions: Set<String> = []
@@ -28,13 +28,13 @@ public struct PayloadTemplate: Sendable, Hashable {
     }
 
     /// The regions to task before per-account and ScopeToRegions limits: include minus exclude, sorted.
-    public var requestedRegions: [String] { includeRegions.filter { !excludeRegions.contains($0) } }
+    package var requestedRegions: [String] { includeRegions.filter { !excludeRegions.contains($0) } }
 }
 
 extension PayloadTemplate {
     /// Accounts to task (Starfleet's `resolve_worker_template_accounts`): include − exclude, then minus the org
     /// root unless `OperateInOrgRoot` is set. Exclusion always wins.
-    public func resolveAccounts(in index: AccountIndex, orgRootCheck: Bool = true) -> Set<String> {
+    package func resolveAccounts(in index: AccountIndex, orgRootCheck: Bool = true) -> Set<String> {
         guard let include = includeAccounts else { return [] }
         var ids = include.resolve(in: index)
         if !excludeAccounts.isEmpty { ids.subtract(excludeAccounts.resolve(in: index)) }
@@ -45,7 +45,7 @@ extension PayloadTemplate {
     /// Regions per account (Starfleet's `resolve_worker_template_account_regions`): the requested regions, limited to
     /// `scopeToRegions` when that is non-empty and to the regions each account has enabled. Accounts whose set ends
     /// up empty stay in the map (they produce no payloads).
-    public func resolveAccountRegions(in index: AccountIndex, scopeToRegions: Set<String>, orgRootCheck: Bool = true)
+    package func resolveAccountRegions(in index: AccountIndex, scopeToRegions: Set<String>, orgRootCheck: Bool = true)
         -> [String: [String]]
     {
         let accounts = resolveAccounts(in: index, orgRootCheck: orgRootCheck)

@@ -1,40 +1,40 @@
 /// Collects diagnostics while reading a marked value tree against a schema, so that one pass reports every
 /// problem (Starfleet's marshmallow schemas stop at the first layer; we do not).
-public struct Validator: Sendable {
-    public private(set) var diagnostics: [Diagnostic] = []
+package struct Validator: Sendable {
+    package private(set) var diagnostics: [Diagnostic] = []
 
-    public init() {}
+    package init() {}
 
-    public mutating func error(_ node: Node, _ path: String, _ message: String, hint: String? = nil) {
+    package mutating func error(_ node: Node, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.error, at: node.mark, path: path, message, hint: hint))
     }
 
-    public mutating func error(at mark: SourceMark, _ path: String, _ message: String, hint: String? = nil) {
+    package mutating func error(at mark: SourceMark, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.error, at: mark, path: path, message, hint: hint))
     }
 
-    public mutating func warning(_ node: Node, _ path: String, _ message: String, hint: String? = nil) {
+    package mutating func warning(_ node: Node, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.warning, at: node.mark, path: path, message, hint: hint))
     }
 
-    public mutating func append(contentsOf other: [Diagnostic]) { diagnostics.append(contentsOf: other) }
+    package mutating func append(contentsOf other: [Diagnostic]) { diagnostics.append(contentsOf: other) }
 
-    public var hasErrors: Bool { diagnostics.containsErrors }
+    package var hasErrors: Bool { diagnostics.containsErrors }
 
     /// Joins a key path: `Section` + `Key` → `Section.Key`.
-    public static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     // MARK: Reading typed values
 
     /// The mapping's entries, or an error naming what was found instead.
-    public mutating func mapping(_ node: Node, _ path: String, what: String = "a mapping") -> [Node.Entry]? {
+    package mutating func mapping(_ node: Node, _ path: String, what: String = "a mapping") -> [Node.Entry]? {
         if let entries = node.entries { return entries }
         error(node, path, "expected \(what), found \(Validator.describe(node))")
         return nil
     }
 
     /// A string (marshmallow `fields.String`): numbers and booleans are refused, as in Starfleet.
-    public mutating func string(_ node: Node, _ path: String, length: ClosedRange<Int>? = nil, hint: String? = nil)
+    package mutating func string(_ node: Node, _ path: String, length: ClosedRange<Int>? = nil, hint: String? = nil)
         -> String?
     {
         guard let s = node.string else {
@@ -50,7 +50,7 @@ public struct Validator: Sendable {
     }
 
     /// A boolean as marshmallow accepts one: YAML booleans, 0/1 and the usual true/false words.
-    public mutating func bool(_ node: Node, _ path: String) -> Bool? {
+    package mutating func bool(_ node: Node, _ path: String) -> Bool? {
         switch node.value {
         case .bool(let b): return b
         case .int(0): return false
@@ -65,7 +65,7 @@ public struct Validator: Sendable {
     }
 
     /// An integer within `range`.
-    public mutating func int(_ node: Node, _ path: String, range: ClosedRange<Int>) -> Int? {
+    package mutating func int(_ node: Node, _ path: String, range: ClosedRange<Int>) -> Int? {
         guard let i = node.int else {
             error(node, path, "Not a valid integer: found \(Validator.describe(node)).")
             return nil
@@ -78,14 +78,14 @@ public struct Validator: Sendable {
     }
 
     /// A list, or an error.
-    public mutating func list(_ node: Node, _ path: String) -> [Node]? {
+    package mutating func list(_ node: Node, _ path: String) -> [Node]? {
         if let items = node.sequence { return items }
         error(node, path, "Not a valid list: found \(Validator.describe(node)).")
         return nil
     }
 
     /// A list of strings, each checked; returns only the valid ones (with their nodes).
-    public mutating func stringList(_ node: Node, _ path: String, length: ClosedRange<Int>? = nil) -> [(String, Node)]? {
+    package mutating func stringList(_ node: Node, _ path: String, length: ClosedRange<Int>? = nil) -> [(String, Node)]? {
         guard let items = list(node, path) else { return nil }
         var result: [(String, Node)] = []
         for (i, item) in items.enumerated() {
@@ -95,7 +95,7 @@ public struct Validator: Sendable {
     }
 
     /// Reports every key of `entries` that is not in `known`, with a "did you mean" hint.
-    public mutating func rejectUnknownKeys(_ entries: [Node.Entry], known: [String], _ path: String) {
+    package mutating func rejectUnknownKeys(_ entries: [Node.Entry], known: [String], _ path: String) {
         for entry in entries where !known.contains(entry.key.keyText) {
             let key = entry.key.keyText
             let hint = Suggestion.hint(for: key, in: known) ?? "known keys: \(known.joined(separator: ", "))"
@@ -104,7 +104,7 @@ public struct Validator: Sendable {
     }
 
     /// Reports keys that appear twice in one mapping (YAML loaders silently keep the last one).
-    public mutating func rejectDuplicateKeys(_ entries: [Node.Entry], _ path: String) {
+    package mutating func rejectDuplicateKeys(_ entries: [Node.Entry], _ path: String) {
         var seen: [String: SourceMark] = [:]
         for entry in entries {
             let key = entry.key.keyText
@@ -121,7 +121,7 @@ public struct Validator: Sendable {
     }
 
     /// `a list`, `the string "abc"`, `the integer 5`: what a value is, for messages.
-    public static func describe(_ node: Node) -> String {
+    package static func describe(_ node: Node) -> String {
         switch node.value {
         case .string(let s): return "the string \"\(s.count > 60 ? String(s.prefix(57)) + "..." : s)\""
         case .int(let i): return "the integer \(i)"

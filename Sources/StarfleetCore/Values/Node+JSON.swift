@@ -1,15 +1,15 @@
 /// JSON text of a node: what `json.dumps(template)` meant in Starfleet, with keys in document order.
 extension Node {
     /// Why a node cannot become JSON (YAML allows what JSON does not).
-    public struct JSONError: Error, Sendable, Hashable {
-        public var mark: SourceMark
-        public var path: String
-        public var message: String
+    package struct JSONError: Error, Sendable, Hashable {
+        package var mark: SourceMark
+        package var path: String
+        package var message: String
     }
 
     /// Compact JSON (no spaces), UTF-8. Mapping keys that are not strings are written as their text, as
     /// Python's json.dumps does for int/bool/None keys.
-    public func jsonBytes() throws(JSONError) -> [UInt8] {
+    package func jsonBytes() throws(JSONError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         try Node.writeJSON(self, path: "", into: &out)
@@ -17,7 +17,7 @@ extension Node {
     }
 
     /// The JSON text as a String.
-    public func jsonString() throws(JSONError) -> String {
+    package func jsonString() throws(JSONError) -> String {
         String(decoding: try jsonBytes(), as: UTF8.self)
     }
 
@@ -55,7 +55,7 @@ extension Node {
 }
 
 /// Appends `s` as a JSON string literal: quotes, backslash escapes, control characters as \u00XX.
-public func appendJSONString(_ s: String, to out: inout [UInt8]) {
+package func appendJSONString(_ s: String, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     for byte in s.utf8 {
         switch byte {

@@ -1,0 +1,149 @@
+import Logging
+import StarfleetClock
+import StarfleetCore
+import StarfleetQueue
+import StarfleetSystemd
+import StarfleetWorkerKit
+import StarfleetWorkers
+import Synchronization
+
+/// Receives from one queue and runs each message through a handler with at most `concurrency` at a time:
+/// success deletes, a retryable failure hides the message for a backoff delay (recording the failure), a permanent
+/// one dead-letters it. On stop it takes no more messages and waits for the running ones (drain).
+struct QueueConsumer: Sendable {
+    let queue: any MessageQueue
+    /// The name the watchdog heartbeat and logs know this loop by.
+    let name: String
+    let concurrency: Int
+    let backoff: BackoffPolicy
+    let clock: any WallClock
+    let logger: Logger
+    let heartbeat: WatchdogHeartbeat?
+    let handle: @Sendable (ReceivedMessage) async -> HandlingOutcome
+
+    /// How long one receive from a remote (SQS) queue waits for a message: it bounds how late the loop notices a
+    /// stop, since an HTTP long poll is not cut short by cancellation.
+    static let pollSeconds = 1.0
+    /// How long one receive from the local journal queue waits: a send wakes it at once and a stop cancels it, so
+    /// this only sets how often an idle loop wakes to beat the watchdog (systemd's check is every 7.5 s at
+    /// WatchdogSec=30).
+    static let localPollSeconds = 5.0
+    /// How long a loop whose slots are all busy waits for one to come free before it wakes to beat the watchdog.
+    static let beatSeconds = 5.0
+
+    /// Receive loops per consumer: one per ten slots (at most eight), so that with high concurrency several
+    /// receives share each group commit of their receive counts instead of queueing behind one another.
+    var receivers: Int { max(1, min(8, concurrency / 10)) }
+
+    func run(stop: StopToken) async {
+        let pool = SlotPool(capacity: concurrency)
+        let slot = HeartbeatSlot(heartbeat, name: name)
+        defer { slot.end() }
+        await withTaskGroup(of: Void.self) { watcher in
+            // A stop frees every loop waiting for a slot; the loops' receives race the stop themselves.
+            watcher.addTask {
+                await stop.wait()
+                pool.shut()
+            }
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<receivers {
+                    group.addTask { await receiveLoop(stop: stop, pool: pool, slot: slot) }
+                }
+            }
+            watcher.cancelAll()
+        }
+    }
+
+    /// Takes free slots' worth of messages and runs each as a child task; returns when stopped and every child it
+    /// started has finished (drain). Never sleeps for a fixed time: it waits for a free slot (woken by the execution
+    /// that frees it) or for a message (woken by the send that makes it visible).
+    private func receiveLoop(stop: StopToken, pool: SlotPool, slot: HeartbeatSlot) async {
+        await withDiscardingTaskGroup { group in
+            while !stop.isStopped {
+                slot.beat()
+                // Reserve up to ten free slots before receiving, so that parallel receive loops never overfill.
+                let reserved = pool.reserve(upTo: 10)
+                if reserved == 0 {
+                    await waitForSlot(pool)
+                    continue
+                }
+                let messages: [ReceivedMessage]
+                do {
+                    messages = try await receive(max: reserved, stop: stop)
+                } catch {
+                    pool.release(reserved)
+                    logger.error("receive failed; retrying in 1 s", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
+                    try? await clock.sleep(seconds: 1)
+                    continue
+                }
+                pool.release(reserved - messages.count)
+                for message in messages {
+                    group.addTask {
+                        await process(message)
+                        pool.release(1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Returns when a slot comes free, the pool is shut, or `beatSeconds` have passed (so the loop beats while long
+    /// executions hold every slot).
+    private func waitForSlot(_ pool: SlotPool) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.waitForFree() }
+            group.addTask { try? await clock.sleep(seconds: Self.beatSeconds) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// One receive. From the local queue: first a look without waiting (the common case under load costs no more
+    /// than that), then a long poll raced against the stop. From a remote queue: a short long poll.
+    private func receive(max: Int, stop: StopToken) async throws -> [ReceivedMessage] {
+        let local = queue is JournalQueue
+        if local {
+            let ready = try await queue.receive(max: max, visibilityTimeout: nil, wait: 0)
+            if !ready.isEmpty || stop.isStopped { return ready }
+        }
+        let wait = local ? Self.localPollSeconds : Self.pollSeconds
+        let queue = self.queue
+        return try await withThrowingTaskGroup(of: [ReceivedMessage]?.self) { group in
+            group.addTask { try await queue.receive(max: max, visibilityTimeout: nil, wait: wait) }
+            group.addTask {
+                await stop.wait()
+                return nil
+            }
+            // The stop cancels the receive, which then returns what it already took (those still run: drain).
+            while let next = try await group.next() {
+                group.cancelAll()
+                if let messages = next { return messages }
+            }
+            return []
+        }
+    }
+
+    func process(_ message: ReceivedMessage) async {
+        let outcome = await handle(message)
+        do {
+            switch outcome {
+            case .done:
+                _ = try await queue.delete(message.receiptHandle)
+            case .retry(let failure):
+                let delay = backoff.delay(afterAttempt: message.receiveCount, unit: Double.random(in: 0..<1))
+                try await queue.changeVisibility(message.receiptHandle, timeout: delay, failure: record(failure))
+            case .permanent(let failure):
+                try await queue.deadLetter(message.receiptHandle, failure: record(failure))
+            }
+        } catch {
+            // The message comes back when its visibility timeout ends: nothing is lost.
+            logger.error("could not settle the message; it will be delivered again", metadata: [
+                "queue": "\(queue.name)", "message_id": "\(message.messageId)", "error": "\(error)",
+            ])
+        }
+    }
+
+    func record(_ failure: WorkerFailure) -> FailureRecord {
+        FailureRecord(time: clock.now(), error: failure.message, exitStatus: failure.exitStatus, stderrTail: failure.stderrTail)
+    }
+}

@@ -1,0 +1,48 @@
+import FoundationEssentials
+import StarfleetClock
+import StarfleetCore
+import StarfleetWorkerKit
+import StarfleetWorkers
+
+/// A worker whose code is a Lambda handler (Runtime: python, nodejs, provided): each payload becomes one
+/// invocation on the worker's ``WarmPool``, bounded by TimeoutSeconds on the injected clock.
+struct LambdaWorkerShip: WorkerShip {
+    let configuration: WorkerConfiguration
+    let pool: WarmPool
+    let region: String
+    let clock: any WallClock
+
+    var name: String { configuration.name }
+    var fanOutStrategy: FanOutStrategy { configuration.strategy }
+
+    func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
+        let timeout = configuration.timeoutSeconds
+        let template = invocation.template
+        let job = LambdaJob(
+            requestId: LambdaJob.newRequestId(),
+            event: LambdaEvent.make(invocation, shape: configuration.process.eventShape, region: region, template: template,
+                                    sentAt: clock.now()),
+            clientContext: LambdaEvent.clientContext(invocation, template: template),
+            deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
+            messageId: invocation.messageId, account: invocation.account, region: invocation.region)
+        let pool = self.pool
+        let clock = self.clock
+        let outcome = await withTaskGroup(of: LambdaJobOutcome?.self) { group in
+            group.addTask { await pool.submit(job) }
+            group.addTask {
+                // The pool answers the submit once the timeout has failed the invocation.
+                try? await clock.sleep(seconds: Double(timeout))
+                if !Task.isCancelled { await pool.timedOut(job.requestId, after: timeout) }
+                return nil
+            }
+            var result: LambdaJobOutcome?
+            while result == nil, let next = await group.next() { result = next }
+            group.cancelAll()
+            return result ?? .failure(WorkerFailure("\(configuration.name): the invocation ended without an outcome"))
+        }
+        switch outcome {
+        case .response(let bytes): return bytes
+        case .failure(let failure): throw failure
+        }
+    }
+}

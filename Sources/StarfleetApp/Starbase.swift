@@ -1,0 +1,225 @@
+import FoundationEssentials
+package import Logging
+package import StarfleetClock
+package import StarfleetCore
+import StarfleetCrypto
+package import StarfleetQueue
+package import StarfleetWorkerKit
+import StarfleetWorkers
+import StarfleetYAML
+
+/// Starfleet's Starbase: tasks workers for timed events and template changes (part 1: one fan-out message per
+/// template onto its own queue), then fans each template out into worker payloads (part 2).
+package struct Starbase: Sendable {
+    package let configuration: Configuration
+    let queues: QueueRouter
+    let templates: any TemplateStore
+    let index: AccountIndexCache
+    let ships: [String: any WorkerShip]
+    let clock: any WallClock
+    let logger: Logger
+    /// Counts the payloads each fan-out enqueues (the daemon's; nil for `starfleetctl`).
+    let metrics: DaemonMetrics?
+
+    /// The bucket name local template events carry (Starfleet checks it against TemplateBucket).
+    var bucket: String { configuration.starfleet.templateBucket ?? "local" }
+
+    package init(configuration: Configuration, queues: QueueRouter, templates: any TemplateStore, index: AccountIndexCache,
+                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
+        self.configuration = configuration
+        self.queues = queues
+        self.templates = templates
+        self.index = index
+        self.ships = ships
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    func starbaseQueue() throws -> any MessageQueue { try queues.starbaseQueue(configuration) }
+
+    func workerQueue(_ worker: WorkerConfiguration) throws -> any MessageQueue { try queues.workerQueue(worker) }
+
+    /// A Starbase whose queues are all local (tests, tools): a ``QueueRouter`` over `queues`.
+    package init(configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
+                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
+        self.init(configuration: configuration, queues: QueueRouter(local: queues, clock: clock, logger: logger), templates: templates,
+                  index: index, ships: ships, clock: clock, logger: logger, metrics: metrics)
+    }
+
+    // MARK: Part 1
+
+    /// A timed event: one fan-out message per template of every worker with exactly this schedule.
+    /// - Returns: how many fan-out messages were enqueued.
+    @discardableResult
+    package func taskTimedEvent(_ schedule: Schedule, event: FanOutEvent) async throws -> Int {
+        let messages = try await Self.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+        if !messages.isEmpty { _ = try await starbaseQueue().send(messages) }
+        return messages.count
+    }
+
+    /// Part 1 of a timed event as messages (Starfleet's `process_eventbridge_timed_event`), for the daemon's
+    /// scheduler and for `starfleetctl trigger`.
+    package static func timedMessages(configuration: Configuration, templates: any TemplateStore, schedule: Schedule,
+                                     event: FanOutEvent, logger: Logger) async throws -> [OutgoingMessage] {
+        let workers = configuration.workers(taskedBy: schedule)
+        guard !workers.isEmpty else {
+            logger.info("[🌑] No ships to task for the timed event: \(schedule).")
+            return []
+        }
+        var messages: [OutgoingMessage] = []
+        for worker in workers {
+            let keys = try await templates.templates(prefix: worker.templatePrefix)
+            if keys.isEmpty {
+                logger.warning("[⚠️] No templates found for worker ship: \(worker.name). Skipping it.", metadata: ["worker": "\(worker.name)"])
+            }
+            for key in keys {
+                messages.append(OutgoingMessage(
+                    body: StarbaseMessage.timed(worker: worker.name, templateKey: key).body,
+                    attributes: [FanOutEvent.attribute: event.id],
+                    deduplicationId: Digest.sha256Hex("\(event.id)|\(worker.name)|\(key)")))
+            }
+        }
+        logger.info("[🚀] All ships have been tasked for fan-out for this timed event: \(event.summary).",
+                    metadata: ["templates": "\(messages.count)"])
+        return messages
+    }
+
+    /// A template created or changed: Starfleet's S3 ObjectCreated notification onto the fan-out queue.
+    package func taskTemplateChange(key: String, event: FanOutEvent) async throws {
+        let message = OutgoingMessage(body: StarbaseMessage.templateChanged(bucket: bucket, key: key).body,
+                                      attributes: [FanOutEvent.attribute: event.id], deduplicationId: Digest.sha256Hex(event.id))
+        _ = try await starbaseQueue().send([message])
+        logger.info("[🪣] Template change queued for the Starbase.", metadata: ["template": "\(key)"])
+    }
+
+    // MARK: Part 2
+
+    /// Handles one fan-out message (Starfleet's `fan_out_payload`).
+    package func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
+        let eventID = message.attributes[FanOutEvent.attribute] ?? "message|\(message.messageId)"
+        switch StarbaseMessage.parse(message.body) {
+        case .unsupported(let why):
+            logger.error("[👽] Received an event: `\(message.body.prefix(200))` we don't support! Dropping it.", metadata: ["reason": "\(why)"])
+            return .done
+        case .messages(let parsed):
+            if parsed.count > 1 {
+                logger.error("[🚨] Received \(parsed.count) nested events! Going to loop over them, but this should really be used to re-invoke the fan out!")
+            }
+            var outcome = HandlingOutcome.done
+            for item in parsed {
+                let result = await handle(item, eventID: eventID)
+                if result != .done { outcome = result }
+            }
+            return outcome
+        }
+    }
+
+    func handle(_ message: StarbaseMessage, eventID: String) async -> HandlingOutcome {
+        switch message {
+        case .timed(let name, let key):
+            guard let worker = configuration.worker(named: name), worker.enabled else {
+                logger.error("No worker ship named \(name) is enabled: cannot fan out \(key).", metadata: ["worker": "\(name)", "template": "\(key)"])
+                return .permanent("NoShipPluginError: no enabled worker ship named \(name)")
+            }
+            return await fanOut(worker, key: key, eventID: eventID)
+        case .templateChanged(let bucket, let key):
+            logger.info("[🪣] Starbase received an S3 template modification event. Looking for the worker ship to task...", metadata: ["template": "\(key)"])
+            guard bucket == self.bucket else {
+                logger.error("The event's bucket \(bucket) is not the template bucket \(self.bucket).")
+                return .permanent("InvalidBucketError: bucket \(bucket) is not the template bucket \(self.bucket)")
+            }
+            guard key.hasSuffix(".yaml") else {
+                logger.warning("[⏭️] Received an object prefix that is not a recognized template: \(key). We only process files that end in `.yaml`. Skipping.")
+                return .done
+            }
+            guard let worker = configuration.worker(forTemplateKey: key) else {
+                logger.warning("[⏭️] Received S3 payload for object: \(key) that we can't find a ship to handle. Skipping.", metadata: ["template": "\(key)"])
+                return .done
+            }
+            logger.info("[🧑‍🚀] Identified worker ship: \(worker.name) for S3 template: \(key).", metadata: ["worker": "\(worker.name)", "template": "\(key)"])
+            return await fanOut(worker, key: key, eventID: eventID)
+        }
+    }
+
+    /// Fetches, validates and plans the template, then sends every payload to the worker's queue in one batch.
+    func fanOut(_ worker: WorkerConfiguration, key: String, eventID: String) async -> HandlingOutcome {
+        let outcome = await planAndSend(worker, key: key, eventID: eventID)
+        // The plan, its bodies and the encoded batch (twice the payloads' size at peak) are freed by now: give the
+        // pages back, or a 100,000-payload fan-out leaves the daemon at its peak resident size for good.
+        FreeMemory.release()
+        return outcome
+    }
+
+    private func planAndSend(_ worker: WorkerConfiguration, key: String, eventID: String) async -> HandlingOutcome {
+        let meta: Logger.Metadata = ["worker": "\(worker.name)", "template": "\(key)"]
+        guard let ship = ships[worker.name] else {
+            return .permanent("worker \(worker.name) has no implementation (no Command and no built-in Swift worker of that name)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try await templates.read(key: key)
+        } catch let error as TemplateStoreError where error.kind == .noSuchBucket {
+            // Not the key's fault and not fixed by retrying this message: dead-letter it with the reason.
+            logger.error("[❌] Can't read the template \(key): \(error.message).", metadata: meta)
+            return .permanent(error.description)
+        } catch let error as TemplateStoreError where error.kind == .notFound {
+            logger.error("[❌] Can't find the template: \(key) in S3 (bucket \(self.bucket)). Please investigate why it's missing.",
+                         metadata: meta)
+            return .retry(error.description)
+        } catch {
+            logger.error("[❌] Can't read the template: \(key): \(error)", metadata: meta)
+            return .retry("\(error)")
+        }
+        let (parsed, diagnostics) = TemplateReader.read(bytes, file: key, strategy: ship.fanOutStrategy)
+        let problems = diagnostics.filter { $0.severity == .error } + (parsed.map { ship.validate(template: $0.raw) } ?? [])
+        guard let template = parsed, !problems.containsErrors else {
+            let text = problems.map(\.description).joined(separator: "\n")
+            logger.error("[❌] Errors in the payload template: \(key)\n\(text)", metadata: meta)
+            return .permanent("invalid template \(key):\n\(text)")
+        }
+        let plan: FanOutPlan
+        do {
+            let accountIndex = ship.fanOutStrategy == .singleInvocation ? nil : try await index.current()
+            plan = try FanOutPlanner.plan(worker: worker.name, strategy: ship.fanOutStrategy, template: template, index: accountIndex,
+                                          scopeToRegions: Set(configuration.starfleet.scopeToRegions))
+        } catch let error as AccountIndexError {
+            logger.error("The account index cannot be read: \(error)", metadata: meta)
+            return .retry(error.description)
+        } catch {
+            return .permanent("\(error)")
+        }
+        if let nothing = plan.nothingToTask {
+            logger.error("[🤷‍♂️] \(nothing)", metadata: meta)
+            return .done
+        }
+        let messages = plan.payloads.map { payload in
+            var attributes = [FanOutEvent.attribute: eventID, "StarfleetTemplate": key]
+            if let account = payload.account { attributes["StarfleetAccount"] = account }
+            if let region = payload.region { attributes["StarfleetRegion"] = region }
+            return OutgoingMessage(body: payload.bodyText, attributes: attributes,
+                                   deduplicationId: Digest.sha256Hex("\(eventID)|\(worker.name)|\(key)|\(payload.target)"))
+        }
+        if let tooLarge = messages.first(where: { $0.body.utf8.count + $0.attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count } > QueueLimits.maxMessageBytes }) {
+            // No retry can make it fit: dead-letter the event with the reason rather than retry it until it does.
+            let reason = "a payload of \(key) is \(tooLarge.body.utf8.count) bytes; a queue message holds at most 1 MiB (1,048,576 bytes)"
+            logger.error("[❌] \(reason)", metadata: meta)
+            return .permanent(reason)
+        }
+        do {
+            let results = try await workerQueue(worker).send(messages)
+            let duplicates = results.filter(\.duplicate).count
+            metrics?.payloadsSent(worker: worker.name, count: messages.count - duplicates)
+            logger.info("[🛸] Worker Ship: \(worker.name) tasked for the \(plan.strategy) fan out", metadata: meta.merging([
+                "payloads": "\(messages.count)", "duplicates": "\(duplicates)",
+            ]) { $1 })
+            return .done
+        } catch let error as QueueError where error.code == .messageTooLarge {
+            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
+            return .permanent("\(error)")
+        } catch {
+            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
+            return .retry("\(error)")
+        }
+    }
+}
