@@ -20,6 +20,8 @@ package final class RunHistoryStore: Sendable {
     private let fileSystem: any FileSystem
     private let logger: Logger
     private let slots = Mutex<[String: Slot]>([:])
+    /// Held while a worker's folder is opened (recovered), so two first runs never recover it twice.
+    private let opening = Mutex<Void>(())
     /// Failed appends per worker, so a full disk is logged on the first failure and every 1000th, not per run.
     private let failures = Mutex<[String: Int]>([:])
 
@@ -49,19 +51,15 @@ package final class RunHistoryStore: Sendable {
 
     /// The worker's writer, opening (recovering) its folder on first use.
     private func writer(for worker: String, limits: RunHistoryLimits) -> RunHistoryWriter? {
-        switch slots.withLock({ $0[worker] }) {
-        case .open(let writer): return writer
-        case .disabled: return nil
-        case nil: break
+        let slot = slots.withLock { $0[worker] } ?? opening.withLock { _ -> Slot in
+            // One opener at a time, and only if no writer exists yet: recovery truncates torn tails and removes
+            // headerless segments, which would destroy what a live writer of the same folder is appending.
+            if let existing = slots.withLock({ $0[worker] }) { return existing }
+            let opened = open(worker, limits: limits)
+            slots.withLock { $0[worker] = opened }
+            return opened
         }
-        // Opened outside the lock: recovery reads files. Two first runs racing both open; the first stored wins.
-        let slot = open(worker, limits: limits)
-        let stored = slots.withLock { slots -> Slot in
-            if let existing = slots[worker] { return existing }
-            slots[worker] = slot
-            return slot
-        }
-        if case .open(let writer) = stored { return writer }
+        if case .open(let writer) = slot { return writer }
         return nil
     }
 
