@@ -63,6 +63,9 @@ let package = Package(
         // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
         .target(name: "CStarfleetQueueSupport"),
         .target(name: "StarfleetQueue", dependencies: ["StarfleetFiles", "StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
+        // The run history: every worker execution in bounded, checksummed, append-only segment files per worker
+        // (docs/run-history-format.md). Plain records and bytes, no StarfleetCore; the journal's frame and CRC-32C.
+        .target(name: "StarfleetRunHistory", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
@@ -105,7 +108,7 @@ let package = Package(
         .target(
             name: "StarfleetApp",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
+                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetRunHistory", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
                 "StarfleetCrypto", "StarfleetProcess", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -136,9 +139,10 @@ let package = Package(
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
         .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock"]),
+        .testTarget(name: "StarfleetRunHistoryTests", dependencies: ["StarfleetRunHistory", "StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
-        .testTarget(name: "StarfleetAppTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", logging]),
+        .testTarget(name: "StarfleetAppTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory", logging]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["StarfleetApp", "StarfleetCore"]),
         .testTarget(
             name: "StarfleetAWSTests",

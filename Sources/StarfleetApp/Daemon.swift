@@ -8,6 +8,7 @@ import StarfleetCore
 import StarfleetHTTP
 import StarfleetMetrics
 import StarfleetQueue
+import StarfleetRunHistory
 import StarfleetSystemd
 import StarfleetWorkers
 import StarfleetYAML
@@ -92,7 +93,8 @@ package enum Daemon {
             alerts: alerts, aws: AWSResources(clock: clock, logger: logger),
             runtime: RuntimeResources(hub: hub, runtimeDirectory: runtimeDirectory,
                                       runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
-                                      workerListener: endpoints.workers.bound))
+                                      workerListener: endpoints.workers.bound),
+            history: RunHistoryStore(root: paths.history, clock: clock, logger: logger))
 
         let workers = configuration.enabledWorkers.map(\.name).joined(separator: ", ")
         let startLogger = logger

@@ -28,6 +28,8 @@ package struct StarfleetSettings: Sendable, Hashable {
     package var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
     package var scheduler: Bool
+    /// `RunHistoryMaxRuns` / `RunHistoryMaxAgeDays`: every worker's run-history bounds unless its section sets its own.
+    package var runHistory = RunHistoryPolicy()
 
     package init(templateDirectory: String) {
         deploymentRegion = nil
@@ -55,6 +57,6 @@ package struct StarfleetSettings: Sendable, Hashable {
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress", "InvokeAddress",
         "AlertWebhookCredential",
-        "Scheduler",
+        "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ]
 }
