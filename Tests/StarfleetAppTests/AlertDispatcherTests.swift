@@ -3,6 +3,7 @@ import Logging
 import StarfleetAWS
 import StarfleetCore
 import StarfleetMetrics
+import StarfleetTestSupport
 import StarfleetWorkerKit
 import StarfleetWorkers
 import StarfleetYAML
@@ -205,36 +206,5 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try SystemdCredentials(environment: ["CREDENTIALS_DIRECTORY": dir]).read("alert-webhook") == "not a url s3cr3t")
         #expect(throws: CredentialError.self) { try SystemdCredentials(environment: ["CREDENTIALS_DIRECTORY": dir]).read("other") }
-    }
-}
-
-/// Collects log lines (message and metadata) so a test can search them.
-final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in Handler(sink: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    struct Handler: LogHandler {
-        let sink: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            sink.append("\(event.level) \(event.message) \(all)")
-        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import StarfleetClock
 import StarfleetCore
 import StarfleetMetrics
+import StarfleetTestSupport
 import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
