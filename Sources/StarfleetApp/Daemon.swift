@@ -65,8 +65,8 @@ package enum Daemon {
             return 0
         }
         let metrics = DaemonMetrics()
-        let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry,
-                                     clock: clock)
+        let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, clock: clock,
+                                     registry: metrics.registry)
         let processEnvironment = ProcessInfo.processInfo.environment
         var runtimeDirectory = processEnvironment["RUNTIME_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? "\(paths.root)/run"

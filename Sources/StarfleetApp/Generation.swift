@@ -16,7 +16,7 @@ struct Generation: Sendable {
 
     /// The worker ships of the enabled workers; workers without an implementation are logged and left out.
     static func ships(for configuration: Configuration, paths: StatePaths, logger: Logger, runtimes: WorkerRuntimes = WorkerRuntimes(),
-                      region: String = "us-east-1", clock: any WallClock = SystemWallClock()) -> [String: any WorkerShip] {
+                      region: String = "us-east-1", clock: any WallClock) -> [String: any WorkerShip] {
         var ships: [String: any WorkerShip] = [:]
         for worker in configuration.enabledWorkers {
             let directory = paths.workerDirectory(worker.name)
@@ -135,7 +135,8 @@ struct Generation: Sendable {
                 group.addTask { await pool.run(stop: stop) }
             }
             group.addTask {
-                await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat).run(stop: stop)
+                await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat, clock: env.clock)
+                    .run(stop: stop)
             }
             group.addTask {
                 await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, router: env.router, status: env.status,

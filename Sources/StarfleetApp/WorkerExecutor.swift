@@ -91,7 +91,7 @@ struct WorkerExecutor: Sendable {
                             failure: failure))
     }
 
-    /// Runs the ship; Swift workers race a TimeoutSeconds timer and are cancelled when it wins.
+    /// Runs the ship; Swift workers race a TimeoutSeconds timer on the injected clock and are cancelled when it wins.
     private func run(_ invocation: WorkerInvocation, _ context: WorkerContext) async throws -> [UInt8] {
         // Process and Lambda workers enforce TimeoutSeconds themselves (they kill the process group).
         if ship is ProcessWorkerShip || ship is LambdaWorkerShip { return try await ship.execute(invocation, context: context) }
@@ -99,8 +99,8 @@ struct WorkerExecutor: Sendable {
         let ship = self.ship
         return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
             group.addTask { try await ship.execute(invocation, context: context) }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+            group.addTask { [clock] in
+                try await clock.sleep(seconds: timeout)
                 return nil
             }
             defer { group.cancelAll() }

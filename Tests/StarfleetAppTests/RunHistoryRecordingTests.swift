@@ -6,6 +6,7 @@ import StarfleetQueue
 import StarfleetRunHistory
 import StarfleetWorkerKit
 import StarfleetWorkers
+import StarfleetTestSupport
 import Testing
 
 @testable import StarfleetApp

@@ -1,3 +1,4 @@
+import StarfleetTestSupport
 import Foundation
 import Logging
 import StarfleetClock
