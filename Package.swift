@@ -69,7 +69,7 @@ let package = Package(
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
-        .target(name: "StarfleetProcess", dependencies: ["CSpawn", "StarfleetClock", logging], swiftSettings: strict),
+        .target(name: "StarfleetProcess", dependencies: ["StarfleetCore", "CSpawn", "StarfleetClock", logging], swiftSettings: strict),
         // The WorkerShip API a Swift worker author imports: core and swift-log only.
         .target(name: "StarfleetWorkerKit", dependencies: ["StarfleetCore", logging], swiftSettings: strict),
         // `context.aws()` for Swift workers, over the AWS adapter (libcurl).

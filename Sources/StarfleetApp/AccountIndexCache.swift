@@ -48,7 +48,7 @@ package final class AccountIndexCache: Sendable {
     }
 
     /// `<state>/accountIndex.s3.json`: the last S3 copy, what workers are given as their account index file.
-    package static func mirrorPath(stateDirectory: String) -> String { "\(stateDirectory)/accountIndex.s3.json" }
+    package static func mirrorPath(stateDirectory: String) -> String { StatePaths(stateDirectory).accountIndexMirror }
 
     /// Where the index comes from, for logs: the file's path or `s3://bucket/key`.
     package var location: String {

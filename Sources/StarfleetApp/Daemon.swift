@@ -35,7 +35,7 @@ package enum Daemon {
 
     static func start(configDirectory: String, stateDirectoryFlag: String?, early: EarlyStop) async -> Int32 {
         let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
-        let environmentState = getenv("STATE_DIRECTORY").map { String(cString: $0) }
+        let environmentState = getenv(EnvironmentName.stateDirectory).map { String(cString: $0) }
 
         let (loaded, diagnostics) = ConfigurationLoader.load(configDirectory)
         let level = loaded.map { logLevel($0.starfleet.logLevel) } ?? .info
@@ -68,8 +68,8 @@ package enum Daemon {
         let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, clock: clock,
                                      registry: metrics.registry)
         let processEnvironment = ProcessInfo.processInfo.environment
-        var runtimeDirectory = processEnvironment["RUNTIME_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
-            ?? "\(paths.root)/run"
+        var runtimeDirectory = processEnvironment[EnvironmentName.runtimeDirectory].flatMap { $0.split(separator: ":").first.map(String.init) }
+            ?? paths.defaultRuntimeDirectory
         do {
             try PosixDirectories.make(runtimeDirectory)
             chmod(runtimeDirectory, 0o700)

@@ -11,7 +11,7 @@ package enum DaemonCommandLine {
     /// pass flags: an LD_PRELOAD such as libfaketime leaves Swift's CommandLine.arguments empty), else
     /// /etc/starfleetd.
     package static func configDirectory(flag: String?) -> String {
-        flag ?? getenv("STARFLEETD_CONFIG").map { String(cString: $0) } ?? Configuration.defaultDirectory
+        flag ?? getenv(EnvironmentName.configDirectory).map { String(cString: $0) } ?? Configuration.defaultDirectory
     }
 
     /// Runs the daemon to completion; its exit status (see ``Daemon/run(configDirectory:stateDirectoryFlag:)``).

@@ -5,11 +5,6 @@ import StarfleetCore
 import StarfleetCrypto
 import StarfleetAWS
 
-extension StatePaths {
-    /// The ETag of every template key of the template bucket already turned into an event.
-    package var s3TemplateState: String { "\(root)/s3-templates.json" }
-}
-
 /// Polls `STARFLEET.TemplateBucket` every `S3PollIntervalSeconds` (first at start) and turns each new or changed
 /// template into Starfleet's S3 event on the Starbase queue, as the template directory's watcher does. The
 /// acknowledged ETags are persisted after each pass that changed them, so unchanged templates do not fire again

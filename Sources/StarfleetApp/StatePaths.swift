@@ -23,6 +23,17 @@ package struct StatePaths: Sendable, Hashable {
     /// What `starfleetctl status` reads: per-worker outcomes, next fires, queue counts.
     package var status: String { "\(root)/status.json" }
 
+    /// The last S3 copy of the account index, what workers are given as their account index file.
+    package var accountIndexMirror: String { "\(root)/accountIndex.s3.json" }
+    /// The S3 template poller's last listing (keys and ETags), so a restart reports only changes.
+    package var s3TemplateState: String { "\(root)/s3-templates.json" }
+    /// `run/`: the runtime directory when systemd gives none (worker config, settings and secrets files, the socket).
+    package var defaultRuntimeDirectory: String { "\(root)/run" }
+    /// The Invoke API's Unix socket in a runtime directory (0600: the daemon's user and root).
+    package static func invokeSocket(inRuntimeDirectory directory: String) -> String { "\(directory)/invoke.sock" }
+    /// Where systemd's `RuntimeDirectory=starfleetd` puts the runtime directory.
+    package static let systemdRuntimeDirectory = "/run/starfleetd"
+
     /// The Starbase's own fan-out queue (Starfleet's `starbase-fanout-queue`).
     package static let starbaseQueue = QueueSet.fanOutQueueName
 }

@@ -1,3 +1,4 @@
+import StarfleetCore
 import FoundationEssentials
 
 /// The environment a process worker's program sees: a small inherited base plus the STARFLEET_* variables.
@@ -30,12 +31,12 @@ package enum ProcessEnvironment {
         base: [String: String]
     ) -> [String: String] {
         var environment = base
-        environment["STARFLEET_WORKER"] = name
-        environment["STARFLEET_COMMIT"] = commit ? "true" : "false"
-        environment["STARFLEET_MESSAGE_ID"] = messageID
-        environment["STARFLEET_RECEIVE_COUNT"] = String(receiveCount)
-        if let accountID { environment["STARFLEET_ACCOUNT_ID"] = accountID }
-        if let region { environment["STARFLEET_REGION"] = region }
+        environment[EnvironmentName.worker] = name
+        environment[EnvironmentName.commit] = commit ? "true" : "false"
+        environment[EnvironmentName.messageID] = messageID
+        environment[EnvironmentName.receiveCount] = String(receiveCount)
+        if let accountID { environment[EnvironmentName.accountID] = accountID }
+        if let region { environment[EnvironmentName.region] = region }
         return environment
     }
 }

@@ -63,7 +63,7 @@ struct AlertSettings: Sendable, Equatable {
         guard let token = secret.STARFLEET?.SlackToken, !token.isEmpty else {
             throw CredentialError("secret \(secretId) has no STARFLEET.SlackToken (or STARFLEET.SlackWebhookUrl); Slack alerts are off")
         }
-        let api = environment["STARFLEET_SLACK_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? AlertTarget.slackPostMessageURL
+        let api = environment[EnvironmentName.slackAPIURL].flatMap { $0.isEmpty ? nil : $0 } ?? AlertTarget.slackPostMessageURL
         return .slackAPI(token: token, url: api)
     }
 }

@@ -1,3 +1,4 @@
+import StarfleetCore
 import FoundationEssentials
 
 /// systemd credentials (`LoadCredential=`, `SetCredentialEncrypted=`, …): files in `$CREDENTIALS_DIRECTORY`, one per
@@ -7,7 +8,7 @@ struct SystemdCredentials: Sendable {
     let directory: String?
 
     init(environment: [String: String]) {
-        directory = environment["CREDENTIALS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 }
+        directory = environment[EnvironmentName.credentialsDirectory].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The credential's content without surrounding whitespace (a trailing newline is usual in such files).

@@ -11,11 +11,11 @@ struct DaemonInvokeClient {
     /// The daemon's socket when one answers: `<state>/run/invoke.sock`, `$RUNTIME_DIRECTORY/invoke.sock` or
     /// `/run/starfleetd/invoke.sock` (systemd's RuntimeDirectory=starfleetd).
     static func find(stateDirectory: String) -> DaemonInvokeClient? {
-        var candidates = ["\(stateDirectory)/run/invoke.sock"]
-        if let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"], !runtime.isEmpty {
-            candidates.append("\(runtime.split(separator: ":").first.map(String.init) ?? runtime)/invoke.sock")
+        var candidates = [StatePaths.invokeSocket(inRuntimeDirectory: StatePaths(stateDirectory).defaultRuntimeDirectory)]
+        if let runtime = ProcessInfo.processInfo.environment[EnvironmentName.runtimeDirectory], !runtime.isEmpty {
+            candidates.append(StatePaths.invokeSocket(inRuntimeDirectory: runtime.split(separator: ":").first.map(String.init) ?? runtime))
         }
-        candidates.append("/run/starfleetd/invoke.sock")
+        candidates.append(StatePaths.invokeSocket(inRuntimeDirectory: StatePaths.systemdRuntimeDirectory))
         for path in candidates where answers(path) { return DaemonInvokeClient(socket: path) }
         return nil
     }

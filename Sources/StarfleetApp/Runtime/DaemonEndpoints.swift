@@ -32,7 +32,7 @@ struct DaemonEndpoints: Sendable {
 
         let socketRouter = HTTPServer.router()
         InvokeAPIRoutes.add(to: socketRouter, hub: hub) { _ in true }  // the socket file's mode decides who connects
-        invokeSocket = HTTPServer(name: "the Invoke API", router: socketRouter, address: .unix(path: "\(runtimeDirectory)/invoke.sock"),
+        invokeSocket = HTTPServer(name: "the Invoke API", router: socketRouter, address: .unix(path: StatePaths.invokeSocket(inRuntimeDirectory: runtimeDirectory)),
                                   idleTimeout: nil, logger: logger)
 
         if let address = configuration.starfleet.invokeAddress {

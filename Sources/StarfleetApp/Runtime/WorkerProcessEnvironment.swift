@@ -43,12 +43,12 @@ struct WorkerProcessEnvironment: Sendable {
         for (name, value) in worker.process.environment { environment[name] = value }
         if environment["AWS_REGION"] == nil { environment["AWS_REGION"] = region }
         if environment["AWS_DEFAULT_REGION"] == nil { environment["AWS_DEFAULT_REGION"] = environment["AWS_REGION"] }
-        environment["STARFLEET_WORKER"] = worker.name
-        environment["STARFLEET_COMMIT"] = worker.commit ? "true" : "false"
-        environment["STARFLEET_WORKER_CONFIG_FILE"] = configFile
-        environment["STARFLEET_SETTINGS_FILE"] = settingsFile
-        environment["STARFLEET_SECRETS_FILE"] = secretsFile
-        if let runtimeAPI, environment["AWS_ENDPOINT_URL_LAMBDA"] == nil { environment["AWS_ENDPOINT_URL_LAMBDA"] = runtimeAPI }
+        environment[EnvironmentName.worker] = worker.name
+        environment[EnvironmentName.commit] = worker.commit ? "true" : "false"
+        environment[EnvironmentName.workerConfigFile] = configFile
+        environment[EnvironmentName.settingsFile] = settingsFile
+        environment[EnvironmentName.secretsFile] = secretsFile
+        if let runtimeAPI, environment[EnvironmentName.lambdaEndpointURL] == nil { environment[EnvironmentName.lambdaEndpointURL] = runtimeAPI }
         return environment
     }
 
@@ -57,15 +57,15 @@ struct WorkerProcessEnvironment: Sendable {
         guard worker.runtime.isLambda, let runtimeAPI else { return nil }
         var environment = base
         let code = worker.process.codeDirectory
-        environment["AWS_LAMBDA_RUNTIME_API"] = String(runtimeAPI.dropFirst("http://".count))
-        environment["LAMBDA_TASK_ROOT"] = code
-        environment["LAMBDA_RUNTIME_DIR"] = runtimesDirectory
-        environment["AWS_LAMBDA_FUNCTION_NAME"] = worker.name
-        environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
-        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = String(worker.process.memorySize)
-        environment["AWS_LAMBDA_LOG_GROUP_NAME"] = "/starfleetd/\(worker.name)"
-        environment["AWS_LAMBDA_LOG_STREAM_NAME"] = "starfleetd"
-        if let handler = worker.process.handler { environment["_HANDLER"] = handler }
+        environment[EnvironmentName.lambdaRuntimeAPI] = String(runtimeAPI.dropFirst("http://".count))
+        environment[EnvironmentName.lambdaTaskRoot] = code
+        environment[EnvironmentName.lambdaRuntimeDirectory] = runtimesDirectory
+        environment[EnvironmentName.lambdaFunctionName] = worker.name
+        environment[EnvironmentName.lambdaFunctionVersion] = "$LATEST"
+        environment[EnvironmentName.lambdaFunctionMemorySize] = String(worker.process.memorySize)
+        environment[EnvironmentName.lambdaLogGroupName] = "/starfleetd/\(worker.name)"
+        environment[EnvironmentName.lambdaLogStreamName] = "starfleetd"
+        if let handler = worker.process.handler { environment[EnvironmentName.handler] = handler }
         let directory = FileManager.default.fileExists(atPath: code) ? code : folder(worker)
         let argv: [String]
         switch worker.runtime {

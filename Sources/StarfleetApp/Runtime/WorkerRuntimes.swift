@@ -95,7 +95,7 @@ struct RuntimeResources: Sendable {
     /// `$STARFLEET_RUNTIMES_DIR`, else the first of `<prefix>/lib/starfleetd/runtimes` and a source tree's `runtimes/`
     /// found above the executable.
     static func locateRuntimes(environment: [String: String]) -> String {
-        if let explicit = environment["STARFLEET_RUNTIMES_DIR"], !explicit.isEmpty { return explicit }
+        if let explicit = environment[EnvironmentName.runtimesDirectory], !explicit.isEmpty { return explicit }
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         var directory = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/usr/bin/starfleetd"

@@ -1,6 +1,6 @@
 extension Configuration {
     /// Variables the daemon sets itself: a section may not override them.
-    static let reservedEnvironmentPrefixes = ["STARFLEET_", "AWS_LAMBDA_", "_HANDLER", "LAMBDA_"]
+    static let reservedEnvironmentPrefixes = EnvironmentName.reservedPrefixes
 
     /// The keys of a worker that runs outside the daemon: `Runtime` and its handler, code directory and interpreters,
     /// the event shape, the environment and credentials, and when warm processes are recycled.
