@@ -62,7 +62,7 @@ struct SchedulerLoop: Sendable {
             },
                                   uniquingKeysWith: { a, _ in a })
             status.setFires(next: next, last: last)
-            // Wake at the next boundary, or after at most a minute of elapsed time to notice a stepped clock (a
+            // Wake at the next boundary, or after at most 20 s of elapsed time to notice a stepped clock (a
             // duration, not a wall-clock deadline: a clock stepped back must not stretch the nap). Parked meanwhile:
             // the watchdog's pings do not need this loop to wake. A stop ends the nap at once.
             let wake = TimerPlanner.nextWake(schedules, lastFired: last, now: now, offsets: offsets) ?? now.addingTimeInterval(Self.napSeconds)
@@ -79,8 +79,8 @@ struct SchedulerLoop: Sendable {
     }
 
     /// The longest nap between two looks at the clock: how late a boundary can fire after the wall clock is stepped
-    /// forward. Timed events are at least five minutes apart.
-    static let napSeconds = 60.0
+    /// forward (scripts/faults expects the fire within 30 s); three cheap wake-ups a minute when idle.
+    static let napSeconds = 20.0
 
     /// The jitter seed: the host's name, so hosts sharing a queue spread out while each keeps its own offsets.
     static func hostName() -> String {
