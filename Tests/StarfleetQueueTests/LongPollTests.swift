@@ -79,6 +79,21 @@ import Testing
         await q.close()
     }
 
+    @Test(.timeLimit(.minutes(1))) func anIndefiniteWaitWakesForARetryBackoffSetWhileItWaits() async throws {
+        let f = QueueFixture()
+        let q = try f.open()
+        _ = try await q.send([message("m")])
+        let taken = try await q.receive(max: 1, visibilityTimeout: 600, wait: 0)[0]
+        let receiver = Task { try await q.receiveWaitingIndefinitely(max: 1, visibilityTimeout: nil) }
+        await waitForReceiver(q)
+        // The worker failed: the message comes back in 5 s, long before its 600 s visibility timeout.
+        try await q.changeVisibility(taken.receiptHandle, timeout: 5, failure: FailureRecord(time: f.clock.now(), error: "boom"))
+        // The waiter is told, and now waits for the 5 s (a deadline on the wall clock: advancing first is fine).
+        f.clock.advance(by: 5)
+        #expect(try await receiver.value.first?.receiveCount == 2)
+        await q.close()
+    }
+
     @Test func cancellingAnIndefiniteWaitEndsIt() async throws {
         let f = QueueFixture()
         let q = try f.open()
