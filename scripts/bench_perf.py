@@ -166,8 +166,13 @@ def dispatcher(n=10000):
 def memory(accounts=5883):
     n = accounts * 17
     gate = tempfile.mktemp(prefix="sfd-perf-gate-")
+    # A script file with an absolute path: the daemon resolves an argument with a '/' in it (an inline `sh -c` script
+    # naming the gate) against the configuration directory, which broke the inline form.
+    script = gate + ".sh"
+    with open(script, "w") as f:
+        f.write(f"while [ ! -e {gate} ]; do sleep 0.2; done\n")
     d = Daemon("Parked:\n  Enabled: true\n"
-               f"  Command: [\"/bin/sh\", \"-c\", \"while [ ! -e {gate} ]; do sleep 0.2; done\"]\n"
+               f"  Command: [\"/bin/sh\", \"{script}\"]\n"
                "  FanOutStrategy: ACCOUNT_REGION\n  TemplatePrefix: Parked/\n  InvocationSources: [S3]\n  Concurrency: 16\n"
                "  TimeoutSeconds: 240\n", accounts=accounts)
     os.makedirs(os.path.join(d.templates, "Parked"), exist_ok=True)
@@ -190,8 +195,9 @@ def memory(accounts=5883):
         after_rss, after_anon = proc_status(d.pid, "VmRSS"), proc_status(d.pid, "RssAnon")
     finally:
         d.stop()
-        if os.path.exists(gate):
-            os.unlink(gate)
+        for path in (gate, script):
+            if os.path.exists(path):
+                os.unlink(path)
     row(f"memory: starfleetd RSS with {n:,} queued ~1 KiB payloads (VmRSS / RssAnon)",
         f"{queued_rss / 1024:.1f} MB / {queued_anon / 1024:.1f} MB  (goal <= 64 MB: {queued_rss / 1024 / 64:.2f}x)")
     row("memory: ... peak during the fan-out (VmHWM)", f"{queued_hwm / 1024:.1f} MB")

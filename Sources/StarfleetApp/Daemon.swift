@@ -20,6 +20,7 @@ package enum Daemon {
     /// Runs the daemon to completion and returns its exit status (0 after a clean stop, 78 for a configuration
     /// error, 74 when the state directory cannot be used).
     package static func run(configDirectory: String, stateDirectoryFlag: String?) async -> Int32 {
+        FreeMemory.configureForDaemon()
         // A worker closing its stdin early must not kill the daemon; children get default dispositions back.
         signal(SIGPIPE, SIG_IGN)
         // SIGTERM/SIGINT are trapped first, so one that comes during recovery ends start-up cleanly (exit 0)

@@ -15,6 +15,13 @@ struct HeartbeatSlot: Sendable {
         if let heartbeat, let component { heartbeat.beat(component) }
     }
 
+    /// Runs `wait` (a wait for work with no timer) parked: the watchdog's pings go on without this loop's beats.
+    func waiting<T>(_ wait: () async throws -> T) async rethrows -> T {
+        if let heartbeat, let component { heartbeat.park(component) }
+        defer { if let heartbeat, let component { heartbeat.unpark(component) } }
+        return try await wait()
+    }
+
     func end() {
         if let heartbeat, let component { heartbeat.unregister(component) }
     }

@@ -24,12 +24,6 @@ struct QueueConsumer: Sendable {
     /// How long one receive from a remote (SQS) queue waits for a message: it bounds how late the loop notices a
     /// stop, since an HTTP long poll is not cut short by cancellation.
     static let pollSeconds = 1.0
-    /// How long one receive from the local journal queue waits: a send wakes it at once and a stop cancels it, so
-    /// this only sets how often an idle loop wakes to beat the watchdog (systemd's check is every 7.5 s at
-    /// WatchdogSec=30).
-    static let localPollSeconds = 5.0
-    /// How long a loop whose slots are all busy waits for one to come free before it wakes to beat the watchdog.
-    static let beatSeconds = 5.0
 
     /// Receive loops per consumer: one per ten slots (at most eight), so that with high concurrency several
     /// receives share each group commit of their receive counts instead of queueing behind one another.
@@ -64,12 +58,13 @@ struct QueueConsumer: Sendable {
                 // Reserve up to ten free slots before receiving, so that parallel receive loops never overfill.
                 let reserved = pool.reserve(upTo: 10)
                 if reserved == 0 {
-                    await waitForSlot(pool)
+                    // Executions have their own timeouts; the watchdog need not hear from this loop meanwhile.
+                    await slot.waiting { await pool.waitForFree() }
                     continue
                 }
                 let messages: [ReceivedMessage]
                 do {
-                    messages = try await receive(max: reserved, stop: stop)
+                    messages = try await receive(max: reserved, stop: stop, slot: slot)
                 } catch {
                     pool.release(reserved)
                     logger.error("receive failed; retrying in 1 s", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
@@ -87,40 +82,36 @@ struct QueueConsumer: Sendable {
         }
     }
 
-    /// Returns when a slot comes free, the pool is shut, or `beatSeconds` have passed (so the loop beats while long
-    /// executions hold every slot).
-    private func waitForSlot(_ pool: SlotPool) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await pool.waitForFree() }
-            group.addTask { try? await clock.sleep(seconds: Self.beatSeconds) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
     /// One receive. From the local queue: first a look without waiting (the common case under load costs no more
-    /// than that), then a long poll raced against the stop. From a remote queue: a short long poll.
-    private func receive(max: Int, stop: StopToken) async throws -> [ReceivedMessage] {
-        let local = queue is JournalQueue
-        if local {
-            let ready = try await queue.receive(max: max, visibilityTimeout: nil, wait: 0)
+    /// than that), then a wait with no timer, parked for the watchdog, that a send, a message turning visible or the
+    /// stop ends. From a remote queue: a short long poll (an HTTP long poll is not cut short by cancellation).
+    private func receive(max: Int, stop: StopToken, slot: HeartbeatSlot) async throws -> [ReceivedMessage] {
+        let queue = self.queue
+        let local = queue as? JournalQueue
+        if let local {
+            let ready = try await local.receive(max: max, visibilityTimeout: nil, wait: 0)
             if !ready.isEmpty || stop.isStopped { return ready }
         }
-        let wait = local ? Self.localPollSeconds : Self.pollSeconds
-        let queue = self.queue
-        return try await withThrowingTaskGroup(of: [ReceivedMessage]?.self) { group in
-            group.addTask { try await queue.receive(max: max, visibilityTimeout: nil, wait: wait) }
-            group.addTask {
-                await stop.wait()
-                return nil
-            }
-            // The stop cancels the receive, which then returns what it already took (those still run: drain).
-            while let next = try await group.next() {
-                group.cancelAll()
-                if let messages = next { return messages }
-            }
-            return []
+        let receive: @Sendable () async throws -> [ReceivedMessage] = {
+            if let local { return try await local.receiveWaitingIndefinitely(max: max, visibilityTimeout: nil) }
+            return try await queue.receive(max: max, visibilityTimeout: nil, wait: Self.pollSeconds)
         }
+        let wait = {
+            try await withThrowingTaskGroup(of: [ReceivedMessage]?.self) { group in
+                group.addTask { try await receive() }
+                group.addTask {
+                    await stop.wait()
+                    return nil
+                }
+                // The stop cancels the receive, which then returns what it already took (those still run: drain).
+                while let next = try await group.next() {
+                    group.cancelAll()
+                    if let messages = next { return messages }
+                }
+                return []
+            }
+        }
+        return local != nil ? try await slot.waiting(wait) : try await wait()
     }
 
     func process(_ message: ReceivedMessage) async {

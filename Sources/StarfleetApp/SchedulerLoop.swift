@@ -62,22 +62,25 @@ struct SchedulerLoop: Sendable {
             },
                                   uniquingKeysWith: { a, _ in a })
             status.setFires(next: next, last: last)
-            // Wake at the next boundary, or within five seconds of elapsed time to beat the watchdog (systemd checks
-            // every 7.5 s at WatchdogSec=30) and to notice a stepped clock (a duration, not a wall-clock deadline: a
-            // clock stepped back must not stretch the nap). A stop ends the nap at once.
+            // Wake at the next boundary, or after at most 20 s of elapsed time to notice a stepped clock (a
+            // duration, not a wall-clock deadline: a clock stepped back must not stretch the nap). Parked meanwhile:
+            // the watchdog's pings do not need this loop to wake. A stop ends the nap at once.
             let wake = TimerPlanner.nextWake(schedules, lastFired: last, now: now, offsets: offsets) ?? now.addingTimeInterval(Self.napSeconds)
             let nap = min(max(wake.timeIntervalSince(now), 0), Self.napSeconds)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await clock.sleep(seconds: nap) }
-                group.addTask { await stop.wait() }
-                await group.next()
-                group.cancelAll()
+            await slot.waiting {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await clock.sleep(seconds: nap) }
+                    group.addTask { await stop.wait() }
+                    await group.next()
+                    group.cancelAll()
+                }
             }
         }
     }
 
-    /// The longest nap between two looks at the clock.
-    static let napSeconds = 5.0
+    /// The longest nap between two looks at the clock: how late a boundary can fire after the wall clock is stepped
+    /// forward (scripts/faults expects the fire within 30 s); three cheap wake-ups a minute when idle.
+    static let napSeconds = 20.0
 
     /// The jitter seed: the host's name, so hosts sharing a queue spread out while each keeps its own offsets.
     static func hostName() -> String {

@@ -142,11 +142,11 @@ package struct Starbase: Sendable {
         }
     }
 
-    /// Fetches, validates and plans the template, then sends every payload to the worker's queue in one batch.
+    /// Fetches, validates and plans the template, then sends every payload to the worker's queue, chunk by chunk
+    /// (``FanOutSender``).
     func fanOut(_ worker: WorkerConfiguration, key: String, eventID: String) async -> HandlingOutcome {
         let outcome = await planAndSend(worker, key: key, eventID: eventID)
-        // The plan, its bodies and the encoded batch (twice the payloads' size at peak) are freed by now: give the
-        // pages back, or a 100,000-payload fan-out leaves the daemon at its peak resident size for good.
+        // The last chunk's bodies and records are freed by now: give the pages back to the system.
         FreeMemory.release()
         return outcome
     }
@@ -178,11 +178,11 @@ package struct Starbase: Sendable {
             logger.error("[❌] Errors in the payload template: \(key)\n\(text)", metadata: meta)
             return .permanent("invalid template \(key):\n\(text)")
         }
-        let plan: FanOutPlan
+        let plan: FanOutTargets
         do {
             let accountIndex = ship.fanOutStrategy == .singleInvocation ? nil : try await index.current()
-            plan = try FanOutPlanner.plan(worker: worker.name, strategy: ship.fanOutStrategy, template: template, index: accountIndex,
-                                          scopeToRegions: Set(configuration.starfleet.scopeToRegions))
+            plan = try FanOutPlanner.targets(worker: worker.name, strategy: ship.fanOutStrategy, template: template, index: accountIndex,
+                                             scopeToRegions: Set(configuration.starfleet.scopeToRegions))
         } catch let error as AccountIndexError {
             logger.error("The account index cannot be read: \(error)", metadata: meta)
             return .retry(error.description)
@@ -193,32 +193,37 @@ package struct Starbase: Sendable {
             logger.error("[🤷‍♂️] \(nothing)", metadata: meta)
             return .done
         }
-        let messages = plan.payloads.map { payload in
-            var attributes = [FanOutEvent.attribute: eventID, "StarfleetTemplate": key]
-            if let account = payload.account { attributes["StarfleetAccount"] = account }
-            if let region = payload.region { attributes["StarfleetRegion"] = region }
-            return OutgoingMessage(body: payload.bodyText, attributes: attributes,
-                                   deduplicationId: Digest.sha256Hex("\(eventID)|\(worker.name)|\(key)|\(payload.target)"))
+        let sender = FanOutSender(targets: plan, key: key, eventID: eventID)
+        let queue: any MessageQueue
+        do {
+            queue = try workerQueue(worker)
+        } catch {
+            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
+            return .retry("\(error)")
         }
-        if let tooLarge = messages.first(where: { $0.body.utf8.count + $0.attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count } > QueueLimits.maxMessageBytes }) {
+        if let (payload, error) = sender.firstInvalid(queue: queue.name) {
             // No retry can make it fit: dead-letter the event with the reason rather than retry it until it does.
-            let reason = "a payload of \(key) is \(tooLarge.body.utf8.count) bytes; a queue message holds at most 1 MiB (1,048,576 bytes)"
+            let reason = (error as? QueueError)?.code == .messageTooLarge
+                ? "a payload of \(key) is \(payload.body.count) bytes; a queue message holds at most 1 MiB (1,048,576 bytes)"
+                : "a payload of \(key) (\(payload.target)) cannot be sent: \(error)"
             logger.error("[❌] \(reason)", metadata: meta)
             return .permanent(reason)
         }
+        var progress = FanOutSender.Progress()
         do {
-            let results = try await workerQueue(worker).send(messages)
-            let duplicates = results.filter(\.duplicate).count
-            metrics?.payloadsSent(worker: worker.name, count: messages.count - duplicates)
+            try await sender.send(to: queue, progress: &progress)
+            metrics?.payloadsSent(worker: worker.name, count: progress.sent)
             logger.info("[🛸] Worker Ship: \(worker.name) tasked for the \(plan.strategy) fan out", metadata: meta.merging([
-                "payloads": "\(messages.count)", "duplicates": "\(duplicates)",
+                "payloads": "\(plan.count)", "duplicates": "\(progress.duplicates)",
             ]) { $1 })
             return .done
-        } catch let error as QueueError where error.code == .messageTooLarge {
-            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
-            return .permanent("\(error)")
         } catch {
-            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
+            // The chunks already durable stay; the retry resends them as duplicates (their deduplication ids), not twice.
+            metrics?.payloadsSent(worker: worker.name, count: progress.sent)
+            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta.merging([
+                "payloads": "\(plan.count)", "enqueued_before_the_error": "\(progress.sent + progress.duplicates)",
+            ]) { $1 })
+            if let error = error as? QueueError, error.code == .messageTooLarge { return .permanent("\(error)") }
             return .retry("\(error)")
         }
     }

@@ -18,7 +18,7 @@ extension JournalQueue {
     package func stats() async throws -> QueueStats {
         try state.withLock { s in
             try checkUsable(s)
-            return Self.stats(of: s.index.entries.values, nowMs: nowMs(), deadLettered: s.deadLettered, expired: s.expired)
+            return Self.stats(of: s.index.entries.lazy.map(\.value), nowMs: nowMs(), deadLettered: s.deadLettered, expired: s.expired)
         }
     }
 
@@ -75,16 +75,19 @@ extension JournalQueue {
         return removed
     }
 
-    /// Drops messages past the retention period now instead of when a receive reaches them (the daemon may
-    /// call this periodically so `stats` stays exact). Returns how many were dropped.
+    /// Drops messages past the retention period now instead of when a receive reaches them, and deduplication ids
+    /// past their five minutes (the daemon calls this every minute, so `stats` stays exact and an idle queue gives
+    /// back a fan-out's ids). Returns how many messages were dropped.
     @discardableResult
     package func expireOldMessages() -> Int {
         let retentionMs = Milliseconds.duration(options.retention)
         let expired = state.withLock { s in
             let horizon = nowMs() - retentionMs
-            let old = s.index.entries.filter { !$0.value.leaving && $0.value.sentMs <= horizon }.map(\.key)
+            // Only the ids: filtering the dictionary itself would copy every entry of a 100,000-message index.
+            let old = s.index.entries.compactMap { !$0.value.leaving && $0.value.sentMs <= horizon ? $0.key : nil }
             for id in old { s.index.remove(id) }
             s.expired += old.count
+            s.pruneDeduplication(nowMs: nowMs(), always: true)
             return old.count
         }
         if expired > 0 { notifyChanged() }

@@ -7,7 +7,7 @@ extension JournalQueue {
         try state.withLock { s in
             try checkUsable(s)
             var oldest = Int64.max
-            for entry in s.index.entries.values where !entry.leaving { oldest = min(oldest, entry.sentMs) }
+            for (_, entry) in s.index.entries where !entry.leaving { oldest = min(oldest, entry.sentMs) }
             return oldest == Int64.max ? 0 : Double(max(0, nowMs() - oldest)) / 1000
         }
     }

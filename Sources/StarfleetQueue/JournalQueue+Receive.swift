@@ -28,10 +28,31 @@ extension JournalQueue {
             throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
                              hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
         }
-        let deadline = clock.now().addingTimeInterval(wait)
+        return try await receive(max: max, timeout: timeout, wait: wait)
+    }
+
+    /// Receives 1...10 messages, waiting as long as it takes for one to become visible: until a send (or a change of
+    /// visibility) signals it, or the clock reaches the moment a delayed or in-flight message turns visible. Nothing
+    /// else wakes it, so an idle consumer costs no CPU; it returns an empty array once its task is cancelled.
+    package func receiveWaitingIndefinitely(max: Int, visibilityTimeout: Double?) async throws -> [ReceivedMessage] {
+        guard (1...QueueLimits.maxReceiveBatch).contains(max) else {
+            throw QueueError(.invalidParameterValue, "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
+                             hint: "Ask for 1 to 10 messages.", queue: name)
+        }
+        let timeout = visibilityTimeout ?? options.visibilityTimeout
+        guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
+            throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                             hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
+        }
+        return try await receive(max: max, timeout: timeout, wait: nil)
+    }
+
+    /// The receive loop: `wait` nil waits until a message is visible or the task is cancelled.
+    private func receive(max: Int, timeout: Double, wait: Double?) async throws -> [ReceivedMessage] {
+        let deadline = wait.map { clock.now().addingTimeInterval($0) }
         while true {
             let (messages, waiter, movedAny) = try await receiveOnce(
-                max: max, timeoutMs: Milliseconds.duration(timeout), registerWaiter: wait > 0)
+                max: max, timeoutMs: Milliseconds.duration(timeout), registerWaiter: (wait ?? 1) > 0)
             if !messages.isEmpty {
                 if let waiter { forgetWaiter(waiter) }
                 return messages
@@ -42,12 +63,12 @@ extension JournalQueue {
                 return []
             }
             let now = clock.now()
-            if now >= deadline || Task.isCancelled {
+            if deadline.map({ now >= $0 }) ?? false || Task.isCancelled {
                 forgetWaiter(waiter)
                 return []
             }
             let nextDue = state.withLock { $0.index.nextDueMs }.map(Milliseconds.date)
-            let wakeAt = nextDue.map { Swift.min($0, deadline) } ?? deadline
+            let wakeAt = [nextDue, deadline].compactMap { $0 }.min()
             await waitForSignal(waiter, orUntil: wakeAt)
             if state.withLock({ $0.closed }) { return [] }
         }
@@ -220,15 +241,24 @@ extension JournalQueue {
 
     // MARK: Long-poll waiters
 
-    /// Suspends until a send (or anything else that makes a message visible) signals, or the clock reaches `date`.
-    private func waitForSignal(_ waiter: UInt64, orUntil date: Date) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await self.clock.sleep(until: date) }
-            group.addTask { await self.suspend(waiter) }
-            _ = await group.next()
-            group.cancelAll()
-            self.release(waiter)
-            await group.waitForAll()
+    /// Suspends until a send (or anything else that makes a message visible) signals, the clock reaches `date` (nil:
+    /// no timer at all), or the task is cancelled.
+    private func waitForSignal(_ waiter: UInt64, orUntil date: Date?) async {
+        if let date {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await self.clock.sleep(until: date) }
+                group.addTask { await self.suspend(waiter) }
+                _ = await group.next()
+                group.cancelAll()
+                self.release(waiter)
+                await group.waitForAll()
+            }
+        } else {
+            await withTaskCancellationHandler {
+                await suspend(waiter)
+            } onCancel: {
+                release(waiter)
+            }
         }
         // The next look registers a fresh waiter atomically with its check of the queue.
         state.withLock { s in _ = s.receiveWaiters.removeValue(forKey: waiter) }

@@ -76,7 +76,9 @@ extension JournalQueue {
                                  failure: failure == nil ? nil : entry.failures.last))
             if lastAttempt {
                 change.deadLetterNow = Taken(id: handle.id, entry: entry, before: entry, segment: s.segments[entry.segment])
-            } else if entry.visibleAtMs <= now {
+            } else {
+                // Visible now, or at a new time a waiting receiver has no timer for (it waits without one when
+                // nothing was due): either way it must look again.
                 change.wakeReceivers = true
             }
             return change

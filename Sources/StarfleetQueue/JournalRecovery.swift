@@ -5,7 +5,7 @@ import Logging
 /// The journal as recovery found it: the rebuilt index and what the writer needs to carry on.
 struct RecoveredJournal {
     var entries: [(MessageID, MessageEntry)] = []
-    var deduplication: [String: DeduplicationEntry] = [:]
+    var deduplication = DeduplicationWindow()
     var segments: [UInt64: SegmentFile] = [:]
     var segmentMaxDedupMs: [UInt64: Int64] = [:]
     var lowWater: UInt64 = 0

@@ -11,7 +11,8 @@ package protocol MessageQueue: Sendable {
 
     /// Enqueues `entries`. Durable before it returns: each entry is acknowledged only once its record has been
     /// written and fdatasync'ed (group commit: one fdatasync covers every record written meanwhile).
-    /// The local queue takes any count (the Starbase sends 17,000 at once); an SQS-backed one batches by 10.
+    /// The local queue takes any count in one record run (the Starbase sends 1,000 at a time); an SQS-backed one
+    /// batches by 10.
     func send(_ entries: [OutgoingMessage]) async throws -> [SendResult]
 
     /// Receives 1...10 messages. Waits up to `wait` seconds (0...20) and returns as soon as one is visible;

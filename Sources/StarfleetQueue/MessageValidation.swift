@@ -48,3 +48,11 @@ enum MessageValidation {
         sfq_sqs_body_allowed(utf8.baseAddress, utf8.count) != 0
     }
 }
+
+extension OutgoingMessage {
+    /// Checks this message against the rules a send applies (size, characters, delay, attributes), without sending:
+    /// for a sender that sends in parts and must find a message that can never be sent before it sends any.
+    package func validate(queue: String) throws {
+        try MessageValidation.validate(self, queue: queue)
+    }
+}

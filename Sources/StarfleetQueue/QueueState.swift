@@ -24,7 +24,7 @@ enum ReceiveWaiter {
 /// together, so the journal's record order is always the order the state changed in.
 struct QueueState {
     var index = MessageIndex()
-    var deduplication: [String: DeduplicationEntry] = [:]
+    var deduplication = DeduplicationWindow()
     var deduplicationPruneAt = 4096
 
     // Journal writer: records wait in `pending` for the commit queue, which takes all of them at once.
@@ -83,11 +83,12 @@ struct QueueState {
         return wake
     }
 
-    /// Forgets deduplication ids older than the 5-minute window (amortised: only when the map has doubled).
-    mutating func pruneDeduplication(nowMs: Int64) {
-        guard deduplication.count >= deduplicationPruneAt else { return }
+    /// Forgets deduplication ids older than the 5-minute window (amortised: only when the map has doubled, unless
+    /// `always`, as the minute's upkeep asks, so a fan-out's ids do not outstay the window on an idle queue).
+    mutating func pruneDeduplication(nowMs: Int64, always: Bool = false) {
+        guard always || deduplication.count >= deduplicationPruneAt else { return }
         let horizon = nowMs - Milliseconds.duration(QueueLimits.deduplicationInterval)
-        deduplication = deduplication.filter { $0.value.sentMs > horizon }
+        deduplication.removeAll(sentAtOrBefore: horizon)
         deduplicationPruneAt = max(4096, deduplication.count * 2)
     }
 }

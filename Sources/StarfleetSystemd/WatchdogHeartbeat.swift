@@ -6,7 +6,8 @@ import Synchronization
 /// systemd restarts the daemon, which a timer that pings on its own would never do.
 ///
 /// A component must beat at least once per ``SystemdNotifier/watchdogInterval``; a loop that waits longer
-/// than that for work (a long poll, a sleep until the next fire) should wake to beat, or unregister while idle.
+/// than that for work (a long poll, a sleep until the next fire) parks while it waits (``park(_:)``), so the pinger's
+/// own timer is the only periodic wake-up an idle daemon has.
 package final class WatchdogHeartbeat: Sendable {
     /// A registered work loop.
     package struct Component: Hashable, Sendable, CustomStringConvertible {
@@ -27,6 +28,8 @@ package final class WatchdogHeartbeat: Sendable {
         var nextID = 0
         var components: [Int: String] = [:]
         var beaten: Set<Int> = []
+        /// Waiting for work on purpose: not holding the pings back.
+        var parked: Set<Int> = []
     }
 
     private let state = Mutex(State())
@@ -48,6 +51,23 @@ package final class WatchdogHeartbeat: Sendable {
         state.withLock { s in
             s.components[component.id] = nil
             s.beaten.remove(component.id)
+            s.parked.remove(component.id)
+        }
+    }
+
+    /// `component` waits for work (a queue's notification, the next fire time) and will not beat meanwhile: it does
+    /// not hold the pings back until ``unpark(_:)``. A hang inside that wait is not detected; a hang anywhere else is.
+    package func park(_ component: Component) {
+        state.withLock { s in
+            if s.components[component.id] != nil { s.parked.insert(component.id) }
+        }
+    }
+
+    /// `component` works again; counts as a beat.
+    package func unpark(_ component: Component) {
+        state.withLock { s in
+            s.parked.remove(component.id)
+            if s.components[component.id] != nil { s.beaten.insert(component.id) }
         }
     }
 
@@ -58,6 +78,9 @@ package final class WatchdogHeartbeat: Sendable {
         }
     }
 
+    /// Names of the components parked now, sorted (a test waits on it to know a loop is idle).
+    package var parkedNames: [String] { state.withLock { s in s.parked.compactMap { s.components[$0] }.sorted() } }
+
     /// Names of the registered components, sorted.
     package var componentNames: [String] { state.withLock { $0.components.values.sorted() } }
 
@@ -65,7 +88,7 @@ package final class WatchdogHeartbeat: Sendable {
     /// next ping. When stalled, nothing is reset, so a late beat opens the gate at the next check.
     package func check() -> Verdict {
         state.withLock { s in
-            let missing = s.components.filter { !s.beaten.contains($0.key) }.map(\.value).sorted()
+            let missing = s.components.filter { !s.beaten.contains($0.key) && !s.parked.contains($0.key) }.map(\.value).sorted()
             guard missing.isEmpty else { return .stalled(missing) }
             s.beaten.removeAll(keepingCapacity: true)
             return .healthy

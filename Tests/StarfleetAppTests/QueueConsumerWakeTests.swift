@@ -4,13 +4,15 @@ import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
 import StarfleetTestSupport
+import StarfleetSystemd
 import Synchronization
 import Testing
 @testable import StarfleetApp
 
 /// The dispatcher never sleeps for a fixed time: a finished execution frees its slot and the next message starts at
 /// once, a send wakes an idle consumer, a stop ends it. The manual clock never moves in these tests, so anything that
-/// waited on a timer would hang them (the suite's time limit turns that into a failure).
+/// waited on a timer would hang them (the suite's time limit turns that into a failure). An idle or saturated loop
+/// waits with no timer at all (no sleeper on the clock), parked for the watchdog rather than waking to beat it.
 @Suite(.timeLimit(.minutes(1))) struct QueueConsumerWakeTests {
     /// Handler executions that wait until the test lets them finish, and report each start.
     final class Gate: Sendable {
@@ -40,6 +42,7 @@ import Testing
         let clock = ManualClock()
         let queues: QueueSet
         let queue: JournalQueue
+        let heartbeat = WatchdogHeartbeat()
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
         init() throws {
@@ -49,7 +52,7 @@ import Testing
 
         func consumer(concurrency: Int, gate: Gate) -> QueueConsumer {
             QueueConsumer(queue: queue, name: "worker Worker", concurrency: concurrency, backoff: BackoffPolicy(),
-                          clock: clock, logger: logger, heartbeat: nil,
+                          clock: clock, logger: logger, heartbeat: heartbeat,
                           handle: { message in
                               await gate.run(message.body)
                               return .done
@@ -58,6 +61,13 @@ import Testing
 
         func send(_ bodies: [String]) async throws {
             _ = try await queue.send(bodies.map { OutgoingMessage(body: $0) })
+        }
+
+        /// Returns once the consumer's loop waits (for a slot or a message), and checks it set no timer to do so
+        /// (unless a message was in flight: the receive then wakes when its visibility timeout could end).
+        func waitUntilParked(timerless: Bool = true) async {
+            while heartbeat.parkedNames != ["worker Worker"] { await Task.yield() }
+            if timerless { #expect(clock.sleeperCount == 0) }
         }
 
         func close() async {
@@ -75,8 +85,8 @@ import Testing
         async let finished: Void = consumer.run(stop: stop)
         var starts = gate.started.makeAsyncIterator()
         #expect(await starts.next() == "a")
-        // Saturated: the loop parks on its watchdog timer (a sleeper on the manual clock), not on a real sleep.
-        try await rig.clock.waitForSleepers(1)
+        // Saturated: the loop waits for the slot, with no timer.
+        await rig.waitUntilParked()
         gate.finish("a")
         #expect(await starts.next() == "b")
         gate.finish("b")
@@ -94,14 +104,14 @@ import Testing
         let stop = StopToken()
         let consumer = rig.consumer(concurrency: 8, gate: gate)
         async let finished: Void = consumer.run(stop: stop)
-        // Idle: the long poll waits on the manual clock, which never moves.
-        try await rig.clock.waitForSleepers(1)
+        // Idle: the receive waits for the queue's notification, with no timer.
+        await rig.waitUntilParked()
         try await rig.send(["x"])
         var starts = gate.started.makeAsyncIterator()
         #expect(await starts.next() == "x")
         gate.finish("x")
-        // A stop during the long poll ends the consumer without the poll running out.
-        try await rig.clock.waitForSleepers(1)
+        // A stop during the wait ends the consumer at once.
+        await rig.waitUntilParked(timerless: false)
         stop.stop()
         await finished
         await rig.close()
@@ -116,7 +126,7 @@ import Testing
         async let finished: Void = consumer.run(stop: stop)
         var starts = gate.started.makeAsyncIterator()
         #expect(await starts.next() == "a")
-        try await rig.clock.waitForSleepers(1)
+        await rig.waitUntilParked()
         stop.stop()
         gate.finish("a")
         await finished

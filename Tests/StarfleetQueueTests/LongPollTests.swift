@@ -51,6 +51,61 @@ import Testing
         await q.close()
     }
 
+    /// Waits until a receiver is suspended on the queue's own notification.
+    func waitForReceiver(_ q: JournalQueue) async {
+        while !q.state.withLock({ $0.receiveWaiters.values.contains { if case .waiting = $0 { true } else { false } } }) {
+            await Task.yield()
+        }
+    }
+
+    @Test func anIndefiniteWaitSetsNoTimerAndASendEndsIt() async throws {
+        let f = QueueFixture()
+        let q = try f.open()
+        let receiver = Task { try await q.receiveWaitingIndefinitely(max: 10, visibilityTimeout: nil) }
+        await waitForReceiver(q)
+        #expect(f.clock.sleeperCount == 0, "an idle receiver must not wake on a timer")
+        _ = try await q.send([message("hello")])
+        #expect(try await receiver.value.map(\.body) == ["hello"])
+        await q.close()
+    }
+
+    @Test func anIndefiniteWaitWakesWhenADelayedMessageComesDue() async throws {
+        let f = QueueFixture()
+        let q = try f.open()
+        _ = try await q.send([message("soon", delay: 3)])
+        let receiver = Task { try await q.receiveWaitingIndefinitely(max: 1, visibilityTimeout: nil) }
+        try await f.clock.waitForSleepers(1)  // the one timer: when "soon" turns visible
+        f.clock.advance(by: 3)
+        #expect(try await receiver.value.map(\.body) == ["soon"])
+        await q.close()
+    }
+
+    @Test(.timeLimit(.minutes(1))) func anIndefiniteWaitWakesForARetryBackoffSetWhileItWaits() async throws {
+        let f = QueueFixture()
+        let q = try f.open()
+        _ = try await q.send([message("m")])
+        let taken = try await q.receive(max: 1, visibilityTimeout: 600, wait: 0)[0]
+        let receiver = Task { try await q.receiveWaitingIndefinitely(max: 1, visibilityTimeout: nil) }
+        await waitForReceiver(q)
+        // The worker failed: the message comes back in 5 s, long before its 600 s visibility timeout.
+        try await q.changeVisibility(taken.receiptHandle, timeout: 5, failure: FailureRecord(time: f.clock.now(), error: "boom"))
+        // The waiter is told, and now waits for the 5 s (a deadline on the wall clock: advancing first is fine).
+        f.clock.advance(by: 5)
+        #expect(try await receiver.value.first?.receiveCount == 2)
+        await q.close()
+    }
+
+    @Test func cancellingAnIndefiniteWaitEndsIt() async throws {
+        let f = QueueFixture()
+        let q = try f.open()
+        let receiver = Task { try await q.receiveWaitingIndefinitely(max: 1, visibilityTimeout: nil) }
+        await waitForReceiver(q)
+        receiver.cancel()
+        #expect(try await receiver.value.isEmpty)
+        #expect(q.state.withLock { $0.receiveWaiters.isEmpty })
+        await q.close()
+    }
+
     @Test func closeEndsALongPoll() async throws {
         let f = QueueFixture()
         let q = try f.open()

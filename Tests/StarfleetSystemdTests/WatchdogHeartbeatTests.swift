@@ -24,6 +24,31 @@ import Testing
         #expect(heartbeat.componentNames == ["scheduler"])
     }
 
+    @Test func aParkedComponentDoesNotHoldThePingsBack() {
+        let heartbeat = WatchdogHeartbeat()
+        let consumer = heartbeat.register("consumer")
+        let scheduler = heartbeat.register("scheduler")
+        #expect(heartbeat.check() == .healthy)
+        // The consumer waits for a message with no timer: parked, it need not beat; the scheduler still must.
+        heartbeat.park(consumer)
+        #expect(heartbeat.parkedNames == ["consumer"])
+        #expect(heartbeat.check() == .stalled(["scheduler"]))
+        heartbeat.beat(scheduler)
+        #expect(heartbeat.check() == .healthy)
+        heartbeat.beat(scheduler)
+        #expect(heartbeat.check() == .healthy)
+        // Unparked, it counts as having beaten once, then must beat again like any other.
+        heartbeat.unpark(consumer)
+        #expect(heartbeat.parkedNames.isEmpty)
+        heartbeat.beat(scheduler)
+        #expect(heartbeat.check() == .healthy)
+        heartbeat.beat(scheduler)
+        #expect(heartbeat.check() == .stalled(["consumer"]))
+        heartbeat.unregister(consumer)
+        heartbeat.park(consumer)  // after unregistering: ignored
+        #expect(heartbeat.parkedNames.isEmpty)
+    }
+
     @Test func pingerWithholdsPingsWhileAComponentIsStuck() async throws {
         let listener = try DatagramListener(abstract: false)
         let notifier = try SystemdNotifier(socketPath: listener.address)

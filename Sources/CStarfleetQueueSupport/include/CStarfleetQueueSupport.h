@@ -15,4 +15,9 @@ int sfq_sqs_body_allowed(const uint8_t *utf8, size_t length);
 /// whose scratch space would otherwise stay in malloc's arenas and count as the daemon's resident memory.
 void sfq_release_free_memory(void);
 
+/// Sets glibc malloc up for a long-running daemon (a no-op elsewhere): at most two arenas, and a fixed mmap threshold
+/// of 128 KiB, so a large buffer always gets its own mapping, returned to the system when freed, instead of glibc
+/// raising the threshold after the first such free and carving later large buffers from the heap.
+void sfq_configure_malloc_for_daemon(void);
+
 #endif

@@ -15,8 +15,10 @@ package struct FanOutPlan: Sendable {
     package var accountsWithoutRegions: [String]
 
     /// Starfleet's "nothing to task" log line, when nothing would be sent.
-    package var nothingToTask: String? {
-        guard payloads.isEmpty else { return nil }
+    package var nothingToTask: String? { Self.nothingToTask(worker: worker, strategy: strategy, isEmpty: payloads.isEmpty) }
+
+    static func nothingToTask(worker: String, strategy: FanOutStrategy, isEmpty: Bool) -> String? {
+        guard isEmpty else { return nil }
         switch strategy {
         case .singleInvocation: return nil
         case .account: return "The worker ship: \(worker)'s template has no accounts to task!"
@@ -32,26 +34,33 @@ package enum FanOutPlanner {
         worker: String, strategy: FanOutStrategy, template: PayloadTemplate, index: AccountIndex?,
         scopeToRegions: Set<String> = []
     ) throws(FanOutError) -> FanOutPlan {
+        let planned = try targets(worker: worker, strategy: strategy, template: template, index: index, scopeToRegions: scopeToRegions)
+        return FanOutPlan(worker: worker, strategy: strategy, payloads: planned.targets.indices.map(planned.payload(at:)),
+                          accountsWithoutRegions: planned.accountsWithoutRegions)
+    }
+
+    /// The same plan without its bodies (built on demand by ``FanOutTargets/payload(at:)``): what the Starbase sends
+    /// from, chunk by chunk.
+    package static func targets(
+        worker: String, strategy: FanOutStrategy, template: PayloadTemplate, index: AccountIndex?,
+        scopeToRegions: Set<String> = []
+    ) throws(FanOutError) -> FanOutTargets {
         let base = try baseBody(template.raw)
-        var plan = FanOutPlan(worker: worker, strategy: strategy, payloads: [], accountsWithoutRegions: [])
+        var plan = FanOutTargets(worker: worker, strategy: strategy, targets: [], accountsWithoutRegions: [], base: base)
         switch strategy {
         case .singleInvocation:
-            plan.payloads = [WorkerPayload(worker: worker, account: nil, region: nil, body: base + [UInt8(ascii: "}")])]
+            plan.targets = [.init(account: nil, region: nil)]
         case .account:
             let index = try require(index, worker)
-            for account in template.resolveAccounts(in: index).sorted() {
-                plan.payloads.append(WorkerPayload(worker: worker, account: account, region: nil, body: body(base, account, nil)))
-            }
+            plan.targets = template.resolveAccounts(in: index).sorted().map { .init(account: $0, region: nil) }
         case .accountRegion:
             let index = try require(index, worker)
             let map = template.resolveAccountRegions(in: index, scopeToRegions: scopeToRegions)
-            plan.payloads.reserveCapacity(map.values.reduce(0) { $0 + $1.count })
+            plan.targets.reserveCapacity(map.values.reduce(0) { $0 + $1.count })
             for account in map.keys.sorted() {
                 let regions = map[account] ?? []
                 if regions.isEmpty { plan.accountsWithoutRegions.append(account) }
-                for region in regions {
-                    plan.payloads.append(WorkerPayload(worker: worker, account: account, region: region, body: body(base, account, region)))
-                }
+                for region in regions { plan.targets.append(.init(account: account, region: region)) }
             }
         }
         return plan
