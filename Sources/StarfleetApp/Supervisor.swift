@@ -50,6 +50,10 @@ struct Supervisor: Service {
                 env.logger.warning("STARFLEET.MetricsAddress changed; the metrics endpoint moves at the next restart, not on reload",
                                    metadata: ["address": "\(initial.starfleet.metricsAddress.map(\.description) ?? "off")"])
             }
+            if configuration.starfleet.consoleAddress != initial.starfleet.consoleAddress {
+                env.logger.warning("STARFLEET.ConsoleAddress changed; the console moves at the next restart, not on reload",
+                                   metadata: ["address": "\(initial.starfleet.consoleAddress.map(\.description) ?? "off")"])
+            }
             pending.withLock { $0 = configuration }
             current.value?.stop()
         }
@@ -67,6 +71,7 @@ struct Supervisor: Service {
                     await Generation(configuration: configuration, environment: env).run(stop: stop)
                     guard let next = pending.withLock({ value -> Configuration? in defer { value = nil }; return value }) else { break }
                     configuration = next
+                    env.running.advance(to: next)
                     env.logger.notice("configuration reloaded", metadata: ["workers": "\(configuration.enabledWorkers.count)"])
                     env.status.recordReload(applied: true, message: "configuration reloaded", at: env.clock.now())
                     try? env.notifier.ready(status: "configuration reloaded")
