@@ -64,7 +64,10 @@ install: dist
 	$(INSTALL) -m 0644 runtimes/node/*.js $(DESTDIR)$(RUNTIMESDIR)/node/
 	echo "$(RUNTIMESDIR)/python" > $(DESTDIR)$(PYTHONDIR)/starfleet_worker.pth
 	echo 'module.exports = require("$(RUNTIMESDIR)/node/worker.js");' > $(DESTDIR)$(NODEDIR)/starfleet-worker/index.js
-	$(INSTALL) -m 0644 README.md docs/operations.md docs/configuration.md docs/workers.md docs/queue-format.md docs/multi-host.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 README.md docs/operations.md docs/configuration.md docs/workers.md docs/queue-format.md docs/run-history-format.md docs/multi-host.md $(DESTDIR)$(DOCDIR)/
+	# The monitoring conventions (docs/operations.md, "Monitoring"): Prometheus alert rules and a Grafana dashboard.
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)/monitoring
+	$(INSTALL) -m 0644 etc/prometheus/starfleetd-rules.yml etc/prometheus/starfleetd-rules.test.yml etc/grafana/starfleetd-dashboard.json $(DESTDIR)$(DOCDIR)/monitoring/
 	# The example configuration, only where there is none: an operator's /etc/starfleetd is never overwritten.
 	if [ -e $(DESTDIR)$(SYSCONFDIR)/starfleetd/starfleetd.yaml ]; then \
 		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/starfleetd"; \

@@ -47,7 +47,7 @@ let package = Package(
         // posix_spawn_file_actions_addchdir_np / addclosefrom_np.
         .target(name: "CSpawn"),
 
-        // The wall-clock seam: the real clock and a manual one that tests move by hand.
+        // The wall-clock seam: the protocol and the real clock (tests get StarfleetTestSupport's ManualClock).
         .target(name: "StarfleetClock", swiftSettings: strict),
         // SHA-256 / HMAC over libcrypto: template content hashes, deduplication ids, SigV4. The only user of COpenSSL.
         .target(name: "StarfleetCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
@@ -63,6 +63,9 @@ let package = Package(
         // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
         .target(name: "CStarfleetQueueSupport"),
         .target(name: "StarfleetQueue", dependencies: ["StarfleetFiles", "StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
+        // The run history: every worker execution in bounded, checksummed, append-only segment files per worker
+        // (docs/run-history-format.md). Plain records and bytes, no StarfleetCore; the journal's frame and CRC-32C.
+        .target(name: "StarfleetRunHistory", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
@@ -105,7 +108,7 @@ let package = Package(
         .target(
             name: "StarfleetApp",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
+                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetRunHistory", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
                 "StarfleetCrypto", "StarfleetProcess", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -130,22 +133,39 @@ let package = Package(
         // The queue benchmark (scripts/bench-queue): ratios against the disk's own limits and beanstalkd.
         .executableTarget(name: "queue-bench", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
 
-        .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock"]),
+        // The doubles the test targets share (used by tests only): the manual clock, an in-memory queue, fake ships,
+        // captured logs, temporary directories and configurations.
+        .target(
+            name: "StarfleetTestSupport",
+            dependencies: ["StarfleetClock", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkerKit", logging],
+            swiftSettings: strict),
+
+        .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock", "StarfleetTestSupport"]),
         .testTarget(name: "StarfleetMetricsTests", dependencies: ["StarfleetMetrics"]),
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
-        .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML"]),
-        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock"]),
-        .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", logging]),
+        .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetTestSupport"]),
+        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport"]),
+        .testTarget(
+            name: "StarfleetRunHistoryTests",
+            dependencies: ["StarfleetRunHistory", "StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport", logging]),
+        .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", "StarfleetTestSupport", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
-        .testTarget(name: "StarfleetAppTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", logging]),
-        .testTarget(name: "StarfleetctlTests", dependencies: ["StarfleetApp", "StarfleetCore"]),
+        .testTarget(
+            name: "StarfleetAppTests",
+            dependencies: [
+                "StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue",
+                "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory", "StarfleetTestSupport", logging,
+            ]),
+        .testTarget(name: "StarfleetctlTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetAWSTests",
-            dependencies: ["StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", logging]),
+            dependencies: ["StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", "StarfleetTestSupport", logging]),
         .testTarget(
-            name: "StarfleetWorkersTests", dependencies: ["StarfleetWorkers", "StarfleetWorkerKit", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", logging],
+            name: "StarfleetWorkersTests",
+            dependencies: ["StarfleetWorkers", "StarfleetWorkerKit", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", "StarfleetTestSupport", logging],
             exclude: ["Fixtures"]),
-        .testTarget(name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", logging]),
+        .testTarget(
+            name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", "StarfleetTestSupport", logging]),
     ]
 )

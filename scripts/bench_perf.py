@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side figures for issue 13 (not tests): the release starfleetd, measured the way a user runs it.
 
-  scripts/bench_perf.py [dispatcher] [memory] [idle]      (default: all three)
+  scripts/bench_perf.py [dispatcher] [memory] [idle] [history]      (default: the first three)
 
   dispatcher  10,000 payloads, each one run of /bin/true (a process worker, FanOutStrategy ACCOUNT over a
               10,000-account index), at Concurrency 8 and 32, timed from "payloads durable on the worker queue" (the
@@ -13,6 +13,10 @@
   idle        the example configuration (FIVE_MIN moved to HOURLY, no templates: nothing to do), after 10 s of settling,
               starfleetd's CPU (utime+stime, /proc/PID/stat) and writes (/proc/PID/io write_bytes, and status.json
               rewrites) over 60 s.
+  history     the 17,000-payload no-op fan-out (1,000 accounts x 17 regions to the built-in NoOpShip, Concurrency 64)
+              with the run history on (RunHistoryMaxRuns 1000, the default) and off (0), alternated in one run, 3 of
+              each: the dispatcher's time from "tasked" to the 17,000th "worker succeeded", starfleetd's CPU time,
+              and the history's bytes on disk afterwards; medians.
 
 Every figure is starfleetd's own process (the pid the script started), never a helper's.
 """
@@ -233,12 +237,48 @@ def idle(seconds=60):
     row("idle: starfleetd RSS (VmRSS)", f"{rss / 1024:.1f} MB")
 
 
+def history_fan_out(max_runs):
+    d = Daemon("NoOpShip:\n  Enabled: true\n  FanOutStrategy: ACCOUNT_REGION\n  TemplatePrefix: NoOp/\n"
+               f"  InvocationSources: [S3]\n  Concurrency: 64\n  RunHistoryMaxRuns: {max_runs}\n", accounts=1000)
+    os.makedirs(os.path.join(d.templates, "NoOp"), exist_ok=True)
+    time.sleep(0.5)
+    try:
+        cpu0 = cpu_seconds(d.pid)
+        d.drop("NoOp/all.yaml", "TemplateName: all\nTemplateDescription: every account and region\n"
+               "IncludeAccounts: {AllAccounts: true}\nIncludeRegions: [ALL]\nOperateInOrgRoot: true\n")
+        d.wait_for(lambda: d.count("worker succeeded") >= 17000, 300, step=0.02)
+        cpu = cpu_seconds(d.pid) - cpu0
+        seconds = d.mark("worker succeeded", 17000) - d.mark("tasked for the", 1)
+        folder = os.path.join(d.state, "history", "NoOpShip")
+        stored = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)) if os.path.isdir(folder) else 0
+    finally:
+        d.stop()
+    return seconds, cpu, stored
+
+
+def history(rounds=3):
+    runs = {"on": [], "off": []}
+    for _ in range(rounds):
+        for mode, max_runs in (("off", 0), ("on", 1000)):
+            runs[mode].append(history_fan_out(max_runs))
+    med = {mode: [sorted(r[i] for r in results)[len(results) // 2] for i in range(3)] for mode, results in runs.items()}
+    for mode, label in (("off", "off (RunHistoryMaxRuns: 0)"), ("on", "on (RunHistoryMaxRuns: 1000)")):
+        secs, cpu, stored = med[mode]
+        each = ", ".join(f"{r[0]:.2f}" for r in runs[mode])
+        row(f"history: 17,000 no-op runs through the dispatcher, history {label}",
+            f"{secs:.2f} s  ({17000 / secs:,.0f} runs/s; runs {each} s)")
+        row(f"history: ... starfleetd CPU time, history {mode}", f"{cpu:.2f} s")
+        row(f"history: ... history on disk afterwards, history {mode}", f"{stored / 1e6:.2f} MB")
+    row("history: on / off, dispatcher time (median)", f"{med['on'][0] / med['off'][0]:.3f}x")
+    row("history: on / off, CPU time (median)", f"{med['on'][1] / med['off'][1]:.3f}x")
+
+
 def main():
     chosen = [a for a in sys.argv[1:] if not a.startswith("-")] or ["dispatcher", "memory", "idle"]
     print(f"starfleetd issue-13 benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}")
     for name in chosen:
-        {"dispatcher": dispatcher, "memory": memory, "idle": idle}[name]()
+        {"dispatcher": dispatcher, "memory": memory, "idle": idle, "history": history}[name]()
 
 
 if __name__ == "__main__":

@@ -62,6 +62,11 @@ package struct SQSBatchResult<Success: Sendable & Hashable>: Sendable, Hashable 
     /// Entry id → result (the new MessageId for a send, the entry id for a delete).
     package var successful: [String: Success]
     package var failed: [SQSBatchFailure]
+
+    package init(successful: [String: Success], failed: [SQSBatchFailure]) {
+        self.successful = successful
+        self.failed = failed
+    }
 }
 
 /// A failed batch entry: `{Id, SenderFault, Code, Message}`.

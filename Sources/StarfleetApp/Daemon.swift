@@ -8,6 +8,7 @@ import StarfleetCore
 import StarfleetHTTP
 import StarfleetMetrics
 import StarfleetQueue
+import StarfleetRunHistory
 import StarfleetSystemd
 import StarfleetWorkers
 import StarfleetYAML
@@ -64,8 +65,8 @@ package enum Daemon {
             return 0
         }
         let metrics = DaemonMetrics()
-        let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, registry: metrics.registry,
-                                     clock: clock)
+        let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, clock: clock,
+                                     registry: metrics.registry)
         let processEnvironment = ProcessInfo.processInfo.environment
         var runtimeDirectory = processEnvironment["RUNTIME_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? "\(paths.root)/run"
@@ -97,7 +98,8 @@ package enum Daemon {
             alerts: alerts, aws: aws,
             runtime: RuntimeResources(hub: hub, runtimeDirectory: runtimeDirectory,
                                       runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
-                                      workerListener: endpoints.workers.bound))
+                                      workerListener: endpoints.workers.bound),
+            history: RunHistoryStore(root: paths.history, clock: clock, logger: logger))
 
         let workers = configuration.enabledWorkers.map(\.name).joined(separator: ", ")
         let startLogger = logger

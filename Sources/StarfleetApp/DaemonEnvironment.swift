@@ -1,4 +1,5 @@
 import StarfleetQueue
+import StarfleetRunHistory
 import FoundationEssentials
 import Logging
 import StarfleetClock
@@ -25,4 +26,6 @@ struct DaemonEnvironment: Sendable {
     let aws: AWSResources
     /// The Runtime and Invoke APIs' shared state, the runtime directory and where the runtime clients are.
     let runtime: RuntimeResources
+    /// Every worker's run history (nil: none, as in tests that do not look at it).
+    var history: RunHistoryStore? = nil
 }

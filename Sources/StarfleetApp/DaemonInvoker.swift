@@ -4,6 +4,7 @@ import StarfleetAWS
 import StarfleetClock
 import StarfleetCore
 package import StarfleetQueue
+import StarfleetRunHistory
 import StarfleetWorkerKit
 import StarfleetWorkers
 
@@ -16,6 +17,8 @@ struct DaemonInvoker: WorkerInvoker {
     let logger: Logger
     /// What the invoked worker's `context.aws(…)` is made from (nil: the process's default session).
     var awsSession: AWSSession? = nil
+    /// Where direct invocations are recorded (nil: no run history).
+    var history: RunHistoryStore? = nil
 
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
         guard let ship = ships[worker] else { throw WorkerFailure("invoke: no worker named \(worker) is enabled") }
@@ -26,7 +29,8 @@ struct DaemonInvoker: WorkerInvoker {
         log[metadataKey: "worker"] = "\(worker)"
         let context = WorkerContext(worker: worker, account: account, region: region, commit: commit, messageId: id,
                                     receiveCount: 1, logger: log, invoker: self, awsSession: awsSession)
-        return try await ship.execute(invocation, context: context)
+        let recorder = configuration.worker(named: worker).flatMap { RunHistoryRecorder.make(history, worker: $0, in: configuration) }
+        return try await RunHistoryRecorder.timing(recorder, invocation) { try await ship.execute(invocation, context: context) }
     }
 
     func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {

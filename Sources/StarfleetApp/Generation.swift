@@ -16,7 +16,7 @@ struct Generation: Sendable {
 
     /// The worker ships of the enabled workers; workers without an implementation are logged and left out.
     static func ships(for configuration: Configuration, paths: StatePaths, logger: Logger, runtimes: WorkerRuntimes = WorkerRuntimes(),
-                      region: String = "us-east-1", clock: any WallClock = SystemWallClock()) -> [String: any WorkerShip] {
+                      region: String = "us-east-1", clock: any WallClock) -> [String: any WorkerShip] {
         var ships: [String: any WorkerShip] = [:]
         for worker in configuration.enabledWorkers {
             let directory = paths.workerDirectory(worker.name)
@@ -67,7 +67,7 @@ struct Generation: Sendable {
                                 index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
                                 ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
         let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.router, logger: logger,
-                                    awsSession: env.aws.session)
+                                    awsSession: env.aws.session, history: env.history)
         let configuration = self.configuration
         env.runtime.hub.install(.init(configuration: configuration, invoker: invoker, pools: runtimes.pools))
         defer { env.runtime.hub.install(nil) }
@@ -123,7 +123,8 @@ struct Generation: Sendable {
                 guard let ship = ships[worker.name], let queue = try? env.router.workerQueue(worker) else { continue }
                 let executor = WorkerExecutor(configuration: worker, ship: ship, invoker: invoker, status: env.status,
                                               clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts,
-                                              awsSession: env.aws.session)
+                                              awsSession: env.aws.session,
+                                              history: RunHistoryRecorder.make(env.history, worker: worker, in: configuration))
                 group.addTask {
                     await QueueConsumer(queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
                                         clock: env.clock, logger: logger, heartbeat: env.heartbeat,
@@ -134,7 +135,8 @@ struct Generation: Sendable {
                 group.addTask { await pool.run(stop: stop) }
             }
             group.addTask {
-                await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat).run(stop: stop)
+                await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat, clock: env.clock)
+                    .run(stop: stop)
             }
             group.addTask {
                 await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, router: env.router, status: env.status,

@@ -12,7 +12,7 @@ struct InboxLoop: Sendable {
     let queues: QueueSet
     let logger: Logger
     let heartbeat: WatchdogHeartbeat?
-    var clock: any WallClock = SystemWallClock()
+    let clock: any WallClock
 
     static let name = "inbox"
     /// Retention and compaction run this often.

@@ -2,16 +2,17 @@ import StarfleetCore
 import Synchronization
 
 /// The configuration of the running generation and its number, for readers outside the generation (the web
-/// console): the Supervisor sets it each time a generation starts.
+/// console): the daemon's generation cycle sets it each time a generation starts (1 for the first).
 final class RunningConfiguration: Sendable {
     private let state: Mutex<(configuration: Configuration, generation: Int)>
 
-    init(_ initial: Configuration) { state = Mutex((initial, 1)) }
+    /// Generation 0 until the first generation begins.
+    init(_ initial: Configuration) { state = Mutex((initial, 0)) }
 
     var current: (configuration: Configuration, generation: Int) { state.withLock { $0 } }
 
-    /// Called by the Supervisor when a reloaded configuration's generation starts.
-    func advance(to configuration: Configuration) {
+    /// Called as a generation starts, with its configuration.
+    func begin(_ configuration: Configuration) {
         state.withLock { $0 = (configuration, $0.generation + 1) }
     }
 }

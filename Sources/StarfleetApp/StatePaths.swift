@@ -10,6 +10,8 @@ package struct StatePaths: Sendable, Hashable {
     package func queue(_ name: String) -> String { "\(root)/queues/\(name)" }
     /// `dead-letter/<Worker>/<MessageId>.json`.
     package var deadLetters: String { "\(root)/dead-letter" }
+    /// `history/<Worker>/`: each worker's run history (docs/run-history-format.md).
+    package var history: String { "\(root)/history" }
     /// `inbox/<queue>/`: requests from starfleetctl while the daemon runs.
     package var inbox: String { "\(root)/inbox" }
     /// `workers/<Worker>/`: a process worker's working directory.

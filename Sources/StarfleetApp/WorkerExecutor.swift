@@ -4,6 +4,7 @@ import StarfleetAWS
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
+import StarfleetRunHistory
 import StarfleetWorkerKit
 import StarfleetWorkers
 
@@ -20,6 +21,8 @@ struct WorkerExecutor: Sendable {
     var alerts: AlertDispatcher? = nil
     /// What the worker's `context.aws(…)` is made from (nil: the process's default session).
     var awsSession: AWSSession? = nil
+    /// Where each finished run is recorded (nil: no run history).
+    var history: RunHistoryRecorder? = nil
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         let account = message.attributes["StarfleetAccount"]
@@ -40,9 +43,11 @@ struct WorkerExecutor: Sendable {
                                     awsSession: awsSession)
         metrics?.received(worker: configuration.name)
         let started = ContinuousClock.now
+        let startedAt = clock.now()
         do {
             let result = try await run(invocation, context)
             let elapsed = ContinuousClock.now - started
+            history?.record(message, started: startedAt, seconds: Self.seconds(elapsed), result: .success(result))
             metrics?.executed(worker: configuration.name, succeeded: true, seconds: Self.seconds(elapsed))
             log.info("worker succeeded", metadata: ["duration": "\(elapsed)", "result_bytes": "\(result.count)"])
             status.recordSuccess(configuration.name, at: clock.now())
@@ -51,11 +56,13 @@ struct WorkerExecutor: Sendable {
             return .done
         } catch let failure as WorkerFailure {
             metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
+            history?.record(message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
             fail(failure, log: log, message: message)
             return .retry(failure)
         } catch {
             let failure = WorkerFailure("\(error)")
             metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
+            history?.record(message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
             fail(failure, log: log, message: message)
             return .retry(failure)
         }
@@ -84,7 +91,7 @@ struct WorkerExecutor: Sendable {
                             failure: failure))
     }
 
-    /// Runs the ship; Swift workers race a TimeoutSeconds timer and are cancelled when it wins.
+    /// Runs the ship; Swift workers race a TimeoutSeconds timer on the injected clock and are cancelled when it wins.
     private func run(_ invocation: WorkerInvocation, _ context: WorkerContext) async throws -> [UInt8] {
         // Process and Lambda workers enforce TimeoutSeconds themselves (they kill the process group).
         if ship is ProcessWorkerShip || ship is LambdaWorkerShip { return try await ship.execute(invocation, context: context) }
@@ -92,13 +99,15 @@ struct WorkerExecutor: Sendable {
         let ship = self.ship
         return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
             group.addTask { try await ship.execute(invocation, context: context) }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+            group.addTask { [clock] in
+                try await clock.sleep(seconds: timeout)
                 return nil
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let result = first else {
-                throw WorkerFailure("\(invocation.worker) ran longer than TimeoutSeconds (\(Int(timeout)) s) and was cancelled")
+                var failure = WorkerFailure("\(invocation.worker) ran longer than TimeoutSeconds (\(Int(timeout)) s) and was cancelled")
+                failure.timedOut = true
+                throw failure
             }
             return result
         }

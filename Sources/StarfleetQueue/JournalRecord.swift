@@ -35,7 +35,7 @@ enum JournalRecord {
     }
 
     /// Frame bytes before the type byte: u32 length (of type + payload), u32 CRC-32C.
-    static let headerBytes = 8
+    static let headerBytes = RecordFrame.headerBytes
     /// No valid record is longer than this (1 MiB message + attributes + failures + fields), so a larger
     /// length field is corruption, not a record.
     static let maxRecordBytes = 4 << 20
@@ -101,27 +101,11 @@ enum JournalRecord {
     }
 
     /// Fills in the length and checksum of the frame that starts at `start` and runs to the end of `bytes`.
-    static func seal(_ bytes: inout [UInt8], at start: Int) {
-        let length = UInt32(bytes.count - start - headerBytes)
-        bytes.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: length.littleEndian, toByteOffset: start, as: UInt32.self)
-            var crc = CRC32C.update(CRC32C.initial, UnsafeRawBufferPointer(rebasing: raw[start..<(start + 4)]))
-            crc = CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: raw[(start + headerBytes)...]))
-            raw.storeBytes(of: CRC32C.finish(crc).littleEndian, toByteOffset: start + 4, as: UInt32.self)
-        }
-    }
+    static func seal(_ bytes: inout [UInt8], at start: Int) { RecordFrame.seal(&bytes, at: start) }
 
     /// Checks the frame at the start of `raw`: returns its total size (header + body) when the length is
     /// plausible, fits in `raw` and the checksum matches; nil otherwise.
-    static func validFrame(_ raw: UnsafeRawBufferPointer) -> Int? {
-        guard raw.count >= headerBytes + 1 else { return nil }
-        let length = Int(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
-        guard length >= 1, length <= maxRecordBytes, headerBytes + length <= raw.count else { return nil }
-        let stored = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-        var crc = CRC32C.update(CRC32C.initial, UnsafeRawBufferPointer(rebasing: raw[0..<4]))
-        crc = CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: raw[headerBytes..<(headerBytes + length)]))
-        return CRC32C.finish(crc) == stored ? headerBytes + length : nil
-    }
+    static func validFrame(_ raw: UnsafeRawBufferPointer) -> Int? { RecordFrame.valid(raw, maxBodyBytes: maxRecordBytes) }
 
     /// Decodes the type byte and payload of a frame already checked by ``validFrame(_:)``.
     /// `bodyWanted: false` skips copying a message's body (recovery only needs where it is).

@@ -1,21 +1,39 @@
 import StarfleetAWS
+import StarfleetClock
+
+/// The one SQS call the batcher makes: ``SQSClient`` in the daemon, a fake that records batches in tests.
+protocol SQSBatchDeleting: Sendable {
+    func deleteMessageBatch(queueUrl: String, entries: [(id: String, receiptHandle: String)]) async throws -> SQSBatchResult<String>
+}
+
+extension SQSClient: SQSBatchDeleting {}
+
 /// Gathers the deletes a queue's consumers make within a few milliseconds into DeleteMessageBatch calls of up to 10
 /// entries: one request instead of ten when many payloads finish together (each SQS request is billed and counts
-/// toward throughput). No background task: the first caller of a round waits `window`, then sends for everyone.
+/// toward throughput). No background task: the first caller of a round waits `window` on the clock, then sends for
+/// everyone.
 actor SQSDeleteBatcher {
     typealias Outcome = Result<Bool, any Error>
 
-    private let client: SQSClient
+    /// How long the first delete of a round waits for others to join it.
+    static let defaultWindow = 0.005
+
+    private let client: any SQSBatchDeleting
     private let queueUrl: String
     private let window: Double
+    private let clock: any WallClock
     private var pending: [(receipt: String, waiter: CheckedContinuation<Outcome, Never>?)] = []
     private var collecting = false
 
-    init(client: SQSClient, queueUrl: String, window: Double = 0.005) {
+    init(client: any SQSBatchDeleting, queueUrl: String, clock: any WallClock, window: Double = defaultWindow) {
         self.client = client
         self.queueUrl = queueUrl
+        self.clock = clock
         self.window = window
     }
+
+    /// Deletes waiting in the current round (tests watch it fill).
+    var pendingCount: Int { pending.count }
 
     /// Deletes the message the receipt handle was issued for: true when SQS deleted it, false when the handle was
     /// invalid or expired (the message is gone or was received again).
@@ -25,7 +43,7 @@ actor SQSDeleteBatcher {
         }
         collecting = true
         pending.append((receipt, nil))
-        try? await Task.sleep(nanoseconds: UInt64(window * 1_000_000_000))
+        try? await clock.sleep(seconds: window)
         let round = pending
         pending = []
         collecting = false

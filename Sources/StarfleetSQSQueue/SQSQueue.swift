@@ -70,7 +70,7 @@ package final class SQSQueue: MessageQueue {
         self.options = options
         self.clock = clock
         self.logger = logger
-        deletes = SQSDeleteBatcher(client: client, queueUrl: url.url)
+        deletes = SQSDeleteBatcher(client: client, queueUrl: url.url, clock: clock)
     }
 
     // MARK: Send

@@ -32,6 +32,8 @@ public struct WorkerFailure: Error, Sendable, Hashable, CustomStringConvertible 
     /// A Lambda handler's `errorType` and `errorMessage` as it reported them (the Invoke API returns them as they were).
     public var errorType: String?
     public var errorMessage: String?
+    /// The run was stopped at TimeoutSeconds (the run history's `timed-out` outcome).
+    public var timedOut = false
 
     public init(_ message: String, exitStatus: Int32? = nil, stderrTail: String? = nil) {
         self.message = message

@@ -54,8 +54,10 @@ package struct ProcessWorkerShip: WorkerShip {
         case .signaled(let signal):
             throw WorkerFailure("\(command[0]) was killed by signal \(signal)", stderrTail: outcome.stderrTail)
         case .timedOut:
-            throw WorkerFailure("\(command[0]) ran longer than TimeoutSeconds (\(Int(timeoutSeconds)) s) and was stopped",
-                                stderrTail: outcome.stderrTail)
+            var failure = WorkerFailure("\(command[0]) ran longer than TimeoutSeconds (\(Int(timeoutSeconds)) s) and was stopped",
+                                        stderrTail: outcome.stderrTail)
+            failure.timedOut = true
+            throw failure
         }
     }
 }

@@ -6,10 +6,10 @@ import StarfleetApp
 struct Starfleetctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starfleetctl",
-        abstract: "Operate starfleetd: validate, plan, trigger, invoke, status, queues, dead letters, scaffolding.",
+        abstract: "Operate starfleetd: validate, plan, trigger, invoke, status, run history, queues, dead letters, scaffolding.",
         version: ControlContext.version,
         subcommands: [
             Validate.self, Plan.self, ScheduleCommand.self, Trigger.self, Invoke.self,
-            Status.self, QueueCommand.self, DeadLetterCommand.self, NewCommand.self, WorkerCommand.self,
+            Status.self, Runs.self, QueueCommand.self, DeadLetterCommand.self, NewCommand.self, WorkerCommand.self,
         ])
 }

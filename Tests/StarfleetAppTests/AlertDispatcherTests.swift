@@ -1,8 +1,10 @@
 import Foundation
 import Logging
 import StarfleetAWS
+import StarfleetClock
 import StarfleetCore
 import StarfleetMetrics
+import StarfleetTestSupport
 import StarfleetWorkerKit
 import StarfleetWorkers
 import StarfleetYAML
@@ -87,7 +89,8 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: credentials) }
             let captured = CapturedLogs()
             let registry = MetricsRegistry()
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger, registry: registry)
+            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger, clock: ManualClock(),
+                                         registry: registry)
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let running = Task { await alerts.run() }
             for name in workers.keys.sorted() {
@@ -131,7 +134,8 @@ import Testing
             let credentials = try Self.credentials(url: server.baseURL + "/hook")
             defer { try? FileManager.default.removeItem(atPath: credentials) }
             // A limit above the burst: this test is about the buffer, not the per-worker limit.
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, capacity: 3,
+            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, clock: ManualClock(),
+                                         capacity: 3,
                                          limits: AlertGate.Limits(window: 300, perWindow: 1_000))
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let started = ContinuousClock.now
@@ -149,6 +153,34 @@ import Testing
         }
     }
 
+    @Test func theStopDeliversForDrainSecondsOfTheClockThenDrops() async throws {
+        let workers = try Self.workers()
+        for (elapsed, delivered) in [(AlertDispatcher.drainSeconds - 0.5, true), (AlertDispatcher.drainSeconds, false)] {
+            let clock = ManualClock()
+            // No credentials directory: each delivery fails at once (counted as failed) without any HTTP.
+            let alerts = AlertDispatcher(environment: [:], logger: .quiet, clock: clock, limits: AlertGate.Limits(window: 300, perWindow: 1_000))
+            alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
+            for i in 0..<3 {
+                alerts.post(.about(.deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m\(i)", account: nil, region: nil))
+            }
+            alerts.close()
+            // The drain deadline is a timer on the clock, armed by the stop.
+            try await clock.waitForSleepers(1)
+            clock.advance(by: elapsed)
+            if !delivered {
+                // The woken timer marks the deadline from its own task.
+                while !alerts.drainExpired { await Task.yield() }
+            }
+            #expect(alerts.drainExpired == !delivered)
+            await alerts.run()
+            if delivered {
+                #expect(alerts.counts.failed == 3 && alerts.counts.dropped == 0, "\(alerts.counts)")
+            } else {
+                #expect(alerts.counts.dropped == 3 && alerts.counts.failed == 0, "\(alerts.counts)")
+            }
+        }
+    }
+
     @Test func refusedAndUnreachableDeliveriesAreLoggedAndCounted() async throws {
         let workers = try Self.workers()
         try await WebhookRecorder.with { server in
@@ -156,7 +188,9 @@ import Testing
             for (url, reason) in [(server.baseURL + "/fail/s3cr3t", "HTTP 500"), ("http://127.0.0.1:1/s3cr3t", "network")] {
                 let credentials = try Self.credentials(url: url)
                 defer { try? FileManager.default.removeItem(atPath: credentials) }
-                let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger)
+                // The real clock on purpose: a delivery made before the close retries after a real backoff.
+                let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger,
+                                             clock: SystemWallClock())
                 alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
                 let running = Task { await alerts.run() }
                 alerts.post(.about(.deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m", account: nil, region: nil))
@@ -205,36 +239,5 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try SystemdCredentials(environment: ["CREDENTIALS_DIRECTORY": dir]).read("alert-webhook") == "not a url s3cr3t")
         #expect(throws: CredentialError.self) { try SystemdCredentials(environment: ["CREDENTIALS_DIRECTORY": dir]).read("other") }
-    }
-}
-
-/// Collects log lines (message and metadata) so a test can search them.
-final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in Handler(sink: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    struct Handler: LogHandler {
-        let sink: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            sink.append("\(event.level) \(event.message) \(all)")
-        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import StarfleetClock
 import StarfleetCore
 import StarfleetMetrics
+import StarfleetTestSupport
 import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
@@ -80,8 +81,8 @@ import Testing
             let clock = ManualClock()
             let logs = CapturedLogs()
             let registry = MetricsRegistry()
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: logs.logger, registry: registry,
-                                         clock: clock)
+            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: logs.logger, clock: clock,
+                                         registry: registry)
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let running = Task { await alerts.run() }
             let worker = try #require(workers["WINFORMATIONAL"])

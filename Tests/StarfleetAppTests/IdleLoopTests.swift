@@ -4,6 +4,7 @@ import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
 import StarfleetSystemd
+import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 @testable import StarfleetApp
@@ -14,7 +15,7 @@ import Testing
     struct Rig {
         let dir = NSTemporaryDirectory() + "idle-\(UUID().uuidString)"
         let clock = ManualClock()
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let logger = Logger.quiet
         let queues: QueueSet
         let paths: StatePaths
         let board: StatusBoard

@@ -3,6 +3,7 @@ import Logging
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
+import StarfleetTestSupport
 import Synchronization
 import Testing
 @testable import StarfleetApp

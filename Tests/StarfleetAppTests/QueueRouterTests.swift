@@ -5,6 +5,7 @@ import StarfleetSQSQueue
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
+import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 @testable import StarfleetApp
@@ -30,7 +31,7 @@ import Testing
             Local: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: L/, InvocationSources: [S3]}
             """)
         let clock = SystemWallClock()
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let logger = Logger.quiet
         let queues = QueueSet(stateDirectory: dir + "/state", clock: clock, logger: logger)
         defer { Task { await queues.closeAll() } }
         let router = QueueRouter(local: queues, environment: [:], clock: clock, logger: logger)

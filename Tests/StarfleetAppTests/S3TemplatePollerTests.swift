@@ -1,11 +1,12 @@
 import Foundation
 import Logging
+import StarfleetTestSupport
 import Testing
 @testable import StarfleetApp
 
 /// One poll pass at a time against an in-memory bucket: what fires, what is acknowledged, what is retried.
 @Suite struct S3TemplatePollerTests {
-    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let logger = Logger.quiet
 
     static func poller(_ bucket: FakeTemplateBucket, _ prefixes: [String] = ["Audit/"]) -> S3TemplatePoller {
         S3TemplatePoller(bucket: bucket, prefixes: prefixes, logger: logger)

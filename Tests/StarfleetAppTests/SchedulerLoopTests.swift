@@ -3,6 +3,7 @@ import Logging
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
+import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 @testable import StarfleetApp
@@ -28,7 +29,7 @@ import Testing
             let (loaded, diagnostics) = ConfigurationDirectory.load(config)
             let configuration = try #require(loaded, "\(diagnostics)")
             clock = ManualClock(try #require(ISO8601DateFormatter().date(from: start)))
-            let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            let logger = Logger.quiet
             queues = QueueSet(stateDirectory: dir + "/state", clock: clock, logger: logger)
             // Opened here, not first by the loop and the test's check at once (two first opens of one queue race
             // for its lock).

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import StarfleetClock
+import StarfleetTestSupport
 import Testing
 
 @Suite struct ManualClockTests {

@@ -1,5 +1,6 @@
 import Foundation
 import StarfleetClock
+import StarfleetTestSupport
 import Testing
 @testable import StarfleetQueue
 

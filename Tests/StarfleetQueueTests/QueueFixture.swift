@@ -2,6 +2,7 @@ import StarfleetFiles
 import Foundation
 import Logging
 import StarfleetClock
+import StarfleetTestSupport
 @testable import StarfleetQueue
 
 /// A temp state directory, a manual clock and a queue opened in it; removed with `cleanUp()`.
@@ -9,7 +10,7 @@ final class QueueFixture: @unchecked Sendable {
     let state: String
     let clock = ManualClock()
     var options: QueueOptions
-    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let logger = Logger.quiet
 
     init(maxReceiveCount: Int = 4, visibilityTimeout: Double = 30, segmentBytes: Int = 32 << 20,
          fileSystem: any JournalFileSystem = PosixFileSystem()) {

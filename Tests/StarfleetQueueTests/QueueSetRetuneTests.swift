@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StarfleetClock
+import StarfleetTestSupport
 import Testing
 @testable import StarfleetQueue
 

@@ -87,6 +87,9 @@ import Testing
 final class Pipe {
     let read: Int32
     let write: Int32
+    /// Whether ``readAll()`` has closed the write end: closing it again in deinit could close a descriptor another
+    /// test running in parallel has been given the same number since.
+    private var writeClosed = false
 
     init() throws {
         var fds: [Int32] = [0, 0]
@@ -97,7 +100,8 @@ final class Pipe {
 
     /// Everything written so far (closes the write end first).
     func readAll() -> String {
-        close(write)
+        if !writeClosed { close(write) }
+        writeClosed = true
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -110,6 +114,6 @@ final class Pipe {
 
     deinit {
         close(read)
-        close(write)
+        if !writeClosed { close(write) }
     }
 }

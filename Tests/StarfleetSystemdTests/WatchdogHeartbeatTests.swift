@@ -1,6 +1,7 @@
 import Logging
 import StarfleetClock
 import StarfleetSystemd
+import StarfleetTestSupport
 import Testing
 
 @Suite struct WatchdogHeartbeatTests {
@@ -31,7 +32,7 @@ import Testing
         let clock = ManualClock()
         let pinger = WatchdogPinger(
             heartbeat: heartbeat, notifier: notifier, interval: .seconds(10), clock: clock,
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            logger: .quiet)
         let task = Task { await pinger.run() }
 
         // Each tick is half the interval. The first check finds the registration beat and pings.

@@ -4,6 +4,7 @@ import Logging
 import StarfleetClock
 import StarfleetCrypto
 import StarfleetTemplates
+import StarfleetTestSupport
 import Synchronization
 import Testing
 
@@ -76,7 +77,7 @@ struct Sandbox {
     }
 }
 
-let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+let quietLogger = Logger.quiet
 
 struct TestFailure: Error, CustomStringConvertible {
     var description: String

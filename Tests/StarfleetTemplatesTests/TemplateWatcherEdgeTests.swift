@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import StarfleetClock
 @testable import StarfleetTemplates
+import StarfleetTestSupport
 import Testing
 
 /// Paths that a walk alone does not reach: overflow, keys that could climb out, a linked template directory.

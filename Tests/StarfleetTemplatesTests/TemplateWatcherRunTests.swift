@@ -3,6 +3,7 @@ import Glibc
 import StarfleetClock
 import StarfleetCrypto
 import StarfleetTemplates
+import StarfleetTestSupport
 import Testing
 
 /// `run`: real inotify on a temp directory (bounded waits for delivery), the manual clock for rescans.

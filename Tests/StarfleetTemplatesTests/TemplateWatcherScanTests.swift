@@ -3,6 +3,7 @@ import Glibc
 import StarfleetClock
 import StarfleetCrypto
 import StarfleetTemplates
+import StarfleetTestSupport
 import Testing
 
 @Suite struct TemplateWatcherScanTests {

@@ -4,6 +4,7 @@ import StarfleetAWS
 @testable import StarfleetCore
 @testable import StarfleetWorkerKit
 @testable import StarfleetWorkers
+import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 
@@ -118,14 +119,5 @@ import Testing
         WorkerContext(
             worker: "AccountIndexGeneratorShip", account: nil, region: nil, commit: commit, messageId: "m", receiveCount: 1,
             logger: Logger(label: "test"), invoker: NoInvoker())
-    }
-}
-
-struct NoInvoker: WorkerInvoker {
-    func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
-        throw WorkerFailure("no invoker in this test")
-    }
-    func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {
-        throw WorkerFailure("no invoker in this test")
     }
 }

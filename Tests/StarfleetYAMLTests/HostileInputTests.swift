@@ -1,5 +1,6 @@
 import Foundation
 import StarfleetCore
+import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 
@@ -41,6 +42,7 @@ import Testing
 
     @Test func aliasBombConfigurationIsRefusedWithItsPlace() throws {
         let dir = try TemporaryDirectory()
+        defer { dir.remove() }
         var text = "STARFLEET:\n  TemplateDirectory: t\nBomb:\n  s: &s \"" + String(repeating: "y", count: 4_000) + "\"\n"
         var previous = "s"
         for name in ["a", "b", "c", "d", "e"] {
@@ -99,6 +101,7 @@ import Testing
 
     @Test func fifoNamedYAMLInTheConfigurationDirectoryIsAnErrorNotAHang() throws {
         let dir = try TemporaryDirectory()
+        defer { dir.remove() }
         try dir.write("a.yaml", "STARFLEET:\n  TemplateDirectory: t\n")
         let fifo = dir.path + "/pipe.yaml"
         #expect(mkfifo(fifo, 0o600) == 0)
@@ -118,6 +121,7 @@ import Testing
 
     @Test func fifoNamedYAMLInTheTemplateDirectoryIsSkippedAndReported() throws {
         let dir = try TemporaryDirectory()
+        defer { dir.remove() }
         try dir.write("ok.yaml", "TemplateName: a\nTemplateDescription: b\n")
         #expect(mkfifo(dir.path + "/pipe.yaml", 0o600) == 0)
         let scan = TemplateFiles.scan(under: dir.path)
@@ -133,17 +137,5 @@ final class LockedBox<T>: @unchecked Sendable {
     var value: T? {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
-    }
-}
-
-struct TemporaryDirectory {
-    let path: String
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/starfleet-yaml-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-        path = String(cString: made)
-    }
-    func write(_ name: String, _ text: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + name))
     }
 }

@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// It outlives configurations: each generation calls ``configure(_:)``. Listed before the Supervisor in the
 /// service group, it stops after the workers have drained, delivering what is left with single attempts for at
-/// most ``drainSeconds``.
+/// most ``drainSeconds`` of the injected clock.
 final class AlertDispatcher: Service, Sendable {
     /// Alerts waiting for delivery at most; more are dropped and counted.
     let capacity: Int
@@ -43,6 +43,9 @@ final class AlertDispatcher: Service, Sendable {
         var timer: (deadline: Double, task: Task<Void, Never>)?
         /// Keys of the alerts ``postOnce(_:key:)`` has queued.
         var posted: Set<String> = []
+        /// Armed by ``close()``: when it fires, what is still buffered is dropped instead of delivered.
+        var drainTimer: Task<Void, Never>?
+        var drainExpired = false
     }
 
     private let state: Mutex<State>
@@ -54,8 +57,8 @@ final class AlertDispatcher: Service, Sendable {
     private let logger: Logger
     private let registry: MetricsRegistry?
 
-    init(environment: [String: String], logger: Logger, registry: MetricsRegistry? = nil, capacity: Int = 32, http: HTTPClient? = nil,
-         clock: any WallClock = SystemWallClock(), limits: AlertGate.Limits = .standard) {
+    init(environment: [String: String], logger: Logger, clock: any WallClock, registry: MetricsRegistry? = nil, capacity: Int = 32,
+         http: HTTPClient? = nil, limits: AlertGate.Limits = .standard) {
         self.capacity = capacity
         self.clock = clock
         self.state = Mutex(State(gate: AlertGate(limits: limits)))
@@ -66,7 +69,7 @@ final class AlertDispatcher: Service, Sendable {
         configuration.lanes = 1
         configuration.timeout = 5
         configuration.retry = RetryPolicy(maxAttempts: 2)
-        self.http = http ?? HTTPClient(configuration: configuration, logger: logger)
+        self.http = http ?? HTTPClient(configuration: configuration, clock: clock, logger: logger)
         self.environment = environment
         self.logger = logger
         self.registry = registry
@@ -210,6 +213,9 @@ final class AlertDispatcher: Service, Sendable {
         }
     }
 
+    /// Whether the stop's ``drainSeconds`` have passed: what is still buffered is dropped.
+    var drainExpired: Bool { state.withLock { $0.drainExpired } }
+
     /// Sent, failed and dropped so far.
     var counts: (sent: Int, failed: Int, dropped: Int) { state.withLock { ($0.sent, $0.failed, $0.dropped) } }
 
@@ -218,10 +224,15 @@ final class AlertDispatcher: Service, Sendable {
         guard !state.withLock({ $0.draining }) else { return }
         // What the windows hold is summarised now, not lost with the timer.
         flushEndedWindows(everything: true)
+        let clock = self.clock
         let (coalesced, rateLimited) = state.withLock { s in
             s.draining = true
             s.timer?.task.cancel()
             s.timer = nil
+            s.drainTimer = Task { [weak self] in
+                do { try await clock.sleep(seconds: Self.drainSeconds) } catch { return }
+                self?.state.withLock { $0.drainExpired = true }
+            }
             return (s.coalesced, s.rateLimited)
         }
         if coalesced + rateLimited > 0 {
@@ -232,16 +243,15 @@ final class AlertDispatcher: Service, Sendable {
 
     func run() async {
         await withGracefulShutdownHandler {
-            var drainStarted: ContinuousClock.Instant?
             for await alert in stream {
-                if drainStarted == nil, state.withLock({ $0.draining }) { drainStarted = .now }
-                if let drainStarted, ContinuousClock.now - drainStarted > .seconds(Self.drainSeconds) {
+                if drainExpired {
                     state.withLock { $0.dropped += 1 }
                     count("dropped")
                     continue
                 }
                 await deliver(alert)
             }
+            state.withLock { $0.drainTimer }?.cancel()
             let (sent, failed, dropped) = counts
             if failed + dropped > 0 {
                 logger.notice("alerts since start: \(sent) sent, \(failed) not delivered, \(dropped) dropped")

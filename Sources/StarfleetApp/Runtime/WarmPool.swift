@@ -146,10 +146,13 @@ actor WarmPool {
 
     /// The invocation's time is up: fail it, and kill the process running it (its state is unknown).
     func timedOut(_ requestId: String, after seconds: Int) {
-        let failure = WorkerFailure("\(worker.name) ran longer than TimeoutSeconds (\(seconds) s); its process was killed")
+        var failure = WorkerFailure("\(worker.name) ran longer than TimeoutSeconds (\(seconds) s); its process was killed")
+        failure.timedOut = true
         if let index = pending.firstIndex(where: { $0.requestId == requestId }) {
             pending.remove(at: index)
-            finish(requestId, .failure(WorkerFailure("\(worker.name): no process took the invocation within TimeoutSeconds (\(seconds) s)")))
+            var unstarted = WorkerFailure("\(worker.name): no process took the invocation within TimeoutSeconds (\(seconds) s)")
+            unstarted.timedOut = true
+            finish(requestId, .failure(unstarted))
             return
         }
         guard let id = members.values.first(where: { $0.job?.requestId == requestId })?.id, let member = members[id] else { return }

@@ -48,6 +48,8 @@ final class WorkerRuntimeHub: Sendable {
             return nil
         }
         // A process is known to its pool the moment it is spawned; retry briefly in case its first request wins that race.
+        // Real time on purpose, not the injected clock: this waits for another thread to record a real process's pid
+        // (at most 10 ms, once per connection), which no manual clock could move; it is not a loop of the daemon.
         for attempt in 0..<3 {
             guard let socket = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress) else {
                 logger.warning("refused a Runtime API connection whose socket is not in /proc/net/tcp",

@@ -86,9 +86,12 @@ extension Configuration {
                     }
                 }
             case "AlertWebhookCredential": s.alertWebhookCredential = credentialName(value, p, into: &v)
+            case "RunHistoryMaxRuns", "RunHistoryMaxAgeDays": break  // below, both at once
             default: break
             }
         }
+        let history = readRunHistoryKeys(node, "STARFLEET", into: &v)
+        s.runHistory = RunHistoryPolicy(maxRuns: history.maxRuns ?? s.runHistory.maxRuns, maxAgeDays: history.maxAgeDays ?? s.runHistory.maxAgeDays)
         if s.slackEnabled && s.secretsManager == nil {
             v.error(node["SlackEnabled"] ?? node, "STARFLEET.SlackEnabled",
                     "Slack can only be enabled if you are using Secrets Manager -- you need to configure the `SecretsManager` field.")

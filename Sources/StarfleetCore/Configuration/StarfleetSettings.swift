@@ -30,6 +30,8 @@ package struct StarfleetSettings: Sendable, Hashable {
     package var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
     package var scheduler: Bool
+    /// `RunHistoryMaxRuns` / `RunHistoryMaxAgeDays`: every worker's run-history bounds unless its section sets its own.
+    package var runHistory = RunHistoryPolicy()
 
     package init(templateDirectory: String) {
         deploymentRegion = nil
@@ -58,6 +60,6 @@ package struct StarfleetSettings: Sendable, Hashable {
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress", "InvokeAddress",
         "ConsoleAddress",
         "AlertWebhookCredential",
-        "Scheduler",
+        "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ]
 }

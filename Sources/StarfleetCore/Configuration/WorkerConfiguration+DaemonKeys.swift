@@ -19,6 +19,7 @@ extension Configuration {
         }
         if let n = node["Backoff"] { w.backoff = readBackoff(n, path("Backoff"), into: &v) ?? w.backoff }
         if let n = node["Commit"] { w.commit = v.bool(n, path("Commit")) ?? false }
+        (w.runHistoryMaxRuns, w.runHistoryMaxAgeDays) = readRunHistoryKeys(node, name, into: &v)
         if let n = node["Command"] {
             let argv = (v.stringList(n, path("Command"), length: 1...4096) ?? []).map(\.0)
             if n.sequence?.isEmpty == true {

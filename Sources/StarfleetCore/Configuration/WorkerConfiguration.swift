@@ -26,6 +26,9 @@ package struct WorkerConfiguration: Sendable, Hashable {
     package var runtime: WorkerRuntime = .swift
     /// What a worker outside the daemon gets: handler, code directory, interpreters, environment, credentials.
     package var process = WorkerProcessSettings(codeDirectory: "")
+    /// This worker's own run-history bounds; nil: `STARFLEET`'s (see ``Configuration/runHistory(for:)``).
+    package var runHistoryMaxRuns: Int?
+    package var runHistoryMaxAgeDays: Int?
 
     /// Where the section starts, for messages that concern the worker as a whole.
     package var mark: SourceMark
@@ -46,7 +49,7 @@ package struct WorkerConfiguration: Sendable, Hashable {
     package static let keys = [
         "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
         "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
-        "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy",
+        "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ] + processKeys
 
     /// The keys of a worker that runs outside the daemon.

@@ -1,4 +1,5 @@
 package import FoundationEssentials
+import StarfleetClock
 import Synchronization
 
 /// A clock that moves only when a test says so. Sleepers wake when ``advance(by:)`` or ``set(_:)`` passes

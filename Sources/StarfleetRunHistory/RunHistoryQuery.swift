@@ -1,0 +1,36 @@
+package import FoundationEssentials
+
+/// Which runs `starfleetctl runs` shows: the worker's bounds applied exactly (the store enforces them per segment),
+/// then the filters, newest first, at most `limit`.
+package struct RunHistoryQuery: Sendable, Hashable {
+    package var account: String?
+    package var failedOnly = false
+    package var since: Date?
+    package var limit: Int?
+
+    package init(account: String? = nil, failedOnly: Bool = false, since: Date? = nil, limit: Int? = nil) {
+        self.account = account
+        self.failedOnly = failedOnly
+        self.since = since
+        self.limit = limit
+    }
+
+    /// `runs` (oldest first, as read) within `limits` at `now`, filtered, newest first.
+    package func apply(to runs: [RunRecord], limits: RunHistoryLimits?, now: Date) -> [RunRecord] {
+        var kept = runs[...]
+        if let limits {
+            kept = kept.suffix(limits.maxRuns)
+            let cutoff = now.addingTimeInterval(-limits.maxAgeSeconds)
+            kept = kept.filter { $0.started >= cutoff }[...]
+        }
+        var out: [RunRecord] = []
+        for run in kept.reversed() {
+            if let account, run.account != account { continue }
+            if failedOnly && !run.outcome.isFailure { continue }
+            if let since, run.started < since { continue }
+            out.append(run)
+            if let limit, out.count >= limit { break }
+        }
+        return out
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import StarfleetRunHistory
+
+@Suite struct RunHistoryWriterTests {
+    @Test func appendedRunsReadBackWithEveryField() throws {
+        let f = HistoryFixture()
+        let (writer, _) = try f.open()
+        let failed = RunRecord(
+            worker: "AuditWorker", template: "AuditWorker/a.yaml", account: "222222222222", region: "eu-west-1", messageId: "id-2",
+            attempt: 3, started: f.clock.now(), durationSeconds: 1.5, outcome: .deadLettered, exitStatus: 2, errorType: "Runtime.ExitError",
+            error: "audit.py exited with status 2", resultBytes: 0, resultExcerpt: nil, stderrExcerpt: "Traceback …\nKeyError: 'x'")
+        try writer.append(f.run(1), limits: .default)
+        try writer.append(failed, limits: .default)
+        let read = try f.read()
+        #expect(read.runs == [f.run(1), failed])
+        #expect(read.problems.isEmpty)
+        #expect(read.unfinishedTailBytes == 0)
+    }
+
+    @Test func reopeningAppendsAfterTheExistingRuns() throws {
+        let f = HistoryFixture()
+        do {
+            let (writer, _) = try f.open()
+            try writer.append(f.run(1), limits: .default)
+        }
+        let (writer, recovery) = try f.open()
+        #expect(recovery.runs == 1)
+        try writer.append(f.run(2), limits: .default)
+        #expect(try f.read().runs.map(\.messageId) == ["m-1", "m-2"])
+        #expect(f.segments().count == 1)
+    }
+
+    @Test func excerptsAndErrorsAreBoundedWhenWritten() throws {
+        let f = HistoryFixture()
+        let (writer, _) = try f.open()
+        var run = f.run(1, outcome: .failedWillRetry)
+        run.stderrExcerpt = String(repeating: "é", count: 5000) + "THE END"
+        run.resultExcerpt = "START" + String(repeating: "x", count: 10_000)
+        run.error = String(repeating: "e", count: 5000)
+        try writer.append(run, limits: .default)
+        let back = try #require(try f.read().runs.first)
+        #expect(back.stderrExcerpt?.utf8.count ?? 0 <= RunRecord.excerptBytes)
+        #expect(back.stderrExcerpt?.hasSuffix("THE END") == true)
+        #expect(back.stderrExcerpt?.contains("\u{FFFD}") == false)  // cut on a character boundary
+        #expect(back.resultExcerpt?.hasPrefix("START") == true)
+        #expect(back.resultExcerpt?.utf8.count == RunRecord.excerptBytes)
+        #expect(back.error?.utf8.count == RunRecord.errorBytes)
+    }
+
+    @Test func aWorkerNameThatIsNotOnePathComponentIsRefused() {
+        let f = HistoryFixture()
+        #expect(throws: RunHistoryError.self) { _ = try RunHistoryReader(root: f.root).read(worker: "../etc") }
+    }
+}
