@@ -25,6 +25,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_test import wait_for  # noqa: E402
@@ -168,6 +169,19 @@ def test_worker_page_shows_configuration_but_not_secrets(c):
     text = c.browser.find_element(By.ID, "settings").text
     assert "API_TOKEN" in text and "never-shown-secret" not in c.browser.page_source, text
     assert "all.yaml" in c.browser.page_source
+    runs = c.browser.find_elements(By.CSS_SELECTOR, "#runs tr.run")
+    assert len(runs) == 5, [r.text for r in runs]  # 3 accounts succeeded, the bad one failed twice
+    # The failed runs of one account, through the page's own filter form.
+    Select(c.browser.find_element(By.NAME, "outcome")).select_by_value("failures")
+    c.browser.find_element(By.NAME, "account").send_keys(BAD_ACCOUNT)
+    c.browser.find_element(By.CSS_SELECTOR, "form[action='/workers/Audit'] button").click()
+    wait_for(lambda: "outcome=failures" in c.browser.current_url and c.browser.find_elements(By.ID, "runs"), 10, "the filtered page")
+    c.browser.save_screenshot(os.path.join(c.shots, "worker-failed-runs.png"))
+    runs = c.browser.find_elements(By.CSS_SELECTOR, "#runs tr.run")
+    outcomes = sorted(r.get_attribute("data-outcome") for r in runs)
+    assert outcomes == ["dead-lettered", "failed-will-retry"], outcomes
+    assert all(r.get_attribute("data-account") == BAD_ACCOUNT for r in runs)
+    assert "access denied" in runs[0].text, runs[0].text
 
 
 def test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs(c):

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import StarfleetQueue
+import StarfleetRunHistory
 
 /// The console's pages: data in, HTML out, no I/O (so tests render them directly). Every value from outside the
 /// console's own source is escaped with `HTML.text`.
@@ -63,6 +64,15 @@ enum ConsolePages {
         var settings: [(key: String, value: String)]
         var templates: [String]
         var templateError: String?
+        var runFilter = RunFilter()
+        var runs: [RunRecord] = []
+        var runProblems: [String] = []
+    }
+
+    /// The worker page's run filter: an outcome name (or `failures`: every failed outcome) and an account.
+    struct RunFilter: Sendable, Equatable {
+        var outcome: String?
+        var account: String?
     }
 
     static func worker(_ w: WorkerPage) -> String {
@@ -76,7 +86,30 @@ enum ConsolePages {
             body += "<ul>" + w.templates.map { "<li>\(HTML.text($0))</li>" }.joined() + "</ul>"
         }
         body += "<p><a href=\"/dead-letters?worker=\(HTML.pathSegment(w.name))\">its dead letters</a></p>"
+        body += recentRuns(w)
         return page(title: "Worker \(w.name)", body: body)
+    }
+
+    static func recentRuns(_ w: WorkerPage) -> String {
+        var body = "<h2>Recent runs</h2><form method=\"get\" action=\"/workers/\(HTML.pathSegment(w.name))\">outcome: <select name=\"outcome\">"
+        for choice in ["", "failures"] + RunOutcome.allCases.map(\.name) {
+            let selected = (w.runFilter.outcome ?? "") == choice ? " selected" : ""
+            body += "<option value=\"\(HTML.text(choice))\"\(selected)>\(choice.isEmpty ? "all" : HTML.text(choice))</option>"
+        }
+        body += "</select> account: <input name=\"account\" size=\"14\" value=\"\(HTML.text(w.runFilter.account ?? ""))\"> <button>filter</button></form>"
+        body += w.runProblems.map { "<p class=\"bad\">\(HTML.text($0))</p>" }.joined()
+        if w.runs.isEmpty { return body + "<p class=\"note\">no runs</p>" }
+        body += "<table id=\"runs\"><tr><th>started</th><th>outcome</th><th>account</th><th>region</th><th>template</th><th>attempt</th>"
+            + "<th>duration</th><th>exit</th><th>error / result</th></tr>"
+        for r in w.runs {
+            let detail = r.outcome.isFailure ? (r.error ?? "") + (r.stderrExcerpt.map { "\n" + $0 } ?? "") : (r.resultExcerpt ?? "")
+            body += "<tr class=\"run\" data-outcome=\"\(r.outcome.name)\" data-account=\"\(HTML.text(r.account ?? ""))\">"
+            body += "<td>\(HTML.text(iso(r.started)))</td><td class=\"\(r.outcome.isFailure ? "bad" : "ok")\">\(r.outcome.name)</td>"
+            body += "<td>\(HTML.text(r.account ?? "—"))</td><td>\(HTML.text(r.region ?? "—"))</td><td>\(HTML.text(r.template ?? "—"))</td>"
+            body += "<td class=\"n\">\(r.attempt)</td><td class=\"n\">\(Int((r.durationSeconds * 1000).rounded())) ms</td>"
+            body += "<td class=\"n\">\(r.exitStatus.map(String.init) ?? "—")</td><td><code>\(HTML.text(String(detail.prefix(300))))</code></td></tr>"
+        }
+        return body + "</table>"
     }
 
     // MARK: dead letters

@@ -27,9 +27,12 @@ enum ConsoleRoutes {
         router.get("fragments/overview") { _, _ in html(ConsolePages.overviewFragment(await source.overview())) }
         router.get("assets/console.css") { _, _ in asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
         router.get("assets/console.js") { _, _ in asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
-        router.get("workers/:name") { _, context in
+        router.get("workers/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
-            guard let page = await source.worker(named: name) else {
+            let query = request.uri.queryParameters
+            let filter = ConsolePages.RunFilter(outcome: query.get("outcome").flatMap { $0.isEmpty ? nil : $0 },
+                                                account: query.get("account").flatMap { $0.isEmpty ? nil : $0 })
+            guard let page = await source.worker(named: name, runs: filter) else {
                 return html(ConsolePages.message(title: "Not found", "no worker named \(name)"), status: .notFound)
             }
             return html(ConsolePages.worker(page))

@@ -2,6 +2,7 @@ import FoundationEssentials
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
+import StarfleetRunHistory
 
 /// Reads the running daemon's state for the console's pages and carries out its dead-letter actions, with the same
 /// objects the daemon uses (its open queues, its status board), never a second opening of a queue.
@@ -49,10 +50,14 @@ struct ConsoleSource: Sendable {
         return row
     }
 
-    func worker(named name: String) async -> ConsolePages.WorkerPage? {
+    func worker(named name: String, runs filter: ConsolePages.RunFilter = .init()) async -> ConsolePages.WorkerPage? {
         let configuration = running.current.configuration
         guard let w = configuration.worker(named: name) else { return nil }
-        var page = ConsolePages.WorkerPage(name: w.name, settings: Self.settings(of: w), templates: [])
+        var page = ConsolePages.WorkerPage(name: w.name, settings: Self.settings(of: w), templates: [], runFilter: filter)
+        let policy = configuration.runHistory(for: w)
+        (page.runs, page.runProblems) = Self.recentRuns(
+            of: w.name, history: paths.history, filter: filter,
+            limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds), now: clock.now())
         if configuration.starfleet.templateBucket == nil {
             do {
                 page.templates = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(prefix: w.templatePrefix)
@@ -63,6 +68,20 @@ struct ConsoleSource: Sendable {
             page.templateError = "templates are in s3://\(configuration.starfleet.templateBucket ?? "")/\(w.templatePrefix)"
         }
         return page
+    }
+
+    /// The worker's newest runs from the run history (as `starfleetctl runs` reads it), filtered by outcome and
+    /// account, at most `limit`.
+    static func recentRuns(of worker: String, history: String, filter: ConsolePages.RunFilter, limits: RunHistoryLimits,
+                           now: Date, limit: Int = 100) -> (runs: [RunRecord], problems: [String]) {
+        let read: RunHistoryRead
+        do { read = try RunHistoryReader(root: history).read(worker: worker) } catch {
+            return ([], ["cannot read the run history: \(error)"])
+        }
+        let query = RunHistoryQuery(account: filter.account, failedOnly: filter.outcome == "failures")
+        var runs = query.apply(to: read.runs, limits: limits, now: now)
+        if let outcome = filter.outcome, outcome != "failures" { runs = runs.filter { $0.outcome.name == outcome } }
+        return (Array(runs.prefix(limit)), read.problems)
     }
 
     /// What the worker page shows of a worker's section. Secrets stay out: `Environment` shows its keys only (its
