@@ -40,14 +40,13 @@ enum ConsoleRoutes {
         router.get("dead-letters") { request, _ in
             let filter = request.uri.queryParameters.get("worker").flatMap { $0.isEmpty ? nil : $0 }
             let account = request.uri.queryParameters.get("account").flatMap { $0.isEmpty ? nil : $0 }
-            let workers = (try? source.deadLetters.workers()) ?? []
-            return html(ConsolePages.deadLetters(source.letters(worker: filter, account: account), workers: workers, filter: filter,
-                                                 account: account, token: csrf.token))
+            let (rows, workers) = await ConsoleFiles.run { (source.letters(worker: filter, account: account), (try? source.deadLetters.workers()) ?? []) }
+            return html(ConsolePages.deadLetters(rows, workers: workers, filter: filter, account: account, token: csrf.token))
         }
         router.get("dead-letters/:worker/:id") { _, context in
             let worker = context.parameters.get("worker") ?? ""
             let id = context.parameters.get("id") ?? ""
-            guard let letter = try? source.deadLetters.show(worker: worker, id: id) else {
+            guard let letter = await ConsoleFiles.run({ try? source.deadLetters.show(worker: worker, id: id) }) else {
                 return html(ConsolePages.message(title: "Not found", "no dead letter \(id) of \(worker)"), status: .notFound)
             }
             return html(ConsolePages.deadLetter(letter, worker: worker, id: id, token: csrf.token))
@@ -65,7 +64,7 @@ enum ConsoleRoutes {
             if action == .redriveAll || action == .purgeAll {
                 let filter = form.value("worker").flatMap { $0.isEmpty ? nil : $0 }
                 let account = form.value("account").flatMap { $0.isEmpty ? nil : $0 }
-                letters = source.letters(worker: filter, account: account).map { "\($0.worker)/\($0.id)" }
+                letters = await ConsoleFiles.run { source.letters(worker: filter, account: account).map { "\($0.worker)/\($0.id)" } }
             }
             guard !letters.isEmpty else {
                 return html(ConsolePages.message(title: "Nothing selected", "select dead letters first"), status: .badRequest)
@@ -84,7 +83,8 @@ enum ConsoleRoutes {
             switch await checked(request, context, csrf) {
             case .failure(let refused): return refused.response
             case .success(let form):
-                let lines = source.purge(ConsoleSource.group(form.values("letter")))
+                let targets = ConsoleSource.group(form.values("letter"))
+                let lines = await ConsoleFiles.run { source.purge(targets) }
                 return html(ConsolePages.result(title: "Purge", lines: lines.isEmpty ? ["nothing to purge"] : lines))
             }
         }

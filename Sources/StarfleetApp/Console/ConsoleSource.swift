@@ -55,9 +55,11 @@ struct ConsoleSource: Sendable {
         guard let w = configuration.worker(named: name) else { return nil }
         var page = ConsolePages.WorkerPage(name: w.name, settings: Self.settings(of: w), templates: [], runFilter: filter)
         let policy = configuration.runHistory(for: w)
-        (page.runs, page.runProblems) = Self.recentRuns(
-            of: w.name, history: paths.history, filter: filter,
-            limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds), now: clock.now())
+        let (history, now) = (paths.history, clock.now())
+        let limits = RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds)
+        (page.runs, page.runProblems) = await ConsoleFiles.run {
+            Self.recentRuns(of: name, history: history, filter: filter, limits: limits, now: now)
+        }
         if configuration.starfleet.templateBucket == nil {
             do {
                 page.templates = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(prefix: w.templatePrefix)
