@@ -1,6 +1,6 @@
 /// RFC 3986 percent-encoding as SigV4 wants it: the unreserved set (`A-Z a-z 0-9 - _ . ~`) stays, every other
 /// UTF-8 byte becomes `%XX` with uppercase hex.
-enum PercentEncoding {
+package enum PercentEncoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {
@@ -15,7 +15,7 @@ enum PercentEncoding {
     }
 
     /// Encodes everything outside the unreserved set; with `keepSlash`, `/` also stays (paths).
-    static func encode(_ text: String, keepSlash: Bool = false) -> String {
+    package static func encode(_ text: String, keepSlash: Bool = false) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -31,7 +31,7 @@ enum PercentEncoding {
     }
 
     /// Decodes `%XX` escapes (and, with `plusIsSpace`, `+` as a space); malformed escapes are kept as they are.
-    static func decode(_ text: String, plusIsSpace: Bool = false) -> String {
+    package static func decode(_ text: String, plusIsSpace: Bool = false) -> String {
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         var i = 0

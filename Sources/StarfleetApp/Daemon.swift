@@ -85,13 +85,18 @@ package enum Daemon {
             return 74
         }
         let hub = WorkerRuntimeHub(logger: logger, alerts: alerts)
-        let endpoints = DaemonEndpoints(configuration: configuration, hub: hub, registry: metrics.registry,
-                                        runtimeDirectory: runtimeDirectory, logger: logger)
+        let router = QueueRouter(local: queues, clock: clock, logger: logger)
+        let board = StatusBoard(startedAt: clock.now(), pid: getpid())
+        let running = RunningConfiguration(configuration)
+        let aws = AWSResources(clock: clock, logger: logger)
+        let console = ConsoleSource(running: running, status: board, router: router, paths: paths, clock: clock)
+        let endpoints = DaemonEndpoints(configuration: configuration, hub: hub, registry: metrics.registry, runtimeDirectory: runtimeDirectory,
+                                        console: console, catalog: ConsoleCatalog(running: running, aws: aws, paths: paths), logger: logger)
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues,
-            router: QueueRouter(local: queues, clock: clock, logger: logger), clock: clock, logger: logger, notifier: notifier,
-            heartbeat: WatchdogHeartbeat(), status: StatusBoard(startedAt: clock.now(), pid: getpid()), metrics: metrics,
-            alerts: alerts, aws: AWSResources(clock: clock, logger: logger),
+            router: router, clock: clock, logger: logger, notifier: notifier,
+            heartbeat: WatchdogHeartbeat(), status: board, running: running, metrics: metrics,
+            alerts: alerts, aws: aws,
             runtime: RuntimeResources(hub: hub, runtimeDirectory: runtimeDirectory,
                                       runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
                                       workerListener: endpoints.workers.bound),

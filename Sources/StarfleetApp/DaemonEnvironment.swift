@@ -17,6 +17,8 @@ struct DaemonEnvironment: Sendable {
     let notifier: SystemdNotifier
     let heartbeat: WatchdogHeartbeat
     let status: StatusBoard
+    /// The running generation's configuration, for the web console.
+    let running: RunningConfiguration
     let metrics: DaemonMetrics
     /// Alert delivery (webhook or Slack); each generation configures it.
     let alerts: AlertDispatcher

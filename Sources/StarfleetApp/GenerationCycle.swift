@@ -41,6 +41,7 @@ final class GenerationCycle: Sendable {
     convenience init(initial: Configuration, environment env: DaemonEnvironment) {
         self.init(initial: initial, configDirectory: env.configDirectory, queues: env.queues, status: env.status, notifier: env.notifier,
                   clock: env.clock, logger: env.logger) { configuration, stop in
+            env.running.begin(configuration)
             await Generation(configuration: configuration, environment: env).run(stop: stop)
         }
     }
@@ -72,6 +73,10 @@ final class GenerationCycle: Sendable {
         if configuration.starfleet.metricsAddress != initial.starfleet.metricsAddress {
             logger.warning("STARFLEET.MetricsAddress changed; the metrics endpoint moves at the next restart, not on reload",
                            metadata: ["address": "\(initial.starfleet.metricsAddress.map(\.description) ?? "off")"])
+        }
+        if configuration.starfleet.consoleAddress != initial.starfleet.consoleAddress {
+            logger.warning("STARFLEET.ConsoleAddress changed; the console moves at the next restart, not on reload",
+                           metadata: ["address": "\(initial.starfleet.consoleAddress.map(\.description) ?? "off")"])
         }
         pending.withLock { $0 = configuration }
         current.value?.stop()

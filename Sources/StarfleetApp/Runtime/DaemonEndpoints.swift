@@ -13,16 +13,19 @@ import StarfleetMetrics
 ///   Invoke API for any worker (`AWS_ENDPOINT_URL_LAMBDA`); only the daemon's own processes and user are answered;
 /// - the Invoke API on `<runtime>/invoke.sock` (0600: the daemon's user and root), for `starfleetctl invoke`;
 /// - optionally the Invoke API on `STARFLEET.InvokeAddress` (loopback; this user and root only);
-/// - optionally Prometheus metrics on `STARFLEET.MetricsAddress`.
+/// - optionally Prometheus metrics on `STARFLEET.MetricsAddress`;
+/// - optionally the web console on `STARFLEET.ConsoleAddress` (loopback or a Unix socket).
 struct DaemonEndpoints: Sendable {
     let workers: HTTPServer
     let invokeSocket: HTTPServer
     let invokeTCP: HTTPServer?
     let metrics: HTTPServer?
+    let console: HTTPServer?
 
-    var all: [HTTPServer] { [workers, invokeSocket] + [invokeTCP, metrics].compactMap { $0 } }
+    var all: [HTTPServer] { [workers, invokeSocket] + [invokeTCP, metrics, console].compactMap { $0 } }
 
-    init(configuration: Configuration, hub: WorkerRuntimeHub, registry: MetricsRegistry, runtimeDirectory: String, logger: Logger) {
+    init(configuration: Configuration, hub: WorkerRuntimeHub, registry: MetricsRegistry, runtimeDirectory: String,
+         console source: ConsoleSource, catalog: ConsoleCatalog, logger: Logger) {
         let workerRouter = HTTPServer.router()
         RuntimeAPIRoutes.add(to: workerRouter, hub: hub)
         InvokeAPIRoutes.add(to: workerRouter, hub: hub) { hub.isTrustedLocalUser($0) }
@@ -54,6 +57,7 @@ struct DaemonEndpoints: Sendable {
         } else {
             metrics = nil
         }
+        console = configuration.starfleet.consoleAddress.map { ConsoleServer.make(address: $0, source: source, catalog: catalog, logger: logger) }
     }
 }
 

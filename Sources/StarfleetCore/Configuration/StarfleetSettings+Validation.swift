@@ -77,6 +77,14 @@ extension Configuration {
                         v.error(value, p, error.reason, hint: "e.g. InvokeAddress: 127.0.0.1:9001")
                     }
                 }
+            case "ConsoleAddress":
+                if let text = v.string(value, p, length: 1...300) {
+                    switch ConsoleAddress.parse(text) {
+                    case .success(let address): s.consoleAddress = address
+                    case .failure(let error):
+                        v.error(value, p, error.reason, hint: "e.g. ConsoleAddress: 127.0.0.1:8080 or unix:/run/starfleetd/console.sock; put an authenticating proxy in front for remote users")
+                    }
+                }
             case "AlertWebhookCredential": s.alertWebhookCredential = credentialName(value, p, into: &v)
             case "RunHistoryMaxRuns", "RunHistoryMaxAgeDays": break  // below, both at once
             default: break

@@ -24,6 +24,8 @@ package struct StarfleetSettings: Sendable, Hashable {
     package var metricsAddress: MetricsAddress?
     /// `STARFLEET.InvokeAddress`: a loopback `host:port` where the Invoke API is served besides its Unix socket.
     package var invokeAddress: MetricsAddress?
+    /// `STARFLEET.ConsoleAddress`: where the web console is served (loopback or a Unix socket); nil: no console.
+    package var consoleAddress: ConsoleAddress?
     /// The systemd credential (a file in $CREDENTIALS_DIRECTORY) holding the alert webhook URL; nil: none.
     package var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
@@ -56,6 +58,7 @@ package struct StarfleetSettings: Sendable, Hashable {
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress", "InvokeAddress",
+        "ConsoleAddress",
         "AlertWebhookCredential",
         "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ]

@@ -1,0 +1,18 @@
+import Logging
+import StarfleetCore
+import StarfleetHTTP
+
+/// The web console's HTTP endpoint on `STARFLEET.ConsoleAddress` (loopback TCP, or a 0600 Unix socket for a
+/// reverse proxy), with a fresh CSRF token per daemon start.
+enum ConsoleServer {
+    static func make(address: ConsoleAddress, source: ConsoleSource, catalog: ConsoleCatalog, logger: Logger) -> HTTPServer {
+        let router = HTTPServer.router()
+        ConsoleRoutes.add(to: router, source: source, catalog: catalog, guard: ConsoleGuard())
+        let bind: HTTPServer.Address
+        switch address {
+        case .tcp(let a): bind = .tcp(host: a.host, port: Int(a.port))
+        case .unix(let path): bind = .unix(path: path)
+        }
+        return HTTPServer(name: "the web console", router: router, address: bind, idleTimeout: .seconds(60), maxConnections: 64, logger: logger)
+    }
+}

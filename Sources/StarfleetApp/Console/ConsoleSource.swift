@@ -1,0 +1,181 @@
+import FoundationEssentials
+import StarfleetClock
+import StarfleetCore
+import StarfleetQueue
+import StarfleetRunHistory
+
+/// Reads the running daemon's state for the console's pages and carries out its dead-letter actions, with the same
+/// objects the daemon uses (its open queues, its status board), never a second opening of a queue.
+struct ConsoleSource: Sendable {
+    let running: RunningConfiguration
+    let status: StatusBoard
+    let router: QueueRouter
+    let paths: StatePaths
+    let clock: any WallClock
+
+    var deadLetters: DeadLetterDirectory { DeadLetterDirectory(root: paths.deadLetters) }
+
+    func overview() async -> ConsoleOverview {
+        let (configuration, generation) = running.current
+        let now = clock.now()
+        let snapshot = status.snapshot(now: now, queues: [:])
+        var workers: [ConsoleOverview.WorkerRow] = []
+        for w in configuration.workers {
+            let outcome = snapshot.workers[w.name] ?? StatusBoard.WorkerStatus()
+            workers.append(.init(
+                name: w.name, enabled: w.enabled, runtime: w.runtime.rawValue, frequency: w.schedule?.description,
+                nextFire: w.enabled ? w.schedule.flatMap { snapshot.nextFires[$0.description] } : nil,
+                succeeded: outcome.succeeded, failed: outcome.failed, lastSuccess: outcome.lastSuccess,
+                lastFailure: outcome.lastFailure, lastError: outcome.lastError, queue: await queueRow(w.name)))
+        }
+        return ConsoleOverview(version: StarfleetVersion.current, startedAt: status.startedAt, now: now, generation: generation,
+                               lastReload: snapshot.lastReload, workers: workers, starbase: await queueRow(StatePaths.starbaseQueue))
+    }
+
+    /// A queue's counts: the local journal's (with the oldest message's age) or SQS's approximate ones.
+    func queueRow(_ name: String) async -> ConsoleOverview.QueueRow {
+        var row = ConsoleOverview.QueueRow()
+        row.deadLetters = (try? deadLetters.ids(worker: name).count) ?? 0
+        if let queue = router.local.all[name], let stats = try? await queue.stats() {
+            row.visible = stats.visible
+            row.inFlight = stats.inFlight
+            row.delayed = stats.delayed
+            row.oldestAgeSeconds = (try? queue.oldestMessageAgeSeconds()) ?? 0
+        }
+        if let sqs = router.sqsQueues[name], let stats = try? await sqs.stats() {
+            row.visible += stats.visible
+            row.inFlight += stats.inFlight
+            row.delayed += stats.delayed
+        }
+        return row
+    }
+
+    func worker(named name: String, runs filter: ConsolePages.RunFilter = .init()) async -> ConsolePages.WorkerPage? {
+        let configuration = running.current.configuration
+        guard let w = configuration.worker(named: name) else { return nil }
+        var page = ConsolePages.WorkerPage(name: w.name, settings: Self.settings(of: w), templates: [], runFilter: filter)
+        let policy = configuration.runHistory(for: w)
+        let (history, now) = (paths.history, clock.now())
+        let limits = RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds)
+        (page.runs, page.runProblems) = await ConsoleFiles.run {
+            Self.recentRuns(of: name, history: history, filter: filter, limits: limits, now: now)
+        }
+        if configuration.starfleet.templateBucket == nil {
+            do {
+                page.templates = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(prefix: w.templatePrefix)
+            } catch {
+                page.templateError = "cannot list the templates: \(error)"
+            }
+        } else {
+            page.templateError = "templates are in s3://\(configuration.starfleet.templateBucket ?? "")/\(w.templatePrefix)"
+        }
+        return page
+    }
+
+    /// The worker's newest runs from the run history (as `starfleetctl runs` reads it), filtered by outcome and
+    /// account, at most `limit`.
+    static func recentRuns(of worker: String, history: String, filter: ConsolePages.RunFilter, limits: RunHistoryLimits,
+                           now: Date, limit: Int = 100) -> (runs: [RunRecord], problems: [String]) {
+        let read: RunHistoryRead
+        do { read = try RunHistoryReader(root: history).read(worker: worker) } catch {
+            return ([], ["cannot read the run history: \(error)"])
+        }
+        let query = RunHistoryQuery(account: filter.account, failedOnly: filter.outcome == "failures")
+        var runs = query.apply(to: read.runs, limits: limits, now: now)
+        if let outcome = filter.outcome, outcome != "failures" { runs = runs.filter { $0.outcome.name == outcome } }
+        return (Array(runs.prefix(limit)), read.problems)
+    }
+
+    /// What the worker page shows of a worker's section. Secrets stay out: `Environment` shows its keys only (its
+    /// values may be tokens); `Credentials` are names of systemd credentials, not their contents; Secrets Manager
+    /// values are never in the configuration at all.
+    static func settings(of w: WorkerConfiguration) -> [(key: String, value: String)] {
+        var rows: [(key: String, value: String)] = [
+            ("Enabled", "\(w.enabled)"), ("Runtime", w.runtime.rawValue), ("TemplatePrefix", w.templatePrefix),
+            ("InvocationSources", w.invocationSources.map(\.rawValue).sorted().joined(separator: ", ")),
+            ("EventBridgeTimedFrequency", w.schedule?.description ?? "—"), ("FanOutStrategy", "\(w.strategy)"),
+            ("Concurrency", "\(w.concurrency)"), ("TimeoutSeconds", "\(w.timeoutSeconds)"),
+            ("VisibilityTimeoutSeconds", "\(w.visibilityTimeoutSeconds)"), ("MaxReceiveCount", "\(w.maxReceiveCount)"),
+            ("Commit", "\(w.commit)"),
+        ]
+        if let queue = w.invocationQueueUrl { rows.append(("InvocationQueueUrl", queue)) }
+        if let command = w.command { rows.append(("Command", command.joined(separator: " "))) }
+        if w.runsOutOfProcess {
+            if let handler = w.process.handler { rows.append(("Handler", handler)) }
+            rows.append(("CodeDirectory", w.process.codeDirectory))
+            rows.append(("Environment (keys; values hidden)", w.process.environment.keys.sorted().joined(separator: ", ")))
+            rows.append(("PassEnvironment", w.process.passEnvironment.joined(separator: ", ")))
+            rows.append(("Credentials (names)", w.process.credentials.joined(separator: ", ")))
+        }
+        return rows
+    }
+
+    /// The dead letters of one worker or all (of one account, if given), newest first, at most `limit` (a page, not a dump).
+    func letters(worker filter: String?, account: String? = nil, limit: Int = 500) -> [ConsolePages.LetterRow] {
+        let workers = filter.map { [$0] } ?? ((try? deadLetters.workers()) ?? [])
+        var rows: [ConsolePages.LetterRow] = []
+        for w in workers {
+            for id in (try? deadLetters.ids(worker: w)) ?? [] {
+                guard let letter = try? deadLetters.show(worker: w, id: id) else { continue }
+                if let account, letter.attributes["StarfleetAccount"] != account { continue }
+                rows.append(.init(worker: w, id: id, letter: letter))
+            }
+        }
+        rows.sort { $0.letter.deadLetteredTimestamp > $1.letter.deadLetteredTimestamp }
+        return Array(rows.prefix(limit))
+    }
+
+    /// Redrives with `DeadLetterDirectory.redrive`, as `starfleetctl dlq redrive` does, onto the queue the daemon
+    /// holds open. A worker that is not in the running configuration is refused: nobody would consume its queue.
+    func redrive(_ targets: [(worker: String, ids: [String])]) async -> [String] {
+        let configuration = running.current.configuration
+        var lines: [String] = []
+        for (worker, ids) in targets {
+            let queue: any MessageQueue
+            do {
+                if worker == StatePaths.starbaseQueue {
+                    queue = try router.starbaseQueue(configuration)
+                } else if let w = configuration.worker(named: worker) {
+                    queue = try router.workerQueue(w)
+                } else {
+                    lines.append("\(worker): no worker section named \(worker) consumes its queue; not redriven")
+                    continue
+                }
+            } catch {
+                lines.append("\(worker): cannot open its queue: \(error)")
+                continue
+            }
+            do {
+                let result = try await deadLetters.redrive(worker: worker, .ids(ids), into: queue, ratePerSecond: nil, clock: clock)
+                for (id, new) in result.redriven.sorted(by: { $0.key < $1.key }) { lines.append("\(worker)/\(id): redriven as \(new)") }
+                for (id, why) in result.failed.sorted(by: { $0.key < $1.key }) { lines.append("\(worker)/\(id): not redriven: \(why)") }
+            } catch {
+                lines.append("\(worker): redrive stopped: \(error)")
+            }
+        }
+        return lines
+    }
+
+    func purge(_ targets: [(worker: String, ids: [String])]) -> [String] {
+        targets.map { worker, ids in
+            do {
+                return "\(worker): \(try deadLetters.purge(worker: worker, .ids(ids))) dead letter(s) purged"
+            } catch {
+                return "\(worker): purge stopped: \(error)"
+            }
+        }
+    }
+
+    /// `WORKER/ID` form values grouped by worker; malformed ones are dropped (ids are validated again on use).
+    static func group(_ letters: [String]) -> [(worker: String, ids: [String])] {
+        var order: [String] = []
+        var byWorker: [String: [String]] = [:]
+        for value in letters {
+            let parts = value.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].contains("/") else { continue }
+            if byWorker[parts[0]] == nil { order.append(parts[0]) }
+            byWorker[parts[0], default: []].append(parts[1])
+        }
+        return order.map { ($0, byWorker[$0] ?? []) }
+    }
+}

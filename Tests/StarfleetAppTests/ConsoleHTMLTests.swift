@@ -1,0 +1,89 @@
+import Foundation
+@testable import StarfleetCore
+import Testing
+
+@testable import StarfleetApp
+
+@Suite struct ConsoleHTMLTests {
+    @Test func escapesEveryCharacterThatEndsTextOrAnAttribute() {
+        #expect(HTML.text(#"<script>alert("x" & 'y')</script>"#) == "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;")
+        #expect(HTML.text("plain ünïcode ✓") == "plain ünïcode ✓")
+        #expect(HTML.text("&amp;") == "&amp;amp;")
+    }
+
+    @Test func pathSegmentsArePercentEncoded() {
+        #expect(HTML.pathSegment("Audit-Worker_1.x~") == "Audit-Worker_1.x~")
+        #expect(HTML.pathSegment("a/b c\"<") == "a%2Fb%20c%22%3C")
+        #expect(HTML.pathSegment("é") == "%C3%A9")
+    }
+
+    @Test func aHostileWorkerErrorCannotInjectMarkupIntoTheOverview() {
+        let row = ConsoleOverview.WorkerRow(name: "W<b>", enabled: true, runtime: "process", frequency: nil, lastFailure: Date(),
+                                            lastError: #""><img src=x onerror=alert(1)>"#, queue: .init(deadLetters: 2))
+        let html = ConsolePages.overviewFragment(ConsoleOverview(version: "1", startedAt: Date(), now: Date(), generation: 3,
+                                                                 lastReload: nil, workers: [row], starbase: .init()))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("W<b>"))
+        #expect(html.contains("W&lt;b&gt;"))
+        #expect(html.contains("/workers/W%3Cb%3E"))
+        #expect(html.contains("<b id=\"generation\">3</b>"))
+    }
+
+    @Test func formsDecodePlusPercentAndRepeatedKeys() {
+        let form = ConsoleForm("token=ab%2Fc&letter=W%2F1&letter=W%2F2&action=redrive&x=a+b&bad=%zz")
+        #expect(form.value("token") == "ab/c")
+        #expect(form.values("letter") == ["W/1", "W/2"])
+        #expect(form.value("x") == "a b")
+        #expect(form.value("bad") == "%zz")
+        #expect(form.value("missing") == nil)
+    }
+
+    @Test func selectionsAreGroupedByWorkerAndMalformedOnesDropped() {
+        let groups = ConsoleSource.group(["A/1", "B/2", "A/3", "nope", "/4", "C/x/y"])
+        #expect(groups.map(\.worker) == ["A", "B"])
+        #expect(groups.map(\.ids) == [["1", "3"], ["2"]])
+    }
+
+    @Test func workerSettingsShowEnvironmentKeysButNeverTheirValues() throws {
+        var worker = WorkerConfiguration(
+            name: "W", enabled: true, templatePrefix: "W/", invocationQueueUrl: nil, invocationSources: [.s3], schedule: nil,
+            alert: nil, concurrency: 1, visibilityTimeoutSeconds: 30, timeoutSeconds: 10, maxReceiveCount: 3,
+            backoff: BackoffPolicy(), commit: false, command: nil, fanOutStrategy: .singleInvocation,
+            mark: SourceMark(file: "t.yaml", line: 1, column: 1), section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
+        worker.runtime = .python
+        worker.process.environment = ["API_TOKEN": "s3cr3t-value", "MODE": "x"]
+        let rows = ConsoleSource.settings(of: worker)
+        let text = rows.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+        #expect(text.contains("API_TOKEN, MODE"))
+        #expect(!text.contains("s3cr3t-value"))
+    }
+}
+
+@Suite struct ConsoleGuardTests {
+    let guardian = ConsoleGuard(token: "t0ken")
+
+    @Test func aSameOriginPostWithTheTokenPasses() {
+        #expect(guardian.refusal(formToken: "t0ken", origin: "http://127.0.0.1:8080", fetchSite: "same-origin", host: "127.0.0.1:8080") == nil)
+        // Older browsers and curl send neither header: the token alone decides.
+        #expect(guardian.refusal(formToken: "t0ken", origin: nil, fetchSite: nil, host: "127.0.0.1:8080") == nil)
+    }
+
+    @Test func aMissingOrWrongTokenIsRefused() {
+        #expect(guardian.refusal(formToken: nil, origin: nil, fetchSite: nil, host: "h") != nil)
+        #expect(guardian.refusal(formToken: "t0keN", origin: nil, fetchSite: nil, host: "h") != nil)
+        #expect(guardian.refusal(formToken: "", origin: nil, fetchSite: nil, host: "h") != nil)
+    }
+
+    @Test func aCrossSiteRequestIsRefusedEvenWithTheToken() {
+        #expect(guardian.refusal(formToken: "t0ken", origin: "https://evil.example", fetchSite: "cross-site", host: "127.0.0.1:8080") != nil)
+        #expect(guardian.refusal(formToken: "t0ken", origin: nil, fetchSite: "same-site", host: "127.0.0.1:8080") != nil)
+        #expect(guardian.refusal(formToken: "t0ken", origin: "http://evil.example", fetchSite: nil, host: "127.0.0.1:8080") != nil)
+    }
+
+    @Test func everyDaemonGetsItsOwnLongToken() {
+        let a = ConsoleGuard()
+        let b = ConsoleGuard()
+        #expect(a.token.count == 64 && a.token.allSatisfy(\.isHexDigit))
+        #expect(a.token != b.token)
+    }
+}

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""The web console end to end: the built starfleetd serves STARFLEET.ConsoleAddress on a free loopback port, a
+process worker fails for one account, and headless Chromium (Selenium + Debian's chromedriver) reads the overview,
+finds that account's dead letter, redrives it from the page and sees it run again. A cross-site POST without the
+console's token must get 403. Screenshots of every page go to a temp dir (the overview's also to
+docs/console-overview.png with --update-docs).
+
+Run by scripts/e2e/console.sh. The last line is "console: N passed, M failed".
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_test import wait_for  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DAEMON = os.path.join(ROOT, ".build", "debug", "starfleetd")
+BAD_ACCOUNT = "100000000002"
+
+# Fails for BAD_ACCOUNT until the file "$1.fixed" exists; records every successful run.
+AUDIT = """#!/bin/sh
+cat > /dev/null
+if [ "$STARFLEET_ACCOUNT_ID" = "%s" ] && [ ! -e "$1.fixed" ]; then
+  echo "cannot audit $STARFLEET_ACCOUNT_ID: access denied" >&2
+  exit 4
+fi
+echo "$STARFLEET_ACCOUNT_ID" >> "$1"
+""" % BAD_ACCOUNT
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Console:
+    """A temp config with one failing-for-one-account worker and one idle timed worker, the daemon, and a browser."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="sfd-console-")
+        self.shots = os.path.join(self.dir, "screenshots")
+        os.makedirs(self.shots)
+        config = os.path.join(self.dir, "config")
+        os.makedirs(os.path.join(config, "templates", "Audit"))
+        self.config, self.state = config, os.path.join(self.dir, "state")
+        self.records = os.path.join(self.dir, "records")
+        with open(os.path.join(config, "audit.sh"), "w") as f:
+            f.write(AUDIT)
+        os.chmod(os.path.join(config, "audit.sh"), 0o755)
+        accounts = {}
+        for i in range(5):
+            aid = f"{100000000000 + i}"
+            accounts[aid] = {"Id": aid, "Name": f"acct-{i}", "Arn": f"arn:aws:organizations::100000000000:account/o-test/{aid}",
+                             "Parents": [{"Id": "r-test", "Name": "ROOT", "Type": "ROOT"}], "Regions": ["us-east-1"], "Tags": {}}
+        with open(os.path.join(config, "index.json"), "w") as f:
+            json.dump({"accounts": accounts, "generated": "2026-01-01T00:00:00Z"}, f)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        with open(os.path.join(config, "starfleetd.yaml"), "w") as f:
+            f.write(f"""STARFLEET:
+  TemplateDirectory: templates
+  ConsoleAddress: 127.0.0.1:{self.port}
+LocalAccountIndex:
+  Path: index.json
+Audit:
+  Enabled: true
+  Command: ["./audit.sh", "{self.records}"]
+  FanOutStrategy: ACCOUNT
+  TemplatePrefix: Audit/
+  InvocationSources: [S3]
+  MaxReceiveCount: 2
+  Backoff: {{InitialSeconds: 0, MaxSeconds: 0}}
+  Environment: {{API_TOKEN: never-shown-secret}}
+Nightly:
+  Enabled: true
+  Command: ["/bin/true"]
+  FanOutStrategy: SINGLE_INVOCATION
+  TemplatePrefix: Nightly/
+  InvocationSources: [EVENTBRIDGE_TIMED_EVENT]
+  EventBridgeTimedFrequency: DAILY
+""")
+        self.log_path = os.path.join(self.dir, "daemon.log")
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([DAEMON, "--config", config, "--state-dir", self.state],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: "starfleetd started" in self.read_log() or self.proc.poll() is not None, 20, "the daemon to start")
+        assert self.proc.poll() is None, f"daemon exited early:\n{self.read_log()}"
+        options = webdriver.ChromeOptions()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900"):
+            options.add_argument(arg)
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        self.browser = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+        self.browser.set_page_load_timeout(20)
+
+    def read_log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def template(self, key, text):
+        path = os.path.join(self.config, "templates", key)
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.rename(path + ".tmp", path)
+
+    def open(self, path, shot):
+        self.browser.get(self.base + path)
+        self.browser.save_screenshot(os.path.join(self.shots, shot + ".png"))
+
+    def cell(self, worker, cls):
+        return self.browser.find_element(By.CSS_SELECTOR, f'tr[data-worker="{worker}"] td.{cls}').text
+
+    def close(self):
+        try:
+            self.browser.quit()
+        except Exception:
+            pass
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if os.environ.get("KEEP"):
+            print(f"    kept {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def fan_out_with_one_failure(c):
+    c.template("Audit/all.yaml", "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n")
+    # 4 accounts (the org root is excluded): 3 succeed, BAD_ACCOUNT fails twice and is dead-lettered.
+    wait_for(lambda: glob.glob(f"{c.state}/dead-letter/Audit/*.json"), 30, "the dead letter of the failing account")
+
+
+def test_overview_lists_workers_with_their_counts(c):
+    c.open("/", "overview")
+    names = [e.get_attribute("data-worker") for e in c.browser.find_elements(By.CSS_SELECTOR, "#workers tbody tr")]
+    assert names == ["Audit", "Nightly"], names
+    assert c.cell("Audit", "succeeded") == "3", c.cell("Audit", "succeeded")
+    assert c.cell("Audit", "failed") == "2", c.cell("Audit", "failed")
+    assert c.cell("Audit", "deadletters") == "1", c.cell("Audit", "deadletters")
+    assert c.cell("Nightly", "deadletters") == "0"
+    assert "DAILY" in c.browser.find_element(By.CSS_SELECTOR, 'tr[data-worker="Nightly"]').text
+    if "--update-docs" in sys.argv:
+        shutil.copy(os.path.join(c.shots, "overview.png"), os.path.join(ROOT, "docs", "console-overview.png"))
+
+
+def test_worker_page_shows_configuration_but_not_secrets(c):
+    c.open("/workers/Audit", "worker")
+    text = c.browser.find_element(By.ID, "settings").text
+    assert "API_TOKEN" in text and "never-shown-secret" not in c.browser.page_source, text
+    assert "all.yaml" in c.browser.page_source
+    runs = c.browser.find_elements(By.CSS_SELECTOR, "#runs tr.run")
+    assert len(runs) == 5, [r.text for r in runs]  # 3 accounts succeeded, the bad one failed twice
+    # The failed runs of one account, through the page's own filter form.
+    Select(c.browser.find_element(By.NAME, "outcome")).select_by_value("failures")
+    c.browser.find_element(By.NAME, "account").send_keys(BAD_ACCOUNT)
+    c.browser.find_element(By.CSS_SELECTOR, "form[action='/workers/Audit'] button").click()
+    wait_for(lambda: "outcome=failures" in c.browser.current_url and c.browser.find_elements(By.ID, "runs"), 10, "the filtered page")
+    c.browser.save_screenshot(os.path.join(c.shots, "worker-failed-runs.png"))
+    runs = c.browser.find_elements(By.CSS_SELECTOR, "#runs tr.run")
+    outcomes = sorted(r.get_attribute("data-outcome") for r in runs)
+    assert outcomes == ["dead-lettered", "failed-will-retry"], outcomes
+    assert all(r.get_attribute("data-account") == BAD_ACCOUNT for r in runs)
+    assert "access denied" in runs[0].text, runs[0].text
+
+
+def test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs(c):
+    # An overview open in a first tab, marked so that a reload of the page would show (the mark would be gone).
+    c.open("/", "overview-before")
+    overview_tab = c.browser.current_window_handle
+    c.browser.execute_script("window.notReloaded = true")
+    c.browser.switch_to.new_window("tab")
+    c.open(f"/dead-letters?account={BAD_ACCOUNT}", "dead-letters")
+    rows = c.browser.find_elements(By.CSS_SELECTOR, "#letters tr[data-id]")
+    assert len(rows) == 1, c.browser.page_source
+    assert rows[0].find_element(By.CSS_SELECTOR, "td.account").text == BAD_ACCOUNT
+    rows[0].find_element(By.CSS_SELECTOR, "td a").click()
+    c.browser.save_screenshot(os.path.join(c.shots, "dead-letter.png"))
+    assert "access denied" in c.browser.find_element(By.ID, "failures").text
+    open(c.records + ".fixed", "w").close()
+    c.browser.find_element(By.ID, "redrive").click()
+    c.browser.save_screenshot(os.path.join(c.shots, "confirm.png"))
+    c.browser.find_element(By.ID, "confirm").click()
+    c.browser.save_screenshot(os.path.join(c.shots, "redriven.png"))
+    assert "redriven as" in c.browser.find_element(By.ID, "result").text, c.browser.page_source
+    wait_for(lambda: BAD_ACCOUNT in open(c.records).read().split(), 20, "the redriven payload to run")
+    # The overview in the first tab refreshes itself: the counts change in place, the page is not reloaded.
+    c.browser.switch_to.window(overview_tab)
+    wait_for(lambda: c.cell("Audit", "succeeded") == "4" and c.cell("Audit", "deadletters") == "0", 15,
+             "the open overview to show the rerun by itself")
+    assert c.browser.execute_script("return window.notReloaded === true"), "the overview reloaded the page"
+    c.browser.save_screenshot(os.path.join(c.shots, "overview-after.png"))
+
+
+def test_templates_and_accounts_pages(c):
+    c.open("/templates", "templates")
+    assert "Audit/all.yaml" in c.browser.page_source
+    c.open("/accounts", "accounts")
+    assert "acct-2" in c.browser.page_source
+
+
+def test_cross_site_post_without_token_is_refused(c):
+    path = glob.glob(f"{c.state}/dead-letter/*/*.json")
+    body = urllib.parse.urlencode({"letter": "Audit/x", "action": "purge"}).encode()
+    for headers in ({"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, {}):
+        request = urllib.request.Request(c.base + "/dead-letters/purge", data=body, method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded", **headers})
+        try:
+            urllib.request.urlopen(request, timeout=5)
+            raise AssertionError("a POST without the token was accepted")
+        except urllib.error.HTTPError as e:
+            assert e.code == 403, e.code
+    assert glob.glob(f"{c.state}/dead-letter/*/*.json") == path
+
+
+def main():
+    passed = failed = 0
+    c = None
+    try:
+        c = Console()
+        fan_out_with_one_failure(c)
+        tests = [test_overview_lists_workers_with_their_counts, test_worker_page_shows_configuration_but_not_secrets,
+                 test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs, test_templates_and_accounts_pages,
+                 test_cross_site_post_without_token_is_refused]
+        for test in tests:
+            try:
+                test(c)
+                print(f"ok   {test.__name__}")
+                passed += 1
+            except Exception:
+                print(f"FAIL {test.__name__}")
+                traceback.print_exc()
+                failed += 1
+        print(f"    screenshots: {c.shots}" + (" (kept)" if os.environ.get("KEEP") else ""))
+    except Exception:
+        print("FAIL setup")
+        traceback.print_exc()
+        if c:
+            print(c.read_log()[-3000:])
+        failed += 1
+    finally:
+        if c:
+            c.close()
+    print(f"console: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
