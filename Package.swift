@@ -62,14 +62,19 @@ let package = Package(
         .target(name: "StarfleetFiles", swiftSettings: strict),
         // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
         .target(name: "CStarfleetQueueSupport"),
-        .target(name: "StarfleetQueue", dependencies: ["StarfleetFiles", "StarfleetClock", "CStarfleetQueueSupport", logging], swiftSettings: strict),
+        .target(
+            name: "StarfleetQueue", dependencies: ["StarfleetFiles", "StarfleetClock", "CStarfleetQueueSupport", logging],
+            swiftSettings: strict),
         // The run history: every worker execution in bounded, checksummed, append-only segment files per worker
         // (docs/run-history-format.md). Plain records and bytes, no StarfleetCore; the journal's frame and CRC-32C.
-        .target(name: "StarfleetRunHistory", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
+        .target(
+            name: "StarfleetRunHistory", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging],
+            swiftSettings: strict),
         // sd_notify readiness/watchdog and the journald/stderr log handlers (only user of CSystemd).
         .target(name: "StarfleetSystemd", dependencies: ["CSystemd", "StarfleetClock", logging], swiftSettings: strict),
         // Runs one process-worker invocation: posix_spawn, payload on stdin, bounded output, timeout, kill.
-        .target(name: "StarfleetProcess", dependencies: ["StarfleetCore", "CSpawn", "StarfleetClock", logging], swiftSettings: strict),
+        .target(
+            name: "StarfleetProcess", dependencies: ["StarfleetCore", "CSpawn", "StarfleetClock", logging], swiftSettings: strict),
         // The WorkerShip API a Swift worker author imports: core and swift-log only.
         .target(name: "StarfleetWorkerKit", dependencies: ["StarfleetCore", logging], swiftSettings: strict),
         // `context.aws()` for Swift workers, over the AWS adapter (libcurl).
@@ -77,11 +82,15 @@ let package = Package(
         // The built-in ships: process workers, the account index generator, the no-op ship; the registry.
         .target(
             name: "StarfleetWorkers",
-            dependencies: ["StarfleetCore", "StarfleetWorkerKit", "StarfleetWorkerAWS", "StarfleetProcess", "StarfleetAWS", logging],
+            dependencies: [
+                "StarfleetCore", "StarfleetWorkerKit", "StarfleetWorkerAWS", "StarfleetProcess", "StarfleetAWS", logging,
+            ],
             swiftSettings: strict),
         // The watched template directory (local stand-in for Starfleet's S3 trigger): inotify + periodic rescan,
         // persisted content hashes. Deals in paths, keys, bytes and hashes only, so it needs neither Core nor YAML.
-        .target(name: "StarfleetTemplates", dependencies: ["StarfleetFiles", "StarfleetClock", "StarfleetCrypto", logging], swiftSettings: strict),
+        .target(
+            name: "StarfleetTemplates", dependencies: ["StarfleetFiles", "StarfleetClock", "StarfleetCrypto", logging],
+            swiftSettings: strict),
         // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
         .target(name: "StarfleetMetrics", swiftSettings: strict),
         // The HTTP adapter: Hummingbird servers on loopback TCP or a Unix socket, and who is on the other end of a
@@ -90,17 +99,21 @@ let package = Package(
             name: "StarfleetHTTP",
             dependencies: [
                 logging, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict),
         // The AWS layer over libcurl (the only Swift user of CCurl): SigV4, HTTP with retries on dedicated threads,
         // the credentials chain, endpoints, S3, SQS, STS, Organizations, Secrets Manager. Knows nothing of Core, the
         // queue or the daemon.
-        .target(name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", logging], swiftSettings: strict),
+        .target(
+            name: "StarfleetAWS", dependencies: ["CCurl", "CCurlShim", "StarfleetCrypto", "StarfleetClock", logging],
+            swiftSettings: strict),
         // SQSQueue: the MessageQueue protocol over SQS, so that neither the queue nor the AWS layer knows the other.
         .target(
-            name: "StarfleetSQSQueue", dependencies: ["StarfleetQueue", "StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging],
+            name: "StarfleetSQSQueue",
+            dependencies: ["StarfleetQueue", "StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging],
             swiftSettings: strict),
         // The application layer under both executables: configuration loading, queues and routing, the scheduler,
         // template watching, Starbase, dispatch, warm workers and their HTTP APIs, dead-letter operations, status,
@@ -108,8 +121,10 @@ let package = Package(
         .target(
             name: "StarfleetApp",
             dependencies: [
-                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetRunHistory", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetProcess", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP", logging,
+                "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetRunHistory",
+                "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
+                "StarfleetCrypto", "StarfleetProcess", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP",
+                logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,7 +137,8 @@ let package = Package(
         .executableTarget(name: "starfleetctl", dependencies: ["StarfleetApp", argumentParser], swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
         // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
-        .executableTarget(name: "queue-crash-child", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
+        .executableTarget(
+            name: "queue-crash-child", dependencies: ["StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
         // The fuzz targets (YAML config, templates, account index, schedules, queue journal): replay and a
         // random-mutation fuzzer in every build; libFuzzer only in scripts/e2e/fuzz.sh's sanitizer build
         // (-DSTARFLEET_FUZZ, scratch path .build-fuzz), which is why it is not a product.
@@ -131,7 +147,9 @@ let package = Package(
             dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", logging],
             exclude: [], swiftSettings: strict),
         // The queue benchmark (scripts/bench-queue): ratios against the disk's own limits and beanstalkd.
-        .executableTarget(name: "queue-bench", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging], swiftSettings: strict),
+        .executableTarget(
+            name: "queue-bench", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", logging],
+            swiftSettings: strict),
 
         // The doubles the test targets share (used by tests only): the manual clock, an in-memory queue, fake ships,
         // captured logs, temporary directories and configurations.
@@ -145,27 +163,41 @@ let package = Package(
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetTestSupport"]),
-        .testTarget(name: "StarfleetQueueTests", dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport"]),
+        .testTarget(
+            name: "StarfleetQueueTests",
+            dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetRunHistoryTests",
-            dependencies: ["StarfleetRunHistory", "StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport", logging]),
-        .testTarget(name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", "StarfleetTestSupport", logging]),
+            dependencies: [
+                "StarfleetRunHistory", "StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport", logging,
+            ]),
+        .testTarget(
+            name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", "StarfleetTestSupport", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
         .testTarget(
             name: "StarfleetAppTests",
             dependencies: [
-                "StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS", "StarfleetSQSQueue",
-                "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory", "StarfleetTestSupport", logging,
+                "StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS",
+                "StarfleetSQSQueue",
+                "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory", "StarfleetTestSupport",
+                logging,
             ]),
         .testTarget(name: "StarfleetctlTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetAWSTests",
-            dependencies: ["StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue", "StarfleetTestSupport", logging]),
+            dependencies: [
+                "StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue",
+                "StarfleetTestSupport", logging,
+            ]),
         .testTarget(
             name: "StarfleetWorkersTests",
-            dependencies: ["StarfleetWorkers", "StarfleetWorkerKit", "StarfleetAWS", "StarfleetCore", "StarfleetYAML", "StarfleetTestSupport", logging],
+            dependencies: [
+                "StarfleetWorkers", "StarfleetWorkerKit", "StarfleetAWS", "StarfleetCore", "StarfleetYAML",
+                "StarfleetTestSupport", logging,
+            ],
             exclude: ["Fixtures"]),
         .testTarget(
-            name: "StarfleetTemplatesTests", dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", "StarfleetTestSupport", logging]),
+            name: "StarfleetTemplatesTests",
+            dependencies: ["StarfleetTemplates", "StarfleetClock", "StarfleetCrypto", "StarfleetTestSupport", logging]),
     ]
 )

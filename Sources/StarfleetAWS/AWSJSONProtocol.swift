@@ -9,7 +9,9 @@ struct AWSJSONProtocol: Sendable {
 
     /// Calls `action` with `input` and decodes the answer as `Output`; throws ``HTTPError`` for a failed call or
     /// an answer that does not decode.
-    func call<Input: Encodable, Output: Decodable>(_ action: String, _ input: Input, as output: Output.Type) async throws -> Output {
+    func call<Input: Encodable, Output: Decodable>(_ action: String, _ input: Input, as output: Output.Type) async throws
+        -> Output
+    {
         let body = Array(try JSONEncoder().encode(input))
         let (response, url) = try await caller.post(
             headers: [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "\(targetPrefix).\(action)")],

@@ -100,35 +100,37 @@ final class CurlLane: @unchecked Sendable {
         set(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
         set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
         set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
-        set(ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, raw in
-            guard let raw, let pointer else { return 0 }
-            let sink = Unmanaged<Sink>.fromOpaque(raw).takeUnretainedValue()
-            let length = size * count
-            guard sink.body.count + length <= sink.cap else {
-                sink.overflowed = true
-                return 0  // curl aborts with CURLE_WRITE_ERROR
-            }
-            pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-                sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-            }
-            return length
-        })
-        set(ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { pointer, size, count, raw in
-            guard let raw, let pointer else { return 0 }
-            let sink = Unmanaged<Sink>.fromOpaque(raw).takeUnretainedValue()
-            let length = size * count
-            let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-            }
-            if line.hasPrefix("HTTP/") {
-                sink.headers.removeAll()  // a new response (after 100 Continue or a redirect)
-            } else if let colon = line.firstIndex(of: ":") {
-                let name = String(line[..<colon])
-                let value = line[line.index(after: colon)...].trimmingWhitespace()
-                sink.headers.append((name, value))
-            }
-            return length
-        })
+        set(
+            ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, raw in
+                guard let raw, let pointer else { return 0 }
+                let sink = Unmanaged<Sink>.fromOpaque(raw).takeUnretainedValue()
+                let length = size * count
+                guard sink.body.count + length <= sink.cap else {
+                    sink.overflowed = true
+                    return 0  // curl aborts with CURLE_WRITE_ERROR
+                }
+                pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                }
+                return length
+            })
+        set(
+            ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { pointer, size, count, raw in
+                guard let raw, let pointer else { return 0 }
+                let sink = Unmanaged<Sink>.fromOpaque(raw).takeUnretainedValue()
+                let length = size * count
+                let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                }
+                if line.hasPrefix("HTTP/") {
+                    sink.headers.removeAll()  // a new response (after 100 Continue or a redirect)
+                } else if let colon = line.firstIndex(of: ":") {
+                    let name = String(line[..<colon])
+                    let value = line[line.index(after: colon)...].trimmingWhitespace()
+                    sink.headers.append((name, value))
+                }
+                return length
+            })
 
         let method = request.method.uppercased()
         let sendsBody = !request.body.isEmpty || method == "PUT" || method == "POST"
@@ -138,16 +140,18 @@ final class CurlLane: @unchecked Sendable {
             set(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
         }
         guard code == CURLE_OK else {
-            return .failure(HTTPError(
-                code: .invalidRequest, subject: subject, detail: String(cString: curl_easy_strerror(code)),
-                hint: "libcurl refused an option; this is a bug in starfleetd's HTTP client"))
+            return .failure(
+                HTTPError(
+                    code: .invalidRequest, subject: subject, detail: String(cString: curl_easy_strerror(code)),
+                    hint: "libcurl refused an option; this is a bug in starfleetd's HTTP client"))
         }
 
         let result: CURLcode = request.body.withUnsafeBufferPointer { body in
             if sendsBody {
                 // POSTFIELDS wants a non-null pointer even for an empty body.
                 let empty: StaticString = ""
-                let pointer = body.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) }
+                let pointer =
+                    body.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) }
                     ?? UnsafeMutableRawPointer(mutating: empty.utf8Start)
                 _ = ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
                 _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, pointer)
@@ -174,7 +178,8 @@ final class CurlLane: @unchecked Sendable {
         if sink.overflowed {
             return HTTPError(
                 code: .responseTooLarge, subject: subject, detail: detail,
-                hint: "the response exceeded \(limits.maxResponseBytes) bytes; raise the client's response cap if it is legitimate")
+                hint:
+                    "the response exceeded \(limits.maxResponseBytes) bytes; raise the client's response cap if it is legitimate")
         }
         switch result {
         case CURLE_OPERATION_TIMEDOUT:
@@ -186,7 +191,9 @@ final class CurlLane: @unchecked Sendable {
                 code: .tls, subject: subject, detail: detail,
                 hint: "TLS failed; check the endpoint's certificate and the system CA bundle")
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
-            return HTTPError(code: .invalidRequest, subject: subject, detail: detail, hint: "the URL is not usable; check the endpoint setting")
+            return HTTPError(
+                code: .invalidRequest, subject: subject, detail: detail, hint: "the URL is not usable; check the endpoint setting"
+            )
         default:
             return HTTPError(
                 code: .network, subject: subject, detail: detail,

@@ -64,7 +64,9 @@ struct RemoteCredentialSources: Sendable {
                 method: "PUT", url: base + "/latest/api/token",
                 headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600"), ("Content-Type", "text/plain")], timeout: 1),
             retry: once)
-        guard tokenResponse.isSuccess else { throw CredentialsError("IMDS refused a session token (HTTP \(tokenResponse.status))") }
+        guard tokenResponse.isSuccess else {
+            throw CredentialsError("IMDS refused a session token (HTTP \(tokenResponse.status))")
+        }
         let token: [(name: String, value: String)] = [("X-aws-ec2-metadata-token", tokenResponse.text)]
         let listURL = base + "/latest/meta-data/iam/security-credentials/"
         let roles = try await http.send(HTTPRequest(method: "GET", url: listURL, headers: token, timeout: 1), retry: once)

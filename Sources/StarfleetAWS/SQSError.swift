@@ -68,7 +68,8 @@ package struct SQSError: Error, Sendable, Hashable, CustomStringConvertible {
         case "QueueDoesNotExist", "NonExistentQueue", "AWS.SimpleQueueService.NonExistentQueue":
             return "no such queue: check InvocationQueueUrl/FanOutQueueUrl (account id, name, region) and create the queue"
         case "ReceiptHandleIsInvalid", "MessageNotInflight":
-            return "the receipt handle is no longer valid (the message was deleted or received again); it comes back if not deleted"
+            return
+                "the receipt handle is no longer valid (the message was deleted or received again); it comes back if not deleted"
         case "InvalidParameterValue", "InvalidAttributeValue", "MissingParameter", "InvalidAddress":
             return "SQS refused a parameter; for FIFO queues check MessageGroupId and the deduplication id"
         case "BatchRequestTooLong", "TooManyEntriesInBatchRequest", "BatchEntryIdsNotDistinct", "InvalidBatchEntryId",

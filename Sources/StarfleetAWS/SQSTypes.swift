@@ -78,7 +78,10 @@ package struct SQSBatchFailure: Sendable, Hashable, Codable {
     package var message: String?
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", senderFault = "SenderFault", code = "Code", message = "Message"
+        case id = "Id"
+        case senderFault = "SenderFault"
+        case code = "Code"
+        case message = "Message"
     }
 
     package init(id: String, senderFault: Bool, code: String, message: String?) {

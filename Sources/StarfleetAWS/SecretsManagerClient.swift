@@ -32,7 +32,8 @@ package struct SecretsManagerClient: Sendable {
             throw SecretsManagerError("GetSecretValue for \(secretId) answered with a body that is not its JSON reply")
         }
         guard let text = reply.SecretString else {
-            throw SecretsManagerError("secret \(secretId) has no SecretString (binary secrets are not supported); store a JSON string")
+            throw SecretsManagerError(
+                "secret \(secretId) has no SecretString (binary secrets are not supported); store a JSON string")
         }
         return text
     }

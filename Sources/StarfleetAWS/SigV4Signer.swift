@@ -1,6 +1,6 @@
 package import FoundationEssentials
-internal import StarfleetCrypto
 internal import Glibc
+internal import StarfleetCrypto
 
 /// AWS Signature Version 4 (header form), pure: no clock, no I/O. Checked against AWS's published test-suite
 /// vectors and S3's documented examples.

@@ -9,8 +9,10 @@ struct SignedServiceCaller: Sendable {
     let endpoint: AWSEndpoint
     let clock: any WallClock
 
-    init(http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, service: String, endpoint: AWSEndpoint,
-         clock: any WallClock) {
+    init(
+        http: HTTPClient, credentials: any AWSCredentialsProvider, region: String, service: String, endpoint: AWSEndpoint,
+        clock: any WallClock
+    ) {
         self.http = http
         self.credentials = credentials
         signer = SigV4Signer(region: region, service: service)

@@ -22,7 +22,9 @@ package struct AWSResources: Sendable {
     ///   - timeout: seconds per attempt. A transfer cannot be interrupted, so this also bounds how long a
     ///   stop waits for an S3 call in flight.
     ///   - environment: nil takes this process's.
-    package init(environment: [String: String]? = nil, clock: any WallClock = SystemWallClock(), logger: Logger, timeout: Double = 20) {
+    package init(
+        environment: [String: String]? = nil, clock: any WallClock = SystemWallClock(), logger: Logger, timeout: Double = 20
+    ) {
         let environment = environment ?? ProcessInfo.processInfo.environment
         var settings = HTTPClient.Configuration()
         settings.timeout = timeout
@@ -31,16 +33,18 @@ package struct AWSResources: Sendable {
         // Workers share these lanes; the account index generator alone keeps several calls per account in flight.
         settings.lanes = 16
         let http = HTTPClient(configuration: settings, clock: clock, logger: logger)
-        session = AWSSession(http: http, credentials: CredentialsChain(environment: environment, http: http, clock: clock),
-                             environment: environment, clock: clock)
+        session = AWSSession(
+            http: http, credentials: CredentialsChain(environment: environment, http: http, clock: clock),
+            environment: environment, clock: clock)
         self.clock = clock
         self.logger = logger
     }
 
     /// An S3 client signing for `region`, at `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` when set.
     package func s3(region: String) -> S3Client {
-        S3Client(http: http, credentials: credentials, region: region,
-                 endpoint: AWSEndpoint.resolve(service: "s3", region: region, environment: environment), clock: clock)
+        S3Client(
+            http: http, credentials: credentials, region: region,
+            endpoint: AWSEndpoint.resolve(service: "s3", region: region, environment: environment), clock: clock)
     }
 
     /// The region of the template bucket and the queues: `STARFLEET.DeploymentRegion` (as in Starfleet), else the
@@ -66,11 +70,13 @@ package struct AWSResources: Sendable {
     package func accountIndex(for configuration: Configuration, stateDirectory: String) -> AccountIndexCache {
         switch configuration.accountIndex {
         case .local:
-            return AccountIndexCache(source: configuration.accountIndex,
-                                     path: configuration.localAccountIndexPath(stateDirectory: stateDirectory))
+            return AccountIndexCache(
+                source: configuration.accountIndex,
+                path: configuration.localAccountIndexPath(stateDirectory: stateDirectory))
         case .s3(let bucket, let region, let key):
-            return AccountIndexCache(s3Object: S3AccountIndexObject(s3: s3(region: region), bucket: bucket, key: key), logger: logger,
-                                     mirror: AccountIndexCache.mirrorPath(stateDirectory: stateDirectory))
+            return AccountIndexCache(
+                s3Object: S3AccountIndexObject(s3: s3(region: region), bucket: bucket, key: key), logger: logger,
+                mirror: AccountIndexCache.mirrorPath(stateDirectory: stateDirectory))
         }
     }
 }

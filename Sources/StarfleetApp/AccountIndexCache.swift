@@ -68,8 +68,9 @@ package final class AccountIndexCache: Sendable {
 
     private func currentFile(_ path: String?) throws(AccountIndexError) -> AccountIndex {
         guard let path else {
-            throw AccountIndexError(source: AccountIndexSource.s3Name,
-                                    message: "the account index is in S3 and no S3 client was configured for it")
+            throw AccountIndexError(
+                source: AccountIndexSource.s3Name,
+                message: "the account index is in S3 and no S3 client was configured for it")
         }
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -92,8 +93,9 @@ package final class AccountIndexCache: Sendable {
                 throw AccountIndexError(source: object.location, message: "cannot get the account index: \(error)")
             }
             // The copy last seen is what Starfleet's warm Lambda would use anyway; the next fan-out asks again.
-            logger?.warning("cannot refresh the account index; using the copy loaded before: \(error)",
-                            metadata: ["index": "\(object.location)", "etag": "\(cached.version)"])
+            logger?.warning(
+                "cannot refresh the account index; using the copy loaded before: \(error)",
+                metadata: ["index": "\(object.location)", "etag": "\(cached.version)"])
             return cached.index
         }
         switch result {
@@ -102,7 +104,9 @@ package final class AccountIndexCache: Sendable {
             throw AccountIndexError(source: object.location, message: "S3 answered 304 Not Modified to an unconditional GET")
         case .object(let bytes, let etag):
             guard bytes.count <= AccountIndexFile.maxBytes else {
-                throw AccountIndexError(source: object.location, message: "the index is \(bytes.count) bytes, over the \(AccountIndexFile.maxBytes)-byte limit")
+                throw AccountIndexError(
+                    source: object.location,
+                    message: "the index is \(bytes.count) bytes, over the \(AccountIndexFile.maxBytes)-byte limit")
             }
             let index = try AccountIndex(json: Data(bytes), source: object.location)
             loaded.withLock { $0 = Loaded(index: index, version: etag) }
@@ -110,7 +114,8 @@ package final class AccountIndexCache: Sendable {
                 do {
                     try JSONStateFile.writeBytes(bytes, to: mirror, mode: 0o600)
                 } catch {
-                    logger?.warning("cannot keep a local copy of the account index for workers: \(error)", metadata: ["path": "\(mirror)"])
+                    logger?.warning(
+                        "cannot keep a local copy of the account index for workers: \(error)", metadata: ["path": "\(mirror)"])
                 }
             }
             return index

@@ -29,7 +29,12 @@ final class ChangeSignal: Sendable {
     /// Returns after a notification (consuming it), a stop, the task's cancellation, or `seconds` of elapsed time
     /// on `clock` (nil: no timer at all).
     func wait(stop: StopToken, clock: any WallClock, atMost seconds: Double?) async {
-        if state.withLock({ s in defer { s.pending = false }; return s.pending }) { return }
+        if state.withLock({ s in
+            defer { s.pending = false }
+            return s.pending
+        }) {
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.next() }
             group.addTask { await stop.wait() }
@@ -54,7 +59,10 @@ final class ChangeSignal: Sendable {
                 if now { c.resume() }
             }
         } onCancel: {
-            state.withLock { s in defer { s.waiter = nil }; return s.waiter }?.resume()
+            state.withLock { s in
+                defer { s.waiter = nil }
+                return s.waiter
+            }?.resume()
         }
     }
 }

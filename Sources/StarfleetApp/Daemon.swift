@@ -1,10 +1,10 @@
-import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import Logging
 import ServiceLifecycle
 import StarfleetClock
 import StarfleetCore
+import StarfleetFiles
 import StarfleetHTTP
 import StarfleetMetrics
 import StarfleetQueue
@@ -66,10 +66,12 @@ package enum Daemon {
             return 0
         }
         let metrics = DaemonMetrics()
-        let alerts = AlertDispatcher(environment: ProcessInfo.processInfo.environment, logger: logger, clock: clock,
-                                     registry: metrics.registry)
+        let alerts = AlertDispatcher(
+            environment: ProcessInfo.processInfo.environment, logger: logger, clock: clock,
+            registry: metrics.registry)
         let processEnvironment = ProcessInfo.processInfo.environment
-        var runtimeDirectory = processEnvironment[EnvironmentName.runtimeDirectory].flatMap { $0.split(separator: ":").first.map(String.init) }
+        var runtimeDirectory =
+            processEnvironment[EnvironmentName.runtimeDirectory].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? paths.defaultRuntimeDirectory
         do {
             try PosixDirectories.make(runtimeDirectory)
@@ -90,25 +92,29 @@ package enum Daemon {
         let running = RunningConfiguration(configuration)
         let aws = AWSResources(clock: clock, logger: logger)
         let console = ConsoleSource(running: running, status: board, router: router, paths: paths, clock: clock)
-        let endpoints = DaemonEndpoints(configuration: configuration, hub: hub, registry: metrics.registry, runtimeDirectory: runtimeDirectory,
-                                        console: console, catalog: ConsoleCatalog(running: running, aws: aws, paths: paths), logger: logger)
+        let endpoints = DaemonEndpoints(
+            configuration: configuration, hub: hub, registry: metrics.registry, runtimeDirectory: runtimeDirectory,
+            console: console, catalog: ConsoleCatalog(running: running, aws: aws, paths: paths), logger: logger)
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues,
             router: router, clock: clock, logger: logger, notifier: notifier,
             heartbeat: WatchdogHeartbeat(), status: board, running: running, metrics: metrics,
             alerts: alerts, aws: aws,
-            runtime: RuntimeResources(hub: hub, runtimeDirectory: runtimeDirectory,
-                                      runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
-                                      workerListener: endpoints.workers.bound),
+            runtime: RuntimeResources(
+                hub: hub, runtimeDirectory: runtimeDirectory,
+                runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
+                workerListener: endpoints.workers.bound),
             history: RunHistoryStore(root: paths.history, clock: clock, logger: logger))
 
         let workers = configuration.enabledWorkers.map(\.name).joined(separator: ", ")
         let startLogger = logger
         let announce = StartupAnnouncer(endpoints: endpoints, hub: hub, logger: logger) {
-            startLogger.notice("starfleetd started", metadata: [
-                "config": "\(configDirectory)", "state": "\(paths.root)", "workers": "\(workers)",
-                "templates": "\(configuration.starfleet.templateDirectory)",
-            ])
+            startLogger.notice(
+                "starfleetd started",
+                metadata: [
+                    "config": "\(configDirectory)", "state": "\(paths.root)", "workers": "\(workers)",
+                    "templates": "\(configuration.starfleet.templateDirectory)",
+                ])
             try? notifier.ready(status: "\(configuration.enabledWorkers.count) workers, queues recovered")
         }
 
@@ -120,12 +126,17 @@ package enum Daemon {
         services.append(.init(service: environment.alerts))
         // The endpoints stop after the Supervisor: draining workers still talk to the Runtime API.
         // A bind failure shuts the group down gracefully (the Supervisor stops like on SIGTERM) and exits 69.
-        for server in endpoints.all { services.append(.init(service: server, failureTerminationBehavior: .gracefullyShutdownGroup)) }
+        for server in endpoints.all {
+            services.append(.init(service: server, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         services.append(.init(service: announce, failureTerminationBehavior: .gracefullyShutdownGroup))
-        services.append(.init(service: Supervisor(initial: configuration, environment: environment, reloadSignals: reloadSignals),
-                              successTerminationBehavior: .gracefullyShutdownGroup))
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        services.append(
+            .init(
+                service: Supervisor(initial: configuration, environment: environment, reloadSignals: reloadSignals),
+                successTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var status: Int32 = 0
         await early.attach(group)
         do {

@@ -1,8 +1,8 @@
-import StarfleetQueue
-import StarfleetRunHistory
 import FoundationEssentials
 import Logging
 import StarfleetClock
+import StarfleetQueue
+import StarfleetRunHistory
 import StarfleetSystemd
 
 /// What outlives a configuration: the state directory, the open queues, the clock, systemd, the status board.

@@ -23,20 +23,25 @@ struct DaemonInvoker: WorkerInvoker {
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
         guard let ship = ships[worker] else { throw WorkerFailure("invoke: no worker named \(worker) is enabled") }
         let id = "invoke-\(UInt64.random(in: 0...UInt64.max))"
-        let invocation = WorkerInvocation(worker: worker, body: payload, account: account, region: region, commit: commit,
-                                          messageId: id, receiveCount: 1)
+        let invocation = WorkerInvocation(
+            worker: worker, body: payload, account: account, region: region, commit: commit,
+            messageId: id, receiveCount: 1)
         var log = logger
         log[metadataKey: "worker"] = "\(worker)"
-        let context = WorkerContext(worker: worker, account: account, region: region, commit: commit, messageId: id,
-                                    receiveCount: 1, logger: log, invoker: self, awsSession: awsSession)
-        let recorder = configuration.worker(named: worker).flatMap { RunHistoryRecorder.make(history, worker: $0, in: configuration) }
+        let context = WorkerContext(
+            worker: worker, account: account, region: region, commit: commit, messageId: id,
+            receiveCount: 1, logger: log, invoker: self, awsSession: awsSession)
+        let recorder = configuration.worker(named: worker).flatMap {
+            RunHistoryRecorder.make(history, worker: $0, in: configuration)
+        }
         return try await RunHistoryRecorder.timing(recorder, invocation) { try await ship.execute(invocation, context: context) }
     }
 
     func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {
         guard let config = configuration.worker(named: worker) else { throw WorkerFailure("enqueue: no worker named \(worker)") }
         let queue = try queues.workerQueue(config)
-        return try await queue.send([InvocationMessage.make(payload: payload, account: account, region: region)]).first?.messageId ?? ""
+        return try await queue.send([InvocationMessage.make(payload: payload, account: account, region: region)]).first?.messageId
+            ?? ""
     }
 }
 

@@ -17,31 +17,48 @@ package struct DaemonMetrics: Sendable {
         let r = registry
         r.declare("starfleet_build_info", .gauge, help: "Always 1; the labels say which build runs.")
         r.set("starfleet_build_info", ["version": StarfleetVersion.current, "swift_version": StarfleetVersion.swift], to: 1)
-        r.declare("starfleet_worker_messages_sent_total", .counter,
-                  help: "Fan-out payloads enqueued for the worker (duplicates within the deduplication window not counted).")
-        r.declare("starfleet_worker_messages_received_total", .counter, help: "Payloads the worker's dispatcher received (every attempt).")
+        r.declare(
+            "starfleet_worker_messages_sent_total", .counter,
+            help: "Fan-out payloads enqueued for the worker (duplicates within the deduplication window not counted).")
+        r.declare(
+            "starfleet_worker_messages_received_total", .counter,
+            help: "Payloads the worker's dispatcher received (every attempt).")
         r.declare("starfleet_worker_executions_succeeded_total", .counter, help: "Worker executions that succeeded.")
         r.declare("starfleet_worker_executions_failed_total", .counter, help: "Worker executions that failed (each attempt).")
-        r.declare("starfleet_worker_execution_duration_seconds", .histogram, help: "Worker execution time, success or failure.",
-                  buckets: Self.durationBuckets)
+        r.declare(
+            "starfleet_worker_execution_duration_seconds", .histogram, help: "Worker execution time, success or failure.",
+            buckets: Self.durationBuckets)
         r.declare("starfleet_queue_messages", .gauge, help: "Messages in the queue by state (visible, in_flight, delayed).")
-        r.declare("starfleet_queue_oldest_message_age_seconds", .gauge, help: "Age of the oldest message in the queue; 0 when empty.")
-        r.declare("starfleet_queue_messages_dead_lettered_total", .counter,
-                  help: "Messages the queue moved to the dead-letter folder since the daemon started (worker queues are named after their worker).")
+        r.declare(
+            "starfleet_queue_oldest_message_age_seconds", .gauge, help: "Age of the oldest message in the queue; 0 when empty.")
+        r.declare(
+            "starfleet_queue_messages_dead_lettered_total", .counter,
+            help:
+                "Messages the queue moved to the dead-letter folder since the daemon started (worker queues are named after their worker)."
+        )
         r.declare("starfleet_dead_letter_files", .gauge, help: "Files in the queue's dead-letter folder now.")
-        r.declare("starfleet_queue_degraded", .gauge,
-                  help: "1 while the queue's recovery lost messages (missing or quarantined journal segments) and no operator has acknowledged it.")
-        r.declare("starfleet_queue_missing_segments", .gauge,
-                  help: "Journal segments recovery found missing, not yet acknowledged (starfleetctl queue acknowledge).")
-        r.declare("starfleet_queue_quarantined_segments", .gauge,
-                  help: "Journal segments with damage moved to quarantine, not yet acknowledged.")
+        r.declare(
+            "starfleet_queue_degraded", .gauge,
+            help:
+                "1 while the queue's recovery lost messages (missing or quarantined journal segments) and no operator has acknowledged it."
+        )
+        r.declare(
+            "starfleet_queue_missing_segments", .gauge,
+            help: "Journal segments recovery found missing, not yet acknowledged (starfleetctl queue acknowledge).")
+        r.declare(
+            "starfleet_queue_quarantined_segments", .gauge,
+            help: "Journal segments with damage moved to quarantine, not yet acknowledged.")
         r.declare("starfleet_timer_fires_total", .counter, help: "Timed events fired, per schedule.")
-        r.declare("starfleet_timer_lateness_seconds", .histogram, help: "How long after its UTC boundary each timed event fired.",
-                  buckets: Self.latenessBuckets)
-        r.declare("starfleet_template_events_total", .counter,
-                  help: "Template directory events: queued (a change sent to the Starbase) or rejected (not a usable template file).")
-        r.declare("starfleet_s3_poll_errors_total", .counter,
-                  help: "Failed calls of the template bucket poller by operation (list, get, enqueue); each is retried by the next poll.")
+        r.declare(
+            "starfleet_timer_lateness_seconds", .histogram, help: "How long after its UTC boundary each timed event fired.",
+            buckets: Self.latenessBuckets)
+        r.declare(
+            "starfleet_template_events_total", .counter,
+            help: "Template directory events: queued (a change sent to the Starbase) or rejected (not a usable template file).")
+        r.declare(
+            "starfleet_s3_poll_errors_total", .counter,
+            help:
+                "Failed calls of the template bucket poller by operation (list, get, enqueue); each is retried by the next poll.")
     }
 
     func payloadsSent(worker: String, count: Int) {
@@ -53,7 +70,9 @@ package struct DaemonMetrics: Sendable {
     }
 
     func executed(worker: String, succeeded: Bool, seconds: Double) {
-        registry.increment(succeeded ? "starfleet_worker_executions_succeeded_total" : "starfleet_worker_executions_failed_total", ["worker": worker])
+        registry.increment(
+            succeeded ? "starfleet_worker_executions_succeeded_total" : "starfleet_worker_executions_failed_total",
+            ["worker": worker])
         registry.observe("starfleet_worker_execution_duration_seconds", ["worker": worker], seconds)
     }
 

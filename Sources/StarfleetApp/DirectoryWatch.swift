@@ -22,13 +22,17 @@ final class DirectoryWatch: Sendable {
         _ = mkdir(root, 0o700)
         let owner = Locked<DirectoryWatch?>(nil)
         self.owner = owner
-        let inotify = try? Inotify(onReadable: { owner.value?.drain(); onChange() })
+        let inotify = try? Inotify(onReadable: {
+            owner.value?.drain()
+            onChange()
+        })
         self.inotify = inotify
         if let inotify, case .success(let wd) = inotify.addWatch(root, followLink: true) {
             rootWatch = wd
         } else {
             rootWatch = nil
-            logger.warning("cannot watch the directory with inotify; looking at it every second instead", metadata: ["path": "\(root)"])
+            logger.warning(
+                "cannot watch the directory with inotify; looking at it every second instead", metadata: ["path": "\(root)"])
         }
         owner.withLock { $0 = self }
         if isWatching { watchSubdirectories() }

@@ -68,7 +68,8 @@ struct FanOutSender {
         var attributes = [FanOutEvent.attribute: eventID, "StarfleetTemplate": key]
         if let account = payload.account { attributes["StarfleetAccount"] = account }
         if let region = payload.region { attributes["StarfleetRegion"] = region }
-        return OutgoingMessage(body: payload.bodyText, attributes: attributes,
-                               deduplicationId: deduplicated ? Digest.sha256Hex("\(eventID)|\(targets.worker)|\(key)|\(payload.target)") : nil)
+        return OutgoingMessage(
+            body: payload.bodyText, attributes: attributes,
+            deduplicationId: deduplicated ? Digest.sha256Hex("\(eventID)|\(targets.worker)|\(key)|\(payload.target)") : nil)
     }
 }

@@ -1,8 +1,8 @@
-import StarfleetFiles
 import Glibc
 import Logging
 import StarfleetClock
 import StarfleetCore
+import StarfleetFiles
 import StarfleetQueue
 import StarfleetWorkerKit
 import StarfleetWorkers
@@ -15,8 +15,10 @@ struct Generation: Sendable {
     let environment: DaemonEnvironment
 
     /// The worker ships of the enabled workers; workers without an implementation are logged and left out.
-    static func ships(for configuration: Configuration, paths: StatePaths, logger: Logger, runtimes: WorkerRuntimes = WorkerRuntimes(),
-                      region: String = "us-east-1", clock: any WallClock) -> [String: any WorkerShip] {
+    static func ships(
+        for configuration: Configuration, paths: StatePaths, logger: Logger, runtimes: WorkerRuntimes = WorkerRuntimes(),
+        region: String = "us-east-1", clock: any WallClock
+    ) -> [String: any WorkerShip] {
         var ships: [String: any WorkerShip] = [:]
         for worker in configuration.enabledWorkers {
             let directory = paths.workerDirectory(worker.name)
@@ -25,11 +27,14 @@ struct Generation: Sendable {
                 ships[worker.name] = LambdaWorkerShip(configuration: worker, pool: pool, region: region, clock: clock)
             } else if worker.runtime.isLambda {
                 continue  // logged when it was prepared
-            } else if let ship = WorkerRegistry.ship(for: worker, workingDirectory: directory, environment: runtimes.environments[worker.name]) {
+            } else if let ship = WorkerRegistry.ship(
+                for: worker, workingDirectory: directory, environment: runtimes.environments[worker.name])
+            {
                 ships[worker.name] = ship
             } else {
-                logger.warning("worker has no implementation (no Command and no built-in Swift worker of that name); its payloads wait in its queue",
-                               metadata: ["worker": "\(worker.name)"])
+                logger.warning(
+                    "worker has no implementation (no Command and no built-in Swift worker of that name); its payloads wait in its queue",
+                    metadata: ["worker": "\(worker.name)"])
             }
         }
         return ships
@@ -39,7 +44,8 @@ struct Generation: Sendable {
     static func openQueues(for configuration: Configuration, in registry: QueueSet) throws {
         _ = try registry.queue(StatePaths.starbaseQueue, visibilityTimeout: 300, maxReceiveCount: 4)
         for worker in configuration.enabledWorkers where QueueRouter.sqsURL(of: worker.name, in: configuration) == nil {
-            _ = try registry.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
+            _ = try registry.queue(
+                worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
         }
     }
 
@@ -61,13 +67,16 @@ struct Generation: Sendable {
             configuration, environment: env,
             accountIndexFile: configuration.localAccountIndexPath(stateDirectory: env.paths.root)
                 ?? AccountIndexCache.mirrorPath(stateDirectory: env.paths.root))
-        let ships = Self.ships(for: configuration, paths: env.paths, logger: logger, runtimes: runtimes,
-                               region: env.aws.deploymentRegion(configuration), clock: env.clock)
-        let starbase = Starbase(configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
-                                index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
-                                ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
-        let invoker = DaemonInvoker(configuration: configuration, ships: ships, queues: env.router, logger: logger,
-                                    awsSession: env.aws.session, history: env.history)
+        let ships = Self.ships(
+            for: configuration, paths: env.paths, logger: logger, runtimes: runtimes,
+            region: env.aws.deploymentRegion(configuration), clock: env.clock)
+        let starbase = Starbase(
+            configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
+            index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
+            ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
+        let invoker = DaemonInvoker(
+            configuration: configuration, ships: ships, queues: env.router, logger: logger,
+            awsSession: env.aws.session, history: env.history)
         let configuration = self.configuration
         env.runtime.hub.install(.init(configuration: configuration, invoker: invoker, pools: runtimes.pools))
         defer { env.runtime.hub.install(nil) }
@@ -83,24 +92,32 @@ struct Generation: Sendable {
                 group.addTask {
                     do {
                         let loaded = try await starbase.index.current()
-                        logger.info("account index loaded", metadata: ["accounts": "\(loaded.accounts.count)", "path": "\(starbase.index.location)"])
+                        logger.info(
+                            "account index loaded",
+                            metadata: ["accounts": "\(loaded.accounts.count)", "path": "\(starbase.index.location)"])
                     } catch {
-                        logger.warning("the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)")
+                        logger.warning(
+                            "the account index cannot be read yet; ACCOUNT and ACCOUNT_REGION fan-outs will retry until it can: \(error)"
+                        )
                     }
                 }
             }
             if configuration.starfleet.scheduler {
                 group.addTask {
-                    await SchedulerLoop(configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
-                                        clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status,
-                                        metrics: env.metrics).run(stop: stop)
+                    await SchedulerLoop(
+                        configuration: configuration, starbase: starbase, statePath: env.paths.schedulerState,
+                        clock: env.clock, logger: logger, heartbeat: env.heartbeat, status: env.status,
+                        metrics: env.metrics
+                    ).run(stop: stop)
                 }
                 if let poll = S3TemplatePollLoop.make(configuration: configuration, starbase: starbase, environment: env) {
                     group.addTask { await poll.run(stop: stop) }
                 } else {
                     group.addTask {
-                        await TemplateWatchLoop(configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
-                                                logger: logger, heartbeat: env.heartbeat, metrics: env.metrics).run(stop: stop)
+                        await TemplateWatchLoop(
+                            configuration: configuration, starbase: starbase, paths: env.paths, clock: env.clock,
+                            logger: logger, heartbeat: env.heartbeat, metrics: env.metrics
+                        ).run(stop: stop)
                     }
                 }
             }
@@ -108,27 +125,34 @@ struct Generation: Sendable {
             // queue, shared by every host, is consumed beside it.
             var starbaseQueues: [any MessageQueue] = []
             if let local = try? env.router.localStarbaseQueue() { starbaseQueues.append(local) }
-            if QueueRouter.sqsURL(of: StatePaths.starbaseQueue, in: configuration) != nil, let remote = try? env.router.starbaseQueue(configuration) {
+            if QueueRouter.sqsURL(of: StatePaths.starbaseQueue, in: configuration) != nil,
+                let remote = try? env.router.starbaseQueue(configuration)
+            {
                 starbaseQueues.append(remote)
             }
             for (index, queue) in starbaseQueues.enumerated() {
                 group.addTask {
-                    await QueueConsumer(queue: queue, name: index == 0 ? "starbase" : "starbase sqs", concurrency: 2,
-                                        backoff: BackoffPolicy(initialSeconds: 5, maxSeconds: 60),
-                                        clock: env.clock, logger: logger, heartbeat: env.heartbeat,
-                                        handle: { await starbase.handle($0) }).run(stop: stop)
+                    await QueueConsumer(
+                        queue: queue, name: index == 0 ? "starbase" : "starbase sqs", concurrency: 2,
+                        backoff: BackoffPolicy(initialSeconds: 5, maxSeconds: 60),
+                        clock: env.clock, logger: logger, heartbeat: env.heartbeat,
+                        handle: { await starbase.handle($0) }
+                    ).run(stop: stop)
                 }
             }
             for worker in configuration.enabledWorkers {
                 guard let ship = ships[worker.name], let queue = try? env.router.workerQueue(worker) else { continue }
-                let executor = WorkerExecutor(configuration: worker, ship: ship, invoker: invoker, status: env.status,
-                                              clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts,
-                                              awsSession: env.aws.session,
-                                              history: RunHistoryRecorder.make(env.history, worker: worker, in: configuration))
+                let executor = WorkerExecutor(
+                    configuration: worker, ship: ship, invoker: invoker, status: env.status,
+                    clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts,
+                    awsSession: env.aws.session,
+                    history: RunHistoryRecorder.make(env.history, worker: worker, in: configuration))
                 group.addTask {
-                    await QueueConsumer(queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
-                                        clock: env.clock, logger: logger, heartbeat: env.heartbeat,
-                                        handle: { await executor.handle($0) }).run(stop: stop)
+                    await QueueConsumer(
+                        queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
+                        clock: env.clock, logger: logger, heartbeat: env.heartbeat,
+                        handle: { await executor.handle($0) }
+                    ).run(stop: stop)
                 }
             }
             for pool in runtimes.pools.values {
@@ -139,8 +163,10 @@ struct Generation: Sendable {
                     .run(stop: stop)
             }
             group.addTask {
-                await StatusLoop(configuration: configuration, paths: env.paths, queues: env.queues, router: env.router, status: env.status,
-                                 notifier: env.notifier, clock: env.clock, logger: logger, metrics: env.metrics).run(stop: stop)
+                await StatusLoop(
+                    configuration: configuration, paths: env.paths, queues: env.queues, router: env.router, status: env.status,
+                    notifier: env.notifier, clock: env.clock, logger: logger, metrics: env.metrics
+                ).run(stop: stop)
             }
         }
     }

@@ -25,8 +25,10 @@ final class GenerationCycle: Sendable {
     private let current = Locked<StopToken?>(nil)
     private let pending = Locked<Configuration?>(nil)
 
-    init(initial: Configuration, configDirectory: String, queues: QueueSet, status: StatusBoard, notifier: SystemdNotifier,
-         clock: any WallClock, logger: Logger, runGeneration: @escaping @Sendable (Configuration, StopToken) async -> Void) {
+    init(
+        initial: Configuration, configDirectory: String, queues: QueueSet, status: StatusBoard, notifier: SystemdNotifier,
+        clock: any WallClock, logger: Logger, runGeneration: @escaping @Sendable (Configuration, StopToken) async -> Void
+    ) {
         self.initial = initial
         self.configDirectory = configDirectory
         self.queues = queues
@@ -39,8 +41,11 @@ final class GenerationCycle: Sendable {
 
     /// The daemon's cycle: generations are `Generation.run` over `environment`.
     convenience init(initial: Configuration, environment env: DaemonEnvironment) {
-        self.init(initial: initial, configDirectory: env.configDirectory, queues: env.queues, status: env.status, notifier: env.notifier,
-                  clock: env.clock, logger: env.logger) { configuration, stop in
+        self.init(
+            initial: initial, configDirectory: env.configDirectory, queues: env.queues, status: env.status,
+            notifier: env.notifier,
+            clock: env.clock, logger: env.logger
+        ) { configuration, stop in
             env.running.begin(configuration)
             await Generation(configuration: configuration, environment: env).run(stop: stop)
         }
@@ -55,7 +60,8 @@ final class GenerationCycle: Sendable {
         for d in diagnostics { logger.log(level: d.severity == .error ? .error : .warning, "\(d.description)") }
         guard let configuration else {
             logger.error("the new configuration has errors; keeping the running one")
-            status.recordReload(applied: false, message: "the new configuration has errors; kept the running one", at: clock.now())
+            status.recordReload(
+                applied: false, message: "the new configuration has errors; kept the running one", at: clock.now())
             try? notifier.ready(status: "reload failed: kept the running configuration")
             return
         }
@@ -71,12 +77,14 @@ final class GenerationCycle: Sendable {
             return
         }
         if configuration.starfleet.metricsAddress != initial.starfleet.metricsAddress {
-            logger.warning("STARFLEET.MetricsAddress changed; the metrics endpoint moves at the next restart, not on reload",
-                           metadata: ["address": "\(initial.starfleet.metricsAddress.map(\.description) ?? "off")"])
+            logger.warning(
+                "STARFLEET.MetricsAddress changed; the metrics endpoint moves at the next restart, not on reload",
+                metadata: ["address": "\(initial.starfleet.metricsAddress.map(\.description) ?? "off")"])
         }
         if configuration.starfleet.consoleAddress != initial.starfleet.consoleAddress {
-            logger.warning("STARFLEET.ConsoleAddress changed; the console moves at the next restart, not on reload",
-                           metadata: ["address": "\(initial.starfleet.consoleAddress.map(\.description) ?? "off")"])
+            logger.warning(
+                "STARFLEET.ConsoleAddress changed; the console moves at the next restart, not on reload",
+                metadata: ["address": "\(initial.starfleet.consoleAddress.map(\.description) ?? "off")"])
         }
         pending.withLock { $0 = configuration }
         current.value?.stop()
@@ -96,7 +104,12 @@ final class GenerationCycle: Sendable {
             current.withLock { $0 = stop }
             if shutdownToken.isStopped { break }
             await runGeneration(configuration, stop)
-            guard let next = pending.withLock({ value -> Configuration? in defer { value = nil }; return value }) else { break }
+            guard
+                let next = pending.withLock({ value -> Configuration? in
+                    defer { value = nil }
+                    return value
+                })
+            else { break }
             configuration = next
             logger.notice("configuration reloaded", metadata: ["workers": "\(configuration.enabledWorkers.count)"])
             status.recordReload(applied: true, message: "configuration reloaded", at: clock.now())

@@ -36,14 +36,19 @@ struct InboxLoop: Sendable {
             if now >= nextUpkeep {
                 for queue in queues.all.values {
                     let expired = queue.expireOldMessages()
-                    if expired > 0 { logger.notice("messages past their retention dropped", metadata: ["queue": "\(queue.name)", "expired": "\(expired)"]) }
+                    if expired > 0 {
+                        logger.notice(
+                            "messages past their retention dropped",
+                            metadata: ["queue": "\(queue.name)", "expired": "\(expired)"])
+                    }
                     await queue.compact()
                 }
                 nextUpkeep = now.addingTimeInterval(Self.upkeepSeconds)
             }
             slot.end()
             let untilUpkeep = max(0, nextUpkeep.timeIntervalSince(clock.now()))
-            await signal.wait(stop: stop, clock: clock, atMost: watch.isWatching ? untilUpkeep : min(untilUpkeep, Self.fallbackSeconds))
+            await signal.wait(
+                stop: stop, clock: clock, atMost: watch.isWatching ? untilUpkeep : min(untilUpkeep, Self.fallbackSeconds))
         }
     }
 }

@@ -1,6 +1,6 @@
-import StarfleetFiles
 import FoundationEssentials
 import Glibc
+import StarfleetFiles
 
 /// Small JSON state files (scheduler fires, status): read leniently, written atomically (tmp + fsync + rename +
 /// fsync of the directory) so a crash leaves the old or the new content, never a torn file.

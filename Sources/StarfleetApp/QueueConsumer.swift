@@ -128,9 +128,11 @@ struct QueueConsumer: Sendable {
             }
         } catch {
             // The message comes back when its visibility timeout ends: nothing is lost.
-            logger.error("could not settle the message; it will be delivered again", metadata: [
-                "queue": "\(queue.name)", "message_id": "\(message.messageId)", "error": "\(error)",
-            ])
+            logger.error(
+                "could not settle the message; it will be delivered again",
+                metadata: [
+                    "queue": "\(queue.name)", "message_id": "\(message.messageId)", "error": "\(error)",
+                ])
         }
     }
 

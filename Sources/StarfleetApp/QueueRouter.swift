@@ -1,10 +1,10 @@
 import FoundationEssentials
 package import Logging
 package import StarfleetAWS
-package import StarfleetSQSQueue
 package import StarfleetClock
 package import StarfleetCore
 package import StarfleetQueue
+package import StarfleetSQSQueue
 import Synchronization
 
 /// Which backend holds each queue: a worker whose `InvocationQueueUrl` (or the Starbase, when `STARFLEET.FanOutQueueUrl`)
@@ -45,8 +45,9 @@ package final class QueueRouter: Sendable {
     /// The Starbase's fan-out queue: SQS when `FanOutQueueUrl` is an SQS URL, else the local one.
     package func starbaseQueue(_ configuration: Configuration) throws -> any MessageQueue {
         if let url = Self.sqsURL(of: StatePaths.starbaseQueue, in: configuration) {
-            return sqsQueue(StatePaths.starbaseQueue, url: url, visibilityTimeout: 300, maxReceiveCount: 4,
-                            group: SQSMessageGroups.fanOut)
+            return sqsQueue(
+                StatePaths.starbaseQueue, url: url, visibilityTimeout: 300, maxReceiveCount: 4,
+                group: SQSMessageGroups.fanOut)
         }
         return try localStarbaseQueue()
     }
@@ -60,10 +61,12 @@ package final class QueueRouter: Sendable {
     /// A worker's queue: SQS when its `InvocationQueueUrl` is an SQS URL, else the local one named after it.
     package func workerQueue(_ worker: WorkerConfiguration) throws -> any MessageQueue {
         if let url = worker.invocationQueueUrl.flatMap({ SQSQueueURL($0) }) {
-            return sqsQueue(worker.name, url: url, visibilityTimeout: Double(worker.visibilityTimeoutSeconds),
-                            maxReceiveCount: worker.maxReceiveCount, group: SQSMessageGroups.worker(worker.name))
+            return sqsQueue(
+                worker.name, url: url, visibilityTimeout: Double(worker.visibilityTimeoutSeconds),
+                maxReceiveCount: worker.maxReceiveCount, group: SQSMessageGroups.worker(worker.name))
         }
-        return try local.queue(worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
+        return try local.queue(
+            worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
     }
 
     /// The SQS queue behind `name` (a worker, or the Starbase) in `configuration`; nil when that queue is local.
@@ -89,14 +92,17 @@ package final class QueueRouter: Sendable {
             r.credentials = credentials
             let endpoint = AWSEndpoint.resolve(service: "sqs", region: url.region, environment: environment)
             let client = SQSClient(http: http, credentials: credentials, region: url.region, endpoint: endpoint, clock: clock)
-            let options = SQSQueueOptions(visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount,
-                                          deadLetters: local.deadLetters, messageGroup: group)
+            let options = SQSQueueOptions(
+                visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount,
+                deadLetters: local.deadLetters, messageGroup: group)
             let queue = SQSQueue(name: name, url: url, client: client, options: options, clock: clock, logger: logger)
             r.queues[name] = (key, queue)
-            logger.info("queue is on Amazon SQS", metadata: [
-                "queue": "\(name)", "url": "\(url)", "endpoint": "\(endpoint.scheme)://\(endpoint.host)\(endpoint.basePath)",
-                "fifo": "\(url.isFIFO)",
-            ])
+            logger.info(
+                "queue is on Amazon SQS",
+                metadata: [
+                    "queue": "\(name)", "url": "\(url)", "endpoint": "\(endpoint.scheme)://\(endpoint.host)\(endpoint.basePath)",
+                    "fifo": "\(url.isFIFO)",
+                ])
             return queue
         }
     }

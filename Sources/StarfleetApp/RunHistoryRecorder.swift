@@ -15,19 +15,23 @@ struct RunHistoryRecorder: Sendable {
     let maxReceiveCount: Int
 
     /// The recorder of `worker` under `configuration`'s bounds; nil without a store or with RunHistoryMaxRuns 0.
-    static func make(_ store: RunHistoryStore?, worker: WorkerConfiguration, in configuration: Configuration) -> RunHistoryRecorder? {
+    static func make(_ store: RunHistoryStore?, worker: WorkerConfiguration, in configuration: Configuration)
+        -> RunHistoryRecorder?
+    {
         let policy = configuration.runHistory(for: worker)
         guard let store, policy.maxRuns > 0 else { return nil }
-        return RunHistoryRecorder(store: store, worker: worker.name,
-                                  limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds),
-                                  maxReceiveCount: worker.maxReceiveCount)
+        return RunHistoryRecorder(
+            store: store, worker: worker.name,
+            limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds),
+            maxReceiveCount: worker.maxReceiveCount)
     }
 
     /// A queue message's run: failures will be retried until the last attempt, which dead-letters.
     func record(_ message: ReceivedMessage, started: Date, seconds: Double, result: Result<[UInt8], WorkerFailure>) {
-        var run = RunRecord(worker: worker, template: message.attributes["StarfleetTemplate"], account: message.attributes["StarfleetAccount"],
-                            region: message.attributes["StarfleetRegion"], messageId: message.messageId, attempt: message.receiveCount,
-                            started: started, durationSeconds: seconds, outcome: .succeeded)
+        var run = RunRecord(
+            worker: worker, template: message.attributes["StarfleetTemplate"], account: message.attributes["StarfleetAccount"],
+            region: message.attributes["StarfleetRegion"], messageId: message.messageId, attempt: message.receiveCount,
+            started: started, durationSeconds: seconds, outcome: .succeeded)
         Self.fill(&run, result) { failure in
             message.receiveCount >= maxReceiveCount ? .deadLettered : failure.timedOut ? .timedOut : .failedWillRetry
         }
@@ -35,8 +39,10 @@ struct RunHistoryRecorder: Sendable {
     }
 
     /// Runs a direct invocation (the Invoke API, a worker's `invoke`) and records it: nothing retries a failure.
-    static func timing(_ recorder: RunHistoryRecorder?, _ invocation: WorkerInvocation,
-                       _ body: () async throws -> [UInt8]) async throws -> [UInt8] {
+    static func timing(
+        _ recorder: RunHistoryRecorder?, _ invocation: WorkerInvocation,
+        _ body: () async throws -> [UInt8]
+    ) async throws -> [UInt8] {
         guard let recorder else { return try await body() }
         let started = recorder.store.clock.now()
         let clock = ContinuousClock()
@@ -47,16 +53,19 @@ struct RunHistoryRecorder: Sendable {
         } catch {
             result = .failure(error as? WorkerFailure ?? WorkerFailure("\(error)"))
         }
-        var run = RunRecord(worker: recorder.worker, template: invocation.template, account: invocation.account, region: invocation.region,
-                            messageId: invocation.messageId, attempt: invocation.receiveCount, started: started,
-                            durationSeconds: WorkerExecutor.seconds(clock.now - start), outcome: .succeeded)
+        var run = RunRecord(
+            worker: recorder.worker, template: invocation.template, account: invocation.account, region: invocation.region,
+            messageId: invocation.messageId, attempt: invocation.receiveCount, started: started,
+            durationSeconds: WorkerExecutor.seconds(clock.now - start), outcome: .succeeded)
         fill(&run, result) { $0.timedOut ? .timedOut : .failed }
         recorder.store.record(run, limits: recorder.limits)
         return try result.get()
     }
 
     /// The outcome, error and excerpts of `result`; `failed` says which failure outcome applies.
-    private static func fill(_ run: inout RunRecord, _ result: Result<[UInt8], WorkerFailure>, failed: (WorkerFailure) -> RunOutcome) {
+    private static func fill(
+        _ run: inout RunRecord, _ result: Result<[UInt8], WorkerFailure>, failed: (WorkerFailure) -> RunOutcome
+    ) {
         switch result {
         case .success(let bytes):
             run.outcome = .succeeded
@@ -65,7 +74,8 @@ struct RunHistoryRecorder: Sendable {
         case .failure(let failure):
             run.outcome = failed(failure)
             run.exitStatus = failure.exitStatus
-            run.errorType = failure.errorType ?? (failure.timedOut ? "Timeout" : failure.exitStatus != nil ? "Runtime.ExitError" : "Error")
+            run.errorType =
+                failure.errorType ?? (failure.timedOut ? "Timeout" : failure.exitStatus != nil ? "Runtime.ExitError" : "Error")
             run.error = failure.errorMessage ?? failure.message
             run.stderrExcerpt = RunRecord.excerpt(tail: failure.stderrTail)
         }

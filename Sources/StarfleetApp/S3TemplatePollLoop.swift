@@ -1,9 +1,9 @@
 import FoundationEssentials
 import Logging
+import StarfleetAWS
 import StarfleetClock
 import StarfleetCore
 import StarfleetCrypto
-import StarfleetAWS
 
 /// Polls `STARFLEET.TemplateBucket` every `S3PollIntervalSeconds` (first at start) and turns each new or changed
 /// template into Starfleet's S3 event on the Starbase queue, as the template directory's watcher does. The
@@ -51,10 +51,12 @@ struct S3TemplatePollLoop: Sendable {
         var state = loadState()
         var failures = 0
         let bucket = poller.bucket.name
-        logger.info("polling the template bucket", metadata: [
-            "bucket": "\(bucket)", "prefixes": "\(poller.prefixes.joined(separator: " "))", "interval": "\(interval)",
-            "acknowledged": "\(state.etags.count)",
-        ])
+        logger.info(
+            "polling the template bucket",
+            metadata: [
+                "bucket": "\(bucket)", "prefixes": "\(poller.prefixes.joined(separator: " "))", "interval": "\(interval)",
+                "acknowledged": "\(state.etags.count)",
+            ])
         while !Task.isCancelled {
             let outcome = await poller.poll(seen: state.etags, fire: fire)
             if outcome.etags != state.etags {
@@ -64,20 +66,28 @@ struct S3TemplatePollLoop: Sendable {
             metrics?.templateEvents(queued: outcome.fired.count, rejected: outcome.rejected.count)
             for (operation, count) in outcome.failures { metrics?.s3PollFailed(operation: operation, count: count) }
             if outcome.errors.isEmpty {
-                if failures > 0 { logger.notice("the template bucket answers again", metadata: ["bucket": "\(bucket)", "failed_polls": "\(failures)"]) }
+                if failures > 0 {
+                    logger.notice(
+                        "the template bucket answers again", metadata: ["bucket": "\(bucket)", "failed_polls": "\(failures)"])
+                }
                 failures = 0
             } else {
                 failures += 1
             }
             let wait = Self.delay(interval: interval, failures: failures, unit: Double.random(in: 0..<1))
             for error in outcome.errors {
-                logger.error("S3 template poll: \(error)", metadata: [
-                    "bucket": "\(bucket)", "failed_polls": "\(failures)", "retry_in": "\(Int(wait.rounded(.up)))s",
-                ])
+                logger.error(
+                    "S3 template poll: \(error)",
+                    metadata: [
+                        "bucket": "\(bucket)", "failed_polls": "\(failures)", "retry_in": "\(Int(wait.rounded(.up)))s",
+                    ])
             }
-            logger.debug("template bucket polled", metadata: [
-                "bucket": "\(bucket)", "keys": "\(outcome.etags.count)", "fired": "\(outcome.fired.count)", "errors": "\(outcome.errors.count)",
-            ])
+            logger.debug(
+                "template bucket polled",
+                metadata: [
+                    "bucket": "\(bucket)", "keys": "\(outcome.etags.count)", "fired": "\(outcome.fired.count)",
+                    "errors": "\(outcome.errors.count)",
+                ])
             do {
                 try await clock.sleep(seconds: wait)
             } catch {
@@ -91,12 +101,15 @@ struct S3TemplatePollLoop: Sendable {
     func loadState() -> State {
         let empty = State(bucket: poller.bucket.name, etags: [:])
         guard let state = JSONStateFile.read(State.self, from: statePath) else {
-            logger.info("no S3 template state yet; every template in the bucket will be reported once", metadata: ["path": "\(statePath)"])
+            logger.info(
+                "no S3 template state yet; every template in the bucket will be reported once", metadata: ["path": "\(statePath)"]
+            )
             return empty
         }
         guard state.version == 1, state.bucket == poller.bucket.name else {
-            logger.notice("the S3 template state is for another bucket or version; every template will be reported once",
-                          metadata: ["path": "\(statePath)", "was": "\(state.bucket)"])
+            logger.notice(
+                "the S3 template state is for another bucket or version; every template will be reported once",
+                metadata: ["path": "\(statePath)", "was": "\(state.bucket)"])
             return empty
         }
         return state
@@ -115,18 +128,23 @@ struct S3TemplatePollLoop: Sendable {
 extension S3TemplatePollLoop {
     /// The poll loop for a configuration with `STARFLEET.TemplateBucket`, firing through the Starbase exactly as the
     /// template directory's watcher does; nil without a bucket (then the directory is watched instead).
-    static func make(configuration: Configuration, starbase: Starbase, environment env: DaemonEnvironment) -> S3TemplatePollLoop? {
+    static func make(configuration: Configuration, starbase: Starbase, environment env: DaemonEnvironment) -> S3TemplatePollLoop?
+    {
         guard let name = configuration.starfleet.templateBucket else { return nil }
-        env.logger.notice("templates come from the template bucket; the template directory is not watched",
-                          metadata: ["bucket": "\(name)", "templates": "\(configuration.starfleet.templateDirectory)"])
+        env.logger.notice(
+            "templates come from the template bucket; the template directory is not watched",
+            metadata: ["bucket": "\(name)", "templates": "\(configuration.starfleet.templateDirectory)"])
         let bucket = S3TemplateBucket(s3: env.aws.s3(region: env.aws.deploymentRegion(configuration)), name: name)
         let prefixes = configuration.enabledWorkers.filter { $0.invocationSources.contains(.s3) }.map(\.templatePrefix)
         let clock = env.clock
         return S3TemplatePollLoop(
-            poller: S3TemplatePoller(bucket: bucket, prefixes: prefixes, logger: env.logger), statePath: env.paths.s3TemplateState,
-            interval: Double(configuration.starfleet.s3PollIntervalSeconds), clock: clock, logger: env.logger, metrics: env.metrics,
+            poller: S3TemplatePoller(bucket: bucket, prefixes: prefixes, logger: env.logger),
+            statePath: env.paths.s3TemplateState,
+            interval: Double(configuration.starfleet.s3PollIntervalSeconds), clock: clock, logger: env.logger,
+            metrics: env.metrics,
             fire: { key, bytes in
-                try await starbase.taskTemplateChange(key: key, event: .template(key: key, sha256: Digest.sha256Hex(bytes), seenAt: clock.now()))
+                try await starbase.taskTemplateChange(
+                    key: key, event: .template(key: key, sha256: Digest.sha256Hex(bytes), seenAt: clock.now()))
             })
     }
 }

@@ -124,15 +124,17 @@ struct S3TemplatePoller: Sendable {
     /// Logs a non-template key (Starfleet's words for an S3 event on one) and acknowledges it, so the line comes
     /// once per ETag, not every pass.
     private func skip(_ object: S3Object, into outcome: inout Outcome) {
-        logger.warning("[⏭️] s3://\(bucket.name)/\(object.key) is not a recognized template. We only process files that end in `.yaml`. Skipping.",
-                       metadata: ["template": "\(object.key)"])
+        logger.warning(
+            "[⏭️] s3://\(bucket.name)/\(object.key) is not a recognized template. We only process files that end in `.yaml`. Skipping.",
+            metadata: ["template": "\(object.key)"])
         outcome.etags[object.key] = object.etag
         outcome.skipped.append(object.key)
     }
 
     private func reject(_ key: String, size: Int, etag: String, into outcome: inout Outcome) {
-        logger.error("template rejected: s3://\(bucket.name)/\(key) is \(size) bytes, over the \(Self.maxTemplateBytes)-byte template limit; make it smaller",
-                     metadata: ["template": "\(key)"])
+        logger.error(
+            "template rejected: s3://\(bucket.name)/\(key) is \(size) bytes, over the \(Self.maxTemplateBytes)-byte template limit; make it smaller",
+            metadata: ["template": "\(key)"])
         outcome.etags[key] = etag
         outcome.rejected.append(key)
     }

@@ -61,7 +61,9 @@ package struct S3TemplateStore: TemplateStore {
                 throw Self.noSuchBucket(bucket.name, key: key)
             case "NoSuchKey":
                 throw TemplateStoreError(
-                    key: key, message: "the template was not found in S3: no key \(key) in bucket \(bucket.name) (s3://\(bucket.name)/\(key))",
+                    key: key,
+                    message:
+                        "the template was not found in S3: no key \(key) in bucket \(bucket.name) (s3://\(bucket.name)/\(key))",
                     kind: .notFound)
             default:
                 throw TemplateStoreError(key: key, message: "Can't read the template s3://\(bucket.name)/\(key): \(error)")

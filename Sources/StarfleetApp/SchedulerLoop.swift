@@ -31,12 +31,17 @@ struct SchedulerLoop: Sendable {
         let slot = HeartbeatSlot(heartbeat, name: Self.name)
         defer { slot.end() }
         let persisted = JSONStateFile.read(State.self, from: statePath)?.lastFired ?? [:]
-        var last = TimerPlanner.startingState(schedules, persisted: persisted, now: clock.now(),
-                                              catchUp: configuration.starfleet.catchUpMissedRuns)
+        var last = TimerPlanner.startingState(
+            schedules, persisted: persisted, now: clock.now(),
+            catchUp: configuration.starfleet.catchUpMissedRuns)
         save(last)
-        let offsets = Dictionary(uniqueKeysWithValues: schedules.map {
-            ($0.description, TimerJitter.offset(for: $0, host: Self.hostName(), maxSeconds: configuration.starfleet.timerJitterSeconds))
-        })
+        let offsets = Dictionary(
+            uniqueKeysWithValues: schedules.map {
+                (
+                    $0.description,
+                    TimerJitter.offset(for: $0, host: Self.hostName(), maxSeconds: configuration.starfleet.timerJitterSeconds)
+                )
+            })
         while !stop.isStopped {
             slot.beat()
             let now = clock.now()
@@ -47,25 +52,33 @@ struct SchedulerLoop: Sendable {
                     last[schedule.description] = boundary
                     save(last)
                     metrics?.timerFired(schedule: schedule.description, latenessSeconds: lateness)
-                    logger.info("timed event fired", metadata: [
-                        "schedule": "\(schedule)", "boundary": "\(boundary.formatted(.iso8601))",
-                        "lateness_ms": "\(Int(lateness * 1000))",
-                    ])
+                    logger.info(
+                        "timed event fired",
+                        metadata: [
+                            "schedule": "\(schedule)", "boundary": "\(boundary.formatted(.iso8601))",
+                            "lateness_ms": "\(Int(lateness * 1000))",
+                        ])
                 } catch {
-                    logger.error("timed event could not be tasked; retrying", metadata: ["schedule": "\(schedule)", "error": "\(error)"])
+                    logger.error(
+                        "timed event could not be tasked; retrying", metadata: ["schedule": "\(schedule)", "error": "\(error)"])
                 }
             }
-            let next = Dictionary(schedules.compactMap { s -> (String, Date)? in
-                let offset = TimeInterval(offsets[s.description] ?? 0)
-                let shifted = now.addingTimeInterval(-offset)
-                return s.nextFire(after: max(shifted, last[s.description] ?? shifted)).map { (s.description, $0.addingTimeInterval(offset)) }
-            },
-                                  uniquingKeysWith: { a, _ in a })
+            let next = Dictionary(
+                schedules.compactMap { s -> (String, Date)? in
+                    let offset = TimeInterval(offsets[s.description] ?? 0)
+                    let shifted = now.addingTimeInterval(-offset)
+                    return s.nextFire(after: max(shifted, last[s.description] ?? shifted)).map {
+                        (s.description, $0.addingTimeInterval(offset))
+                    }
+                },
+                uniquingKeysWith: { a, _ in a })
             status.setFires(next: next, last: last)
             // Wake at the next boundary, or after at most 20 s of elapsed time to notice a stepped clock (a
             // duration, not a wall-clock deadline: a clock stepped back must not stretch the nap). Parked meanwhile:
             // the watchdog's pings do not need this loop to wake. A stop ends the nap at once.
-            let wake = TimerPlanner.nextWake(schedules, lastFired: last, now: now, offsets: offsets) ?? now.addingTimeInterval(Self.napSeconds)
+            let wake =
+                TimerPlanner.nextWake(schedules, lastFired: last, now: now, offsets: offsets)
+                ?? now.addingTimeInterval(Self.napSeconds)
             let nap = min(max(wake.timeIntervalSince(now), 0), Self.napSeconds)
             await slot.waiting {
                 await withTaskGroup(of: Void.self) { group in

@@ -24,8 +24,10 @@ package struct Starbase: Sendable {
     /// The bucket name local template events carry (Starfleet checks it against TemplateBucket).
     var bucket: String { configuration.starfleet.templateBucket ?? "local" }
 
-    package init(configuration: Configuration, queues: QueueRouter, templates: any TemplateStore, index: AccountIndexCache,
-                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
+    package init(
+        configuration: Configuration, queues: QueueRouter, templates: any TemplateStore, index: AccountIndexCache,
+        ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil
+    ) {
         self.configuration = configuration
         self.queues = queues
         self.templates = templates
@@ -41,10 +43,13 @@ package struct Starbase: Sendable {
     func workerQueue(_ worker: WorkerConfiguration) throws -> any MessageQueue { try queues.workerQueue(worker) }
 
     /// A Starbase whose queues are all local (tests, tools): a ``QueueRouter`` over `queues`.
-    package init(configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
-                ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil) {
-        self.init(configuration: configuration, queues: QueueRouter(local: queues, clock: clock, logger: logger), templates: templates,
-                  index: index, ships: ships, clock: clock, logger: logger, metrics: metrics)
+    package init(
+        configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
+        ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil
+    ) {
+        self.init(
+            configuration: configuration, queues: QueueRouter(local: queues, clock: clock, logger: logger), templates: templates,
+            index: index, ships: ships, clock: clock, logger: logger, metrics: metrics)
     }
 
     // MARK: Part 1
@@ -53,15 +58,18 @@ package struct Starbase: Sendable {
     /// - Returns: how many fan-out messages were enqueued.
     @discardableResult
     package func taskTimedEvent(_ schedule: Schedule, event: FanOutEvent) async throws -> Int {
-        let messages = try await Self.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+        let messages = try await Self.timedMessages(
+            configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
         if !messages.isEmpty { _ = try await starbaseQueue().send(messages) }
         return messages.count
     }
 
     /// Part 1 of a timed event as messages (Starfleet's `process_eventbridge_timed_event`), for the daemon's
     /// scheduler and for `starfleetctl trigger`.
-    package static func timedMessages(configuration: Configuration, templates: any TemplateStore, schedule: Schedule,
-                                     event: FanOutEvent, logger: Logger) async throws -> [OutgoingMessage] {
+    package static func timedMessages(
+        configuration: Configuration, templates: any TemplateStore, schedule: Schedule,
+        event: FanOutEvent, logger: Logger
+    ) async throws -> [OutgoingMessage] {
         let workers = configuration.workers(taskedBy: schedule)
         guard !workers.isEmpty else {
             logger.info("[🌑] No ships to task for the timed event: \(schedule).")
@@ -71,24 +79,29 @@ package struct Starbase: Sendable {
         for worker in workers {
             let keys = try await templates.templates(prefix: worker.templatePrefix)
             if keys.isEmpty {
-                logger.warning("[⚠️] No templates found for worker ship: \(worker.name). Skipping it.", metadata: ["worker": "\(worker.name)"])
+                logger.warning(
+                    "[⚠️] No templates found for worker ship: \(worker.name). Skipping it.", metadata: ["worker": "\(worker.name)"]
+                )
             }
             for key in keys {
-                messages.append(OutgoingMessage(
-                    body: StarbaseMessage.timed(worker: worker.name, templateKey: key).body,
-                    attributes: [FanOutEvent.attribute: event.id],
-                    deduplicationId: Digest.sha256Hex("\(event.id)|\(worker.name)|\(key)")))
+                messages.append(
+                    OutgoingMessage(
+                        body: StarbaseMessage.timed(worker: worker.name, templateKey: key).body,
+                        attributes: [FanOutEvent.attribute: event.id],
+                        deduplicationId: Digest.sha256Hex("\(event.id)|\(worker.name)|\(key)")))
             }
         }
-        logger.info("[🚀] All ships have been tasked for fan-out for this timed event: \(event.summary).",
-                    metadata: ["templates": "\(messages.count)"])
+        logger.info(
+            "[🚀] All ships have been tasked for fan-out for this timed event: \(event.summary).",
+            metadata: ["templates": "\(messages.count)"])
         return messages
     }
 
     /// A template created or changed: Starfleet's S3 ObjectCreated notification onto the fan-out queue.
     package func taskTemplateChange(key: String, event: FanOutEvent) async throws {
-        let message = OutgoingMessage(body: StarbaseMessage.templateChanged(bucket: bucket, key: key).body,
-                                      attributes: [FanOutEvent.attribute: event.id], deduplicationId: Digest.sha256Hex(event.id))
+        let message = OutgoingMessage(
+            body: StarbaseMessage.templateChanged(bucket: bucket, key: key).body,
+            attributes: [FanOutEvent.attribute: event.id], deduplicationId: Digest.sha256Hex(event.id))
         _ = try await starbaseQueue().send([message])
         logger.info("[🪣] Template change queued for the Starbase.", metadata: ["template": "\(key)"])
     }
@@ -100,11 +113,15 @@ package struct Starbase: Sendable {
         let eventID = message.attributes[FanOutEvent.attribute] ?? "message|\(message.messageId)"
         switch StarbaseMessage.parse(message.body) {
         case .unsupported(let why):
-            logger.error("[👽] Received an event: `\(message.body.prefix(200))` we don't support! Dropping it.", metadata: ["reason": "\(why)"])
+            logger.error(
+                "[👽] Received an event: `\(message.body.prefix(200))` we don't support! Dropping it.",
+                metadata: ["reason": "\(why)"])
             return .done
         case .messages(let parsed):
             if parsed.count > 1 {
-                logger.error("[🚨] Received \(parsed.count) nested events! Going to loop over them, but this should really be used to re-invoke the fan out!")
+                logger.error(
+                    "[🚨] Received \(parsed.count) nested events! Going to loop over them, but this should really be used to re-invoke the fan out!"
+                )
             }
             var outcome = HandlingOutcome.done
             for item in parsed {
@@ -119,25 +136,35 @@ package struct Starbase: Sendable {
         switch message {
         case .timed(let name, let key):
             guard let worker = configuration.worker(named: name), worker.enabled else {
-                logger.error("No worker ship named \(name) is enabled: cannot fan out \(key).", metadata: ["worker": "\(name)", "template": "\(key)"])
+                logger.error(
+                    "No worker ship named \(name) is enabled: cannot fan out \(key).",
+                    metadata: ["worker": "\(name)", "template": "\(key)"])
                 return .permanent("NoShipPluginError: no enabled worker ship named \(name)")
             }
             return await fanOut(worker, key: key, eventID: eventID)
         case .templateChanged(let bucket, let key):
-            logger.info("[🪣] Starbase received an S3 template modification event. Looking for the worker ship to task...", metadata: ["template": "\(key)"])
+            logger.info(
+                "[🪣] Starbase received an S3 template modification event. Looking for the worker ship to task...",
+                metadata: ["template": "\(key)"])
             guard bucket == self.bucket else {
                 logger.error("The event's bucket \(bucket) is not the template bucket \(self.bucket).")
                 return .permanent("InvalidBucketError: bucket \(bucket) is not the template bucket \(self.bucket)")
             }
             guard key.hasSuffix(".yaml") else {
-                logger.warning("[⏭️] Received an object prefix that is not a recognized template: \(key). We only process files that end in `.yaml`. Skipping.")
+                logger.warning(
+                    "[⏭️] Received an object prefix that is not a recognized template: \(key). We only process files that end in `.yaml`. Skipping."
+                )
                 return .done
             }
             guard let worker = configuration.worker(forTemplateKey: key) else {
-                logger.warning("[⏭️] Received S3 payload for object: \(key) that we can't find a ship to handle. Skipping.", metadata: ["template": "\(key)"])
+                logger.warning(
+                    "[⏭️] Received S3 payload for object: \(key) that we can't find a ship to handle. Skipping.",
+                    metadata: ["template": "\(key)"])
                 return .done
             }
-            logger.info("[🧑‍🚀] Identified worker ship: \(worker.name) for S3 template: \(key).", metadata: ["worker": "\(worker.name)", "template": "\(key)"])
+            logger.info(
+                "[🧑‍🚀] Identified worker ship: \(worker.name) for S3 template: \(key).",
+                metadata: ["worker": "\(worker.name)", "template": "\(key)"])
             return await fanOut(worker, key: key, eventID: eventID)
         }
     }
@@ -154,7 +181,8 @@ package struct Starbase: Sendable {
     private func planAndSend(_ worker: WorkerConfiguration, key: String, eventID: String) async -> HandlingOutcome {
         let meta: Logger.Metadata = ["worker": "\(worker.name)", "template": "\(key)"]
         guard let ship = ships[worker.name] else {
-            return .permanent("worker \(worker.name) has no implementation (no Command and no built-in Swift worker of that name)")
+            return .permanent(
+                "worker \(worker.name) has no implementation (no Command and no built-in Swift worker of that name)")
         }
         let bytes: [UInt8]
         do {
@@ -164,8 +192,9 @@ package struct Starbase: Sendable {
             logger.error("[❌] Can't read the template \(key): \(error.message).", metadata: meta)
             return .permanent(error.description)
         } catch let error as TemplateStoreError where error.kind == .notFound {
-            logger.error("[❌] Can't find the template: \(key) in S3 (bucket \(self.bucket)). Please investigate why it's missing.",
-                         metadata: meta)
+            logger.error(
+                "[❌] Can't find the template: \(key) in S3 (bucket \(self.bucket)). Please investigate why it's missing.",
+                metadata: meta)
             return .retry(error.description)
         } catch {
             logger.error("[❌] Can't read the template: \(key): \(error)", metadata: meta)
@@ -181,8 +210,9 @@ package struct Starbase: Sendable {
         let plan: FanOutTargets
         do {
             let accountIndex = ship.fanOutStrategy == .singleInvocation ? nil : try await index.current()
-            plan = try FanOutPlanner.targets(worker: worker.name, strategy: ship.fanOutStrategy, template: template, index: accountIndex,
-                                             scopeToRegions: Set(configuration.starfleet.scopeToRegions))
+            plan = try FanOutPlanner.targets(
+                worker: worker.name, strategy: ship.fanOutStrategy, template: template, index: accountIndex,
+                scopeToRegions: Set(configuration.starfleet.scopeToRegions))
         } catch let error as AccountIndexError {
             logger.error("The account index cannot be read: \(error)", metadata: meta)
             return .retry(error.description)
@@ -203,7 +233,8 @@ package struct Starbase: Sendable {
         }
         if let (payload, error) = sender.firstInvalid(queue: queue.name) {
             // No retry can make it fit: dead-letter the event with the reason rather than retry it until it does.
-            let reason = (error as? QueueError)?.code == .messageTooLarge
+            let reason =
+                (error as? QueueError)?.code == .messageTooLarge
                 ? "a payload of \(key) is \(payload.body.count) bytes; a queue message holds at most 1 MiB (1,048,576 bytes)"
                 : "a payload of \(key) (\(payload.target)) cannot be sent: \(error)"
             logger.error("[❌] \(reason)", metadata: meta)
@@ -213,16 +244,20 @@ package struct Starbase: Sendable {
         do {
             try await sender.send(to: queue, progress: &progress)
             metrics?.payloadsSent(worker: worker.name, count: progress.sent)
-            logger.info("[🛸] Worker Ship: \(worker.name) tasked for the \(plan.strategy) fan out", metadata: meta.merging([
-                "payloads": "\(plan.count)", "duplicates": "\(progress.duplicates)",
-            ]) { $1 })
+            logger.info(
+                "[🛸] Worker Ship: \(worker.name) tasked for the \(plan.strategy) fan out",
+                metadata: meta.merging([
+                    "payloads": "\(plan.count)", "duplicates": "\(progress.duplicates)",
+                ]) { $1 })
             return .done
         } catch {
             // The chunks already durable stay; the retry resends them as duplicates (their deduplication ids), not twice.
             metrics?.payloadsSent(worker: worker.name, count: progress.sent)
-            logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta.merging([
-                "payloads": "\(plan.count)", "enqueued_before_the_error": "\(progress.sent + progress.duplicates)",
-            ]) { $1 })
+            logger.error(
+                "Could not enqueue the payloads for \(worker.name): \(error)",
+                metadata: meta.merging([
+                    "payloads": "\(plan.count)", "enqueued_before_the_error": "\(progress.sent + progress.duplicates)",
+                ]) { $1 })
             if let error = error as? QueueError, error.code == .messageTooLarge { return .permanent("\(error)") }
             return .retry("\(error)")
         }

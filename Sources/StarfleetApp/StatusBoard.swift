@@ -105,9 +105,10 @@ package final class StatusBoard: Sendable {
 
     package func snapshot(now: Date, queues: [String: QueueCounts], degraded: [String: DegradedRecord] = [:]) -> Snapshot {
         state.withLock { s in
-            Snapshot(pid: pid, startedAt: startedAt, updatedAt: now, workers: s.workers, queues: queues,
-                     nextFires: s.nextFires, lastFires: s.lastFires, lastReload: s.lastReload,
-                     degraded: degraded.isEmpty ? nil : degraded)
+            Snapshot(
+                pid: pid, startedAt: startedAt, updatedAt: now, workers: s.workers, queues: queues,
+                nextFires: s.nextFires, lastFires: s.lastFires, lastReload: s.lastReload,
+                degraded: degraded.isEmpty ? nil : degraded)
         }
     }
 }

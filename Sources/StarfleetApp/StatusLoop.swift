@@ -91,9 +91,11 @@ struct StatusLoop: Sendable {
             guard let stats = try? await queue.stats() else { continue }
             let dead = (try? letters.ids(worker: name).count) ?? 0
             counts[name] = .init(visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed, deadLetters: dead)
-            gauges.append(.init(name: name, visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed,
-                                oldestAgeSeconds: (try? queue.oldestMessageAgeSeconds()) ?? 0, deadLettered: stats.deadLettered,
-                                deadLetterFiles: dead))
+            gauges.append(
+                .init(
+                    name: name, visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed,
+                    oldestAgeSeconds: (try? queue.oldestMessageAgeSeconds()) ?? 0, deadLettered: stats.deadLettered,
+                    deadLetterFiles: dead))
         }
         for (name, queue) in router.sqsQueues {
             // SQS's approximate counts; an unreachable SQS leaves the queue out of this report rather than stall it.
@@ -140,7 +142,9 @@ struct StatusLoop: Sendable {
         }
         if let (schedule, at) = s.nextFires.min(by: { $0.value < $1.value }) {
             let seconds = max(0, Int(at.timeIntervalSince(now)))
-            let span = seconds >= 3600 ? "\(seconds / 3600)h\((seconds % 3600) / 60)m" : seconds >= 60 ? "\(seconds / 60)m" : "\(seconds)s"
+            let span =
+                seconds >= 3600
+                ? "\(seconds / 3600)h\((seconds % 3600) / 60)m" : seconds >= 60 ? "\(seconds / 60)m" : "\(seconds)s"
             text += ", next \(schedule) in \(span)"
         }
         return text

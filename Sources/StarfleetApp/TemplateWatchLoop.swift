@@ -17,8 +17,9 @@ struct TemplateWatchLoop: Sendable {
     let metrics: DaemonMetrics?
 
     func run(stop: StopToken) async {
-        let watcher = TemplateWatcher(directory: configuration.starfleet.templateDirectory, stateFile: paths.templateState,
-                                      clock: clock, logger: logger)
+        let watcher = TemplateWatcher(
+            directory: configuration.starfleet.templateDirectory, stateFile: paths.templateState,
+            clock: clock, logger: logger)
         let starbase = self.starbase
         let logger = self.logger
         let clock = self.clock

@@ -35,12 +35,14 @@ struct WorkerExecutor: Sendable {
         if let region { log[metadataKey: "region"] = "\(region)" }
         if let template = message.attributes["StarfleetTemplate"] { log[metadataKey: "template"] = "\(template)" }
 
-        var invocation = WorkerInvocation(worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
-                                          commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
+        var invocation = WorkerInvocation(
+            worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
+            commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
         invocation.template = message.attributes["StarfleetTemplate"]
-        let context = WorkerContext(worker: configuration.name, account: account, region: region, commit: configuration.commit,
-                                    messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker,
-                                    awsSession: awsSession)
+        let context = WorkerContext(
+            worker: configuration.name, account: account, region: region, commit: configuration.commit,
+            messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker,
+            awsSession: awsSession)
         metrics?.received(worker: configuration.name)
         let started = ContinuousClock.now
         let startedAt = clock.now()
@@ -51,18 +53,21 @@ struct WorkerExecutor: Sendable {
             metrics?.executed(worker: configuration.name, succeeded: true, seconds: Self.seconds(elapsed))
             log.info("worker succeeded", metadata: ["duration": "\(elapsed)", "result_bytes": "\(result.count)"])
             status.recordSuccess(configuration.name, at: clock.now())
-            alerts?.postSuccess(result: result, worker: configuration, messageId: message.messageId, account: account,
-                                region: region, log: log)
+            alerts?.postSuccess(
+                result: result, worker: configuration, messageId: message.messageId, account: account,
+                region: region, log: log)
             return .done
         } catch let failure as WorkerFailure {
             metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
-            history?.record(message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
+            history?.record(
+                message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
             fail(failure, log: log, message: message)
             return .retry(failure)
         } catch {
             let failure = WorkerFailure("\(error)")
             metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
-            history?.record(message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
+            history?.record(
+                message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
             fail(failure, log: log, message: message)
             return .retry(failure)
         }
@@ -78,17 +83,24 @@ struct WorkerExecutor: Sendable {
         if let status = failure.exitStatus { meta["exit_status"] = "\(status)" }
         if let tail = failure.stderrTail, !tail.isEmpty { meta["stderr_tail"] = "\(tail.suffix(500))" }
         if last {
-            log.error("worker failed on its last attempt (\(message.receiveCount) of \(configuration.maxReceiveCount)); the message goes to the dead-letter folder", metadata: meta)
+            log.error(
+                "worker failed on its last attempt (\(message.receiveCount) of \(configuration.maxReceiveCount)); the message goes to the dead-letter folder",
+                metadata: meta)
         } else {
-            log.warning("worker failed (attempt \(message.receiveCount) of \(configuration.maxReceiveCount)); it will be retried", metadata: meta)
+            log.warning(
+                "worker failed (attempt \(message.receiveCount) of \(configuration.maxReceiveCount)); it will be retried",
+                metadata: meta)
         }
         status.recordFailure(configuration.name, at: clock.now(), error: failure.message)
-        let outcome: Alert.Outcome = last
+        let outcome: Alert.Outcome =
+            last
             ? .deadLettered(attempts: message.receiveCount)
             : .failedWillRetry(attempt: message.receiveCount, of: configuration.maxReceiveCount)
-        alerts?.post(.about(outcome, worker: configuration, messageId: message.messageId,
-                            account: message.attributes["StarfleetAccount"], region: message.attributes["StarfleetRegion"],
-                            failure: failure))
+        alerts?.post(
+            .about(
+                outcome, worker: configuration, messageId: message.messageId,
+                account: message.attributes["StarfleetAccount"], region: message.attributes["StarfleetRegion"],
+                failure: failure))
     }
 
     /// Runs the ship; Swift workers race a TimeoutSeconds timer on the injected clock and are cancelled when it wins.
@@ -105,7 +117,8 @@ struct WorkerExecutor: Sendable {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let result = first else {
-                var failure = WorkerFailure("\(invocation.worker) ran longer than TimeoutSeconds (\(Int(timeout)) s) and was cancelled")
+                var failure = WorkerFailure(
+                    "\(invocation.worker) ran longer than TimeoutSeconds (\(Int(timeout)) s) and was cancelled")
                 failure.timedOut = true
                 throw failure
             }

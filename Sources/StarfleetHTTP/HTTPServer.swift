@@ -33,8 +33,10 @@ package struct HTTPServer: Service {
     /// Resolved once the socket is bound (with the port, for a TCP port 0) or binding failed.
     package let bound: BindSignal
 
-    package init(name: String, router: Router<PeerContext>, address: Address, idleTimeout: Duration? = .seconds(60),
-                 maxConnections: Int = 256, logger: Logger) {
+    package init(
+        name: String, router: Router<PeerContext>, address: Address, idleTimeout: Duration? = .seconds(60),
+        maxConnections: Int = 256, logger: Logger
+    ) {
         self.name = name
         self.responder = router.buildResponder()
         self.address = address
@@ -59,15 +61,18 @@ package struct HTTPServer: Service {
             unlink(path)
             bindAddress = .unixDomainSocket(path: path)
         }
-        let idle = idleTimeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
+        let idle = idleTimeout.map {
+            TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
+        }
         let address = self.address
         let bound = self.bound
         // HummingbirdCore's server with our responder, not Hummingbird's Application: the Application runs a date
         // cache that wakes every second, and an idle daemon must not wake at all (no Date header is needed here).
         let responder = self.responder
         let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: idle)).buildServer(
-            configuration: ServerConfiguration(address: bindAddress, backlog: 256,
-                                               availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
+            configuration: ServerConfiguration(
+                address: bindAddress, backlog: 256,
+                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
             responder: { request, writer, channel in
                 let context = PeerContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))

@@ -14,7 +14,8 @@ package struct HeaderLimitMiddleware: RouterMiddleware {
         var size = request.method.rawValue.utf8.count + request.uri.description.utf8.count + 12
         for field in request.headers { size += field.name.rawName.utf8.count + field.value.utf8.count + 4 }
         guard size <= limit else {
-            return Response(status: .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), headers: [.connection: "close"])
+            return Response(
+                status: .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), headers: [.connection: "close"])
         }
         return try await next(request, context)
     }

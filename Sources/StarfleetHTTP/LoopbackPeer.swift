@@ -33,8 +33,8 @@ package struct LoopbackPeer: Sendable, Hashable {
             let localParts = fields[1].split(separator: ":")
             let remoteParts = fields[2].split(separator: ":")
             guard localParts.count == 2, remoteParts.count == 2, localParts[1] == clientPort, remoteParts[1] == serverPort,
-                  isLoopback(hex: localParts[0]), isLoopback(hex: remoteParts[0]),
-                  let uid = UInt32(fields[7]), let inode = UInt64(fields[9]), inode != 0
+                isLoopback(hex: localParts[0]), isLoopback(hex: remoteParts[0]),
+                let uid = UInt32(fields[7]), let inode = UInt64(fields[9]), inode != 0
             else { continue }
             return LoopbackPeer(uid: uid, inode: inode)
         }

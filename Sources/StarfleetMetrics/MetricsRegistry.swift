@@ -35,7 +35,9 @@ package final class MetricsRegistry: Sendable {
     /// Declares a family. Histogram buckets are upper bounds, ascending; +Inf is implied.
     package func declare(_ name: String, _ kind: Kind, help: String, buckets: [Double] = []) {
         families.withLock { all in
-            if all[name] == nil { all[name] = Family(help: help, kind: kind, buckets: kind == .histogram ? buckets.sorted() : []) }
+            if all[name] == nil {
+                all[name] = Family(help: help, kind: kind, buckets: kind == .histogram ? buckets.sorted() : [])
+            }
         }
     }
 

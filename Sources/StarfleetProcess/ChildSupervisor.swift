@@ -41,8 +41,10 @@ final class ChildSupervisor {
     private var stderr: TailBuffer
     private var readBuffer: UnsafeMutableRawBufferPointer
 
-    init(child: ChildProcess, invocation: ProcessInvocation, control: RunControl, logger: Logger,
-         observer: ProcessObserver? = nil) {
+    init(
+        child: ChildProcess, invocation: ProcessInvocation, control: RunControl, logger: Logger,
+        observer: ProcessObserver? = nil
+    ) {
         self.observer = observer
         self.child = child
         self.invocation = invocation

@@ -1,5 +1,5 @@
-import StarfleetCore
 import FoundationEssentials
+import StarfleetCore
 
 /// The environment a process worker's program sees: a small inherited base plus the STARFLEET_* variables.
 ///

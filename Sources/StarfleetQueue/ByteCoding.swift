@@ -67,8 +67,9 @@ package struct ByteReader {
 
     mutating func id() throws -> MessageID {
         let raw = try take(16)
-        return MessageID(high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
-                         low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        return MessageID(
+            high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+            low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 
     package mutating func bytes() throws -> UnsafeRawBufferPointer { try take(Int(try u32())) }

@@ -1,6 +1,6 @@
-import StarfleetFiles
 import FoundationEssentials
 import Glibc
+import StarfleetFiles
 
 /// The dead-letter directory, `<state>/dead-letter/`: one folder per worker, one JSON file per message
 /// (``DeadLetter``), each written atomically (temp file, fsync, rename, fsync of the folder) with mode 0600.
@@ -32,8 +32,9 @@ package struct DeadLetterDirectory: Sendable {
         do {
             data = try ISO8601.encoder().encode(letter)
         } catch {
-            throw QueueError(.corruptData, "the dead letter could not be encoded as JSON: \(error)", hint: "Report this bug.",
-                             queue: letter.queue, messageId: letter.messageId)
+            throw QueueError(
+                .corruptData, "the dead letter could not be encoded as JSON: \(error)", hint: "Report this bug.",
+                queue: letter.queue, messageId: letter.messageId)
         }
         // Written beside the letter as `.<id>.json.tmp`, which the listing skips.
         try fileSystem.writeAtomically(Array(data) + [0x0A], to: path(worker: letter.queue, id: letter.messageId))
@@ -65,7 +66,8 @@ package struct DeadLetterDirectory: Sendable {
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = root + "/" + name
             guard isWorkerFolder(name) else {
-                let reason = Self.isDirectory(path)
+                let reason =
+                    Self.isDirectory(path)
                     ? "not a worker's folder (a worker's name is 1 to 80 letters, digits, '_' or '-')"
                     : "not a worker's folder (a file in dead-letter/)"
                 strays.append(DeadLetterStray(path: path, reason: reason))
@@ -76,7 +78,8 @@ package struct DeadLetterDirectory: Sendable {
                 continue
             }
             for entry in entries.sorted() where !entry.hasPrefix(".") && !isLetterFile(path, entry) {
-                strays.append(DeadLetterStray(path: path + "/" + entry, reason: "not a dead letter (only regular <id>.json files are)"))
+                strays.append(
+                    DeadLetterStray(path: path + "/" + entry, reason: "not a dead letter (only regular <id>.json files are)"))
             }
         }
         return strays
@@ -122,8 +125,9 @@ package struct DeadLetterDirectory: Sendable {
             let file = path(worker: candidate, id: id)
             if fileSystem.fileExists(file) { return try read(file) }
         }
-        throw QueueError(.notFound, "no dead letter with id \(id)", hint: "List them with `starfleetctl dlq list`.",
-                         queue: worker, messageId: id)
+        throw QueueError(
+            .notFound, "no dead letter with id \(id)", hint: "List them with `starfleetctl dlq list`.",
+            queue: worker, messageId: id)
     }
 
     /// Deletes dead letters for good; returns how many files were removed.
@@ -155,15 +159,17 @@ package struct DeadLetterDirectory: Sendable {
         do {
             return try ISO8601.decoder().decode(DeadLetter.self, from: Data(bytes))
         } catch {
-            throw QueueError(.corruptData, "the dead-letter file is not a valid dead letter: \(error)",
-                             hint: "Inspect it by hand; move it away to silence this.", path: file)
+            throw QueueError(
+                .corruptData, "the dead-letter file is not a valid dead letter: \(error)",
+                hint: "Inspect it by hand; move it away to silence this.", path: file)
         }
     }
 
     /// Ids become file names: refuse anything that could leave the folder.
     static func validateID(_ id: String) throws {
         guard !id.isEmpty, id.utf8.count <= 128, !id.hasPrefix("."), !id.contains("/"), !id.contains("\0") else {
-            throw QueueError(.invalidParameterValue, "\"\(id)\" is not a dead-letter id", hint: "Use an id printed by `dlq list`.")
+            throw QueueError(
+                .invalidParameterValue, "\"\(id)\" is not a dead-letter id", hint: "Use an id printed by `dlq list`.")
         }
     }
 }

@@ -1,6 +1,6 @@
-import StarfleetFiles
 package import FoundationEssentials
 import Glibc
+import StarfleetFiles
 
 /// `<queue>/degraded.json`: what recovery could not bring back (missing segments, quarantined segments or ranges),
 /// kept until an operator acknowledges it (`starfleetctl queue acknowledge QUEUE`, which deletes the file).
@@ -22,7 +22,9 @@ package struct DegradedRecord: Codable, Sendable, Hashable {
     /// The files under `<queue>/quarantine/` that recovery wrote.
     package var quarantineFiles: [String]
 
-    package init(queue: String, detectedAt: Date, missingSegments: [UInt64], quarantinedSegments: [UInt64], quarantineFiles: [String]) {
+    package init(
+        queue: String, detectedAt: Date, missingSegments: [UInt64], quarantinedSegments: [UInt64], quarantineFiles: [String]
+    ) {
         self.queue = queue
         self.detectedAt = detectedAt
         self.missingSegments = missingSegments
@@ -33,15 +35,18 @@ package struct DegradedRecord: Codable, Sendable, Hashable {
     /// The record a recovery report calls for, or nil when nothing was lost (a torn tail is not a loss).
     package init?(queue: String, queueDirectory: String, report: RecoveryReport, at time: Date) {
         guard !report.isClean else { return nil }
-        func number(_ path: String) -> UInt64? { path.split(separator: "/").last.flatMap { SegmentFile.number(inFileName: String($0)) } }
+        func number(_ path: String) -> UInt64? {
+            path.split(separator: "/").last.flatMap { SegmentFile.number(inFileName: String($0)) }
+        }
         var numbers = Set(report.quarantined.compactMap { number($0.segmentPath) })
         var files = report.quarantined.map(\.quarantinePath)
         for n in report.unreadableSegments.compactMap(number) {
             numbers.insert(n)
             files.append(queueDirectory + "/quarantine/" + SegmentFile.fileName(n))
         }
-        self.init(queue: queue, detectedAt: time, missingSegments: report.missingSegments.sorted(),
-                  quarantinedSegments: numbers.sorted(), quarantineFiles: files)
+        self.init(
+            queue: queue, detectedAt: time, missingSegments: report.missingSegments.sorted(),
+            quarantinedSegments: numbers.sorted(), quarantineFiles: files)
     }
 
     /// This record with another's findings added (the earlier detection time kept).
@@ -57,8 +62,12 @@ package struct DegradedRecord: Codable, Sendable, Hashable {
     /// One line for logs, status and alerts, e.g. "missing segments 2, 3; quarantined segments 5".
     package var summary: String {
         var parts: [String] = []
-        if !missingSegments.isEmpty { parts.append("missing segments " + missingSegments.map(String.init).joined(separator: ", ")) }
-        if !quarantinedSegments.isEmpty { parts.append("quarantined segments " + quarantinedSegments.map(String.init).joined(separator: ", ")) }
+        if !missingSegments.isEmpty {
+            parts.append("missing segments " + missingSegments.map(String.init).joined(separator: ", "))
+        }
+        if !quarantinedSegments.isEmpty {
+            parts.append("quarantined segments " + quarantinedSegments.map(String.init).joined(separator: ", "))
+        }
         return parts.joined(separator: "; ")
     }
 
@@ -70,8 +79,9 @@ package struct DegradedRecord: Codable, Sendable, Hashable {
         let path = path(queueDirectory: queueDirectory)
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return nil }
         if let record = try? JSONDecoder.degraded.decode(DegradedRecord.self, from: data) { return record }
-        return DegradedRecord(queue: queue, detectedAt: Date(timeIntervalSince1970: 0), missingSegments: [], quarantinedSegments: [],
-                              quarantineFiles: [path])
+        return DegradedRecord(
+            queue: queue, detectedAt: Date(timeIntervalSince1970: 0), missingSegments: [], quarantinedSegments: [],
+            quarantineFiles: [path])
     }
 
     /// Writes (merging with a record still unacknowledged) atomically and durably.
@@ -89,7 +99,9 @@ package struct DegradedRecord: Codable, Sendable, Hashable {
     /// Safe while the daemon runs: the daemon reads the file at every status report and never rewrites it after
     /// the queue's recovery.
     @discardableResult
-    package static func acknowledge(queueDirectory: String, queue: String, fileSystem: any JournalFileSystem = PosixFileSystem()) throws -> DegradedRecord? {
+    package static func acknowledge(queueDirectory: String, queue: String, fileSystem: any JournalFileSystem = PosixFileSystem())
+        throws -> DegradedRecord?
+    {
         guard let record = read(queueDirectory: queueDirectory, queue: queue) else { return nil }
         try fileSystem.unlink(path(queueDirectory: queueDirectory))
         try fileSystem.syncDirectory(queueDirectory)

@@ -13,12 +13,15 @@ package struct InboxQueue: MessageQueue {
     }
 
     package func send(_ entries: [OutgoingMessage]) async throws -> [SendResult] {
-        try inbox.submit(QueueRequest(action: .send, requestedAt: Date(), messages: entries.map(QueueRequest.Message.init)), queue: name)
+        try inbox.submit(
+            QueueRequest(action: .send, requestedAt: Date(), messages: entries.map(QueueRequest.Message.init)), queue: name)
         // The daemon assigns the ids when it carries the request out.
         return entries.map { _ in SendResult(messageId: "(handed to the daemon)", duplicate: false) }
     }
 
-    package func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] { try unsupported("receive") }
+    package func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
+        try unsupported("receive")
+    }
     package func delete(_ receipt: ReceiptHandle) async throws -> Bool { try unsupported("delete") }
     package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
         try unsupported("changeVisibility")
@@ -27,7 +30,8 @@ package struct InboxQueue: MessageQueue {
     package func stats() async throws -> QueueStats { try unsupported("stats") }
 
     private func unsupported(_ operation: String) throws -> Never {
-        throw QueueError(.unavailable, "the daemon owns queue \(name); \(operation) is not possible through its inbox",
-                         hint: "Stop the daemon to operate on the queue directly.", queue: name)
+        throw QueueError(
+            .unavailable, "the daemon owns queue \(name); \(operation) is not possible through its inbox",
+            hint: "Stop the daemon to operate on the queue directly.", queue: name)
     }
 }

@@ -1,5 +1,5 @@
-import StarfleetFiles
 import Dispatch
+import StarfleetFiles
 
 /// Group commit: operations append records to `pending` under the mutex and wait; one work item on the commit
 /// queue takes everything pending, writes it with one pwrite, makes it durable with one fdatasync, and wakes
@@ -45,7 +45,9 @@ extension JournalQueue {
         switch outcome {
         case .success(let value)?: return (value, placement)
         case .failure(let error)?: throw error
-        case nil: throw QueueError(.unavailable, "internal: journal operation produced no outcome", hint: "Report this bug.", queue: name)
+        case nil:
+            throw QueueError(
+                .unavailable, "internal: journal operation produced no outcome", hint: "Report this bug.", queue: name)
         }
     }
 
@@ -106,7 +108,9 @@ extension JournalQueue {
                     s.headSize = written.offset + Int64(work.bytes.count)
                     let segment = written.segment.number
                     if work.sends > 0 { s.index.adjustLive(segment: segment, by: work.sends) }
-                    if work.maxDedupMs > 0 { s.segmentMaxDedupMs[segment] = max(s.segmentMaxDedupMs[segment] ?? 0, work.maxDedupMs) }
+                    if work.maxDedupMs > 0 {
+                        s.segmentMaxDedupMs[segment] = max(s.segmentMaxDedupMs[segment] ?? 0, work.maxDedupMs)
+                    }
                     if let unlink = s.unlink, unlink.afterBatch == work.batch {
                         unlinked = takeSegments(through: unlink.through, from: &s)
                         s.unlink = nil
@@ -122,9 +126,11 @@ extension JournalQueue {
                 return waiters
             }
             if let failure = written.error {
-                logger.error("journal write failed; the operations in this batch failed", metadata: [
-                    "queue": "\(name)", "error": "\(failure)", "journalUsable": "\(!written.broken)",
-                ])
+                logger.error(
+                    "journal write failed; the operations in this batch failed",
+                    metadata: [
+                        "queue": "\(name)", "error": "\(failure)", "journalUsable": "\(!written.broken)",
+                    ])
                 let error = state.withLock { $0.broken } ?? failure
                 for c in waiters { c.resume(throwing: error) }
             } else {
@@ -187,4 +193,3 @@ extension JournalQueue {
         return QueueError(.fileSystem, "\(error)", hint: "Check the state directory.", queue: name)
     }
 }
-

@@ -59,7 +59,8 @@ extension JournalQueue {
             do {
                 try fileSystem.unlink(file.path)
             } catch {
-                logger.warning("could not remove a compacted journal segment", metadata: ["queue": "\(name)", "error": "\(error)"])
+                logger.warning(
+                    "could not remove a compacted journal segment", metadata: ["queue": "\(name)", "error": "\(error)"])
             }
         }
         do {

@@ -44,15 +44,19 @@ extension JournalQueue {
                     s.deadLettered += 1
                     scheduleFlush(&s)
                 }
-                logger.warning("message dead-lettered", metadata: [
-                    "queue": "\(name)", "WORKER": "\(name)", "MESSAGE_ID": "\(item.id)",
-                    "RECEIVE_COUNT": "\(item.entry.receiveCount)", "reason": "\(letter.reason)",
-                    "path": "\(options.deadLetters.path(worker: name, id: item.id.description))",
-                ])
+                logger.warning(
+                    "message dead-lettered",
+                    metadata: [
+                        "queue": "\(name)", "WORKER": "\(name)", "MESSAGE_ID": "\(item.id)",
+                        "RECEIVE_COUNT": "\(item.entry.receiveCount)", "reason": "\(letter.reason)",
+                        "path": "\(options.deadLetters.path(worker: name, id: item.id.description))",
+                    ])
             case .failure(let error):
-                logger.error("could not write the dead-letter file; the message stays on the queue", metadata: [
-                    "queue": "\(name)", "MESSAGE_ID": "\(item.id)", "error": "\(error)",
-                ])
+                logger.error(
+                    "could not write the dead-letter file; the message stays on the queue",
+                    metadata: [
+                        "queue": "\(name)", "MESSAGE_ID": "\(item.id)", "error": "\(error)",
+                    ])
                 let wake = state.withLock { s -> [CheckedContinuation<Void, Never>] in
                     guard var entry = s.index[item.id], entry.leaving else { return [] }
                     let now = nowMs()

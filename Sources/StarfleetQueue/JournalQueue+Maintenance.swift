@@ -18,7 +18,8 @@ extension JournalQueue {
     package func stats() async throws -> QueueStats {
         try state.withLock { s in
             try checkUsable(s)
-            return Self.stats(of: s.index.entries.lazy.map(\.value), nowMs: nowMs(), deadLettered: s.deadLettered, expired: s.expired)
+            return Self.stats(
+                of: s.index.entries.lazy.map(\.value), nowMs: nowMs(), deadLettered: s.deadLettered, expired: s.expired)
         }
     }
 
@@ -110,4 +111,3 @@ extension JournalQueue {
         return (stats, messages, recovered.report)
     }
 }
-

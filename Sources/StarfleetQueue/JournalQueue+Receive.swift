@@ -17,16 +17,20 @@ extension JournalQueue {
 
     package func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
         guard (1...QueueLimits.maxReceiveBatch).contains(max) else {
-            throw QueueError(.invalidParameterValue, "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
-                             hint: "Ask for 1 to 10 messages.", queue: name)
+            throw QueueError(
+                .invalidParameterValue,
+                "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
+                hint: "Ask for 1 to 10 messages.", queue: name)
         }
         guard wait >= 0, wait <= QueueLimits.maxWaitSeconds else {
-            throw QueueError(.invalidParameterValue, "WaitTimeSeconds \(wait) is outside 0...20", hint: "Wait 0 to 20 seconds.", queue: name)
+            throw QueueError(
+                .invalidParameterValue, "WaitTimeSeconds \(wait) is outside 0...20", hint: "Wait 0 to 20 seconds.", queue: name)
         }
         let timeout = visibilityTimeout ?? self.visibilityTimeout
         guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
-            throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
-                             hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
+            throw QueueError(
+                .invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
         }
         return try await receive(max: max, timeout: timeout, wait: wait)
     }
@@ -36,13 +40,16 @@ extension JournalQueue {
     /// else wakes it, so an idle consumer costs no CPU; it returns an empty array once its task is cancelled.
     package func receiveWaitingIndefinitely(max: Int, visibilityTimeout: Double?) async throws -> [ReceivedMessage] {
         guard (1...QueueLimits.maxReceiveBatch).contains(max) else {
-            throw QueueError(.invalidParameterValue, "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
-                             hint: "Ask for 1 to 10 messages.", queue: name)
+            throw QueueError(
+                .invalidParameterValue,
+                "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided",
+                hint: "Ask for 1 to 10 messages.", queue: name)
         }
         let timeout = visibilityTimeout ?? options.visibilityTimeout
         guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
-            throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
-                             hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
+            throw QueueError(
+                .invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                hint: "Use 0 to 43,200 seconds (12 h).", queue: name)
         }
         return try await receive(max: max, timeout: timeout, wait: nil)
     }
@@ -82,51 +89,57 @@ extension JournalQueue {
     ) async throws -> ([ReceivedMessage], UInt64?, movedAny: Bool) {
         let maxReceiveCount = Int32(self.maxReceiveCount)
         let retentionMs = Milliseconds.duration(options.retention)
-        let (pass, _) = try await journaled({ s -> ReceivePass in
-            var pass = ReceivePass()
-            let now = nowMs()
-            while pass.taken.count < max, let id = s.index.nextVisible(nowMs: now), var entry = s.index[id] {
-                if entry.sentMs + retentionMs <= now {
-                    s.index.remove(id)
-                    s.expired += 1
-                    logger.info("message expired (retention period passed)", metadata: ["queue": "\(name)", "MESSAGE_ID": "\(id)"])
-                    continue
-                }
-                let before = entry
-                if entry.receiveCount >= maxReceiveCount {
-                    // SQS's rule: this receive would take the count past maxReceiveCount.
-                    entry.leaving = true
+        let (pass, _) = try await journaled(
+            { s -> ReceivePass in
+                var pass = ReceivePass()
+                let now = nowMs()
+                while pass.taken.count < max, let id = s.index.nextVisible(nowMs: now), var entry = s.index[id] {
+                    if entry.sentMs + retentionMs <= now {
+                        s.index.remove(id)
+                        s.expired += 1
+                        logger.info(
+                            "message expired (retention period passed)", metadata: ["queue": "\(name)", "MESSAGE_ID": "\(id)"])
+                        continue
+                    }
+                    let before = entry
+                    if entry.receiveCount >= maxReceiveCount {
+                        // SQS's rule: this receive would take the count past maxReceiveCount.
+                        entry.leaving = true
+                        s.index.update(id, entry, nowMs: now)
+                        pass.leaving.append(Taken(id: id, entry: entry, before: before, segment: s.segments[entry.segment]))
+                        continue
+                    }
+                    entry.receiveCount += 1
+                    if entry.firstReceiveMs == 0 { entry.firstReceiveMs = now }
+                    entry.lastReceiveMs = now
+                    entry.visibleAtMs = now + timeoutMs
                     s.index.update(id, entry, nowMs: now)
-                    pass.leaving.append(Taken(id: id, entry: entry, before: before, segment: s.segments[entry.segment]))
-                    continue
+                    s.append(
+                        .receive(
+                            id: id, receiveCount: entry.receiveCount, receivedMs: now, visibleAtMs: entry.visibleAtMs,
+                            firstReceiveMs: entry.firstReceiveMs))
+                    pass.taken.append(
+                        Taken(id: id, entry: s.index[id] ?? entry, before: before, segment: s.segments[entry.segment]))
                 }
-                entry.receiveCount += 1
-                if entry.firstReceiveMs == 0 { entry.firstReceiveMs = now }
-                entry.lastReceiveMs = now
-                entry.visibleAtMs = now + timeoutMs
-                s.index.update(id, entry, nowMs: now)
-                s.append(.receive(id: id, receiveCount: entry.receiveCount, receivedMs: now, visibleAtMs: entry.visibleAtMs,
-                                  firstReceiveMs: entry.firstReceiveMs))
-                pass.taken.append(Taken(id: id, entry: s.index[id] ?? entry, before: before, segment: s.segments[entry.segment]))
-            }
-            if pass.taken.isEmpty && pass.leaving.isEmpty && registerWaiter {
-                s.nextWaiterID += 1
-                s.receiveWaiters[s.nextWaiterID] = .armed
-                pass.waiter = s.nextWaiterID
-            }
-            return pass
-        }, undo: { s, pass in
-            // The receive records did not become durable: put the messages back as they were.
-            let now = self.nowMs()
-            for t in pass.taken + pass.leaving {
-                guard let current = s.index[t.id], current.version == t.entry.version || t.entry.leaving else { continue }
-                var restored = t.before
-                restored.visibleAtMs = Swift.min(restored.visibleAtMs, now)
+                if pass.taken.isEmpty && pass.leaving.isEmpty && registerWaiter {
+                    s.nextWaiterID += 1
+                    s.receiveWaiters[s.nextWaiterID] = .armed
+                    pass.waiter = s.nextWaiterID
+                }
+                return pass
+            },
+            undo: { s, pass in
+                // The receive records did not become durable: put the messages back as they were.
+                let now = self.nowMs()
+                for t in pass.taken + pass.leaving {
+                    guard let current = s.index[t.id], current.version == t.entry.version || t.entry.leaving else { continue }
+                    var restored = t.before
+                    restored.visibleAtMs = Swift.min(restored.visibleAtMs, now)
 
-                restored.version = current.version
-                s.index.update(t.id, restored, nowMs: now)
-            }
-        })
+                    restored.version = current.version
+                    s.index.update(t.id, restored, nowMs: now)
+                }
+            })
 
         if !pass.leaving.isEmpty {
             await deadLetter(pass.leaving, reason: .maxReceiveCountExceeded)
@@ -141,9 +154,11 @@ extension JournalQueue {
             }
         }
         for (taken, error) in unreadable {
-            logger.error("message record unreadable; dead-lettering it", metadata: [
-                "queue": "\(name)", "MESSAGE_ID": "\(taken.id)", "error": "\(error)",
-            ])
+            logger.error(
+                "message record unreadable; dead-lettering it",
+                metadata: [
+                    "queue": "\(name)", "MESSAGE_ID": "\(taken.id)", "error": "\(error)",
+                ])
             markLeaving(taken.id)
             await deadLetter([taken], reason: .unreadable(error.description))
         }
@@ -154,7 +169,9 @@ extension JournalQueue {
     /// segment (a FIFO receive usually takes consecutive sends: ten messages, one system call).
     private func readAll(_ taken: [Taken]) -> [Result<ReceivedMessage, QueueError>] {
         var results = [Result<ReceivedMessage, QueueError>?](repeating: nil, count: taken.count)
-        let order = taken.indices.sorted { (taken[$0].entry.segment, taken[$0].entry.offset) < (taken[$1].entry.segment, taken[$1].entry.offset) }
+        let order = taken.indices.sorted {
+            (taken[$0].entry.segment, taken[$0].entry.offset) < (taken[$1].entry.segment, taken[$1].entry.offset)
+        }
         var start = 0
         while start < order.count {
             var end = start + 1
@@ -171,14 +188,17 @@ extension JournalQueue {
                 guard let segment = first.segment else {
                     throw QueueError(.corruptData, "the message's journal segment is gone", hint: "Check the journal directory.")
                 }
-                let bytes = try segment.read(at: first.entry.offset, count: Int(last.offset - first.entry.offset) + Int(last.length))
+                let bytes = try segment.read(
+                    at: first.entry.offset, count: Int(last.offset - first.entry.offset) + Int(last.length))
                 bytes.withUnsafeBytes { raw in
                     for index in run {
                         let item = taken[index]
                         let from = Int(item.entry.offset - first.entry.offset)
                         let frame = UnsafeRawBufferPointer(rebasing: raw[from..<(from + Int(item.entry.length))])
-                        results[index] = Result { try received(item, try decodeMessageRecord(frame, id: item.id, path: segment.path)) }
-                            .mapError(asQueueError)
+                        results[index] = Result {
+                            try received(item, try decodeMessageRecord(frame, id: item.id, path: segment.path))
+                        }
+                        .mapError(asQueueError)
                     }
                 }
             } catch {
@@ -213,8 +233,9 @@ extension JournalQueue {
     /// Reads the `message` record an index entry points at, checking its frame and that it is the right message.
     func readMessageRecord(id: MessageID, entry: MessageEntry, segment: SegmentFile?) throws -> MessageRecord {
         guard let segment else {
-            throw QueueError(.corruptData, "the message's journal segment is gone", hint: "Check the journal directory.",
-                             queue: name, messageId: id.description)
+            throw QueueError(
+                .corruptData, "the message's journal segment is gone", hint: "Check the journal directory.",
+                queue: name, messageId: id.description)
         }
         let bytes = try segment.read(at: entry.offset, count: Int(entry.length))
         return try bytes.withUnsafeBytes { try decodeMessageRecord($0, id: id, path: segment.path) }
@@ -224,8 +245,10 @@ extension JournalQueue {
     private func decodeMessageRecord(_ raw: UnsafeRawBufferPointer, id: MessageID, path: String) throws -> MessageRecord {
         let record: JournalRecord? = JournalRecord.validFrame(raw) == raw.count ? try JournalRecord.decode(frame: raw) : nil
         guard case .message(let message)? = record, message.id == id else {
-            throw QueueError(.corruptData, "the message's journal record fails its checksum", hint:
-                "The disk corrupted the journal; the message goes to the dead-letter directory with this error.",
+            throw QueueError(
+                .corruptData, "the message's journal record fails its checksum",
+                hint:
+                    "The disk corrupted the journal; the message goes to the dead-letter directory with this error.",
                 queue: name, path: path, messageId: id.description)
         }
         return message

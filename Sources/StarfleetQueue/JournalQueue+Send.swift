@@ -32,66 +32,73 @@ extension JournalQueue {
             ranges.append(start..<encoded.bytes.count)
         }
 
-        let (prepared, placement) = try await journaled({ s -> PreparedSends in
-            s.pruneDeduplication(nowMs: sentMs)
-            let horizon = sentMs - Milliseconds.duration(QueueLimits.deduplicationInterval)
-            var prepared = PreparedSends(results: [], accepted: [], sentMs: sentMs, purgeEpoch: s.purgeEpoch)
-            prepared.results.reserveCapacity(entries.count)
-            prepared.accepted.reserveCapacity(entries.count)
-            let allFresh = entries.allSatisfy { $0.deduplicationId == nil }
-            if allFresh {
-                // The fan-out's common case: the whole encoded batch at once, handed over without a copy when
-                // nothing else is pending.
-                let base = Int64(s.pending.bytes.count)
-                if s.pending.bytes.isEmpty {
-                    s.pending.bytes = encoded.bytes
-                } else {
-                    s.pending.bytes.append(contentsOf: encoded.bytes)
+        let (prepared, placement) = try await journaled(
+            { s -> PreparedSends in
+                s.pruneDeduplication(nowMs: sentMs)
+                let horizon = sentMs - Milliseconds.duration(QueueLimits.deduplicationInterval)
+                var prepared = PreparedSends(results: [], accepted: [], sentMs: sentMs, purgeEpoch: s.purgeEpoch)
+                prepared.results.reserveCapacity(entries.count)
+                prepared.accepted.reserveCapacity(entries.count)
+                let allFresh = entries.allSatisfy { $0.deduplicationId == nil }
+                if allFresh {
+                    // The fan-out's common case: the whole encoded batch at once, handed over without a copy when
+                    // nothing else is pending.
+                    let base = Int64(s.pending.bytes.count)
+                    if s.pending.bytes.isEmpty {
+                        s.pending.bytes = encoded.bytes
+                    } else {
+                        s.pending.bytes.append(contentsOf: encoded.bytes)
+                    }
+                    for (i, id) in ids.enumerated() {
+                        prepared.accepted.append(
+                            AcceptedSend(
+                                id: id, batchOffset: base + Int64(ranges[i].lowerBound), length: Int32(ranges[i].count),
+                                visibleAtMs: sentMs + Int64(entries[i].delaySeconds) * 1000, deduplicationId: nil))
+                        prepared.results.append(SendResult(messageId: id.description, duplicate: false))
+                    }
+                    s.pendingSends += entries.count
+                    return prepared
                 }
-                for (i, id) in ids.enumerated() {
-                    prepared.accepted.append(AcceptedSend(
-                        id: id, batchOffset: base + Int64(ranges[i].lowerBound), length: Int32(ranges[i].count),
-                        visibleAtMs: sentMs + Int64(entries[i].delaySeconds) * 1000, deduplicationId: nil))
+                for (i, entry) in entries.enumerated() {
+                    if let dedup = entry.deduplicationId, let seen = s.deduplication[dedup], seen.sentMs > horizon {
+                        prepared.results.append(SendResult(messageId: seen.messageID.description, duplicate: true))
+                        continue
+                    }
+                    let id = ids[i]
+                    let base = Int64(s.pending.bytes.count)
+                    s.pending.bytes.append(contentsOf: encoded.bytes[ranges[i]])
+                    s.pendingSends += 1
+                    if let dedup = entry.deduplicationId {
+                        s.deduplication[dedup] = DeduplicationEntry(messageID: id, sentMs: sentMs)
+                        s.pendingMaxDedupMs = max(s.pendingMaxDedupMs, sentMs)
+                    }
+                    prepared.accepted.append(
+                        AcceptedSend(
+                            id: id, batchOffset: base, length: Int32(ranges[i].count),
+                            visibleAtMs: sentMs + Int64(entry.delaySeconds) * 1000, deduplicationId: entry.deduplicationId))
                     prepared.results.append(SendResult(messageId: id.description, duplicate: false))
                 }
-                s.pendingSends += entries.count
                 return prepared
-            }
-            for (i, entry) in entries.enumerated() {
-                if let dedup = entry.deduplicationId, let seen = s.deduplication[dedup], seen.sentMs > horizon {
-                    prepared.results.append(SendResult(messageId: seen.messageID.description, duplicate: true))
-                    continue
+            },
+            undo: { s, prepared in
+                // The write failed: forget the deduplication ids these sends claimed.
+                for accepted in prepared.accepted {
+                    if let dedup = accepted.deduplicationId, s.deduplication[dedup]?.messageID == accepted.id {
+                        s.deduplication.removeValue(forKey: dedup)
+                    }
                 }
-                let id = ids[i]
-                let base = Int64(s.pending.bytes.count)
-                s.pending.bytes.append(contentsOf: encoded.bytes[ranges[i]])
-                s.pendingSends += 1
-                if let dedup = entry.deduplicationId {
-                    s.deduplication[dedup] = DeduplicationEntry(messageID: id, sentMs: sentMs)
-                    s.pendingMaxDedupMs = max(s.pendingMaxDedupMs, sentMs)
-                }
-                prepared.accepted.append(AcceptedSend(
-                    id: id, batchOffset: base, length: Int32(ranges[i].count),
-                    visibleAtMs: sentMs + Int64(entry.delaySeconds) * 1000, deduplicationId: entry.deduplicationId))
-                prepared.results.append(SendResult(messageId: id.description, duplicate: false))
-            }
-            return prepared
-        }, undo: { s, prepared in
-            // The write failed: forget the deduplication ids these sends claimed.
-            for accepted in prepared.accepted {
-                if let dedup = accepted.deduplicationId, s.deduplication[dedup]?.messageID == accepted.id {
-                    s.deduplication.removeValue(forKey: dedup)
-                }
-            }
-        })
+            })
 
         guard let placement, !prepared.accepted.isEmpty else { return prepared.results }
         let segment = placement.segment.number
         let batch = prepared.accepted.map { accepted in
-            (accepted.id, MessageEntry(
-                segment: segment, offset: placement.baseOffset + accepted.batchOffset, length: accepted.length,
-                sentMs: prepared.sentMs, visibleAtMs: accepted.visibleAtMs, firstReceiveMs: 0, lastReceiveMs: 0,
-                receiveCount: 0))
+            (
+                accepted.id,
+                MessageEntry(
+                    segment: segment, offset: placement.baseOffset + accepted.batchOffset, length: accepted.length,
+                    sentMs: prepared.sentMs, visibleAtMs: accepted.visibleAtMs, firstReceiveMs: 0, lastReceiveMs: 0,
+                    receiveCount: 0)
+            )
         }
         let wake = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             // A purge that came after these records were appended removed them (on disk too, by record order).

@@ -33,31 +33,37 @@ extension JournalQueue {
         try await changeVisibility(receipt, timeout: 0, failure: failure, permanent: true)
     }
 
-    private func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?, permanent: Bool) async throws {
+    private func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?, permanent: Bool)
+        async throws
+    {
         guard let handle = receipt.parsed else { throw invalidHandle(receipt) }
         guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
-            throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
-                             hint: "Use 0 to 43,200 seconds.", queue: name, messageId: handle.id.description)
+            throw QueueError(
+                .invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                hint: "Use 0 to 43,200 seconds.", queue: name, messageId: handle.id.description)
         }
         let maxReceiveCount = Int32(self.maxReceiveCount)
         let (change, _) = try await journaled { s -> VisibilityChange in
             let now = nowMs()
             guard var entry = s.index[handle.id], !entry.leaving else {
-                throw QueueError(.messageNotInflight, "the message is no longer in the queue (deleted, dead-lettered, purged or expired)",
-                                 hint: "Nothing to do: the message has already left the queue.", queue: name, messageId: handle.id.description)
+                throw QueueError(
+                    .messageNotInflight, "the message is no longer in the queue (deleted, dead-lettered, purged or expired)",
+                    hint: "Nothing to do: the message has already left the queue.", queue: name, messageId: handle.id.description)
             }
             guard entry.receiveCount == handle.receiveCount else {
-                throw QueueError(.messageNotInflight,
-                                 "Message does not exist or is not available for visibility timeout change: the receipt handle is stale (received again since)",
-                                 hint: "Use the receipt handle of the most recent receive.", queue: name, messageId: handle.id.description)
+                throw QueueError(
+                    .messageNotInflight,
+                    "Message does not exist or is not available for visibility timeout change: the receipt handle is stale (received again since)",
+                    hint: "Use the receipt handle of the most recent receive.", queue: name, messageId: handle.id.description)
             }
             let target = now + Milliseconds.duration(timeout)
             let capMs = Milliseconds.duration(QueueLimits.maxVisibilityTimeout)
             if target - entry.lastReceiveMs > capMs {
-                throw QueueError(.invalidParameterValue,
-                                 "VisibilityTimeout \(timeout) would keep the message in flight more than 12 hours after its receive",
-                                 hint: "Ask for at most the time left until 12 h after the receive (SQS does not clamp).",
-                                 queue: name, messageId: handle.id.description)
+                throw QueueError(
+                    .invalidParameterValue,
+                    "VisibilityTimeout \(timeout) would keep the message in flight more than 12 hours after its receive",
+                    hint: "Ask for at most the time left until 12 h after the receive (SQS does not clamp).",
+                    queue: name, messageId: handle.id.description)
             }
             let inFlight = entry.visibleAtMs > now
             var change = VisibilityChange(deadLetterNow: nil, wakeReceivers: false)
@@ -72,8 +78,10 @@ extension JournalQueue {
             let lastAttempt = failure != nil && (permanent || entry.receiveCount >= maxReceiveCount)
             if lastAttempt { entry.leaving = true }
             s.index.update(handle.id, entry, nowMs: now)
-            s.append(.visibility(id: handle.id, receiveCount: handle.receiveCount, visibleAtMs: entry.visibleAtMs,
-                                 failure: failure == nil ? nil : entry.failures.last))
+            s.append(
+                .visibility(
+                    id: handle.id, receiveCount: handle.receiveCount, visibleAtMs: entry.visibleAtMs,
+                    failure: failure == nil ? nil : entry.failures.last))
             if lastAttempt {
                 change.deadLetterNow = Taken(id: handle.id, entry: entry, before: entry, segment: s.segments[entry.segment])
             } else {
@@ -92,8 +100,9 @@ extension JournalQueue {
     }
 
     private func invalidHandle(_ receipt: ReceiptHandle) -> QueueError {
-        QueueError(.receiptHandleIsInvalid, "the receipt handle \"\(receipt.rawValue)\" was not issued by this queue",
-                   hint: "Pass the receiptHandle of a ReceivedMessage unchanged.", queue: name)
+        QueueError(
+            .receiptHandleIsInvalid, "the receipt handle \"\(receipt.rawValue)\" was not issued by this queue",
+            hint: "Pass the receiptHandle of a ReceivedMessage unchanged.", queue: name)
     }
 
     /// The last ``QueueLimits/maxStderrTailBytes`` bytes of a stderr tail, cut at a character boundary.

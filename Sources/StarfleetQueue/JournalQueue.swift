@@ -1,10 +1,10 @@
-import StarfleetFiles
-import FoundationEssentials
-package import Logging
-package import StarfleetClock
 import CStarfleetQueueSupport
 import Dispatch
+import FoundationEssentials
 import Glibc
+package import Logging
+package import StarfleetClock
+import StarfleetFiles
 import Synchronization
 
 /// The durable local queue: a segmented append-only journal per queue with group commit, an in-memory index
@@ -110,7 +110,8 @@ package final class JournalQueue: MessageQueue {
             // rather than after its visibility timeout or backoff. Receive counts are untouched.
             var released = 0
             if options.releaseInFlightOnOpen {
-                for i in recovered.entries.indices where recovered.entries[i].1.receiveCount > 0 && recovered.entries[i].1.visibleAtMs > nowMs {
+                for i in recovered.entries.indices
+                where recovered.entries[i].1.receiveCount > 0 && recovered.entries[i].1.visibleAtMs > nowMs {
                     recovered.entries[i].1.visibleAtMs = nowMs
                     released += 1
                 }
@@ -121,20 +122,25 @@ package final class JournalQueue: MessageQueue {
             let queue = JournalQueue(
                 name: name, directory: directory, options: options, clock: clock, logger: logger, lock: lock,
                 state: initial, report: recovered.report)
-            logger.info("queue recovered", metadata: [
-                "queue": "\(name)", "messages": "\(messageCount)", "released_in_flight": "\(released)", "segments": "\(recovered.report.segmentsRead)",
-                "records": "\(recovered.report.recordsRead)", "expired": "\(recovered.report.expiredOnOpen)",
-                "elapsed": "\(ContinuousClock.now - started)",
-            ])
+            logger.info(
+                "queue recovered",
+                metadata: [
+                    "queue": "\(name)", "messages": "\(messageCount)", "released_in_flight": "\(released)",
+                    "segments": "\(recovered.report.segmentsRead)",
+                    "records": "\(recovered.report.recordsRead)", "expired": "\(recovered.report.expiredOnOpen)",
+                    "elapsed": "\(ContinuousClock.now - started)",
+                ])
             if let record = DegradedRecord(queue: name, queueDirectory: directory, report: recovered.report, at: clock.now()) {
                 // The queue keeps working with what exists; the loss is kept in view until an operator acknowledges it.
                 do {
                     try DegradedRecord.record(record, queueDirectory: directory, fileSystem: fileSystem)
                 } catch {
-                    logger.error("could not write the queue's degraded record", metadata: ["queue": "\(name)", "error": "\(error)"])
+                    logger.error(
+                        "could not write the queue's degraded record", metadata: ["queue": "\(name)", "error": "\(error)"])
                 }
-                logger.critical("queue is degraded: recovery lost messages; acknowledge with `starfleetctl queue acknowledge \(name)`",
-                                metadata: ["queue": "\(name)", "loss": "\(record.summary)"])
+                logger.critical(
+                    "queue is degraded: recovery lost messages; acknowledge with `starfleetctl queue acknowledge \(name)`",
+                    metadata: ["queue": "\(name)", "loss": "\(record.summary)"])
             }
             queue.unlinkSegmentsBelowLowWater()
             // Recovery's scratch (segment buffer, the rebuilding maps) is freed now; hand it back to the system
@@ -190,12 +196,15 @@ package final class JournalQueue: MessageQueue {
 /// Queue names double as directory and dead-letter folder names: SQS's rule, `[A-Za-z0-9_-]{1,80}`.
 enum QueueNames {
     static func validate(_ name: String) throws {
-        let ok = !name.isEmpty && name.utf8.count <= 80 && name.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-"
-        }
+        let ok =
+            !name.isEmpty && name.utf8.count <= 80
+            && name.unicodeScalars.allSatisfy {
+                ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-"
+            }
         guard ok else {
-            throw QueueError(.invalidParameterValue, "\"\(name)\" is not a valid queue name",
-                             hint: "Use 1 to 80 letters, digits, '_' or '-' (SQS's rule).")
+            throw QueueError(
+                .invalidParameterValue, "\"\(name)\" is not a valid queue name",
+                hint: "Use 1 to 80 letters, digits, '_' or '-' (SQS's rule).")
         }
     }
 }

@@ -31,7 +31,13 @@ enum JournalRecord {
     case compacted(throughSegment: UInt64)
 
     enum Kind: UInt8 {
-        case message = 1, receive = 2, visibility = 3, delete = 4, deadLetter = 5, purge = 6, compacted = 7
+        case message = 1
+        case receive = 2
+        case visibility = 3
+        case delete = 4
+        case deadLetter = 5
+        case purge = 6
+        case compacted = 7
     }
 
     /// Frame bytes before the type byte: u32 length (of type + payload), u32 CRC-32C.
@@ -112,7 +118,9 @@ enum JournalRecord {
     static func decode(frame raw: UnsafeRawBufferPointer, bodyWanted: Bool = true) throws -> JournalRecord {
         var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[headerBytes...]))
         guard let kind = Kind(rawValue: try r.u8()) else {
-            throw QueueError(.corruptData, "a journal record has an unknown type", hint: "The record is quarantined; a newer starfleetd may have written it.")
+            throw QueueError(
+                .corruptData, "a journal record has an unknown type",
+                hint: "The record is quarantined; a newer starfleetd may have written it.")
         }
         switch kind {
         case .message:
@@ -131,13 +139,15 @@ enum JournalRecord {
             var failures: [FailureRecord] = []
             for _ in 0..<Int(try r.u16()) { failures.append(try decodeFailure(&r)) }
             let body = try r.bytes()
-            return .message(MessageRecord(
-                id: id, sentMs: sentMs, visibleAtMs: visibleAtMs, receiveCount: count, firstReceiveMs: firstMs,
-                lastReceiveMs: lastMs, deduplicationId: dedup, attributes: attributes, failures: failures,
-                body: bodyWanted ? Array(body) : []))
+            return .message(
+                MessageRecord(
+                    id: id, sentMs: sentMs, visibleAtMs: visibleAtMs, receiveCount: count, firstReceiveMs: firstMs,
+                    lastReceiveMs: lastMs, deduplicationId: dedup, attributes: attributes, failures: failures,
+                    body: bodyWanted ? Array(body) : []))
         case .receive:
-            return .receive(id: try r.id(), receiveCount: try r.i32(), receivedMs: try r.i64(), visibleAtMs: try r.i64(),
-                            firstReceiveMs: try r.i64())
+            return .receive(
+                id: try r.id(), receiveCount: try r.i32(), receivedMs: try r.i64(), visibleAtMs: try r.i64(),
+                firstReceiveMs: try r.i64())
         case .visibility:
             let id = try r.id()
             let count = try r.i32()

@@ -14,7 +14,8 @@ extension JournalRecovery {
             let rest = UnsafeRawBufferPointer(rebasing: raw[offset..<end])
             if let frame = JournalRecord.validFrame(rest) {
                 do {
-                    let record = try JournalRecord.decode(frame: UnsafeRawBufferPointer(rebasing: rest[0..<frame]), bodyWanted: false)
+                    let record = try JournalRecord.decode(
+                        frame: UnsafeRawBufferPointer(rebasing: rest[0..<frame]), bodyWanted: false)
                     apply(Int64(offset), frame, record)
                 } catch {
                     // The checksum matched but the payload does not decode (an unknown record type, say).
@@ -29,8 +30,9 @@ extension JournalRecovery {
                 return
             }
             let resume = next ?? end
-            try quarantine(raw, from: offset, count: resume - offset, segment: segment,
-                           reason: "checksum or framing mismatch", report: &report)
+            try quarantine(
+                raw, from: offset, count: resume - offset, segment: segment,
+                reason: "checksum or framing mismatch", report: &report)
             offset = resume
         }
     }
@@ -43,7 +45,8 @@ extension JournalRecovery {
             let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
             let candidate = offset + JournalRecord.headerBytes + length
             if length >= 1, length <= JournalRecord.maxRecordBytes, candidate < end,
-               JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[candidate..<end])) != nil {
+                JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[candidate..<end])) != nil
+            {
                 return candidate
             }
         }
@@ -52,8 +55,9 @@ extension JournalRecovery {
             // Cheap filters first (plausible length, known type byte), the checksum last.
             let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
             if length >= 1, length <= JournalRecord.maxRecordBytes, position + JournalRecord.headerBytes + length <= end,
-               JournalRecord.Kind(rawValue: raw[position + JournalRecord.headerBytes]) != nil,
-               JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[position..<end])) != nil {
+                JournalRecord.Kind(rawValue: raw[position + JournalRecord.headerBytes]) != nil,
+                JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[position..<end])) != nil
+            {
                 return position
             }
             position += 1
@@ -61,11 +65,14 @@ extension JournalRecovery {
         return nil
     }
 
-    private func truncateTail(_ segment: SegmentFile, at offset: Int, size: Int, zeros: Bool, report: inout RecoveryReport) throws {
+    private func truncateTail(_ segment: SegmentFile, at offset: Int, size: Int, zeros: Bool, report: inout RecoveryReport) throws
+    {
         logger.warning(
             "journal tail is torn (a write the crash interrupted, never acknowledged); truncating at the last good record",
-            metadata: ["path": "\(segment.path)", "offset": "\(offset)", "bytes": "\(size - offset)",
-                       "zeroFilled": "\(zeros)"])
+            metadata: [
+                "path": "\(segment.path)", "offset": "\(offset)", "bytes": "\(size - offset)",
+                "zeroFilled": "\(zeros)",
+            ])
         report.truncatedTails.append(.init(path: segment.path, offset: Int64(offset), bytesDropped: Int64(size - offset)))
         guard !readOnly else { return }
         try fileSystem.truncate(segment.fd, to: Int64(offset), path: segment.path)
@@ -79,11 +86,16 @@ extension JournalRecovery {
     ) throws {
         let name = SegmentFile.fileName(segment.number).dropLast(4) + "-\(offset).bad"
         let path = quarantineDirectory + "/" + name
-        logger.error("journal record is damaged; quarantined it and carried on past it",
-                     metadata: ["path": "\(segment.path)", "offset": "\(offset)", "bytes": "\(count)",
-                                "quarantine": "\(path)", "reason": "\(reason)"])
-        report.quarantined.append(.init(segmentPath: segment.path, offset: Int64(offset), length: Int64(count),
-                                            quarantinePath: path))
+        logger.error(
+            "journal record is damaged; quarantined it and carried on past it",
+            metadata: [
+                "path": "\(segment.path)", "offset": "\(offset)", "bytes": "\(count)",
+                "quarantine": "\(path)", "reason": "\(reason)",
+            ])
+        report.quarantined.append(
+            .init(
+                segmentPath: segment.path, offset: Int64(offset), length: Int64(count),
+                quarantinePath: path))
         guard !readOnly else { return }
         try fileSystem.makeDirectories(quarantineDirectory, mode: 0o700)
         let fd = try fileSystem.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)

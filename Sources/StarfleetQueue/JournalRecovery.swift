@@ -1,6 +1,6 @@
-import StarfleetFiles
 import Glibc
 import Logging
+import StarfleetFiles
 
 /// The journal as recovery found it: the rebuilt index and what the writer needs to carry on.
 struct RecoveredJournal {
@@ -74,8 +74,9 @@ struct JournalRecovery {
                 var records = 0
                 try scan(raw, segment: segment, isNewest: isNewest, report: &report) { offset, frameLength, record in
                     records += 1
-                    apply(record, segment: number, offset: offset, length: frameLength, messages: &messages,
-                          order: &order, lowWater: &markedLowWater, out: &out)
+                    apply(
+                        record, segment: number, offset: offset, length: frameLength, messages: &messages,
+                        order: &order, lowWater: &markedLowWater, out: &out)
                 }
                 report.recordsRead += records
                 out.report = report
@@ -89,8 +90,9 @@ struct JournalRecovery {
             if from <= last {
                 for n in from...last where !present.contains(n) {
                     out.report.missingSegments.append(n)
-                    logger.error("journal segment missing; recovery continues with the segments that exist",
-                                 metadata: ["segment": "\(SegmentFile.fileName(n))", "path": "\(journalDirectory)"])
+                    logger.error(
+                        "journal segment missing; recovery continues with the segments that exist",
+                        metadata: ["segment": "\(SegmentFile.fileName(n))", "path": "\(journalDirectory)"])
                 }
             }
         }
@@ -126,7 +128,8 @@ struct JournalRecovery {
             }
             if let dedup = m.deduplicationId {
                 if (out.deduplication[dedup]?.sentMs ?? .min) < m.sentMs,
-                   m.sentMs > nowMs - Milliseconds.duration(QueueLimits.deduplicationInterval) {
+                    m.sentMs > nowMs - Milliseconds.duration(QueueLimits.deduplicationInterval)
+                {
                     out.deduplication[dedup] = DeduplicationEntry(messageID: m.id, sentMs: m.sentMs)
                 }
                 out.segmentMaxDedupMs[segment] = max(out.segmentMaxDedupMs[segment] ?? 0, m.sentMs)
@@ -163,7 +166,8 @@ struct JournalRecovery {
             buffer = [UInt8](repeating: 0, count: count)
         }
         return try buffer.withUnsafeMutableBytes { raw in
-            try fileSystem.read(segment.fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), at: 0, path: segment.path)
+            try fileSystem.read(
+                segment.fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), at: 0, path: segment.path)
         }
     }
 
@@ -174,8 +178,9 @@ struct JournalRecovery {
     ) throws -> UInt64? {
         if bytes.count < SegmentFile.headerBytes && isNewest && bytes.allSatisfy({ $0 == 0 }) || bytes.isEmpty {
             // Created, then the crash came before its header was durable: nothing was ever acknowledged in it.
-            logger.warning("journal segment has no complete header; removing it",
-                           metadata: ["path": "\(segment.path)", "bytes": "\(bytes.count)"])
+            logger.warning(
+                "journal segment has no complete header; removing it",
+                metadata: ["path": "\(segment.path)", "bytes": "\(bytes.count)"])
             if !readOnly { try fileSystem.unlink(segment.path) }
             return nil
         }
@@ -192,13 +197,15 @@ struct JournalRecovery {
             lowWater = try reader.u64()
         }
         if magicOK && version > SegmentFile.formatVersion {
-            throw QueueError(.unsupportedFormatVersion,
-                             "the journal segment was written by format version \(version); this starfleetd reads up to \(SegmentFile.formatVersion)",
-                             hint: "Run the starfleetd version that wrote it, or upgrade this one.", path: segment.path)
+            throw QueueError(
+                .unsupportedFormatVersion,
+                "the journal segment was written by format version \(version); this starfleetd reads up to \(SegmentFile.formatVersion)",
+                hint: "Run the starfleetd version that wrote it, or upgrade this one.", path: segment.path)
         }
         guard magicOK, version == SegmentFile.formatVersion, number == segment.number else {
-            logger.error("journal segment header is damaged; moving the whole segment to quarantine",
-                         metadata: ["path": "\(segment.path)"])
+            logger.error(
+                "journal segment header is damaged; moving the whole segment to quarantine",
+                metadata: ["path": "\(segment.path)"])
             out.report.unreadableSegments.append(segment.path)
             if !readOnly {
                 try fileSystem.makeDirectories(quarantineDirectory, mode: 0o700)

@@ -115,7 +115,8 @@ struct MessageIndex {
             positions[id] = position
         }
         if entry.firstReceiveMs != 0 || entry.lastReceiveMs != 0 || !entry.failures.isEmpty {
-            received[position] = Received(firstReceiveMs: entry.firstReceiveMs, lastReceiveMs: entry.lastReceiveMs, failures: entry.failures)
+            received[position] = Received(
+                firstReceiveMs: entry.firstReceiveMs, lastReceiveMs: entry.lastReceiveMs, failures: entry.failures)
         } else if received[position] != nil {
             received.removeValue(forKey: position)
         }
@@ -176,7 +177,8 @@ struct MessageIndex {
     /// Once the last message is gone, drops the tables a large queue grew (a dictionary never shrinks by itself, and
     /// the ready queue and the heap keep their capacity): true when there was something to give back.
     mutating func shrinkIfEmpty() -> Bool {
-        guard positions.isEmpty, positions.capacity > 4096 || slots.count > 4096 || ready.count > 4096 || timed.count > 4096 else {
+        guard positions.isEmpty, positions.capacity > 4096 || slots.count > 4096 || ready.count > 4096 || timed.count > 4096
+        else {
             return false
         }
         positions = [:]
@@ -197,11 +199,15 @@ struct MessageIndex {
     mutating func nextVisible(nowMs: Int64) -> MessageID? {
         while let top = timed.top, top.atMs <= nowMs {
             _ = timed.pop()
-            if let position = positions[top.id], slots[Int(position)].version == top.version { ready.append((top.id, top.version)) }
+            if let position = positions[top.id], slots[Int(position)].version == top.version {
+                ready.append((top.id, top.version))
+            }
         }
         while let next = ready.popFirst() {
-            if let position = positions[next.id], case let entry = slots[Int(position)], entry.version == next.version, !entry.leaving,
-               entry.visibleAtMs <= nowMs {
+            if let position = positions[next.id], case let entry = slots[Int(position)], entry.version == next.version,
+                !entry.leaving,
+                entry.visibleAtMs <= nowMs
+            {
                 return next.id
             }
         }

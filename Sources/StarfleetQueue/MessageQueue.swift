@@ -1,4 +1,3 @@
-
 /// A queue with Amazon SQS semantics: send (with delay), receive (batch, long poll, visibility timeout),
 /// delete, change visibility, receive count, dead letters.
 ///

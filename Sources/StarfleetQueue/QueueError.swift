@@ -1,5 +1,5 @@
-package import StarfleetFiles
 import Glibc
+package import StarfleetFiles
 
 /// Every error the queue and the dead-letter directory throw: what went wrong (``code``), on what (queue, path,
 /// message id), the operating system's errno when a system call failed, and a sentence saying what to do.

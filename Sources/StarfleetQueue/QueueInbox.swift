@@ -1,6 +1,6 @@
-import StarfleetFiles
 package import FoundationEssentials
 import Glibc
+import StarfleetFiles
 
 /// An operator's request for a queue that a running daemon has open (its lock is held): `starfleetctl` drops
 /// it into `<state>/inbox/<queue>/` and the daemon carries it out (``JournalQueue/processInbox(_:)``).
@@ -43,8 +43,10 @@ package struct QueueRequest: Sendable, Codable, Hashable {
     /// The messages of a `send` request.
     package var messages: [Message]?
 
-    package init(action: Action, ids: [String] = [], all: Bool = false, ratePerSecond: Double? = nil, requestedAt: Date,
-                messages: [Message]? = nil) {
+    package init(
+        action: Action, ids: [String] = [], all: Bool = false, ratePerSecond: Double? = nil, requestedAt: Date,
+        messages: [Message]? = nil
+    ) {
         self.action = action
         self.ids = ids
         self.all = all
@@ -102,7 +104,8 @@ package struct QueueInbox: Sendable {
         guard fileSystem.fileExists(folder) else { return [] }
         return try fileSystem.contents(ofDirectory: folder).filter { $0.hasSuffix(".request.json") }.sorted().compactMap { name in
             let path = folder + "/" + name
-            guard let data = try? readFile(path), let request = try? ISO8601.decoder().decode(QueueRequest.self, from: data) else {
+            guard let data = try? readFile(path), let request = try? ISO8601.decoder().decode(QueueRequest.self, from: data)
+            else {
                 return nil
             }
             return (path, request)
@@ -145,7 +148,8 @@ extension JournalQueue {
         }
         var results: [QueueRequestResult] = []
         for (path, request) in waiting {
-            var result = QueueRequestResult(request: request, completedAt: clock.now(), redriven: [:], failed: [:], purged: 0, error: nil)
+            var result = QueueRequestResult(
+                request: request, completedAt: clock.now(), redriven: [:], failed: [:], purged: 0, error: nil)
             do {
                 switch request.action {
                 case .redrive:
@@ -164,10 +168,12 @@ extension JournalQueue {
                 result.error = "\(error)"
             }
             result.completedAt = clock.now()
-            logger.notice("operator request carried out", metadata: [
-                "queue": "\(name)", "action": "\(request.action.rawValue)", "redriven": "\(result.redriven.count)",
-                "failed": "\(result.failed.count)", "purged": "\(result.purged)", "error": "\(result.error ?? "")",
-            ])
+            logger.notice(
+                "operator request carried out",
+                metadata: [
+                    "queue": "\(name)", "action": "\(request.action.rawValue)", "redriven": "\(result.redriven.count)",
+                    "failed": "\(result.failed.count)", "purged": "\(result.purged)", "error": "\(result.error ?? "")",
+                ])
             do {
                 try inbox.complete(path, with: result)
             } catch {

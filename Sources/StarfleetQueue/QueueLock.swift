@@ -39,8 +39,10 @@ final class QueueLock: Sendable {
             }
             _ = Glibc.close(fd)
             if code == EWOULDBLOCK {
-                throw QueueError(.locked, "another process has the queue open", hint:
-                    "The daemon is running: drop a request into <state>/inbox/<queue>/ (starfleetctl does) or stop the daemon first.",
+                throw QueueError(
+                    .locked, "another process has the queue open",
+                    hint:
+                        "The daemon is running: drop a request into <state>/inbox/<queue>/ (starfleetctl does) or stop the daemon first.",
                     queue: queue, path: path)
             }
             throw QueueError.system("flock", path: path, errno: code)

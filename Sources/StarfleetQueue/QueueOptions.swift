@@ -1,4 +1,5 @@
 import StarfleetFiles
+
 /// How a ``JournalQueue`` behaves. Defaults follow Starfleet's worker defaults where SQS's differ.
 package struct QueueOptions: Sendable {
     /// Seconds a received message stays invisible when the receive does not say (0...43,200).

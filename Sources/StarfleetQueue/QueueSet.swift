@@ -1,7 +1,7 @@
-import StarfleetFiles
 import FoundationEssentials
 package import Logging
 package import StarfleetClock
+import StarfleetFiles
 import Synchronization
 
 /// The daemon's queues under one state directory:
@@ -22,7 +22,9 @@ package final class QueueSet: Sendable {
     private let fileSystem: any JournalFileSystem
     private let open: Mutex<[String: JournalQueue]> = Mutex([:])
 
-    package init(stateDirectory: String, clock: any WallClock, logger: Logger, fileSystem: any JournalFileSystem = PosixFileSystem()) {
+    package init(
+        stateDirectory: String, clock: any WallClock, logger: Logger, fileSystem: any JournalFileSystem = PosixFileSystem()
+    ) {
         self.stateDirectory = stateDirectory
         self.clock = clock
         self.logger = logger
@@ -46,7 +48,8 @@ package final class QueueSet: Sendable {
         let options = QueueOptions(
             visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount, retention: retention,
             deadLetters: deadLetters, fileSystem: fileSystem)
-        let queue = try JournalQueue.open(directory: directory(of: name), name: name, options: options, clock: clock, logger: logger)
+        let queue = try JournalQueue.open(
+            directory: directory(of: name), name: name, options: options, clock: clock, logger: logger)
         return open.withLock { queues in
             if let raced = queues[name] { return raced }
             queues[name] = queue

@@ -75,7 +75,9 @@ struct QueueState {
         var wake: [CheckedContinuation<Void, Never>] = []
         for (id, waiter) in receiveWaiters {
             switch waiter {
-            case .waiting(let c): wake.append(c); receiveWaiters[id] = .signalled
+            case .waiting(let c):
+                wake.append(c)
+                receiveWaiters[id] = .signalled
             case .armed: receiveWaiters[id] = .signalled
             case .signalled: break
             }

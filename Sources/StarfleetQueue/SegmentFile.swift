@@ -63,9 +63,10 @@ final class SegmentFile: Sendable {
         var bytes = [UInt8](repeating: 0, count: count)
         let got = try bytes.withUnsafeMutableBytes { try fileSystem.read(fd, into: $0, at: offset, path: path) }
         guard got == count else {
-            throw QueueError(.corruptData, "a journal record ends past the end of its segment",
-                             hint: "The segment was truncated behind the daemon's back; restore it or let recovery quarantine it.",
-                             path: path)
+            throw QueueError(
+                .corruptData, "a journal record ends past the end of its segment",
+                hint: "The segment was truncated behind the daemon's back; restore it or let recovery quarantine it.",
+                path: path)
         }
         return bytes
     }

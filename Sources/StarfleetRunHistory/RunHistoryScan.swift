@@ -55,7 +55,8 @@ struct RunHistoryScan {
             let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
             // The cheap length filter first, the checksum only for plausible candidates.
             if length >= 1, length <= RunRecord.maxBodyBytes, position + RecordFrame.headerBytes + length <= raw.count,
-               RecordFrame.valid(UnsafeRawBufferPointer(rebasing: raw[position...]), maxBodyBytes: RunRecord.maxBodyBytes) != nil {
+                RecordFrame.valid(UnsafeRawBufferPointer(rebasing: raw[position...]), maxBodyBytes: RunRecord.maxBodyBytes) != nil
+            {
                 return position
             }
             position += 1

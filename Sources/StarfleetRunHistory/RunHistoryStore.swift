@@ -43,22 +43,25 @@ package final class RunHistoryStore: Sendable {
                 return counts[run.worker, default: 0]
             }
             if count % 1000 == 1 {
-                logger.warning("a run was not recorded in the run history (the worker and its message are unaffected): \(error)",
-                               metadata: ["worker": "\(run.worker)", "failures": "\(count)"])
+                logger.warning(
+                    "a run was not recorded in the run history (the worker and its message are unaffected): \(error)",
+                    metadata: ["worker": "\(run.worker)", "failures": "\(count)"])
             }
         }
     }
 
     /// The worker's writer, opening (recovering) its folder on first use.
     private func writer(for worker: String, limits: RunHistoryLimits) -> RunHistoryWriter? {
-        let slot = slots.withLock { $0[worker] } ?? opening.withLock { _ -> Slot in
-            // One opener at a time, and only if no writer exists yet: recovery truncates torn tails and removes
-            // headerless segments, which would destroy what a live writer of the same folder is appending.
-            if let existing = slots.withLock({ $0[worker] }) { return existing }
-            let opened = open(worker, limits: limits)
-            slots.withLock { $0[worker] = opened }
-            return opened
-        }
+        let slot =
+            slots.withLock { $0[worker] }
+            ?? opening.withLock { _ -> Slot in
+                // One opener at a time, and only if no writer exists yet: recovery truncates torn tails and removes
+                // headerless segments, which would destroy what a live writer of the same folder is appending.
+                if let existing = slots.withLock({ $0[worker] }) { return existing }
+                let opened = open(worker, limits: limits)
+                slots.withLock { $0[worker] = opened }
+                return opened
+            }
         if case .open(let writer) = slot { return writer }
         return nil
     }
@@ -73,8 +76,9 @@ package final class RunHistoryStore: Sendable {
             writer.prune(limits: limits)
             return .open(writer)
         } catch {
-            logger.error("the run history of this worker cannot be opened; its runs are not recorded (the worker runs as usual): \(error)",
-                         metadata: ["worker": "\(worker)"])
+            logger.error(
+                "the run history of this worker cannot be opened; its runs are not recorded (the worker runs as usual): \(error)",
+                metadata: ["worker": "\(worker)"])
             return .disabled
         }
     }

@@ -89,14 +89,17 @@ package final class RunHistoryWriter: Sendable {
             }
             let scan = bytes.withUnsafeBytes { RunHistoryScan($0, path: path) }
             for damage in scan.damaged {
-                recovery.notes.append("\(path): \(damage.bytes) damaged bytes at offset \(damage.offset) do not check out; readers skip them")
+                recovery.notes.append(
+                    "\(path): \(damage.bytes) damaged bytes at offset \(damage.offset) do not check out; readers skip them")
             }
             if let tail = scan.tail {
                 if isNewest {
                     recovery.truncatedTailBytes += tail.bytes
-                    recovery.notes.append("\(path): cut a torn tail of \(tail.bytes) bytes at offset \(tail.offset) (a write a crash interrupted)")
+                    recovery.notes.append(
+                        "\(path): cut a torn tail of \(tail.bytes) bytes at offset \(tail.offset) (a write a crash interrupted)")
                 } else {
-                    recovery.notes.append("\(path): \(tail.bytes) damaged bytes at the end (offset \(tail.offset)); readers skip them")
+                    recovery.notes.append(
+                        "\(path): \(tail.bytes) damaged bytes at the end (offset \(tail.offset)); readers skip them")
                 }
             }
             let newest = scan.runs.map { RunRecord.milliseconds($0.started) }.max() ?? Int64.min
@@ -117,8 +120,9 @@ package final class RunHistoryWriter: Sendable {
                 active = Active(number: number, fd: fd, size: Int64(scan.end), path: path)
             }
         }
-        let writer = RunHistoryWriter(directory: directory, clock: clock, fileSystem: fileSystem,
-                                      state: State(segments: segments, active: active))
+        let writer = RunHistoryWriter(
+            directory: directory, clock: clock, fileSystem: fileSystem,
+            state: State(segments: segments, active: active))
         return (writer, recovery)
     }
 
@@ -174,12 +178,15 @@ package final class RunHistoryWriter: Sendable {
 
     /// Unlinks the oldest segments while the newer ones alone hold `maxRuns` runs, or while the oldest holds only
     /// runs older than the age bound. The segment being appended to stays.
-    private static func prune(_ s: inout State, limits: RunHistoryLimits, nowMs: Int64, directory: String,
-                              fileSystem: any FileSystem) {
+    private static func prune(
+        _ s: inout State, limits: RunHistoryLimits, nowMs: Int64, directory: String,
+        fileSystem: any FileSystem
+    ) {
         let cutoff = nowMs - Int64(limits.maxAgeSeconds * 1000)
         var total = s.segments.reduce(0) { $0 + $1.runs }
         while let oldest = s.segments.first, oldest.number != s.active?.number,
-              total - oldest.runs >= limits.maxRuns || oldest.newestMs < cutoff {
+            total - oldest.runs >= limits.maxRuns || oldest.newestMs < cutoff
+        {
             // A failed unlink leaves the file for the next prune; readers still apply the bounds exactly.
             guard (try? fileSystem.unlink(directory + "/" + RunHistorySegment.fileName(oldest.number))) != nil else { return }
             total -= oldest.runs
@@ -187,8 +194,10 @@ package final class RunHistoryWriter: Sendable {
         }
     }
 
-    private static func create(number: UInt64, directory: String, createdMs: Int64,
-                               fileSystem: any FileSystem) throws(RunHistoryError) -> Active {
+    private static func create(
+        number: UInt64, directory: String, createdMs: Int64,
+        fileSystem: any FileSystem
+    ) throws(RunHistoryError) -> Active {
         let path = directory + "/" + RunHistorySegment.fileName(number)
         do {
             let fd = try fileSystem.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o600)

@@ -27,10 +27,12 @@ package struct RunRecord: Sendable, Hashable {
     /// The end of the worker's stderr, bounded (what it printed while failing).
     package var stderrExcerpt: String?
 
-    package init(worker: String, template: String? = nil, account: String? = nil, region: String? = nil, messageId: String,
-                attempt: Int, started: Date, durationSeconds: Double, outcome: RunOutcome, exitStatus: Int32? = nil,
-                errorType: String? = nil, error: String? = nil, resultBytes: Int = 0, resultExcerpt: String? = nil,
-                stderrExcerpt: String? = nil) {
+    package init(
+        worker: String, template: String? = nil, account: String? = nil, region: String? = nil, messageId: String,
+        attempt: Int, started: Date, durationSeconds: Double, outcome: RunOutcome, exitStatus: Int32? = nil,
+        errorType: String? = nil, error: String? = nil, resultBytes: Int = 0, resultExcerpt: String? = nil,
+        stderrExcerpt: String? = nil
+    ) {
         self.worker = worker
         self.template = template
         self.account = account

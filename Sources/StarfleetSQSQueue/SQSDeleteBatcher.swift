@@ -3,7 +3,9 @@ import StarfleetClock
 
 /// The one SQS call the batcher makes: ``SQSClient`` in the daemon, a fake that records batches in tests.
 protocol SQSBatchDeleting: Sendable {
-    func deleteMessageBatch(queueUrl: String, entries: [(id: String, receiptHandle: String)]) async throws -> SQSBatchResult<String>
+    func deleteMessageBatch(queueUrl: String, entries: [(id: String, receiptHandle: String)]) async throws -> SQSBatchResult<
+        String
+    >
 }
 
 extension SQSClient: SQSBatchDeleting {}
@@ -67,8 +69,10 @@ actor SQSDeleteBatcher {
             return entries.map { entry in
                 guard let failure = failures[entry.id] else { return .success(result.successful[entry.id] != nil) }
                 if failure.code == "ReceiptHandleIsInvalid" || failure.code == "InvalidParameterValue" { return .success(false) }
-                return .failure(SQSError(action: "DeleteMessageBatch", queueUrl: queueUrl, status: 200, code: failure.code,
-                                         message: failure.message))
+                return .failure(
+                    SQSError(
+                        action: "DeleteMessageBatch", queueUrl: queueUrl, status: 200, code: failure.code,
+                        message: failure.message))
             }
         } catch {
             return entries.map { _ in .failure(error) }

@@ -1,7 +1,7 @@
-import StarfleetAWS
 import Dispatch
 import FoundationEssentials
 import Logging
+import StarfleetAWS
 import StarfleetQueue
 
 extension SQSQueue {
@@ -17,7 +17,8 @@ extension SQSQueue {
         let letter = DeadLetter(
             queue: name, messageId: message.messageId, reason: reason, bodyText: message.body, attributes: message.attributes,
             deduplicationId: message.deduplicationId, receiveCount: message.receiveCount,
-            maxReceiveCount: redrive?.maxReceiveCount ?? options.maxReceiveCount, sentTimestamp: message.sentTimestamp ?? held.receivedAt,
+            maxReceiveCount: redrive?.maxReceiveCount ?? options.maxReceiveCount,
+            sentTimestamp: message.sentTimestamp ?? held.receivedAt,
             firstReceiveTimestamp: message.firstReceiveTimestamp, deadLetteredTimestamp: clock.now(), failures: failures)
         try await write(letter)
         let meta: Logger.Metadata = [
@@ -32,7 +33,8 @@ extension SQSQueue {
                 deduplicationId: target.isFIFO ? Self.fifoToken(message.messageId) : nil)
             let result = try await client.sendMessageBatch(queueUrl: target.url, entries: [copy])
             if let failed = result.failed.first {
-                throw SQSError(action: "SendMessageBatch", queueUrl: target.url, status: 200, code: failed.code, message: failed.message)
+                throw SQSError(
+                    action: "SendMessageBatch", queueUrl: target.url, status: 200, code: failed.code, message: failed.message)
             }
         }
         if redrive != nil && !permanent {

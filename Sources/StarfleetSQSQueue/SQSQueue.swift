@@ -1,9 +1,9 @@
-package import StarfleetAWS
 internal import FoundationEssentials
 package import Logging
+package import StarfleetAWS
 package import StarfleetClock
-package import StarfleetQueue
 internal import StarfleetCrypto
+package import StarfleetQueue
 internal import Synchronization
 
 /// A ``MessageQueue`` backed by an Amazon SQS queue: what lets several starfleetd hosts share one worker queue.
@@ -63,7 +63,9 @@ package final class SQSQueue: MessageQueue {
     /// At most this many messages' failure histories are kept.
     static let maxTrackedFailures = 10_000
 
-    package init(name: String, url: SQSQueueURL, client: SQSClient, options: SQSQueueOptions, clock: any WallClock, logger: Logger) {
+    package init(
+        name: String, url: SQSQueueURL, client: SQSClient, options: SQSQueueOptions, clock: any WallClock, logger: Logger
+    ) {
         self.name = name
         self.url = url
         self.client = client
@@ -140,7 +142,8 @@ package final class SQSQueue: MessageQueue {
 
     /// FIFO group and deduplication ids: at most 128 characters of letters, digits and ASCII punctuation.
     static func fifoToken(_ text: String) -> String {
-        let cleaned = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0.isPunctuation || $0.isSymbol) ? $0 : "_" })
+        let cleaned = String(
+            text.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0.isPunctuation || $0.isSymbol) ? $0 : "_" })
         guard cleaned.count > 128 else { return cleaned.isEmpty ? "_" : cleaned }
         // Keep it unique when cut: a prefix plus the hash of the whole.
         return String(cleaned.prefix(63)) + "-" + Digest.sha256Hex(text)
@@ -150,8 +153,9 @@ package final class SQSQueue: MessageQueue {
 
     package func receive(max count: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] {
         guard (1...QueueLimits.maxReceiveBatch).contains(count), wait >= 0, wait <= QueueLimits.maxWaitSeconds else {
-            throw QueueError(.invalidParameterValue, "receive takes 1...10 messages and waits 0...20 s",
-                             hint: "Pass max 1...10 and wait 0...20.", queue: name)
+            throw QueueError(
+                .invalidParameterValue, "receive takes 1...10 messages and waits 0...20 s",
+                hint: "Pass max 1...10 and wait 0...20.", queue: name)
         }
         let settings = try await settings()
         let hidden = Int((visibilityTimeout ?? options.visibilityTimeout).rounded(.up))
@@ -169,17 +173,21 @@ package final class SQSQueue: MessageQueue {
                 do {
                     try await finish(message.receiptHandle, reason: "maxReceiveCount exceeded", permanent: false, copyTo: nil)
                 } catch {
-                    logger.error("could not dead-letter a message past MaxReceiveCount; it comes back later",
-                                 metadata: ["queue": "\(name)", "MESSAGE_ID": "\(message.messageId)", "error": "\(error)"])
+                    logger.error(
+                        "could not dead-letter a message past MaxReceiveCount; it comes back later",
+                        metadata: ["queue": "\(name)", "MESSAGE_ID": "\(message.messageId)", "error": "\(error)"])
                 }
                 continue
             }
             let failures = hold(message, at: now)
-            received.append(ReceivedMessage(
-                messageId: message.messageId, receiptHandle: ReceiptHandle(rawValue: message.receiptHandle), body: message.body,
-                attributes: message.attributes, receiveCount: message.receiveCount, sentTimestamp: message.sentTimestamp ?? now,
-                firstReceiveTimestamp: message.firstReceiveTimestamp ?? now, deduplicationId: message.deduplicationId,
-                failures: failures))
+            received.append(
+                ReceivedMessage(
+                    messageId: message.messageId, receiptHandle: ReceiptHandle(rawValue: message.receiptHandle),
+                    body: message.body,
+                    attributes: message.attributes, receiveCount: message.receiveCount,
+                    sentTimestamp: message.sentTimestamp ?? now,
+                    firstReceiveTimestamp: message.firstReceiveTimestamp ?? now, deduplicationId: message.deduplicationId,
+                    failures: failures))
         }
         return received
     }
@@ -221,8 +229,9 @@ package final class SQSQueue: MessageQueue {
 
     package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
         guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
-            throw QueueError(.invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
-                             hint: "Use 0 to 43,200 seconds.", queue: name)
+            throw QueueError(
+                .invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                hint: "Use 0 to 43,200 seconds.", queue: name)
         }
         if let failure, let held = record(failure, for: receipt.rawValue) {
             let settings = try await settings()
@@ -232,13 +241,15 @@ package final class SQSQueue: MessageQueue {
                 return
             }
         }
-        try await client.changeMessageVisibility(queueUrl: url.url, receiptHandle: receipt.rawValue, visibilityTimeout: Int(timeout.rounded(.up)))
+        try await client.changeMessageVisibility(
+            queueUrl: url.url, receiptHandle: receipt.rawValue, visibilityTimeout: Int(timeout.rounded(.up)))
     }
 
     package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {
         guard record(failure, for: receipt.rawValue) != nil else {
-            throw QueueError(.receiptHandleIsInvalid, "the receipt handle was not issued by this queue in this process",
-                             hint: "Pass the receiptHandle of a ReceivedMessage unchanged.", queue: name)
+            throw QueueError(
+                .receiptHandleIsInvalid, "the receipt handle was not issued by this queue in this process",
+                hint: "Pass the receiptHandle of a ReceivedMessage unchanged.", queue: name)
         }
         let settings = try await settings()
         let target = settings.redrive.flatMap { SQSQueueURL(arn: $0.deadLetterTargetArn) }
@@ -286,7 +297,9 @@ package final class SQSQueue: MessageQueue {
         }
         let attributes = try await client.getQueueAttributes(
             queueUrl: url.url,
-            names: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+            names: [
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed",
+            ],
             timeout: 5, retry: RetryPolicy.none)
         func count(_ key: String) -> Int { attributes[key].flatMap { Int($0) } ?? 0 }
         return state.withLock { s in
@@ -304,7 +317,8 @@ package final class SQSQueue: MessageQueue {
         if let cached = state.withLock({ $0.settings }), now.timeIntervalSince(cached.fetchedAt) < options.attributesTTL {
             return cached
         }
-        let attributes = try await client.getQueueAttributes(queueUrl: url.url, names: ["RedrivePolicy"], timeout: 5, retry: RetryPolicy.none)
+        let attributes = try await client.getQueueAttributes(
+            queueUrl: url.url, names: ["RedrivePolicy"], timeout: 5, retry: RetryPolicy.none)
         let settings = Settings(redrive: SQSRedrivePolicy.parse(attributes["RedrivePolicy"]), fetchedAt: now)
         let changed = state.withLock { s -> Bool in
             defer { s.settings = settings }
@@ -313,13 +327,17 @@ package final class SQSQueue: MessageQueue {
         if changed {
             if let redrive = settings.redrive {
                 if redrive.maxReceiveCount != options.maxReceiveCount {
-                    logger.notice("the SQS queue's RedrivePolicy sets maxReceiveCount; it wins over the worker's MaxReceiveCount",
-                                  metadata: ["queue": "\(name)", "url": "\(url)", "maxReceiveCount": "\(redrive.maxReceiveCount)",
-                                             "MaxReceiveCount": "\(options.maxReceiveCount)", "dlq": "\(redrive.deadLetterTargetArn)"])
+                    logger.notice(
+                        "the SQS queue's RedrivePolicy sets maxReceiveCount; it wins over the worker's MaxReceiveCount",
+                        metadata: [
+                            "queue": "\(name)", "url": "\(url)", "maxReceiveCount": "\(redrive.maxReceiveCount)",
+                            "MaxReceiveCount": "\(options.maxReceiveCount)", "dlq": "\(redrive.deadLetterTargetArn)",
+                        ])
                 }
             } else {
-                logger.notice("the SQS queue has no RedrivePolicy; starfleetd dead-letters after MaxReceiveCount receives itself (file, then delete)",
-                              metadata: ["queue": "\(name)", "url": "\(url)", "MaxReceiveCount": "\(options.maxReceiveCount)"])
+                logger.notice(
+                    "the SQS queue has no RedrivePolicy; starfleetd dead-letters after MaxReceiveCount receives itself (file, then delete)",
+                    metadata: ["queue": "\(name)", "url": "\(url)", "MaxReceiveCount": "\(options.maxReceiveCount)"])
             }
         }
         return settings

@@ -1,6 +1,6 @@
+import FoundationEssentials
 package import Logging
 package import StarfleetClock
-import FoundationEssentials
 
 /// Sends `WATCHDOG=1` while, and only while, every component of a ``WatchdogHeartbeat`` keeps beating.
 ///

@@ -78,7 +78,8 @@ struct TemplateInspector: Sendable {
             }
             guard resolved.hasPrefix(resolvedRoot == "/" ? "/" : resolvedRoot + "/") else {
                 return reject(
-                    "symbolic link leads outside the template directory (to \(resolved)); copy the template into the directory instead")
+                    "symbolic link leads outside the template directory (to \(resolved)); copy the template into the directory instead"
+                )
             }
             readPath = resolved
             flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK

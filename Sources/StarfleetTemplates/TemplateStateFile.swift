@@ -1,7 +1,7 @@
-import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import Logging
+import StarfleetFiles
 
 /// The persisted hash set: which content of each template key has already been turned into an event.
 ///
@@ -68,7 +68,9 @@ struct TemplateStateFile: Sendable {
         } catch let error as FileSystemError {
             throw TemplateWatcherError(
                 code: .stateWriteFailed, path: path, errno: error.errno,
-                message: "\(error.operation) of \(error.path) failed; check that the state directory exists, is writable and has free space")
+                message:
+                    "\(error.operation) of \(error.path) failed; check that the state directory exists, is writable and has free space"
+            )
         } catch {
             throw TemplateWatcherError(code: .stateWriteFailed, path: path, message: "\(error)")
         }

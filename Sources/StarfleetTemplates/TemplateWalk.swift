@@ -40,7 +40,9 @@ struct TemplateWalk: Sendable {
                     result.rejections.append(
                         TemplateRejection(
                             path: directory,
-                            reason: "directory cannot be listed (\(SystemErrno.sentence(code))); templates in it are not watched until it is readable"))
+                            reason:
+                                "directory cannot be listed (\(SystemErrno.sentence(code))); templates in it are not watched until it is readable"
+                        ))
                 }
                 continue
             }

@@ -19,7 +19,8 @@ extension TemplateWatcher {
             if failure.code == ENOSPC && !watchLimitLogged {
                 watchLimitLogged = true
                 logger.warning(
-                    "inotify watch limit reached (raise fs.inotify.max_user_watches); changes in unwatched directories are seen at the next rescan")
+                    "inotify watch limit reached (raise fs.inotify.max_user_watches); changes in unwatched directories are seen at the next rescan"
+                )
             } else if failure.code != ENOENT && failure.code != ENOTDIR {
                 logger.warning("cannot watch \(TemplateWalk.join(directory, relative)): \(SystemErrno.sentence(failure.code))")
             }

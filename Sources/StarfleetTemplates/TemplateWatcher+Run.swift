@@ -91,13 +91,15 @@ extension TemplateWatcher {
                 return false
             } catch {
                 logger.error(
-                    "enqueueing \(findings.changes.count - start) template change(s) failed: \(error); they are reported again at the next rescan")
+                    "enqueueing \(findings.changes.count - start) template change(s) failed: \(error); they are reported again at the next rescan"
+                )
                 return !Task.isCancelled
             }
             do {
                 try acknowledge(batch)
             } catch {
-                logger.error("template changes were enqueued but their hashes not saved: \(error); a restart may report them again")
+                logger.error(
+                    "template changes were enqueued but their hashes not saved: \(error); a restart may report them again")
             }
             start += Self.batchSize
         } while start < findings.changes.count

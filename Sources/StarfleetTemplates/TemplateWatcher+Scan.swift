@@ -143,6 +143,7 @@ extension TemplateWatcher {
 
     private func logScan(_ findings: Findings, templates: Int) {
         logger.debug(
-            "template scan: \(templates) templates, \(findings.changes.count) new or changed, \(findings.rejections.count) newly rejected, \(unsettled.count) still being written")
+            "template scan: \(templates) templates, \(findings.changes.count) new or changed, \(findings.rejections.count) newly rejected, \(unsettled.count) still being written"
+        )
     }
 }

@@ -10,8 +10,10 @@ extension TemporaryDirectory {
 
     /// Writes `yaml` as `<folder>/c.yaml` (and `templates`, key → text, under `<folder>/templates/`) and loads the
     /// folder through the real configuration reader.
-    package func configuration(_ yaml: String, templates: [String: String] = [:], folder: String = "config",
-                               knownWorkers: Set<String> = []) throws -> Configuration {
+    package func configuration(
+        _ yaml: String, templates: [String: String] = [:], folder: String = "config",
+        knownWorkers: Set<String> = []
+    ) throws -> Configuration {
         try makeDirectory(folder + "/templates")
         try write(folder + "/c.yaml", yaml)
         for (key, text) in templates { try write(folder + "/templates/" + key, text) }

@@ -50,7 +50,8 @@ package final class HangingShip: WorkerShip {
 package struct NoInvoker: WorkerInvoker {
     package init() {}
 
-    package func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
+    package func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8]
+    {
         throw WorkerFailure("no invoker in this test")
     }
 

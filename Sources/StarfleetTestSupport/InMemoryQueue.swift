@@ -91,8 +91,10 @@ package final class InMemoryQueue: MessageQueue {
                     return SendResult(messageId: original.id, duplicate: true)
                 }
                 let id = "m\(c.sent.count)"
-                c.messages.append(Message(id: id, body: entry.body, attributes: entry.attributes, deduplicationId: entry.deduplicationId,
-                                          visibleAt: now.addingTimeInterval(Double(entry.delaySeconds))))
+                c.messages.append(
+                    Message(
+                        id: id, body: entry.body, attributes: entry.attributes, deduplicationId: entry.deduplicationId,
+                        visibleAt: now.addingTimeInterval(Double(entry.delaySeconds))))
                 c.sends += 1
                 return SendResult(messageId: id, duplicate: false)
             }
@@ -130,9 +132,11 @@ package final class InMemoryQueue: MessageQueue {
                 let receipt = "\(c.messages[index].id)#\(c.messages[index].receiveCount)"
                 c.messages[index].receipt = receipt
                 let m = c.messages[index]
-                out.append(ReceivedMessage(messageId: m.id, receiptHandle: ReceiptHandle(rawValue: receipt), body: m.body, attributes: m.attributes,
-                                           receiveCount: m.receiveCount, sentTimestamp: now, firstReceiveTimestamp: now,
-                                           deduplicationId: m.deduplicationId, failures: m.failures))
+                out.append(
+                    ReceivedMessage(
+                        messageId: m.id, receiptHandle: ReceiptHandle(rawValue: receipt), body: m.body, attributes: m.attributes,
+                        receiveCount: m.receiveCount, sentTimestamp: now, firstReceiveTimestamp: now,
+                        deduplicationId: m.deduplicationId, failures: m.failures))
             }
             return .success(out)
         }.get()
@@ -173,7 +177,13 @@ package final class InMemoryQueue: MessageQueue {
         return contents.update { c in
             var stats = QueueStats()
             for m in c.messages {
-                if m.visibleAt <= now { stats.visible += 1 } else if m.receiveCount > 0 { stats.inFlight += 1 } else { stats.delayed += 1 }
+                if m.visibleAt <= now {
+                    stats.visible += 1
+                } else if m.receiveCount > 0 {
+                    stats.inFlight += 1
+                } else {
+                    stats.delayed += 1
+                }
             }
             stats.deadLettered = c.settlements.filter { if case .deadLettered = $0 { return true } else { return false } }.count
             return stats

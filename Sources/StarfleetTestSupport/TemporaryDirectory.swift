@@ -8,7 +8,9 @@ package struct TemporaryDirectory: Sendable {
     package init(_ prefix: String = "starfleet-test") throws {
         var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
-        guard let made else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: "mkdtemp \(prefix): errno \(errno)"]) }
+        guard let made else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: "mkdtemp \(prefix): errno \(errno)"])
+        }
         path = String(cString: made)
     }
 
@@ -18,7 +20,8 @@ package struct TemporaryDirectory: Sendable {
     /// Writes `text` to `relative`, creating the folders on its way.
     package func write(_ relative: String, _ text: String) throws {
         let file = path(relative)
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
     }
 

@@ -17,8 +17,10 @@ public struct WorkerContext: Sendable {
     /// uses the process's own. Typed loosely so that this module, and a worker that needs no AWS, link no libcurl.
     public var awsSession: (any Sendable)?
 
-    public init(worker: String, account: String?, region: String?, commit: Bool, messageId: String, receiveCount: Int,
-                logger: Logger, invoker: any WorkerInvoker, awsSession: (any Sendable)? = nil) {
+    public init(
+        worker: String, account: String?, region: String?, commit: Bool, messageId: String, receiveCount: Int,
+        logger: Logger, invoker: any WorkerInvoker, awsSession: (any Sendable)? = nil
+    ) {
         self.worker = worker
         self.account = account
         self.region = region
@@ -31,12 +33,14 @@ public struct WorkerContext: Sendable {
     }
 
     /// Runs `worker` with `payload` now and returns its result.
-    public func invoke(_ worker: String, payload: [UInt8], account: String? = nil, region: String? = nil) async throws -> [UInt8] {
+    public func invoke(_ worker: String, payload: [UInt8], account: String? = nil, region: String? = nil) async throws -> [UInt8]
+    {
         try await invoker.invoke(worker: worker, payload: payload, account: account, region: region, commit: commit)
     }
 
     /// Puts `payload` on `worker`'s queue and returns its message id.
-    public func enqueue(_ worker: String, payload: [UInt8], account: String? = nil, region: String? = nil) async throws -> String {
+    public func enqueue(_ worker: String, payload: [UInt8], account: String? = nil, region: String? = nil) async throws -> String
+    {
         try await invoker.enqueue(worker: worker, payload: payload, account: account, region: region)
     }
 }

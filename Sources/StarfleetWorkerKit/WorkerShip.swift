@@ -13,7 +13,9 @@ public struct WorkerInvocation: Sendable, Hashable {
     /// The template key the payload was fanned out from, when it came from one.
     public var template: String? = nil
 
-    public init(worker: String, body: [UInt8], account: String?, region: String?, commit: Bool, messageId: String, receiveCount: Int) {
+    public init(
+        worker: String, body: [UInt8], account: String?, region: String?, commit: Bool, messageId: String, receiveCount: Int
+    ) {
         self.worker = worker
         self.body = body
         self.account = account

@@ -1,8 +1,8 @@
-import StarfleetWorkerKit
 package import FoundationEssentials
 package import Logging
 import StarfleetAWS
 import StarfleetCore
+import StarfleetWorkerKit
 
 /// Builds the account index of an organization: ListAccounts, then per active account, at most `parallelism` at
 /// a time, its tags and parents (Organizations) and its enabled regions (`regions`, DescribeRegions in the account).

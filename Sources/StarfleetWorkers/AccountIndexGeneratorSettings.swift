@@ -32,11 +32,14 @@ package struct AccountIndexGeneratorSettings: Sendable, Equatable {
         func path(_ key: String) -> String { "\(configuration.name).\(key)" }
         func text(_ key: String, required: Bool) -> String? {
             guard let node = section[key], !node.isNull else {
-                if required { problems.append(Diagnostic(at: configuration.mark, path: path(key), "Missing data for required field.")) }
+                if required {
+                    problems.append(Diagnostic(at: configuration.mark, path: path(key), "Missing data for required field."))
+                }
                 return nil
             }
             guard let value = node.string, !value.isEmpty else {
-                problems.append(Diagnostic(at: node.mark, path: path(key), "Not a valid string.", hint: "quote ids: \"000000000020\""))
+                problems.append(
+                    Diagnostic(at: node.mark, path: path(key), "Not a valid string.", hint: "quote ids: \"000000000020\""))
                 return nil
             }
             return value
@@ -45,15 +48,22 @@ package struct AccountIndexGeneratorSettings: Sendable, Equatable {
         let account = text("OrgAccountId", required: true)
         let root = text("OrgRootId", required: false)
         let regionsRole = text("DescribeRegionsAssumeRole", required: true)
-        if let account, account.count != 12 || !account.allSatisfy({ $0.isASCII && $0.isNumber }), let node = section["OrgAccountId"] {
+        if let account, account.count != 12 || !account.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let node = section["OrgAccountId"]
+        {
             problems.append(Diagnostic(at: node.mark, path: path("OrgAccountId"), "\"\(account)\" is not a 12-digit account id"))
         }
         if let root, !root.hasPrefix("r-"), let node = section["OrgRootId"] {
-            problems.append(Diagnostic(at: node.mark, path: path("OrgRootId"), "\"\(root)\" is not a root id", hint: "r-…, shown in the Organizations console"))
+            problems.append(
+                Diagnostic(
+                    at: node.mark, path: path("OrgRootId"), "\"\(root)\" is not a root id",
+                    hint: "r-…, shown in the Organizations console"))
         }
         var parallelism = 8
         if let node = section["Parallelism"] {
-            if let value = node.int, (1...64).contains(value) { parallelism = value } else {
+            if let value = node.int, (1...64).contains(value) {
+                parallelism = value
+            } else {
                 problems.append(Diagnostic(at: node.mark, path: path("Parallelism"), "must be an integer from 1 to 64"))
             }
         }

@@ -1,8 +1,8 @@
-import StarfleetWorkerAWS
-package import StarfleetWorkerKit
 import FoundationEssentials
 import StarfleetAWS
 package import StarfleetCore
+import StarfleetWorkerAWS
+package import StarfleetWorkerKit
 
 /// Starfleet's `AccountIndexGeneratorShip`: builds the account index of the organization (accounts, nested OUs,
 /// tags, enabled regions) and, with commit, writes it to S3 (`AccountInventoryBucket`) and/or a local file
@@ -24,7 +24,8 @@ package struct AccountIndexGeneratorShip: TypedWorkerShip {
 
     package init(configuration: WorkerConfiguration) {
         let (settings, problems) = AccountIndexGeneratorSettings.read(configuration)
-        self.settings = settings.map { .success($0) }
+        self.settings =
+            settings.map { .success($0) }
             ?? .failure(WorkerFailure(problems.map(\.description).joined(separator: "\n")))
         configurationProblems = problems
     }
@@ -53,7 +54,8 @@ package struct AccountIndexGeneratorShip: TypedWorkerShip {
         let report = try await builder.build(generated: Date())
         let text = report.indexDocument.text()
         for skipped in report.inactive {
-            context.logger.info("inactive account not indexed", metadata: ["account_id": "\(skipped.id)", "status": "\(skipped.reason)"])
+            context.logger.info(
+                "inactive account not indexed", metadata: ["account_id": "\(skipped.id)", "status": "\(skipped.reason)"])
         }
 
         var destinations: [String] = []
@@ -96,7 +98,8 @@ package struct AccountIndexGeneratorShip: TypedWorkerShip {
             written.append(path)
         }
         guard !written.isEmpty else {
-            throw WorkerFailure("the payload names no destination: set AccountInventoryBucket and InventoryBucketRegion, or AccountInventoryPath")
+            throw WorkerFailure(
+                "the payload names no destination: set AccountInventoryBucket and InventoryBucketRegion, or AccountInventoryPath")
         }
         return written
     }

@@ -15,7 +15,8 @@ package struct IndexedAccount: Sendable, Equatable {
     var json: PythonStyleJSON {
         var members: [String: PythonStyleJSON] = [
             "Id": .string(account.Id), "Arn": .string(account.Arn),
-            "Parents": .array(parents.map { .object(["Id": .string($0.id), "Name": .string($0.name), "Type": .string($0.type)]) }),
+            "Parents": .array(
+                parents.map { .object(["Id": .string($0.id), "Name": .string($0.name), "Type": .string($0.type)]) }),
             "Regions": .array(regions.map(PythonStyleJSON.string)),
             "Tags": .object(tags.mapValues(PythonStyleJSON.string)),
         ]
@@ -23,7 +24,7 @@ package struct IndexedAccount: Sendable, Equatable {
             ("Email", account.Email), ("Name", account.Name), ("Status", account.Status), ("State", account.State),
             ("JoinedMethod", account.JoinedMethod), ("JoinedTimestamp", account.JoinedTimestamp.map(UTCTimestamp.joined)),
         ]
-        for case let (key, value?) in optional { members[key] = .string(value) }
+        for case (let key, let value?) in optional { members[key] = .string(value) }
         return .object(members)
     }
 }

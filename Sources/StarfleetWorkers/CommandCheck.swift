@@ -19,8 +19,9 @@ package enum CommandCheck {
         var info = stat()
         guard stat(worker.process.codeDirectory, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR else { return nil }
         let node = worker.section["CodeDirectory"] ?? worker.section
-        return Diagnostic(at: node.mark, path: "\(worker.name).CodeDirectory", "\(worker.process.codeDirectory) is not a directory",
-                          hint: "CodeDirectory is relative to the configuration directory")
+        return Diagnostic(
+            at: node.mark, path: "\(worker.name).CodeDirectory", "\(worker.process.codeDirectory) is not a directory",
+            hint: "CodeDirectory is relative to the configuration directory")
     }
 
     /// The program a worker starts: its Command's, or the interpreter of `Runtime: python` / `nodejs`.
@@ -43,15 +44,17 @@ package enum CommandCheck {
         }
         if program.contains("/") {
             if let problem = problem(with: program) {
-                return Diagnostic(at: node.mark, path: key, "\(program) \(problem)",
-                                  hint: "a program with a '/' is relative to the configuration directory; give the right path or install it")
+                return Diagnostic(
+                    at: node.mark, path: key, "\(program) \(problem)",
+                    hint: "a program with a '/' is relative to the configuration directory; give the right path or install it")
             }
             return nil
         }
         let directories = (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
         if directories.contains(where: { problem(with: ($0.isEmpty ? "." : $0) + "/" + program) == nil }) { return nil }
-        return Diagnostic(.warning, at: node.mark, path: key, "\(program) is not found in PATH (\(path ?? "unset"))",
-                          hint: "the daemon looks it up in its own PATH when a payload runs; give a full path to be sure")
+        return Diagnostic(
+            .warning, at: node.mark, path: key, "\(program) is not found in PATH (\(path ?? "unset"))",
+            hint: "the daemon looks it up in its own PATH when a payload runs; give a full path to be sure")
     }
 
     /// Why `file` cannot run, or nil when it is an executable regular file.

@@ -1,5 +1,5 @@
+package import StarfleetCore
 package import StarfleetWorkerKit
-import StarfleetCore
 
 /// A built-in worker that does nothing and succeeds: for measuring the daemon's own overhead (benchmarks) and for
 /// checking a fan-out end to end without side effects. Configure a section named `NoOpShip` to use it.

@@ -1,6 +1,6 @@
-import StarfleetWorkerKit
 import StarfleetAWS
 import StarfleetCore
+import StarfleetWorkerKit
 
 /// Turns an account's immediate parent into Starfleet's `Parents` list: the parent first, then each enclosing
 /// OU, the root (`{Id: <root>, Name: "ROOT", Type: "ROOT"}`) last. Each OU is described once however many accounts

@@ -1,6 +1,6 @@
-package import StarfleetWorkerKit
 package import StarfleetCore
 import StarfleetProcess
+package import StarfleetWorkerKit
 
 /// A worker defined only by configuration: `Command: [argv…]` runs once per payload, without a shell, the payload
 /// JSON on stdin and the STARFLEET_* variables in its environment. Exit 0 = success (stdout is the result); any
@@ -17,8 +17,10 @@ package struct ProcessWorkerShip: WorkerShip {
 
     /// - Parameter environment: the worker's complete base environment (its configuration and secrets files,
     ///   `Environment`, `PassEnvironment`, AWS_REGION…); nil: PATH, LANG and HOME of `baseEnvironment` (default: ours).
-    package init(name: String, fanOutStrategy: FanOutStrategy, command: [String], timeoutSeconds: Double,
-                workingDirectory: String?, baseEnvironment: [String: String]? = nil, environment: [String: String]? = nil) {
+    package init(
+        name: String, fanOutStrategy: FanOutStrategy, command: [String], timeoutSeconds: Double,
+        workingDirectory: String?, baseEnvironment: [String: String]? = nil, environment: [String: String]? = nil
+    ) {
         self.name = name
         self.fanOutStrategy = fanOutStrategy
         self.command = command
@@ -30,16 +32,18 @@ package struct ProcessWorkerShip: WorkerShip {
 
     /// Builds the worker a configuration section describes.
     package init(configuration w: WorkerConfiguration, workingDirectory: String?, environment: [String: String]? = nil) {
-        self.init(name: w.name, fanOutStrategy: w.strategy, command: w.command ?? [], timeoutSeconds: Double(w.timeoutSeconds),
-                  workingDirectory: workingDirectory, environment: environment)
+        self.init(
+            name: w.name, fanOutStrategy: w.strategy, command: w.command ?? [], timeoutSeconds: Double(w.timeoutSeconds),
+            workingDirectory: workingDirectory, environment: environment)
     }
 
     package func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
         let environment = ProcessEnvironment.worker(
             name: name, commit: invocation.commit, accountID: invocation.account, region: invocation.region,
             messageID: invocation.messageId, receiveCount: invocation.receiveCount, base: baseEnvironment)
-        let run = ProcessInvocation(argv: command, stdin: invocation.body, environment: environment,
-                                    workingDirectory: workingDirectory, timeout: timeoutSeconds)
+        let run = ProcessInvocation(
+            argv: command, stdin: invocation.body, environment: environment,
+            workingDirectory: workingDirectory, timeout: timeoutSeconds)
         let outcome: ProcessOutcome
         do {
             outcome = try await runner.run(run)
@@ -54,8 +58,9 @@ package struct ProcessWorkerShip: WorkerShip {
         case .signaled(let signal):
             throw WorkerFailure("\(command[0]) was killed by signal \(signal)", stderrTail: outcome.stderrTail)
         case .timedOut:
-            var failure = WorkerFailure("\(command[0]) ran longer than TimeoutSeconds (\(Int(timeoutSeconds)) s) and was stopped",
-                                        stderrTail: outcome.stderrTail)
+            var failure = WorkerFailure(
+                "\(command[0]) ran longer than TimeoutSeconds (\(Int(timeoutSeconds)) s) and was stopped",
+                stderrTail: outcome.stderrTail)
             failure.timedOut = true
             throw failure
         }

@@ -24,7 +24,10 @@ package indirect enum PythonStyleJSON: Sendable, Equatable {
         case .bool(let b): out += Array((b ? "true" : "false").utf8)
         case .null: out += Array("null".utf8)
         case .array(let items):
-            guard !items.isEmpty else { return out += Array("[]".utf8) }
+            guard !items.isEmpty else {
+                out += Array("[]".utf8)
+                return
+            }
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -34,7 +37,10 @@ package indirect enum PythonStyleJSON: Sendable, Equatable {
             Self.newline(&out, depth: depth)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { return out += Array("{}".utf8) }
+            guard !members.isEmpty else {
+                out += Array("{}".utf8)
+                return
+            }
             out.append(UInt8(ascii: "{"))
             let keys = members.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
             for (i, key) in keys.enumerated() {

@@ -1,5 +1,5 @@
-package import StarfleetWorkerKit
 package import StarfleetCore
+package import StarfleetWorkerKit
 
 /// The Swift workers compiled into this binary, by name. Add yours here (`starfleetctl new worker NAME
 /// --language swift` writes the file and the line below).
@@ -22,9 +22,13 @@ package enum WorkerRegistry {
             // need not repeat it; one that does must agree, or validate and plan would check templates differently.
             if let configured = worker.fanOutStrategy, configured != ship.fanOutStrategy {
                 let node = worker.section["FanOutStrategy"] ?? worker.section
-                problems.append(Diagnostic(at: node.mark, path: "\(worker.name).FanOutStrategy",
-                                           "\(configured.rawValue) differs from the worker's own strategy, \(ship.fanOutStrategy.rawValue)",
-                                           hint: "remove the key (a Swift worker declares its strategy in code) or set it to \(ship.fanOutStrategy.rawValue)"))
+                problems.append(
+                    Diagnostic(
+                        at: node.mark, path: "\(worker.name).FanOutStrategy",
+                        "\(configured.rawValue) differs from the worker's own strategy, \(ship.fanOutStrategy.rawValue)",
+                        hint:
+                            "remove the key (a Swift worker declares its strategy in code) or set it to \(ship.fanOutStrategy.rawValue)"
+                    ))
             }
             return problems
         }
@@ -47,8 +51,10 @@ package enum WorkerRegistry {
     /// The worker a configuration section runs: its `Command` as a process worker (with `environment`, the
     /// complete environment the daemon built for it), else the built-in of that name. Lambda runtimes are the
     /// daemon's (they need its Runtime API): nil here.
-    package static func ship(for configuration: WorkerConfiguration, workingDirectory: String?,
-                            environment: [String: String]? = nil) -> (any WorkerShip)? {
+    package static func ship(
+        for configuration: WorkerConfiguration, workingDirectory: String?,
+        environment: [String: String]? = nil
+    ) -> (any WorkerShip)? {
         switch configuration.runtime {
         case .process:
             return ProcessWorkerShip(configuration: configuration, workingDirectory: workingDirectory, environment: environment)

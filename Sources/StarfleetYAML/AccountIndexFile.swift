@@ -1,5 +1,5 @@
-package import StarfleetCore
 import FoundationEssentials
+package import StarfleetCore
 
 /// Reads Starfleet's account index JSON from a local file.
 package enum AccountIndexFile {

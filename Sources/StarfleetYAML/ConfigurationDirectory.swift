@@ -1,5 +1,5 @@
-package import StarfleetCore
 import Glibc
+package import StarfleetCore
 
 /// Reads a configuration directory as Starfleet does: every `*.yaml` file at its top level (not recursive),
 /// merged by top-level section. Files are read in name order, so "first" and duplicate reports are stable.
@@ -14,12 +14,24 @@ package enum ConfigurationDirectory {
         do throws(FileReader.Failure) {
             names = try FileReader.list(dir).filter { $0.hasSuffix(".yaml") }.sorted()
         } catch {
-            return (nil, [Diagnostic(at: .start(of: dir), path: "", "cannot read the configuration directory: \(error.message)",
-                                     hint: "pass --config DIR with the directory holding your *.yaml files")])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        at: .start(of: dir), path: "", "cannot read the configuration directory: \(error.message)",
+                        hint: "pass --config DIR with the directory holding your *.yaml files")
+                ]
+            )
         }
         if names.isEmpty {
-            return (nil, [Diagnostic(at: .start(of: dir), path: "", "no *.yaml files in the configuration directory",
-                                     hint: "see etc/starfleetd/ in the source tree for an example")])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        at: .start(of: dir), path: "", "no *.yaml files in the configuration directory",
+                        hint: "see etc/starfleetd/ in the source tree for an example")
+                ]
+            )
         }
         var documents: [ConfigurationDocument] = []
         var diagnostics: [Diagnostic] = []
@@ -36,8 +48,9 @@ package enum ConfigurationDirectory {
                 diagnostics.append(Diagnostic(at: .start(of: file), path: "", "cannot read the file: \(error.message)"))
             }
         }
-        let (configuration, more) = Configuration.load(documents, directory: absolute(dir), knownWorkers: knownWorkers,
-                                                         incomplete: !diagnostics.isEmpty)
+        let (configuration, more) = Configuration.load(
+            documents, directory: absolute(dir), knownWorkers: knownWorkers,
+            incomplete: !diagnostics.isEmpty)
         let all = (diagnostics + more).sortedByLocation()
         return (all.containsErrors ? nil : configuration, all)
     }

@@ -30,7 +30,10 @@ package enum TemplateFiles {
                 case S_IFDIR: pending.append(path)
                 case S_IFREG where name.hasSuffix(".yaml"): result.append(path)
                 case let mode where name.hasSuffix(".yaml"):
-                    skipped.append(Skipped(path: path, reason: "\(FileReader.kindName(mode)), not a regular file; only regular *.yaml files are templates"))
+                    skipped.append(
+                        Skipped(
+                            path: path,
+                            reason: "\(FileReader.kindName(mode)), not a regular file; only regular *.yaml files are templates"))
                 default: break
                 }
             }

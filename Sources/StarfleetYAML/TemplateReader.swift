@@ -10,8 +10,14 @@ package enum TemplateReader {
     package static func read(_ bytes: [UInt8], file: String, strategy: FanOutStrategy) -> (PayloadTemplate?, [Diagnostic]) {
         if bytes.count > maxTemplateBytes {
             let size = bytes.count >= 1_048_576 ? "\(bytes.count / 1_048_576) MiB" : "\(bytes.count) bytes"
-            return (nil, [Diagnostic(at: .start(of: file), path: "", "the template is \(size); the limit is 1 MiB",
-                hint: "a payload must fit in one queue message (SQS's 1 MiB); split the template")])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        at: .start(of: file), path: "", "the template is \(size); the limit is 1 MiB",
+                        hint: "a payload must fit in one queue message (SQS's 1 MiB); split the template")
+                ]
+            )
         }
         let root: Node?
         do {
@@ -29,8 +35,14 @@ extension TemplateReader {
         do throws(FileReader.Failure) {
             return read(try FileReader.read(path, limit: maxTemplateBytes), file: path, strategy: strategy)
         } catch {
-            return (nil, [Diagnostic(at: .start(of: path), path: "", "cannot read the template: \(error.message)",
-                                     hint: error.message.contains("limit") ? "a payload must fit in one queue message (SQS's 1 MiB)" : nil)])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        at: .start(of: path), path: "", "cannot read the template: \(error.message)",
+                        hint: error.message.contains("limit") ? "a payload must fit in one queue message (SQS's 1 MiB)" : nil)
+                ]
+            )
         }
     }
 }

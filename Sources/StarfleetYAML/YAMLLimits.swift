@@ -16,8 +16,10 @@ package struct YAMLLimits: Sendable, Hashable {
     /// Most scalar text (bytes) aliases may add (a few aliases of one long string amplify bytes, not nodes).
     package var maxAliasBytes: Int
 
-    package init(maxDepth: Int = 128, maxNodes: Int = 1_000_000, maxBytes: Int = 64 * 1_048_576,
-                maxAliasNodes: Int = 100_000, maxAliasBytes: Int = 4 * 1_048_576) {
+    package init(
+        maxDepth: Int = 128, maxNodes: Int = 1_000_000, maxBytes: Int = 64 * 1_048_576,
+        maxAliasNodes: Int = 100_000, maxAliasBytes: Int = 4 * 1_048_576
+    ) {
         self.maxDepth = maxDepth
         self.maxNodes = maxNodes
         self.maxBytes = maxBytes

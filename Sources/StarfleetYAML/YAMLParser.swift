@@ -87,7 +87,9 @@ private struct TreeBuilder {
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 if documents > 1 {
-                    throw YAMLError(mark: at, message: "expected a single document, found a second one ('---'); put each template in its own file")
+                    throw YAMLError(
+                        mark: at,
+                        message: "expected a single document, found a second one ('---'); put each template in its own file")
                 }
             case YAML_SCALAR_EVENT:
                 let s = event.data.scalar
@@ -96,22 +98,29 @@ private struct TreeBuilder {
                 let plain = s.style == YAML_PLAIN_SCALAR_STYLE
                 let value = try scalarValue(text, tag: tag, plain: plain, at: at)
                 try count(Size(nodes: 1, bytes: s.length), viaAlias: false, at: at)
-                try add(Node(value, at: at), anchor: s.anchor.map { String(cString: $0) }, size: Size(nodes: 1, bytes: s.length), at: at)
+                try add(
+                    Node(value, at: at), anchor: s.anchor.map { String(cString: $0) }, size: Size(nodes: 1, bytes: s.length),
+                    at: at)
             case YAML_SEQUENCE_START_EVENT:
                 let d = event.data.sequence_start
                 try checkCollectionTag(d.tag, expected: "tag:yaml.org,2002:seq", at: at)
-                try push(Open(isSequence: true, mark: at, anchor: d.anchor.map { String(cString: $0) },
-                              startNodes: nodeCount, startBytes: byteCount), at: at)
+                try push(
+                    Open(
+                        isSequence: true, mark: at, anchor: d.anchor.map { String(cString: $0) },
+                        startNodes: nodeCount, startBytes: byteCount), at: at)
             case YAML_MAPPING_START_EVENT:
                 let d = event.data.mapping_start
                 try checkCollectionTag(d.tag, expected: "tag:yaml.org,2002:map", at: at)
-                try push(Open(isSequence: false, mark: at, anchor: d.anchor.map { String(cString: $0) },
-                              startNodes: nodeCount, startBytes: byteCount), at: at)
+                try push(
+                    Open(
+                        isSequence: false, mark: at, anchor: d.anchor.map { String(cString: $0) },
+                        startNodes: nodeCount, startBytes: byteCount), at: at)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let open = stack.popLast() else { break }
                 try count(Size(nodes: 1, bytes: 0), viaAlias: false, at: open.mark)
                 let size = Size(nodes: nodeCount - open.startNodes, bytes: byteCount - open.startBytes)
-                let node = open.isSequence
+                let node =
+                    open.isSequence
                     ? Node(.sequence(open.items), at: open.mark)
                     : Node(.mapping(try merged(open.entries)), at: open.mark)
                 try add(node, anchor: open.anchor, size: size, at: open.mark)
@@ -148,13 +157,22 @@ private struct TreeBuilder {
             throw YAMLError(mark: at, message: "the document expands to more than \(limits.maxNodes) values (an alias bomb?)")
         }
         if byteCount > limits.maxBytes {
-            throw YAMLError(mark: at, message: "the document expands to more than \(limits.maxBytes) bytes of text (an alias bomb?)")
+            throw YAMLError(
+                mark: at, message: "the document expands to more than \(limits.maxBytes) bytes of text (an alias bomb?)")
         }
         if aliasNodes > limits.maxAliasNodes {
-            throw YAMLError(mark: at, message: "aliases expand to more than \(limits.maxAliasNodes) values (an alias bomb?); write the repeated part out or repeat it less")
+            throw YAMLError(
+                mark: at,
+                message:
+                    "aliases expand to more than \(limits.maxAliasNodes) values (an alias bomb?); write the repeated part out or repeat it less"
+            )
         }
         if aliasBytes > limits.maxAliasBytes {
-            throw YAMLError(mark: at, message: "aliases expand to more than \(limits.maxAliasBytes) bytes of text (an alias bomb?); write the repeated part out or repeat it less")
+            throw YAMLError(
+                mark: at,
+                message:
+                    "aliases expand to more than \(limits.maxAliasBytes) bytes of text (an alias bomb?); write the repeated part out or repeat it less"
+            )
         }
     }
 
@@ -199,7 +217,9 @@ private struct TreeBuilder {
             case .mapping: sources = [entry.value]
             case .sequence(let items): sources = items
             default:
-                throw YAMLError(mark: entry.value.mark, message: "a merge key '<<' needs a mapping or a list of mappings, found a \(entry.value.kindName)")
+                throw YAMLError(
+                    mark: entry.value.mark,
+                    message: "a merge key '<<' needs a mapping or a list of mappings, found a \(entry.value.kindName)")
             }
             for source in sources {
                 guard let sourceEntries = source.entries else {
@@ -225,14 +245,18 @@ private struct TreeBuilder {
             let resolved = ScalarResolver.resolvePlain(text)
             let ok: Bool
             switch (tag, resolved) {
-            case ("tag:yaml.org,2002:bool", .bool), ("tag:yaml.org,2002:int", .int), ("tag:yaml.org,2002:float", .double): ok = true
+            case ("tag:yaml.org,2002:bool", .bool), ("tag:yaml.org,2002:int", .int), ("tag:yaml.org,2002:float", .double):
+                ok = true
             case ("tag:yaml.org,2002:float", .int(let i)): return .double(Double(i))
             default: ok = false
             }
-            guard ok else { throw YAMLError(mark: at, message: "'\(text)' is not a valid \(tag.split(separator: ":").last ?? "")") }
+            guard ok else {
+                throw YAMLError(mark: at, message: "'\(text)' is not a valid \(tag.split(separator: ":").last ?? "")")
+            }
             return resolved
         default:
-            throw YAMLError(mark: at, message: "unsupported tag \(tag) (only the standard YAML tags are allowed, as in safe_load)")
+            throw YAMLError(
+                mark: at, message: "unsupported tag \(tag) (only the standard YAML tags are allowed, as in safe_load)")
         }
     }
 
@@ -240,7 +264,8 @@ private struct TreeBuilder {
         guard let tag else { return }
         let text = String(cString: tag)
         if text != expected && text != "!" {
-            throw YAMLError(mark: at, message: "unsupported tag \(text) (only the standard YAML tags are allowed, as in safe_load)")
+            throw YAMLError(
+                mark: at, message: "unsupported tag \(text) (only the standard YAML tags are allowed, as in safe_load)")
         }
     }
 

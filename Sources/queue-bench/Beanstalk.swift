@@ -114,7 +114,10 @@ enum BeanstalkWorkloads {
                 while done.value < total {
                     consumer.send(Array("reserve-with-timeout 0\r\n".utf8))
                     let reply = consumer.line()
-                    if reply.hasPrefix("TIMED_OUT") { usleep(200); continue }
+                    if reply.hasPrefix("TIMED_OUT") {
+                        usleep(200)
+                        continue
+                    }
                     let parts = reply.split(separator: " ")
                     guard parts.count == 3, parts[0] == "RESERVED", let bytes = Int(parts[2]) else { die("reserve: \(reply)") }
                     consumer.body(bytes)
@@ -136,10 +139,11 @@ enum BeanstalkWorkloads {
         let command = BeanstalkConnection.putCommand(QueueWorkloads.payload(0))
         var times: [Double] = []
         for _ in 0..<samples {
-            times.append(timed {
-                connection.send(command)
-                connection.expect("INSERTED")
-            })
+            times.append(
+                timed {
+                    connection.send(command)
+                    connection.expect("INSERTED")
+                })
         }
         return (percentile(times, 0.5), percentile(times, 0.99))
     }

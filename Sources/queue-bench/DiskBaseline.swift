@@ -7,7 +7,10 @@ enum DiskBaseline {
         let path = directory + "/baseline-fdatasync"
         let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
         if fd < 0 { die("open \(path): errno \(errno)") }
-        defer { close(fd); unlink(path) }
+        defer {
+            close(fd)
+            unlink(path)
+        }
         let buffer = [UInt8](repeating: 0x61, count: bytes)
         var offset: off_t = 0
         var times: [Double] = []

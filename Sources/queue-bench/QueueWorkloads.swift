@@ -1,8 +1,8 @@
-import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import Logging
 import StarfleetClock
+import StarfleetFiles
 import StarfleetQueue
 
 /// The benchmark's workloads against ``JournalQueue``.
@@ -11,7 +11,8 @@ enum QueueWorkloads {
 
     /// A ~1 KiB body shaped like a Starbase worker payload.
     static func payload(_ n: Int) -> String {
-        let head = #"{"StarbaseAssignedAccount":"\#(100_000_000_000 + n)","StarbaseAssignedRegion":"us-east-1","TemplateName":"bench","pad":""#
+        let head =
+            #"{"StarbaseAssignedAccount":"\#(100_000_000_000 + n)","StarbaseAssignedRegion":"us-east-1","TemplateName":"bench","pad":""#
         return head + String(repeating: "x", count: max(0, 1000 - head.utf8.count)) + #""}"#
     }
 
@@ -93,10 +94,11 @@ enum QueueWorkloads {
         let rawBytes = [UInt8](repeating: 0x61, count: body.utf8.count + 80)
         var rawOffset: off_t = 0
         for _ in 0..<samples {
-            rawTimes.append(timed {
-                let n = rawBytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, rawBytes.count, rawOffset) }
-                if n != rawBytes.count || fdatasync(fd) != 0 { die("raw append: errno \(errno)") }
-            })
+            rawTimes.append(
+                timed {
+                    let n = rawBytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, rawBytes.count, rawOffset) }
+                    if n != rawBytes.count || fdatasync(fd) != 0 { die("raw append: errno \(errno)") }
+                })
             rawOffset += off_t(rawBytes.count)
             times.append(try await timedAsync { _ = try await queue.send([OutgoingMessage(body: body)]) })
         }

@@ -1,10 +1,10 @@
-import StarfleetFiles
 // queue-bench: the queue's figures against the disk's own limits (measured in the same run) and against
 // beanstalkd. Not a test: run it with scripts/bench-queue (release build, starts beanstalkd), or
 //   swift run -c release queue-bench [--dir DIR] [--beanstalkd-port PORT]
 // Phases 4 and 5 run in child processes of this binary so their RSS is not inflated by earlier phases.
 import FoundationEssentials
 import Glibc
+import StarfleetFiles
 import StarfleetQueue
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -92,7 +92,9 @@ let fanOut = median(fanOutTimes)
 let rawBatch = median(rawTimes)
 report("    disk: pwrite \(journalBytes / 1024) KiB + one fdatasync", ms(rawBatch), target: "(baseline)", pass: nil)
 report("(1) durable send of 17,000 x 1 KiB in one batch", ms(fanOut), target: "<= 250 ms", pass: fanOut <= 0.25)
-report("    ratio to the disk's batched-append limit", format(fanOut / rawBatch, 2) + "x", target: "<= 2x", pass: fanOut / rawBatch <= 2)
+report(
+    "    ratio to the disk's batched-append limit", format(fanOut / rawBatch, 2) + "x", target: "<= 2x",
+    pass: fanOut / rawBatch <= 2)
 
 // (2) Send + receive + delete, no-op consumers.
 let rate = try await QueueWorkloads.throughput(directory: root + "/throughput", total: throughputCount, consumers: 8)
@@ -101,11 +103,13 @@ report("(2) send+receive+delete, 8 no-op consumers", format(rate, 0) + " msg/s",
 // (3) One message per send.
 try PosixFileSystem().makeDirectories(root + "/latency", mode: 0o700)
 let (latency, interleavedSync) = try await QueueWorkloads.singleSendLatency(directory: root + "/latency", samples: 500)
-report("    disk: append 1 KiB + fdatasync, interleaved", "\(us(interleavedSync.p50)) / \(us(interleavedSync.p99))",
-       target: "(baseline)", pass: nil)
+report(
+    "    disk: append 1 KiB + fdatasync, interleaved", "\(us(interleavedSync.p50)) / \(us(interleavedSync.p99))",
+    target: "(baseline)", pass: nil)
 report("(3) single durable send latency p50 / p99", "\(us(latency.p50)) / \(us(latency.p99))", target: "", pass: nil)
-report("    ratio of p50 to one fdatasync (p50)", format(latency.p50 / interleavedSync.p50, 2) + "x", target: "<= 1.5x",
-       pass: latency.p50 / interleavedSync.p50 <= 1.5)
+report(
+    "    ratio of p50 to one fdatasync (p50)", format(latency.p50 / interleavedSync.p50, 2) + "x", target: "<= 1.5x",
+    pass: latency.p50 / interleavedSync.p50 <= 1.5)
 
 // (4), (5) in fresh processes.
 runPhase("fill", dir: root + "/memory")
@@ -121,5 +125,6 @@ if let portText = option("--beanstalkd-port"), let port = UInt16(portText) {
     report("    starfleetd / beanstalkd rate (higher is better)", format(rate / bRate, 2) + "x", target: "", pass: nil)
     let bLatency = BeanstalkWorkloads.singlePutLatency(port: port, samples: 500)
     report("    beanstalkd single put p50 / p99", "\(us(bLatency.p50)) / \(us(bLatency.p99))", target: "", pass: nil)
-    report("    starfleetd / beanstalkd p50 (lower is better)", format(latency.p50 / bLatency.p50, 2) + "x", target: "", pass: nil)
+    report(
+        "    starfleetd / beanstalkd p50 (lower is better)", format(latency.p50 / bLatency.p50, 2) + "x", target: "", pass: nil)
 }

@@ -45,7 +45,10 @@ do {
     var counter = 0
     while true {
         let count = Int(random.next() % 20) + 1
-        let batch = (0..<count).map { i in OutgoingMessage(body: "seed \(seed) message \(counter + i) " + String(repeating: "z", count: Int(random.next() % 600))) }
+        let batch = (0..<count).map { i in
+            OutgoingMessage(
+                body: "seed \(seed) message \(counter + i) " + String(repeating: "z", count: Int(random.next() % 600)))
+        }
         counter += count
         for result in try await queue.send(batch) { emit("S \(result.messageId)") }
         let received = try await queue.receive(max: 10, visibilityTimeout: 0.05, wait: 0)
@@ -56,8 +59,10 @@ do {
                 emit("d \(message.messageId)")
                 if try await queue.delete(message.receiptHandle) { emit("D \(message.messageId)") }
             case 6..<8:
-                try await queue.changeVisibility(message.receiptHandle, timeout: 0, failure: FailureRecord(
-                    time: Date(), error: "simulated failure", exitStatus: 1, stderrTail: "boom"))
+                try await queue.changeVisibility(
+                    message.receiptHandle, timeout: 0,
+                    failure: FailureRecord(
+                        time: Date(), error: "simulated failure", exitStatus: 1, stderrTail: "boom"))
             default:
                 break  // let the visibility timeout run out
             }

@@ -10,8 +10,10 @@ enum PlanBenchmark {
             let id = String(1_000_000_000_000 + i).dropFirst()
             return Account(
                 id: String(id), name: "account-\(i)", arn: "arn:aws:organizations::000000000000:account/o-bench/\(id)",
-                parents: [.init(id: "ou-bnch-\(i % 10)", name: "OU\(i % 10)", type: "ORGANIZATIONAL_UNIT"),
-                          .init(id: "r-bnch", name: "ROOT", type: "ROOT")],
+                parents: [
+                    .init(id: "ou-bnch-\(i % 10)", name: "OU\(i % 10)", type: "ORGANIZATIONAL_UNIT"),
+                    .init(id: "r-bnch", name: "ROOT", type: "ROOT"),
+                ],
                 regions: AWSRegions.enabledByDefault, tags: ["Environment": i % 2 == 0 ? "Production" : "Development"])
         }
         let index = AccountIndex(accounts: accounts)
@@ -37,7 +39,8 @@ enum PlanBenchmark {
         }
         let median = Stopwatch.median(times)
         Report.row("plan: \(count) accounts × ALL regions", "\(payloads) payloads, \(bytes / 1024) KiB of bodies")
-        Report.row("plan: median of \(rounds)", Report.ms(median) + "  (target ≤ 100 ms: \(Report.ratio(median, 0.100)) of budget)")
+        Report.row(
+            "plan: median of \(rounds)", Report.ms(median) + "  (target ≤ 100 ms: \(Report.ratio(median, 0.100)) of budget)")
         Report.row("plan: per payload", Report.fixed(median / Double(max(payloads, 1)) * 1e6, 2) + " µs")
     }
 }

@@ -5,7 +5,10 @@ enum Corpus {
     static func files(_ paths: [String]) -> [String] {
         var result: [String] = []
         for path in paths {
-            guard let dir = opendir(path) else { result.append(path); continue }
+            guard let dir = opendir(path) else {
+                result.append(path)
+                continue
+            }
             var names: [String] = []
             while let entry = readdir(dir) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -21,13 +24,19 @@ enum Corpus {
 
     static func read(_ path: String) -> [UInt8] {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { complain("starfleet-fuzz: cannot open \(path): errno \(errno)"); exit(66) }
+        guard fd >= 0 else {
+            complain("starfleet-fuzz: cannot open \(path): errno \(errno)")
+            exit(66)
+        }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { complain("starfleet-fuzz: cannot read \(path): errno \(errno)"); exit(74) }
+            if n < 0 {
+                complain("starfleet-fuzz: cannot read \(path): errno \(errno)")
+                exit(74)
+            }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
         }

@@ -55,8 +55,9 @@ let fixedIndex: AccountIndex? = {
         let (template, _) = TemplateReader.read(bytes, file: "Fuzz/t.yaml", strategy: strategy)
         guard let template else { continue }
         _ = try? FanOutPlanner.plan(worker: "Fuzz", strategy: strategy, template: template, index: fixedIndex)
-        _ = try? FanOutPlanner.plan(worker: "Fuzz", strategy: strategy, template: template, index: fixedIndex,
-                                    scopeToRegions: ["us-east-1", "eu-west-1"])
+        _ = try? FanOutPlanner.plan(
+            worker: "Fuzz", strategy: strategy, template: template, index: fixedIndex,
+            scopeToRegions: ["us-east-1", "eu-west-1"])
     }
 }
 
@@ -100,10 +101,15 @@ let scheduleDates: [Date] = [
     let logger = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
     let options = QueueOptions(deadLetters: DeadLetterDirectory(root: JournalScratch.shared.root + "/dead-letter"))
     _ = try? JournalQueue.inspect(directory: directory, options: options, clock: SystemWallClock(), logger: logger)
-    if let queue = try? JournalQueue.open(directory: directory, name: "Fuzz", options: options, clock: SystemWallClock(), logger: logger) {
+    if let queue = try? JournalQueue.open(
+        directory: directory, name: "Fuzz", options: options, clock: SystemWallClock(), logger: logger)
+    {
         // Close for real (flush, release the lock) so a long run does not pile up descriptors or commit queues.
         let closed = DispatchSemaphore(value: 0)
-        Task { await queue.close(); closed.signal() }
+        Task {
+            await queue.close()
+            closed.signal()
+        }
         closed.wait()
     }
 }
@@ -132,9 +138,14 @@ final class JournalScratch: @unchecked Sendable {
 
 /// rm -rf for the scratch directory (depth two is all a queue directory has, but recurse anyway).
 func removeTree(_ path: String) {
-    guard let dir = opendir(path) else { unlink(path); return }
+    guard let dir = opendir(path) else {
+        unlink(path)
+        return
+    }
     while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in raw.bindMemory(to: CChar.self).baseAddress.map { String(cString: $0) } ?? "" }
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            raw.bindMemory(to: CChar.self).baseAddress.map { String(cString: $0) } ?? ""
+        }
         if name == "." || name == ".." { continue }
         let child = path + "/" + name
         var st = stat()

@@ -8,37 +8,37 @@ enum LibFuzzer {
 
     static func run(_ target: FuzzTarget, arguments: [String]) -> Never {
         #if STARFLEET_FUZZ
-        current = target
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        var argc = CInt(arguments.count)
-        let status = argv.withUnsafeMutableBufferPointer { buffer -> CInt in
-            var base = buffer.baseAddress
-            return LLVMFuzzerRunDriver(&argc, &base) { data, size in
-                guard let current = LibFuzzer.current else { return 0 }
-                current.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-                return 0
+            current = target
+            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+            var argc = CInt(arguments.count)
+            let status = argv.withUnsafeMutableBufferPointer { buffer -> CInt in
+                var base = buffer.baseAddress
+                return LLVMFuzzerRunDriver(&argc, &base) { data, size in
+                    guard let current = LibFuzzer.current else { return 0 }
+                    current.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+                    return 0
+                }
             }
-        }
-        exit(status)
+            exit(status)
         #else
-        complain("starfleet-fuzz: this build has no libFuzzer; build with scripts/e2e/fuzz.sh, or use replay / mutate")
-        exit(69)
+            complain("starfleet-fuzz: this build has no libFuzzer; build with scripts/e2e/fuzz.sh, or use replay / mutate")
+            exit(69)
         #endif
     }
 }
 
 #if STARFLEET_FUZZ
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 
-/// libFuzzer requires this symbol to exist even when the driver is started through LLVMFuzzerRunDriver.
-@_cdecl("LLVMFuzzerTestOneInput")
-package func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let current = LibFuzzer.current else { return 0 }
-    current.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
+    /// libFuzzer requires this symbol to exist even when the driver is started through LLVMFuzzerRunDriver.
+    @_cdecl("LLVMFuzzerTestOneInput")
+    package func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        guard let current = LibFuzzer.current else { return 0 }
+        current.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
 #endif

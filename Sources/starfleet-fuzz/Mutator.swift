@@ -38,7 +38,8 @@ enum Mutator {
         let position = input.isEmpty ? 0 : Int.random(in: 0..<input.count, using: &rng)
         switch Int.random(in: 0..<8, using: &rng) {
         case 0 where !input.isEmpty: input[position] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-        case 1 where !input.isEmpty: input[position] = [0, 0xff, 0x7f, 0x80, 0x0a, 0x20, 0x3a, 0x2d].randomElement(using: &rng) ?? 0
+        case 1 where !input.isEmpty:
+            input[position] = [0, 0xff, 0x7f, 0x80, 0x0a, 0x20, 0x3a, 0x2d].randomElement(using: &rng) ?? 0
         case 2 where !input.isEmpty: input.remove(at: position)
         case 3: input.insert(contentsOf: tokens.randomElement(using: &rng) ?? [], at: position)
         case 4 where input.count > 1:

@@ -11,8 +11,9 @@ import Glibc
 
 func usage() -> Never {
     let names = FuzzTarget.all.map(\.name).joined(separator: ", ")
-    complain("usage: starfleet-fuzz list | replay TARGET PATH… | mutate TARGET SECONDS CORPUS… | TARGET [libFuzzer args]\n"
-          + "targets: \(names)")
+    complain(
+        "usage: starfleet-fuzz list | replay TARGET PATH… | mutate TARGET SECONDS CORPUS… | TARGET [libFuzzer args]\n"
+            + "targets: \(names)")
     exit(64)
 }
 

@@ -21,7 +21,10 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Only this worker's dead letters (default: every worker's).", valueName: "worker"))
         var worker: String?
 
-        @Flag(help: "One JSON object per dead letter: {\"worker\", \"messageId\", \"reason\", \"receiveCount\", \"deadLetteredTimestamp\", \"lastError\", \"path\"}.")
+        @Flag(
+            help:
+                "One JSON object per dead letter: {\"worker\", \"messageId\", \"reason\", \"receiveCount\", \"deadLetteredTimestamp\", \"lastError\", \"path\"}."
+        )
         var json = false
 
         func run() throws {
@@ -32,7 +35,9 @@ struct DeadLetterCommand: AsyncParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print one dead letter's JSON file (its path goes to stderr).",
-            discussion: "Exit status: 0, 65 no such dead letter (with a hint when an id is close), 74 I/O error, 78 configuration errors.")
+            discussion:
+                "Exit status: 0, 65 no such dead letter (with a hint when an id is close), 74 I/O error, 78 configuration errors."
+        )
 
         @OptionGroup var global: GlobalOptions
 

@@ -6,7 +6,8 @@ struct DeadLetterSelectionOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Dead-letter ids (file names without .json, as `dlq list` prints them).", valueName: "id"))
     var ids: [String] = []
 
-    @Option(help: ArgumentHelp("Every dead letter of this worker (with IDs: look for them only in its folder).", valueName: "worker"))
+    @Option(
+        help: ArgumentHelp("Every dead letter of this worker (with IDs: look for them only in its folder).", valueName: "worker"))
     var worker: String?
 
     @Flag(help: "Every dead letter of every worker (required to take everything).")
@@ -37,11 +38,15 @@ extension DeadLetterCommand {
         var rate: Double = 100
 
         func validate() throws {
-            guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be 0 (no limit) or a positive number of messages per second") }
+            guard rate >= 0, rate.isFinite else {
+                throw ValidationError("--rate must be 0 (no limit) or a positive number of messages per second")
+            }
         }
 
         func run() async throws {
-            try await runControl { try await DeadLetterRedriveCommand(control: global.control, selection: selection.request, rate: rate).run() }
+            try await runControl {
+                try await DeadLetterRedriveCommand(control: global.control, selection: selection.request, rate: rate).run()
+            }
         }
     }
 

@@ -6,8 +6,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The configuration directory (*.yaml files).", valueName: "dir"))
     var config: String = ControlContext.defaultConfigDirectory
 
-    @Option(name: .customLong("state-dir"),
-            help: ArgumentHelp("The state directory (default: $STATE_DIRECTORY, then STARFLEET.StateDirectory, then /var/lib/starfleetd).", valueName: "dir"))
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "The state directory (default: $STATE_DIRECTORY, then STARFLEET.StateDirectory, then /var/lib/starfleetd).",
+            valueName: "dir"))
     var stateDir: String?
 
     /// What the application layer's commands are given: loading the configuration and finding the state directory

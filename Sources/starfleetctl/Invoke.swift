@@ -28,7 +28,9 @@ struct Invoke: AsyncParsableCommand {
     @Option(help: "The region to run in (ACCOUNT_REGION).")
     var region: String?
 
-    @Option(name: .customLong("account-index"), help: ArgumentHelp("An account index JSON file (default: the configured one).", valueName: "file"))
+    @Option(
+        name: .customLong("account-index"),
+        help: ArgumentHelp("An account index JSON file (default: the configured one).", valueName: "file"))
     var accountIndex: String?
 
     @Flag(help: "Let the worker change things (STARFLEET_COMMIT=true).")
@@ -39,8 +41,10 @@ struct Invoke: AsyncParsableCommand {
 
     func run() async throws {
         try await runControl {
-            try await InvokeCommand(control: global.control, worker: worker, payload: payload, accountID: accountID, region: region,
-                                    accountIndex: accountIndex, commit: commit, async: async).run()
+            try await InvokeCommand(
+                control: global.control, worker: worker, payload: payload, accountID: accountID, region: region,
+                accountIndex: accountIndex, commit: commit, async: async
+            ).run()
         }
     }
 }

@@ -23,14 +23,21 @@ struct NewCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The worker's name: its section, queue and (Swift) type name; 1-80 of A-Z a-z 0-9 _ -, starting with a letter.",
-                                     valueName: "name"))
+        @Argument(
+            help: ArgumentHelp(
+                "The worker's name: its section, queue and (Swift) type name; 1-80 of A-Z a-z 0-9 _ -, starting with a letter.",
+                valueName: "name"))
         var name: String
 
-        @Option(help: ArgumentHelp("The worker's language (not with NAME.py / NAME.js).", valueName: "swift|python|javascript|shell"))
+        @Option(
+            help: ArgumentHelp("The worker's language (not with NAME.py / NAME.js).", valueName: "swift|python|javascript|shell"))
         var language: WorkerScaffold.Language?
 
-        @Option(name: .customLong("fan-out"), help: ArgumentHelp("SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION (default ACCOUNT; SINGLE_INVOCATION for NAME.py / NAME.js).", valueName: "strategy"))
+        @Option(
+            name: .customLong("fan-out"),
+            help: ArgumentHelp(
+                "SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION (default ACCOUNT; SINGLE_INVOCATION for NAME.py / NAME.js).",
+                valueName: "strategy"))
         var fanOut: String?
 
         @Option(help: ArgumentHelp("The starfleetd package root, for --language swift.", valueName: "dir"))

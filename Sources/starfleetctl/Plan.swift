@@ -19,13 +19,19 @@ struct Plan: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The worker to plan for (default: the one the template's path routes to).", valueName: "name"))
     var worker: String?
 
-    @Option(name: .customLong("account-index"), help: ArgumentHelp("An account index JSON file (default: the configured one).", valueName: "file"))
+    @Option(
+        name: .customLong("account-index"),
+        help: ArgumentHelp("An account index JSON file (default: the configured one).", valueName: "file"))
     var accountIndex: String?
 
     @Flag(help: "One JSON object per payload: {\"worker\", \"account\", \"region\", \"body\"}.")
     var json = false
 
     func run() async throws {
-        try await runControl { try await PlanCommand(control: global.control, template: template, worker: worker, accountIndex: accountIndex, json: json).run() }
+        try await runControl {
+            try await PlanCommand(
+                control: global.control, template: template, worker: worker, accountIndex: accountIndex, json: json
+            ).run()
+        }
     }
 }

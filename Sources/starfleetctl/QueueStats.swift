@@ -4,7 +4,8 @@ import StarfleetApp
 /// `starfleetctl queue stats`: counts per queue.
 struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "queue", abstract: "Inspect the local queues; acknowledge a degraded one.", subcommands: [Stats.self, Acknowledge.self])
+        commandName: "queue", abstract: "Inspect the local queues; acknowledge a degraded one.",
+        subcommands: [Stats.self, Acknowledge.self])
 
     /// `starfleetctl queue acknowledge QUEUE`: clears a queue's degraded mark once the operator has seen the loss.
     struct Acknowledge: ParsableCommand {
@@ -43,7 +44,10 @@ struct QueueCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Flag(help: "One JSON object: {\"source\", \"daemonRunning\", \"queues\": [{\"name\", \"visible\", \"inFlight\", \"delayed\", \"deadLetters\", \"oldestMessageAgeSeconds\"}], \"degraded\": [{\"queue\", \"missingSegments\", …}]}.")
+        @Flag(
+            help:
+                "One JSON object: {\"source\", \"daemonRunning\", \"queues\": [{\"name\", \"visible\", \"inFlight\", \"delayed\", \"deadLetters\", \"oldestMessageAgeSeconds\"}], \"degraded\": [{\"queue\", \"missingSegments\", …}]}."
+        )
         var json = false
 
         func run() async throws {

@@ -23,18 +23,21 @@ struct Runs: ParsableCommand {
     @Flag(help: "Only runs that did not succeed (failed-will-retry, timed-out, dead-lettered, failed).")
     var failed = false
 
-    @Option(help: ArgumentHelp("Only runs that started since then: a span back from now (30m, 6h, 7d, 1h30m) or an ISO 8601 time.",
-                               valueName: "when"))
+    @Option(
+        help: ArgumentHelp(
+            "Only runs that started since then: a span back from now (30m, 6h, 7d, 1h30m) or an ISO 8601 time.",
+            valueName: "when"))
     var since: String?
 
     @Option(help: ArgumentHelp("At most this many runs (0: all).", valueName: "n"))
     var limit: Int = 100
 
-    @Flag(help: """
-        One JSON object per run, newest first: {"worker", "template", "accountId", "region", "messageId", "attempt", \
-        "startedAt", "durationSeconds", "outcome", "exitStatus", "errorType", "error", "resultBytes", "resultExcerpt", \
-        "stderrExcerpt"} (absent fields omitted).
-        """)
+    @Flag(
+        help: """
+            One JSON object per run, newest first: {"worker", "template", "accountId", "region", "messageId", "attempt", \
+            "startedAt", "durationSeconds", "outcome", "exitStatus", "errorType", "error", "resultBytes", "resultExcerpt", \
+            "stderrExcerpt"} (absent fields omitted).
+            """)
     var json = false
 
     func validate() throws {
@@ -43,8 +46,10 @@ struct Runs: ParsableCommand {
 
     func run() throws {
         try runControl {
-            try RunsCommand(control: global.control, worker: worker, accountId: accountId, failed: failed, since: since, limit: limit,
-                            json: json).run()
+            try RunsCommand(
+                control: global.control, worker: worker, accountId: accountId, failed: failed, since: since, limit: limit,
+                json: json
+            ).run()
         }
     }
 }

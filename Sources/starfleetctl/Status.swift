@@ -17,7 +17,10 @@ struct Status: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "One JSON object: {\"daemon\", \"source\", \"starbase\", \"workers\": […], \"degraded\": [{\"queue\", \"missingSegments\", \"quarantinedSegments\", …}]}.")
+    @Flag(
+        help:
+            "One JSON object: {\"daemon\", \"source\", \"starbase\", \"workers\": […], \"degraded\": [{\"queue\", \"missingSegments\", \"quarantinedSegments\", …}]}."
+    )
     var json = false
 
     func run() async throws {

@@ -16,11 +16,16 @@ struct Validate: AsyncParsableCommand {
     @Flag(help: "Check the configuration only, not the templates.")
     var configOnly = false
 
-    @Flag(name: .customLong("check-aws"),
-          help: "Also check that the template bucket, the S3 account index and the SQS queue URLs are reachable with the current credentials.")
+    @Flag(
+        name: .customLong("check-aws"),
+        help:
+            "Also check that the template bucket, the S3 account index and the SQS queue URLs are reachable with the current credentials."
+    )
     var checkAWS = false
 
     func run() async throws {
-        try await runControl { try await ValidateCommand(control: global.control, configOnly: configOnly, checkAWS: checkAWS).run() }
+        try await runControl {
+            try await ValidateCommand(control: global.control, configOnly: configOnly, checkAWS: checkAWS).run()
+        }
     }
 }

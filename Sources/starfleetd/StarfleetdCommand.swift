@@ -16,12 +16,17 @@ struct StarfleetdCommand: AsyncParsableCommand {
             """,
         version: DaemonCommandLine.version)
 
-    @Option(help: ArgumentHelp("The configuration directory (*.yaml files; default: $STARFLEETD_CONFIG, then /etc/starfleetd).",
-                               valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The configuration directory (*.yaml files; default: $STARFLEETD_CONFIG, then /etc/starfleetd).",
+            valueName: "dir"))
     var config: String?
 
-    @Option(name: .customLong("state-dir"),
-            help: ArgumentHelp("The state directory (default: $STATE_DIRECTORY, then STARFLEET.StateDirectory, then /var/lib/starfleetd).", valueName: "dir"))
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "The state directory (default: $STATE_DIRECTORY, then STARFLEET.StateDirectory, then /var/lib/starfleetd).",
+            valueName: "dir"))
     var stateDir: String?
 
     func run() async throws {

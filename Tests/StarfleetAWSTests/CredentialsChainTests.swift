@@ -53,17 +53,23 @@ import Testing
 
     @Test func profilesFromCredentialsAndConfigFiles() async throws {
         let dir = try Self.tempDir([
-            "credentials": "# comment\n[default]\naws_access_key_id = DEFKEY\naws_secret_access_key = d\n[dev]\naws_access_key_id=DEVKEY\naws_secret_access_key=dev\naws_session_token = devtoken\n",
-            "config": "[default]\nregion = eu-west-1\n[profile ops]\nregion = us-west-2\naws_access_key_id = OPSKEY\naws_secret_access_key = ops\n[ops]\naws_access_key_id = WRONG\naws_secret_access_key = wrong\n",
+            "credentials":
+                "# comment\n[default]\naws_access_key_id = DEFKEY\naws_secret_access_key = d\n[dev]\naws_access_key_id=DEVKEY\naws_secret_access_key=dev\naws_session_token = devtoken\n",
+            "config":
+                "[default]\nregion = eu-west-1\n[profile ops]\nregion = us-west-2\naws_access_key_id = OPSKEY\naws_secret_access_key = ops\n[ops]\naws_access_key_id = WRONG\naws_secret_access_key = wrong\n",
         ])
         let base = ["AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials", "AWS_CONFIG_FILE": dir + "/config"]
-        #expect(try await CredentialsChain(environment: Self.isolated(base), http: Self.http).credentials().accessKeyID == "DEFKEY")
-        let dev = try await CredentialsChain(environment: Self.isolated(base.merging(["AWS_PROFILE": "dev"]) { $1 }), http: Self.http)
-            .credentials()
+        #expect(
+            try await CredentialsChain(environment: Self.isolated(base), http: Self.http).credentials().accessKeyID == "DEFKEY")
+        let dev = try await CredentialsChain(
+            environment: Self.isolated(base.merging(["AWS_PROFILE": "dev"]) { $1 }), http: Self.http
+        )
+        .credentials()
         #expect(dev.accessKeyID == "DEVKEY")
         #expect(dev.sessionToken == "devtoken")
         let ops = base.merging(["AWS_PROFILE": "ops", "AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "x"]) { $1 }
-        #expect(try await CredentialsChain(environment: Self.isolated(ops), http: Self.http).credentials().accessKeyID == "OPSKEY")
+        #expect(
+            try await CredentialsChain(environment: Self.isolated(ops), http: Self.http).credentials().accessKeyID == "OPSKEY")
         #expect(LocalCredentialSources.region(Self.isolated(ops)) == "us-west-2")
         #expect(LocalCredentialSources.region(Self.isolated(base)) == "eu-west-1")
     }
@@ -111,7 +117,8 @@ import Testing
         let real = AWSEndpoint.resolve(
             service: "sqs", region: "eu-west-1", environment: env.merging(["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"]) { $1 })
         #expect(real == AWSEndpoint(scheme: "https", host: "sqs.eu-west-1.amazonaws.com", isOverride: false))
-        #expect(AWSEndpoint.resolve(service: "organizations", region: "eu-west-1", environment: [:]).host
-            == "organizations.us-east-1.amazonaws.com")
+        #expect(
+            AWSEndpoint.resolve(service: "organizations", region: "eu-west-1", environment: [:]).host
+                == "organizations.us-east-1.amazonaws.com")
     }
 }

@@ -13,7 +13,8 @@ import Testing
             service: "s3", region: "us-east-1", environment: ["AWS_ENDPOINT_URL_S3": server.baseURL])
         #expect(endpoint.isOverride)
         return S3Client(
-            http: http, credentials: StaticCredentialsProvider(AWSCredentials(accessKeyID: "testkey", secretAccessKey: "testsecret")),
+            http: http,
+            credentials: StaticCredentialsProvider(AWSCredentials(accessKeyID: "testkey", secretAccessKey: "testsecret")),
             region: "us-east-1", endpoint: endpoint)
     }
 

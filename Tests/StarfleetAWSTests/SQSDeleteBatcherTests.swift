@@ -2,6 +2,7 @@ import StarfleetAWS
 import StarfleetClock
 import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetSQSQueue
 
 /// The delete batcher on the manual clock and a fake DeleteMessageBatch: the deletes of one window go out in calls of
@@ -20,7 +21,9 @@ import Testing
             self.unreachable = unreachable
         }
 
-        func deleteMessageBatch(queueUrl: String, entries: [(id: String, receiptHandle: String)]) async throws -> SQSBatchResult<String> {
+        func deleteMessageBatch(queueUrl: String, entries: [(id: String, receiptHandle: String)]) async throws -> SQSBatchResult<
+            String
+        > {
             calls.update { $0.append(entries.map(\.receiptHandle)) }
             if unreachable { throw Unreachable() }
             var successful: [String: String] = [:]
@@ -42,9 +45,10 @@ import Testing
     {
         var tasks: [Task<Result<Bool, any Error>, Never>] = []
         for (index, receipt) in receipts.enumerated() {
-            tasks.append(Task {
-                do { return .success(try await batcher.delete(receipt)) } catch { return .failure(error) }
-            })
+            tasks.append(
+                Task {
+                    do { return .success(try await batcher.delete(receipt)) } catch { return .failure(error) }
+                })
             if index == 0 { try await clock.waitForSleepers(1) }  // the first caller opens the window on the clock
             while await batcher.pendingCount < index + 1 { await Task.yield() }
         }

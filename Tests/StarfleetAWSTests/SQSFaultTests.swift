@@ -17,50 +17,50 @@ import Testing
     ///   DeleteMessageBatch: receipt handles starting with "bad" fail with ReceiptHandleIsInvalid.
     ///   GET /count/<Action>: how many calls that action got.
     static let script = #"""
-    import http.server, json, socketserver, sys, threading, collections
-    counts = collections.Counter(); lock = threading.Lock()
-    class H(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def log_message(self, *a): pass
-        def send(self, code, body, extra=(), ctype="application/x-amz-json-1.0"):
-            body = body.encode()
-            self.send_response(code); self.send_header("Content-Type", ctype); self.send_header("Content-Length", str(len(body)))
-            for k, v in extra: self.send_header(k, v)
-            self.end_headers(); self.wfile.write(body)
-        def do_GET(self):
-            self.send(200, str(counts[self.path.split("/")[-1]]), ctype="text/plain")
-        def do_POST(self):
-            data = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-            action = self.headers["X-Amz-Target"].split(".")[-1]
-            with lock:
-                counts[action] += 1; n = counts[action]
-            if action == "GetQueueAttributes": return self.send(200, json.dumps({"Attributes": {}}))
-            if action == "ReceiveMessage":
-                return self.send(403, '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>'
-                                 '<Message>The request signature we calculated does not match.</Message></Error></ErrorResponse>',
-                                 ctype="text/xml")
-            if action == "SendMessageBatch":
-                if n == 1:
-                    return self.send(400, '{"__type":"com.amazonaws.sqs#RequestThrottled","message":"slow down"}',
-                                     [("x-amzn-query-error", "RequestThrottled;Sender")])
-                ok, failed = [], []
-                for i, e in enumerate(data["Entries"]):
-                    if e["MessageBody"] == "refuse":
-                        failed.append({"Id": e["Id"], "SenderFault": True, "Code": "InvalidMessageContents", "Message": "no"})
-                    elif n == 2 and i == len(data["Entries"]) - 1:
-                        failed.append({"Id": e["Id"], "SenderFault": False, "Code": "InternalError", "Message": "try again"})
-                    else:
-                        ok.append({"Id": e["Id"], "MessageId": "id-" + e["MessageBody"]})
-                return self.send(200, json.dumps({"Successful": ok, "Failed": failed}))
-            if action == "DeleteMessageBatch":
-                ok = [{"Id": e["Id"]} for e in data["Entries"] if not e["ReceiptHandle"].startswith("bad")]
-                failed = [{"Id": e["Id"], "SenderFault": True, "Code": "ReceiptHandleIsInvalid", "Message": "invalid"}
-                          for e in data["Entries"] if e["ReceiptHandle"].startswith("bad")]
-                return self.send(200, json.dumps({"Successful": ok, "Failed": failed}))
-            self.send(400, '{"__type":"com.amazonaws.sqs#UnsupportedOperation","message":"' + action + '"}')
-    class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-    s = S(("127.0.0.1", 0), H); print(s.server_address[1], flush=True); s.serve_forever()
-    """#
+        import http.server, json, socketserver, sys, threading, collections
+        counts = collections.Counter(); lock = threading.Lock()
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *a): pass
+            def send(self, code, body, extra=(), ctype="application/x-amz-json-1.0"):
+                body = body.encode()
+                self.send_response(code); self.send_header("Content-Type", ctype); self.send_header("Content-Length", str(len(body)))
+                for k, v in extra: self.send_header(k, v)
+                self.end_headers(); self.wfile.write(body)
+            def do_GET(self):
+                self.send(200, str(counts[self.path.split("/")[-1]]), ctype="text/plain")
+            def do_POST(self):
+                data = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                action = self.headers["X-Amz-Target"].split(".")[-1]
+                with lock:
+                    counts[action] += 1; n = counts[action]
+                if action == "GetQueueAttributes": return self.send(200, json.dumps({"Attributes": {}}))
+                if action == "ReceiveMessage":
+                    return self.send(403, '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>'
+                                     '<Message>The request signature we calculated does not match.</Message></Error></ErrorResponse>',
+                                     ctype="text/xml")
+                if action == "SendMessageBatch":
+                    if n == 1:
+                        return self.send(400, '{"__type":"com.amazonaws.sqs#RequestThrottled","message":"slow down"}',
+                                         [("x-amzn-query-error", "RequestThrottled;Sender")])
+                    ok, failed = [], []
+                    for i, e in enumerate(data["Entries"]):
+                        if e["MessageBody"] == "refuse":
+                            failed.append({"Id": e["Id"], "SenderFault": True, "Code": "InvalidMessageContents", "Message": "no"})
+                        elif n == 2 and i == len(data["Entries"]) - 1:
+                            failed.append({"Id": e["Id"], "SenderFault": False, "Code": "InternalError", "Message": "try again"})
+                        else:
+                            ok.append({"Id": e["Id"], "MessageId": "id-" + e["MessageBody"]})
+                    return self.send(200, json.dumps({"Successful": ok, "Failed": failed}))
+                if action == "DeleteMessageBatch":
+                    ok = [{"Id": e["Id"]} for e in data["Entries"] if not e["ReceiptHandle"].startswith("bad")]
+                    failed = [{"Id": e["Id"], "SenderFault": True, "Code": "ReceiptHandleIsInvalid", "Message": "invalid"}
+                              for e in data["Entries"] if e["ReceiptHandle"].startswith("bad")]
+                    return self.send(200, json.dumps({"Successful": ok, "Failed": failed}))
+                self.send(400, '{"__type":"com.amazonaws.sqs#UnsupportedOperation","message":"' + action + '"}')
+        class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+        s = S(("127.0.0.1", 0), H); print(s.server_address[1], flush=True); s.serve_forever()
+        """#
 
     static func queue(_ server: TestServer) -> SQSQueue {
         let endpoint = AWSEndpoint.resolve(service: "sqs", region: "us-east-1", environment: ["AWS_ENDPOINT_URL": server.baseURL])
@@ -79,7 +79,8 @@ import Testing
     }
 
     static func count(_ server: TestServer, _ action: String) async throws -> Int {
-        let response = try await HTTPClient(logger: Logger(label: "test")).request(method: "GET", url: "\(server.baseURL)/count/\(action)")
+        let response = try await HTTPClient(logger: Logger(label: "test")).request(
+            method: "GET", url: "\(server.baseURL)/count/\(action)")
         return Int(response.text) ?? -1
     }
 

@@ -8,7 +8,8 @@ import Testing
 /// SQS's JSON protocol without a server: request encoding and signing, response and error parsing, batching,
 /// queue URLs, RedrivePolicy and FIFO tokens.
 @Suite struct SQSProtocolTests {
-    static let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+    static let credentials = AWSCredentials(
+        accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 
     static func client(endpoint: String = "https://sqs.eu-west-1.amazonaws.com") -> SQSClient {
         SQSClient(
@@ -19,11 +20,15 @@ import Testing
     @Test func requestIsAWSJSON10SignedForSQS() throws {
         let input = SQSWire.SendMessageBatchInput(
             QueueUrl: "https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo",
-            Entries: [.init(Id: "m0", MessageBody: #"{"a":"b/c"}"#, DelaySeconds: nil,
-                            MessageAttributes: ["StarfleetAccount": .init(DataType: "String", StringValue: "123")],
-                            MessageGroupId: "123", MessageDeduplicationId: "abc")])
+            Entries: [
+                .init(
+                    Id: "m0", MessageBody: #"{"a":"b/c"}"#, DelaySeconds: nil,
+                    MessageAttributes: ["StarfleetAccount": .init(DataType: "String", StringValue: "123")],
+                    MessageGroupId: "123", MessageDeduplicationId: "abc")
+            ])
         let date = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
-        let request = try Self.client().request("SendMessageBatch", input, credentials: Self.credentials, date: date, timeout: nil)
+        let request = try Self.client().request(
+            "SendMessageBatch", input, credentials: Self.credentials, date: date, timeout: nil)
         #expect(request.method == "POST")
         #expect(request.url == "https://sqs.eu-west-1.amazonaws.com/")
         let headers = Dictionary(request.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
@@ -34,11 +39,12 @@ import Testing
         #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/eu-west-1/sqs/aws4_request, "))
         #expect(authorization.contains("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target,"))
         // Member names as in the API, nil members left out, no escaped slashes, keys sorted (stable bytes to sign).
-        #expect(String(decoding: request.body, as: UTF8.self) == """
-            {"Entries":[{"Id":"m0","MessageAttributes":{"StarfleetAccount":{"DataType":"String","StringValue":"123"}},\
-            "MessageBody":"{\\"a\\":\\"b/c\\"}","MessageDeduplicationId":"abc","MessageGroupId":"123"}],\
-            "QueueUrl":"https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo"}
-            """)
+        #expect(
+            String(decoding: request.body, as: UTF8.self) == """
+                {"Entries":[{"Id":"m0","MessageAttributes":{"StarfleetAccount":{"DataType":"String","StringValue":"123"}},\
+                "MessageBody":"{\\"a\\":\\"b/c\\"}","MessageDeduplicationId":"abc","MessageGroupId":"123"}],\
+                "QueueUrl":"https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo"}
+                """)
     }
 
     @Test func endpointOverrideKeepsThePathPrefix() throws {
@@ -59,7 +65,8 @@ import Testing
                                     "Blob": {"DataType": "Binary", "BinaryValue": "AAE="}}}]}
             """
         let response = HTTPResponse(status: 200, headers: [], body: Array(json.utf8))
-        let output = try SQSClient.decode(response, action: "ReceiveMessage", queueUrl: "q", as: SQSWire.ReceiveMessageOutput.self)
+        let output = try SQSClient.decode(
+            response, action: "ReceiveMessage", queueUrl: "q", as: SQSWire.ReceiveMessageOutput.self)
         let message = SQSClient.message(try #require(output.Messages?.first))
         #expect(message.messageId == "m-1" && message.receiptHandle == "rh-1" && message.body == #"{"k": 1}"#)
         #expect(message.receiveCount == 3)
@@ -71,7 +78,9 @@ import Testing
 
     @Test func emptyReceiveAndEmptyBodiesDecode() throws {
         let none = HTTPResponse(status: 200, headers: [], body: Array("{}".utf8))
-        #expect(try SQSClient.decode(none, action: "ReceiveMessage", queueUrl: nil, as: SQSWire.ReceiveMessageOutput.self).Messages == nil)
+        #expect(
+            try SQSClient.decode(none, action: "ReceiveMessage", queueUrl: nil, as: SQSWire.ReceiveMessageOutput.self).Messages
+                == nil)
         let empty = HTTPResponse(status: 200, headers: [], body: [])
         _ = try SQSClient.decode(empty, action: "ChangeMessageVisibility", queueUrl: nil, as: SQSWire.Empty.self)
         let junk = HTTPResponse(status: 200, headers: [], body: Array("<html>".utf8))
@@ -81,30 +90,35 @@ import Testing
     }
 
     @Test func batchFailuresDecodeWithOrWithoutSenderFault() throws {
-        let json = #"{"Successful": [{"Id": "a", "MessageId": "1"}], "Failed": [{"Id": "b", "Code": "InternalError"}, {"Id": "c", "SenderFault": true, "Code": "InvalidMessageContents", "Message": "bad"}]}"#
+        let json =
+            #"{"Successful": [{"Id": "a", "MessageId": "1"}], "Failed": [{"Id": "b", "Code": "InternalError"}, {"Id": "c", "SenderFault": true, "Code": "InvalidMessageContents", "Message": "bad"}]}"#
         let output = try SQSClient.decode(
             HTTPResponse(status: 200, headers: [], body: Array(json.utf8)), action: "SendMessageBatch", queueUrl: nil,
             as: SQSWire.SendMessageBatchOutput.self)
         #expect(output.Successful?.map(\.MessageId) == ["1"])
-        #expect(output.Failed == [
-            SQSBatchFailure(id: "b", senderFault: false, code: "InternalError", message: nil),
-            SQSBatchFailure(id: "c", senderFault: true, code: "InvalidMessageContents", message: "bad"),
-        ])
+        #expect(
+            output.Failed == [
+                SQSBatchFailure(id: "b", senderFault: false, code: "InternalError", message: nil),
+                SQSBatchFailure(id: "c", senderFault: true, code: "InvalidMessageContents", message: "bad"),
+            ])
     }
 
     @Test func jsonErrorsUseTheShortTypeAndKeepTheQueryCode() {
         let response = HTTPResponse(
             status: 400,
             headers: [("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender")],
-            body: Array(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#.utf8))
+            body: Array(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#.utf8)
+        )
         let error = SQSError.parse(response, action: "ReceiveMessage", queueUrl: "https://sqs.us-east-1.amazonaws.com/1/q")
         #expect(error.code == "QueueDoesNotExist")
         #expect(error.queryCode == "AWS.SimpleQueueService.NonExistentQueue")
         #expect(error.message == "The specified queue does not exist.")
-        #expect(error.description.contains("SQS ReceiveMessage on https://sqs.us-east-1.amazonaws.com/1/q failed: QueueDoesNotExist"))
+        #expect(
+            error.description.contains("SQS ReceiveMessage on https://sqs.us-east-1.amazonaws.com/1/q failed: QueueDoesNotExist"))
         #expect(error.description.contains("check InvocationQueueUrl/FanOutQueueUrl"))
         // ministack sends the bare shape name.
-        let bare = HTTPResponse(status: 400, headers: [], body: Array(#"{"__type": "ReceiptHandleIsInvalid", "message": "no"}"#.utf8))
+        let bare = HTTPResponse(
+            status: 400, headers: [], body: Array(#"{"__type": "ReceiptHandleIsInvalid", "message": "no"}"#.utf8))
         #expect(SQSError.parse(bare, action: "DeleteMessageBatch", queueUrl: nil).code == "ReceiptHandleIsInvalid")
     }
 
@@ -115,11 +129,13 @@ import Testing
             <Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match.</Message></Error>\
             <RequestId>r</RequestId></ErrorResponse>
             """
-        let error = SQSError.parse(HTTPResponse(status: 403, headers: [], body: Array(xml.utf8)), action: "ReceiveMessage", queueUrl: nil)
+        let error = SQSError.parse(
+            HTTPResponse(status: 403, headers: [], body: Array(xml.utf8)), action: "ReceiveMessage", queueUrl: nil)
         #expect(error.code == "SignatureDoesNotMatch")
         #expect(error.message == "The request signature we calculated does not match.")
         #expect(error.hint.contains("signature"))
-        let opaque = SQSError.parse(HTTPResponse(status: 502, headers: [], body: Array("bad gateway".utf8)), action: "X", queueUrl: nil)
+        let opaque = SQSError.parse(
+            HTTPResponse(status: 502, headers: [], body: Array("bad gateway".utf8)), action: "X", queueUrl: nil)
         #expect(opaque.code == "HTTP502" && opaque.message == "bad gateway")
     }
 
@@ -163,7 +179,9 @@ import Testing
         let url = try #require(SQSQueueURL("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"))
         #expect(url.arn == "arn:aws:sqs:eu-west-1:111122223333:jobs")
         #expect(SQSQueueURL(arn: url.arn) == url)
-        #expect(SQSQueueURL(arn: "arn:aws:sqs:us-east-1:123456789012:dlq.fifo")?.url == "https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo")
+        #expect(
+            SQSQueueURL(arn: "arn:aws:sqs:us-east-1:123456789012:dlq.fifo")?.url
+                == "https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo")
         #expect(SQSQueueURL(arn: "arn:aws:s3:::bucket") == nil)
         let asString = SQSRedrivePolicy.parse(#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:d","maxReceiveCount":"3"}"#)
         let asNumber = SQSRedrivePolicy.parse(#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:d","maxReceiveCount":3}"#)

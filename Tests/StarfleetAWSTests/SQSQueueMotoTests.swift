@@ -16,7 +16,8 @@ import Testing
         let root: String
 
         init(_ server: TestServer) throws {
-            let endpoint = AWSEndpoint.resolve(service: "sqs", region: "us-east-1", environment: ["AWS_ENDPOINT_URL_SQS": server.baseURL])
+            let endpoint = AWSEndpoint.resolve(
+                service: "sqs", region: "us-east-1", environment: ["AWS_ENDPOINT_URL_SQS": server.baseURL])
             client = SQSClient(
                 http: HTTPClient(logger: Logger(label: "test")),
                 credentials: StaticCredentialsProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
@@ -29,10 +30,12 @@ import Testing
         func queue(_ name: String, attributes: [String: String] = [:], maxReceiveCount: Int = 2) async throws -> SQSQueue {
             _ = try await client.createQueue(name: name, attributes: attributes)
             let url = try #require(SQSQueueURL("https://sqs.us-east-1.amazonaws.com/123456789012/\(name)"))
-            let options = SQSQueueOptions(visibilityTimeout: 30, maxReceiveCount: maxReceiveCount, deadLetters: deadLetters,
-                                          messageGroup: { $0.attributes["group"] ?? "g" }, statsTTL: 0)
-            return SQSQueue(name: "Worker", url: url, client: client, options: options, clock: SystemWallClock(),
-                            logger: Logger(label: "test"))
+            let options = SQSQueueOptions(
+                visibilityTimeout: 30, maxReceiveCount: maxReceiveCount, deadLetters: deadLetters,
+                messageGroup: { $0.attributes["group"] ?? "g" }, statsTTL: 0)
+            return SQSQueue(
+                name: "Worker", url: url, client: client, options: options, clock: SystemWallClock(),
+                logger: Logger(label: "test"))
         }
 
         func receiveAll(_ queue: SQSQueue, count: Int) async throws -> [ReceivedMessage] {
@@ -50,7 +53,8 @@ import Testing
         try await TestServer.withMoto { server in
             let f = try Fixture(server)
             let queue = try await f.queue("plain")
-            let sent = try await queue.send((0..<25).map { OutgoingMessage(body: "{\"n\":\($0)}", attributes: ["StarfleetAccount": "\($0)"]) })
+            let sent = try await queue.send(
+                (0..<25).map { OutgoingMessage(body: "{\"n\":\($0)}", attributes: ["StarfleetAccount": "\($0)"]) })
             #expect(sent.count == 25 && Set(sent.map(\.messageId)).count == 25 && !sent.contains { $0.messageId.isEmpty })
             let stats = try await queue.stats()
             #expect(stats.visible == 25 && stats.inFlight == 0)
@@ -79,7 +83,9 @@ import Testing
             try await queue.changeVisibility(second.receiptHandle, timeout: 0, failure: Self.failure)
             let letter = try f.deadLetters.show(worker: "Worker", id: first.messageId)
             #expect(letter.receiveCount == 2 && letter.maxReceiveCount == 2 && letter.failures.count == 2)
-            #expect(letter.reason.contains("last allowed attempt") && letter.reason.contains("deleted from arn:aws:sqs:us-east-1:123456789012:noredrive"))
+            #expect(
+                letter.reason.contains("last allowed attempt")
+                    && letter.reason.contains("deleted from arn:aws:sqs:us-east-1:123456789012:noredrive"))
             #expect(letter.attributes == ["a": "b"] && letter.bodyText == "{\"job\":1}")
             #expect(try await queue.stats() == QueueStats(deadLettered: 1))
         }
@@ -105,7 +111,8 @@ import Testing
             let f = try Fixture(server)
             let dlqURL = try await f.client.createQueue(name: "dlq.fifo", attributes: ["FifoQueue": "true"])
             let policy = #"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq.fifo","maxReceiveCount":"2"}"#
-            let queue = try await f.queue("src.fifo", attributes: ["FifoQueue": "true", "RedrivePolicy": policy], maxReceiveCount: 5)
+            let queue = try await f.queue(
+                "src.fifo", attributes: ["FifoQueue": "true", "RedrivePolicy": policy], maxReceiveCount: 5)
             _ = try await queue.send([
                 OutgoingMessage(body: "retried", attributes: ["group": "a"], deduplicationId: "one"),
                 OutgoingMessage(body: "retried", attributes: ["group": "a"], deduplicationId: "one"),  // a duplicate: dropped
@@ -124,7 +131,8 @@ import Testing
             #expect(try await queue.receive(max: 10, visibilityTimeout: nil, wait: 1).isEmpty)  // SQS moves it now
             var moved: [SQSMessage] = []
             for _ in 0..<10 where moved.count < 2 {
-                let batch = try await f.client.receiveMessage(queueUrl: dlqURL, maxNumberOfMessages: 10, visibilityTimeout: 30, waitTimeSeconds: 1)
+                let batch = try await f.client.receiveMessage(
+                    queueUrl: dlqURL, maxNumberOfMessages: 10, visibilityTimeout: 30, waitTimeSeconds: 1)
                 moved += batch
             }
             #expect(moved.map(\.body).sorted() == ["permanent", "retried"])

@@ -41,7 +41,8 @@ import Testing
             var fields = ["AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2030-01-01T00:00:00Z"]
             fields[missing] = nil
             let inner = fields.map { "<\($0.key)>\($0.value)</\($0.key)>" }.joined()
-            let xml = "<AssumeRoleResponse><AssumeRoleResult><Credentials>\(inner)</Credentials></AssumeRoleResult></AssumeRoleResponse>"
+            let xml =
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials>\(inner)</Credentials></AssumeRoleResult></AssumeRoleResponse>"
             let root = try #require(MiniXML.parse(Array(xml.utf8)))
             #expect(STSClient.credentials(in: root, roleARN: "r") == nil, "without \(missing)")
         }
@@ -50,7 +51,8 @@ import Testing
     @Test func stsAndEC2ErrorBodies() {
         let sts = HTTPResponse(
             status: 403, headers: [],
-            body: Array("""
+            body: Array(
+                """
                 <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>\
                 <Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error>\
                 <RequestId>x</RequestId></ErrorResponse>
@@ -60,7 +62,8 @@ import Testing
         #expect(stsError.description.contains("check the credentials in use and the IAM policy"))
         let ec2 = HTTPResponse(
             status: 503, headers: [],
-            body: Array("""
+            body: Array(
+                """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors>\
                 <RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>
@@ -69,7 +72,9 @@ import Testing
         #expect(RetryPolicy.isRetryable(status: 503, awsCode: "RequestLimitExceeded"))
         let organizations = HTTPResponse(
             status: 400, headers: [],
-            body: Array(#"{"__type":"AWSOrganizationsNotInUseException","Message":"Your account is not a member of an organization."}"#.utf8))
+            body: Array(
+                #"{"__type":"AWSOrganizationsNotInUseException","Message":"Your account is not a member of an organization."}"#
+                    .utf8))
         #expect(AWSErrorBody.parse(organizations)?.code == "AWSOrganizationsNotInUseException")
     }
 
@@ -107,24 +112,29 @@ import Testing
         #expect(!accounts[1].isActive)
         #expect(!OrganizationAccount(Id: "1", Arn: "a", Status: "ACTIVE", State: "CLOSED").isActive)
         let parents = try JSONDecoder().decode(
-            OrganizationsPages.Parents.self, from: Data(#"{"Parents":[{"Id":"ou-examplerootid111-exampleouid111","Type":"ORGANIZATIONAL_UNIT"}]}"#.utf8))
+            OrganizationsPages.Parents.self,
+            from: Data(#"{"Parents":[{"Id":"ou-examplerootid111-exampleouid111","Type":"ORGANIZATIONAL_UNIT"}]}"#.utf8))
         #expect(parents.Parents == [OrganizationParent(Id: "ou-examplerootid111-exampleouid111", Type: "ORGANIZATIONAL_UNIT")])
         let described = try JSONDecoder().decode(
             OrganizationsPages.DescribedUnit.self,
             from: Data(#"{"OrganizationalUnit":{"Name":"Accounting Group","Arn":"arn:x","Id":"ou-1"}}"#.utf8))
         #expect(described.OrganizationalUnit.Name == "Accounting Group")
-        let input = String(decoding: try JSONEncoder().encode(OrganizationsPages.ListAccountsInput(NextToken: nil, MaxResults: 5)), as: UTF8.self)
+        let input = String(
+            decoding: try JSONEncoder().encode(OrganizationsPages.ListAccountsInput(NextToken: nil, MaxResults: 5)), as: UTF8.self
+        )
         #expect(input == #"{"MaxResults":5}"#)
     }
 
     @Test func queryBodyRoleNamesAndPartitions() {
-        #expect(AWSQueryProtocol.formBody([("Action", "AssumeRole"), ("RoleArn", "arn:aws:iam::1:role/a b+c"), ("X", "é/~")])
-            == "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc&X=%C3%A9%2F~")
+        #expect(
+            AWSQueryProtocol.formBody([("Action", "AssumeRole"), ("RoleArn", "arn:aws:iam::1:role/a b+c"), ("X", "é/~")])
+                == "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc&X=%C3%A9%2F~")
         #expect(STSClient.sessionName("starfleetd-My Worker/ü") == "starfleetd-My-Worker--")
         #expect(STSClient.sessionName("x") == "x-")
         #expect(STSClient.sessionName(String(repeating: "a", count: 80)).count == 64)
-        #expect(AWSSession.roleARN(account: "000000000001", role: "starfleet-worker", region: "us-east-1")
-            == "arn:aws:iam::000000000001:role/starfleet-worker")
+        #expect(
+            AWSSession.roleARN(account: "000000000001", role: "starfleet-worker", region: "us-east-1")
+                == "arn:aws:iam::000000000001:role/starfleet-worker")
         #expect(AWSSession.roleARN(account: "1", role: "path/r", region: "cn-north-1") == "arn:aws-cn:iam::1:role/path/r")
         #expect(AWSSession.partition(region: "us-gov-west-1") == "aws-us-gov")
     }

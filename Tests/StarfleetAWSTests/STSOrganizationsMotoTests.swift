@@ -100,13 +100,18 @@ import Testing
 
             #expect(try await client.listRoots().map(\.Id) == [org.root])
             #expect(try await client.listOrganizationalUnits(parentID: org.root).map(\.Name) == ["Prod"])
-            #expect(try await client.listParents(childID: org.deep) == [OrganizationParent(Id: org.middle, Type: "ORGANIZATIONAL_UNIT")])
+            #expect(
+                try await client.listParents(childID: org.deep) == [
+                    OrganizationParent(Id: org.middle, Type: "ORGANIZATIONAL_UNIT")
+                ])
             #expect(try await client.listParents(childID: org.top) == [OrganizationParent(Id: org.root, Type: "ROOT")])
             #expect(try await client.describeOrganizationalUnit(id: org.deep).Name == "Web")
             #expect(try await client.listTags(resourceID: org.accounts[0]) == ["Env": "Prod", "Team": "a"])
             #expect(try await client.listTags(resourceID: Self.managementAccount) == [:])
 
-            let missing = await #expect(throws: HTTPError.self) { _ = try await client.describeOrganizationalUnit(id: "ou-zzzz-zzzzzzzz") }
+            let missing = await #expect(throws: HTTPError.self) {
+                _ = try await client.describeOrganizationalUnit(id: "ou-zzzz-zzzzzzzz")
+            }
             #expect(missing?.awsCode != nil)
         }
     }
@@ -114,7 +119,8 @@ import Testing
     @Test func describeRegionsInAnAccountThroughItsRole() async throws {
         try await TestServer.withMoto { server in
             let session = Self.session(server)
-            let regions = try await session.clients(account: "210987654321", role: "regions", sessionName: "t").ec2().describeRegions()
+            let regions = try await session.clients(account: "210987654321", role: "regions", sessionName: "t").ec2()
+                .describeRegions()
             #expect(regions.contains("us-east-1") && regions.contains("eu-west-1"))
             #expect(regions == regions.sorted())
             #expect(!regions.contains("ap-east-1"), "moto lists opt-in regions as not-opted-in; they are left out")
@@ -131,9 +137,19 @@ struct MotoOrganization {
     var deep: String
     var accounts: [String]
 
-    struct Tag: Encodable { var Key: String; var Value: String }
-    struct NewAccount: Encodable { var Email: String; var AccountName: String; var Tags: [Tag] }
-    struct Created: Decodable { var CreateAccountStatus: Status; struct Status: Decodable { var AccountId: String } }
+    struct Tag: Encodable {
+        var Key: String
+        var Value: String
+    }
+    struct NewAccount: Encodable {
+        var Email: String
+        var AccountName: String
+        var Tags: [Tag]
+    }
+    struct Created: Decodable {
+        var CreateAccountStatus: Status
+        struct Status: Decodable { var AccountId: String }
+    }
     struct NewUnit: Decodable { var OrganizationalUnit: OrganizationUnit }
     struct Roots: Decodable { var Roots: [OrganizationUnit] }
     struct Empty: Decodable {}
@@ -143,14 +159,18 @@ struct MotoOrganization {
         _ = try await json.call("CreateOrganization", ["FeatureSet": "ALL"], as: Empty.self)
         let root = try await json.call("ListRoots", [String: String](), as: Roots.self).Roots[0].Id
         func unit(_ name: String, under parent: String) async throws -> String {
-            try await json.call("CreateOrganizationalUnit", ["ParentId": parent, "Name": name], as: NewUnit.self).OrganizationalUnit.Id
+            try await json.call("CreateOrganizationalUnit", ["ParentId": parent, "Name": name], as: NewUnit.self)
+                .OrganizationalUnit.Id
         }
         let top = try await unit("Prod", under: root)
         let middle = try await unit("Api", under: top)
         let deep = try await unit("Web", under: middle)
         var ids: [String] = []
         for i in 0..<count {
-            let tags = [Tag(Key: "Env", Value: i % 2 == 0 ? "Prod" : "Dev"), Tag(Key: "Team", Value: String(UnicodeScalar(97 + i) ?? "z"))]
+            let tags = [
+                Tag(Key: "Env", Value: i % 2 == 0 ? "Prod" : "Dev"),
+                Tag(Key: "Team", Value: String(UnicodeScalar(97 + i) ?? "z")),
+            ]
             let id = try await json.call(
                 "CreateAccount", NewAccount(Email: "a\(i)@example.com", AccountName: "Account \(i)", Tags: tags), as: Created.self
             ).CreateAccountStatus.AccountId

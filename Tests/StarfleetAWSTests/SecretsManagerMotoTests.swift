@@ -21,7 +21,10 @@ import Testing
         try await TestServer.withMoto { server in
             let client = Self.client(server)
             let document = #"{"STARFLEET": {"SlackToken": "xoxb-not-a-real-token"}, "GitHubSyncWorker": {"org": "key"}}"#
-            struct Create: Encodable { let Name: String; let SecretString: String }
+            struct Create: Encodable {
+                let Name: String
+                let SecretString: String
+            }
             _ = try await client.call(
                 "CreateSecret", body: JSONEncoder().encode(Create(Name: "starfleet-secrets", SecretString: document)))
             let got = try await client.secretString(secretId: "starfleet-secrets")

@@ -91,8 +91,9 @@ import Testing
     }
 
     @Test func queryAndPathEncoding() {
-        #expect(SigV4Signer.canonicalQuery([("prefix", "jobs/"), ("list-type", "2"), ("a", "b c+~")])
-            == "a=b%20c%2B~&list-type=2&prefix=jobs%2F")
+        #expect(
+            SigV4Signer.canonicalQuery([("prefix", "jobs/"), ("list-type", "2"), ("a", "b c+~")])
+                == "a=b%20c%2B~&list-type=2&prefix=jobs%2F")
         #expect(SigV4Signer.canonicalQuery([("k", "b"), ("k", "a")]) == "k=a&k=b")
         #expect(PercentEncoding.encode("a b/+ü", keepSlash: true) == "a%20b/%2B%C3%BC")
         #expect(PercentEncoding.decode("a%20b%2Bc+d", plusIsSpace: true) == "a b+c d")

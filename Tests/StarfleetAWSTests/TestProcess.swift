@@ -48,7 +48,8 @@ final class TestServer: @unchecked Sendable {
         defer { server.stop() }
         try await server.waitForPort(seconds: 20)
         guard process.isRunning else {
-            throw TestServerError("moto_server exited with \(process.terminationStatus); install it with: pip install 'moto[server]'")
+            throw TestServerError(
+                "moto_server exited with \(process.terminationStatus); install it with: pip install 'moto[server]'")
         }
         return try await body(server)
     }

@@ -24,29 +24,39 @@ import Testing
     }
 
     @Test func tokenOnlyWhenTruncated() throws {
-        let xml = "<ListBucketResult><IsTruncated>false</IsTruncated><NextContinuationToken>x</NextContinuationToken></ListBucketResult>"
+        let xml =
+            "<ListBucketResult><IsTruncated>false</IsTruncated><NextContinuationToken>x</NextContinuationToken></ListBucketResult>"
         let page = try #require(S3ListPage.parse(Array(xml.utf8)))
         #expect(page.nextContinuationToken == nil)
     }
 
     @Test func malformedDocumentsAreRejectedNotTrapped() {
-        for junk in ["", "<ListBucketResult>", "<a><b></a>", "<<<>>>", "<ListBucketResult><Contents></Contents></ListBucketResult>", "\u{0}\u{1}"] {
+        for junk in [
+            "", "<ListBucketResult>", "<a><b></a>", "<<<>>>", "<ListBucketResult><Contents></Contents></ListBucketResult>",
+            "\u{0}\u{1}",
+        ] {
             #expect(S3ListPage.parse(Array(junk.utf8)) == nil)
         }
     }
 
     @Test func errorBodiesOfEachProtocol() {
-        let s3 = HTTPResponse(status: 404, headers: [], body: Array("<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>".utf8))
+        let s3 = HTTPResponse(
+            status: 404, headers: [], body: Array("<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>".utf8))
         #expect(AWSErrorBody.parse(s3) == AWSErrorBody(code: "NoSuchKey", message: "gone"))
         let query = HTTPResponse(
             status: 400, headers: [],
-            body: Array("<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code></Error></ErrorResponse>".utf8))
+            body: Array(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code></Error></ErrorResponse>".utf8))
         #expect(AWSErrorBody.parse(query)?.code == "InvalidParameterValue")
         let json = HTTPResponse(
             status: 400, headers: [("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender")],
-            body: Array(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#.utf8))
-        #expect(AWSErrorBody.parse(json) == AWSErrorBody(code: "AWS.SimpleQueueService.NonExistentQueue", message: "The specified queue does not exist."))
-        let plainJSON = HTTPResponse(status: 400, headers: [], body: Array(#"{"__type":"com.amazonaws.sqs#OverLimit","Message":"m"}"#.utf8))
+            body: Array(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#.utf8)
+        )
+        #expect(
+            AWSErrorBody.parse(json)
+                == AWSErrorBody(code: "AWS.SimpleQueueService.NonExistentQueue", message: "The specified queue does not exist."))
+        let plainJSON = HTTPResponse(
+            status: 400, headers: [], body: Array(#"{"__type":"com.amazonaws.sqs#OverLimit","Message":"m"}"#.utf8))
         #expect(AWSErrorBody.parse(plainJSON) == AWSErrorBody(code: "OverLimit", message: "m"))
         #expect(AWSErrorBody.parse(HTTPResponse(status: 502, headers: [], body: Array("bad gateway".utf8))) == nil)
     }

@@ -23,10 +23,12 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var yaml = "STARFLEET: {TemplateDirectory: templates, AlertWebhookCredential: alert-webhook}\n"
         for priority in AlertPriority.allCases {
-            yaml += "W\(priority.rawValue): {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: W\(priority.rawValue)/, "
+            yaml +=
+                "W\(priority.rawValue): {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: W\(priority.rawValue)/, "
                 + "InvocationSources: [S3], AlertConfiguration: {ChannelId: chan-\(priority.rawValue), AlertPriority: \(priority.rawValue)}}\n"
         }
-        yaml += "Silent: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Silent/, InvocationSources: [S3]}\n"
+        yaml +=
+            "Silent: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Silent/, InvocationSources: [S3]}\n"
         try yaml.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let (loaded, diagnostics) = ConfigurationDirectory.load(dir)
         let configuration = try #require(loaded, "\(diagnostics)")
@@ -61,23 +63,32 @@ import Testing
 
     @Test func aWorkersOwnAlertsFollowTheSameRule() throws {
         let workers = try Self.workers()
-        let result = Array(#"""
+        let result = Array(
+            #"""
             {"changed": 3, "starfleet_alerts": [
               {"priority": "IMPORTANT", "title": "3 roles changed", "body": "*roles:* a, b, c"},
               {"priority": "SUCCESS", "title": "committed"},
               {"priority": "LOUD", "title": "bad"},
               {"priority": "NONE", "title": "never"}]}
             """#.utf8)
-        let (important, problems) = Alert.requested(byResult: result, worker: workers["WIMPORTANT"]!, messageId: "m", account: "1", region: nil)
+        let (important, problems) = Alert.requested(
+            byResult: result, worker: workers["WIMPORTANT"]!, messageId: "m", account: "1", region: nil)
         #expect(important.map(\.title) == ["3 roles changed"])
         #expect(important.first?.body == "*roles:* a, b, c" && important.first?.channel == "chan-IMPORTANT")
         #expect(problems.count == 2, "\(problems)")
-        let all = Alert.requested(byResult: result, worker: workers["WINFORMATIONAL"]!, messageId: "m", account: nil, region: nil).alerts
+        let all = Alert.requested(byResult: result, worker: workers["WINFORMATIONAL"]!, messageId: "m", account: nil, region: nil)
+            .alerts
         #expect(all.map(\.priority) == [.important, .success])
-        #expect(Alert.requested(byResult: result, worker: workers["Silent"]!, messageId: "m", account: nil, region: nil).alerts.isEmpty)
-        #expect(Alert.requested(byResult: Array("not json".utf8), worker: workers["WINFORMATIONAL"]!, messageId: "m", account: nil, region: nil).alerts.isEmpty)
-        let malformed = Alert.requested(byResult: Array(#"{"starfleet_alerts": "x"}"#.utf8), worker: workers["WINFORMATIONAL"]!,
-                                        messageId: "m", account: nil, region: nil)
+        #expect(
+            Alert.requested(byResult: result, worker: workers["Silent"]!, messageId: "m", account: nil, region: nil).alerts
+                .isEmpty)
+        #expect(
+            Alert.requested(
+                byResult: Array("not json".utf8), worker: workers["WINFORMATIONAL"]!, messageId: "m", account: nil, region: nil
+            ).alerts.isEmpty)
+        let malformed = Alert.requested(
+            byResult: Array(#"{"starfleet_alerts": "x"}"#.utf8), worker: workers["WINFORMATIONAL"]!,
+            messageId: "m", account: nil, region: nil)
         #expect(malformed.alerts.isEmpty && malformed.problems.count == 1)
     }
 
@@ -89,15 +100,18 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: credentials) }
             let captured = CapturedLogs()
             let registry = MetricsRegistry()
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger, clock: ManualClock(),
-                                         registry: registry)
+            let alerts = AlertDispatcher(
+                environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger, clock: ManualClock(),
+                registry: registry)
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let running = Task { await alerts.run() }
             for name in workers.keys.sorted() {
                 for outcome in Self.outcomes {
-                    alerts.post(.about(outcome, worker: workers[name]!, messageId: "msg-\(name)", account: "111122223333",
-                                       region: "us-east-1",
-                                       failure: WorkerFailure("exited with status 2", stderrTail: "simulated failure\n")))
+                    alerts.post(
+                        .about(
+                            outcome, worker: workers[name]!, messageId: "msg-\(name)", account: "111122223333",
+                            region: "us-east-1",
+                            failure: WorkerFailure("exited with status 2", stderrTail: "simulated failure\n")))
                 }
             }
             alerts.close()
@@ -105,12 +119,13 @@ import Testing
 
             let requests = server.requests()
             let seen = requests.map { "\($0.fields["worker"] ?? "?") \($0.fields["priority"] ?? "?")" }
-            #expect(seen.sorted() == [
-                "WIMPORTANT IMPORTANT", "WIMPORTANT PROBLEM",
-                "WINFORMATIONAL IMPORTANT", "WINFORMATIONAL PROBLEM", "WINFORMATIONAL SUCCESS",
-                "WPROBLEM PROBLEM",
-                "WSUCCESS IMPORTANT", "WSUCCESS PROBLEM", "WSUCCESS SUCCESS",
-            ])
+            #expect(
+                seen.sorted() == [
+                    "WIMPORTANT IMPORTANT", "WIMPORTANT PROBLEM",
+                    "WINFORMATIONAL IMPORTANT", "WINFORMATIONAL PROBLEM", "WINFORMATIONAL SUCCESS",
+                    "WPROBLEM PROBLEM",
+                    "WSUCCESS IMPORTANT", "WSUCCESS PROBLEM", "WSUCCESS SUCCESS",
+                ])
             #expect(requests.allSatisfy { $0.path == secretPath })
             let problem = try #require(requests.first { $0.fields["worker"] as? String == "WPROBLEM" })
             #expect(problem.json["channel"] as? String == "chan-PROBLEM")
@@ -134,13 +149,16 @@ import Testing
             let credentials = try Self.credentials(url: server.baseURL + "/hook")
             defer { try? FileManager.default.removeItem(atPath: credentials) }
             // A limit above the burst: this test is about the buffer, not the per-worker limit.
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, clock: ManualClock(),
-                                         capacity: 3,
-                                         limits: AlertGate.Limits(window: 300, perWindow: 1_000))
+            let alerts = AlertDispatcher(
+                environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, clock: ManualClock(),
+                capacity: 3,
+                limits: AlertGate.Limits(window: 300, perWindow: 1_000))
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let started = ContinuousClock.now
             for i in 0..<50 {
-                alerts.post(.about(.deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m\(i)", account: nil, region: nil))
+                alerts.post(
+                    .about(
+                        .deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m\(i)", account: nil, region: nil))
             }
             // Nothing consumes yet: posting returned at once (a generous bound: this proves no wait, not speed).
             #expect(ContinuousClock.now - started < .seconds(2))
@@ -158,10 +176,13 @@ import Testing
         for (elapsed, delivered) in [(AlertDispatcher.drainSeconds - 0.5, true), (AlertDispatcher.drainSeconds, false)] {
             let clock = ManualClock()
             // No credentials directory: each delivery fails at once (counted as failed) without any HTTP.
-            let alerts = AlertDispatcher(environment: [:], logger: .quiet, clock: clock, limits: AlertGate.Limits(window: 300, perWindow: 1_000))
+            let alerts = AlertDispatcher(
+                environment: [:], logger: .quiet, clock: clock, limits: AlertGate.Limits(window: 300, perWindow: 1_000))
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             for i in 0..<3 {
-                alerts.post(.about(.deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m\(i)", account: nil, region: nil))
+                alerts.post(
+                    .about(
+                        .deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m\(i)", account: nil, region: nil))
             }
             alerts.close()
             // The drain deadline is a timer on the clock, armed by the stop.
@@ -189,11 +210,13 @@ import Testing
                 let credentials = try Self.credentials(url: url)
                 defer { try? FileManager.default.removeItem(atPath: credentials) }
                 // The real clock on purpose: a delivery made before the close retries after a real backoff.
-                let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger,
-                                             clock: SystemWallClock())
+                let alerts = AlertDispatcher(
+                    environment: ["CREDENTIALS_DIRECTORY": credentials], logger: captured.logger,
+                    clock: SystemWallClock())
                 alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
                 let running = Task { await alerts.run() }
-                alerts.post(.about(.deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m", account: nil, region: nil))
+                alerts.post(
+                    .about(.deadLettered(attempts: 4), worker: workers["WPROBLEM"]!, messageId: "m", account: nil, region: nil))
                 alerts.close()
                 await running.value
                 #expect(alerts.counts.failed == 1 && alerts.counts.sent == 0)
@@ -208,7 +231,8 @@ import Testing
         try await WebhookRecorder.with { server in
             for (path, sent) in [("/api/chat.postMessage", 1), ("/refuse/chat.postMessage", 0)] {
                 let target = AlertTarget.slackAPI(token: "xoxb-test-token", url: server.baseURL + path)
-                let alert = try #require(Alert.about(.succeeded, worker: workers["WSUCCESS"]!, messageId: "m", account: nil, region: nil))
+                let alert = try #require(
+                    Alert.about(.succeeded, worker: workers["WSUCCESS"]!, messageId: "m", account: nil, region: nil))
                 let response = try await HTTPClient(logger: Logger(label: "test")).send(target.request(for: alert))
                 #expect((target.refusal(response) == nil ? 1 : 0) == sent)
             }
@@ -220,16 +244,26 @@ import Testing
 
     @Test func starfleetsSecretLayoutGivesTheSlackTarget() throws {
         let token = #"{"STARFLEET": {"SlackToken": "xoxb-1"}, "GitHubSyncWorker": {"org": "pem"}}"#
-        #expect(try AlertSettings.slackTarget(fromSecret: token, secretId: "s", environment: [:])
-            == .slackAPI(token: "xoxb-1", url: "https://slack.com/api/chat.postMessage"))
-        #expect(try AlertSettings.slackTarget(fromSecret: token, secretId: "s", environment: ["STARFLEET_SLACK_API_URL": "http://127.0.0.1:9/x"])
-            == .slackAPI(token: "xoxb-1", url: "http://127.0.0.1:9/x"))
+        #expect(
+            try AlertSettings.slackTarget(fromSecret: token, secretId: "s", environment: [:])
+                == .slackAPI(token: "xoxb-1", url: "https://slack.com/api/chat.postMessage"))
+        #expect(
+            try AlertSettings.slackTarget(
+                fromSecret: token, secretId: "s", environment: ["STARFLEET_SLACK_API_URL": "http://127.0.0.1:9/x"])
+                == .slackAPI(token: "xoxb-1", url: "http://127.0.0.1:9/x"))
         let hook = #"{"STARFLEET": {"SlackWebhookUrl": "https://hooks.slack.com/services/T/B/x"}}"#
-        #expect(try AlertSettings.slackTarget(fromSecret: hook, secretId: "s", environment: [:]) == .webhook(url: "https://hooks.slack.com/services/T/B/x"))
-        #expect(throws: CredentialError.self) { try AlertSettings.slackTarget(fromSecret: #"{"STARFLEET": {}}"#, secretId: "s", environment: [:]) }
-        #expect(throws: CredentialError.self) { try AlertSettings.slackTarget(fromSecret: "xoxb-not-json", secretId: "s", environment: [:]) }
-        #expect(AlertTarget.slackAPI(token: "xoxb-1", url: "https://slack.com/api/chat.postMessage").description
-            == "Slack chat.postMessage on slack.com")
+        #expect(
+            try AlertSettings.slackTarget(fromSecret: hook, secretId: "s", environment: [:])
+                == .webhook(url: "https://hooks.slack.com/services/T/B/x"))
+        #expect(throws: CredentialError.self) {
+            try AlertSettings.slackTarget(fromSecret: #"{"STARFLEET": {}}"#, secretId: "s", environment: [:])
+        }
+        #expect(throws: CredentialError.self) {
+            try AlertSettings.slackTarget(fromSecret: "xoxb-not-json", secretId: "s", environment: [:])
+        }
+        #expect(
+            AlertTarget.slackAPI(token: "xoxb-1", url: "https://slack.com/api/chat.postMessage").description
+                == "Slack chat.postMessage on slack.com")
     }
 
     @Test func credentialErrorsNameTheCredentialNotItsContent() throws {
@@ -238,6 +272,8 @@ import Testing
         let dir = try Self.credentials(url: "not a url s3cr3t")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try SystemdCredentials(environment: ["CREDENTIALS_DIRECTORY": dir]).read("alert-webhook") == "not a url s3cr3t")
-        #expect(throws: CredentialError.self) { try SystemdCredentials(environment: ["CREDENTIALS_DIRECTORY": dir]).read("other") }
+        #expect(throws: CredentialError.self) {
+            try SystemdCredentials(environment: ["CREDENTIALS_DIRECTORY": dir]).read("other")
+        }
     }
 }

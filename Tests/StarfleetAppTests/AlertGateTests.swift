@@ -13,10 +13,12 @@ import Testing
 /// per worker per window, other alerts are limited per worker per window, and what was held back is counted,
 /// logged and summarised. Times are explicit or a ManualClock's; nothing sleeps.
 @Suite struct AlertGateTests {
-    static func alert(_ worker: String, _ outcome: Alert.Outcome, _ id: String, priority: AlertPriority = .informational) -> Alert {
+    static func alert(_ worker: String, _ outcome: Alert.Outcome, _ id: String, priority: AlertPriority = .informational) -> Alert
+    {
         let configuration = AlertConfiguration(channelId: "chan", priority: priority)
-        var alert = Alert(worker: worker, channel: configuration.channelId, priority: outcome.priority, title: "\(id)", body: "",
-                          messageId: id, account: nil, region: nil, error: "boom \(id)")
+        var alert = Alert(
+            worker: worker, channel: configuration.channelId, priority: outcome.priority, title: "\(id)", body: "",
+            messageId: id, account: nil, region: nil, error: "boom \(id)")
         if case .failedWillRetry = outcome { alert.isRetry = true }
         return alert
     }
@@ -50,10 +52,11 @@ import Testing
         #expect(sent.filter { $0.hasPrefix("a") }.count == 10)
         #expect(sent.filter { $0.hasPrefix("b") }.count == 10)
         let (send, closed) = gate.flush(at: 301)
-        #expect(send.map(\.title) == [
-            "A: 990 more alerts over the limit in the last 5 min",
-            "B: 990 more alerts over the limit in the last 5 min",
-        ])
+        #expect(
+            send.map(\.title) == [
+                "A: 990 more alerts over the limit in the last 5 min",
+                "B: 990 more alerts over the limit in the last 5 min",
+            ])
         #expect(send.map(\.priority) == [.success, .problem])
         #expect(send[1].body.contains("*Not sent:* 990 PROBLEM (over 10 alerts per worker per 5 min"))
         #expect(closed.map(\.tally.droppedTotal) == [990, 990])
@@ -81,14 +84,17 @@ import Testing
             let clock = ManualClock()
             let logs = CapturedLogs()
             let registry = MetricsRegistry()
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: logs.logger, clock: clock,
-                                         registry: registry)
+            let alerts = AlertDispatcher(
+                environment: ["CREDENTIALS_DIRECTORY": credentials], logger: logs.logger, clock: clock,
+                registry: registry)
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let running = Task { await alerts.run() }
             let worker = try #require(workers["WINFORMATIONAL"])
             for i in 0..<200 {
-                alerts.post(.about(.failedWillRetry(attempt: 1, of: 4), worker: worker, messageId: "r\(i)", account: nil, region: nil,
-                                   failure: WorkerFailure("exit 1")))
+                alerts.post(
+                    .about(
+                        .failedWillRetry(attempt: 1, of: 4), worker: worker, messageId: "r\(i)", account: nil, region: nil,
+                        failure: WorkerFailure("exit 1")))
                 alerts.post(.about(.succeeded, worker: worker, messageId: "s\(i)", account: nil, region: nil))
             }
             #expect(alerts.heldBack.coalesced == 200 && alerts.heldBack.rateLimited == 190)
@@ -101,8 +107,13 @@ import Testing
             while server.requests().count < 11, ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 1_000_000) }
             let titles = server.requests().map { $0.fields["title"] as? String ?? "?" }
             #expect(titles.count == 11)
-            #expect(titles.last == "WINFORMATIONAL: 200 failed attempts to be retried, 190 more alerts over the limit in the last 5 min")
-            #expect(logs.text.contains("alerts held back for worker WINFORMATIONAL in the last 300 s: 200 retries coalesced, 190 dropped over the limit of 10 per worker"))
+            #expect(
+                titles.last
+                    == "WINFORMATIONAL: 200 failed attempts to be retried, 190 more alerts over the limit in the last 5 min")
+            #expect(
+                logs.text.contains(
+                    "alerts held back for worker WINFORMATIONAL in the last 300 s: 200 retries coalesced, 190 dropped over the limit of 10 per worker"
+                ))
             alerts.close()
             await running.value
             #expect(server.requests().count == 11)
@@ -115,13 +126,20 @@ import Testing
         try await WebhookRecorder.with { server in
             let credentials = try AlertDispatcherTests.credentials(url: server.baseURL + "/hook")
             defer { try? FileManager.default.removeItem(atPath: credentials) }
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, clock: ManualClock())
+            let alerts = AlertDispatcher(
+                environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, clock: ManualClock())
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let running = Task { await alerts.run() }
-            alerts.post(.about(.failedWillRetry(attempt: 2, of: 4), worker: workers["WIMPORTANT"]!, messageId: "m", account: nil, region: nil))
+            alerts.post(
+                .about(
+                    .failedWillRetry(attempt: 2, of: 4), worker: workers["WIMPORTANT"]!, messageId: "m", account: nil, region: nil
+                ))
             alerts.close()
             await running.value
-            #expect(server.requests().map { $0.fields["title"] as? String } == ["WIMPORTANT: 1 failed attempt to be retried in the last 5 min"])
+            #expect(
+                server.requests().map { $0.fields["title"] as? String } == [
+                    "WIMPORTANT: 1 failed attempt to be retried in the last 5 min"
+                ])
         }
     }
 
@@ -131,14 +149,18 @@ import Testing
         try await WebhookRecorder.with { server in
             let credentials = try AlertDispatcherTests.credentials(url: server.baseURL + "/hook")
             defer { try? FileManager.default.removeItem(atPath: credentials) }
-            let alerts = AlertDispatcher(environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, clock: ManualClock())
+            let alerts = AlertDispatcher(
+                environment: ["CREDENTIALS_DIRECTORY": credentials], logger: CapturedLogs().logger, clock: ManualClock())
             alerts.configure(AlertSettings(webhookCredential: "alert-webhook"))
             let running = Task { await alerts.run() }
             let logger = CapturedLogs().logger
-            alerts.postSuccess(result: Array(#"{"starfleet_alerts": [{"priority": "SUCCESS", "title": "3 roles changed"}]}"#.utf8),
-                               worker: workers["WSUCCESS"]!, messageId: "m1", account: nil, region: nil, log: logger)
-            alerts.postSuccess(result: Array("{}".utf8), worker: workers["WSUCCESS"]!, messageId: "m2", account: nil, region: nil, log: logger)
-            alerts.postSuccess(result: [], worker: workers["WIMPORTANT"]!, messageId: "m3", account: nil, region: nil, log: logger)
+            alerts.postSuccess(
+                result: Array(#"{"starfleet_alerts": [{"priority": "SUCCESS", "title": "3 roles changed"}]}"#.utf8),
+                worker: workers["WSUCCESS"]!, messageId: "m1", account: nil, region: nil, log: logger)
+            alerts.postSuccess(
+                result: Array("{}".utf8), worker: workers["WSUCCESS"]!, messageId: "m2", account: nil, region: nil, log: logger)
+            alerts.postSuccess(
+                result: [], worker: workers["WIMPORTANT"]!, messageId: "m3", account: nil, region: nil, log: logger)
             alerts.close()
             await running.value
             #expect(server.requests().map { $0.fields["title"] as? String } == ["3 roles changed", "WSUCCESS succeeded"])

@@ -1,12 +1,14 @@
 import Foundation
-@testable import StarfleetCore
 import Testing
 
 @testable import StarfleetApp
+@testable import StarfleetCore
 
 @Suite struct ConsoleHTMLTests {
     @Test func escapesEveryCharacterThatEndsTextOrAnAttribute() {
-        #expect(HTML.text(#"<script>alert("x" & 'y')</script>"#) == "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;")
+        #expect(
+            HTML.text(#"<script>alert("x" & 'y')</script>"#)
+                == "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;")
         #expect(HTML.text("plain ünïcode ✓") == "plain ünïcode ✓")
         #expect(HTML.text("&amp;") == "&amp;amp;")
     }
@@ -18,10 +20,13 @@ import Testing
     }
 
     @Test func aHostileWorkerErrorCannotInjectMarkupIntoTheOverview() {
-        let row = ConsoleOverview.WorkerRow(name: "W<b>", enabled: true, runtime: "process", frequency: nil, lastFailure: Date(),
-                                            lastError: #""><img src=x onerror=alert(1)>"#, queue: .init(deadLetters: 2))
-        let html = ConsolePages.overviewFragment(ConsoleOverview(version: "1", startedAt: Date(), now: Date(), generation: 3,
-                                                                 lastReload: nil, workers: [row], starbase: .init()))
+        let row = ConsoleOverview.WorkerRow(
+            name: "W<b>", enabled: true, runtime: "process", frequency: nil, lastFailure: Date(),
+            lastError: #""><img src=x onerror=alert(1)>"#, queue: .init(deadLetters: 2))
+        let html = ConsolePages.overviewFragment(
+            ConsoleOverview(
+                version: "1", startedAt: Date(), now: Date(), generation: 3,
+                lastReload: nil, workers: [row], starbase: .init()))
         #expect(!html.contains("<img"))
         #expect(!html.contains("W<b>"))
         #expect(html.contains("W&lt;b&gt;"))
@@ -49,7 +54,8 @@ import Testing
             name: "W", enabled: true, templatePrefix: "W/", invocationQueueUrl: nil, invocationSources: [.s3], schedule: nil,
             alert: nil, concurrency: 1, visibilityTimeoutSeconds: 30, timeoutSeconds: 10, maxReceiveCount: 3,
             backoff: BackoffPolicy(), commit: false, command: nil, fanOutStrategy: .singleInvocation,
-            mark: SourceMark(file: "t.yaml", line: 1, column: 1), section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
+            mark: SourceMark(file: "t.yaml", line: 1, column: 1),
+            section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
         worker.runtime = .python
         worker.process.environment = ["API_TOKEN": "s3cr3t-value", "MODE": "x"]
         let rows = ConsoleSource.settings(of: worker)
@@ -63,7 +69,9 @@ import Testing
     let guardian = ConsoleGuard(token: "t0ken")
 
     @Test func aSameOriginPostWithTheTokenPasses() {
-        #expect(guardian.refusal(formToken: "t0ken", origin: "http://127.0.0.1:8080", fetchSite: "same-origin", host: "127.0.0.1:8080") == nil)
+        #expect(
+            guardian.refusal(
+                formToken: "t0ken", origin: "http://127.0.0.1:8080", fetchSite: "same-origin", host: "127.0.0.1:8080") == nil)
         // Older browsers and curl send neither header: the token alone decides.
         #expect(guardian.refusal(formToken: "t0ken", origin: nil, fetchSite: nil, host: "127.0.0.1:8080") == nil)
     }
@@ -75,9 +83,12 @@ import Testing
     }
 
     @Test func aCrossSiteRequestIsRefusedEvenWithTheToken() {
-        #expect(guardian.refusal(formToken: "t0ken", origin: "https://evil.example", fetchSite: "cross-site", host: "127.0.0.1:8080") != nil)
+        #expect(
+            guardian.refusal(formToken: "t0ken", origin: "https://evil.example", fetchSite: "cross-site", host: "127.0.0.1:8080")
+                != nil)
         #expect(guardian.refusal(formToken: "t0ken", origin: nil, fetchSite: "same-site", host: "127.0.0.1:8080") != nil)
-        #expect(guardian.refusal(formToken: "t0ken", origin: "http://evil.example", fetchSite: nil, host: "127.0.0.1:8080") != nil)
+        #expect(
+            guardian.refusal(formToken: "t0ken", origin: "http://evil.example", fetchSite: nil, host: "127.0.0.1:8080") != nil)
     }
 
     @Test func everyDaemonGetsItsOwnLongToken() {

@@ -13,15 +13,21 @@ import Testing
         let clock = ManualClock()
         let (writer, _) = try RunHistoryWriter.open(directory: root + "/Audit", clock: clock)
         let limits = RunHistoryLimits(maxRuns: 100, maxAgeSeconds: 86_400)
-        let plan: [(String, RunOutcome)] = [("111", .succeeded), ("222", .failedWillRetry), ("222", .deadLettered), ("333", .succeeded)]
+        let plan: [(String, RunOutcome)] = [
+            ("111", .succeeded), ("222", .failedWillRetry), ("222", .deadLettered), ("333", .succeeded),
+        ]
         for (n, (account, outcome)) in plan.enumerated() {
-            try writer.append(RunRecord(worker: "Audit", account: account, messageId: "m-\(n)", attempt: 1, started: clock.now(),
-                                        durationSeconds: 0.1, outcome: outcome), limits: limits)
+            try writer.append(
+                RunRecord(
+                    worker: "Audit", account: account, messageId: "m-\(n)", attempt: 1, started: clock.now(),
+                    durationSeconds: 0.1, outcome: outcome), limits: limits)
             clock.advance(by: 1)
         }
         func runs(_ outcome: String?, _ account: String?) -> [String] {
-            ConsoleSource.recentRuns(of: "Audit", history: root, filter: .init(outcome: outcome, account: account), limits: limits,
-                                     now: clock.now()).runs.map(\.messageId)
+            ConsoleSource.recentRuns(
+                of: "Audit", history: root, filter: .init(outcome: outcome, account: account), limits: limits,
+                now: clock.now()
+            ).runs.map(\.messageId)
         }
         #expect(runs(nil, nil) == ["m-3", "m-2", "m-1", "m-0"])
         #expect(runs("failures", nil) == ["m-2", "m-1"])
@@ -31,8 +37,9 @@ import Testing
     }
 
     @Test func aWorkerWithoutHistoryHasNoRunsAndNoError() {
-        let result = ConsoleSource.recentRuns(of: "Nobody", history: "/nonexistent-" + UUID().uuidString, filter: .init(),
-                                              limits: RunHistoryLimits(maxRuns: 10, maxAgeSeconds: 60), now: Date())
+        let result = ConsoleSource.recentRuns(
+            of: "Nobody", history: "/nonexistent-" + UUID().uuidString, filter: .init(),
+            limits: RunHistoryLimits(maxRuns: 10, maxAgeSeconds: 60), now: Date())
         #expect(result.runs.isEmpty)
     }
 }

@@ -2,12 +2,14 @@ import Foundation
 import StarfleetCore
 import StarfleetQueue
 import Testing
+
 @testable import StarfleetApp
 
 /// issue 13: a degraded queue in the metrics, the STATUS= line, status.json and the alert.
 @Suite struct DegradedQueueTests {
-    let record = DegradedRecord(queue: "AuditWorker", detectedAt: Date(timeIntervalSince1970: 1_800_000_000), missingSegments: [2, 3],
-                                quarantinedSegments: [5], quarantineFiles: ["/s/queues/AuditWorker/quarantine/000000000005-40.bad"])
+    let record = DegradedRecord(
+        queue: "AuditWorker", detectedAt: Date(timeIntervalSince1970: 1_800_000_000), missingSegments: [2, 3],
+        quarantinedSegments: [5], quarantineFiles: ["/s/queues/AuditWorker/quarantine/000000000005-40.bad"])
 
     @Test func gaugesAreOneWhileDegradedAndZeroOtherwise() {
         let metrics = DaemonMetrics()

@@ -1,6 +1,7 @@
 import Foundation
 import StarfleetCrypto
 import Synchronization
+
 @testable import StarfleetAWS
 @testable import StarfleetApp
 
@@ -38,7 +39,8 @@ final class FakeTemplateBucket: TemplateBucketReader, Sendable {
 
     /// S3's answer for a missing key or bucket, as ``S3Client`` throws it.
     static func s3Error(_ code: String, _ subject: String) -> HTTPError {
-        HTTPError(code: .service(status: 404, awsCode: code), subject: subject, detail: "not found", hint: "the object does not exist")
+        HTTPError(
+            code: .service(status: 404, awsCode: code), subject: subject, detail: "not found", hint: "the object does not exist")
     }
     var gets: [String] { state.withLock { $0.gets } }
 
@@ -51,7 +53,8 @@ final class FakeTemplateBucket: TemplateBucketReader, Sendable {
             if s.failingPrefixes.contains(prefix) { throw Failure(description: "503 SlowDown listing \(prefix)") }
             return s.objects.keys.sorted().filter { $0.hasPrefix(prefix) }.map { key in
                 let bytes = s.objects[key] ?? []
-                return S3Object(key: key, etag: Self.etag(bytes), size: Int64(bytes.count), lastModified: "2026-01-01T00:00:00.000Z")
+                return S3Object(
+                    key: key, etag: Self.etag(bytes), size: Int64(bytes.count), lastModified: "2026-01-01T00:00:00.000Z")
             }
         }
     }

@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import StarfleetClock
-@testable import StarfleetCore
 import StarfleetQueue
+import StarfleetTestSupport
 import StarfleetYAML
 import Synchronization
-import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetApp
+@testable import StarfleetCore
 
 /// A fan-out is built and sent chunk by chunk: never more than one chunk of payloads at once, the same payloads in the
 /// same order as the planner's, and a failure part-way leaves a state the retry completes without duplicates.
@@ -25,7 +26,10 @@ import Testing
         }
 
         func send(_ entries: [OutgoingMessage]) async throws -> [SendResult] {
-            let number = sends.withLock { $0.append(entries); return $0.count }
+            let number = sends.withLock {
+                $0.append(entries)
+                return $0.count
+            }
             if number == failing { throw QueueError(.fileSystem, "disk full", hint: "test") }
             return try await inner.send(entries)
         }
@@ -49,10 +53,12 @@ import Testing
             let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
             queues = QueueSet(stateDirectory: dir, clock: clock, logger: logger)
             queue = try queues.queue("Audit")
-            let index = AccountIndex(accounts: (0..<accounts).map {
-                Account(id: String(100_000_000_000 + $0), name: "a\($0)", arn: "arn:aws:organizations::1:account/o/\($0)",
+            let index = AccountIndex(
+                accounts: (0..<accounts).map {
+                    Account(
+                        id: String(100_000_000_000 + $0), name: "a\($0)", arn: "arn:aws:organizations::1:account/o/\($0)",
                         parents: [.init(id: "r-1", name: "ROOT", type: "ROOT")], regions: ["us-east-1"])
-            })
+                })
             let yaml = "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\nOperateInOrgRoot: true\n"
             let (template, diagnostics) = TemplateReader.read(Array(yaml.utf8), file: "Audit/t.yaml", strategy: .account)
             let parsed = try #require(template, "\(diagnostics)")
@@ -116,12 +122,14 @@ import Testing
 
     @Test func aPayloadThatCanNeverBeSentIsFoundBeforeAnythingIsSent() throws {
         func sender(base: String, accounts: [String]) -> FanOutSender {
-            let targets = FanOutTargets(worker: "W", strategy: .account, targets: accounts.map { .init(account: $0, region: nil) },
-                                        accountsWithoutRegions: [], base: Array(base.utf8))
+            let targets = FanOutTargets(
+                worker: "W", strategy: .account, targets: accounts.map { .init(account: $0, region: nil) },
+                accountsWithoutRegions: [], base: Array(base.utf8))
             return FanOutSender(targets: targets, key: "W/t.yaml", eventID: "e")
         }
         #expect(sender(base: "{\"a\":1", accounts: ["1", "2"]).firstInvalid(queue: "W") == nil)
-        let big = sender(base: "{\"a\":\"" + String(repeating: "x", count: 1 << 20) + "\"", accounts: ["1"]).firstInvalid(queue: "W")
+        let big = sender(base: "{\"a\":\"" + String(repeating: "x", count: 1 << 20) + "\"", accounts: ["1"]).firstInvalid(
+            queue: "W")
         #expect((big?.error as? QueueError)?.code == .messageTooLarge)
         // The last account's id holds U+FFFF, which SQS refuses in a body: found before the first is sent.
         let bad = sender(base: "{\"a\":1", accounts: ["1", "2", "3\u{FFFF}"]).firstInvalid(queue: "W")

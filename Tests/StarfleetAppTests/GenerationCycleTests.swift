@@ -4,6 +4,7 @@ import StarfleetQueue
 import StarfleetSystemd
 import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetApp
 
 /// The Supervisor's reload and restart logic (``GenerationCycle``) with stand-in generations: no daemon, no signals.
@@ -11,9 +12,10 @@ import Testing
 /// drains before the next starts; a shutdown starts nothing new; a generation that ends on its own ends the cycle.
 @Suite(.timeLimit(.minutes(1))) struct GenerationCycleTests {
     static func yaml(_ workers: [String]) -> String {
-        "STARFLEET: {TemplateDirectory: templates}\n" + workers.map {
-            "\($0): {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: \($0)/, InvocationSources: [S3]}\n"
-        }.joined()
+        "STARFLEET: {TemplateDirectory: templates}\n"
+            + workers.map {
+                "\($0): {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: \($0)/, InvocationSources: [S3]}\n"
+            }.joined()
     }
 
     /// One stand-in generation: which workers it ran, whether it was told to stop, whether it has returned.
@@ -42,8 +44,10 @@ import Testing
             self.holdDrain = holdDrain
             let runs = self.runs
             let drained = self.drained
-            cycle = GenerationCycle(initial: initial, configDirectory: dir.path("config"), queues: queues, status: status,
-                                    notifier: .disabled, clock: clock, logger: .quiet) { configuration, stop in
+            cycle = GenerationCycle(
+                initial: initial, configDirectory: dir.path("config"), queues: queues, status: status,
+                notifier: .disabled, clock: clock, logger: .quiet
+            ) { configuration, stop in
                 let index = runs.update { r in
                     r.append(Run(workers: configuration.enabledWorkers.map(\.name)))
                     return r.count - 1
@@ -102,7 +106,10 @@ import Testing
         let rig = try Rig()
         async let cycle: Void = rig.cycle.run()
         try await rig.waitForRuns(1)
-        try rig.dir.write("config/c.yaml", "STARFLEET: {TemplateDirectory: templates}\nA: {Enabled: true, Command: [/bin/true], FanOutStrategy: NOT_A_STRATEGY, TemplatePrefix: A/, InvocationSources: [S3]}\n")
+        try rig.dir.write(
+            "config/c.yaml",
+            "STARFLEET: {TemplateDirectory: templates}\nA: {Enabled: true, Command: [/bin/true], FanOutStrategy: NOT_A_STRATEGY, TemplatePrefix: A/, InvocationSources: [S3]}\n"
+        )
         rig.cycle.reload()
         let reload = rig.status.snapshot(now: rig.clock.now(), queues: [:]).lastReload
         #expect(reload?.applied == false)

@@ -7,6 +7,7 @@ import StarfleetSystemd
 import StarfleetTestSupport
 import StarfleetYAML
 import Testing
+
 @testable import StarfleetApp
 
 /// An idle daemon neither wakes nor writes: status.json is rewritten only when what it shows changes, and operator
@@ -25,9 +26,9 @@ import Testing
             let config = dir + "/config"
             try FileManager.default.createDirectory(atPath: config + "/templates", withIntermediateDirectories: true)
             try """
-                STARFLEET: {TemplateDirectory: templates}
-                Worker: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: W/, InvocationSources: [S3]}
-                """.write(toFile: config + "/c.yaml", atomically: true, encoding: .utf8)
+            STARFLEET: {TemplateDirectory: templates}
+            Worker: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: W/, InvocationSources: [S3]}
+            """.write(toFile: config + "/c.yaml", atomically: true, encoding: .utf8)
             let (loaded, diagnostics) = ConfigurationDirectory.load(config)
             configuration = try #require(loaded, "\(diagnostics)")
             paths = StatePaths(dir + "/state")
@@ -38,9 +39,10 @@ import Testing
         }
 
         var statusLoop: StatusLoop {
-            StatusLoop(configuration: configuration, paths: paths, queues: queues,
-                       router: QueueRouter(local: queues, environment: [:], clock: clock, logger: logger), status: board,
-                       notifier: .disabled, clock: clock, logger: logger, metrics: nil)
+            StatusLoop(
+                configuration: configuration, paths: paths, queues: queues,
+                router: QueueRouter(local: queues, environment: [:], clock: clock, logger: logger), status: board,
+                notifier: .disabled, clock: clock, logger: logger, metrics: nil)
         }
 
         /// The status file's inode: a rewrite (tmp + rename) changes it.
@@ -100,7 +102,8 @@ import Testing
         // Parked on the minute's upkeep timer only.
         try await rig.clock.waitForSleepers(1)
         try rig.queues.inbox.submit(
-            QueueRequest(action: .send, requestedAt: rig.clock.now(), messages: [.init(OutgoingMessage(body: "hello"))]), queue: "Worker")
+            QueueRequest(action: .send, requestedAt: rig.clock.now(), messages: [.init(OutgoingMessage(body: "hello"))]),
+            queue: "Worker")
         let queue = try rig.queues.queue("Worker")
         let deadline = ContinuousClock.now + .seconds(20)
         while try await queue.stats().visible == 0, ContinuousClock.now < deadline { await Task.yield() }

@@ -4,21 +4,23 @@ import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
 
-@testable import StarfleetCore
 @testable import StarfleetApp
+@testable import StarfleetCore
 
 /// The event a Lambda handler gets, the client context with Starfleet's facts, and how a warm process's lines are logged.
 @Suite struct LambdaEventTests {
     let invocation: WorkerInvocation = {
-        var i = WorkerInvocation(worker: "AwsConfig", body: Array(#"{"TemplateName":"t","StarbaseAssignedAccount":"111122223333"}"#.utf8),
-                                 account: "111122223333", region: "eu-west-1", commit: true, messageId: "m-1", receiveCount: 2)
+        var i = WorkerInvocation(
+            worker: "AwsConfig", body: Array(#"{"TemplateName":"t","StarbaseAssignedAccount":"111122223333"}"#.utf8),
+            account: "111122223333", region: "eu-west-1", commit: true, messageId: "m-1", receiveCount: 2)
         i.template = "AwsConfig/t.yaml"
         return i
     }()
 
     @Test func anSQSEventIsOneRecordAsAnSQSTriggeredFunctionSeesIt() throws {
-        let bytes = LambdaEvent.make(invocation, shape: .sqs, region: "us-east-1", template: "AwsConfig/t.yaml",
-                                     sentAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let bytes = LambdaEvent.make(
+            invocation, shape: .sqs, region: "us-east-1", template: "AwsConfig/t.yaml",
+            sentAt: Date(timeIntervalSince1970: 1_700_000_000))
         let event = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         let records = try #require(event["Records"] as? [[String: Any]])
         #expect(records.count == 1)
@@ -36,17 +38,20 @@ import Testing
     }
 
     @Test func aPayloadEventIsThePayloadItself() {
-        #expect(LambdaEvent.make(invocation, shape: .payload, region: "us-east-1", template: nil, sentAt: Date()) == invocation.body)
+        #expect(
+            LambdaEvent.make(invocation, shape: .payload, region: "us-east-1", template: nil, sentAt: Date()) == invocation.body)
     }
 
     @Test func theClientContextCarriesStarfleetsFactsAsStrings() throws {
         let text = LambdaEvent.clientContext(invocation, template: "AwsConfig/t.yaml")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["client"] is NSNull && object["env"] is NSNull)
-        #expect(object["custom"] as? [String: String] == [
-            "StarfleetWorker": "AwsConfig", "StarfleetAccount": "111122223333", "StarfleetRegion": "eu-west-1",
-            "StarfleetCommit": "true", "StarfleetMessageId": "m-1", "StarfleetReceiveCount": "2", "StarfleetTemplate": "AwsConfig/t.yaml",
-        ])
+        #expect(
+            object["custom"] as? [String: String] == [
+                "StarfleetWorker": "AwsConfig", "StarfleetAccount": "111122223333", "StarfleetRegion": "eu-west-1",
+                "StarfleetCommit": "true", "StarfleetMessageId": "m-1", "StarfleetReceiveCount": "2",
+                "StarfleetTemplate": "AwsConfig/t.yaml",
+            ])
     }
 
     @Test func aLinesLevelWordBecomesItsPriority() {
@@ -58,9 +63,11 @@ import Testing
     }
 
     @Test func anErrorDocumentKeepsOneCopyOfTheTrace() {
-        let document = LambdaErrorDocument(errorMessage: "boom", errorType: "ValueError",
-                                           stackTrace: ["  File \"main.py\", line 3, in execute\n", "    raise ValueError\n"])
-        let printed = document.failure(stderrTail: "[ERROR] ValueError: boom\n  File \"main.py\", line 3, in execute\n    raise ValueError\n")
+        let document = LambdaErrorDocument(
+            errorMessage: "boom", errorType: "ValueError",
+            stackTrace: ["  File \"main.py\", line 3, in execute\n", "    raise ValueError\n"])
+        let printed = document.failure(
+            stderrTail: "[ERROR] ValueError: boom\n  File \"main.py\", line 3, in execute\n    raise ValueError\n")
         #expect(printed.message == "ValueError: boom" && printed.errorType == "ValueError" && printed.errorMessage == "boom")
         #expect(printed.stderrTail?.components(separatedBy: "in execute").count == 2)
         let silent = document.failure(stderrTail: "")

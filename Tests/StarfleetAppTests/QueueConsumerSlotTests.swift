@@ -5,6 +5,7 @@ import StarfleetSystemd
 import StarfleetTestSupport
 import StarfleetWorkerKit
 import Testing
+
 @testable import StarfleetApp
 
 /// The consumer's slot accounting and settling, on an in-memory queue and the manual clock: never more executions
@@ -23,13 +24,14 @@ import Testing
 
         func consumer(concurrency: Int, handle: (@Sendable (ReceivedMessage) async -> HandlingOutcome)? = nil) -> QueueConsumer {
             let held = self.held
-            return QueueConsumer(queue: queue, name: "worker W", concurrency: concurrency,
-                                 backoff: BackoffPolicy(initialSeconds: 10, maxSeconds: 100), clock: clock, logger: .quiet,
-                                 heartbeat: heartbeat,
-                                 handle: handle ?? { message in
-                                     await held.run(message.body)
-                                     return .done
-                                 })
+            return QueueConsumer(
+                queue: queue, name: "worker W", concurrency: concurrency,
+                backoff: BackoffPolicy(initialSeconds: 10, maxSeconds: 100), clock: clock, logger: .quiet,
+                heartbeat: heartbeat,
+                handle: handle ?? { message in
+                    await held.run(message.body)
+                    return .done
+                })
         }
 
         func send(_ bodies: [String]) async throws {

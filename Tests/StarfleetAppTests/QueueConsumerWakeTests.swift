@@ -3,10 +3,11 @@ import Logging
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
-import StarfleetTestSupport
 import StarfleetSystemd
+import StarfleetTestSupport
 import Synchronization
 import Testing
+
 @testable import StarfleetApp
 
 /// The dispatcher never sleeps for a fixed time: a finished execution frees its slot and the next message starts at
@@ -51,12 +52,13 @@ import Testing
         }
 
         func consumer(concurrency: Int, gate: Gate) -> QueueConsumer {
-            QueueConsumer(queue: queue, name: "worker Worker", concurrency: concurrency, backoff: BackoffPolicy(),
-                          clock: clock, logger: logger, heartbeat: heartbeat,
-                          handle: { message in
-                              await gate.run(message.body)
-                              return .done
-                          })
+            QueueConsumer(
+                queue: queue, name: "worker Worker", concurrency: concurrency, backoff: BackoffPolicy(),
+                clock: clock, logger: logger, heartbeat: heartbeat,
+                handle: { message in
+                    await gate.run(message.body)
+                    return .done
+                })
         }
 
         func send(_ bodies: [String]) async throws {

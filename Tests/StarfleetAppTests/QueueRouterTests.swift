@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import StarfleetAWS
-import StarfleetSQSQueue
 import StarfleetClock
 import StarfleetCore
 import StarfleetQueue
+import StarfleetSQSQueue
 import StarfleetTestSupport
 import StarfleetYAML
 import Testing
+
 @testable import StarfleetApp
 
 /// Which backend each queue gets, and the FIFO MessageGroupIds. Nothing here talks to SQS: queues are made lazily.
@@ -21,7 +22,8 @@ import Testing
     }
 
     @Test func sqsURLsGetSQSQueuesAndEverythingElseStaysLocal() async throws {
-        let (configuration, dir) = try Self.configuration("""
+        let (configuration, dir) = try Self.configuration(
+            """
             STARFLEET:
               FanOutQueueUrl: https://sqs.us-east-2.amazonaws.com/111122223333/fanout.fifo
             Remote: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: R/, InvocationSources: [S3],
@@ -56,11 +58,16 @@ import Testing
 
     @Test func fifoGroupsFollowAccountAndRegionOrTheWorker() {
         let group = SQSMessageGroups.worker("Audit")
-        #expect(group(OutgoingMessage(body: "{}", attributes: ["StarfleetAccount": "1", "StarfleetRegion": "eu-west-1"])) == "1/eu-west-1")
+        #expect(
+            group(OutgoingMessage(body: "{}", attributes: ["StarfleetAccount": "1", "StarfleetRegion": "eu-west-1"]))
+                == "1/eu-west-1")
         #expect(group(OutgoingMessage(body: "{}", attributes: ["StarfleetAccount": "1"])) == "1")
         #expect(group(OutgoingMessage(body: "{}")) == "Audit")
-        #expect(SQSMessageGroups.fanOut(OutgoingMessage(body: StarbaseMessage.timed(worker: "Audit", templateKey: "Audit/a.yaml").body)) == "Audit")
-        #expect(SQSMessageGroups.fanOut(OutgoingMessage(body: StarbaseMessage.templateChanged(bucket: "b", key: "Audit/a.yaml").body))
+        #expect(
+            SQSMessageGroups.fanOut(
+                OutgoingMessage(body: StarbaseMessage.timed(worker: "Audit", templateKey: "Audit/a.yaml").body)) == "Audit")
+        #expect(
+            SQSMessageGroups.fanOut(OutgoingMessage(body: StarbaseMessage.templateChanged(bucket: "b", key: "Audit/a.yaml").body))
                 == "template/Audit/a.yaml")
         #expect(SQSMessageGroups.fanOut(OutgoingMessage(body: "junk")) == StatePaths.starbaseQueue)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StarfleetApp
 
 /// Issue 13: a failed webhook's body is logged redacted and bounded (Slack and proxies echo tokens and URLs).

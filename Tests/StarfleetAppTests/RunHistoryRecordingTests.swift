@@ -1,15 +1,15 @@
 import Foundation
 import Logging
-@testable import StarfleetCore
 import StarfleetClock
 import StarfleetQueue
 import StarfleetRunHistory
+import StarfleetTestSupport
 import StarfleetWorkerKit
 import StarfleetWorkers
-import StarfleetTestSupport
 import Testing
 
 @testable import StarfleetApp
+@testable import StarfleetCore
 
 /// WorkerExecutor records each finished run with the outcome the queue will act on: success, a failure to retry, a
 /// timeout to retry, the last attempt dead-lettered; and only what the worker printed.
@@ -26,7 +26,9 @@ import Testing
     }
 
     struct NoInvoker: WorkerInvoker {
-        func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] { [] }
+        func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
+            []
+        }
         func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String { "" }
     }
 
@@ -36,21 +38,27 @@ import Testing
 
     var worker: WorkerConfiguration {
         WorkerConfiguration(
-            name: "Audit", enabled: true, templatePrefix: "Audit/", invocationQueueUrl: nil, invocationSources: [.s3], schedule: nil,
+            name: "Audit", enabled: true, templatePrefix: "Audit/", invocationQueueUrl: nil, invocationSources: [.s3],
+            schedule: nil,
             alert: nil, concurrency: 1, visibilityTimeoutSeconds: 30, timeoutSeconds: 10, maxReceiveCount: 3,
             backoff: BackoffPolicy(), commit: false, command: nil, fanOutStrategy: .account,
-            mark: SourceMark(file: "t.yaml", line: 1, column: 1), section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
+            mark: SourceMark(file: "t.yaml", line: 1, column: 1),
+            section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
     }
 
     func handle(_ ship: Scripted, attempt: Int, store: RunHistoryStore) async -> HandlingOutcome {
         let executor = WorkerExecutor(
-            configuration: worker, ship: ship, invoker: NoInvoker(), status: StatusBoard(startedAt: clock.now(), pid: 1), clock: clock,
+            configuration: worker, ship: ship, invoker: NoInvoker(), status: StatusBoard(startedAt: clock.now(), pid: 1),
+            clock: clock,
             logger: logger, metrics: nil,
             history: RunHistoryRecorder(store: store, worker: "Audit", limits: .default, maxReceiveCount: worker.maxReceiveCount))
         let message = ReceivedMessage(
             messageId: "m-\(attempt)", receiptHandle: ReceiptHandle(rawValue: "r"), body: "{}",
-            attributes: ["StarfleetAccount": "111111111111", "StarfleetRegion": "eu-west-1", "StarfleetTemplate": "Audit/a.yaml"],
-            receiveCount: attempt, sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(), deduplicationId: nil, failures: [])
+            attributes: [
+                "StarfleetAccount": "111111111111", "StarfleetRegion": "eu-west-1", "StarfleetTemplate": "Audit/a.yaml",
+            ],
+            receiveCount: attempt, sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(), deduplicationId: nil,
+            failures: [])
         return await executor.handle(message)
     }
 
@@ -81,10 +89,15 @@ import Testing
     @Test func runHistoryMaxRunsZeroRecordsNothing() {
         var w = worker
         w.runHistoryMaxRuns = 0
-        let configuration = Configuration(starfleet: StarfleetSettings(templateDirectory: "/t"), workers: [w], accountIndex: .local(path: nil),
-                                          sections: [:], directory: "/c")
-        #expect(RunHistoryRecorder.make(RunHistoryStore(root: root, clock: clock, logger: logger), worker: w, in: configuration) == nil)
+        let configuration = Configuration(
+            starfleet: StarfleetSettings(templateDirectory: "/t"), workers: [w], accountIndex: .local(path: nil),
+            sections: [:], directory: "/c")
+        #expect(
+            RunHistoryRecorder.make(RunHistoryStore(root: root, clock: clock, logger: logger), worker: w, in: configuration)
+                == nil)
         w.runHistoryMaxRuns = nil
-        #expect(RunHistoryRecorder.make(RunHistoryStore(root: root, clock: clock, logger: logger), worker: w, in: configuration)?.limits.maxRuns == 1000)
+        #expect(
+            RunHistoryRecorder.make(RunHistoryStore(root: root, clock: clock, logger: logger), worker: w, in: configuration)?
+                .limits.maxRuns == 1000)
     }
 }

@@ -4,6 +4,7 @@ import StarfleetAWS
 import StarfleetCore
 import Synchronization
 import Testing
+
 @testable import StarfleetApp
 
 /// The S3 account index (StarfleetDefaultAccountIndex): downloaded once, then asked for with If-None-Match, so only a
@@ -15,7 +16,10 @@ import Testing
         let location = "s3://index-bucket/accountIndex.json"
 
         func replace(accounts: [String], etag: String) {
-            state.withLock { $0.body = Self.index(accounts); $0.etag = etag }
+            state.withLock {
+                $0.body = Self.index(accounts)
+                $0.etag = etag
+            }
         }
         func down(_ value: Bool) { state.withLock { $0.down = value } }
         var asked: [String?] { state.withLock { $0.asked } }

@@ -3,6 +3,7 @@ import Logging
 import StarfleetClock
 import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetApp
 
 /// The poll loop on a manual clock: a pass at start, then one per interval; the acknowledged ETags survive a
@@ -24,7 +25,8 @@ import Testing
         func loop(bucket: FakeTemplateBucket? = nil) -> S3TemplatePollLoop {
             let fired = self.fired
             return S3TemplatePollLoop(
-                poller: S3TemplatePoller(bucket: bucket ?? self.bucket, prefixes: ["Audit/"], logger: S3TemplatePollerTests.logger),
+                poller: S3TemplatePoller(
+                    bucket: bucket ?? self.bucket, prefixes: ["Audit/"], logger: S3TemplatePollerTests.logger),
                 statePath: statePath, interval: 60, clock: clock, logger: S3TemplatePollerTests.logger, metrics: nil,
                 fire: { try await fired.fire($0, $1) })
         }
@@ -97,8 +99,9 @@ import Testing
         let rig = try Rig()
         defer { rig.cleanUp() }
         rig.bucket.put("Audit/a.yaml", "a: 1")
-        try JSONStateFile.write(S3TemplatePollLoop.State(bucket: "elsewhere", etags: ["Audit/a.yaml": FakeTemplateBucket.etag(Array("a: 1".utf8))]),
-                                to: rig.statePath)
+        try JSONStateFile.write(
+            S3TemplatePollLoop.State(bucket: "elsewhere", etags: ["Audit/a.yaml": FakeTemplateBucket.etag(Array("a: 1".utf8))]),
+            to: rig.statePath)
         try await rig.running(rig.loop()) {
             try await rig.passDone()
         }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetApp
 
 /// One poll pass at a time against an in-memory bucket: what fires, what is acknowledged, what is retried.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StarfleetAWS
 @testable import StarfleetApp
 

@@ -6,6 +6,7 @@ import StarfleetQueue
 import StarfleetTestSupport
 import StarfleetYAML
 import Testing
+
 @testable import StarfleetApp
 
 /// The scheduler on a manual clock: fires at the UTC boundary and not before, catches up once after downtime,
@@ -22,10 +23,11 @@ import Testing
             let config = dir + "/config"
             try FileManager.default.createDirectory(atPath: config + "/templates/Hourly", withIntermediateDirectories: true)
             try """
-                STARFLEET: {TemplateDirectory: templates}
-                Hourly: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Hourly/, InvocationSources: [EVENTBRIDGE_TIMED_EVENT], EventBridgeTimedFrequency: HOURLY}
-                """.write(toFile: config + "/c.yaml", atomically: true, encoding: .utf8)
-            try "TemplateName: t\nTemplateDescription: d\n".write(toFile: config + "/templates/Hourly/t.yaml", atomically: true, encoding: .utf8)
+            STARFLEET: {TemplateDirectory: templates}
+            Hourly: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Hourly/, InvocationSources: [EVENTBRIDGE_TIMED_EVENT], EventBridgeTimedFrequency: HOURLY}
+            """.write(toFile: config + "/c.yaml", atomically: true, encoding: .utf8)
+            try "TemplateName: t\nTemplateDescription: d\n".write(
+                toFile: config + "/templates/Hourly/t.yaml", atomically: true, encoding: .utf8)
             let (loaded, diagnostics) = ConfigurationDirectory.load(config)
             let configuration = try #require(loaded, "\(diagnostics)")
             clock = ManualClock(try #require(ISO8601DateFormatter().date(from: start)))
@@ -38,12 +40,15 @@ import Testing
             try FileManager.default.createDirectory(atPath: paths.root, withIntermediateDirectories: true)
             if !persisted.isEmpty {
                 let fires = persisted.mapValues { "\"\($0)\"" }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ",")
-                try "{\"version\": 1, \"lastFired\": {\(fires)}}".write(toFile: paths.schedulerState, atomically: true, encoding: .utf8)
+                try "{\"version\": 1, \"lastFired\": {\(fires)}}".write(
+                    toFile: paths.schedulerState, atomically: true, encoding: .utf8)
             }
-            let starbase = Starbase(configuration: configuration, queues: queues, templates: DirectoryTemplateStore(directory: config + "/templates"),
-                                    index: AccountIndexCache(source: .local(path: nil), path: nil), ships: [:], clock: clock, logger: logger)
-            loop = SchedulerLoop(configuration: configuration, starbase: starbase, statePath: paths.schedulerState, clock: clock,
-                                 logger: logger, heartbeat: nil, status: StatusBoard(startedAt: clock.now(), pid: 1), metrics: nil)
+            let starbase = Starbase(
+                configuration: configuration, queues: queues, templates: DirectoryTemplateStore(directory: config + "/templates"),
+                index: AccountIndexCache(source: .local(path: nil), path: nil), ships: [:], clock: clock, logger: logger)
+            loop = SchedulerLoop(
+                configuration: configuration, starbase: starbase, statePath: paths.schedulerState, clock: clock,
+                logger: logger, heartbeat: nil, status: StatusBoard(startedAt: clock.now(), pid: 1), metrics: nil)
         }
 
         /// Messages on the Starbase queue, once the loop has had the chance to act (bounded, never a real sleep of time).

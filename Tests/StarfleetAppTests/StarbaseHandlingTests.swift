@@ -6,6 +6,7 @@ import StarfleetTestSupport
 import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
+
 @testable import StarfleetApp
 
 /// Part 2 of the Starbase, one message kind at a time: what each sends to which worker queue and what it answers
@@ -33,16 +34,21 @@ import Testing
         /// `accountIndex`: whether the local account index file exists.
         init(accountIndex: Bool = true) throws {
             dir = try TemporaryDirectory("starbase")
-            configuration = try dir.configuration(StarbaseHandlingTests.yaml, templates: [
-                "Single/t.yaml": StarbaseHandlingTests.template,
-                "Single/broken.yaml": "TemplateName: t\n",
-                "PerAccount/a.yaml": StarbaseHandlingTests.template + "IncludeAccounts: {AllAccounts: true}\n",
-                "Ghost/g.yaml": StarbaseHandlingTests.template,
-                "AccountIndexGenerator/Save.yaml": StarbaseHandlingTests.template + "AccountInventoryPath: /tmp/accountIndex.json\n",
-                "AccountIndexGenerator/NoDestination.yaml": StarbaseHandlingTests.template,
-            ], knownWorkers: WorkerRegistry.names)
+            configuration = try dir.configuration(
+                StarbaseHandlingTests.yaml,
+                templates: [
+                    "Single/t.yaml": StarbaseHandlingTests.template,
+                    "Single/broken.yaml": "TemplateName: t\n",
+                    "PerAccount/a.yaml": StarbaseHandlingTests.template + "IncludeAccounts: {AllAccounts: true}\n",
+                    "Ghost/g.yaml": StarbaseHandlingTests.template,
+                    "AccountIndexGenerator/Save.yaml": StarbaseHandlingTests.template
+                        + "AccountInventoryPath: /tmp/accountIndex.json\n",
+                    "AccountIndexGenerator/NoDestination.yaml": StarbaseHandlingTests.template,
+                ], knownWorkers: WorkerRegistry.names)
             if accountIndex {
-                try dir.write("accountIndex.json", """
+                try dir.write(
+                    "accountIndex.json",
+                    """
                     {"accounts": {
                       "111111111111": {"Name": "one", "Arn": "arn:aws:organizations::000000000020:account/o-1/111111111111"},
                       "222222222222": {"Name": "two", "Arn": "arn:aws:organizations::000000000020:account/o-1/222222222222"}}}
@@ -54,16 +60,20 @@ import Testing
                 "Single": NoOpShip(fanOutStrategy: .singleInvocation), "PerAccount": NoOpShip(fanOutStrategy: .account),
                 "AccountIndexGeneratorShip": AccountIndexGeneratorShip(configuration: generator),
             ]
-            starbase = Starbase(configuration: configuration, queues: queues,
-                                templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
-                                index: AccountIndexCache(source: .local(path: nil), path: dir.path("accountIndex.json")),
-                                ships: ships, clock: clock, logger: logs.logger)
+            starbase = Starbase(
+                configuration: configuration, queues: queues,
+                templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
+                index: AccountIndexCache(source: .local(path: nil), path: dir.path("accountIndex.json")),
+                ships: ships, clock: clock, logger: logs.logger)
         }
 
         func handle(_ body: String, event: String = "e1") async -> HandlingOutcome {
-            await starbase.handle(ReceivedMessage(
-                messageId: "s1", receiptHandle: ReceiptHandle(rawValue: "r"), body: body, attributes: [FanOutEvent.attribute: event],
-                receiveCount: 1, sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(), deduplicationId: nil, failures: []))
+            await starbase.handle(
+                ReceivedMessage(
+                    messageId: "s1", receiptHandle: ReceiptHandle(rawValue: "r"), body: body,
+                    attributes: [FanOutEvent.attribute: event],
+                    receiveCount: 1, sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(), deduplicationId: nil,
+                    failures: []))
         }
 
         /// What a worker's queue holds now (received, so a second look sees only later sends).
@@ -137,8 +147,11 @@ import Testing
         #expect(payloads.first?.attributes["StarfleetAccount"] == nil)
         #expect(payloads.first?.body.contains("/tmp/accountIndex.json") == true)
         // The ship's own rule (a destination is required) makes the template invalid: dead-lettered, nothing sent.
-        let bad = await rig.handle(StarbaseMessage.timed(worker: "AccountIndexGeneratorShip",
-                                                         templateKey: "AccountIndexGenerator/NoDestination.yaml").body)
+        let bad = await rig.handle(
+            StarbaseMessage.timed(
+                worker: "AccountIndexGeneratorShip",
+                templateKey: "AccountIndexGenerator/NoDestination.yaml"
+            ).body)
         guard case .permanent(let failure) = bad else {
             Issue.record("a template without a destination gave \(bad)")
             return
@@ -158,8 +171,11 @@ import Testing
         }
         #expect(failure.message.contains("TemplateDescription"))
         let ghost = await rig.handle(StarbaseMessage.timed(worker: "Ghost", templateKey: "Ghost/g.yaml").body)
-        #expect(ghost == .permanent(WorkerFailure(
-            "worker Ghost has no implementation (no Command and no built-in Swift worker of that name)")))
+        #expect(
+            ghost
+                == .permanent(
+                    WorkerFailure(
+                        "worker Ghost has no implementation (no Command and no built-in Swift worker of that name)")))
         await rig.close()
     }
 
@@ -196,16 +212,18 @@ import Testing
         _ = try await fanOut.send([good, unknown, "not json"].map { OutgoingMessage(body: $0) })
         let stop = StopToken()
         let starbase = rig.starbase
-        let consumer = QueueConsumer(queue: fanOut, name: "starbase", concurrency: 2, backoff: BackoffPolicy(), clock: rig.clock,
-                                     logger: .quiet, heartbeat: nil, handle: { await starbase.handle($0) })
+        let consumer = QueueConsumer(
+            queue: fanOut, name: "starbase", concurrency: 2, backoff: BackoffPolicy(), clock: rig.clock,
+            logger: .quiet, heartbeat: nil, handle: { await starbase.handle($0) })
         async let finished: Void = consumer.run(stop: stop)
         try await fanOut.waitForSettlements(3)
         stop.stop()
         await finished
-        #expect(Set(fanOut.settlements) == [
-            .deleted(body: good), .deleted(body: "not json"),
-            .deadLettered(body: unknown, error: "NoShipPluginError: no enabled worker ship named Nobody"),
-        ])
+        #expect(
+            Set(fanOut.settlements) == [
+                .deleted(body: good), .deleted(body: "not json"),
+                .deadLettered(body: unknown, error: "NoShipPluginError: no enabled worker ship named Nobody"),
+            ])
         #expect(try await rig.payloads("Single").count == 1)
         await rig.close()
     }
@@ -218,10 +236,11 @@ import Testing
         // The same boundary again (a crash before the scheduler saved it) is deduplicated.
         #expect(try await rig.starbase.taskTimedEvent(schedule, event: event) == 2)
         let messages = try await rig.payloads(StatePaths.starbaseQueue)
-        #expect(Set(messages.map(\.body)) == [
-            StarbaseMessage.timed(worker: "Single", templateKey: "Single/broken.yaml").body,
-            StarbaseMessage.timed(worker: "Single", templateKey: "Single/t.yaml").body,
-        ])
+        #expect(
+            Set(messages.map(\.body)) == [
+                StarbaseMessage.timed(worker: "Single", templateKey: "Single/broken.yaml").body,
+                StarbaseMessage.timed(worker: "Single", templateKey: "Single/t.yaml").body,
+            ])
         #expect(messages.allSatisfy { $0.attributes[FanOutEvent.attribute] == event.id })
         await rig.close()
     }

@@ -7,6 +7,7 @@ import StarfleetTestSupport
 import StarfleetWorkers
 import StarfleetYAML
 import Testing
+
 @testable import StarfleetApp
 
 /// What the Starbase does when the template bucket cannot give it the template: a missing key is retried (it may
@@ -17,9 +18,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/templates", withIntermediateDirectories: true)
         try """
-            STARFLEET: {TemplateDirectory: templates, TemplateBucket: templates}
-            W: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Audit/, InvocationSources: [S3]}
-            """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        STARFLEET: {TemplateDirectory: templates, TemplateBucket: templates}
+        W: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: Audit/, InvocationSources: [S3]}
+        """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let (loaded, diagnostics) = ConfigurationDirectory.load(dir)
         let configuration = try #require(loaded, "\(diagnostics)")
         let worker = try #require(configuration.worker(named: "W"))
@@ -30,7 +31,8 @@ import Testing
         let queues = QueueSet(stateDirectory: dir + "/state", clock: clock, logger: logs.logger)
         let starbase = Starbase(
             configuration: configuration, queues: queues, templates: S3TemplateStore(bucket: bucket),
-            index: AccountIndexCache(source: .local(path: nil), path: nil), ships: ["W": NoOpShip(fanOutStrategy: .singleInvocation)],
+            index: AccountIndexCache(source: .local(path: nil), path: nil),
+            ships: ["W": NoOpShip(fanOutStrategy: .singleInvocation)],
             clock: clock, logger: logs.logger)
         let outcome = await starbase.fanOut(worker, key: key, eventID: "e1")
         await queues.closeAll()
@@ -49,7 +51,11 @@ import Testing
     }
 
     @Test func aMissingBucketIsDeadLetteredAtOnceWithItsOwnReason() async throws {
-        let (outcome, logs) = try await Self.fanOut({ $0.put("Audit/a.yaml", "a: 1"); $0.removeBucket() }, key: "Audit/a.yaml")
+        let (outcome, logs) = try await Self.fanOut(
+            {
+                $0.put("Audit/a.yaml", "a: 1")
+                $0.removeBucket()
+            }, key: "Audit/a.yaml")
         guard case .permanent(let failure) = outcome else {
             Issue.record("a missing bucket gave \(outcome)")
             return

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StarfleetApp
 
 /// Issue 13: status.json (and every state file) is for the service user only, like the dead letters.
@@ -10,7 +11,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/status.json"
         // A temporary file left by a crash, world-readable.
-        #expect(FileManager.default.createFile(atPath: path + ".tmp", contents: Data("{}".utf8), attributes: [.posixPermissions: 0o644]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: path + ".tmp", contents: Data("{}".utf8), attributes: [.posixPermissions: 0o644]))
         try JSONStateFile.write(["queues": 1], to: path)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)

@@ -1,34 +1,38 @@
 import Foundation
 import Logging
-@testable import StarfleetCore
 import StarfleetProcess
 import StarfleetWorkers
 import Testing
 
 @testable import StarfleetApp
+@testable import StarfleetCore
 
 /// The warm pool's bookkeeping, with real processes standing in for runtime clients (`sleep`: they never call the
 /// Runtime API, so the test plays their part by calling `next` / `answer` with their pids).
 @Suite struct WarmPoolTests {
     func worker(concurrency: Int = 2, maxInvocations: Int? = nil) -> WorkerConfiguration {
         var w = WorkerConfiguration(
-            name: "Warm", enabled: true, templatePrefix: "Warm/", invocationQueueUrl: nil, invocationSources: [.s3], schedule: nil,
+            name: "Warm", enabled: true, templatePrefix: "Warm/", invocationQueueUrl: nil, invocationSources: [.s3],
+            schedule: nil,
             alert: nil, concurrency: concurrency, visibilityTimeoutSeconds: 30, timeoutSeconds: 10, maxReceiveCount: 3,
             backoff: BackoffPolicy(), commit: false, command: ["sleep", "30"], fanOutStrategy: .singleInvocation,
-            mark: SourceMark(file: "t.yaml", line: 1, column: 1), section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
+            mark: SourceMark(file: "t.yaml", line: 1, column: 1),
+            section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
         w.runtime = .provided
         w.process.maxInvocationsPerProcess = maxInvocations
         return w
     }
 
     func pool(_ w: WorkerConfiguration) -> WarmPool {
-        WarmPool(worker: w, launch: WarmLaunch(argv: ["sleep", "30"], environment: ["PATH": "/usr/bin:/bin"], workingDirectory: "/"),
-                 logger: Logger(label: "test"))
+        WarmPool(
+            worker: w, launch: WarmLaunch(argv: ["sleep", "30"], environment: ["PATH": "/usr/bin:/bin"], workingDirectory: "/"),
+            logger: Logger(label: "test"))
     }
 
     func job(_ n: Int) -> LambdaJob {
-        LambdaJob(requestId: "req-\(n)", event: Array("{\"n\":\(n)}".utf8), clientContext: "{}", deadlineMilliseconds: 0,
-                  messageId: "m-\(n)", account: nil)
+        LambdaJob(
+            requestId: "req-\(n)", event: Array("{\"n\":\(n)}".utf8), clientContext: "{}", deadlineMilliseconds: 0,
+            messageId: "m-\(n)", account: nil)
     }
 
     /// Waits (bounded) until the pool has `count` live pids.
@@ -52,7 +56,10 @@ import Testing
         #expect(handed?.requestId == "req-1")
         #expect(await pool.answer(pid: pid + 100_000, requestId: "req-1") { _ in .response([]) } == .unknownRequest)
         #expect(await pool.answer(pid: pid, requestId: "req-1") { _ in .response(Array("ok".utf8)) } == .accepted)
-        guard case .response(let bytes) = await outcome else { Issue.record("expected a response"); return }
+        guard case .response(let bytes) = await outcome else {
+            Issue.record("expected a response")
+            return
+        }
         #expect(bytes == Array("ok".utf8))
         #expect(await pool.spawned == 1)
         stop.stop()
@@ -68,14 +75,20 @@ import Testing
         let pid = try #require(try await pids(pool, count: 1).first)
         _ = await pool.next(pid: pid)
         await pool.timedOut("req-1", after: 10)
-        guard case .failure(let failure) = await first else { Issue.record("expected a failure"); return }
+        guard case .failure(let failure) = await first else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(failure.message.contains("ran longer than TimeoutSeconds (10 s)"))
         for _ in 0..<300 where kill(pid, 0) == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(kill(pid, 0) != 0, "the timed-out process is gone")
         async let second = pool.submit(job(2))
         var fresh: pid_t = 0
         for _ in 0..<300 {
-            if let p = pool.pids.first(where: { $0 != pid }) { fresh = p; break }
+            if let p = pool.pids.first(where: { $0 != pid }) {
+                fresh = p
+                break
+            }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         #expect(fresh != 0 && fresh != pid)
@@ -94,13 +107,19 @@ import Testing
         let pid = try #require(try await pids(pool, count: 1).first)
         _ = await pool.next(pid: pid)
         kill(pid, SIGKILL)
-        guard case .failure(let died) = await first else { Issue.record("expected a failure"); return }
+        guard case .failure(let died) = await first else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(died.message.contains("was killed by signal 9 during the invocation"), "\(died.message)")
         // A fresh process that exits before asking for work fails the waiting invocation instead of respawning forever.
         async let second = pool.submit(job(2))
         let next = try #require(try await pids(pool, count: 1).first)
         kill(next, SIGKILL)
-        guard case .failure(let early) = await second else { Issue.record("expected a failure"); return }
+        guard case .failure(let early) = await second else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(early.message.contains("before it asked for an invocation"), "\(early.message)")
         #expect(await pool.spawned == 2)
         stop.stop()

@@ -4,6 +4,7 @@ import StarfleetQueue
 import StarfleetTestSupport
 import StarfleetWorkerKit
 import Testing
+
 @testable import StarfleetApp
 
 /// TimeoutSeconds for in-process (Swift) ships, on the manual clock: a hung run is cancelled when the timeout's
@@ -17,7 +18,8 @@ import Testing
 
         init() throws {
             dir = try TemporaryDirectory("executor")
-            let configuration = try dir.configuration("""
+            let configuration = try dir.configuration(
+                """
                 STARFLEET: {TemplateDirectory: templates}
                 W: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: W/, InvocationSources: [S3], TimeoutSeconds: 60, VisibilityTimeoutSeconds: 120}
                 """)
@@ -26,14 +28,16 @@ import Testing
         }
 
         func executor(_ ship: any WorkerShip) -> WorkerExecutor {
-            WorkerExecutor(configuration: worker, ship: ship, invoker: NoInvoker(), status: status, clock: clock, logger: .quiet,
-                           metrics: nil)
+            WorkerExecutor(
+                configuration: worker, ship: ship, invoker: NoInvoker(), status: status, clock: clock, logger: .quiet,
+                metrics: nil)
         }
 
         func message(_ body: String, receiveCount: Int = 1) -> ReceivedMessage {
-            ReceivedMessage(messageId: "id-\(body)", receiptHandle: ReceiptHandle(rawValue: "r-\(body)"), body: body, attributes: [:],
-                            receiveCount: receiveCount, sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(),
-                            deduplicationId: nil, failures: [])
+            ReceivedMessage(
+                messageId: "id-\(body)", receiptHandle: ReceiptHandle(rawValue: "r-\(body)"), body: body, attributes: [:],
+                receiveCount: receiveCount, sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(),
+                deduplicationId: nil, failures: [])
         }
     }
 
@@ -90,9 +94,10 @@ import Testing
         _ = try await queue.send([OutgoingMessage(body: "a"), OutgoingMessage(body: "b")])
         let stop = StopToken()
         // A long backoff: "a" does not come back within this test.
-        let consumer = QueueConsumer(queue: queue, name: "worker W", concurrency: 1,
-                                     backoff: BackoffPolicy(initialSeconds: 1_000, maxSeconds: 1_000), clock: rig.clock,
-                                     logger: .quiet, heartbeat: nil, handle: { await executor.handle($0) })
+        let consumer = QueueConsumer(
+            queue: queue, name: "worker W", concurrency: 1,
+            backoff: BackoffPolicy(initialSeconds: 1_000, maxSeconds: 1_000), clock: rig.clock,
+            logger: .quiet, heartbeat: nil, handle: { await executor.handle($0) })
         async let finished: Void = consumer.run(stop: stop)
         try await ship.runs.wait(for: "a to start") { $0.started == ["a"] }
         // The run's timeout timer (the saturated loop waits for its slot with no timer).

@@ -7,7 +7,10 @@ import Testing
     @Test func sleeperWakesOnlyWhenTimeReachesItsDeadline() async throws {
         let clock = ManualClock()
         let start = clock.now()
-        let task = Task { try await clock.sleep(until: start.addingTimeInterval(60)); return clock.now() }
+        let task = Task {
+            try await clock.sleep(until: start.addingTimeInterval(60))
+            return clock.now()
+        }
         try await clock.waitForSleepers(1)
         clock.advance(by: 59)
         #expect(clock.sleeperCount == 1)

@@ -52,9 +52,15 @@ import Testing
     @Test func duplicateOrgUnitNamesSelectTheUnion() {
         let arn = "arn:aws:organizations::000000000009:account/o-x/"
         let index = AccountIndex(accounts: [
-            Account(id: "000000000001", name: "a", arn: arn + "1", parents: [.init(id: "ou-aaaa-11111111", name: "Prod", type: "ORGANIZATIONAL_UNIT")]),
-            Account(id: "000000000002", name: "b", arn: arn + "2", parents: [.init(id: "ou-bbbb-22222222", name: "prod", type: "ORGANIZATIONAL_UNIT")]),
-            Account(id: "000000000003", name: "c", arn: arn + "3", parents: [.init(id: "ou-cccc-33333333", name: "Dev", type: "ORGANIZATIONAL_UNIT")]),
+            Account(
+                id: "000000000001", name: "a", arn: arn + "1",
+                parents: [.init(id: "ou-aaaa-11111111", name: "Prod", type: "ORGANIZATIONAL_UNIT")]),
+            Account(
+                id: "000000000002", name: "b", arn: arn + "2",
+                parents: [.init(id: "ou-bbbb-22222222", name: "prod", type: "ORGANIZATIONAL_UNIT")]),
+            Account(
+                id: "000000000003", name: "c", arn: arn + "3",
+                parents: [.init(id: "ou-cccc-33333333", name: "Dev", type: "ORGANIZATIONAL_UNIT")]),
         ])
         #expect(index.accounts(orgUnit: "PROD") == ["000000000001", "000000000002"])
         #expect(index.accounts(orgUnit: "ou-bbbb-22222222") == ["000000000002"])
@@ -77,7 +83,8 @@ import Testing
     }
 
     @Test func accountWithoutIdTakesItFromItsKey() throws {
-        let json = #"{"accounts": {"111122223333": {"Name": "solo", "Arn": "arn:aws:organizations::111122223333:account/o-1/111122223333"}}}"#
+        let json =
+            #"{"accounts": {"111122223333": {"Name": "solo", "Arn": "arn:aws:organizations::111122223333:account/o-1/111122223333"}}}"#
         let index = try AccountIndex(json: Data(json.utf8), source: "x")
         #expect(index.account(id: "111122223333")?.name == "solo")
         #expect(index.orgRoots == ["111122223333"])

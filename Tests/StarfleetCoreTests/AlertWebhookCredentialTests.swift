@@ -20,6 +20,8 @@ import Testing
         let dir = try ConfigDir(["a.yaml": "STARFLEET: {AlertWebhookCredential: \"\(name)\"}\n"])
         let errors = dir.errors()
         #expect(errors.count == 1, "\(errors)")
-        #expect(errors.first?.hasPrefix("a.yaml:1:") == true && errors.first?.contains("STARFLEET.AlertWebhookCredential") == true, "\(errors)")
+        #expect(
+            errors.first?.hasPrefix("a.yaml:1:") == true && errors.first?.contains("STARFLEET.AlertWebhookCredential") == true,
+            "\(errors)")
     }
 }

@@ -7,8 +7,10 @@ import Testing
         #expect(try ConsoleAddress.parse(text).get().description == text)
     }
 
-    @Test(arguments: ["0.0.0.0:8080", "10.1.2.3:8080", "[::]:8080", "[fe80::1]:80", "unix:console.sock", "unix:", ":8080", "127.0.0.1:0",
-                      "example.com:80", "unix:/" + String(repeating: "a", count: 107)])
+    @Test(arguments: [
+        "0.0.0.0:8080", "10.1.2.3:8080", "[::]:8080", "[fe80::1]:80", "unix:console.sock", "unix:", ":8080", "127.0.0.1:0",
+        "example.com:80", "unix:/" + String(repeating: "a", count: 107),
+    ])
     func refusesEverythingElse(_ text: String) {
         #expect(throws: MetricsAddressError.self) { try ConsoleAddress.parse(text).get() }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StarfleetCore
 
 @Suite struct CronParsingTests {

@@ -17,7 +17,9 @@ import Testing
         let documented = try Self.optionTableKeys(in: "docs/configuration.md")
         let undocumented = model.subtracting(documented).sorted()
         let unknown = documented.subtracting(model).sorted()
-        #expect(undocumented.isEmpty, "read by the configuration model, missing from docs/configuration.md's option tables: \(undocumented)")
+        #expect(
+            undocumented.isEmpty,
+            "read by the configuration model, missing from docs/configuration.md's option tables: \(undocumented)")
         #expect(unknown.isEmpty, "in docs/configuration.md's option tables, not read by the configuration model: \(unknown)")
     }
 
@@ -50,10 +52,11 @@ import Testing
     /// the comparison vacuous.
     @Test func probeFindsEveryClosedSubMapping() throws {
         let parents = Set(try Self.modelKeys().map { $0.split(separator: ".").dropLast().joined(separator: ".") })
-        #expect(parents == [
-            "STARFLEET", "STARFLEET.SecretsManager", "LocalAccountIndex", "StarfleetDefaultAccountIndex", Self.worker,
-            "\(Self.worker).Backoff", "\(Self.worker).AlertConfiguration",
-        ])
+        #expect(
+            parents == [
+                "STARFLEET", "STARFLEET.SecretsManager", "LocalAccountIndex", "StarfleetDefaultAccountIndex", Self.worker,
+                "\(Self.worker).Backoff", "\(Self.worker).AlertConfiguration",
+            ])
     }
 
     // MARK: - The model's keys
@@ -110,7 +113,8 @@ import Testing
                 continue
             }
             // `\|` is a pipe inside a cell (`process` \| `python`), not a cell border.
-            let cells = line.replacingOccurrences(of: "\\|", with: "/").split(separator: "|", omittingEmptySubsequences: false).dropFirst()
+            let cells = line.replacingOccurrences(of: "\\|", with: "/").split(separator: "|", omittingEmptySubsequences: false)
+                .dropFirst()
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             guard let first = cells.first else { continue }
             if !inOptionTable {
@@ -173,13 +177,17 @@ import Testing
     }
 
     static func lines(of file: String) throws -> [String] {
-        try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
+        try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map(String.init)
     }
 
     /// The texts between pairs of backticks.
     static func backticked(_ text: String) -> [String] {
-        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map {
+            String($0.element)
+        }
     }
 
     /// `Key` of every `Key:` inside `{…}` in a table cell.

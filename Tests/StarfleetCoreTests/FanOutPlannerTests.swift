@@ -17,7 +17,9 @@ import Testing
     }
 
     @Test func accountFanOutSendsEighteen() throws {
-        let p = try plan("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: True}\nExcludeAccounts: {ByNames: [Account 1]}\n", .account)
+        let p = try plan(
+            "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: True}\nExcludeAccounts: {ByNames: [Account 1]}\n",
+            .account)
         #expect(p.payloads.count == 18)
         let accounts = p.payloads.compactMap(\.account)
         #expect(Set(accounts).count == 18)
@@ -52,42 +54,62 @@ import Testing
     }
 
     @Test func singleInvocationSendsTheRawTemplate() throws {
-        let p = try plan("TemplateName: TestWorkerTemplate\nTemplateDescription: This is a template used for testing the Starbase\nExtra: [1, yes]\n", .singleInvocation)
+        let p = try plan(
+            "TemplateName: TestWorkerTemplate\nTemplateDescription: This is a template used for testing the Starbase\nExtra: [1, yes]\n",
+            .singleInvocation)
         #expect(p.payloads.count == 1)
-        #expect(p.payloads[0].bodyText == #"{"TemplateName":"TestWorkerTemplate","TemplateDescription":"This is a template used for testing the Starbase","Extra":[1,true]}"#)
+        #expect(
+            p.payloads[0].bodyText
+                == #"{"TemplateName":"TestWorkerTemplate","TemplateDescription":"This is a template used for testing the Starbase","Extra":[1,true]}"#
+        )
     }
 
     @Test func starbaseKeysInTheTemplateAreOverwritten() throws {
-        let p = try plan("TemplateName: t\nTemplateDescription: d\nStarbaseAssignedAccount: '999999999999'\nIncludeAccounts: {ByIds: ['000000000003']}\n", .account)
-        #expect(p.payloads.map(\.bodyText) == [#"{"TemplateName":"t","TemplateDescription":"d","IncludeAccounts":{"ByIds":["000000000003"]},"StarbaseAssignedAccount":"000000000003"}"#])
+        let p = try plan(
+            "TemplateName: t\nTemplateDescription: d\nStarbaseAssignedAccount: '999999999999'\nIncludeAccounts: {ByIds: ['000000000003']}\n",
+            .account)
+        #expect(
+            p.payloads.map(\.bodyText) == [
+                #"{"TemplateName":"t","TemplateDescription":"d","IncludeAccounts":{"ByIds":["000000000003"]},"StarbaseAssignedAccount":"000000000003"}"#
+            ])
     }
 
     @Test func nothingToTask() throws {
-        let a = try plan("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByNames: [fake_account], ByIds: [fake_account]}\n", .account)
+        let a = try plan(
+            "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByNames: [fake_account], ByIds: [fake_account]}\n",
+            .account)
         #expect(a.payloads.isEmpty)
         #expect(a.nothingToTask?.contains("has no accounts to task") == true)
-        let r = try plan("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [us-east-1]\nExcludeRegions: [us-east-1]\n", .accountRegion)
+        let r = try plan(
+            "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [us-east-1]\nExcludeRegions: [us-east-1]\n",
+            .accountRegion)
         #expect(r.payloads.isEmpty)
         #expect(r.nothingToTask?.contains("has no accounts/regions to task") == true)
     }
 
     @Test func accountsWithoutTheRegionEnabledGetNoPayload() throws {
-        let p = try plan("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [mx-central-1, us-east-1]\n", .accountRegion)
+        let p = try plan(
+            "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [mx-central-1, us-east-1]\n",
+            .accountRegion)
         #expect(p.payloads.map(\.target) == ["\(Fixtures.id(1))/us-east-1"])
     }
 
     @Test func scopeToRegionsLimits() throws {
-        let p = try plan("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [ALL]\n", .accountRegion, scope: ["eu-west-1"])
+        let p = try plan(
+            "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [ALL]\n",
+            .accountRegion, scope: ["eu-west-1"])
         #expect(p.payloads.map(\.target) == ["\(Fixtures.id(1))/eu-west-1"])
     }
 
     @Test func accountStrategyWithoutAnIndexIsAnError() throws {
-        let t = try #require(Fixtures.template("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n", .account))
+        let t = try #require(
+            Fixtures.template("TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n", .account))
         #expect(throws: FanOutError.self) { try FanOutPlanner.plan(worker: "W", strategy: .account, template: t, index: nil) }
     }
 
     @Test func planIsDeterministic() throws {
-        let yaml = "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [ALL]\nOperateInOrgRoot: true\n"
+        let yaml =
+            "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [ALL]\nOperateInOrgRoot: true\n"
         let a = try plan(yaml, .accountRegion)
         let b = try plan(yaml, .accountRegion)
         #expect(a.payloads == b.payloads)

@@ -20,7 +20,9 @@ enum Fixtures {
     static func ids(_ ns: [Int]) -> Set<String> { Set(ns.map(id)) }
 
     /// Validates YAML text as a template for `strategy`; records an issue and returns nil when it is invalid.
-    static func template(_ yaml: String, _ strategy: FanOutStrategy, sourceLocation: SourceLocation = #_sourceLocation) -> PayloadTemplate? {
+    static func template(_ yaml: String, _ strategy: FanOutStrategy, sourceLocation: SourceLocation = #_sourceLocation)
+        -> PayloadTemplate?
+    {
         let (template, diagnostics) = TemplateReader.read(Array(yaml.utf8), file: "t.yaml", strategy: strategy)
         if template == nil { Issue.record("invalid template: \(diagnostics)", sourceLocation: sourceLocation) }
         return template

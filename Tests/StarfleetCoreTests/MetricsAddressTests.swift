@@ -15,8 +15,10 @@ import Testing
         #expect(address.description == text)
     }
 
-    @Test(arguments: [":9464", "9464", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:", "256.0.0.1:80", "example.com:80", "::1:9464",
-                      "[::1]9464", "[zz]:80", "127.0.0.1:+80"])
+    @Test(arguments: [
+        ":9464", "9464", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:", "256.0.0.1:80", "example.com:80", "::1:9464",
+        "[::1]9464", "[zz]:80", "127.0.0.1:+80",
+    ])
     func rejects(_ text: String) {
         #expect(throws: MetricsAddressError.self) { try MetricsAddress.parse(text).get() }
     }
@@ -27,9 +29,10 @@ import Testing
         let off = try ConfigDir(["a.yaml": "STARFLEET: {}\n"])
         #expect(off.load().0?.starfleet.metricsAddress == nil)
         let bad = try ConfigDir(["a.yaml": "STARFLEET:\n  MetricsAddress: :9464\n"])
-        #expect(bad.errors() == [
-            "a.yaml:2:19: error: STARFLEET.MetricsAddress: the host is missing: write 127.0.0.1:9464 (this machine) or 0.0.0.0:9464 (every interface) (e.g. MetricsAddress: 127.0.0.1:9464)",
-        ])
+        #expect(
+            bad.errors() == [
+                "a.yaml:2:19: error: STARFLEET.MetricsAddress: the host is missing: write 127.0.0.1:9464 (this machine) or 0.0.0.0:9464 (every interface) (e.g. MetricsAddress: 127.0.0.1:9464)"
+            ])
         let open = try ConfigDir(["a.yaml": "STARFLEET:\n  MetricsAddress: 0.0.0.0:9464\n"])
         let (config, diagnostics) = open.load()
         #expect(config != nil)

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Testing
+
 @testable import StarfleetCore
 
 @Suite struct RateExpressionTests {
@@ -60,8 +61,10 @@ import Testing
     }
 
     /// rate(1 hour) == HOURLY and rate(1 day) == DAILY, fire for fire, because rates align to the epoch.
-    @Test(arguments: [("rate(1 hour)", TimedFrequency.hourly), ("rate(1 day)", .daily), ("rate(5 minutes)", .fiveMin),
-                      ("rate(6 hours)", .sixHourly), ("rate(12 hours)", .twelveHourly)])
+    @Test(arguments: [
+        ("rate(1 hour)", TimedFrequency.hourly), ("rate(1 day)", .daily), ("rate(5 minutes)", .fiveMin),
+        ("rate(6 hours)", .sixHourly), ("rate(12 hours)", .twelveHourly),
+    ])
     func equalRatesFireWithTheirNamedFrequency(text: String, frequency: TimedFrequency) throws {
         let rate = try Schedule(parsing: text)
         let named = Schedule.named(frequency)

@@ -11,12 +11,16 @@ import Testing
     }
 
     func include(_ yaml: String) -> Set<String> {
-        guard let t = Fixtures.template("TemplateName: t\nTemplateDescription: d\n" + yaml, .account), let spec = t.includeAccounts else { return [] }
+        guard let t = Fixtures.template("TemplateName: t\nTemplateDescription: d\n" + yaml, .account),
+            let spec = t.includeAccounts
+        else { return [] }
         return spec.resolve(in: index)
     }
 
     @Test func r1IdsAndNamesUnion() {
-        #expect(include("IncludeAccounts: {ByIds: ['000000000018', '000000000017'], ByNames: [Account 1, Account 2, Account 18]}") == Fixtures.ids([1, 2, 17, 18]))
+        #expect(
+            include("IncludeAccounts: {ByIds: ['000000000018', '000000000017'], ByNames: [Account 1, Account 2, Account 18]}")
+                == Fixtures.ids([1, 2, 17, 18]))
     }
 
     @Test func r2AnyTagSelectsAll() {
@@ -40,7 +44,10 @@ import Testing
     }
 
     @Test func r6ExclusionWins() {
-        #expect(accounts("IncludeAccounts: {ByIds: ['000000000018', '000000000017'], ByNames: [Account 1, Account 2, Account 18]}\nExcludeAccounts: {ByNames: [Account 1, Account 18]}") == Fixtures.ids([2, 17]))
+        #expect(
+            accounts(
+                "IncludeAccounts: {ByIds: ['000000000018', '000000000017'], ByNames: [Account 1, Account 2, Account 18]}\nExcludeAccounts: {ByNames: [Account 1, Account 18]}"
+            ) == Fixtures.ids([2, 17]))
     }
 
     @Test func r7ExcludeOrgUnitLeavesTheRoot() {
@@ -51,7 +58,8 @@ import Testing
     }
 
     @Test func r8OrgRootOnlyWithTheFlag() {
-        let yaml = "IncludeAccounts: {ByIds: ['000000000018', '000000000017'], ByNames: [Account 1, Account 2, Account 18, Account 20]}\nExcludeAccounts: {ByNames: [Account 1, Account 18]}\n"
+        let yaml =
+            "IncludeAccounts: {ByIds: ['000000000018', '000000000017'], ByNames: [Account 1, Account 2, Account 18, Account 20]}\nExcludeAccounts: {ByNames: [Account 1, Account 18]}\n"
         #expect(accounts(yaml + "OperateInOrgRoot: True") == Fixtures.ids([2, 17, 20]))
         #expect(accounts(yaml + "OperateInOrgRoot: False") == Fixtures.ids([2, 17]))
     }
@@ -61,9 +69,12 @@ import Testing
         #expect(accounts("IncludeAccounts: {AllAccounts: True}\nOperateInOrgRoot: True").count == 20)
     }
 
-    func regions(_ yaml: String, index: AccountIndex? = nil, scope: Set<String> = [], orgRootCheck: Bool = true) -> [String: Set<String>] {
+    func regions(_ yaml: String, index: AccountIndex? = nil, scope: Set<String> = [], orgRootCheck: Bool = true) -> [String: Set<
+        String
+    >] {
         guard let t = Fixtures.template("TemplateName: t\nTemplateDescription: d\n" + yaml, .accountRegion) else { return [:] }
-        return t.resolveAccountRegions(in: index ?? self.index, scopeToRegions: scope, orgRootCheck: orgRootCheck).mapValues(Set.init)
+        return t.resolveAccountRegions(in: index ?? self.index, scopeToRegions: scope, orgRootCheck: orgRootCheck).mapValues(
+            Set.init)
     }
 
     /// ALL here: the commercial regions that the fixture's accounts have enabled (its cn-* and us-gov-* are other partitions).
@@ -75,7 +86,8 @@ import Testing
             accounts[i].regions.removeAll { $0 == "ap-east-1" }
         }
         let trimmed = AccountIndex(accounts: accounts)
-        let map = regions("IncludeAccounts: {ByNames: [Account 1, Account 2, Account 3, Account 4]}\nIncludeRegions: [ALL]", index: trimmed)
+        let map = regions(
+            "IncludeAccounts: {ByNames: [Account 1, Account 2, Account 3, Account 4]}\nIncludeRegions: [ALL]", index: trimmed)
         #expect(map[Fixtures.id(1)] == allEnabled.subtracting(["ap-east-1"]))
         #expect(map[Fixtures.id(2)] == allEnabled.subtracting(["ap-east-1"]))
         #expect(map[Fixtures.id(3)] == allEnabled)
@@ -84,23 +96,30 @@ import Testing
     }
 
     @Test func r11OrgRootWithFlag() {
-        let map = regions("IncludeAccounts: {ByNames: [Account 1, Account 2, Account 18, Account 20]}\nExcludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [ALL]\nOperateInOrgRoot: True")
+        let map = regions(
+            "IncludeAccounts: {ByNames: [Account 1, Account 2, Account 18, Account 20]}\nExcludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [ALL]\nOperateInOrgRoot: True"
+        )
         #expect(Set(map.keys) == Fixtures.ids([2, 18, 20]))
         #expect(map.values.allSatisfy { $0 == allEnabled })
     }
 
     @Test func r12NoOrgRootCheck() {
-        let map = regions("IncludeAccounts: {ByNames: [Account 1, Account 2, Account 18, Account 20]}\nExcludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [ALL]", orgRootCheck: false)
+        let map = regions(
+            "IncludeAccounts: {ByNames: [Account 1, Account 2, Account 18, Account 20]}\nExcludeAccounts: {ByNames: [Account 1]}\nIncludeRegions: [ALL]",
+            orgRootCheck: false)
         #expect(Set(map.keys) == Fixtures.ids([2, 18, 20]))
     }
 
     @Test func r13ExcludedRegion() {
-        let map = regions("IncludeAccounts: {ByNames: [Account 1, Account 2]}\nIncludeRegions: [us-east-1, us-east-2, us-west-1]\nExcludeRegions: [us-west-1]")
+        let map = regions(
+            "IncludeAccounts: {ByNames: [Account 1, Account 2]}\nIncludeRegions: [us-east-1, us-east-2, us-west-1]\nExcludeRegions: [us-west-1]"
+        )
         #expect(map == [Fixtures.id(1): ["us-east-1", "us-east-2"], Fixtures.id(2): ["us-east-1", "us-east-2"]])
     }
 
     @Test func r14ScopeToRegions() {
-        let map = regions("IncludeAccounts: {ByNames: [Account 1, Account 2]}\nIncludeRegions: [ALL]", scope: ["us-east-2", "eu-west-1"])
+        let map = regions(
+            "IncludeAccounts: {ByNames: [Account 1, Account 2]}\nIncludeRegions: [ALL]", scope: ["us-east-2", "eu-west-1"])
         #expect(map == [Fixtures.id(1): ["us-east-2", "eu-west-1"], Fixtures.id(2): ["us-east-2", "eu-west-1"]])
     }
 }

@@ -1,5 +1,5 @@
-import Testing
 import StarfleetCore
+import Testing
 
 /// `RunHistoryMaxRuns` / `RunHistoryMaxAgeDays`: defaults, `STARFLEET` for every worker, a worker's own keys over
 /// those, and out-of-range values refused with their place.

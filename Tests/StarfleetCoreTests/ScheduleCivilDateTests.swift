@@ -1,14 +1,15 @@
 import Testing
+
 @testable import StarfleetCore
 
 @Suite struct ScheduleCivilDateTests {
     @Test(arguments: [
-        (1970, 1, 1, 0, 5),            // Thursday
-        (2000, 3, 1, 11017, 4),        // Wednesday, just after a 400-year leap day
-        (2028, 2, 29, 21243, 3),       // Tuesday
-        (2100, 3, 1, 47541, 2),        // Monday; 2100 has no Feb 29
-        (1969, 12, 31, -1, 4),         // Wednesday, before the epoch
-        (2199, 12, 31, 84005, 3),      // Tuesday, the last cron day
+        (1970, 1, 1, 0, 5),  // Thursday
+        (2000, 3, 1, 11017, 4),  // Wednesday, just after a 400-year leap day
+        (2028, 2, 29, 21243, 3),  // Tuesday
+        (2100, 3, 1, 47541, 2),  // Monday; 2100 has no Feb 29
+        (1969, 12, 31, -1, 4),  // Wednesday, before the epoch
+        (2199, 12, 31, 84005, 3),  // Tuesday, the last cron day
     ])
     func knownDays(year: Int, month: Int, day: Int, days: Int, weekday: Int) {
         let date = CivilDate(year: year, month: month, day: day)
@@ -33,7 +34,8 @@ import Testing
         while y < 2400 {
             let date = CivilDate(year: y, month: m, day: d)
             if date.daysSinceEpoch != days || CivilDate(daysSinceEpoch: days) != date
-                || CivilDate.weekday(daysSinceEpoch: days) != weekday {
+                || CivilDate.weekday(daysSinceEpoch: days) != weekday
+            {
                 mismatches += 1
             }
             days += 1

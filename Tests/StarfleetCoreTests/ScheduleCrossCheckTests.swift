@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Testing
+
 @testable import StarfleetCore
 
 /// Compares the field-wise search against a naive minute-by-minute scan over 60-day windows. The naive matcher
@@ -54,19 +55,21 @@ import Testing
     @Test(arguments: ["HOURLY", "FIVE_MIN", "SIX_HOURLY", "DAILY", "rate(7 minutes)", "rate(3 days)", "rate(1 minute)"])
     func periodicSchedulesMatchAScan(text: String) throws {
         let schedule = try Schedule(parsing: text)
-        let period: Int = switch schedule {
-        case .named(let f): f.period
-        case .rate(let r): r.seconds
-        case .cron: 0
-        }
+        let period: Int =
+            switch schedule {
+            case .named(let f): f.period
+            case .rate(let r): r.seconds
+            case .cron: 0
+            }
         let start = try utc("2027-12-25T07:08:09Z")
         let first = Int(start.timeIntervalSince1970)
         var t = start
         for second in stride(from: first - first % 60 + 60, to: first + 10 * 86400, by: 60) where second % period == 0 {
             let next = schedule.nextFire(after: t)
             #expect(next == Date(timeIntervalSince1970: Double(second)))
-            #expect(schedule.previousFire(atOrBefore: Date(timeIntervalSince1970: Double(second) + 59.5))
-                == Date(timeIntervalSince1970: Double(second)))
+            #expect(
+                schedule.previousFire(atOrBefore: Date(timeIntervalSince1970: Double(second) + 59.5))
+                    == Date(timeIntervalSince1970: Double(second)))
             t = Date(timeIntervalSince1970: Double(second))
         }
     }
@@ -99,7 +102,7 @@ import Testing
         case .monthDays(let set): return set.contains(d)
         case .lastDayOfMonth: return d == length
         case .lastWeekdayOfMonth:
-            return isMonToFri(d) && !(d + 1 ..< length + 1).contains(where: isMonToFri)
+            return isMonToFri(d) && !(d + 1..<length + 1).contains(where: isMonToFri)
         case .nearestWeekday(let target):
             // The Monday-Friday day of this month closest to the target day.
             guard target <= length, isMonToFri(d) else { return false }

@@ -1,15 +1,20 @@
 import FoundationEssentials
 import Testing
+
 @testable import StarfleetCore
 
 @Suite struct ScheduleNamedTests {
     @Test func namesAreStarfleetsExactSpellings() {
-        #expect(TimedFrequency.allCases.map(\.rawValue)
-            == ["FIVE_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "HOURLY", "SIX_HOURLY", "TWELVE_HOURLY", "DAILY"])
+        #expect(
+            TimedFrequency.allCases.map(\.rawValue)
+                == ["FIVE_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "HOURLY", "SIX_HOURLY", "TWELVE_HOURLY", "DAILY"])
         #expect(TimedFrequency.allCases.map(\.period) == [300, 900, 1800, 3600, 21600, 43200, 86400])
-        #expect(TimedFrequency.allCases.map(\.rate.description)
-            == ["rate(5 minutes)", "rate(15 minutes)", "rate(30 minutes)", "rate(1 hour)", "rate(6 hours)",
-                "rate(12 hours)", "rate(1 day)"])
+        #expect(
+            TimedFrequency.allCases.map(\.rate.description)
+                == [
+                    "rate(5 minutes)", "rate(15 minutes)", "rate(30 minutes)", "rate(1 hour)", "rate(6 hours)",
+                    "rate(12 hours)", "rate(1 day)",
+                ])
     }
 
     @Test(arguments: TimedFrequency.allCases)

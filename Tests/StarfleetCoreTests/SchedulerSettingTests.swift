@@ -16,8 +16,9 @@ import Testing
 
     @Test func anythingElseIsAnErrorWithItsPlace() throws {
         let errors = try ConfigDir(["a.yaml": "STARFLEET:\n  Scheduler: sometimes\n"]).errors()
-        #expect(errors == [
-            "a.yaml:2:14: error: STARFLEET.Scheduler: Not a valid boolean: found the string \"sometimes\". (use true or false)"
-        ])
+        #expect(
+            errors == [
+                "a.yaml:2:14: error: STARFLEET.Scheduler: Not a valid boolean: found the string \"sometimes\". (use true or false)"
+            ])
     }
 }

@@ -1,4 +1,5 @@
 import StarfleetCore
+import StarfleetYAML
 import Testing
 
 /// Starfleet's schema vectors (reference/starfleet.md §9.3) and the bad inputs a daemon must survive.
@@ -10,7 +11,8 @@ import Testing
     }
 
     @Test func baseTemplateKeepsUnknownKeys() throws {
-        let t = try #require(Fixtures.template("TemplateName: n\nTemplateDescription: d\nSomeField: SomeValue\n", .singleInvocation))
+        let t = try #require(
+            Fixtures.template("TemplateName: n\nTemplateDescription: d\nSomeField: SomeValue\n", .singleInvocation))
         #expect(t.name == "n")
         #expect(t.raw["SomeField"]?.string == "SomeValue")
     }
@@ -22,36 +24,59 @@ import Testing
     }
 
     @Test func tagSchema() {
-        #expect(messages(head + "IncludeAccounts: {ByTags: [{lol: 'no', Value: 'No'}]}").sorted() == [
-            "IncludeAccounts.ByTags[0].Name: Missing data for required field.",
-            "IncludeAccounts.ByTags[0].lol: Unknown field.",
-        ])
-        #expect(messages(head + "IncludeAccounts: {ByTags: [{Name: '', Value: ''}]}") == ["IncludeAccounts.ByTags[0].Name: Length must be between 1 and 128."])
-        let long = messages(head + "IncludeAccounts: {ByTags: [{Name: '\(String(repeating: "a", count: 129))', Value: '\(String(repeating: "b", count: 257))'}]}")
+        #expect(
+            messages(head + "IncludeAccounts: {ByTags: [{lol: 'no', Value: 'No'}]}").sorted() == [
+                "IncludeAccounts.ByTags[0].Name: Missing data for required field.",
+                "IncludeAccounts.ByTags[0].lol: Unknown field.",
+            ])
+        #expect(
+            messages(head + "IncludeAccounts: {ByTags: [{Name: '', Value: ''}]}") == [
+                "IncludeAccounts.ByTags[0].Name: Length must be between 1 and 128."
+            ])
+        let long = messages(
+            head
+                + "IncludeAccounts: {ByTags: [{Name: '\(String(repeating: "a", count: 129))', Value: '\(String(repeating: "b", count: 257))'}]}"
+        )
         #expect(long.count == 2)
     }
 
     @Test func accountSpecLengthsAreCheckedPerItem() {
         let names = messages(head + "IncludeAccounts: {ByNames: ['Account One', '', '\(String(repeating: "bad", count: 100))']}")
-        #expect(names == ["IncludeAccounts.ByNames[1]: Length must be between 1 and 128.", "IncludeAccounts.ByNames[2]: Length must be between 1 and 128."])
+        #expect(
+            names == [
+                "IncludeAccounts.ByNames[1]: Length must be between 1 and 128.",
+                "IncludeAccounts.ByNames[2]: Length must be between 1 and 128.",
+            ])
         let ids = messages(head + "IncludeAccounts: {ByIds: ['', '000000000001', '\(String(repeating: "0", count: 13))']}")
-        #expect(ids == ["IncludeAccounts.ByIds[0]: Length must be between 1 and 12.", "IncludeAccounts.ByIds[2]: Length must be between 1 and 12."])
-        let ous = messages(head + "IncludeAccounts: {ByOrgUnits: [ProperOU, '', 'ou-\(String(repeating: "a", count: 68))', '\(String(repeating: "a", count: 200))']}")
-        #expect(ous == [
-            "IncludeAccounts.ByOrgUnits[1]: Length must be greater than 0.",
-            "IncludeAccounts.ByOrgUnits[2]: Length must be less than 68 for OU IDs.",
-            "IncludeAccounts.ByOrgUnits[3]: Length must be less than 128 for OU Names.",
-        ])
+        #expect(
+            ids == [
+                "IncludeAccounts.ByIds[0]: Length must be between 1 and 12.",
+                "IncludeAccounts.ByIds[2]: Length must be between 1 and 12.",
+            ])
+        let ous = messages(
+            head
+                + "IncludeAccounts: {ByOrgUnits: [ProperOU, '', 'ou-\(String(repeating: "a", count: 68))', '\(String(repeating: "a", count: 200))']}"
+        )
+        #expect(
+            ous == [
+                "IncludeAccounts.ByOrgUnits[1]: Length must be greater than 0.",
+                "IncludeAccounts.ByOrgUnits[2]: Length must be less than 68 for OU IDs.",
+                "IncludeAccounts.ByOrgUnits[3]: Length must be less than 128 for OU Names.",
+            ])
     }
 
     @Test func allAccountsExcludesOtherSelectors() {
-        #expect(messages(head + "IncludeAccounts: {AllAccounts: True, ByNames: [WRONG]}") == ["IncludeAccounts.ByNames: Can't specify other parameters when `AllAccounts` is set to `True`."])
+        #expect(
+            messages(head + "IncludeAccounts: {AllAccounts: True, ByNames: [WRONG]}") == [
+                "IncludeAccounts.ByNames: Can't specify other parameters when `AllAccounts` is set to `True`."
+            ])
         #expect(messages(head + "IncludeAccounts: {AllAccounts: True, ByNames: []}").isEmpty)
     }
 
     @Test func emptyIncludeIsMissingAFieldSet() {
         // Starfleet's schema reports the message once per allowed field (reference/starfleet.md §4.2).
-        let message = "Missing an account field set. Either set `AllAccounts: True`, or specify an account `ByNames`, `ByIds`, `ByTags`, and/or `ByOrgUnits`."
+        let message =
+            "Missing an account field set. Either set `AllAccounts: True`, or specify an account `ByNames`, `ByIds`, `ByTags`, and/or `ByOrgUnits`."
         let expected = ["AllAccounts", "ByNames", "ByIds", "ByOrgUnits", "ByTags"].map { "IncludeAccounts.\($0): \(message)" }
         #expect(messages(head + "IncludeAccounts: {}") == expected)
         #expect(messages(head + "IncludeAccounts: {AllAccounts: false, ByNames: []}") == expected)
@@ -73,20 +98,33 @@ import Testing
     }
 
     @Test func allExpandsToEveryRegion() throws {
-        let t = try #require(Fixtures.template(head + "IncludeAccounts: {AllAccounts: True}\nIncludeRegions: [ALL]", .accountRegion))
+        let t = try #require(
+            Fixtures.template(head + "IncludeAccounts: {AllAccounts: True}\nIncludeRegions: [ALL]", .accountRegion))
         #expect(t.includeRegions == AWSRegions.all)
         #expect(!t.includeRegions.contains("ALL"))
     }
 
     @Test func regionRules() {
         let base = head + "IncludeAccounts: {AllAccounts: True}\n"
-        #expect(messages(base + "IncludeRegions: [us-west-1, ALL, us-east-1]", .accountRegion) == ["IncludeRegions: Can't specify any other regions when `ALL` is specified in the list."])
+        #expect(
+            messages(base + "IncludeRegions: [us-west-1, ALL, us-east-1]", .accountRegion) == [
+                "IncludeRegions: Can't specify any other regions when `ALL` is specified in the list."
+            ])
         #expect(messages(base, .accountRegion) == ["IncludeRegions: Missing data for required field."])
         #expect(messages(base + "IncludeRegions: []", .accountRegion) == ["IncludeRegions: Shorter than minimum length 1."])
         let fake = messages(base + "IncludeRegions: [us-fake-1]\nExcludeRegions: [us-faker-2]", .accountRegion)
-        #expect(fake == ["IncludeRegions[0]: Invalid regions are specified: us-fake-1.", "ExcludeRegions[0]: Invalid regions are specified: us-faker-2."])
-        #expect(messages(base + "IncludeRegions: [us-east-1]\nExcludeRegions: [ALL]", .accountRegion) == ["ExcludeRegions[0]: Invalid regions are specified: ALL."])
-        #expect(messages(base + "IncludeRegions: [us-east-1, us-east-2]\nExcludeRegions: [us-west-1, ca-central-1]", .accountRegion).isEmpty)
+        #expect(
+            fake == [
+                "IncludeRegions[0]: Invalid regions are specified: us-fake-1.",
+                "ExcludeRegions[0]: Invalid regions are specified: us-faker-2.",
+            ])
+        #expect(
+            messages(base + "IncludeRegions: [us-east-1]\nExcludeRegions: [ALL]", .accountRegion) == [
+                "ExcludeRegions[0]: Invalid regions are specified: ALL."
+            ])
+        #expect(
+            messages(base + "IncludeRegions: [us-east-1, us-east-2]\nExcludeRegions: [us-west-1, ca-central-1]", .accountRegion)
+                .isEmpty)
     }
 
     @Test func misspeltRegionGetsASuggestion() {
@@ -103,7 +141,10 @@ import Testing
         let t = Fixtures.template(region, .accountRegion)
         #expect(t?.excludeRegions == ["us-west-1"])
         let invalid = String(decoding: try Fixtures.data("starfleet/invalid_base.yaml"), as: UTF8.self)
-        #expect(Set(messages(invalid, .singleInvocation)) == ["TemplateName: Missing data for required field.", "TemplateDescription: Missing data for required field."])
+        #expect(
+            Set(messages(invalid, .singleInvocation)) == [
+                "TemplateName: Missing data for required field.", "TemplateDescription: Missing data for required field.",
+            ])
     }
 
     // MARK: Bad input never traps
@@ -130,7 +171,10 @@ import Testing
     }
 
     @Test func fiftyMegabyteTemplateIsRefusedBeforeParsing() {
-        let big = Array("TemplateName: x\nTemplateDescription: y\nBlob: \"".utf8) + [UInt8](repeating: 0x61, count: 50 * 1_048_576) + [0x22]
+        let big =
+            Array("TemplateName: x\nTemplateDescription: y\nBlob: \"".utf8) + [UInt8](repeating: 0x61, count: 50 * 1_048_576) + [
+                0x22
+            ]
         let d = TemplateReaderProbe.read(big)
         #expect(d.count == 1)
         #expect(d.first?.message == "the template is 50 MiB; the limit is 1 MiB")
@@ -140,8 +184,6 @@ import Testing
         #expect(messages(head + "IncludeAccounts: [AllAccounts]").first?.contains("expected a mapping, found a list") == true)
     }
 }
-
-import StarfleetYAML
 
 enum TemplateReaderProbe {
     static func read(_ bytes: [UInt8]) -> [Diagnostic] {

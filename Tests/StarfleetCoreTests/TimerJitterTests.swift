@@ -17,13 +17,19 @@ import Testing
 
     @Test func theNextWakeIsTheBoundaryPlusTheOffset() {
         let offsets = ["HOURLY": 90]
-        #expect(TimerPlanner.nextWake([hourly], lastFired: ["HOURLY": t("2026-11-22T19:00:00Z")],
-                                      now: t("2026-11-22T19:30:00Z"), offsets: offsets) == t("2026-11-22T20:01:30Z"))
+        #expect(
+            TimerPlanner.nextWake(
+                [hourly], lastFired: ["HOURLY": t("2026-11-22T19:00:00Z")],
+                now: t("2026-11-22T19:30:00Z"), offsets: offsets) == t("2026-11-22T20:01:30Z"))
         // Between the boundary and its delayed fire the wake is still that fire, not the next hour's.
-        #expect(TimerPlanner.nextWake([hourly], lastFired: ["HOURLY": t("2026-11-22T19:00:00Z")],
-                                      now: t("2026-11-22T20:00:30Z"), offsets: offsets) == t("2026-11-22T20:01:30Z"))
-        #expect(TimerPlanner.nextWake([hourly], lastFired: ["HOURLY": t("2026-11-22T20:00:00Z")],
-                                      now: t("2026-11-22T20:01:30Z"), offsets: offsets) == t("2026-11-22T21:01:30Z"))
+        #expect(
+            TimerPlanner.nextWake(
+                [hourly], lastFired: ["HOURLY": t("2026-11-22T19:00:00Z")],
+                now: t("2026-11-22T20:00:30Z"), offsets: offsets) == t("2026-11-22T20:01:30Z"))
+        #expect(
+            TimerPlanner.nextWake(
+                [hourly], lastFired: ["HOURLY": t("2026-11-22T20:00:00Z")],
+                now: t("2026-11-22T20:01:30Z"), offsets: offsets) == t("2026-11-22T21:01:30Z"))
     }
 
     @Test func theOffsetIsStableInRangeAndSpreadsHosts() {

@@ -1,6 +1,7 @@
 import Glibc
-@testable import StarfleetMetrics
 import Testing
+
+@testable import StarfleetMetrics
 
 @Suite struct MetricsRegistryTests {
     @Test func rendersPrometheusTextExposition004() {

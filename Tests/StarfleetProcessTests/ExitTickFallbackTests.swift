@@ -1,7 +1,8 @@
 import Logging
 import StarfleetClock
-@testable import StarfleetProcess
 import Testing
+
+@testable import StarfleetProcess
 
 /// The same guarantees on the fallback path used where pidfd_open is unavailable (waitid on a tick).
 @Suite struct ExitTickFallbackTests {

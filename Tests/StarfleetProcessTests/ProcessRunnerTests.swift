@@ -59,20 +59,22 @@ import Testing
         let outcome = try await runner.run(
             ProcessInvocation(argv: ["/usr/bin/env"], environment: environment, timeout: 10))
         let lines = Set(text(outcome.stdout).split(separator: "\n").map(String.init))
-        #expect(lines == [
-            "PATH=/usr/bin:/bin", "HOME=/var/lib/starfleetd", "STARFLEET_WORKER=AuditWorker",
-            "STARFLEET_COMMIT=true", "STARFLEET_ACCOUNT_ID=123456789012", "STARFLEET_REGION=us-east-2",
-            "STARFLEET_MESSAGE_ID=m-1", "STARFLEET_RECEIVE_COUNT=2",
-        ])
+        #expect(
+            lines == [
+                "PATH=/usr/bin:/bin", "HOME=/var/lib/starfleetd", "STARFLEET_WORKER=AuditWorker",
+                "STARFLEET_COMMIT=true", "STARFLEET_ACCOUNT_ID=123456789012", "STARFLEET_REGION=us-east-2",
+                "STARFLEET_MESSAGE_ID=m-1", "STARFLEET_RECEIVE_COUNT=2",
+            ])
     }
 
     @Test func singleInvocationLeavesAccountAndRegionUnset() {
         let environment = ProcessEnvironment.worker(
             name: "W", commit: false, accountID: nil, region: nil, messageID: "m", receiveCount: 1, base: [:])
-        #expect(environment == [
-            "STARFLEET_WORKER": "W", "STARFLEET_COMMIT": "false", "STARFLEET_MESSAGE_ID": "m",
-            "STARFLEET_RECEIVE_COUNT": "1",
-        ])
+        #expect(
+            environment == [
+                "STARFLEET_WORKER": "W", "STARFLEET_COMMIT": "false", "STARFLEET_MESSAGE_ID": "m",
+                "STARFLEET_RECEIVE_COUNT": "1",
+            ])
         let base = ProcessEnvironment.base(from: ["PATH": "/p", "LANG": "C.UTF-8", "AWS_SECRET_ACCESS_KEY": "s"])
         #expect(base == ["PATH": "/p", "LANG": "C.UTF-8"])
         #expect(ProcessEnvironment.base(from: [:])["PATH"] == ProcessEnvironment.defaultPath)
@@ -80,11 +82,13 @@ import Testing
 
     @Test func childHasItsOwnGroupCleanSignalStateAndNoStrayFds() async throws {
         // /proc/self here is the shell: its pid must equal its process group; grep reports its own masks.
-        let outcome = try await runner.run(sh("""
-            read -r pid comm state ppid pgrp rest < /proc/self/stat; echo "$pid $pgrp"
-            grep -E '^Sig(Blk|Ign):' /proc/self/status
-            ls /proc/$$/fd
-            """))
+        let outcome = try await runner.run(
+            sh(
+                """
+                read -r pid comm state ppid pgrp rest < /proc/self/stat; echo "$pid $pgrp"
+                grep -E '^Sig(Blk|Ign):' /proc/self/status
+                ls /proc/$$/fd
+                """))
         let lines = text(outcome.stdout).split(separator: "\n").map(String.init)
         try #require(lines.count >= 3)
         let ids = lines[0].split(separator: " ")

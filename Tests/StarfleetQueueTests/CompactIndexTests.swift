@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StarfleetQueue
 
 /// What the queue keeps in memory per message and per deduplication id stays small and allocation-free: 100,000
@@ -14,8 +15,9 @@ import Testing
         var index = MessageIndex()
         let id = MessageID()
         let failure = FailureRecord(time: Date(timeIntervalSince1970: 5), error: "boom", exitStatus: 3, stderrTail: "tail")
-        let entry = MessageEntry(segment: 7, offset: 1 << 40, length: 1234, sentMs: 1_000, visibleAtMs: 2_000, firstReceiveMs: 1_500,
-                                 lastReceiveMs: 1_600, receiveCount: 3, version: 0, leaving: false, failures: [failure])
+        let entry = MessageEntry(
+            segment: 7, offset: 1 << 40, length: 1234, sentMs: 1_000, visibleAtMs: 2_000, firstReceiveMs: 1_500,
+            lastReceiveMs: 1_600, receiveCount: 3, version: 0, leaving: false, failures: [failure])
         index.insert(id, entry, nowMs: 0)
         let stored = index[id]
         #expect(stored?.segment == 7 && stored?.offset == 1 << 40 && stored?.length == 1234)
@@ -25,8 +27,11 @@ import Testing
         index.remove(id)
         #expect(index[id] == nil && index.count == 0)
         let next = MessageID()
-        index.insert(next, MessageEntry(segment: 8, offset: 0, length: 10, sentMs: 3_000, visibleAtMs: 0, firstReceiveMs: 0,
-                                        lastReceiveMs: 0, receiveCount: 0), nowMs: 0)
+        index.insert(
+            next,
+            MessageEntry(
+                segment: 8, offset: 0, length: 10, sentMs: 3_000, visibleAtMs: 0, firstReceiveMs: 0,
+                lastReceiveMs: 0, receiveCount: 0), nowMs: 0)
         #expect(index[next]?.failures.isEmpty == true && index[next]?.firstReceiveMs == 0 && index[next]?.segment == 8)
         #expect(index.nextVisible(nowMs: 0) == next)
     }
@@ -48,13 +53,16 @@ import Testing
         window[hex] = entry(4)
         #expect(window[hex]?.sentMs == 4 && window.count == 3)
         window.removeAll(sentAtOrBefore: 3)
-        #expect(window[hex]?.sentMs == 4 && window["fan-out|W|key"] == nil && window[hex.uppercased()] == nil && window.count == 1)
+        #expect(
+            window[hex]?.sentMs == 4 && window["fan-out|W|key"] == nil && window[hex.uppercased()] == nil && window.count == 1)
     }
 
     @Test func theDeduplicationWindowHoldsManyDigests() {
         var window = DeduplicationWindow()
         let ids = (0..<20_000).map { String(format: "%064x", $0 &* 2_654_435_761) }
-        for (i, id) in ids.enumerated() { window[id] = DeduplicationEntry(messageID: MessageID(high: 0, low: UInt64(i)), sentMs: Int64(i)) }
+        for (i, id) in ids.enumerated() {
+            window[id] = DeduplicationEntry(messageID: MessageID(high: 0, low: UInt64(i)), sentMs: Int64(i))
+        }
         #expect(window.count == 20_000)
         #expect(ids.indices.allSatisfy { window[ids[$0]]?.messageID.low == UInt64($0) })
         window.removeAll(sentAtOrBefore: 9_999)

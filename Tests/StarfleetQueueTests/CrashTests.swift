@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import StarfleetClock
 import Testing
+
 @testable import StarfleetQueue
 
 /// Real processes, real SIGKILLs: `queue-crash-child` sends, receives, fails and deletes in a loop and prints
@@ -12,7 +13,8 @@ import Testing
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var candidates = [runner.deletingLastPathComponent().appendingPathComponent("queue-crash-child").path]
         // Inside an .xctest bundle directory on some layouts.
-        candidates.append(runner.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("queue-crash-child").path)
+        candidates.append(
+            runner.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("queue-crash-child").path)
         candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/queue-crash-child")
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
@@ -43,8 +45,12 @@ import Testing
             for line in lines where !line.isEmpty {
                 let parts = line.split(separator: " ")
                 switch parts.first {
-                case "S": acknowledged.insert(String(parts[1])); sawWork = true
-                case "R": highestCount[String(parts[1]), default: 0] = max(highestCount[String(parts[1]), default: 0], Int(parts[2]) ?? 0)
+                case "S":
+                    acknowledged.insert(String(parts[1]))
+                    sawWork = true
+                case "R":
+                    highestCount[String(parts[1]), default: 0] = max(
+                        highestCount[String(parts[1]), default: 0], Int(parts[2]) ?? 0)
                 case "d": deleted.insert(String(parts[1]))  // announced: may be gone from here on
                 case "D": deleted.insert(String(parts[1]))
                 default: Issue.record("round \(round): child said \(line)")

@@ -1,6 +1,7 @@
 import Foundation
 import StarfleetClock
 import Testing
+
 @testable import StarfleetQueue
 
 /// Issue 13: what an operator or an editor leaves in dead-letter/ never makes a dlq command fail.
@@ -10,8 +11,10 @@ import Testing
         let q = try f.open()
         let id = try await q.send([message("payload")])[0].messageId
         let got = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)
-        try await q.changeVisibility(got[0].receiptHandle, timeout: 600, failure: FailureRecord(
-            time: f.clock.now(), error: "boom", exitStatus: 1, stderrTail: ""))
+        try await q.changeVisibility(
+            got[0].receiptHandle, timeout: 600,
+            failure: FailureRecord(
+                time: f.clock.now(), error: "boom", exitStatus: 1, stderrTail: ""))
         await q.close()
         let root = f.state + "/dead-letter"
         let fm = FileManager.default
@@ -28,7 +31,10 @@ import Testing
         #expect(listed.map(\.messageId) == [id])
         #expect(try f.deadLetters.show(id: id).messageId == id)
         let strays = f.deadLetters.strays().map { $0.path.replacingOccurrences(of: root + "/", with: "") }
-        #expect(Set(strays) == ["AuditWorker/README.md", "AuditWorker/\(id).json.tmp", "AuditWorker/folder.json", "README", "old stuff"])
+        #expect(
+            Set(strays) == [
+                "AuditWorker/README.md", "AuditWorker/\(id).json.tmp", "AuditWorker/folder.json", "README", "old stuff",
+            ])
         // A worker name that is a stray file is simply not a worker.
         #expect(try f.deadLetters.ids(worker: "README") == [])
         #expect(try f.deadLetters.purge(worker: "AuditWorker", .all) == 1)

@@ -2,6 +2,7 @@ import Foundation
 import StarfleetClock
 import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetQueue
 
 @Suite struct DeadLetterTests {
@@ -45,8 +46,11 @@ import Testing
             let m = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
             #expect(m.failures.count == attempt - 1)
             f.clock.advance(by: 1)
-            try await q.changeVisibility(m.receiptHandle, timeout: attempt < 3 ? 0 : 600, failure: FailureRecord(
-                time: f.clock.now(), error: "exit status \(attempt)", exitStatus: Int32(attempt), stderrTail: "boom \(attempt)"))
+            try await q.changeVisibility(
+                m.receiptHandle, timeout: attempt < 3 ? 0 : 600,
+                failure: FailureRecord(
+                    time: f.clock.now(), error: "exit status \(attempt)", exitStatus: Int32(attempt),
+                    stderrTail: "boom \(attempt)"))
         }
         let letter = try f.deadLetters.show(id: id)
         #expect(letter.reason.hasPrefix("failed on its last allowed attempt"))
@@ -99,7 +103,9 @@ import Testing
         _ = try await q.receive(max: 3, visibilityTimeout: 0, wait: 0)
         _ = try await q.receive(max: 3, visibilityTimeout: 0, wait: 0)
         #expect(try f.deadLetters.ids(worker: "AuditWorker").count == 3)
-        let task = Task { try await f.deadLetters.redrive(worker: "AuditWorker", .all, into: q, ratePerSecond: 2, clock: f.clock) }
+        let task = Task {
+            try await f.deadLetters.redrive(worker: "AuditWorker", .all, into: q, ratePerSecond: 2, clock: f.clock)
+        }
         try await f.clock.waitForSleepers(1)
         #expect(try f.deadLetters.ids(worker: "AuditWorker").count == 2)
         f.clock.advance(by: 0.5)

@@ -1,7 +1,8 @@
-import StarfleetFiles
 import Foundation
 import StarfleetClock
+import StarfleetFiles
 import Testing
+
 @testable import StarfleetQueue
 
 /// issue 13: a lost or damaged journal segment leaves a record in the queue folder that stays until acknowledged.
@@ -50,7 +51,8 @@ import Testing
         let q = try f.open()
         let record = try #require(q.degraded)
         #expect(record.quarantinedSegments == [2] && record.missingSegments.isEmpty)
-        #expect(record.quarantineFiles.contains { $0.hasSuffix("/quarantine/" + URL(fileURLWithPath: files[1]).lastPathComponent) })
+        #expect(
+            record.quarantineFiles.contains { $0.hasSuffix("/quarantine/" + URL(fileURLWithPath: files[1]).lastPathComponent) })
         await q.close()
     }
 
@@ -60,8 +62,9 @@ import Testing
         var q = try f.open()
         #expect(q.degraded == nil)
         await q.close()
-        let earlier = DegradedRecord(queue: "AuditWorker", detectedAt: Date(timeIntervalSince1970: 1_000), missingSegments: [7],
-                                     quarantinedSegments: [], quarantineFiles: [])
+        let earlier = DegradedRecord(
+            queue: "AuditWorker", detectedAt: Date(timeIntervalSince1970: 1_000), missingSegments: [7],
+            quarantinedSegments: [], quarantineFiles: [])
         try DegradedRecord.record(earlier, queueDirectory: f.directory("AuditWorker"), fileSystem: PosixFileSystem())
         try FileManager.default.removeItem(atPath: f.journalFiles()[1])
         q = try f.open()

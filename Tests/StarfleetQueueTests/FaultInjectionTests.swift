@@ -1,9 +1,10 @@
-import StarfleetFiles
 import Foundation
 import Glibc
 import StarfleetClock
+import StarfleetFiles
 import Synchronization
 import Testing
+
 @testable import StarfleetQueue
 
 /// The real file system, except that the Nth write (counting from when it is armed) fails with an errno.
@@ -27,7 +28,9 @@ final class FaultyFileSystem: JournalFileSystem {
         }
         if let fail {
             // Like a real full disk: part of the data may have landed before the error.
-            if bytes.count > 1 { try real.write(fd, UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count / 2)]), at: offset, path: path) }
+            if bytes.count > 1 {
+                try real.write(fd, UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count / 2)]), at: offset, path: path)
+            }
             throw QueueError.system("pwrite", path: path, errno: fail)
         }
         try real.write(fd, bytes, at: offset, path: path)

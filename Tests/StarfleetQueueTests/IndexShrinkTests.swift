@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StarfleetQueue
 
 /// A queue that held many messages gives the index's memory back once it drains (a Swift dictionary never shrinks

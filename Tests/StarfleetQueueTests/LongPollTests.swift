@@ -2,6 +2,7 @@ import Foundation
 import StarfleetClock
 import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetQueue
 
 @Suite struct LongPollTests {

@@ -1,6 +1,7 @@
 import Foundation
 import StarfleetClock
 import Testing
+
 @testable import StarfleetQueue
 
 @Suite struct OperatorAccessTests {
@@ -16,7 +17,8 @@ import Testing
         #expect(set.isOpenElsewhere("AuditWorker"))
 
         // The CLI side: the lock is held, so it files a request.
-        let path = try set.inbox.submit(QueueRequest(action: .redrive, all: true, requestedAt: f.clock.now()), queue: "AuditWorker")
+        let path = try set.inbox.submit(
+            QueueRequest(action: .redrive, all: true, requestedAt: f.clock.now()), queue: "AuditWorker")
         #expect(FileManager.default.fileExists(atPath: path))
         await set.processInboxes()
         #expect(!FileManager.default.fileExists(atPath: path))

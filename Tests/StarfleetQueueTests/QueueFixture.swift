@@ -1,8 +1,9 @@
-import StarfleetFiles
 import Foundation
 import Logging
 import StarfleetClock
+import StarfleetFiles
 import StarfleetTestSupport
+
 @testable import StarfleetQueue
 
 /// A temp state directory, a manual clock and a queue opened in it; removed with `cleanUp()`.
@@ -12,8 +13,10 @@ final class QueueFixture: @unchecked Sendable {
     var options: QueueOptions
     let logger = Logger.quiet
 
-    init(maxReceiveCount: Int = 4, visibilityTimeout: Double = 30, segmentBytes: Int = 32 << 20,
-         fileSystem: any JournalFileSystem = PosixFileSystem()) {
+    init(
+        maxReceiveCount: Int = 4, visibilityTimeout: Double = 30, segmentBytes: Int = 32 << 20,
+        fileSystem: any JournalFileSystem = PosixFileSystem()
+    ) {
         state = "/tmp/sfq-test-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         options = QueueOptions(

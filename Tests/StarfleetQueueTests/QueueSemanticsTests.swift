@@ -1,6 +1,7 @@
 import Foundation
 import StarfleetClock
 import Testing
+
 @testable import StarfleetQueue
 
 @Suite struct QueueSemanticsTests {

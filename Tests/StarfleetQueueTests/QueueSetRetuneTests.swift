@@ -3,6 +3,7 @@ import Logging
 import StarfleetClock
 import StarfleetTestSupport
 import Testing
+
 @testable import StarfleetQueue
 
 /// A reload re-asks the queue set for a worker's queue with the new VisibilityTimeoutSeconds and MaxReceiveCount; the

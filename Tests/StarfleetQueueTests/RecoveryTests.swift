@@ -1,6 +1,7 @@
 import Foundation
 import StarfleetClock
 import Testing
+
 @testable import StarfleetQueue
 
 /// Crash states made by hand on the files, then a reopen.
@@ -194,7 +195,8 @@ import Testing
         #expect(error?.code == .locked)
         // Read-only inspection works meanwhile.
         _ = try await q.send([message("m")])
-        let seen = try JournalQueue.inspect(directory: f.directory("AuditWorker"), options: f.options, clock: f.clock, logger: f.logger)
+        let seen = try JournalQueue.inspect(
+            directory: f.directory("AuditWorker"), options: f.options, clock: f.clock, logger: f.logger)
         #expect(seen.stats.visible == 1)
         await q.close()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StarfleetRunHistory
 
 /// The count and age bounds: the store removes whole segments, readers apply the bounds exactly.

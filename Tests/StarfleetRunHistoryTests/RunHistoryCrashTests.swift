@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StarfleetRunHistory
 
 /// What a crash mid-write leaves: a torn tail is never shown and is cut when the writer reopens; damage before good

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StarfleetRunHistory
 
 @Suite struct RunHistoryQueryTests {
@@ -7,13 +8,21 @@ import Testing
         let f = HistoryFixture()
         var runs: [RunRecord] = []
         for n in 1...6 {
-            runs.append(f.run(n, outcome: n % 2 == 0 ? .failedWillRetry : .succeeded, account: n <= 3 ? "111111111111" : "222222222222"))
+            runs.append(
+                f.run(n, outcome: n % 2 == 0 ? .failedWillRetry : .succeeded, account: n <= 3 ? "111111111111" : "222222222222"))
             f.clock.advance(by: 60)
         }
         let now = f.clock.now()
-        #expect(RunHistoryQuery(account: "222222222222").apply(to: runs, limits: nil, now: now).map(\.messageId) == ["m-6", "m-5", "m-4"])
-        #expect(RunHistoryQuery(failedOnly: true).apply(to: runs, limits: nil, now: now).map(\.messageId) == ["m-6", "m-4", "m-2"])
-        #expect(RunHistoryQuery(since: now.addingTimeInterval(-150)).apply(to: runs, limits: nil, now: now).map(\.messageId) == ["m-6", "m-5"])
+        #expect(
+            RunHistoryQuery(account: "222222222222").apply(to: runs, limits: nil, now: now).map(\.messageId) == [
+                "m-6", "m-5", "m-4",
+            ])
+        #expect(
+            RunHistoryQuery(failedOnly: true).apply(to: runs, limits: nil, now: now).map(\.messageId) == ["m-6", "m-4", "m-2"])
+        #expect(
+            RunHistoryQuery(since: now.addingTimeInterval(-150)).apply(to: runs, limits: nil, now: now).map(\.messageId) == [
+                "m-6", "m-5",
+            ])
         #expect(RunHistoryQuery(limit: 2).apply(to: runs, limits: nil, now: now).map(\.messageId) == ["m-6", "m-5"])
     }
 }

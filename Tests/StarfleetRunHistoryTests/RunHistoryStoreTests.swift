@@ -3,6 +3,7 @@ import Glibc
 import StarfleetFiles
 import Synchronization
 import Testing
+
 @testable import StarfleetRunHistory
 
 /// The daemon's entry point: runs recorded from many executions at once, each worker's folder opened once.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StarfleetRunHistory
 
 @Suite struct RunHistoryWriterTests {
@@ -7,9 +8,12 @@ import Testing
         let f = HistoryFixture()
         let (writer, _) = try f.open()
         let failed = RunRecord(
-            worker: "AuditWorker", template: "AuditWorker/a.yaml", account: "222222222222", region: "eu-west-1", messageId: "id-2",
-            attempt: 3, started: f.clock.now(), durationSeconds: 1.5, outcome: .deadLettered, exitStatus: 2, errorType: "Runtime.ExitError",
-            error: "audit.py exited with status 2", resultBytes: 0, resultExcerpt: nil, stderrExcerpt: "Traceback …\nKeyError: 'x'")
+            worker: "AuditWorker", template: "AuditWorker/a.yaml", account: "222222222222", region: "eu-west-1",
+            messageId: "id-2",
+            attempt: 3, started: f.clock.now(), durationSeconds: 1.5, outcome: .deadLettered, exitStatus: 2,
+            errorType: "Runtime.ExitError",
+            error: "audit.py exited with status 2", resultBytes: 0, resultExcerpt: nil,
+            stderrExcerpt: "Traceback …\nKeyError: 'x'")
         try writer.append(f.run(1), limits: .default)
         try writer.append(failed, limits: .default)
         let read = try f.read()

@@ -16,15 +16,16 @@ import Testing
         logger.warning("slow", metadata: ["receive_count": .stringConvertible(3)])
         logger.critical("disk full")
         logger.notice("reloaded")
-        #expect(pipe.readAll() == """
-            <6>starfleetd: fan-out done account_id=123456789012 worker=AuditWorker
-            <3>starfleetd: worker failed\\nexit 3 empty="" stderr="boom: \\"bad\\"" worker=AuditWorker
-            <7>starfleetd: tick worker=AuditWorker
-            <4>starfleetd: slow receive_count=3 worker=AuditWorker
-            <2>starfleetd: disk full worker=AuditWorker
-            <5>starfleetd: reloaded worker=AuditWorker
+        #expect(
+            pipe.readAll() == """
+                <6>starfleetd: fan-out done account_id=123456789012 worker=AuditWorker
+                <3>starfleetd: worker failed\\nexit 3 empty="" stderr="boom: \\"bad\\"" worker=AuditWorker
+                <7>starfleetd: tick worker=AuditWorker
+                <4>starfleetd: slow receive_count=3 worker=AuditWorker
+                <2>starfleetd: disk full worker=AuditWorker
+                <5>starfleetd: reloaded worker=AuditWorker
 
-            """)
+                """)
     }
 
     @Test func stderrLineWithoutIdentifierForTheJournalStream() {
@@ -49,14 +50,18 @@ import Testing
 
     @Test func journalEntryFields() {
         let fields = JournalLogHandler.fields(
-            level: .warning, message: "retrying\nlater", metadata: ["worker": "AuditWorker", "account_id": "42",
-                                                                   "message": "shadow"],
+            level: .warning, message: "retrying\nlater",
+            metadata: [
+                "worker": "AuditWorker", "account_id": "42",
+                "message": "shadow",
+            ],
             identifier: "starfleetd", file: "StarfleetApp/Dispatcher.swift", function: "run()", line: 88)
-        #expect(fields == [
-            "MESSAGE=retrying\nlater", "PRIORITY=4", "SYSLOG_IDENTIFIER=starfleetd",
-            "CODE_FILE=StarfleetApp/Dispatcher.swift", "CODE_LINE=88", "CODE_FUNC=run()",
-            "ACCOUNT_ID=42", "X_MESSAGE=shadow", "WORKER=AuditWorker",
-        ])
+        #expect(
+            fields == [
+                "MESSAGE=retrying\nlater", "PRIORITY=4", "SYSLOG_IDENTIFIER=starfleetd",
+                "CODE_FILE=StarfleetApp/Dispatcher.swift", "CODE_LINE=88", "CODE_FUNC=run()",
+                "ACCOUNT_ID=42", "X_MESSAGE=shadow", "WORKER=AuditWorker",
+            ])
     }
 
     @Test func journalStreamDetectionComparesDeviceAndInode() throws {
@@ -65,21 +70,25 @@ import Testing
         try #require(fstat(pipe.write, &status) == 0)
         let match = "\(status.st_dev):\(status.st_ino)"
         #expect(JournalLogHandler.isJournalStream(environment: ["JOURNAL_STREAM": match], fileDescriptor: pipe.write))
-        #expect(!JournalLogHandler.isJournalStream(
-            environment: ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"], fileDescriptor: pipe.write))
+        #expect(
+            !JournalLogHandler.isJournalStream(
+                environment: ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"], fileDescriptor: pipe.write))
         #expect(!JournalLogHandler.isJournalStream(environment: [:], fileDescriptor: pipe.write))
         #expect(!JournalLogHandler.isJournalStream(environment: ["JOURNAL_STREAM": "junk"], fileDescriptor: pipe.write))
 
         // Journal only when stderr is the journal stream AND the journal socket exists.
         let socket = try DatagramListener(abstract: false)
-        #expect(JournalLogHandler.preferredTarget(
-            environment: ["JOURNAL_STREAM": match], stderrFileDescriptor: pipe.write,
-            journalSocket: socket.address) == .journal)
-        #expect(JournalLogHandler.preferredTarget(
-            environment: ["JOURNAL_STREAM": match], stderrFileDescriptor: pipe.write,
-            journalSocket: socket.address + ".absent") == .stderr)
-        #expect(JournalLogHandler.preferredTarget(
-            environment: [:], stderrFileDescriptor: pipe.write, journalSocket: socket.address) == .stderr)
+        #expect(
+            JournalLogHandler.preferredTarget(
+                environment: ["JOURNAL_STREAM": match], stderrFileDescriptor: pipe.write,
+                journalSocket: socket.address) == .journal)
+        #expect(
+            JournalLogHandler.preferredTarget(
+                environment: ["JOURNAL_STREAM": match], stderrFileDescriptor: pipe.write,
+                journalSocket: socket.address + ".absent") == .stderr)
+        #expect(
+            JournalLogHandler.preferredTarget(
+                environment: [:], stderrFileDescriptor: pipe.write, journalSocket: socket.address) == .stderr)
     }
 }
 

@@ -1,9 +1,10 @@
 import FoundationEssentials
 import Glibc
 import StarfleetClock
-@testable import StarfleetTemplates
 import StarfleetTestSupport
 import Testing
+
+@testable import StarfleetTemplates
 
 /// Paths that a walk alone does not reach: overflow, keys that could climb out, a linked template directory.
 @Suite struct TemplateWatcherEdgeTests {

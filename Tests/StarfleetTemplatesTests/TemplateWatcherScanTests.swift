@@ -14,7 +14,10 @@ import Testing
         let watcher = box.watcher()
         let (changes, rejections) = await watcher.scan()
         #expect(rejections.isEmpty)
-        #expect(changes == [TemplateChange(key: "AuditWorker/all.yaml", path: box.path("AuditWorker/all.yaml"), sha256: sha, size: 18)])
+        #expect(
+            changes == [
+                TemplateChange(key: "AuditWorker/all.yaml", path: box.path("AuditWorker/all.yaml"), sha256: sha, size: 18)
+            ])
     }
 
     @Test func unchangedFileAfterRestartIsNotReportedAgain() async throws {
@@ -135,7 +138,8 @@ import Testing
         defer { box.cleanup() }
         try box.write("slow.yaml", "partial")
         // The clock starts at the file's mtime exactly: however long the write took on a loaded machine.
-        let mtime = try #require(try FileManager.default.attributesOfItem(atPath: box.path("slow.yaml"))[.modificationDate] as? Date)
+        let mtime = try #require(
+            try FileManager.default.attributesOfItem(atPath: box.path("slow.yaml"))[.modificationDate] as? Date)
         let clock = ManualClock(mtime)
         let watcher = box.watcher(clock: clock, settle: 1)
         #expect(await watcher.scan().changes.isEmpty)

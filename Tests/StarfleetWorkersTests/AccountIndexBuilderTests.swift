@@ -3,9 +3,10 @@ import Logging
 import StarfleetAWS
 import StarfleetCore
 import StarfleetYAML
+import Testing
+
 @testable import StarfleetWorkerKit
 @testable import StarfleetWorkers
-import Testing
 
 /// The generator's index building against canned Organizations answers: nested OUs, tags, regions, inactive and
 /// failing accounts, bounded parallelism, and an index the daemon's loader reads.
@@ -26,8 +27,10 @@ import Testing
         return FakeOrganization(accounts: accounts, parentOf: parentOf, tags: tags)
     }
 
-    static func builder(_ org: FakeOrganization, rootID: String? = FakeOrganization.root, parallelism: Int = 8,
-                        regions: @escaping @Sendable (String) async throws -> [String] = { _ in Self.regions }) -> AccountIndexBuilder {
+    static func builder(
+        _ org: FakeOrganization, rootID: String? = FakeOrganization.root, parallelism: Int = 8,
+        regions: @escaping @Sendable (String) async throws -> [String] = { _ in Self.regions }
+    ) -> AccountIndexBuilder {
         AccountIndexBuilder(organization: org, regions: regions, rootID: rootID, parallelism: parallelism, logger: logger)
     }
 
@@ -38,11 +41,16 @@ import Testing
         #expect(report.failures.isEmpty && report.inactive.isEmpty)
         let byID = Dictionary(uniqueKeysWithValues: report.accounts.map { ($0.account.Id, $0) })
         let root = Account.Parent(id: "r-ab12", name: "ROOT", type: "ROOT")
-        func ou(_ id: String, _ name: String) -> Account.Parent { Account.Parent(id: id, name: name, type: "ORGANIZATIONAL_UNIT") }
+        func ou(_ id: String, _ name: String) -> Account.Parent {
+            Account.Parent(id: id, name: name, type: "ORGANIZATIONAL_UNIT")
+        }
         #expect(byID["000000000001"]?.parents == [root])
         #expect(byID["000000000005"]?.parents == [ou("ou-ab12-prod", "Prod"), root])
         #expect(byID["000000000008"]?.parents == [ou("ou-ab12-api", "Api"), ou("ou-ab12-prod", "Prod"), root])
-        #expect(byID["000000000012"]?.parents == [ou("ou-ab12-web", "Web"), ou("ou-ab12-api", "Api"), ou("ou-ab12-prod", "Prod"), root])
+        #expect(
+            byID["000000000012"]?.parents == [
+                ou("ou-ab12-web", "Web"), ou("ou-ab12-api", "Api"), ou("ou-ab12-prod", "Prod"), root,
+            ])
         #expect(byID["000000000012"]?.regions == ["eu-west-1", "us-east-1", "us-west-2"])
         #expect(byID["000000000012"]?.tags == ["Env": "Dev", "Team": "T2"])
         // Prod came with the top-level listing; Api and Web were described once each, not once per account.
@@ -65,19 +73,24 @@ import Testing
         let org = Self.organization()
         var accounts = await org.accounts
         accounts.append(FakeOrganization.account(13, status: "SUSPENDED"))
-        accounts.append(OrganizationAccount(Id: "000000000014", Arn: "a", Name: "Closing", Status: "ACTIVE", State: "PENDING_CLOSURE"))
+        accounts.append(
+            OrganizationAccount(Id: "000000000014", Arn: "a", Name: "Closing", Status: "ACTIVE", State: "PENDING_CLOSURE"))
         let expanded = FakeOrganization(accounts: accounts, parentOf: await org.parentOf, tags: await org.tags)
         await expanded.failTags(for: ["000000000002"])
-        let report = try await Self.builder(expanded, regions: { id in
-            if id == "000000000003" { throw FakeOrganization.Failure(description: "AccessDenied assuming the role in \(id)") }
-            return Self.regions
-        }).build(generated: Date())
+        let report = try await Self.builder(
+            expanded,
+            regions: { id in
+                if id == "000000000003" { throw FakeOrganization.Failure(description: "AccessDenied assuming the role in \(id)") }
+                return Self.regions
+            }
+        ).build(generated: Date())
         #expect(report.accounts.map(\.account.Id).contains("000000000001"))
         #expect(report.accounts.count == 10)
-        #expect(report.inactive == [
-            SkippedAccount(id: "000000000013", name: "Account 13", reason: "SUSPENDED"),
-            SkippedAccount(id: "000000000014", name: "Closing", reason: "PENDING_CLOSURE"),
-        ])
+        #expect(
+            report.inactive == [
+                SkippedAccount(id: "000000000013", name: "Account 13", reason: "SUSPENDED"),
+                SkippedAccount(id: "000000000014", name: "Closing", reason: "PENDING_CLOSURE"),
+            ])
         #expect(report.failures.map(\.id) == ["000000000002", "000000000003"])
         #expect(report.failures[0].reason.contains("TooManyRequestsException"))
         #expect(report.failures[1].reason.contains("AccessDenied"))
@@ -107,12 +120,15 @@ import Testing
     @Test func parallelismIsBounded() async throws {
         let gauge = ConcurrencyGauge()
         let org = Self.organization()
-        _ = try await Self.builder(org, parallelism: 3, regions: { _ in
-            await gauge.enter()
-            try await Task.sleep(for: .milliseconds(5))
-            await gauge.leave()
-            return Self.regions
-        }).build(generated: Date())
+        _ = try await Self.builder(
+            org, parallelism: 3,
+            regions: { _ in
+                await gauge.enter()
+                try await Task.sleep(for: .milliseconds(5))
+                await gauge.leave()
+                return Self.regions
+            }
+        ).build(generated: Date())
         #expect(await gauge.peak <= 3)
         #expect(await gauge.peak >= 1)
     }

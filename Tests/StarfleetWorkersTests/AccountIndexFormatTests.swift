@@ -1,12 +1,14 @@
 import Foundation
 import StarfleetAWS
 import StarfleetCore
-@testable import StarfleetWorkers
 import Testing
+
+@testable import StarfleetWorkers
 
 /// The index is written byte for byte as Starfleet writes it (`json.dumps(indent=4, sort_keys=True)`).
 @Suite struct AccountIndexFormatTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/generatedIndex.json")
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/generatedIndex.json")
 
     /// Starfleet's 20-account fixture, read back into report entries and written again, is the same bytes.
     @Test func starfleetsFixtureIsReproducedExactly() throws {

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import StarfleetAWS
-@testable import StarfleetCore
-@testable import StarfleetWorkerKit
-@testable import StarfleetWorkers
 import StarfleetTestSupport
 import StarfleetYAML
 import Testing
+
+@testable import StarfleetCore
+@testable import StarfleetWorkerKit
+@testable import StarfleetWorkers
 
 /// The generator's configuration keys, payload rules and result, short of calling AWS (the moto tests do that).
 @Suite struct AccountIndexGeneratorShipTests {
@@ -15,7 +16,8 @@ import Testing
     }
 
     @Test func settingsReadStarfleetsKeys() throws {
-        let section = try Self.node("""
+        let section = try Self.node(
+            """
             Enabled: true
             OrgAccountAssumeRole: starfleet-worker-basic-test-role
             OrgAccountId: "000000000020"
@@ -24,10 +26,13 @@ import Testing
             """)
         let read = AccountIndexGeneratorSettings.read(try Self.configuration(section: section))
         #expect(read.problems.isEmpty)
-        #expect(read.settings == AccountIndexGeneratorSettings(
-            orgAccountAssumeRole: "starfleet-worker-basic-test-role", orgAccountID: "000000000020", orgRootID: "r-123456",
-            describeRegionsAssumeRole: "starfleet-worker-basic-test-role", parallelism: 8))
-        let withoutRoot = try Self.node("OrgAccountAssumeRole: a\nOrgAccountId: '123456789012'\nDescribeRegionsAssumeRole: b\nParallelism: 3")
+        #expect(
+            read.settings
+                == AccountIndexGeneratorSettings(
+                    orgAccountAssumeRole: "starfleet-worker-basic-test-role", orgAccountID: "000000000020", orgRootID: "r-123456",
+                    describeRegionsAssumeRole: "starfleet-worker-basic-test-role", parallelism: 8))
+        let withoutRoot = try Self.node(
+            "OrgAccountAssumeRole: a\nOrgAccountId: '123456789012'\nDescribeRegionsAssumeRole: b\nParallelism: 3")
         let settings = try #require(AccountIndexGeneratorSettings.read(try Self.configuration(section: withoutRoot)).settings)
         #expect(settings.orgRootID == nil && settings.parallelism == 3)
     }
@@ -37,24 +42,28 @@ import Testing
         let configuration = try Self.configuration(section: section)
         let ship = AccountIndexGeneratorShip(configuration: configuration)
         let problems = ship.validate(section: configuration.section).map(\.description)
-        #expect(problems == [
-            "t.yaml:1:1: error: AccountIndexGeneratorShip.OrgAccountAssumeRole: Missing data for required field.",
-            "t.yaml:1:15: error: AccountIndexGeneratorShip.OrgAccountId: Not a valid string. (quote ids: \"000000000020\")",
-            "t.yaml:1:1: error: AccountIndexGeneratorShip.DescribeRegionsAssumeRole: Missing data for required field.",
-            "t.yaml:2:12: error: AccountIndexGeneratorShip.OrgRootId: \"ou-x\" is not a root id (r-…, shown in the Organizations console)",
-            "t.yaml:3:14: error: AccountIndexGeneratorShip.Parallelism: must be an integer from 1 to 64",
-        ])
+        #expect(
+            problems == [
+                "t.yaml:1:1: error: AccountIndexGeneratorShip.OrgAccountAssumeRole: Missing data for required field.",
+                "t.yaml:1:15: error: AccountIndexGeneratorShip.OrgAccountId: Not a valid string. (quote ids: \"000000000020\")",
+                "t.yaml:1:1: error: AccountIndexGeneratorShip.DescribeRegionsAssumeRole: Missing data for required field.",
+                "t.yaml:2:12: error: AccountIndexGeneratorShip.OrgRootId: \"ou-x\" is not a root id (r-…, shown in the Organizations console)",
+                "t.yaml:3:14: error: AccountIndexGeneratorShip.Parallelism: must be an integer from 1 to 64",
+            ])
         // The registry reports them for the whole configuration; the ship fails with them if it runs anyway.
         let error = #expect(throws: WorkerFailure.self) { try ship.settings.get() }
         #expect(error?.message.contains("OrgAccountAssumeRole: Missing data for required field.") == true)
     }
 
     @Test func payloadNeedsADestination() throws {
-        let ship = AccountIndexGeneratorShip(settings: AccountIndexGeneratorSettings(
-            orgAccountAssumeRole: "a", orgAccountID: "123456789012", orgRootID: nil, describeRegionsAssumeRole: "b"))
-        let s3 = try Self.node("TemplateName: x\nTemplateDescription: y\nAccountInventoryBucket: b\nInventoryBucketRegion: us-east-2")
+        let ship = AccountIndexGeneratorShip(
+            settings: AccountIndexGeneratorSettings(
+                orgAccountAssumeRole: "a", orgAccountID: "123456789012", orgRootID: nil, describeRegionsAssumeRole: "b"))
+        let s3 = try Self.node(
+            "TemplateName: x\nTemplateDescription: y\nAccountInventoryBucket: b\nInventoryBucketRegion: us-east-2")
         #expect(ship.validate(template: s3).isEmpty)
-        let local = try Self.node("TemplateName: x\nTemplateDescription: y\nAccountInventoryPath: /var/lib/starfleetd/accountIndex.json")
+        let local = try Self.node(
+            "TemplateName: x\nTemplateDescription: y\nAccountInventoryPath: /var/lib/starfleetd/accountIndex.json")
         #expect(ship.validate(template: local).isEmpty)
         let none = try Self.node("TemplateName: x\nTemplateDescription: y")
         #expect(ship.validate(template: none).map(\.path) == ["AccountInventoryBucket", "InventoryBucketRegion"])
@@ -76,8 +85,9 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("accountIndex.json").path
-        let ship = AccountIndexGeneratorShip(settings: AccountIndexGeneratorSettings(
-            orgAccountAssumeRole: "a", orgAccountID: "123456789012", orgRootID: nil, describeRegionsAssumeRole: "b"))
+        let ship = AccountIndexGeneratorShip(
+            settings: AccountIndexGeneratorSettings(
+                orgAccountAssumeRole: "a", orgAccountID: "123456789012", orgRootID: nil, describeRegionsAssumeRole: "b"))
         let payload = AccountIndexGeneratorPayload(AccountInventoryPath: path)
         let written = try await ship.write(Array("{}".utf8), payload: payload, context: Self.context(commit: true))
         #expect(written == [path])
@@ -85,7 +95,9 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(leftovers == ["accountIndex.json"])
         let missing = AccountIndexGeneratorPayload(AccountInventoryPath: directory.path + "/no/such/dir/index.json")
-        await #expect(throws: WorkerFailure.self) { _ = try await ship.write([], payload: missing, context: Self.context(commit: true)) }
+        await #expect(throws: WorkerFailure.self) {
+            _ = try await ship.write([], payload: missing, context: Self.context(commit: true))
+        }
     }
 
     @Test func resultCarriesTheIndexOnlyWithoutCommit() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import StarfleetAWS
+
 @testable import StarfleetWorkers
 
 /// An organization answered from memory, counting calls: root → Prod → Api → Web, and Sandbox beside Prod.

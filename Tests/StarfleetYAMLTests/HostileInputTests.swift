@@ -9,7 +9,8 @@ import Testing
     /// A template whose aliases repeat one 4,000-character string 10, 100, … 100,000 times: 200 KB of text that
     /// expands to 400 MB of JSON, under the old node limit (111,111 nodes).
     static func aliasBombTemplate() -> String {
-        var text = "TemplateName: bomb\nTemplateDescription: alias bomb\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [ALL]\n"
+        var text =
+            "TemplateName: bomb\nTemplateDescription: alias bomb\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [ALL]\n"
         text += "s: &s \"" + String(repeating: "x", count: 4_000) + "\"\n"
         var previous = "s"
         for name in ["a", "b", "c", "d", "e"] {
@@ -27,7 +28,8 @@ import Testing
 
     @Test func aliasBombTemplateIsRefusedFastInBoundedMemory() {
         let started = ContinuousClock.now
-        let (template, diagnostics) = TemplateReader.read(Array(Self.aliasBombTemplate().utf8), file: "t/bomb.yaml", strategy: .accountRegion)
+        let (template, diagnostics) = TemplateReader.read(
+            Array(Self.aliasBombTemplate().utf8), file: "t/bomb.yaml", strategy: .accountRegion)
         let elapsed = ContinuousClock.now - started
         #expect(template == nil)
         let error = diagnostics.first { $0.severity == .error }
@@ -53,7 +55,10 @@ import Testing
         let started = ContinuousClock.now
         let (configuration, diagnostics) = ConfigurationDirectory.load(dir.path)
         #expect(configuration == nil)
-        #expect(diagnostics.contains { $0.message.contains("alias bomb") && $0.mark.file.hasSuffix("config.yaml") && $0.mark.line == 7 })
+        #expect(
+            diagnostics.contains {
+                $0.message.contains("alias bomb") && $0.mark.file.hasSuffix("config.yaml") && $0.mark.line == 7
+            })
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 
@@ -65,7 +70,8 @@ import Testing
 
     @Test func payloadTooLargeForOneMessageIsRefusedAtValidation() {
         // 300 aliases of a 4,000-character string: 1.2 MB of JSON from a 5 KB file, under every alias limit.
-        var text = "TemplateName: big\nTemplateDescription: too big to send\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [ALL]\n"
+        var text =
+            "TemplateName: big\nTemplateDescription: too big to send\nIncludeAccounts: {AllAccounts: true}\nIncludeRegions: [ALL]\n"
         text += "s: &s \"" + String(repeating: "z", count: 4_000) + "\"\n"
         text += "l: [" + Array(repeating: "*s", count: 300).joined(separator: ", ") + "]\n"
         let (template, diagnostics) = TemplateReader.read(Array(text.utf8), file: "big.yaml", strategy: .accountRegion)

@@ -10,13 +10,19 @@ import Testing
     let known: Set<String> = ["Audit", "Inventory", "Hello", "Starbase"]
 
     @Test func nothingSelectedIsAUsageError() {
-        guard case .failure(let e) = DeadLetterRequest.parse(ids: [], worker: nil, all: false) else { Issue.record("accepted"); return }
+        guard case .failure(let e) = DeadLetterRequest.parse(ids: [], worker: nil, all: false) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(e.status == 64)
         #expect(e.message.contains("--all"))
     }
 
     @Test func idsWithAllIsAUsageError() {
-        guard case .failure(let e) = DeadLetterRequest.parse(ids: [a1], worker: nil, all: true) else { Issue.record("accepted"); return }
+        guard case .failure(let e) = DeadLetterRequest.parse(ids: [a1], worker: nil, all: true) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(e.status == 64)
     }
 
@@ -41,21 +47,26 @@ import Testing
 
     @Test func anUnknownWorkerIsADataErrorWithAHint() {
         guard case .failure(let e) = DeadLetterRequest.worker("Audti").resolve(in: inventory, knownWorkers: known) else {
-            Issue.record("accepted"); return
+            Issue.record("accepted")
+            return
         }
         #expect(e.status == 65)
         #expect(e.message.contains("did you mean Audit?"))
     }
 
     @Test func idsAreFoundAcrossWorkersAndCaseInsensitively() throws {
-        let targets = try DeadLetterRequest.ids([b1, a2.lowercased()], worker: nil).resolve(in: inventory, knownWorkers: known).get()
+        let targets = try DeadLetterRequest.ids([b1, a2.lowercased()], worker: nil).resolve(in: inventory, knownWorkers: known)
+            .get()
         #expect(targets.map(\.worker) == ["Audit", "Inventory"])
         #expect(targets.map(\.ids) == [[a2], [b1]])
     }
 
     @Test func unknownIdsFailTogetherWithHints() {
         let request = DeadLetterRequest.ids([a1, "0F6C1C3E-2222", "9B0D7F22-3333-4A7B-9C11-00000000000X", "nope"], worker: nil)
-        guard case .failure(let e) = request.resolve(in: inventory, knownWorkers: known) else { Issue.record("accepted"); return }
+        guard case .failure(let e) = request.resolve(in: inventory, knownWorkers: known) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(e.status == 65)
         let lines = e.message.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
@@ -65,15 +76,19 @@ import Testing
     }
 
     @Test func anAmbiguousPrefixSaysSo() {
-        guard case .failure(let e) = DeadLetterRequest.ids(["0F6C1C3E"], worker: nil).resolve(in: inventory, knownWorkers: known) else {
-            Issue.record("accepted"); return
+        guard case .failure(let e) = DeadLetterRequest.ids(["0F6C1C3E"], worker: nil).resolve(in: inventory, knownWorkers: known)
+        else {
+            Issue.record("accepted")
+            return
         }
         #expect(e.message.contains("2 ids start with 0F6C1C3E"))
     }
 
     @Test func anIdUnderAnotherWorkerIsNamed() {
-        guard case .failure(let e) = DeadLetterRequest.ids([b1], worker: "Audit").resolve(in: inventory, knownWorkers: known) else {
-            Issue.record("accepted"); return
+        guard case .failure(let e) = DeadLetterRequest.ids([b1], worker: "Audit").resolve(in: inventory, knownWorkers: known)
+        else {
+            Issue.record("accepted")
+            return
         }
         #expect(e.message.contains("of worker Inventory"))
     }

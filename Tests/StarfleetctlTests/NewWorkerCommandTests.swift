@@ -5,8 +5,9 @@ import Testing
 /// `starfleetctl new worker`'s argument checks, which the CLI prints as usage errors (exit 64).
 @Suite struct NewWorkerCommandTests {
     func command(_ name: String, language: WorkerScaffold.Language? = nil, fanOut: String? = nil) -> NewWorkerCommand {
-        NewWorkerCommand(control: ControlContext(config: "/nonexistent", stateDir: nil), name: name, language: language, fanOut: fanOut,
-                         source: ".")
+        NewWorkerCommand(
+            control: ControlContext(config: "/nonexistent", stateDir: nil), name: name, language: language, fanOut: fanOut,
+            source: ".")
     }
 
     @Test func acceptsANameWithItsLanguageAndABedrockFileName() {
@@ -16,15 +17,22 @@ import Testing
     }
 
     @Test func saysWhatIsMissingOrContradictory() {
-        #expect(command("AuditWorker").validationProblem() == "Missing option '--language' (or give NAME.py / NAME.js for Bedrock's layout)")
-        #expect(command("system_fetcher.py", language: .python).validationProblem()
-            == "--language is not used with system_fetcher.py: the extension says it")
-        #expect(command("system-fetcher.py").validationProblem()?.hasPrefix("\"system-fetcher.py\" is not a worker file name") == true)
-        #expect(command("1Worker", language: .python).validationProblem()?.hasPrefix("\"1Worker\" is not a worker name: ") == true)
+        #expect(
+            command("AuditWorker").validationProblem()
+                == "Missing option '--language' (or give NAME.py / NAME.js for Bedrock's layout)")
+        #expect(
+            command("system_fetcher.py", language: .python).validationProblem()
+                == "--language is not used with system_fetcher.py: the extension says it")
+        #expect(
+            command("system-fetcher.py").validationProblem()?.hasPrefix("\"system-fetcher.py\" is not a worker file name") == true
+        )
+        #expect(
+            command("1Worker", language: .python).validationProblem()?.hasPrefix("\"1Worker\" is not a worker name: ") == true)
     }
 
     @Test func namesTheBadFanOutValue() {
-        #expect(command("AuditWorker", language: .python, fanOut: "sideways").validationProblem()
-            == "--fan-out sideways is not a fan-out strategy (expected SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION)")
+        #expect(
+            command("AuditWorker", language: .python, fanOut: "sideways").validationProblem()
+                == "--fan-out sideways is not a fan-out strategy (expected SINGLE_INVOCATION, ACCOUNT or ACCOUNT_REGION)")
     }
 }

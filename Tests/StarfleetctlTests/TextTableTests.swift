@@ -8,11 +8,12 @@ import Testing
         var table = TextTable(["QUEUE", "VISIBLE", "OLDEST"], rightAligned: [1])
         table.append(["Starbase", "0", "-"])
         table.append(["AuditWorker", "1234", "4m12s"])
-        #expect(table.render() == [
-            "QUEUE        VISIBLE  OLDEST",
-            "Starbase           0  -",
-            "AuditWorker     1234  4m12s",
-        ])
+        #expect(
+            table.render() == [
+                "QUEUE        VISIBLE  OLDEST",
+                "Starbase           0  -",
+                "AuditWorker     1234  4m12s",
+            ])
     }
 
     @Test func padsShortRowsAndDropsExtraCellsWithoutTrailingBlanks() {

@@ -38,28 +38,31 @@ import Testing
 
             """
         let edited = try WorkerScaffold.register(name: "Greeter", in: registry).get()
-        #expect(edited == """
-            public enum WorkerRegistry {
-                public static let builtIns: [String: @Sendable (WorkerConfiguration) -> any WorkerShip] = [
-                    "NoOpShip": { NoOpShip(fanOutStrategy: $0.fanOutStrategy ?? .accountRegion) },
-                    "Greeter": { _ in Greeter() },
-                    // starfleetctl new worker: registrations go above this line.
-                ]
-            }
+        #expect(
+            edited == """
+                public enum WorkerRegistry {
+                    public static let builtIns: [String: @Sendable (WorkerConfiguration) -> any WorkerShip] = [
+                        "NoOpShip": { NoOpShip(fanOutStrategy: $0.fanOutStrategy ?? .accountRegion) },
+                        "Greeter": { _ in Greeter() },
+                        // starfleetctl new worker: registrations go above this line.
+                    ]
+                }
 
-            """)
+                """)
         #expect(WorkerScaffold.register(name: "Greeter", in: edited) == .failure(.alreadyRegistered))
         #expect(WorkerScaffold.register(name: "NoOpShip", in: registry) == .failure(.alreadyRegistered))
         #expect(WorkerScaffold.register(name: "Greeter", in: "enum R {}\n") == .failure(.noMarker))
     }
 
     @Test func processWorkerSectionHasCommandAndDefaults() {
-        let text = WorkerScaffold.configSection(name: "Greeter", language: .python, strategy: .account, command: "workers/greeter.py")
+        let text = WorkerScaffold.configSection(
+            name: "Greeter", language: .python, strategy: .account, command: "workers/greeter.py")
         let live = text.split(separator: "\n").filter { !$0.trimmingPrefix(while: \.isWhitespace).hasPrefix("#") }
-        #expect(live == [
-            "Greeter:", "  Enabled: true", "  Command: [\"workers/greeter.py\"]", "  FanOutStrategy: ACCOUNT",
-            "  TemplatePrefix: Greeter/", "  InvocationSources: [S3]", "  Commit: false",
-        ])
+        #expect(
+            live == [
+                "Greeter:", "  Enabled: true", "  Command: [\"workers/greeter.py\"]", "  FanOutStrategy: ACCOUNT",
+                "  TemplatePrefix: Greeter/", "  InvocationSources: [S3]", "  Commit: false",
+            ])
     }
 
     @Test func swiftSectionHasNoCommand() {

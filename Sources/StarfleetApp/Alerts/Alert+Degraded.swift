@@ -6,7 +6,8 @@ extension Alert {
     /// worker's AlertPriority, since it concerns the daemon's own durability; to the worker's channel when the queue
     /// is a worker's and that worker has one, else to the first of the configured alert channels in sorted order.
     static func degraded(queue: String, record: DegradedRecord, workers: [WorkerConfiguration]) -> Alert {
-        let channel = workers.first { $0.name == queue }?.alert?.channelId
+        let channel =
+            workers.first { $0.name == queue }?.alert?.channelId
             ?? workers.compactMap(\.alert?.channelId).sorted().first ?? ""
         var lines = [
             "*Queue:* \(queue)",

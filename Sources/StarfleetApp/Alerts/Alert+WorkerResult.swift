@@ -40,9 +40,11 @@ extension Alert {
                 continue
             }
             guard let configured = worker.alert, configured.priority.sends(priority) else { continue }
-            alerts.append(Alert(
-                worker: worker.name, channel: configured.channelId, priority: priority, title: String(item.title.prefix(150)),
-                body: String((item.body ?? "").prefix(3000)), messageId: messageId, account: account, region: region, error: nil))
+            alerts.append(
+                Alert(
+                    worker: worker.name, channel: configured.channelId, priority: priority, title: String(item.title.prefix(150)),
+                    body: String((item.body ?? "").prefix(3000)), messageId: messageId, account: account, region: region,
+                    error: nil))
         }
         return (alerts, problems)
     }

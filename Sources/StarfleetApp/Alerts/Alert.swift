@@ -102,8 +102,9 @@ extension Alert {
         if let region { lines.append("*Region:* \(region)") }
         if let error, !error.isEmpty { lines.append("*Error:*\n```\(error.prefix(1500))```") }
         if case .deadLettered = outcome {
-            lines.append("Inspect it with `starfleetctl dlq show \(messageId) --worker \(name)`; "
-                + "redrive it with `starfleetctl dlq redrive \(messageId) --worker \(name)`.")
+            lines.append(
+                "Inspect it with `starfleetctl dlq show \(messageId) --worker \(name)`; "
+                    + "redrive it with `starfleetctl dlq redrive \(messageId) --worker \(name)`.")
         }
         var alert = Alert(
             worker: name, channel: configured.channelId, priority: outcome.priority, title: title,

@@ -57,8 +57,10 @@ final class AlertDispatcher: Service, Sendable {
     private let logger: Logger
     private let registry: MetricsRegistry?
 
-    init(environment: [String: String], logger: Logger, clock: any WallClock, registry: MetricsRegistry? = nil, capacity: Int = 32,
-         http: HTTPClient? = nil, limits: AlertGate.Limits = .standard) {
+    init(
+        environment: [String: String], logger: Logger, clock: any WallClock, registry: MetricsRegistry? = nil, capacity: Int = 32,
+        http: HTTPClient? = nil, limits: AlertGate.Limits = .standard
+    ) {
         self.capacity = capacity
         self.clock = clock
         self.state = Mutex(State(gate: AlertGate(limits: limits)))
@@ -73,9 +75,10 @@ final class AlertDispatcher: Service, Sendable {
         self.environment = environment
         self.logger = logger
         self.registry = registry
-        registry?.declare("starfleet_alerts_total", .counter,
-                          help: "Alerts by outcome: sent, failed (delivery refused or unreachable), dropped (buffer full or stopping), "
-                            + "coalesced (retries folded into a summary), rate_limited (over the per-worker limit, counted in a summary).")
+        registry?.declare(
+            "starfleet_alerts_total", .counter,
+            help: "Alerts by outcome: sent, failed (delivery refused or unreachable), dropped (buffer full or stopping), "
+                + "coalesced (retries folded into a summary), rate_limited (over the per-worker limit, counted in a summary).")
     }
 
     /// Takes the alert settings of a (new) configuration; the target is resolved again at the next alert, so a
@@ -133,11 +136,15 @@ final class AlertDispatcher: Service, Sendable {
     private func report(_ closed: [AlertGate.Closed]) {
         let limits = state.withLock { $0.gate.limits }
         for window in closed {
-            let line = "alerts held back for worker \(window.worker) in the last \(Int(limits.window)) s: \(window.tally.retries) retries coalesced, "
+            let line =
+                "alerts held back for worker \(window.worker) in the last \(Int(limits.window)) s: \(window.tally.retries) retries coalesced, "
                 + "\(window.tally.droppedTotal) dropped over the limit of \(limits.perWindow) per worker; one summary alert sent"
             logger.notice(
                 "\(line)",
-                metadata: ["worker": "\(window.worker)", "coalesced": "\(window.tally.retries)", "rate_limited": "\(window.tally.droppedTotal)"])
+                metadata: [
+                    "worker": "\(window.worker)", "coalesced": "\(window.tally.retries)",
+                    "rate_limited": "\(window.tally.droppedTotal)",
+                ])
         }
     }
 
@@ -149,10 +156,13 @@ final class AlertDispatcher: Service, Sendable {
             if let timer = s.timer, timer.deadline <= deadline { return }
             s.timer?.task.cancel()
             let delay = max(0, deadline - clock.now().timeIntervalSince1970)
-            s.timer = (deadline, Task { [weak self] in
-                do { try await clock.sleep(seconds: delay) } catch { return }
-                self?.flushEndedWindows()
-            })
+            s.timer = (
+                deadline,
+                Task { [weak self] in
+                    do { try await clock.sleep(seconds: delay) } catch { return }
+                    self?.flushEndedWindows()
+                }
+            )
         }
     }
 
@@ -168,9 +178,11 @@ final class AlertDispatcher: Service, Sendable {
             count("dropped")
             // One line for the first drop and every hundredth after: a flood must not flood the journal too.
             if dropped == 1 || dropped % 100 == 0 {
-                logger.warning("alert dropped: \(capacity) alerts already wait for delivery", metadata: [
-                    "worker": "\(alert.worker)", "priority": "\(alert.priority.rawValue)", "dropped_total": "\(dropped)",
-                ])
+                logger.warning(
+                    "alert dropped: \(capacity) alerts already wait for delivery",
+                    metadata: [
+                        "worker": "\(alert.worker)", "priority": "\(alert.priority.rawValue)", "dropped_total": "\(dropped)",
+                    ])
             }
         }
     }
@@ -189,7 +201,8 @@ final class AlertDispatcher: Service, Sendable {
         byResult result: [UInt8], worker: WorkerConfiguration, messageId: String, account: String?, region: String?, log: Logger
     ) -> Int {
         guard !result.isEmpty else { return 0 }
-        let (alerts, problems) = Alert.requested(byResult: result, worker: worker, messageId: messageId, account: account, region: region)
+        let (alerts, problems) = Alert.requested(
+            byResult: result, worker: worker, messageId: messageId, account: account, region: region)
         for problem in problems { log.warning("worker alert ignored: \(problem)") }
         for alert in alerts { post(alert) }
         return alerts.count
@@ -197,8 +210,11 @@ final class AlertDispatcher: Service, Sendable {
 
     /// A success: the worker's own alerts when its result reports any (Starfleet's ships say what they did),
     /// else the daemon's SUCCESS alert when the worker's AlertPriority asks for SUCCESS.
-    func postSuccess(result: [UInt8], worker: WorkerConfiguration, messageId: String, account: String?, region: String?, log: Logger) {
-        let reported = postRequested(byResult: result, worker: worker, messageId: messageId, account: account, region: region, log: log)
+    func postSuccess(
+        result: [UInt8], worker: WorkerConfiguration, messageId: String, account: String?, region: String?, log: Logger
+    ) {
+        let reported = postRequested(
+            byResult: result, worker: worker, messageId: messageId, account: account, region: region, log: log)
         let reportedWhileRunning = state.withLock { $0.reportedWhileRunning.remove(messageId) != nil }
         if reported == 0 && !reportedWhileRunning {
             post(.about(.succeeded, worker: worker, messageId: messageId, account: account, region: region))
@@ -236,7 +252,8 @@ final class AlertDispatcher: Service, Sendable {
             return (s.coalesced, s.rateLimited)
         }
         if coalesced + rateLimited > 0 {
-            logger.notice("alerts held back since start: \(coalesced) retries coalesced, \(rateLimited) over the per-worker limit")
+            logger.notice(
+                "alerts held back since start: \(coalesced) retries coalesced, \(rateLimited) over the per-worker limit")
         }
         continuation.finish()
     }
@@ -280,8 +297,9 @@ final class AlertDispatcher: Service, Sendable {
         } catch let error as HTTPError {
             record(sent: false)
             // Not error.description: its subject is the URL, and a webhook URL's path is the secret.
-            logger.warning("alert not delivered: \(error.code) after \(error.attempts) attempt(s); \(error.hint)",
-                           metadata: meta.merging(["target": "\(target)"]) { $1 })
+            logger.warning(
+                "alert not delivered: \(error.code) after \(error.attempts) attempt(s); \(error.hint)",
+                metadata: meta.merging(["target": "\(target)"]) { $1 })
         } catch {
             record(sent: false)
             logger.warning("alert not delivered: \(error)", metadata: meta)

@@ -89,7 +89,9 @@ struct AlertGate: Sendable {
         var send: [Alert] = []
         var closed: [Closed] = []
         for worker in windows.keys.sorted() {
-            guard let window = windows[worker], everything || now >= window.start + limits.window || now < window.start else { continue }
+            guard let window = windows[worker], everything || now >= window.start + limits.window || now < window.start else {
+                continue
+            }
             windows[worker] = nil
             if let summary = summarize(worker, window) {
                 send.append(summary)
@@ -106,7 +108,9 @@ struct AlertGate: Sendable {
 
     private func hold(_ alert: Alert, in window: inout Window) {
         // PROBLEM is level 1: the most severe priority held is the lowest non-zero level.
-        if window.tally.highest == .none || alert.priority.level < window.tally.highest.level { window.tally.highest = alert.priority }
+        if window.tally.highest == .none || alert.priority.level < window.tally.highest.level {
+            window.tally.highest = alert.priority
+        }
         window.tally.channel = alert.channel
     }
 
@@ -119,19 +123,24 @@ struct AlertGate: Sendable {
         if t.droppedTotal > 0 { parts.append("\(t.droppedTotal) more alert\(t.droppedTotal == 1 ? "" : "s") over the limit") }
         var lines = ["*Worker:* \(worker)", "*In the last:* \(minutes)"]
         if t.retries > 0 {
-            lines.append("*Retried:* \(t.retries) failed attempt(s) will be retried (messages: "
-                + t.retriedMessages.map { "`\($0)`" }.joined(separator: ", ") + (t.retries > t.retriedMessages.count ? ", …" : "") + ")")
+            lines.append(
+                "*Retried:* \(t.retries) failed attempt(s) will be retried (messages: "
+                    + t.retriedMessages.map { "`\($0)`" }.joined(separator: ", ")
+                    + (t.retries > t.retriedMessages.count ? ", …" : "") + ")")
             if let error = t.lastRetry?.error, !error.isEmpty { lines.append("*Last error:*\n```\(error.prefix(1000))```") }
         }
         if t.droppedTotal > 0 {
             let byPriority = [AlertPriority.problem, .important, .success, .informational].compactMap { p in
                 t.dropped[p].map { "\($0) \(p.rawValue)" }
             }
-            lines.append("*Not sent:* " + byPriority.joined(separator: ", ")
-                + " (over \(limits.perWindow) alerts per worker per \(minutes); see the daemon's log and `starfleetctl dlq list`)")
+            lines.append(
+                "*Not sent:* " + byPriority.joined(separator: ", ")
+                    + " (over \(limits.perWindow) alerts per worker per \(minutes); see the daemon's log and `starfleetctl dlq list`)"
+            )
         }
         return Alert(
-            worker: worker, channel: t.channel, priority: t.highest, title: "\(worker): " + parts.joined(separator: ", ") + " in the last \(minutes)",
+            worker: worker, channel: t.channel, priority: t.highest,
+            title: "\(worker): " + parts.joined(separator: ", ") + " in the last \(minutes)",
             body: lines.joined(separator: "\n"), messageId: nil, account: nil, region: nil, error: t.lastRetry?.error)
     }
 }

@@ -61,7 +61,8 @@ struct AlertSettings: Sendable, Equatable {
         }
         if let url = secret.STARFLEET?.SlackWebhookUrl, !url.isEmpty { return .webhook(url: url) }
         guard let token = secret.STARFLEET?.SlackToken, !token.isEmpty else {
-            throw CredentialError("secret \(secretId) has no STARFLEET.SlackToken (or STARFLEET.SlackWebhookUrl); Slack alerts are off")
+            throw CredentialError(
+                "secret \(secretId) has no STARFLEET.SlackToken (or STARFLEET.SlackWebhookUrl); Slack alerts are off")
         }
         let api = environment[EnvironmentName.slackAPIURL].flatMap { $0.isEmpty ? nil : $0 } ?? AlertTarget.slackPostMessageURL
         return .slackAPI(token: token, url: api)

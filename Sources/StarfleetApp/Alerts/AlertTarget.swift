@@ -46,7 +46,10 @@ enum AlertTarget: Sendable, Equatable, CustomStringConvertible {
             return "HTTP \(response.status)" + (text.isEmpty ? "" : " (\(text))")
         }
         guard case .slackAPI = self else { return nil }
-        struct Reply: Decodable { let ok: Bool; let error: String? }
+        struct Reply: Decodable {
+            let ok: Bool
+            let error: String?
+        }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)) else {
             return "Slack answered with a body that is not its JSON reply"
         }

@@ -9,7 +9,9 @@ enum ResponseExcerpt {
         let text = String(decoding: body.prefix(4_096), as: UTF8.self)
         var words: [String] = []
         for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }) {
-            words.append(isSecretLike(word) ? "[redacted]" : String(word.filter { !$0.isASCII || $0.asciiValue.map { $0 >= 0x20 && $0 < 0x7F } == true }))
+            words.append(
+                isSecretLike(word)
+                    ? "[redacted]" : String(word.filter { !$0.isASCII || $0.asciiValue.map { $0 >= 0x20 && $0 < 0x7F } == true }))
         }
         let joined = words.joined(separator: " ")
         return joined.count > limit ? String(joined.prefix(limit)) + "…" : joined
@@ -20,7 +22,8 @@ enum ResponseExcerpt {
     static func isSecretLike(_ word: Substring) -> Bool {
         let lower = word.lowercased()
         if lower.contains("://") || lower.contains("xox") || lower.hasPrefix("bearer") || lower.hasPrefix("basic") { return true }
-        for key in ["token", "secret", "password", "key", "sig", "auth", "hooks."] where lower.contains(key) && (lower.contains("=") || lower.contains(":")) {
+        for key in ["token", "secret", "password", "key", "sig", "auth", "hooks."]
+        where lower.contains(key) && (lower.contains("=") || lower.contains(":")) {
             return true
         }
         var run = 0

@@ -1,5 +1,5 @@
-import StarfleetCore
 import FoundationEssentials
+import StarfleetCore
 
 /// systemd credentials (`LoadCredential=`, `SetCredentialEncrypted=`, …): files in `$CREDENTIALS_DIRECTORY`, one per
 /// name, readable only by the service. Errors name the credential and the directory, never the content.

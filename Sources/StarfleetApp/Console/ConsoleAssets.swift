@@ -2,27 +2,27 @@
 /// the script; it only refreshes the overview's table in place.
 enum ConsoleAssets {
     static let css = """
-    body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
-    header{background:#1f2a44;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1.2em;text-decoration:none}
-    main{padding:1em}table{border-collapse:collapse;background:#fff;margin:.5em 0 1em}
-    th,td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#eef1f4}
-    td.n{text-align:right;font-variant-numeric:tabular-nums}.bad{color:#b42318;font-weight:600}.ok{color:#067647}
-    .off{color:#888}pre{background:#fff;border:1px solid #d0d7de;padding:.6em;overflow:auto;max-height:30em}
-    form.inline{display:inline}button{padding:.3em .8em}.danger{background:#b42318;color:#fff;border:0}
-    .note{color:#555}
-    """
+        body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
+        header{background:#1f2a44;color:#fff;padding:.6em 1em}header a{color:#fff;margin-right:1.2em;text-decoration:none}
+        main{padding:1em}table{border-collapse:collapse;background:#fff;margin:.5em 0 1em}
+        th,td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#eef1f4}
+        td.n{text-align:right;font-variant-numeric:tabular-nums}.bad{color:#b42318;font-weight:600}.ok{color:#067647}
+        .off{color:#888}pre{background:#fff;border:1px solid #d0d7de;padding:.6em;overflow:auto;max-height:30em}
+        form.inline{display:inline}button{padding:.3em .8em}.danger{background:#b42318;color:#fff;border:0}
+        .note{color:#555}
+        """
 
     static let js = """
-    // Refreshes the overview's live part every 3 s from /fragments/overview (the same HTML the page was built with).
-    (function(){
-      var live = document.getElementById('live');
-      if (!live || !window.fetch) return;
-      setInterval(function(){
-        fetch('/fragments/overview', {credentials: 'same-origin'})
-          .then(function(r){ return r.ok ? r.text() : null; })
-          .then(function(html){ if (html !== null) live.innerHTML = html; })
-          .catch(function(){});
-      }, 3000);
-    })();
-    """
+        // Refreshes the overview's live part every 3 s from /fragments/overview (the same HTML the page was built with).
+        (function(){
+          var live = document.getElementById('live');
+          if (!live || !window.fetch) return;
+          setInterval(function(){
+            fetch('/fragments/overview', {credentials: 'same-origin'})
+              .then(function(r){ return r.ok ? r.text() : null; })
+              .then(function(html){ if (html !== null) live.innerHTML = html; })
+              .catch(function(){});
+          }, 3000);
+        })();
+        """
 }

@@ -67,7 +67,9 @@ struct ConsoleCatalog: Sendable {
         return (rows, errors)
     }
 
-    static func validate(_ bytes: [UInt8], key: String, worker: WorkerConfiguration) -> (template: PayloadTemplate?, problems: [String]) {
+    static func validate(_ bytes: [UInt8], key: String, worker: WorkerConfiguration) -> (
+        template: PayloadTemplate?, problems: [String]
+    ) {
         let (parsed, diagnostics) = TemplateReader.read(bytes, file: key, strategy: WorkerRegistry.strategy(of: worker))
         let extra = parsed.map { WorkerRegistry.validate(template: $0.raw, of: worker) } ?? []
         let all = diagnostics + extra
@@ -107,8 +109,9 @@ struct ConsoleCatalog: Sendable {
             }
         }
         do {
-            let plan = try FanOutPlanner.plan(worker: name, strategy: strategy, template: template, index: index,
-                                              scopeToRegions: Set(configuration.starfleet.scopeToRegions))
+            let plan = try FanOutPlanner.plan(
+                worker: name, strategy: strategy, template: template, index: index,
+                scopeToRegions: Set(configuration.starfleet.scopeToRegions))
             view.count = plan.payloads.count
             view.sample = plan.payloads.prefix(Self.sampleSize).map { p in
                 (p.account ?? "—", p.account.flatMap { index?.account(id: $0)?.name } ?? "", p.region ?? "—")

@@ -5,24 +5,30 @@ extension ConsolePages {
     static func templates(_ rows: [ConsoleCatalog.TemplateRow], errors: [String], now: Date) -> String {
         var body = errors.map { "<p class=\"bad\">\(HTML.text($0))</p>" }.joined()
         if rows.isEmpty { return page(title: "Templates", body: body + "<p>no templates</p>") }
-        body += "<table id=\"templates\"><tr><th>worker</th><th>key</th><th>SHA-256</th><th>changed</th><th>problems</th><th></th></tr>"
+        body +=
+            "<table id=\"templates\"><tr><th>worker</th><th>key</th><th>SHA-256</th><th>changed</th><th>problems</th><th></th></tr>"
         for r in rows {
             let plan = "/plan?worker=\(HTML.pathSegment(r.worker))&amp;key=\(HTML.pathSegment(r.key))"
-            body += "<tr><td>\(HTML.text(r.worker))</td><td>\(HTML.text(r.key))</td><td><code>\(HTML.text(String((r.sha256 ?? "?").prefix(16))))</code></td>"
+            body +=
+                "<tr><td>\(HTML.text(r.worker))</td><td>\(HTML.text(r.key))</td><td><code>\(HTML.text(String((r.sha256 ?? "?").prefix(16))))</code></td>"
             body += "<td>\(r.changed.map { time($0, now: now) } ?? "—")</td>"
-            body += "<td>\(r.problems.isEmpty ? "<span class=\"ok\">none</span>" : r.problems.map { "<div class=\"bad\">\(HTML.text($0))</div>" }.joined())</td>"
+            body +=
+                "<td>\(r.problems.isEmpty ? "<span class=\"ok\">none</span>" : r.problems.map { "<div class=\"bad\">\(HTML.text($0))</div>" }.joined())</td>"
             body += "<td><a href=\"\(plan)\">plan</a></td></tr>"
         }
         return page(title: "Templates", body: body + "</table>")
     }
 
     static func plan(_ v: ConsoleCatalog.PlanView) -> String {
-        var body = "<p>\(HTML.text(v.key)) → \(HTML.text(v.worker)) (\(HTML.text(v.strategy))): <b id=\"count\">\(v.count)</b> payload(s)</p>"
+        var body =
+            "<p>\(HTML.text(v.key)) → \(HTML.text(v.worker)) (\(HTML.text(v.strategy))): <b id=\"count\">\(v.count)</b> payload(s)</p>"
         body += v.problems.map { "<p class=\"bad\">\(HTML.text($0))</p>" }.joined()
         body += v.notes.map { "<p class=\"note\">\(HTML.text($0))</p>" }.joined()
         if !v.sample.isEmpty {
             body += "<table id=\"plan\"><tr><th>account</th><th>name</th><th>region</th></tr>"
-            for s in v.sample { body += "<tr><td>\(HTML.text(s.account))</td><td>\(HTML.text(s.name))</td><td>\(HTML.text(s.region))</td></tr>" }
+            for s in v.sample {
+                body += "<tr><td>\(HTML.text(s.account))</td><td>\(HTML.text(s.name))</td><td>\(HTML.text(s.region))</td></tr>"
+            }
             body += "</table>"
             if v.count > v.sample.count { body += "<p class=\"note\">the first \(v.sample.count) of \(v.count)</p>" }
         }
@@ -39,7 +45,8 @@ extension ConsolePages {
                 body += "<tr><td>\(HTML.text(a.id))</td><td>\(HTML.text(a.name))</td>"
                 body += "<td>\(HTML.text(a.parents.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")))</td>"
                 body += "<td>\(HTML.text(a.regions.joined(separator: ", ")))</td>"
-                body += "<td>\(HTML.text(a.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))</td></tr>"
+                body +=
+                    "<td>\(HTML.text(a.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))</td></tr>"
             }
             return page(title: "Accounts", body: body + "</table>")
         }

@@ -26,13 +26,16 @@ enum ConsolePages {
 
     /// The live part of the overview, also served alone at `/fragments/overview` for the refresh.
     static func overviewFragment(_ o: ConsoleOverview) -> String {
-        var html = "<p>version <b>\(HTML.text(o.version))</b> · up \(duration(o.now.timeIntervalSince(o.startedAt))) · configuration generation <b id=\"generation\">\(o.generation)</b> · last reload: "
+        var html =
+            "<p>version <b>\(HTML.text(o.version))</b> · up \(duration(o.now.timeIntervalSince(o.startedAt))) · configuration generation <b id=\"generation\">\(o.generation)</b> · last reload: "
         if let r = o.lastReload {
-            html += "<span class=\"\(r.applied ? "ok" : "bad")\">\(r.applied ? "applied" : "refused")</span> \(time(r.time, now: o.now)) — \(HTML.text(r.message))"
+            html +=
+                "<span class=\"\(r.applied ? "ok" : "bad")\">\(r.applied ? "applied" : "refused")</span> \(time(r.time, now: o.now)) — \(HTML.text(r.message))"
         } else {
             html += "none since start"
         }
-        html += "</p>\n<table id=\"workers\"><thead><tr><th>worker</th><th>enabled</th><th>runtime</th><th>frequency</th><th>next fire</th>"
+        html +=
+            "</p>\n<table id=\"workers\"><thead><tr><th>worker</th><th>enabled</th><th>runtime</th><th>frequency</th><th>next fire</th>"
             + "<th>succeeded</th><th>failed</th><th>last success</th><th>last failure</th><th>visible</th><th>in flight</th>"
             + "<th>delayed</th><th>oldest</th><th>dead letters</th></tr></thead><tbody>\n"
         for w in o.workers {
@@ -42,10 +45,12 @@ enum ConsolePages {
             html += "<td>\(HTML.text(w.frequency ?? "—"))</td><td>\(w.nextFire.map { time($0, now: o.now) } ?? "—")</td>"
             html += "<td class=\"n succeeded\">\(w.succeeded)</td><td class=\"n failed\">\(w.failed)</td>"
             html += "<td>\(w.lastSuccess.map { time($0, now: o.now) } ?? "—")</td>"
-            html += "<td>\(w.lastFailure.map { "<span class=\"bad\" title=\"\(HTML.text(w.lastError ?? ""))\">\(time($0, now: o.now))</span>" } ?? "—")</td>"
+            html +=
+                "<td>\(w.lastFailure.map { "<span class=\"bad\" title=\"\(HTML.text(w.lastError ?? ""))\">\(time($0, now: o.now))</span>" } ?? "—")</td>"
             html += queueCells(w.queue, deadLetterLink: "/dead-letters?worker=\(HTML.pathSegment(w.name))") + "</tr>\n"
         }
-        html += "</tbody></table>\n<h2>Starbase queue</h2><table id=\"starbase\"><tr><th>visible</th><th>in flight</th><th>delayed</th><th>oldest</th><th>dead letters</th></tr><tr>"
+        html +=
+            "</tbody></table>\n<h2>Starbase queue</h2><table id=\"starbase\"><tr><th>visible</th><th>in flight</th><th>delayed</th><th>oldest</th><th>dead letters</th></tr><tr>"
         html += queueCells(o.starbase, deadLetterLink: "/dead-letters?worker=Starbase") + "</tr></table>"
         return html
     }
@@ -91,23 +96,30 @@ enum ConsolePages {
     }
 
     static func recentRuns(_ w: WorkerPage) -> String {
-        var body = "<h2>Recent runs</h2><form method=\"get\" action=\"/workers/\(HTML.pathSegment(w.name))\">outcome: <select name=\"outcome\">"
+        var body =
+            "<h2>Recent runs</h2><form method=\"get\" action=\"/workers/\(HTML.pathSegment(w.name))\">outcome: <select name=\"outcome\">"
         for choice in ["", "failures"] + RunOutcome.allCases.map(\.name) {
             let selected = (w.runFilter.outcome ?? "") == choice ? " selected" : ""
             body += "<option value=\"\(HTML.text(choice))\"\(selected)>\(choice.isEmpty ? "all" : HTML.text(choice))</option>"
         }
-        body += "</select> account: <input name=\"account\" size=\"14\" value=\"\(HTML.text(w.runFilter.account ?? ""))\"> <button>filter</button></form>"
+        body +=
+            "</select> account: <input name=\"account\" size=\"14\" value=\"\(HTML.text(w.runFilter.account ?? ""))\"> <button>filter</button></form>"
         body += w.runProblems.map { "<p class=\"bad\">\(HTML.text($0))</p>" }.joined()
         if w.runs.isEmpty { return body + "<p class=\"note\">no runs</p>" }
-        body += "<table id=\"runs\"><tr><th>started</th><th>outcome</th><th>account</th><th>region</th><th>template</th><th>attempt</th>"
+        body +=
+            "<table id=\"runs\"><tr><th>started</th><th>outcome</th><th>account</th><th>region</th><th>template</th><th>attempt</th>"
             + "<th>duration</th><th>exit</th><th>error / result</th></tr>"
         for r in w.runs {
-            let detail = r.outcome.isFailure ? (r.error ?? "") + (r.stderrExcerpt.map { "\n" + $0 } ?? "") : (r.resultExcerpt ?? "")
+            let detail =
+                r.outcome.isFailure ? (r.error ?? "") + (r.stderrExcerpt.map { "\n" + $0 } ?? "") : (r.resultExcerpt ?? "")
             body += "<tr class=\"run\" data-outcome=\"\(r.outcome.name)\" data-account=\"\(HTML.text(r.account ?? ""))\">"
-            body += "<td>\(HTML.text(iso(r.started)))</td><td class=\"\(r.outcome.isFailure ? "bad" : "ok")\">\(r.outcome.name)</td>"
-            body += "<td>\(HTML.text(r.account ?? "—"))</td><td>\(HTML.text(r.region ?? "—"))</td><td>\(HTML.text(r.template ?? "—"))</td>"
+            body +=
+                "<td>\(HTML.text(iso(r.started)))</td><td class=\"\(r.outcome.isFailure ? "bad" : "ok")\">\(r.outcome.name)</td>"
+            body +=
+                "<td>\(HTML.text(r.account ?? "—"))</td><td>\(HTML.text(r.region ?? "—"))</td><td>\(HTML.text(r.template ?? "—"))</td>"
             body += "<td class=\"n\">\(r.attempt)</td><td class=\"n\">\(Int((r.durationSeconds * 1000).rounded())) ms</td>"
-            body += "<td class=\"n\">\(r.exitStatus.map(String.init) ?? "—")</td><td><code>\(HTML.text(String(detail.prefix(300))))</code></td></tr>"
+            body +=
+                "<td class=\"n\">\(r.exitStatus.map(String.init) ?? "—")</td><td><code>\(HTML.text(String(detail.prefix(300))))</code></td></tr>"
         }
         return body + "</table>"
     }
@@ -124,38 +136,48 @@ enum ConsolePages {
     static func deadLetters(_ rows: [LetterRow], workers: [String], filter: String?, account: String?, token: String) -> String {
         var body = "<form method=\"get\" action=\"/dead-letters\">worker: <select name=\"worker\"><option value=\"\">all</option>"
         for w in workers { body += "<option\(w == filter ? " selected" : "")>\(HTML.text(w))</option>" }
-        body += "</select> account: <input name=\"account\" size=\"14\" value=\"\(HTML.text(account ?? ""))\"> <button>filter</button></form>"
+        body +=
+            "</select> account: <input name=\"account\" size=\"14\" value=\"\(HTML.text(account ?? ""))\"> <button>filter</button></form>"
         if rows.isEmpty { return page(title: "Dead letters", body: body + "<p>no dead letters</p>") }
         // One form for the selected letters; the actions go to a confirmation page first.
         body += "<form method=\"post\" action=\"/dead-letters/confirm\">\(tokenField(token))"
         if let filter { body += "<input type=\"hidden\" name=\"worker\" value=\"\(HTML.text(filter))\">" }
         if let account { body += "<input type=\"hidden\" name=\"account\" value=\"\(HTML.text(account))\">" }
-        body += "<table id=\"letters\"><tr><th></th><th>worker</th><th>id</th><th>account</th><th>region</th><th>dead-lettered</th><th>receives</th><th>reason</th><th>payload</th></tr>"
+        body +=
+            "<table id=\"letters\"><tr><th></th><th>worker</th><th>id</th><th>account</th><th>region</th><th>dead-lettered</th><th>receives</th><th>reason</th><th>payload</th></tr>"
         for r in rows {
             let l = r.letter
             let value = "\(r.worker)/\(r.id)"
             let error = l.failures.last?.error ?? l.reason
-            body += "<tr data-id=\"\(HTML.text(r.id))\"><td><input type=\"checkbox\" name=\"letter\" value=\"\(HTML.text(value))\"></td>"
-            body += "<td>\(HTML.text(r.worker))</td><td><a href=\"/dead-letters/\(HTML.pathSegment(r.worker))/\(HTML.pathSegment(r.id))\">\(HTML.text(r.id))</a></td>"
-            body += "<td class=\"account\">\(HTML.text(l.attributes["StarfleetAccount"] ?? "—"))</td><td>\(HTML.text(l.attributes["StarfleetRegion"] ?? "—"))</td>"
+            body +=
+                "<tr data-id=\"\(HTML.text(r.id))\"><td><input type=\"checkbox\" name=\"letter\" value=\"\(HTML.text(value))\"></td>"
+            body +=
+                "<td>\(HTML.text(r.worker))</td><td><a href=\"/dead-letters/\(HTML.pathSegment(r.worker))/\(HTML.pathSegment(r.id))\">\(HTML.text(r.id))</a></td>"
+            body +=
+                "<td class=\"account\">\(HTML.text(l.attributes["StarfleetAccount"] ?? "—"))</td><td>\(HTML.text(l.attributes["StarfleetRegion"] ?? "—"))</td>"
             body += "<td>\(HTML.text(iso(l.deadLetteredTimestamp)))</td><td class=\"n\">\(l.receiveCount)</td>"
-            body += "<td>\(HTML.text(String(error.prefix(200))))</td><td><code class=\"payload\">\(HTML.text(String(l.bodyText.prefix(160))))</code></td></tr>"
+            body +=
+                "<td>\(HTML.text(String(error.prefix(200))))</td><td><code class=\"payload\">\(HTML.text(String(l.bodyText.prefix(160))))</code></td></tr>"
         }
         body += "</table>"
-        body += "<button name=\"action\" value=\"redrive\">Redrive selected…</button> <button name=\"action\" value=\"purge\" class=\"danger\">Purge selected…</button> "
-        body += "<button name=\"action\" value=\"redrive-all\">Redrive all shown…</button> <button name=\"action\" value=\"purge-all\" class=\"danger\">Purge all shown…</button></form>"
+        body +=
+            "<button name=\"action\" value=\"redrive\">Redrive selected…</button> <button name=\"action\" value=\"purge\" class=\"danger\">Purge selected…</button> "
+        body +=
+            "<button name=\"action\" value=\"redrive-all\">Redrive all shown…</button> <button name=\"action\" value=\"purge-all\" class=\"danger\">Purge all shown…</button></form>"
         return page(title: "Dead letters", body: body)
     }
 
     static func deadLetter(_ letter: DeadLetter, worker: String, id: String, token: String) -> String {
         var body = "<table id=\"letter\">"
-        let rows: [(String, String)] = [
-            ("worker", worker), ("message id", letter.messageId), ("reason", letter.reason),
-            ("receives", "\(letter.receiveCount) of \(letter.maxReceiveCount)"), ("sent", iso(letter.sentTimestamp)),
-            ("dead-lettered", iso(letter.deadLetteredTimestamp)),
-        ] + letter.attributes.sorted { $0.key < $1.key }.map { ("attribute \($0.key)", $0.value) }
+        let rows: [(String, String)] =
+            [
+                ("worker", worker), ("message id", letter.messageId), ("reason", letter.reason),
+                ("receives", "\(letter.receiveCount) of \(letter.maxReceiveCount)"), ("sent", iso(letter.sentTimestamp)),
+                ("dead-lettered", iso(letter.deadLetteredTimestamp)),
+            ] + letter.attributes.sorted { $0.key < $1.key }.map { ("attribute \($0.key)", $0.value) }
         for (k, v) in rows { body += "<tr><th>\(HTML.text(k))</th><td>\(HTML.text(v))</td></tr>" }
-        body += "</table><h2>Payload</h2><pre id=\"payload\">\(HTML.text(letter.bodyText))</pre><h2>Failures</h2><ol id=\"failures\">"
+        body +=
+            "</table><h2>Payload</h2><pre id=\"payload\">\(HTML.text(letter.bodyText))</pre><h2>Failures</h2><ol id=\"failures\">"
         for f in letter.failures {
             body += "<li>\(HTML.text(iso(f.time))): \(HTML.text(f.error))\(f.exitStatus.map { " (exit status \($0))" } ?? "")"
             if let tail = f.stderrTail, !tail.isEmpty { body += "<pre>\(HTML.text(tail))</pre>" }
@@ -163,8 +185,10 @@ enum ConsolePages {
         }
         body += "</ol>"
         let value = HTML.text("\(worker)/\(id)")
-        body += "<form method=\"post\" action=\"/dead-letters/confirm\">\(tokenField(token))<input type=\"hidden\" name=\"letter\" value=\"\(value)\">"
-        body += "<button id=\"redrive\" name=\"action\" value=\"redrive\">Redrive…</button> <button name=\"action\" value=\"purge\" class=\"danger\">Purge…</button></form>"
+        body +=
+            "<form method=\"post\" action=\"/dead-letters/confirm\">\(tokenField(token))<input type=\"hidden\" name=\"letter\" value=\"\(value)\">"
+        body +=
+            "<button id=\"redrive\" name=\"action\" value=\"redrive\">Redrive…</button> <button name=\"action\" value=\"purge\" class=\"danger\">Purge…</button></form>"
         return page(title: "Dead letter \(id)", body: body)
     }
 
@@ -172,16 +196,24 @@ enum ConsolePages {
     static func confirm(action: ConsoleAction, letters: [String], token: String) -> String {
         let verb = action.isPurge ? "Purge" : "Redrive"
         var body = "<p>\(verb) \(letters.count) dead letter(s)? "
-        body += action.isPurge ? "They are deleted for good." : "Each goes back on its worker's queue as a new message and runs again."
-        body += "</p><ul>" + letters.prefix(50).map { "<li>\(HTML.text($0))</li>" }.joined() + (letters.count > 50 ? "<li>…</li>" : "") + "</ul>"
+        body +=
+            action.isPurge
+            ? "They are deleted for good." : "Each goes back on its worker's queue as a new message and runs again."
+        body +=
+            "</p><ul>" + letters.prefix(50).map { "<li>\(HTML.text($0))</li>" }.joined()
+            + (letters.count > 50 ? "<li>…</li>" : "") + "</ul>"
         body += "<form method=\"post\" action=\"/dead-letters/\(action.isPurge ? "purge" : "redrive")\">\(tokenField(token))"
         for l in letters { body += "<input type=\"hidden\" name=\"letter\" value=\"\(HTML.text(l))\">" }
-        body += "<button id=\"confirm\" class=\"\(action.isPurge ? "danger" : "")\">\(verb) \(letters.count)</button> <a href=\"/dead-letters\">cancel</a></form>"
+        body +=
+            "<button id=\"confirm\" class=\"\(action.isPurge ? "danger" : "")\">\(verb) \(letters.count)</button> <a href=\"/dead-letters\">cancel</a></form>"
         return page(title: "Confirm: \(verb.lowercased())", body: body)
     }
 
     static func result(title: String, lines: [String]) -> String {
-        page(title: title, body: "<ul id=\"result\">" + lines.map { "<li>\(HTML.text($0))</li>" }.joined() + "</ul><p><a href=\"/dead-letters\">dead letters</a> · <a href=\"/\">overview</a></p>")
+        page(
+            title: title,
+            body: "<ul id=\"result\">" + lines.map { "<li>\(HTML.text($0))</li>" }.joined()
+                + "</ul><p><a href=\"/dead-letters\">dead letters</a> · <a href=\"/\">overview</a></p>")
     }
 
     static func message(title: String, _ text: String) -> String {

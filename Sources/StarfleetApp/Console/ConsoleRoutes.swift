@@ -18,7 +18,8 @@ enum ConsoleRoutes {
             let worker = request.uri.queryParameters.get("worker") ?? ""
             let key = request.uri.queryParameters.get("key") ?? ""
             guard let view = await catalog.plan(worker: worker, key: key) else {
-                return html(ConsolePages.message(title: "Not found", "no template \(key) of a worker \(worker)"), status: .notFound)
+                return html(
+                    ConsolePages.message(title: "Not found", "no template \(key) of a worker \(worker)"), status: .notFound)
             }
             return html(ConsolePages.plan(view))
         }
@@ -30,8 +31,9 @@ enum ConsoleRoutes {
         router.get("workers/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
             let query = request.uri.queryParameters
-            let filter = ConsolePages.RunFilter(outcome: query.get("outcome").flatMap { $0.isEmpty ? nil : $0 },
-                                                account: query.get("account").flatMap { $0.isEmpty ? nil : $0 })
+            let filter = ConsolePages.RunFilter(
+                outcome: query.get("outcome").flatMap { $0.isEmpty ? nil : $0 },
+                account: query.get("account").flatMap { $0.isEmpty ? nil : $0 })
             guard let page = await source.worker(named: name, runs: filter) else {
                 return html(ConsolePages.message(title: "Not found", "no worker named \(name)"), status: .notFound)
             }
@@ -40,7 +42,9 @@ enum ConsoleRoutes {
         router.get("dead-letters") { request, _ in
             let filter = request.uri.queryParameters.get("worker").flatMap { $0.isEmpty ? nil : $0 }
             let account = request.uri.queryParameters.get("account").flatMap { $0.isEmpty ? nil : $0 }
-            let (rows, workers) = await ConsoleFiles.run { (source.letters(worker: filter, account: account), (try? source.deadLetters.workers()) ?? []) }
+            let (rows, workers) = await ConsoleFiles.run {
+                (source.letters(worker: filter, account: account), (try? source.deadLetters.workers()) ?? [])
+            }
             return html(ConsolePages.deadLetters(rows, workers: workers, filter: filter, account: account, token: csrf.token))
         }
         router.get("dead-letters/:worker/:id") { _, context in
@@ -64,7 +68,9 @@ enum ConsoleRoutes {
             if action == .redriveAll || action == .purgeAll {
                 let filter = form.value("worker").flatMap { $0.isEmpty ? nil : $0 }
                 let account = form.value("account").flatMap { $0.isEmpty ? nil : $0 }
-                letters = await ConsoleFiles.run { source.letters(worker: filter, account: account).map { "\($0.worker)/\($0.id)" } }
+                letters = await ConsoleFiles.run {
+                    source.letters(worker: filter, account: account).map { "\($0.worker)/\($0.id)" }
+                }
             }
             guard !letters.isEmpty else {
                 return html(ConsolePages.message(title: "Nothing selected", "select dead letters first"), status: .badRequest)
@@ -98,25 +104,37 @@ enum ConsoleRoutes {
     static func checked(_ request: Request, _ context: PeerContext, _ csrf: ConsoleGuard) async -> Result<ConsoleForm, Refused> {
         var request = request
         guard let buffer = try? await request.collectBody(upTo: 1 << 20) else {
-            return .failure(Refused(response: html(ConsolePages.message(title: "Bad request", "the form is too large"), status: .badRequest)))
+            return .failure(
+                Refused(response: html(ConsolePages.message(title: "Bad request", "the form is too large"), status: .badRequest)))
         }
         let form = ConsoleForm(String(decoding: buffer.readableBytesView, as: UTF8.self))
-        if let why = csrf.refusal(formToken: form.value("token"), origin: request.headers[origin],
-                                  fetchSite: request.headers[secFetchSite], host: request.head.authority) {
-            return .failure(Refused(response: html(ConsolePages.message(title: "Refused", "refused: \(why); reload the console's page and try again"),
-                                                   status: .forbidden)))
+        if let why = csrf.refusal(
+            formToken: form.value("token"), origin: request.headers[origin],
+            fetchSite: request.headers[secFetchSite], host: request.head.authority)
+        {
+            return .failure(
+                Refused(
+                    response: html(
+                        ConsolePages.message(title: "Refused", "refused: \(why); reload the console's page and try again"),
+                        status: .forbidden)))
         }
         return .success(form)
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         // no-store: the pages show live state and carry the token; frame-ancestors: no clickjacking by framing.
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                                           .contentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func asset(_ text: String, type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

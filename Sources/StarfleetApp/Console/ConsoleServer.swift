@@ -13,6 +13,7 @@ enum ConsoleServer {
         case .tcp(let a): bind = .tcp(host: a.host, port: Int(a.port))
         case .unix(let path): bind = .unix(path: path)
         }
-        return HTTPServer(name: "the web console", router: router, address: bind, idleTimeout: .seconds(60), maxConnections: 64, logger: logger)
+        return HTTPServer(
+            name: "the web console", router: router, address: bind, idleTimeout: .seconds(60), maxConnections: 64, logger: logger)
     }
 }

@@ -22,14 +22,16 @@ struct ConsoleSource: Sendable {
         var workers: [ConsoleOverview.WorkerRow] = []
         for w in configuration.workers {
             let outcome = snapshot.workers[w.name] ?? StatusBoard.WorkerStatus()
-            workers.append(.init(
-                name: w.name, enabled: w.enabled, runtime: w.runtime.rawValue, frequency: w.schedule?.description,
-                nextFire: w.enabled ? w.schedule.flatMap { snapshot.nextFires[$0.description] } : nil,
-                succeeded: outcome.succeeded, failed: outcome.failed, lastSuccess: outcome.lastSuccess,
-                lastFailure: outcome.lastFailure, lastError: outcome.lastError, queue: await queueRow(w.name)))
+            workers.append(
+                .init(
+                    name: w.name, enabled: w.enabled, runtime: w.runtime.rawValue, frequency: w.schedule?.description,
+                    nextFire: w.enabled ? w.schedule.flatMap { snapshot.nextFires[$0.description] } : nil,
+                    succeeded: outcome.succeeded, failed: outcome.failed, lastSuccess: outcome.lastSuccess,
+                    lastFailure: outcome.lastFailure, lastError: outcome.lastError, queue: await queueRow(w.name)))
         }
-        return ConsoleOverview(version: StarfleetVersion.current, startedAt: status.startedAt, now: now, generation: generation,
-                               lastReload: snapshot.lastReload, workers: workers, starbase: await queueRow(StatePaths.starbaseQueue))
+        return ConsoleOverview(
+            version: StarfleetVersion.current, startedAt: status.startedAt, now: now, generation: generation,
+            lastReload: snapshot.lastReload, workers: workers, starbase: await queueRow(StatePaths.starbaseQueue))
     }
 
     /// A queue's counts: the local journal's (with the oldest message's age) or SQS's approximate ones.
@@ -62,7 +64,8 @@ struct ConsoleSource: Sendable {
         }
         if configuration.starfleet.templateBucket == nil {
             do {
-                page.templates = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(prefix: w.templatePrefix)
+                page.templates = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(
+                    prefix: w.templatePrefix)
             } catch {
                 page.templateError = "cannot list the templates: \(error)"
             }
@@ -74,8 +77,10 @@ struct ConsoleSource: Sendable {
 
     /// The worker's newest runs from the run history (as `starfleetctl runs` reads it), filtered by outcome and
     /// account, at most `limit`.
-    static func recentRuns(of worker: String, history: String, filter: ConsolePages.RunFilter, limits: RunHistoryLimits,
-                           now: Date, limit: Int = 100) -> (runs: [RunRecord], problems: [String]) {
+    static func recentRuns(
+        of worker: String, history: String, filter: ConsolePages.RunFilter, limits: RunHistoryLimits,
+        now: Date, limit: Int = 100
+    ) -> (runs: [RunRecord], problems: [String]) {
         let read: RunHistoryRead
         do { read = try RunHistoryReader(root: history).read(worker: worker) } catch {
             return ([], ["cannot read the run history: \(error)"])
@@ -146,9 +151,14 @@ struct ConsoleSource: Sendable {
                 continue
             }
             do {
-                let result = try await deadLetters.redrive(worker: worker, .ids(ids), into: queue, ratePerSecond: nil, clock: clock)
-                for (id, new) in result.redriven.sorted(by: { $0.key < $1.key }) { lines.append("\(worker)/\(id): redriven as \(new)") }
-                for (id, why) in result.failed.sorted(by: { $0.key < $1.key }) { lines.append("\(worker)/\(id): not redriven: \(why)") }
+                let result = try await deadLetters.redrive(
+                    worker: worker, .ids(ids), into: queue, ratePerSecond: nil, clock: clock)
+                for (id, new) in result.redriven.sorted(by: { $0.key < $1.key }) {
+                    lines.append("\(worker)/\(id): redriven as \(new)")
+                }
+                for (id, why) in result.failed.sorted(by: { $0.key < $1.key }) {
+                    lines.append("\(worker)/\(id): not redriven: \(why)")
+                }
             } catch {
                 lines.append("\(worker): redrive stopped: \(error)")
             }

@@ -46,7 +46,8 @@ struct AWSReachability {
             await report("queue \(url)") { try await queueArn(url) }
         }
         if configuration.starfleet.templateBucket == nil, queueURLs.isEmpty, case .local = configuration.accountIndex {
-            Console.out("aws: nothing in the configuration is in AWS (no TemplateBucket, queue URLs or StarfleetDefaultAccountIndex)")
+            Console.out(
+                "aws: nothing in the configuration is in AWS (no TemplateBucket, queue URLs or StarfleetDefaultAccountIndex)")
         }
         return failed
     }
@@ -66,7 +67,8 @@ struct AWSReachability {
         let labels = host.split(separator: ".")
         let region = labels.count >= 4 && labels[0] == "sqs" ? String(labels[1]) : clients.deploymentRegion(configuration)
         let endpoint = AWSEndpoint.resolve(service: "sqs", region: region, environment: clients.environment)
-        let body = Array(try JSONEncoder().encode(["QueueUrl": .string(url), "AttributeNames": .list(["QueueArn"])] as [String: JSONField]))
+        let body = Array(
+            try JSONEncoder().encode(["QueueUrl": .string(url), "AttributeNames": .list(["QueueArn"])] as [String: JSONField]))
         let request = SigV4Request(
             method: "POST", scheme: endpoint.scheme, host: endpoint.host, path: endpoint.basePath + "/",
             headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.GetQueueAttributes")],

@@ -15,7 +15,7 @@ enum BedrockScaffold {
         for language in [Language.python, .javascript] where argument.hasSuffix(".\(language.rawValue)") {
             let folder = String(argument.dropLast(language.rawValue.count + 1))
             guard let first = folder.unicodeScalars.first, first.properties.isLowercase || first.properties.isUppercase,
-                  folder.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+                folder.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
             else { return nil }
             return (folder, language)
         }
@@ -32,14 +32,27 @@ enum BedrockScaffold {
         let name = className(folder)
         switch language {
         case .python:
-            return [("main.py", python(name, folder: folder)), ("__init__.py", ""),
-                    ("requirements.txt", "# This worker's own dependencies, one per line (pip's format).\n"
-                        + "# `starfleetctl worker build \(name)` installs them into the worker's virtualenv.\n")]
+            return [
+                ("main.py", python(name, folder: folder)), ("__init__.py", ""),
+                (
+                    "requirements.txt",
+                    "# This worker's own dependencies, one per line (pip's format).\n"
+                        + "# `starfleetctl worker build \(name)` installs them into the worker's virtualenv.\n"
+                ),
+            ]
         case .javascript:
-            return [("main.js", javascript(name, folder: folder)),
-                    ("package.json", "{\n  \"name\": \"\(folder.replacing("_", with: "-"))\",\n  \"private\": true,\n  \"main\": \"main.js\",\n  \"dependencies\": {}\n}\n"),
-                    ("worker.js", "// The starfleetd worker SDK (installed with starfleetd; on NODE_PATH for Runtime: nodejs).\n"
-                        + "// In AWS Lambda, put a copy of the SDK's worker.js here instead.\nmodule.exports = require(\"starfleet-worker\");\n")]
+            return [
+                ("main.js", javascript(name, folder: folder)),
+                (
+                    "package.json",
+                    "{\n  \"name\": \"\(folder.replacing("_", with: "-"))\",\n  \"private\": true,\n  \"main\": \"main.js\",\n  \"dependencies\": {}\n}\n"
+                ),
+                (
+                    "worker.js",
+                    "// The starfleetd worker SDK (installed with starfleetd; on NODE_PATH for Runtime: nodejs).\n"
+                        + "// In AWS Lambda, put a copy of the SDK's worker.js here instead.\nmodule.exports = require(\"starfleet-worker\");\n"
+                ),
+            ]
         }
     }
 

@@ -6,7 +6,9 @@ import StarfleetYAML
 /// configured one — the local file, or Starfleet's S3 object (StarfleetDefaultAccountIndex) read with the
 /// current AWS credentials, as the daemon reads it.
 enum ConfiguredAccountIndex {
-    static func load(_ configuration: Configuration, override: String?, stateDirectory: String) async throws(AccountIndexError) -> AccountIndex {
+    static func load(_ configuration: Configuration, override: String?, stateDirectory: String) async throws(AccountIndexError)
+        -> AccountIndex
+    {
         if let override {
             return try AccountIndexFile.load(Configuration.resolve(override, against: CurrentDirectory.path))
         }

@@ -26,7 +26,8 @@ package struct ControlContext: Sendable {
     }
 
     func stateDirectory(for configuration: Configuration) -> String {
-        configuration.stateDirectory(flag: stateDir, environment: getenv(EnvironmentName.stateDirectory).map { String(cString: $0) })
+        configuration.stateDirectory(
+            flag: stateDir, environment: getenv(EnvironmentName.stateDirectory).map { String(cString: $0) })
     }
 }
 

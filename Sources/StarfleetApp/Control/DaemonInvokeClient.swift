@@ -13,7 +13,8 @@ struct DaemonInvokeClient {
     static func find(stateDirectory: String) -> DaemonInvokeClient? {
         var candidates = [StatePaths.invokeSocket(inRuntimeDirectory: StatePaths(stateDirectory).defaultRuntimeDirectory)]
         if let runtime = ProcessInfo.processInfo.environment[EnvironmentName.runtimeDirectory], !runtime.isEmpty {
-            candidates.append(StatePaths.invokeSocket(inRuntimeDirectory: runtime.split(separator: ":").first.map(String.init) ?? runtime))
+            candidates.append(
+                StatePaths.invokeSocket(inRuntimeDirectory: runtime.split(separator: ":").first.map(String.init) ?? runtime))
         }
         candidates.append(StatePaths.invokeSocket(inRuntimeDirectory: StatePaths.systemdRuntimeDirectory))
         for path in candidates where answers(path) { return DaemonInvokeClient(socket: path) }
@@ -42,7 +43,9 @@ struct DaemonInvokeClient {
         case queued(String)
     }
 
-    func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool, async: Bool) async throws -> Outcome {
+    func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool, async: Bool) async throws
+        -> Outcome
+    {
         var custom: [String: String] = ["StarfleetCommit": commit ? "true" : "false"]
         if let account { custom["StarfleetAccount"] = account }
         if let region { custom["StarfleetRegion"] = region }
@@ -50,8 +53,10 @@ struct DaemonInvokeClient {
         let http = HTTPClient(configuration: HTTPClient.Configuration(), logger: .init(label: "starfleetctl"))
         let request = HTTPRequest(
             method: "POST", url: "http://localhost/2015-03-31/functions/\(worker)/invocations",
-            headers: [("X-Amz-Invocation-Type", async ? "Event" : "RequestResponse"), ("X-Amz-Client-Context", context),
-                      ("Content-Type", "application/json")],
+            headers: [
+                ("X-Amz-Invocation-Type", async ? "Event" : "RequestResponse"), ("X-Amz-Client-Context", context),
+                ("Content-Type", "application/json"),
+            ],
             body: payload, timeout: 15 * 60, unixSocketPath: socket)
         let response = try await http.send(request, retry: RetryPolicy.none)
         if response.status == 202 { return .queued(response.header("X-Amzn-Starfleet-Message-Id") ?? "") }

@@ -21,9 +21,14 @@ package struct DeadLetterListCommand {
             let inventory = try access.deadLetterInventory()
             let workers: [String]
             if let worker {
-                if inventory[worker] == nil && access.configuration.worker(named: worker) == nil && worker != StatePaths.starbaseQueue {
-                    let hint = Suggestion.hint(for: worker, in: Set(inventory.keys).union(access.configuration.workers.map(\.name)))
-                    Console.error("error: no worker named \(worker) has dead letters and none is configured\(hint.map { " (\($0))" } ?? "")")
+                if inventory[worker] == nil && access.configuration.worker(named: worker) == nil
+                    && worker != StatePaths.starbaseQueue
+                {
+                    let hint = Suggestion.hint(
+                        for: worker, in: Set(inventory.keys).union(access.configuration.workers.map(\.name)))
+                    Console.error(
+                        "error: no worker named \(worker) has dead letters and none is configured\(hint.map { " (\($0))" } ?? "")"
+                    )
                     throw ControlExit(ExitStatus.dataError)
                 }
                 workers = [worker]
@@ -46,7 +51,10 @@ package struct DeadLetterListCommand {
         var table = TextTable(["ID", "WORKER", "DEAD-LETTERED", "RECEIVES", "LAST ERROR"], rightAligned: [3])
         for l in letters {
             let error = l.lastError ?? (l.reason.hasPrefix("unreadable") ? l.reason : nil)
-            table.append([l.messageId, l.worker, Format.time(l.deadLetteredTimestamp), "\(l.receiveCount)", Format.oneLine(error, limit: 70)])
+            table.append([
+                l.messageId, l.worker, Format.time(l.deadLetteredTimestamp), "\(l.receiveCount)",
+                Format.oneLine(error, limit: 70),
+            ])
         }
         for line in table.render() { Console.out(line) }
         Console.out("\(letters.count) dead letter\(letters.count == 1 ? "" : "s")")
@@ -68,7 +76,9 @@ package struct DeadLetterShowCommand {
     package func run() throws {
         let access = try StateAccess(control)
         let inventory: [String: [String]]
-        do { inventory = try access.deadLetterInventory() } catch { throw Failure.exit(error, "cannot read \(access.deadLetters.root)") }
+        do { inventory = try access.deadLetterInventory() } catch {
+            throw Failure.exit(error, "cannot read \(access.deadLetters.root)")
+        }
         let found: (worker: String, ids: [String])
         switch DeadLetterRequest.ids([id], worker: worker).resolve(in: inventory, knownWorkers: access.knownQueues) {
         case .failure(let refusal):

@@ -25,7 +25,9 @@ package struct DeadLetterSelection: Sendable {
         case .success(let r): request = r
         }
         let inventory: [String: [String]]
-        do { inventory = try access.deadLetterInventory() } catch { throw Failure.exit(error, "cannot read \(access.deadLetters.root)") }
+        do { inventory = try access.deadLetterInventory() } catch {
+            throw Failure.exit(error, "cannot read \(access.deadLetters.root)")
+        }
         switch request.resolve(in: inventory, knownWorkers: access.knownQueues) {
         case .failure(let refusal):
             for line in refusal.message.split(separator: "\n") { Console.error("error: \(line)") }
@@ -53,7 +55,8 @@ package struct DeadLetterRedriveCommand {
         // A queue nobody consumes would swallow the messages: refuse for named targets, skip under --all.
         let orphans = targets.filter { !access.knownQueues.contains($0.worker) }
         for orphan in orphans {
-            let text = "no worker section named \(orphan.worker) consumes its queue; its \(orphan.ids.count) dead letter(s) cannot be redriven (add the worker back, or purge them)"
+            let text =
+                "no worker section named \(orphan.worker) consumes its queue; its \(orphan.ids.count) dead letter(s) cannot be redriven (add the worker back, or purge them)"
             if !selection.all {
                 Console.error("error: " + text)
                 throw ControlExit(ExitStatus.dataError)
@@ -87,7 +90,8 @@ package struct DeadLetterRedriveCommand {
                 do {
                     let started = Date()
                     let result = try await access.deadLetters.redrive(
-                        worker: worker, .ids(chunk), into: target.queue, ratePerSecond: rate > 0 ? rate : nil, clock: access.clock)
+                        worker: worker, .ids(chunk), into: target.queue, ratePerSecond: rate > 0 ? rate : nil, clock: access.clock
+                    )
                     moved += result.redriven.count
                     for (id, why) in result.failed.sorted(by: { $0.key < $1.key }) {
                         Console.error("error: \(id) (\(worker)) not redriven: \(why)")
@@ -106,7 +110,8 @@ package struct DeadLetterRedriveCommand {
             }
             await target.close()
             progress.endLine()
-            let route = target.viaDaemon
+            let route =
+                target.viaDaemon
                 ? "handed to the running daemon through \(access.paths.inbox)/\(worker)/ (it takes them within a second)"
                 : "written to its queue"
             Console.out("\(worker): \(moved) dead letter(s) redriven, \(route)")

@@ -16,7 +16,8 @@ enum DeadLetterRequest: Equatable {
         let unique = ids.filter { seen.insert($0).inserted }
         switch (unique.isEmpty, worker, all) {
         case (true, nil, false):
-            return .failure(.usage("say which dead letters: their IDs, --worker NAME for all of one worker's, or --all for every worker's"))
+            return .failure(
+                .usage("say which dead letters: their IDs, --worker NAME for all of one worker's, or --all for every worker's"))
         case (false, _, true):
             return .failure(.usage("give IDs or --all, not both"))
         case (true, let w?, _):
@@ -31,7 +32,9 @@ enum DeadLetterRequest: Equatable {
     /// The request applied to what is on disk (`inventory`: worker → dead-letter ids): the ids to take per worker,
     /// sorted by worker. Fails with a data error naming every unknown id (with a hint when one is close) before
     /// anything is touched; `knownWorkers` (configured workers and the Starbase) may have no folder yet.
-    func resolve(in inventory: [String: [String]], knownWorkers: Set<String>) -> Result<[(worker: String, ids: [String])], TargetError> {
+    func resolve(in inventory: [String: [String]], knownWorkers: Set<String>) -> Result<
+        [(worker: String, ids: [String])], TargetError
+    > {
         switch self {
         case .everything:
             return .success(inventory.keys.sorted().compactMap { w in inventory[w].flatMap { $0.isEmpty ? nil : (w, $0) } })
@@ -52,7 +55,9 @@ enum DeadLetterRequest: Equatable {
                 if let (worker, exact) = Self.find(id, in: scope) {
                     found[worker, default: []].append(exact)
                 } else {
-                    problems.append("no dead letter with id \(id)\(only.map { " for worker \($0)" } ?? "")" + Self.hint(for: id, scope: scope, inventory: inventory, only: only))
+                    problems.append(
+                        "no dead letter with id \(id)\(only.map { " for worker \($0)" } ?? "")"
+                            + Self.hint(for: id, scope: scope, inventory: inventory, only: only))
                 }
             }
             if !problems.isEmpty { return .failure(.data(problems.joined(separator: "\n"))) }

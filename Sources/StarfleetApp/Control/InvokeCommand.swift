@@ -17,7 +17,10 @@ package struct InvokeCommand {
     package var commit: Bool
     package var async: Bool
 
-    package init(control: ControlContext, worker: String, payload: String, accountID: String?, region: String?, accountIndex: String?, commit: Bool, async: Bool) {
+    package init(
+        control: ControlContext, worker: String, payload: String, accountID: String?, region: String?, accountIndex: String?,
+        commit: Bool, async: Bool
+    ) {
         self.control = control
         self.worker = worker
         self.payload = payload
@@ -32,7 +35,9 @@ package struct InvokeCommand {
         let access = try StateAccess(control)
         let configuration = access.configuration
         guard let config = configuration.worker(named: worker) else {
-            Console.error("error: no worker named \(worker)" + (Suggestion.hint(for: worker, in: configuration.workers.map(\.name)).map { " (\($0))" } ?? ""))
+            Console.error(
+                "error: no worker named \(worker)"
+                    + (Suggestion.hint(for: worker, in: configuration.workers.map(\.name)).map { " (\($0))" } ?? ""))
             throw ControlExit(ExitStatus.usage)
         }
         let paths = StatePaths(control.stateDirectory(for: configuration))
@@ -52,7 +57,9 @@ package struct InvokeCommand {
         let extra = parsed.map { ship.validate(template: $0.raw) } ?? []
         for d in extra { Console.error(d.description) }
         guard let template = parsed, !extra.containsErrors else { throw ControlExit(ExitStatus.dataError) }
-        if strategy != .singleInvocation { try await checkApplicable(template, strategy: strategy, configuration: configuration, paths: paths) }
+        if strategy != .singleInvocation {
+            try await checkApplicable(template, strategy: strategy, configuration: configuration, paths: paths)
+        }
         let body = try FanOutPlanner.payload(worker: worker, template: template, account: accountID, region: region).body
 
         if let daemon = DaemonInvokeClient.find(stateDirectory: paths.root) {
@@ -63,7 +70,11 @@ package struct InvokeCommand {
             let sender = try access.sendingQueue(worker)
             let results = try await sender.queue.send([InvocationMessage.make(payload: body, account: accountID, region: region)])
             await sender.close()
-            Console.out("enqueued on \(worker): \(results.first?.messageId ?? "")" + (sender.onSQS ? " (sent to its SQS queue)" : sender.viaDaemon ? " (handed to the running daemon)" : " (runs when the daemon starts)"))
+            Console.out(
+                "enqueued on \(worker): \(results.first?.messageId ?? "")"
+                    + (sender.onSQS
+                        ? " (sent to its SQS queue)"
+                        : sender.viaDaemon ? " (handed to the running daemon)" : " (runs when the daemon starts)"))
             return
         }
         Console.error("[🆗] Template OK: Executing worker: \(worker)...")
@@ -72,11 +83,14 @@ package struct InvokeCommand {
         logger.logLevel = .info
         let id = "cli-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
         let invoker = CLIInvoker(access: access, logger: logger)
-        let context = WorkerContext(worker: worker, account: accountID, region: region, commit: commit, messageId: id, receiveCount: 1,
-                                    logger: logger, invoker: invoker)
+        let context = WorkerContext(
+            worker: worker, account: accountID, region: region, commit: commit, messageId: id, receiveCount: 1,
+            logger: logger, invoker: invoker)
         do {
-            let result = try await ship.execute(WorkerInvocation(worker: worker, body: body, account: accountID, region: region,
-                                                                 commit: commit, messageId: id, receiveCount: 1), context: context)
+            let result = try await ship.execute(
+                WorkerInvocation(
+                    worker: worker, body: body, account: accountID, region: region,
+                    commit: commit, messageId: id, receiveCount: 1), context: context)
             if !result.isEmpty { Console.out(String(decoding: result, as: UTF8.self).trimmingTrailingNewlines) }
         } catch let failure as WorkerFailure {
             Console.error("error: \(failure.message)")
@@ -113,13 +127,17 @@ package struct InvokeCommand {
         guard let daemon = DaemonInvokeClient.find(stateDirectory: paths.root) else {
             if async {
                 let sender = try StateAccess(control).sendingQueue(worker)
-                let results = try await sender.queue.send([InvocationMessage.make(payload: body, account: accountID, region: region)])
+                let results = try await sender.queue.send([
+                    InvocationMessage.make(payload: body, account: accountID, region: region)
+                ])
                 await sender.close()
                 Console.out("enqueued on \(worker): \(results.first?.messageId ?? "") (runs when the daemon starts)")
                 return
             }
-            Console.error("error: \(worker) runs on the Lambda runtime (Runtime: \(config.runtime.rawValue)) in the daemon's warm processes, "
-                          + "and no daemon answers on \(paths.root)/run/invoke.sock; start starfleetd, or use --async to queue the payload")
+            Console.error(
+                "error: \(worker) runs on the Lambda runtime (Runtime: \(config.runtime.rawValue)) in the daemon's warm processes, "
+                    + "and no daemon answers on \(paths.root)/run/invoke.sock; start starfleetd, or use --async to queue the payload"
+            )
             throw ControlExit(ExitStatus.unavailable)
         }
         try await run(through: daemon, body: body)
@@ -129,7 +147,8 @@ package struct InvokeCommand {
         if !async { Console.error("[🆗] Executing worker: \(worker) (through the running daemon)...") }
         let outcome: DaemonInvokeClient.Outcome
         do {
-            outcome = try await daemon.invoke(worker: worker, payload: body, account: accountID, region: region, commit: commit, async: async)
+            outcome = try await daemon.invoke(
+                worker: worker, payload: body, account: accountID, region: region, commit: commit, async: async)
         } catch {
             Console.error("error: \(error)")
             throw ControlExit(ExitStatus.unavailable)
@@ -146,8 +165,12 @@ package struct InvokeCommand {
                 let stackTrace: [String]?
             }
             let parsed = try? JSONDecoder().decode(Document.self, from: Data(document))
-            Console.error("error: \(parsed?.errorType.map { "\($0): " } ?? "")\(parsed?.errorMessage ?? String(decoding: document, as: UTF8.self))")
-            if let trace = parsed?.stackTrace, !trace.isEmpty { Console.error("stack trace (last lines):\n\(trace.suffix(20).joined(separator: "\n"))") }
+            Console.error(
+                "error: \(parsed?.errorType.map { "\($0): " } ?? "")\(parsed?.errorMessage ?? String(decoding: document, as: UTF8.self))"
+            )
+            if let trace = parsed?.stackTrace, !trace.isEmpty {
+                Console.error("stack trace (last lines):\n\(trace.suffix(20).joined(separator: "\n"))")
+            }
             throw ControlExit(1)
         }
     }
@@ -162,7 +185,9 @@ package struct InvokeCommand {
     }
 
     /// Starfleet's applicability check: the account (and region) must be among those the template resolves to.
-    func checkApplicable(_ template: PayloadTemplate, strategy: FanOutStrategy, configuration: Configuration, paths: StatePaths) async throws {
+    func checkApplicable(_ template: PayloadTemplate, strategy: FanOutStrategy, configuration: Configuration, paths: StatePaths)
+        async throws
+    {
         let index: AccountIndex
         do {
             index = try await ConfiguredAccountIndex.load(configuration, override: accountIndex, stateDirectory: paths.root)
@@ -195,13 +220,16 @@ struct CLIInvoker: WorkerInvoker {
 
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
         guard let config = configuration.worker(named: worker),
-              let ship = WorkerRegistry.ship(for: config, workingDirectory: paths.workerDirectory(worker))
+            let ship = WorkerRegistry.ship(for: config, workingDirectory: paths.workerDirectory(worker))
         else { throw WorkerFailure("invoke: no worker named \(worker) with an implementation") }
         let id = "cli-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
-        let context = WorkerContext(worker: worker, account: account, region: region, commit: commit, messageId: id, receiveCount: 1,
-                                    logger: logger, invoker: self)
-        return try await ship.execute(WorkerInvocation(worker: worker, body: payload, account: account, region: region, commit: commit,
-                                                       messageId: id, receiveCount: 1), context: context)
+        let context = WorkerContext(
+            worker: worker, account: account, region: region, commit: commit, messageId: id, receiveCount: 1,
+            logger: logger, invoker: self)
+        return try await ship.execute(
+            WorkerInvocation(
+                worker: worker, body: payload, account: account, region: region, commit: commit,
+                messageId: id, receiveCount: 1), context: context)
     }
 
     func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {

@@ -1,7 +1,7 @@
-import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import StarfleetCore
+import StarfleetFiles
 import StarfleetQueue
 
 /// `starfleetctl new worker NAME --language …`: scaffolds a worker ship (Bedrock's `bedrock new worker`).
@@ -49,7 +49,9 @@ package struct NewWorkerCommand {
         let strategy = self.strategy ?? .account
         let configuration = try control.loadConfiguration(quietWarnings: true)
         if let bedrock {
-            try BedrockScaffoldWriter(folder: bedrock.folder, language: bedrock.language, strategy: strategy, configuration: configuration).write()
+            try BedrockScaffoldWriter(
+                folder: bedrock.folder, language: bedrock.language, strategy: strategy, configuration: configuration
+            ).write()
             return
         }
         guard let language else { throw ControlExit(ExitStatus.usage) }
@@ -58,7 +60,8 @@ package struct NewWorkerCommand {
             throw ControlExit(ExitStatus.dataError)
         }
         if configuration.sections[name] != nil {
-            Console.error("error: the configuration in \(configuration.directory) already has a section named \(name); nothing was written")
+            Console.error(
+                "error: the configuration in \(configuration.directory) already has a section named \(name); nothing was written")
             throw ControlExit(ExitStatus.dataError)
         }
 
@@ -78,7 +81,9 @@ package struct NewWorkerCommand {
             }
             switch WorkerScaffold.register(name: name, in: String(decoding: data, as: UTF8.self)) {
             case .failure(.noMarker):
-                Console.error("error: \(registryPath) has no `\(WorkerScaffold.registryMarker)` line to register above; add it inside builtIns")
+                Console.error(
+                    "error: \(registryPath) has no `\(WorkerScaffold.registryMarker)` line to register above; add it inside builtIns"
+                )
                 throw ControlExit(ExitStatus.dataError)
             case .failure(.alreadyRegistered):
                 Console.error("error: \(name) is already registered in \(registryPath); nothing was written")
@@ -86,11 +91,19 @@ package struct NewWorkerCommand {
             case .success(let edited):
                 registry = (registryPath, edited)
             }
-            plan.append((root + "/Sources/StarfleetWorkers/\(name).swift", WorkerScaffold.swiftSource(name: name, strategy: strategy), 0o644))
+            plan.append(
+                (
+                    root + "/Sources/StarfleetWorkers/\(name).swift", WorkerScaffold.swiftSource(name: name, strategy: strategy),
+                    0o644
+                ))
         }
         let configFile = configuration.directory + "/\(name).yaml"
         let templateFile = configuration.starfleet.templateDirectory + "/\(name)/example.yaml"
-        plan.append((configFile, WorkerScaffold.configSection(name: name, language: language, strategy: strategy, command: command), 0o644))
+        plan.append(
+            (
+                configFile, WorkerScaffold.configSection(name: name, language: language, strategy: strategy, command: command),
+                0o644
+            ))
         plan.append((templateFile, WorkerScaffold.template(name: name, strategy: strategy), 0o644))
 
         let existing = plan.map(\.path).filter { PosixFileSystem().fileExists($0) }
@@ -123,13 +136,16 @@ package struct NewWorkerCommand {
             steps.append("swift build  (a new Swift worker is compiled into starfleetd and starfleetctl)")
         } else {
             steps.append("edit \(plan[0].path); it changes nothing unless STARFLEET_COMMIT is true")
-            steps.append("try it by hand: echo '{\"TemplateName\": \"x\", \"StarbaseAssignedAccount\": \"123456789012\"}' | STARFLEET_WORKER=\(name) STARFLEET_COMMIT=false \(plan[0].path)")
+            steps.append(
+                "try it by hand: echo '{\"TemplateName\": \"x\", \"StarbaseAssignedAccount\": \"123456789012\"}' | STARFLEET_WORKER=\(name) STARFLEET_COMMIT=false \(plan[0].path)"
+            )
         }
         steps.append("starfleetctl validate --config \(config)")
         steps.append("starfleetctl plan --config \(config) \(templateFile)")
-        steps.append(language == .swift
-            ? "restart the daemon to run it: systemctl restart starfleetd (or starfleetd --config \(config) --state-dir DIR)"
-            : "reload the daemon to run it: systemctl reload starfleetd (or starfleetd --config \(config) --state-dir DIR)")
+        steps.append(
+            language == .swift
+                ? "restart the daemon to run it: systemctl restart starfleetd (or starfleetd --config \(config) --state-dir DIR)"
+                : "reload the daemon to run it: systemctl reload starfleetd (or starfleetd --config \(config) --state-dir DIR)")
         for (n, step) in steps.enumerated() { Console.out("  \(n + 1). \(step)") }
     }
 }

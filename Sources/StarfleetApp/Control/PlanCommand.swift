@@ -33,8 +33,9 @@ package struct PlanCommand {
         let index = strategy == .singleInvocation ? nil : try await loadIndex(configuration)
         let plan: FanOutPlan
         do {
-            plan = try FanOutPlanner.plan(worker: target.name, strategy: strategy, template: parsed, index: index,
-                                          scopeToRegions: Set(configuration.starfleet.scopeToRegions))
+            plan = try FanOutPlanner.plan(
+                worker: target.name, strategy: strategy, template: parsed, index: index,
+                scopeToRegions: Set(configuration.starfleet.scopeToRegions))
         } catch {
             Console.error("error: \(error.message)")
             throw ControlExit(ExitStatus.dataError)
@@ -45,14 +46,17 @@ package struct PlanCommand {
     func chooseWorker(_ configuration: Configuration, path: String) throws -> WorkerConfiguration {
         if let name = worker {
             guard let w = configuration.worker(named: name) else {
-                Console.error("error: no worker named \(name) in \(control.config)"
-                    + (Suggestion.hint(for: name, in: configuration.workers.map(\.name)).map { " (\($0))" } ?? ""))
+                Console.error(
+                    "error: no worker named \(name) in \(control.config)"
+                        + (Suggestion.hint(for: name, in: configuration.workers.map(\.name)).map { " (\($0))" } ?? ""))
                 throw ControlExit(ExitStatus.usage)
             }
             return w
         }
         guard let key = configuration.templateKey(forPath: path) else {
-            Console.error("error: \(template) is not under the template directory \(configuration.starfleet.templateDirectory); name the worker with --worker")
+            Console.error(
+                "error: \(template) is not under the template directory \(configuration.starfleet.templateDirectory); name the worker with --worker"
+            )
             throw ControlExit(ExitStatus.usage)
         }
         guard let w = configuration.worker(forTemplateKey: key) else {
@@ -64,7 +68,8 @@ package struct PlanCommand {
 
     func loadIndex(_ configuration: Configuration) async throws -> AccountIndex {
         do {
-            return try await ConfiguredAccountIndex.load(configuration, override: accountIndex, stateDirectory: control.stateDirectory(for: configuration))
+            return try await ConfiguredAccountIndex.load(
+                configuration, override: accountIndex, stateDirectory: control.stateDirectory(for: configuration))
         } catch {
             Console.error(error.description)
             throw ControlExit(ConfiguredAccountIndex.isUnavailable(error) ? ExitStatus.unavailable : ExitStatus.dataError)

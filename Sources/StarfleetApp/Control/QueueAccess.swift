@@ -1,9 +1,9 @@
-import StarfleetFiles
 import FoundationEssentials
 import Glibc
 import Logging
 import StarfleetClock
 import StarfleetCore
+import StarfleetFiles
 import StarfleetQueue
 
 /// What the operator commands share: the configuration, the state directory's layout, whether the daemon runs,
@@ -77,7 +77,8 @@ struct StateAccess {
     /// The Starbase queue, every configured worker's, then any other queue directory found on disk.
     func queueNames() -> [String] {
         var names = [StatePaths.starbaseQueue] + configuration.workers.map(\.name)
-        let onDisk = ((try? PosixFileSystem().contents(ofDirectory: paths.root + "/queues")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let onDisk = ((try? PosixFileSystem().contents(ofDirectory: paths.root + "/queues")) ?? []).filter { !$0.hasPrefix(".") }
+            .sorted()
         for name in onDisk where !names.contains(name) { names.append(name) }
         return names
     }
@@ -96,16 +97,20 @@ struct StateAccess {
     func inspect(queue: String) throws -> (stats: QueueStats, messages: [QueuedMessageInfo]) {
         let directory = paths.queue(queue)
         guard PosixFileSystem().fileExists(directory + "/journal") else { return (QueueStats(), []) }
-        let (stats, messages, _) = try JournalQueue.inspect(directory: directory, options: options(for: queue), clock: clock, logger: logger)
+        let (stats, messages, _) = try JournalQueue.inspect(
+            directory: directory, options: options(for: queue), clock: clock, logger: logger)
         return (stats, messages)
     }
 
     /// A queue to send to: a worker's SQS queue when its InvocationQueueUrl is one, else the journal itself when
     /// nobody holds its lock, else the daemon's inbox for it. Call `close` on the result when done.
     func sendingQueue(_ queue: String) throws -> SendingQueue {
-        if queue != StatePaths.starbaseQueue, let sqs = sqsQueue(queue) { return SendingQueue(queue: sqs, journal: nil, onSQS: true) }
+        if queue != StatePaths.starbaseQueue, let sqs = sqsQueue(queue) {
+            return SendingQueue(queue: sqs, journal: nil, onSQS: true)
+        }
         do {
-            let journal = try JournalQueue.open(directory: paths.queue(queue), name: queue, options: options(for: queue), clock: clock, logger: logger)
+            let journal = try JournalQueue.open(
+                directory: paths.queue(queue), name: queue, options: options(for: queue), clock: clock, logger: logger)
             return SendingQueue(queue: journal, journal: journal)
         } catch let error as QueueError where error.code == .locked {
             return SendingQueue(queue: InboxQueue(root: paths.inbox, queue: queue), journal: nil)

@@ -1,6 +1,6 @@
-import StarfleetFiles
 import FoundationEssentials
 import StarfleetCore
+import StarfleetFiles
 import StarfleetQueue
 
 /// `starfleetctl queue acknowledge QUEUE`: clears a queue's degraded mark once the operator has seen the loss.
@@ -79,26 +79,34 @@ package struct QueueStatsCommand {
             }
             let oldest = inspected.messages.filter { $0.state != .leaving }.map(\.sentTimestamp).min()
             let counts = try await access.counts(of: name, live: live, journal: inspected.stats)
-            rows.append(Row(name: name, visible: counts.visible, inFlight: counts.inFlight, delayed: counts.delayed,
-                            deadLetters: access.deadLetterCount(name),
-                            oldestMessageAgeSeconds: oldest.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) },
-                            oldestMessageSent: oldest))
+            rows.append(
+                Row(
+                    name: name, visible: counts.visible, inFlight: counts.inFlight, delayed: counts.delayed,
+                    deadLetters: access.deadLetterCount(name),
+                    oldestMessageAgeSeconds: oldest.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) },
+                    oldestMessageSent: oldest))
         }
-        let report = Report(stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows,
-                            degraded: access.degradedQueues())
+        let report = Report(
+            stateDirectory: access.paths.root, daemonRunning: running, source: live == nil ? "journal" : "daemon", queues: rows,
+            degraded: access.degradedQueues())
         if json {
             try JSONOutput.print(report)
             return
         }
         var table = TextTable(["QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD", "OLDEST"], rightAligned: [1, 2, 3, 4, 5])
         for r in rows {
-            table.append([r.name, "\(r.visible)", "\(r.inFlight)", "\(r.delayed)", "\(r.deadLetters)",
-                          r.oldestMessageAgeSeconds.map { Format.age(seconds: $0) } ?? "-"])
+            table.append([
+                r.name, "\(r.visible)", "\(r.inFlight)", "\(r.delayed)", "\(r.deadLetters)",
+                r.oldestMessageAgeSeconds.map { Format.age(seconds: $0) } ?? "-",
+            ])
         }
         for line in table.render() { Console.out(line) }
         for d in report.degraded {
-            Console.out("DEGRADED queue \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary); acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
+            Console.out(
+                "DEGRADED queue \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary); acknowledge with `starfleetctl queue acknowledge \(d.queue)`"
+            )
         }
-        Console.out("(\(running ? "daemon running" : "daemon not running"); counts from \(live == nil ? "the journals" : "status.json"))")
+        Console.out(
+            "(\(running ? "daemon running" : "daemon not running"); counts from \(live == nil ? "the journals" : "status.json"))")
     }
 }

@@ -12,7 +12,9 @@ package struct RunsCommand {
     package var limit: Int
     package var json: Bool
 
-    package init(control: ControlContext, worker: String?, accountId: String?, failed: Bool, since: String?, limit: Int, json: Bool) {
+    package init(
+        control: ControlContext, worker: String?, accountId: String?, failed: Bool, since: String?, limit: Int, json: Bool
+    ) {
         self.control = control
         self.worker = worker
         self.accountId = accountId
@@ -41,7 +43,9 @@ package struct RunsCommand {
             if let worker {
                 if !onDisk.contains(worker) && access.configuration.worker(named: worker) == nil {
                     let hint = Suggestion.hint(for: worker, in: Set(onDisk).union(access.configuration.workers.map(\.name)))
-                    Console.error("error: no worker named \(worker) has a run history and none is configured\(hint.map { " (\($0))" } ?? "")")
+                    Console.error(
+                        "error: no worker named \(worker) has a run history and none is configured\(hint.map { " (\($0))" } ?? "")"
+                    )
                     throw ControlExit(ExitStatus.dataError)
                 }
                 workers = onDisk.contains(worker) ? [worker] : []
@@ -52,8 +56,9 @@ package struct RunsCommand {
                 let read = try reader.read(worker: name)
                 for problem in read.problems { Console.error("warning: \(problem)") }
                 if read.unfinishedTailBytes > 0 {
-                    Console.error("note: \(name): the last \(read.unfinishedTailBytes) bytes of its newest segment are not a whole run "
-                                  + "(a write in progress, or a crash's torn tail the daemon cuts off when it next starts); left out")
+                    Console.error(
+                        "note: \(name): the last \(read.unfinishedTailBytes) bytes of its newest segment are not a whole run "
+                            + "(a write in progress, or a crash's torn tail the daemon cuts off when it next starts); left out")
                 }
                 // The configured bounds, exactly (the daemon removes whole segments, so disk may hold a few more).
                 let limits = access.configuration.worker(named: name).map { w -> RunHistoryLimits in
@@ -78,10 +83,13 @@ package struct RunsCommand {
             Console.out("no runs\(worker.map { " of \($0)" } ?? "") in \(access.paths.history)")
             return
         }
-        var table = TextTable(["STARTED", "WORKER", "ACCOUNT", "REGION", "ATTEMPT", "DURATION", "OUTCOME", "ERROR"], rightAligned: [4, 5])
+        var table = TextTable(
+            ["STARTED", "WORKER", "ACCOUNT", "REGION", "ATTEMPT", "DURATION", "OUTCOME", "ERROR"], rightAligned: [4, 5])
         for r in runs {
-            table.append([Format.time(r.started), r.worker, r.account ?? "-", r.region ?? "-", "\(r.attempt)",
-                          Self.duration(r.durationSeconds), r.outcome.name, r.outcome.isFailure ? Format.oneLine(r.error, limit: 60) : "-"])
+            table.append([
+                Format.time(r.started), r.worker, r.account ?? "-", r.region ?? "-", "\(r.attempt)",
+                Self.duration(r.durationSeconds), r.outcome.name, r.outcome.isFailure ? Format.oneLine(r.error, limit: 60) : "-",
+            ])
         }
         for line in table.render() { Console.out(line) }
         Console.out("\(runs.count) run\(runs.count == 1 ? "" : "s")")

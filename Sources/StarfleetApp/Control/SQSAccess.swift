@@ -1,13 +1,14 @@
 import Logging
 import StarfleetAWS
-import StarfleetSQSQueue
 import StarfleetQueue
+import StarfleetSQSQueue
 
 extension StateAccess {
     /// The SQS queue behind a worker (or the Starbase) whose queue URL in the configuration is an SQS queue URL.
     func sqsQueue(_ name: String) -> SQSQueue? {
         guard QueueRouter.sqsURL(of: name, in: configuration) != nil else { return nil }
-        let router = QueueRouter(local: QueueSet(stateDirectory: paths.root, clock: clock, logger: logger), clock: clock, logger: logger)
+        let router = QueueRouter(
+            local: QueueSet(stateDirectory: paths.root, clock: clock, logger: logger), clock: clock, logger: logger)
         return router.sqsQueue(named: name, in: configuration)
     }
 
@@ -42,7 +43,8 @@ extension StateAccess {
                     continue
                 }
                 let arn = letter.reason[marker.upperBound...].prefix { $0 != " " && $0 != ";" }
-                let text = "\(id) (\(worker)) is \(SQSQueue.deadLetterQueueMarker)\(arn): redrive it with "
+                let text =
+                    "\(id) (\(worker)) is \(SQSQueue.deadLetterQueueMarker)\(arn): redrive it with "
                     + "`aws sqs start-message-move-task --source-arn \(arn)`, then `starfleetctl dlq purge \(id)`"
                 if failOnNamed {
                     Console.error("error: " + text)

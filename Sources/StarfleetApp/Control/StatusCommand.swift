@@ -68,19 +68,22 @@ package struct StatusCommand {
         for worker in access.configuration.workers {
             let outcome = recorded?.workers[worker.name]
             let timed = worker.enabled && worker.invocationSources.contains(.eventBridgeTimedEvent)
-            rows.append(WorkerRow(
-                name: worker.name, enabled: worker.enabled, queue: try await counts(worker.name),
-                deadLetters: access.deadLetterCount(worker.name),
-                succeeded: outcome?.succeeded, failed: outcome?.failed,
-                lastSuccess: outcome?.lastSuccess, lastFailure: outcome?.lastFailure, lastError: outcome?.lastError,
-                schedule: timed ? worker.schedule?.description : nil,
-                nextFire: timed ? worker.schedule?.nextFire(after: now) : nil))
+            rows.append(
+                WorkerRow(
+                    name: worker.name, enabled: worker.enabled, queue: try await counts(worker.name),
+                    deadLetters: access.deadLetterCount(worker.name),
+                    succeeded: outcome?.succeeded, failed: outcome?.failed,
+                    lastSuccess: outcome?.lastSuccess, lastFailure: outcome?.lastFailure, lastError: outcome?.lastError,
+                    schedule: timed ? worker.schedule?.description : nil,
+                    nextFire: timed ? worker.schedule?.nextFire(after: now) : nil))
         }
-        let daemon = Daemon(running: running, pid: running ? live?.pid : nil, startedAt: running ? live?.startedAt : nil,
-                            statusUpdatedAt: recorded?.updatedAt, lastReload: running ? live?.lastReload : nil)
-        let report = Report(stateDirectory: access.paths.root, daemon: daemon, source: live == nil ? "journal" : "daemon",
-                            starbase: try await counts(StatePaths.starbaseQueue), workers: rows,
-                            degraded: access.degradedQueues())
+        let daemon = Daemon(
+            running: running, pid: running ? live?.pid : nil, startedAt: running ? live?.startedAt : nil,
+            statusUpdatedAt: recorded?.updatedAt, lastReload: running ? live?.lastReload : nil)
+        let report = Report(
+            stateDirectory: access.paths.root, daemon: daemon, source: live == nil ? "journal" : "daemon",
+            starbase: try await counts(StatePaths.starbaseQueue), workers: rows,
+            degraded: access.degradedQueues())
         if json {
             try JSONOutput.print(report)
         } else {
@@ -96,7 +99,9 @@ package struct StatusCommand {
             var text = "daemon: running"
             var facts: [String] = []
             if let pid = d.pid { facts.append("pid \(pid)") }
-            if let started = d.startedAt { facts.append("started \(Format.time(started)), up \(Format.age(seconds: now.timeIntervalSince(started)))") }
+            if let started = d.startedAt {
+                facts.append("started \(Format.time(started)), up \(Format.age(seconds: now.timeIntervalSince(started)))")
+            }
             if facts.isEmpty { facts.append("no fresh status.json yet; counts read from the journals") }
             text += " (" + facts.joined(separator: ", ") + ")"
             lines.append(text)
@@ -104,23 +109,28 @@ package struct StatusCommand {
             lines.append("daemon: not running" + (d.statusUpdatedAt.map { " (last status \(Format.time($0)))" } ?? ""))
         }
         if let reload = d.lastReload {
-            lines.append(reload.applied
-                ? "last reload: applied \(Format.time(reload.time))"
-                : "last reload: REFUSED \(Format.time(reload.time)): \(Format.oneLine(reload.message, limit: 200))")
+            lines.append(
+                reload.applied
+                    ? "last reload: applied \(Format.time(reload.time))"
+                    : "last reload: REFUSED \(Format.time(reload.time)): \(Format.oneLine(reload.message, limit: 200))")
         }
         lines.append("state: \(report.stateDirectory)")
         for d in report.degraded {
-            lines.append("DEGRADED queue \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary) (since \(Format.time(d.detectedAt))); "
-                + "messages were lost; acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
+            lines.append(
+                "DEGRADED queue \(d.queue): \(d.summary.isEmpty ? "unreadable degraded.json" : d.summary) (since \(Format.time(d.detectedAt))); "
+                    + "messages were lost; acknowledge with `starfleetctl queue acknowledge \(d.queue)`")
         }
         let s = report.starbase
         lines.append("Starbase queue: \(s.visible) visible, \(s.inFlight) in flight, \(s.delayed) delayed")
         lines.append("")
-        var table = TextTable(["WORKER", "ENABLED", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD", "LAST SUCCESS", "LAST FAILURE", "NEXT FIRE"],
-                              rightAligned: [2, 3, 4, 5])
+        var table = TextTable(
+            ["WORKER", "ENABLED", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD", "LAST SUCCESS", "LAST FAILURE", "NEXT FIRE"],
+            rightAligned: [2, 3, 4, 5])
         for w in report.workers {
-            table.append([w.name, w.enabled ? "yes" : "no", "\(w.queue.visible)", "\(w.queue.inFlight)", "\(w.queue.delayed)",
-                          "\(w.deadLetters)", Format.time(w.lastSuccess), Format.time(w.lastFailure), Format.time(w.nextFire)])
+            table.append([
+                w.name, w.enabled ? "yes" : "no", "\(w.queue.visible)", "\(w.queue.inFlight)", "\(w.queue.delayed)",
+                "\(w.deadLetters)", Format.time(w.lastSuccess), Format.time(w.lastFailure), Format.time(w.nextFire),
+            ])
         }
         if report.workers.isEmpty { lines.append("no worker sections in the configuration") } else { lines += table.render() }
         let errors = report.workers.filter { $0.lastError != nil }

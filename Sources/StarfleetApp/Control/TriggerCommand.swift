@@ -23,27 +23,33 @@ package struct TriggerCommand {
             Console.error("error: \(error)")
             throw ControlExit(ExitStatus.usage)
         }
-        let event = FanOutEvent.manualTrigger(schedule: schedule.description, requestedAt: Date(), nonce: String(UInt64.random(in: 0...UInt64.max), radix: 36))
+        let event = FanOutEvent.manualTrigger(
+            schedule: schedule.description, requestedAt: Date(), nonce: String(UInt64.random(in: 0...UInt64.max), radix: 36))
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .warning
         // With STARFLEET.TemplateBucket the templates are listed in S3, as the daemon's timed events do.
         let templates = AWSResources(logger: logger).templateStore(for: configuration)
         let messages: [OutgoingMessage]
         do {
-            messages = try await Starbase.timedMessages(configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
+            messages = try await Starbase.timedMessages(
+                configuration: configuration, templates: templates, schedule: schedule, event: event, logger: logger)
         } catch {
             Console.error("error: cannot list the templates: \(error)")
             throw ControlExit(ExitStatus.unavailable)
         }
         let workers = configuration.workers(taskedBy: schedule).map(\.name)
         guard !messages.isEmpty else {
-            Console.out(workers.isEmpty ? "No ships to task for the timed event: \(schedule)." : "No templates found for \(workers.joined(separator: ", ")).")
+            Console.out(
+                workers.isEmpty
+                    ? "No ships to task for the timed event: \(schedule)."
+                    : "No templates found for \(workers.joined(separator: ", ")).")
             return
         }
         let sender = try access.sendingQueue(StatePaths.starbaseQueue)
         _ = try await sender.queue.send(messages)
         await sender.close()
-        Console.out("\(schedule): tasked \(workers.joined(separator: ", ")) with \(messages.count) template(s)"
-            + (sender.viaDaemon ? " (handed to the running daemon)" : " (queued; they run when the daemon starts)"))
+        Console.out(
+            "\(schedule): tasked \(workers.joined(separator: ", ")) with \(messages.count) template(s)"
+                + (sender.viaDaemon ? " (handed to the running daemon)" : " (queued; they run when the daemon starts)"))
     }
 }

@@ -25,7 +25,8 @@ package struct ValidateCommand {
             let scan = TemplateFiles.scan(under: configuration.starfleet.templateDirectory)
             for skipped in scan.skipped { Console.error("\(skipped.path): warning: skipped: \(skipped.reason)") }
             for path in scan.files {
-                guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key) else { continue }
+                guard let key = configuration.templateKey(forPath: path), let worker = configuration.worker(forTemplateKey: key)
+                else { continue }
                 templates += 1
                 let (parsed, read) = TemplateReader.read(path: path, strategy: WorkerRegistry.strategy(of: worker))
                 // The base schema, then the built-in worker's own payload schema (as the Starbase checks it).
@@ -41,7 +42,9 @@ package struct ValidateCommand {
             }
         }
         let workers = configuration.workers.map { $0.enabled ? $0.name : "\($0.name) (disabled)" }
-        Console.out("configuration OK: \(configuration.workers.count) worker(s)\(workers.isEmpty ? "" : ": " + workers.joined(separator: ", "))")
+        Console.out(
+            "configuration OK: \(configuration.workers.count) worker(s)\(workers.isEmpty ? "" : ": " + workers.joined(separator: ", "))"
+        )
         if !configOnly {
             Console.out("templates: \(templates) checked, \(broken) with errors (\(configuration.starfleet.templateDirectory))")
         }

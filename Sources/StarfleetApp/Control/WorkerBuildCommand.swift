@@ -19,7 +19,8 @@ package struct WorkerBuildCommand {
     package func run() async throws {
         let configuration = try control.loadConfiguration(quietWarnings: true)
         guard let config = configuration.worker(named: worker), config.runsOutOfProcess else {
-            Console.error("error: no worker named \(worker) that runs outside the daemon (Runtime: process, python, nodejs or provided)")
+            Console.error(
+                "error: no worker named \(worker) that runs outside the daemon (Runtime: process, python, nodejs or provided)")
             throw ControlExit(ExitStatus.usage)
         }
         let paths = StatePaths(control.stateDirectory(for: configuration))
@@ -38,23 +39,27 @@ package struct WorkerBuildCommand {
         }
         if let package = build.packageFile, build.packageHasDependencies {
             Console.out("installing the dependencies of \(package) with npm")
-            try await step(["npm", "install", "--omit=dev", "--no-audit", "--no-fund"], in: config.process.codeDirectory, timeout: 1800)
+            try await step(
+                ["npm", "install", "--omit=dev", "--no-audit", "--no-fund"], in: config.process.codeDirectory, timeout: 1800)
             built = true
         }
         guard built else {
-            Console.error("error: \(worker) has no requirements.txt or package.json dependencies in \(config.process.codeDirectory)")
+            Console.error(
+                "error: \(worker) has no requirements.txt or package.json dependencies in \(config.process.codeDirectory)")
             throw ControlExit(ExitStatus.dataError)
         }
         Console.out("built \(worker); reload the daemon (systemctl reload starfleetd) for running processes to use it")
     }
 
     func step(_ argv: [String], in directory: String? = nil, timeout: Double = 600) async throws {
-        let outcome = try await ProcessRunner().run(ProcessInvocation(
-            argv: argv, environment: ProcessInfo.processInfo.environment, workingDirectory: directory, timeout: timeout,
-            stderrTailLimit: 16 << 10))
+        let outcome = try await ProcessRunner().run(
+            ProcessInvocation(
+                argv: argv, environment: ProcessInfo.processInfo.environment, workingDirectory: directory, timeout: timeout,
+                stderrTailLimit: 16 << 10))
         if !outcome.stdout.isEmpty { Console.out(String(decoding: outcome.stdout, as: UTF8.self).trimmingTrailingNewlines) }
         guard case .exited(0) = outcome.termination else {
-            Console.error("error: \(argv.prefix(3).joined(separator: " ")) failed (\(outcome.termination))\n\(outcome.stderrTail)")
+            Console.error(
+                "error: \(argv.prefix(3).joined(separator: " ")) failed (\(outcome.termination))\n\(outcome.stderrTail)")
             throw ControlExit(1)
         }
     }

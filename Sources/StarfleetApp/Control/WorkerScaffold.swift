@@ -34,7 +34,9 @@ package enum WorkerScaffold {
         guard scalars.allSatisfy({ letter($0) || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" }) else {
             return "a worker name has only letters, digits, '_' and '-'"
         }
-        if language == .swift && name.contains("-") { return "a Swift worker's name is its type name: use letters, digits and '_' (no '-')" }
+        if language == .swift && name.contains("-") {
+            return "a Swift worker's name is its type name: use letters, digits and '_' (no '-')"
+        }
         return nil
     }
 
@@ -62,7 +64,9 @@ package enum WorkerScaffold {
 
     /// The commented worker section, `<config>/<Name>.yaml`. `command` is the Command path (nil for Swift).
     static func configSection(name: String, language: Language, strategy: FanOutStrategy, command: String?) -> String {
-        var lines = ["# \(name): a \(language.rawValue) worker ship, scaffolded by `starfleetctl new worker`. Every key is in docs/configuration.md."]
+        var lines = [
+            "# \(name): a \(language.rawValue) worker ship, scaffolded by `starfleetctl new worker`. Every key is in docs/configuration.md."
+        ]
         if let command {
             lines += [
                 "\(name):",
@@ -340,7 +344,9 @@ package enum WorkerScaffold {
     /// WorkerRegistry.swift with `"<Name>": { _ in <Name>() },` inserted above the marker comment, indented like it.
     static func register(name: String, in registry: String) -> Result<String, RegistryEditError> {
         var lines = registry.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.contains(where: { $0.trimmingPrefix(while: \.isWhitespace).hasPrefix("\"\(name)\":") }) { return .failure(.alreadyRegistered) }
+        if lines.contains(where: { $0.trimmingPrefix(while: \.isWhitespace).hasPrefix("\"\(name)\":") }) {
+            return .failure(.alreadyRegistered)
+        }
         guard let at = lines.firstIndex(where: { $0.trimmingPrefix(while: \.isWhitespace).hasPrefix(registryMarker) }) else {
             return .failure(.noMarker)
         }

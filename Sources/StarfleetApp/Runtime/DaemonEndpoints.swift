@@ -24,40 +24,50 @@ struct DaemonEndpoints: Sendable {
 
     var all: [HTTPServer] { [workers, invokeSocket] + [invokeTCP, metrics, console].compactMap { $0 } }
 
-    init(configuration: Configuration, hub: WorkerRuntimeHub, registry: MetricsRegistry, runtimeDirectory: String,
-         console source: ConsoleSource, catalog: ConsoleCatalog, logger: Logger) {
+    init(
+        configuration: Configuration, hub: WorkerRuntimeHub, registry: MetricsRegistry, runtimeDirectory: String,
+        console source: ConsoleSource, catalog: ConsoleCatalog, logger: Logger
+    ) {
         let workerRouter = HTTPServer.router()
         RuntimeAPIRoutes.add(to: workerRouter, hub: hub)
         InvokeAPIRoutes.add(to: workerRouter, hub: hub) { hub.isTrustedLocalUser($0) }
         // Long polls on …/next may wait for hours: no idle timeout on the workers' connections.
-        workers = HTTPServer(name: "the workers' Runtime and Invoke API", router: workerRouter,
-                             address: .tcp(host: "127.0.0.1", port: 0), idleTimeout: nil, maxConnections: 4096, logger: logger)
+        workers = HTTPServer(
+            name: "the workers' Runtime and Invoke API", router: workerRouter,
+            address: .tcp(host: "127.0.0.1", port: 0), idleTimeout: nil, maxConnections: 4096, logger: logger)
 
         let socketRouter = HTTPServer.router()
         InvokeAPIRoutes.add(to: socketRouter, hub: hub) { _ in true }  // the socket file's mode decides who connects
-        invokeSocket = HTTPServer(name: "the Invoke API", router: socketRouter, address: .unix(path: StatePaths.invokeSocket(inRuntimeDirectory: runtimeDirectory)),
-                                  idleTimeout: nil, logger: logger)
+        invokeSocket = HTTPServer(
+            name: "the Invoke API", router: socketRouter,
+            address: .unix(path: StatePaths.invokeSocket(inRuntimeDirectory: runtimeDirectory)),
+            idleTimeout: nil, logger: logger)
 
         if let address = configuration.starfleet.invokeAddress {
             let router = HTTPServer.router()
             InvokeAPIRoutes.add(to: router, hub: hub) { hub.isTrustedLocalUser($0) }
-            invokeTCP = HTTPServer(name: "the Invoke API", router: router, address: .tcp(host: address.host, port: Int(address.port)),
-                                   idleTimeout: .seconds(300), logger: logger)
+            invokeTCP = HTTPServer(
+                name: "the Invoke API", router: router, address: .tcp(host: address.host, port: Int(address.port)),
+                idleTimeout: .seconds(300), logger: logger)
         } else {
             invokeTCP = nil
         }
         if let address = configuration.starfleet.metricsAddress {
             let router = HTTPServer.router()
             router.get("metrics") { _, _ -> Response in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: .init(byteBuffer: ByteBuffer(string: registry.render())))
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: registry.render())))
             }
-            metrics = HTTPServer(name: "metrics", router: router, address: .tcp(host: address.host, port: Int(address.port)),
-                                 idleTimeout: .seconds(30), maxConnections: 64, logger: logger)
+            metrics = HTTPServer(
+                name: "metrics", router: router, address: .tcp(host: address.host, port: Int(address.port)),
+                idleTimeout: .seconds(30), maxConnections: 64, logger: logger)
         } else {
             metrics = nil
         }
-        console = configuration.starfleet.consoleAddress.map { ConsoleServer.make(address: $0, source: source, catalog: catalog, logger: logger) }
+        console = configuration.starfleet.consoleAddress.map {
+            ConsoleServer.make(address: $0, source: source, catalog: catalog, logger: logger)
+        }
     }
 }
 

@@ -18,7 +18,8 @@ enum InvokeAPIRoutes {
     static let errorTypeHeader = HTTPField.Name.fixed("x-amzn-ErrorType")
     static let executedVersion = HTTPField.Name.fixed("X-Amz-Executed-Version")
 
-    static func add(to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool) {
+    static func add(to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool)
+    {
         router.post("2015-03-31/functions/:name/invocations") { request, context -> Response in
             guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
             let name = context.parameters.get("name") ?? ""
@@ -32,7 +33,8 @@ enum InvokeAPIRoutes {
                 return Response(status: .noContent)
             case "Event":
                 do {
-                    let id = try await running.invoker.enqueue(worker: name, payload: payload, account: facts.account, region: facts.region)
+                    let id = try await running.invoker.enqueue(
+                        worker: name, payload: payload, account: facts.account, region: facts.region)
                     var headers: HTTPFields = [:]
                     headers[HTTPField.Name.fixed("X-Amzn-Starfleet-Message-Id")] = id
                     return Response(status: .accepted, headers: headers)
@@ -43,17 +45,22 @@ enum InvokeAPIRoutes {
                 var headers: HTTPFields = [.contentType: "application/json"]
                 headers[executedVersion] = "$LATEST"
                 do {
-                    let result = try await running.invoker.invoke(worker: name, payload: payload, account: facts.account,
-                                                                  region: facts.region, commit: facts.commit)
-                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: result.isEmpty ? Array("null".utf8) : result)))
+                    let result = try await running.invoker.invoke(
+                        worker: name, payload: payload, account: facts.account,
+                        region: facts.region, commit: facts.commit)
+                    return Response(
+                        status: .ok, headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: result.isEmpty ? Array("null".utf8) : result)))
                 } catch {
                     let failure = error as? WorkerFailure ?? WorkerFailure("\(error)")
                     headers[functionError] = "Unhandled"
-                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: errorDocument(failure))))
+                    return Response(
+                        status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: errorDocument(failure))))
                 }
             case let other:
-                return failure(.badRequest, type: "InvalidParameterValueException",
-                               "X-Amz-Invocation-Type \(other) is not RequestResponse, Event or DryRun")
+                return failure(
+                    .badRequest, type: "InvalidParameterValueException",
+                    "X-Amz-Invocation-Type \(other) is not RequestResponse, Event or DryRun")
             }
         }
     }
@@ -68,7 +75,7 @@ enum InvokeAPIRoutes {
             commit = defaultCommit
             struct Context: Decodable { let custom: [String: String]? }
             guard let header, let data = Data(base64Encoded: header),
-                  let custom = (try? JSONDecoder().decode(Context.self, from: data))?.custom
+                let custom = (try? JSONDecoder().decode(Context.self, from: data))?.custom
             else { return }
             account = custom["StarfleetAccount"]
             region = custom["StarfleetRegion"]

@@ -7,8 +7,10 @@ import StarfleetWorkers
 /// What a Lambda handler receives for one payload, and the client context that carries Starfleet's facts.
 enum LambdaEvent {
     /// The event for `shape`: the payload itself, or one SQS record as an SQS-triggered function sees it.
-    static func make(_ invocation: WorkerInvocation, shape: EventShape, region: String, template: String?,
-                     sentAt: Date) -> [UInt8] {
+    static func make(
+        _ invocation: WorkerInvocation, shape: EventShape, region: String, template: String?,
+        sentAt: Date
+    ) -> [UInt8] {
         guard shape == .sqs else { return invocation.body }
         let body = String(decoding: invocation.body, as: UTF8.self)
         var attributes: [String: [String: String]] = [:]

@@ -30,8 +30,10 @@ struct LambdaErrorDocument: Decodable, Sendable {
     var stackTrace: [String]?
 
     static func parse(_ body: [UInt8], typeHeader: String?) -> LambdaErrorDocument {
-        var document = (try? JSONDecoder().decode(LambdaErrorDocument.self, from: Data(body)))
-            ?? LambdaErrorDocument(errorMessage: String(decoding: body.prefix(4096), as: UTF8.self), errorType: nil, stackTrace: nil)
+        var document =
+            (try? JSONDecoder().decode(LambdaErrorDocument.self, from: Data(body)))
+            ?? LambdaErrorDocument(
+                errorMessage: String(decoding: body.prefix(4096), as: UTF8.self), errorType: nil, stackTrace: nil)
         if document.errorType == nil { document.errorType = typeHeader }
         return document
     }
@@ -46,8 +48,9 @@ struct LambdaErrorDocument: Decodable, Sendable {
         if !frames.isEmpty && (lastFrame.isEmpty || !stderrTail.contains(lastFrame)) {
             tail = (tail.isEmpty ? "" : tail + "\n") + "Traceback (most recent call last):\n" + frames
         }
-        var failure = WorkerFailure(prefix.map { "\($0): \(type): \(message)" } ?? "\(type): \(message)",
-                                    stderrTail: tail.isEmpty ? nil : String(tail.suffix(8192)))
+        var failure = WorkerFailure(
+            prefix.map { "\($0): \(type): \(message)" } ?? "\(type): \(message)",
+            stderrTail: tail.isEmpty ? nil : String(tail.suffix(8192)))
         failure.errorType = type
         failure.errorMessage = message
         return failure

@@ -20,8 +20,9 @@ struct LambdaWorkerShip: WorkerShip {
         let template = invocation.template
         let job = LambdaJob(
             requestId: LambdaJob.newRequestId(),
-            event: LambdaEvent.make(invocation, shape: configuration.process.eventShape, region: region, template: template,
-                                    sentAt: clock.now()),
+            event: LambdaEvent.make(
+                invocation, shape: configuration.process.eventShape, region: region, template: template,
+                sentAt: clock.now()),
             clientContext: LambdaEvent.clientContext(invocation, template: template),
             deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
             messageId: invocation.messageId, account: invocation.account, region: invocation.region)

@@ -23,8 +23,11 @@ enum RuntimeAPIRoutes {
             guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
             guard let job = await peer.pool.next(pid: peer.pid) else {
                 // The process is being ended (recycled, stopping): it gets nothing more.
-                return Response(status: .gone, headers: [.contentType: "application/json"],
-                                body: .init(byteBuffer: ByteBuffer(string: #"{"errorMessage":"this process is being replaced","errorType":"Runtime.Retired"}"#)))
+                return Response(
+                    status: .gone, headers: [.contentType: "application/json"],
+                    body: .init(
+                        byteBuffer: ByteBuffer(
+                            string: #"{"errorMessage":"this process is being replaced","errorType":"Runtime.Retired"}"#)))
             }
             let worker = peer.pool.worker
             let region = hub.running?.configuration.starfleet.deploymentRegion ?? "us-east-1"
@@ -32,7 +35,8 @@ enum RuntimeAPIRoutes {
             headers[requestId] = job.requestId
             headers[deadline] = String(job.deadlineMilliseconds)
             headers[functionArn] = "arn:aws:lambda:\(region):000000000000:function:\(worker.name)"
-            headers[traceId] = "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(String(job.requestId.filter { $0 != "-" }.prefix(24)));Sampled=0"
+            headers[traceId] =
+                "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(String(job.requestId.filter { $0 != "-" }.prefix(24)));Sampled=0"
             headers[clientContext] = job.clientContext
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: job.event)))
         }
@@ -46,7 +50,8 @@ enum RuntimeAPIRoutes {
         runtime.post("runtime/invocation/:id/error") { request, context -> Response in
             guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
             let id = context.parameters.get("id") ?? ""
-            let document = LambdaErrorDocument.parse(try await bytes(of: request, context), typeHeader: request.headers[errorType])
+            let document = LambdaErrorDocument.parse(
+                try await bytes(of: request, context), typeHeader: request.headers[errorType])
             let answer = await peer.pool.answer(pid: peer.pid, requestId: id) { output in
                 .failure(document.failure(stderrTail: output.stderrTail))
             }
@@ -54,7 +59,8 @@ enum RuntimeAPIRoutes {
         }
         runtime.post("runtime/init/error") { request, context -> Response in
             guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
-            let document = LambdaErrorDocument.parse(try await bytes(of: request, context), typeHeader: request.headers[errorType])
+            let document = LambdaErrorDocument.parse(
+                try await bytes(of: request, context), typeHeader: request.headers[errorType])
             _ = await peer.pool.initError(pid: peer.pid, document)
             return accepted(.accepted)
         }
@@ -82,8 +88,9 @@ enum RuntimeAPIRoutes {
             let result = (try? JSONEncoder().encode(["starfleet_alerts": [item]])).map { [UInt8]($0) } ?? []
             let job = await peer.pool.currentJob(pid: peer.pid)
             if let job { hub.alerts?.noteReported(messageId: job.messageId) }
-            hub.alerts?.postRequested(byResult: result, worker: worker, messageId: job?.messageId ?? "-", account: job?.account,
-                                      region: job?.region, log: hub.logger)
+            hub.alerts?.postRequested(
+                byResult: result, worker: worker, messageId: job?.messageId ?? "-", account: job?.account,
+                region: job?.region, log: hub.logger)
             return Response(status: .accepted)
         }
     }
@@ -97,8 +104,9 @@ enum RuntimeAPIRoutes {
     static func accepted(_ answer: WarmPool.Answer) -> Response {
         switch answer {
         case .accepted:
-            return Response(status: .accepted, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"OK"}"#)))
+            return Response(
+                status: .accepted, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"OK"}"#)))
         case .unknownRequest:
             return error(.badRequest, type: "InvalidRequestID", "this process is not running that invocation")
         }
@@ -114,6 +122,7 @@ enum RuntimeAPIRoutes {
         out.append(contentsOf: #","errorMessage":"#.utf8)
         appendJSONString(message, to: &out)
         out.append(UInt8(ascii: "}"))
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: out)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: out)))
     }
 }

@@ -9,7 +9,8 @@ struct WarmLaunch: Sendable {
 
     /// A warm process has no timeout of its own (each invocation has one) and keeps no output: it is logged as it comes.
     var invocation: ProcessInvocation {
-        ProcessInvocation(argv: argv, stdin: [], environment: environment, workingDirectory: workingDirectory,
-                          timeout: Double(Int32.max), killGrace: 2, stdoutLimit: 0, stderrTailLimit: 0)
+        ProcessInvocation(
+            argv: argv, stdin: [], environment: environment, workingDirectory: workingDirectory,
+            timeout: Double(Int32.max), killGrace: 2, stdoutLimit: 0, stderrTailLimit: 0)
     }
 }

@@ -155,7 +155,9 @@ actor WarmPool {
             finish(requestId, .failure(unstarted))
             return
         }
-        guard let id = members.values.first(where: { $0.job?.requestId == requestId })?.id, let member = members[id] else { return }
+        guard let id = members.values.first(where: { $0.job?.requestId == requestId })?.id, let member = members[id] else {
+            return
+        }
         var timedOut = failure
         let tail = member.output.stderrTail
         timedOut.stderrTail = tail.isEmpty ? nil : tail
@@ -194,7 +196,9 @@ actor WarmPool {
         if let job = member.job {
             // Asked again without answering: that invocation is over, and failed.
             members[id]?.job = nil
-            finish(job.requestId, .failure(WorkerFailure("the runtime asked for the next invocation without answering \(job.requestId)")))
+            finish(
+                job.requestId,
+                .failure(WorkerFailure("the runtime asked for the next invocation without answering \(job.requestId)")))
         }
         members[id]?.initialized = true
         if member.retiring { return nil }
@@ -213,8 +217,9 @@ actor WarmPool {
     private func shouldRecycle(_ member: Member) -> Bool {
         if let limit = worker.process.maxInvocationsPerProcess, member.invocations >= limit { return true }
         if member.invocations > 0, let pid = member.pid, let rss = residentBytes(of: pid), rss > worker.process.memorySize << 20 {
-            logger.notice("warm process passed MemorySize; replacing it",
-                          metadata: ["pid": "\(pid)", "rss_mb": "\(rss >> 20)", "memory_size": "\(worker.process.memorySize)"])
+            logger.notice(
+                "warm process passed MemorySize; replacing it",
+                metadata: ["pid": "\(pid)", "rss_mb": "\(rss >> 20)", "memory_size": "\(worker.process.memorySize)"])
             return true
         }
         return false
@@ -281,16 +286,22 @@ actor WarmPool {
         }
         let tail = member.output.stderrTail
         if let job = member.job {
-            finish(job.requestId, .failure(WorkerFailure("\(worker.name)'s process \(how) during the invocation",
-                                                          stderrTail: tail.isEmpty ? nil : tail)))
+            finish(
+                job.requestId,
+                .failure(
+                    WorkerFailure(
+                        "\(worker.name)'s process \(how) during the invocation",
+                        stderrTail: tail.isEmpty ? nil : tail)))
         }
         if !member.retiring || member.initError != nil {
             logger.warning("warm process \(how)", metadata: ["pid": "\(member.pid.map { "\($0)" } ?? "-")"])
         }
         // A process that never loaded its handler fails what waits (no respawn loop); otherwise replace it on demand.
         if !member.initialized || member.initError != nil {
-            let failure = member.initError?.failure(prefix: "init error", stderrTail: tail)
-                ?? WorkerFailure("\(worker.name)'s process \(how) before it asked for an invocation", stderrTail: tail.isEmpty ? nil : tail)
+            let failure =
+                member.initError?.failure(prefix: "init error", stderrTail: tail)
+                ?? WorkerFailure(
+                    "\(worker.name)'s process \(how) before it asked for an invocation", stderrTail: tail.isEmpty ? nil : tail)
             let waiting = pending
             pending = []
             for job in waiting { finish(job.requestId, .failure(failure)) }

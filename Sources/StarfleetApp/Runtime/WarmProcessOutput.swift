@@ -62,7 +62,8 @@ final class WarmProcessOutput: Sendable {
     /// logging and the runtime clients write them), and the line without it; info and the whole line otherwise.
     static func level(of line: String) -> (Logger.Level, String) {
         let levels: [(String, Logger.Level)] = [
-            ("CRITICAL", .critical), ("ERROR", .error), ("WARNING", .warning), ("WARN", .warning), ("INFO", .info), ("DEBUG", .debug),
+            ("CRITICAL", .critical), ("ERROR", .error), ("WARNING", .warning), ("WARN", .warning), ("INFO", .info),
+            ("DEBUG", .debug),
         ]
         let bracketed = line.hasPrefix("[")
         let body = bracketed ? line.dropFirst() : Substring(line)

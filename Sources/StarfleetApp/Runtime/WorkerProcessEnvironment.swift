@@ -48,7 +48,9 @@ struct WorkerProcessEnvironment: Sendable {
         environment[EnvironmentName.workerConfigFile] = configFile
         environment[EnvironmentName.settingsFile] = settingsFile
         environment[EnvironmentName.secretsFile] = secretsFile
-        if let runtimeAPI, environment[EnvironmentName.lambdaEndpointURL] == nil { environment[EnvironmentName.lambdaEndpointURL] = runtimeAPI }
+        if let runtimeAPI, environment[EnvironmentName.lambdaEndpointURL] == nil {
+            environment[EnvironmentName.lambdaEndpointURL] = runtimeAPI
+        }
         return environment
     }
 
@@ -71,7 +73,8 @@ struct WorkerProcessEnvironment: Sendable {
         switch worker.runtime {
         case .python:
             let python = worker.process.python ?? venvPython ?? "python3"
-            environment["PYTHONPATH"] = ["\(runtimesDirectory)/python", code, base["PYTHONPATH"]].compactMap { $0 }.joined(separator: ":")
+            environment["PYTHONPATH"] = ["\(runtimesDirectory)/python", code, base["PYTHONPATH"]].compactMap { $0 }.joined(
+                separator: ":")
             environment["PYTHONUNBUFFERED"] = "1"
             argv = [python, "-m", "starfleet_worker.runtime"]
         case .nodejs:

@@ -52,8 +52,9 @@ final class WorkerRuntimeHub: Sendable {
         // (at most 10 ms, once per connection), which no manual clock could move; it is not a loop of the daemon.
         for attempt in 0..<3 {
             guard let socket = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress) else {
-                logger.warning("refused a Runtime API connection whose socket is not in /proc/net/tcp",
-                               metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "-")"])
+                logger.warning(
+                    "refused a Runtime API connection whose socket is not in /proc/net/tcp",
+                    metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "-")"])
                 return nil
             }
             guard socket.uid == geteuid() else {

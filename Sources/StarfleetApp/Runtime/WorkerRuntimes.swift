@@ -40,7 +40,9 @@ struct WorkerRuntimes: Sendable {
             do {
                 let base = try builder.prepare(worker, secretEntry: secrets[worker.name])
                 result.environments[worker.name] = base
-                if let launch = builder.launch(worker, base: base, venvPython: env.runtime.venvPython(worker.name, paths: env.paths)) {
+                if let launch = builder.launch(
+                    worker, base: base, venvPython: env.runtime.venvPython(worker.name, paths: env.paths))
+                {
                     result.pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
                 }
             } catch {
@@ -60,17 +62,20 @@ struct WorkerRuntimes: Sendable {
             endpoint: session.endpoint(service: "secretsmanager", region: location.secretRegion))
         do {
             let document = try await client.secretString(secretId: location.secretId)
-            guard let root = try YAMLParser.parse(document, file: "secret \(location.secretId)"), let entries = root.entries else {
-                logger.error("the Secrets Manager secret is not a JSON object keyed by worker name; workers get no secrets",
-                             metadata: ["secret": "\(location.secretId)"])
+            guard let root = try YAMLParser.parse(document, file: "secret \(location.secretId)"), let entries = root.entries
+            else {
+                logger.error(
+                    "the Secrets Manager secret is not a JSON object keyed by worker name; workers get no secrets",
+                    metadata: ["secret": "\(location.secretId)"])
                 return [:]
             }
             var out: [String: String] = [:]
             for entry in entries { out[entry.key.keyText] = (try? entry.value.jsonString()) ?? "null" }
             return out
         } catch {
-            logger.error("cannot read the workers' secrets from Secrets Manager; workers get none",
-                         metadata: ["secret": "\(location.secretId)", "error": "\(type(of: error))"])
+            logger.error(
+                "cannot read the workers' secrets from Secrets Manager; workers get none",
+                metadata: ["secret": "\(location.secretId)", "error": "\(type(of: error))"])
             return [:]
         }
     }
@@ -98,7 +103,8 @@ struct RuntimeResources: Sendable {
         if let explicit = environment[EnvironmentName.runtimesDirectory], !explicit.isEmpty { return explicit }
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        var directory = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/usr/bin/starfleetd"
+        var directory =
+            count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/usr/bin/starfleetd"
         for _ in 0..<6 {
             directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
             if directory.isEmpty { break }

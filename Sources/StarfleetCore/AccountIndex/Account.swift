@@ -14,7 +14,9 @@ package struct Account: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id = "Id", name = "Name", type = "Type"
+            case id = "Id"
+            case name = "Name"
+            case type = "Type"
         }
     }
 
@@ -43,8 +45,14 @@ package struct Account: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", name = "Name", arn = "Arn", email = "Email", status = "Status", parents = "Parents"
-        case regions = "Regions", tags = "Tags"
+        case id = "Id"
+        case name = "Name"
+        case arn = "Arn"
+        case email = "Email"
+        case status = "Status"
+        case parents = "Parents"
+        case regions = "Regions"
+        case tags = "Tags"
     }
 
     /// Tolerant decoding: only what fan-out needs is required; absent lists and maps are empty.

@@ -26,7 +26,11 @@ extension AccountIndex {
         do {
             file = try JSONDecoder().decode(File.self, from: json)
         } catch let DecodingError.keyNotFound(key, context) where context.codingPath.isEmpty {
-            throw AccountIndexError(source: source, message: "the index has no \"\(key.stringValue)\" object (expected Starfleet's account index JSON: {\"accounts\": {…}, \"generated\": …})")
+            throw AccountIndexError(
+                source: source,
+                message:
+                    "the index has no \"\(key.stringValue)\" object (expected Starfleet's account index JSON: {\"accounts\": {…}, \"generated\": …})"
+            )
         } catch let DecodingError.dataCorrupted(context) {
             let detail = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
             throw AccountIndexError(source: source, message: "not valid JSON: \(detail)")

@@ -21,8 +21,10 @@ package struct Configuration: Sendable {
     /// The directory the files came from; relative paths in them are resolved against it.
     package var directory: String
 
-    package init(starfleet: StarfleetSettings, workers: [WorkerConfiguration], accountIndex: AccountIndexSource,
-                sections: [String: Node], directory: String) {
+    package init(
+        starfleet: StarfleetSettings, workers: [WorkerConfiguration], accountIndex: AccountIndexSource,
+        sections: [String: Node], directory: String
+    ) {
         self.starfleet = starfleet
         self.workers = workers
         self.accountIndex = accountIndex

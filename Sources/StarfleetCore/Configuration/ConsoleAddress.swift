@@ -17,7 +17,9 @@ package enum ConsoleAddress: Sendable, Hashable, CustomStringConvertible {
     package static func parse(_ text: String) -> Result<ConsoleAddress, MetricsAddressError> {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst("unix:".count))
-            guard path.hasPrefix("/") else { return .failure(.init("a Unix socket path is absolute: unix:/run/starfleetd/console.sock")) }
+            guard path.hasPrefix("/") else {
+                return .failure(.init("a Unix socket path is absolute: unix:/run/starfleetd/console.sock"))
+            }
             // sun_path holds 108 bytes including the terminating NUL.
             guard path.utf8.count <= 107 else { return .failure(.init("the socket path is longer than 107 bytes")) }
             return .success(.unix(path: path))
@@ -25,7 +27,10 @@ package enum ConsoleAddress: Sendable, Hashable, CustomStringConvertible {
         switch MetricsAddress.parse(text) {
         case .success(let address) where address.isLoopback: return .success(.tcp(address))
         case .success(let address):
-            return .failure(.init("the console can redrive and purge dead letters and has no authentication; \(address) is not a loopback address"))
+            return .failure(
+                .init(
+                    "the console can redrive and purge dead letters and has no authentication; \(address) is not a loopback address"
+                ))
         case .failure(let error): return .failure(error)
         }
     }

@@ -30,7 +30,12 @@ package struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
             guard let colon = text.lastIndex(of: ":") else { return .failure(.init("expected host:port, e.g. 127.0.0.1:9464")) }
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
-            guard !host.isEmpty else { return .failure(.init("the host is missing: write 127.0.0.1:\(portText) (this machine) or 0.0.0.0:\(portText) (every interface)")) }
+            guard !host.isEmpty else {
+                return .failure(
+                    .init(
+                        "the host is missing: write 127.0.0.1:\(portText) (this machine) or 0.0.0.0:\(portText) (every interface)"
+                    ))
+            }
             guard host == "localhost" || isIPv4(host) else {
                 return .failure(.init("\"\(host)\" is not an IPv4 address or localhost (IPv6 goes in brackets: [::1]:9464)"))
             }
@@ -43,9 +48,10 @@ package struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
 
     static func isIPv4(_ text: Substring) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && (Int(p) ?? 256) <= 255
-        }
+        return parts.count == 4
+            && parts.allSatisfy { p in
+                !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && (Int(p) ?? 256) <= 255
+            }
     }
 
     static func isIPv6(_ text: Substring) -> Bool {

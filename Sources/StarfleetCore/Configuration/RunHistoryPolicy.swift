@@ -21,13 +21,16 @@ package struct RunHistoryPolicy: Sendable, Hashable {
 extension Configuration {
     /// The worker's policy: its own keys over `STARFLEET`'s over the defaults.
     package func runHistory(for worker: WorkerConfiguration) -> RunHistoryPolicy {
-        RunHistoryPolicy(maxRuns: worker.runHistoryMaxRuns ?? starfleet.runHistory.maxRuns,
-                         maxAgeDays: worker.runHistoryMaxAgeDays ?? starfleet.runHistory.maxAgeDays)
+        RunHistoryPolicy(
+            maxRuns: worker.runHistoryMaxRuns ?? starfleet.runHistory.maxRuns,
+            maxAgeDays: worker.runHistoryMaxAgeDays ?? starfleet.runHistory.maxAgeDays)
     }
 
     /// Reads `RunHistoryMaxRuns` and `RunHistoryMaxAgeDays` from a section (`STARFLEET` or a worker's) at `prefix`.
     static func readRunHistoryKeys(_ node: Node, _ prefix: String, into v: inout Validator) -> (maxRuns: Int?, maxAgeDays: Int?) {
-        let runs = node["RunHistoryMaxRuns"].flatMap { v.int($0, "\(prefix).RunHistoryMaxRuns", range: RunHistoryPolicy.maxRunsRange) }
+        let runs = node["RunHistoryMaxRuns"].flatMap {
+            v.int($0, "\(prefix).RunHistoryMaxRuns", range: RunHistoryPolicy.maxRunsRange)
+        }
         let days = node["RunHistoryMaxAgeDays"].flatMap {
             v.int($0, "\(prefix).RunHistoryMaxAgeDays", range: RunHistoryPolicy.maxAgeDaysRange)
         }

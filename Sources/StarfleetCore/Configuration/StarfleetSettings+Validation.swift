@@ -19,8 +19,10 @@ extension Configuration {
                     if AccountIndexSource.names.contains(name) {
                         s.accountIndexName = name
                     } else {
-                        v.error(value, p, "\"\(name)\" is not an account index this daemon has",
-                                hint: Suggestion.hint(for: name, in: AccountIndexSource.names) ?? "expected LocalAccountIndex or StarfleetDefaultAccountIndex")
+                        v.error(
+                            value, p, "\"\(name)\" is not an account index this daemon has",
+                            hint: Suggestion.hint(for: name, in: AccountIndexSource.names)
+                                ?? "expected LocalAccountIndex or StarfleetDefaultAccountIndex")
                     }
                 }
             case "ScopeToRegions":
@@ -34,7 +36,9 @@ extension Configuration {
                     if let level = LogLevel(rawValue: text) {
                         s.logLevel = level
                     } else {
-                        v.error(value, p, "\"\(text)\" is not a log level", hint: "expected one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                        v.error(
+                            value, p, "\"\(text)\" is not a log level",
+                            hint: "expected one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                 }
             case "ThirdPartyLoggerLevels":
@@ -58,8 +62,9 @@ extension Configuration {
                     case .success(let address):
                         s.metricsAddress = address
                         if !address.isLoopback {
-                            v.warning(value, p, "metrics on \(address) are readable from other machines (no authentication)",
-                                      hint: "use 127.0.0.1:\(address.port) unless a firewall limits who can connect")
+                            v.warning(
+                                value, p, "metrics on \(address) are readable from other machines (no authentication)",
+                                hint: "use 127.0.0.1:\(address.port) unless a firewall limits who can connect")
                         }
                     case .failure(let error):
                         v.error(value, p, error.reason, hint: "e.g. MetricsAddress: 127.0.0.1:9464")
@@ -71,8 +76,10 @@ extension Configuration {
                     case .success(let address) where address.isLoopback:
                         s.invokeAddress = address
                     case .success(let address):
-                        v.error(value, p, "the Invoke API runs workers with the daemon's credentials; \(address) is not a loopback address",
-                                hint: "use 127.0.0.1:\(address.port); for remote callers put an authenticating proxy in front")
+                        v.error(
+                            value, p,
+                            "the Invoke API runs workers with the daemon's credentials; \(address) is not a loopback address",
+                            hint: "use 127.0.0.1:\(address.port); for remote callers put an authenticating proxy in front")
                     case .failure(let error):
                         v.error(value, p, error.reason, hint: "e.g. InvokeAddress: 127.0.0.1:9001")
                     }
@@ -82,7 +89,11 @@ extension Configuration {
                     switch ConsoleAddress.parse(text) {
                     case .success(let address): s.consoleAddress = address
                     case .failure(let error):
-                        v.error(value, p, error.reason, hint: "e.g. ConsoleAddress: 127.0.0.1:8080 or unix:/run/starfleetd/console.sock; put an authenticating proxy in front for remote users")
+                        v.error(
+                            value, p, error.reason,
+                            hint:
+                                "e.g. ConsoleAddress: 127.0.0.1:8080 or unix:/run/starfleetd/console.sock; put an authenticating proxy in front for remote users"
+                        )
                     }
                 }
             case "AlertWebhookCredential": s.alertWebhookCredential = credentialName(value, p, into: &v)
@@ -91,10 +102,12 @@ extension Configuration {
             }
         }
         let history = readRunHistoryKeys(node, "STARFLEET", into: &v)
-        s.runHistory = RunHistoryPolicy(maxRuns: history.maxRuns ?? s.runHistory.maxRuns, maxAgeDays: history.maxAgeDays ?? s.runHistory.maxAgeDays)
+        s.runHistory = RunHistoryPolicy(
+            maxRuns: history.maxRuns ?? s.runHistory.maxRuns, maxAgeDays: history.maxAgeDays ?? s.runHistory.maxAgeDays)
         if s.slackEnabled && s.secretsManager == nil {
-            v.error(node["SlackEnabled"] ?? node, "STARFLEET.SlackEnabled",
-                    "Slack can only be enabled if you are using Secrets Manager -- you need to configure the `SecretsManager` field.")
+            v.error(
+                node["SlackEnabled"] ?? node, "STARFLEET.SlackEnabled",
+                "Slack can only be enabled if you are using Secrets Manager -- you need to configure the `SecretsManager` field.")
         }
         return s
     }
@@ -104,10 +117,14 @@ extension Configuration {
         v.rejectUnknownKeys(entries, known: ["SecretId", "SecretRegion"], path)
         var id: String?
         var secretRegion: String?
-        if let n = node["SecretId"] { id = v.string(n, "\(path).SecretId", length: 1...2048) } else {
+        if let n = node["SecretId"] {
+            id = v.string(n, "\(path).SecretId", length: 1...2048)
+        } else {
             v.error(node, "\(path).SecretId", "Missing data for required field.")
         }
-        if let n = node["SecretRegion"] { secretRegion = region(n, "\(path).SecretRegion", into: &v) } else {
+        if let n = node["SecretRegion"] {
+            secretRegion = region(n, "\(path).SecretRegion", into: &v)
+        } else {
             v.error(node, "\(path).SecretRegion", "Missing data for required field.")
         }
         guard let id, let secretRegion else { return nil }
@@ -121,21 +138,26 @@ extension Configuration {
             (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x40
         }
         guard allowed, name != ".", name != ".." else {
-            v.error(node, path, "\"\(name)\" is not a systemd credential name",
-                    hint: "the name given to LoadCredential=/SetCredentialEncrypted=, e.g. alert-webhook (letters, digits, - _ . @)")
+            v.error(
+                node, path, "\"\(name)\" is not a systemd credential name",
+                hint: "the name given to LoadCredential=/SetCredentialEncrypted=, e.g. alert-webhook (letters, digits, - _ . @)")
             return nil
         }
         return name
     }
 
     /// The account index source named by `STARFLEET.AccountIndex` and its section.
-    static func readAccountIndexSource(_ s: StarfleetSettings, _ sections: [String: Node], anchor: Node, directory: String,
-                                       into v: inout Validator) -> AccountIndexSource
-    {
+    static func readAccountIndexSource(
+        _ s: StarfleetSettings, _ sections: [String: Node], anchor: Node, directory: String,
+        into v: inout Validator
+    ) -> AccountIndexSource {
         if s.accountIndexName == AccountIndexSource.s3Name {
             guard let node = sections[AccountIndexSource.s3Name] else {
-                v.error(anchor, AccountIndexSource.s3Name, "Missing data for required field.",
-                        hint: "STARFLEET.AccountIndex is StarfleetDefaultAccountIndex: add that section with IndexBucket and BucketRegion")
+                v.error(
+                    anchor, AccountIndexSource.s3Name, "Missing data for required field.",
+                    hint:
+                        "STARFLEET.AccountIndex is StarfleetDefaultAccountIndex: add that section with IndexBucket and BucketRegion"
+                )
                 return .local(path: nil)
             }
             let p = AccountIndexSource.s3Name
@@ -143,13 +165,18 @@ extension Configuration {
             v.rejectUnknownKeys(entries, known: ["IndexBucket", "BucketRegion", "IndexObjectPath"], p)
             var bucket: String?
             var bucketRegion: String?
-            if let n = node["IndexBucket"] { bucket = v.string(n, "\(p).IndexBucket", length: 3...63) } else {
+            if let n = node["IndexBucket"] {
+                bucket = v.string(n, "\(p).IndexBucket", length: 3...63)
+            } else {
                 v.error(node, "\(p).IndexBucket", "Missing data for required field.")
             }
-            if let n = node["BucketRegion"] { bucketRegion = region(n, "\(p).BucketRegion", into: &v) } else {
+            if let n = node["BucketRegion"] {
+                bucketRegion = region(n, "\(p).BucketRegion", into: &v)
+            } else {
                 v.error(node, "\(p).BucketRegion", "Missing data for required field.")
             }
-            let object = node["IndexObjectPath"].flatMap { v.string($0, "\(p).IndexObjectPath", length: 1...1024) } ?? "accountIndex.json"
+            let object =
+                node["IndexObjectPath"].flatMap { v.string($0, "\(p).IndexObjectPath", length: 1...1024) } ?? "accountIndex.json"
             return .s3(bucket: bucket ?? "", region: bucketRegion ?? "", objectPath: object)
         }
         guard let node = sections[AccountIndexSource.localName] else { return .local(path: nil) }
@@ -175,7 +202,9 @@ extension Configuration {
         let prefix = "https://"
         let host = url.hasPrefix(prefix) ? url.dropFirst(prefix.count).prefix { $0 != "/" && $0 != "?" } : ""
         guard !host.isEmpty, !url.contains(" ") else {
-            v.error(node, path, "Not a valid URL.", hint: "queue URLs are https://, e.g. https://sqs.us-east-1.amazonaws.com/111122223333/my-queue")
+            v.error(
+                node, path, "Not a valid URL.",
+                hint: "queue URLs are https://, e.g. https://sqs.us-east-1.amazonaws.com/111122223333/my-queue")
             return nil
         }
         return url

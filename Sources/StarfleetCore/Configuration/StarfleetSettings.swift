@@ -57,7 +57,8 @@ package struct StarfleetSettings: Sendable, Hashable {
     package static let keys = [
         "DeploymentRegion", "TemplateBucket", "FanOutQueueUrl", "AccountIndex", "ScopeToRegions", "SecretsManager",
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
-        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds", "MetricsAddress", "InvokeAddress",
+        "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds",
+        "MetricsAddress", "InvokeAddress",
         "ConsoleAddress",
         "AlertWebhookCredential",
         "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",

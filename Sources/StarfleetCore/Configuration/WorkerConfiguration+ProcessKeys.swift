@@ -4,9 +4,10 @@ extension Configuration {
 
     /// The keys of a worker that runs outside the daemon: `Runtime` and its handler, code directory and interpreters,
     /// the event shape, the environment and credentials, and when warm processes are recycled.
-    static func readProcessKeys(_ node: Node, key: Node, name: String, directory: String, into w: inout WorkerConfiguration,
-                                _ v: inout Validator)
-    {
+    static func readProcessKeys(
+        _ node: Node, key: Node, name: String, directory: String, into w: inout WorkerConfiguration,
+        _ v: inout Validator
+    ) {
         func path(_ k: String) -> String { "\(name).\(k)" }
         var settings = WorkerProcessSettings(
             codeDirectory: resolve("workers/\(WorkerProcessSettings.snakeCase(name))", against: directory))
@@ -14,8 +15,9 @@ extension Configuration {
             if let runtime = WorkerRuntime(rawValue: text) {
                 w.runtime = runtime
             } else {
-                v.error(n, path("Runtime"), "\"\(text)\" is not a runtime",
-                        hint: "expected one of \(WorkerRuntime.allCases.map(\.rawValue).joined(separator: ", "))")
+                v.error(
+                    n, path("Runtime"), "\"\(text)\" is not a runtime",
+                    hint: "expected one of \(WorkerRuntime.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         } else {
             w.runtime = w.command != nil ? .process : .swift
@@ -23,16 +25,22 @@ extension Configuration {
         switch w.runtime {
         case .process, .provided:
             if w.command == nil && node["Command"] == nil {
-                v.error(key, path("Command"), "Runtime: \(w.runtime.rawValue) runs a Command, and there is none",
-                        hint: w.runtime == .provided ? "e.g. Command: [python3, -m, awslambdaric, handler.fn]" : "e.g. Command: [./audit.py]")
+                v.error(
+                    key, path("Command"), "Runtime: \(w.runtime.rawValue) runs a Command, and there is none",
+                    hint: w.runtime == .provided
+                        ? "e.g. Command: [python3, -m, awslambdaric, handler.fn]" : "e.g. Command: [./audit.py]")
             }
         case .python, .nodejs:
             if let n = node["Command"] {
-                v.error(n, path("Command"), "Runtime: \(w.runtime.rawValue) runs its Handler; a Command is for process or provided")
+                v.error(
+                    n, path("Command"), "Runtime: \(w.runtime.rawValue) runs its Handler; a Command is for process or provided")
             }
             if node["Handler"] == nil {
-                v.error(key, path("Handler"), "Runtime: \(w.runtime.rawValue) needs a Handler",
-                        hint: w.runtime == .python ? "e.g. Handler: main.handler (main.py's handler function)" : "e.g. Handler: main.handler (main.js's exported handler)")
+                v.error(
+                    key, path("Handler"), "Runtime: \(w.runtime.rawValue) needs a Handler",
+                    hint: w.runtime == .python
+                        ? "e.g. Handler: main.handler (main.py's handler function)"
+                        : "e.g. Handler: main.handler (main.js's exported handler)")
             }
         case .swift:
             if let n = node["Command"] {
@@ -63,8 +71,9 @@ extension Configuration {
             if let shape = EventShape(rawValue: text) {
                 settings.eventShape = shape
             } else {
-                v.error(n, path("EventShape"), "\"\(text)\" is not an event shape",
-                        hint: "expected one of \(EventShape.allCases.map(\.rawValue).joined(separator: ", "))")
+                v.error(
+                    n, path("EventShape"), "\"\(text)\" is not an event shape",
+                    hint: "expected one of \(EventShape.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         if let n = node["Environment"], let entries = v.mapping(n, path("Environment")) {
@@ -77,7 +86,9 @@ extension Configuration {
                 case .double(let d): settings.environment[variable] = String(d)
                 case .bool(let b): settings.environment[variable] = b ? "true" : "false"
                 default:
-                    v.error(entry.value, "\(path("Environment")).\(variable)", "expected a text value, found \(Validator.describe(entry.value))")
+                    v.error(
+                        entry.value, "\(path("Environment")).\(variable)",
+                        "expected a text value, found \(Validator.describe(entry.value))")
                 }
             }
         }
@@ -90,8 +101,9 @@ extension Configuration {
         if let n = node["Credentials"] {
             for (credential, item) in v.stringList(n, path("Credentials"), length: 1...255) ?? [] {
                 if credential.contains("/") || credential == "." || credential == ".." {
-                    v.error(item, path("Credentials"), "\"\(credential)\" is not a credential name",
-                            hint: "the name given to LoadCredential= or SetCredential= in the unit")
+                    v.error(
+                        item, path("Credentials"), "\"\(credential)\" is not a credential name",
+                        hint: "the name given to LoadCredential= or SetCredential= in the unit")
                 } else {
                     settings.credentials.append(credential)
                 }
@@ -100,19 +112,26 @@ extension Configuration {
         if let n = node["MaxInvocationsPerProcess"] {
             settings.maxInvocationsPerProcess = v.int(n, path("MaxInvocationsPerProcess"), range: 1...10_000_000)
         }
-        if let n = node["MemorySize"] { settings.memorySize = v.int(n, path("MemorySize"), range: 128...65_536) ?? settings.memorySize }
+        if let n = node["MemorySize"] {
+            settings.memorySize = v.int(n, path("MemorySize"), range: 128...65_536) ?? settings.memorySize
+        }
         w.process = settings
     }
 
     static func checkVariableName(_ node: Node, _ name: String, _ path: String, _ v: inout Validator) -> Bool {
-        let valid = !name.isEmpty && name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+        let valid =
+            !name.isEmpty && name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
         if !valid {
-            v.error(node, path, "\"\(name)\" is not an environment variable name", hint: "letters, digits and '_', not starting with a digit")
+            v.error(
+                node, path, "\"\(name)\" is not an environment variable name",
+                hint: "letters, digits and '_', not starting with a digit")
             return false
         }
         if reservedEnvironmentPrefixes.contains(where: { name.hasPrefix($0) }) {
-            v.error(node, path, "\(name) is set by the daemon", hint: "variables starting with \(reservedEnvironmentPrefixes.joined(separator: ", ")) are the daemon's")
+            v.error(
+                node, path, "\(name) is set by the daemon",
+                hint: "variables starting with \(reservedEnvironmentPrefixes.joined(separator: ", ")) are the daemon's")
             return false
         }
         return true

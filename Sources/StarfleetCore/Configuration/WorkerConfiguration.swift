@@ -46,11 +46,12 @@ package struct WorkerConfiguration: Sendable, Hashable {
     package static let defaultMaxReceiveCount = 4
 
     /// Every key the daemon itself reads from a worker section.
-    package static let keys = [
-        "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
-        "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
-        "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
-    ] + processKeys
+    package static let keys =
+        [
+            "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
+            "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
+            "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
+        ] + processKeys
 
     /// The keys of a worker that runs outside the daemon.
     package static let processKeys = [
@@ -59,7 +60,9 @@ package struct WorkerConfiguration: Sendable, Hashable {
     ]
 
     /// Keys whose presence marks a top-level section as a worker.
-    static let markerKeys: Set<String> = ["Enabled", "TemplatePrefix", "InvocationSources", "Command", "InvocationQueueUrl", "Runtime"]
+    static let markerKeys: Set<String> = [
+        "Enabled", "TemplatePrefix", "InvocationSources", "Command", "InvocationQueueUrl", "Runtime",
+    ]
 
     /// Whether this worker takes a timed event of `schedule` (exact match, as Starfleet fixed in its PR #21).
     package func isTasked(by schedule: Schedule) -> Bool {

@@ -34,9 +34,11 @@ package enum FanOutPlanner {
         worker: String, strategy: FanOutStrategy, template: PayloadTemplate, index: AccountIndex?,
         scopeToRegions: Set<String> = []
     ) throws(FanOutError) -> FanOutPlan {
-        let planned = try targets(worker: worker, strategy: strategy, template: template, index: index, scopeToRegions: scopeToRegions)
-        return FanOutPlan(worker: worker, strategy: strategy, payloads: planned.targets.indices.map(planned.payload(at:)),
-                          accountsWithoutRegions: planned.accountsWithoutRegions)
+        let planned = try targets(
+            worker: worker, strategy: strategy, template: template, index: index, scopeToRegions: scopeToRegions)
+        return FanOutPlan(
+            worker: worker, strategy: strategy, payloads: planned.targets.indices.map(planned.payload(at:)),
+            accountsWithoutRegions: planned.accountsWithoutRegions)
     }
 
     /// The same plan without its bodies (built on demand by ``FanOutTargets/payload(at:)``): what the Starbase sends
@@ -67,9 +69,13 @@ package enum FanOutPlanner {
     }
 
     /// One payload for an explicit account and region (the CLI's `invoke`): the same body the fan-out would send.
-    package static func payload(worker: String, template: PayloadTemplate, account: String?, region: String?) throws(FanOutError) -> WorkerPayload {
+    package static func payload(worker: String, template: PayloadTemplate, account: String?, region: String?) throws(FanOutError)
+        -> WorkerPayload
+    {
         let base = try baseBody(template.raw)
-        guard let account else { return WorkerPayload(worker: worker, account: nil, region: nil, body: base + [UInt8(ascii: "}")]) }
+        guard let account else {
+            return WorkerPayload(worker: worker, account: nil, region: nil, body: base + [UInt8(ascii: "}")])
+        }
         return WorkerPayload(worker: worker, account: account, region: region, body: body(base, account, region))
     }
 
@@ -85,9 +91,10 @@ package enum FanOutPlanner {
     static func baseBody(_ raw: Node) throws(FanOutError) -> [UInt8] {
         var node = raw
         if case .mapping(let entries) = raw.value {
-            node.value = .mapping(entries.filter {
-                $0.key.string != PayloadTemplate.assignedAccountKey && $0.key.string != PayloadTemplate.assignedRegionKey
-            })
+            node.value = .mapping(
+                entries.filter {
+                    $0.key.string != PayloadTemplate.assignedAccountKey && $0.key.string != PayloadTemplate.assignedRegionKey
+                })
         }
         let json: [UInt8]
         do throws(Node.JSONError) {

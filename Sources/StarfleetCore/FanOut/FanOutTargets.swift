@@ -25,8 +25,9 @@ package struct FanOutTargets: Sendable {
         guard let account = target.account else {
             return WorkerPayload(worker: worker, account: nil, region: nil, body: base + [UInt8(ascii: "}")])
         }
-        return WorkerPayload(worker: worker, account: account, region: target.region,
-                             body: FanOutPlanner.body(base, account, target.region))
+        return WorkerPayload(
+            worker: worker, account: account, region: target.region,
+            body: FanOutPlanner.body(base, account, target.region))
     }
 
     /// Starfleet's "nothing to task" log line, when nothing would be sent.

@@ -22,10 +22,10 @@ struct CivilDate: Hashable, Sendable, CustomStringConvertible {
     init(daysSinceEpoch days: Int) {
         let z = days + 719_468  // shift the epoch to 0000-03-01 so leap days fall at the end of a year
         let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097                                           // [0, 146096]
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365      // [0, 399]
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)                     // [0, 365], March-based
-        let mp = (5 * doy + 2) / 153                                          // [0, 11], March = 0
+        let doe = z - era * 146_097  // [0, 146096]
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365  // [0, 399]
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)  // [0, 365], March-based
+        let mp = (5 * doy + 2) / 153  // [0, 11], March = 0
         day = doy - (153 * mp + 2) / 5 + 1
         month = mp < 10 ? mp + 3 : mp - 9
         year = yoe + era * 400 + (month <= 2 ? 1 : 0)

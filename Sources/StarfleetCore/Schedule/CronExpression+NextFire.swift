@@ -96,8 +96,8 @@ extension CronExpression {
             result.insert(length)
         case .lastWeekdayOfMonth:
             switch weekday(length) {
-            case 7: result.insert(length - 1)   // Saturday → Friday
-            case 1: result.insert(length - 2)   // Sunday → Friday
+            case 7: result.insert(length - 1)  // Saturday → Friday
+            case 1: result.insert(length - 2)  // Sunday → Friday
             default: result.insert(length)
             }
         case .nearestWeekday(let target):
@@ -105,7 +105,7 @@ extension CronExpression {
             // end of a short month (31W in April) does not fire that month, like a plain 31 would not.
             guard target <= length else { break }
             switch weekday(target) {
-            case 7: result.insert(target == 1 ? 3 : target - 1)        // Saturday → Friday, or Monday the 3rd
+            case 7: result.insert(target == 1 ? 3 : target - 1)  // Saturday → Friday, or Monday the 3rd
             case 1: result.insert(target == length ? target - 2 : target + 1)  // Sunday → Monday, or Friday
             default: result.insert(target)
             }

@@ -3,29 +3,34 @@ extension CronExpression {
     /// Every error names the field at fault and why.
     package init(parsing text: String) throws(ScheduleError) {
         guard text.hasPrefix("cron("), text.hasSuffix(")"), text.count >= 6 else {
-            throw ScheduleError("\(text): a cron expression is written cron(Minutes Hours Day-of-month Month Day-of-week Year)",
-                                hint: "for example cron(0 9 ? * MON-FRI *)")
+            throw ScheduleError(
+                "\(text): a cron expression is written cron(Minutes Hours Day-of-month Month Day-of-week Year)",
+                hint: "for example cron(0 9 ? * MON-FRI *)")
         }
         let inner = String(text.dropFirst(5).dropLast())
         let trimmed = inner.trimmingWhitespace()
         if trimmed != inner {
-            throw ScheduleError("\(text): no spaces are allowed after \"(\" or before \")\"",
-                                hint: trimmed.isEmpty ? nil : "write cron(\(trimmed))")
+            throw ScheduleError(
+                "\(text): no spaces are allowed after \"(\" or before \")\"",
+                hint: trimmed.isEmpty ? nil : "write cron(\(trimmed))")
         }
         let parts = inner.isEmpty ? [] : inner.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         if parts.contains(where: { $0.isEmpty }) || inner.contains(where: { $0.isWhitespace && $0 != " " }) {
             let words = inner.split(whereSeparator: \.isWhitespace)
-            throw ScheduleError("\(text): separate the fields with single spaces",
-                                hint: words.count == 6 ? "write cron(\(words.joined(separator: " ")))" : nil)
+            throw ScheduleError(
+                "\(text): separate the fields with single spaces",
+                hint: words.count == 6 ? "write cron(\(words.joined(separator: " ")))" : nil)
         }
         guard parts.count == 6 else {
-            let hint = switch parts.count {
-            case 5: "EventBridge cron has a sixth field, Year: add \" *\" at the end (and Day-of-week is 1-7, 1 = SUN)"
-            case 7: "EventBridge cron has no seconds field"
-            default: "for example cron(0 9 ? * MON-FRI *)"
-            }
-            throw ScheduleError("\(text): needs 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), found \(parts.count)",
-                                hint: hint)
+            let hint =
+                switch parts.count {
+                case 5: "EventBridge cron has a sixth field, Year: add \" *\" at the end (and Day-of-week is 1-7, 1 = SUN)"
+                case 7: "EventBridge cron has no seconds field"
+                default: "for example cron(0 9 ? * MON-FRI *)"
+                }
+            throw ScheduleError(
+                "\(text): needs 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), found \(parts.count)",
+                hint: hint)
         }
         let f = parts.map { $0.uppercased() }
         let parser = CronFieldParser(text: text)
@@ -41,16 +46,20 @@ extension CronExpression {
         let days: DayRule
         switch (dayOfMonth, dayOfWeek) {
         case (nil, nil):
-            throw ScheduleError("\(text): Day-of-month and Day-of-week are both \"?\"; exactly one of them must be \"?\"",
-                                hint: "for example cron(\(f[0]) \(f[1]) * \(f[3]) ? \(f[5])) for every day")
+            throw ScheduleError(
+                "\(text): Day-of-month and Day-of-week are both \"?\"; exactly one of them must be \"?\"",
+                hint: "for example cron(\(f[0]) \(f[1]) * \(f[3]) ? \(f[5])) for every day")
         case (.some, .some):
-            let message = f[2] == "*" && f[4] == "*"
+            let message =
+                f[2] == "*" && f[4] == "*"
                 ? "Day-of-month and Day-of-week cannot both be \"*\"; exactly one of them must be \"?\""
                 : "exactly one of Day-of-month (\"\(f[2])\") and Day-of-week (\"\(f[4])\") must be \"?\""
             let hint: String? =
-                f[4] == "*" ? "write cron(\(f[0]) \(f[1]) \(f[2]) \(f[3]) ? \(f[5]))"
-                : f[2] == "*" ? "write cron(\(f[0]) \(f[1]) ? \(f[3]) \(f[4]) \(f[5]))"
-                : "EventBridge cannot combine the two day fields; use one and put \"?\" in the other"
+                f[4] == "*"
+                ? "write cron(\(f[0]) \(f[1]) \(f[2]) \(f[3]) ? \(f[5]))"
+                : f[2] == "*"
+                    ? "write cron(\(f[0]) \(f[1]) ? \(f[3]) \(f[4]) \(f[5]))"
+                    : "EventBridge cannot combine the two day fields; use one and put \"?\" in the other"
             throw ScheduleError("\(text): \(message)", hint: hint)
         case (let dom?, nil): days = dom
         case (nil, let dow?): days = dow
@@ -131,7 +140,8 @@ struct CronFieldParser {
                 step = s
             }
             let base = slash[0]
-            let low: Int, high: Int
+            let low: Int
+            let high: Int
             if base == "*" {
                 (low, high) = (b.lowerBound, b.upperBound)
             } else if base.contains("-") {

@@ -62,7 +62,8 @@ package struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// True when `date` is exactly a fire time (second 0 of a matching minute).
     package func matches(_ date: Date) -> Bool {
         guard let seconds = epochSecondsFloor(date), Double(seconds) == date.timeIntervalSince1970,
-              floorMod(seconds, 60) == 0 else { return false }
+            floorMod(seconds, 60) == 0
+        else { return false }
         return lastFireMinute(atOrBefore: seconds / 60) == seconds / 60
     }
 }

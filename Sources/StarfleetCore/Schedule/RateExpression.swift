@@ -80,7 +80,8 @@ package struct RateExpression: Sendable, Hashable, CustomStringConvertible {
 
         let isDigits = valueText.allSatisfy { $0.isASCII && $0.isNumber }
         guard isDigits else {
-            throw ScheduleError("\(text): the value \"\(valueText)\" must be a positive integer", hint: "for example rate(5 minutes)")
+            throw ScheduleError(
+                "\(text): the value \"\(valueText)\" must be a positive integer", hint: "for example rate(5 minutes)")
         }
         guard let value = Int(valueText) else {
             throw ScheduleError("\(text): the value \(valueText) is too large")
@@ -96,8 +97,9 @@ package struct RateExpression: Sendable, Hashable, CustomStringConvertible {
         guard let unit = Unit(rawValue: singular) else {
             let lowered = singular.lowercased()
             if let unit = Unit(rawValue: lowered) {
-                throw ScheduleError("\(text): the unit \"\(unitText)\" must be lowercase",
-                                    hint: "write rate(\(value) \(Self.unitWord(unit, value: value)))")
+                throw ScheduleError(
+                    "\(text): the unit \"\(unitText)\" must be lowercase",
+                    hint: "write rate(\(value) \(Self.unitWord(unit, value: value)))")
             }
             throw ScheduleError("\(text): the unit \"\(unitText)\" is not one of minute, minutes, hour, hours, day, days")
         }
@@ -105,8 +107,9 @@ package struct RateExpression: Sendable, Hashable, CustomStringConvertible {
         guard unitText == expected else {
             let which = value == 1 ? "singular" : "plural"
             let when = value == 1 ? "is 1" : "is not 1"
-            throw ScheduleError("\(text): use the \(which) unit \"\(expected)\" when the value \(when)",
-                                hint: "write rate(\(value) \(expected))")
+            throw ScheduleError(
+                "\(text): use the \(which) unit \"\(expected)\" when the value \(when)",
+                hint: "write rate(\(value) \(expected))")
         }
         try self.init(value: value, unit: unit)
     }

@@ -1,6 +1,7 @@
 /// "Did you mean" help for schedule texts that are none of the accepted forms.
 extension Schedule {
-    static let expectedHint = "expected one of "
+    static let expectedHint =
+        "expected one of "
         + TimedFrequency.allCases.map(\.rawValue).joined(separator: ", ")
         + ", or an expression such as rate(5 minutes) or cron(0 9 ? * MON-FRI *)"
 
@@ -24,8 +25,9 @@ extension Schedule {
         }
         if let name = closestFrequencyName(to: text) {
             let caseOnly = name == text.uppercased()
-            return ScheduleError("\"\(text)\" is not a timed frequency" + (caseOnly ? " (names are case-sensitive)" : ""),
-                                 hint: "did you mean \(name)?")
+            return ScheduleError(
+                "\"\(text)\" is not a timed frequency" + (caseOnly ? " (names are case-sensitive)" : ""),
+                hint: "did you mean \(name)?")
         }
         return ScheduleError("\"\(text)\" is not a timed frequency", hint: expectedHint)
     }
@@ -44,7 +46,8 @@ extension Schedule {
 
     /// Levenshtein distance over Characters (two-row dynamic programme; names are short).
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)

@@ -18,8 +18,9 @@ package enum Schedule: Sendable, Hashable, CustomStringConvertible {
         }
         if text.trimmingWhitespace() != text {
             let trimmed = text.trimmingWhitespace()
-            throw ScheduleError("\"\(text)\": remove the leading or trailing whitespace",
-                                hint: trimmed.isEmpty ? Self.expectedHint : "write \(trimmed)")
+            throw ScheduleError(
+                "\"\(text)\": remove the leading or trailing whitespace",
+                hint: trimmed.isEmpty ? Self.expectedHint : "write \(trimmed)")
         }
         if text.hasPrefix("rate(") {
             self = .rate(try RateExpression(parsing: text))

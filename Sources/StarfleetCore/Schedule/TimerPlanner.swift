@@ -7,8 +7,10 @@ package enum TimerPlanner {
     /// Each schedule whose most recent boundary at or before `now` is later than its last fire, with that boundary.
     /// Missed boundaries are coalesced: one fire per schedule, for the latest.
     /// `offsets` (seconds, by schedule description; TimerJitter) delay each fire past its boundary.
-    package static func due(_ schedules: [Schedule], lastFired: [String: Date], now: Date,
-                           offsets: [String: Int] = [:]) -> [(schedule: Schedule, boundary: Date)] {
+    package static func due(
+        _ schedules: [Schedule], lastFired: [String: Date], now: Date,
+        offsets: [String: Int] = [:]
+    ) -> [(schedule: Schedule, boundary: Date)] {
         schedules.compactMap { schedule in
             let offset = TimeInterval(offsets[schedule.description] ?? 0)
             guard let boundary = schedule.previousFire(atOrBefore: now.addingTimeInterval(-offset)) else { return nil }
@@ -19,7 +21,9 @@ package enum TimerPlanner {
 
     /// Starting state for schedules seen for the first time: their latest boundary counts as fired, so a fresh
     /// install does not fire everything at once. With `catchUp` off, every schedule starts from now the same way.
-    package static func startingState(_ schedules: [Schedule], persisted: [String: Date], now: Date, catchUp: Bool) -> [String: Date] {
+    package static func startingState(_ schedules: [Schedule], persisted: [String: Date], now: Date, catchUp: Bool) -> [String:
+        Date]
+    {
         var state = persisted
         for schedule in schedules where state[schedule.description] == nil || !catchUp {
             let latest = schedule.previousFire(atOrBefore: now) ?? now
@@ -31,7 +35,9 @@ package enum TimerPlanner {
     }
 
     /// The earliest next fire (boundary plus its offset) of any schedule (nil when none will ever fire).
-    package static func nextWake(_ schedules: [Schedule], lastFired: [String: Date], now: Date, offsets: [String: Int] = [:]) -> Date? {
+    package static func nextWake(_ schedules: [Schedule], lastFired: [String: Date], now: Date, offsets: [String: Int] = [:])
+        -> Date?
+    {
         schedules.compactMap { schedule -> Date? in
             let offset = TimeInterval(offsets[schedule.description] ?? 0)
             let shiftedNow = now.addingTimeInterval(-offset)

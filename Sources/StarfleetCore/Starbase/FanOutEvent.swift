@@ -16,7 +16,8 @@ package enum FanOutEvent: Sendable, Hashable {
     package var id: String {
         switch self {
         case .timed(let schedule, let boundary): return "timed|\(schedule)|\(Int64(boundary.timeIntervalSince1970))"
-        case .manualTrigger(let schedule, let at, let nonce): return "trigger|\(schedule)|\(Int64(at.timeIntervalSince1970 * 1000))|\(nonce)"
+        case .manualTrigger(let schedule, let at, let nonce):
+            return "trigger|\(schedule)|\(Int64(at.timeIntervalSince1970 * 1000))|\(nonce)"
         case .template(let key, let sha, let at): return "template|\(key)|\(sha)|\(Int64(at.timeIntervalSince1970 * 1000))"
         }
     }

@@ -19,7 +19,9 @@ package enum StarbaseMessage: Sendable, Hashable {
             appendJSONString(key, to: &out)
             out += Array("}".utf8)
         case .templateChanged(let bucket, let key):
-            out += Array(#"{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"#.utf8)
+            out += Array(
+                #"{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"#
+                    .utf8)
             appendJSONString(bucket, to: &out)
             out += Array(#"},"object":{"key":"#.utf8)
             appendJSONString(S3Key.formEncode(key), to: &out)
@@ -74,7 +76,8 @@ package enum S3Key {
         var out = ""
         for byte in key.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: " "): out += "+"
@@ -93,7 +96,8 @@ package enum S3Key {
             if b == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if b == UInt8(ascii: "%"), let h = iterator.next(), let l = iterator.next(),
-                      let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) {
+                let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16)
+            {
                 bytes.append(v)
             } else {
                 bytes.append(b)

@@ -34,7 +34,9 @@ extension AccountSpecification {
         guard include, v.diagnostics.count == before else { return v.diagnostics.count == before ? spec : nil }
         if spec.allAccounts {
             for entry in entries where entry.key.keyText != "AllAccounts" && isTruthy(entry.value) {
-                v.error(entry.key, Validator.join(path, entry.key.keyText), "Can't specify other parameters when `AllAccounts` is set to `True`.")
+                v.error(
+                    entry.key, Validator.join(path, entry.key.keyText),
+                    "Can't specify other parameters when `AllAccounts` is set to `True`.")
             }
         } else if spec.isEmpty {
             // Starfleet puts the message on every allowed field, one error each (`verify_schema`); so do we, at
@@ -84,7 +86,11 @@ extension AccountSpecification {
             }
             if let val = item["Value"] {
                 if let s = v.string(val, Validator.join(p, "Value")) {
-                    if s.count > 256 { v.error(val, Validator.join(p, "Value"), "Longer than maximum length 256.") } else { value = s }
+                    if s.count > 256 {
+                        v.error(val, Validator.join(p, "Value"), "Longer than maximum length 256.")
+                    } else {
+                        value = s
+                    }
                 }
             } else {
                 v.error(item, Validator.join(p, "Value"), "Missing data for required field.")

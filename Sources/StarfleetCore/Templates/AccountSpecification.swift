@@ -16,7 +16,9 @@ package struct AccountSpecification: Sendable, Hashable {
     package var byOrgUnits: [String]
     package var byTags: [Tag]
 
-    package init(allAccounts: Bool = false, byNames: [String] = [], byIds: [String] = [], byOrgUnits: [String] = [], byTags: [Tag] = []) {
+    package init(
+        allAccounts: Bool = false, byNames: [String] = [], byIds: [String] = [], byOrgUnits: [String] = [], byTags: [Tag] = []
+    ) {
         self.allAccounts = allAccounts
         self.byNames = byNames
         self.byIds = byIds

@@ -14,7 +14,9 @@ extension PayloadTemplate {
     package static func validate(_ root: Node?, strategy: FanOutStrategy, file: String) -> (PayloadTemplate?, [Diagnostic]) {
         var v = Validator()
         guard let root else {
-            v.error(at: .start(of: file), "", "the template is empty", hint: "a template needs at least TemplateName and TemplateDescription")
+            v.error(
+                at: .start(of: file), "", "the template is empty",
+                hint: "a template needs at least TemplateName and TemplateDescription")
             return (nil, v.diagnostics)
         }
         guard let entries = v.mapping(root, "", what: "a mapping of template keys (TemplateName, TemplateDescription, …)") else {
@@ -27,8 +29,12 @@ extension PayloadTemplate {
             // (validate, plan, the Starbase's check before sending) instead of being retried until it dead-letters.
             let size = try root.jsonBytes().count
             if size > maxPayloadBytes {
-                v.error(root, "", "the payload as JSON is \(size) bytes; a queue message holds at most \(maxPayloadBytes) bytes (1 MiB less room for the assigned account and region)",
-                        hint: "aliases and long values grow the JSON past the file's size; make the template smaller, or store the data elsewhere (S3) and send a reference")
+                v.error(
+                    root, "",
+                    "the payload as JSON is \(size) bytes; a queue message holds at most \(maxPayloadBytes) bytes (1 MiB less room for the assigned account and region)",
+                    hint:
+                        "aliases and long values grow the JSON past the file's size; make the template smaller, or store the data elsewhere (S3) and send a reference"
+                )
             }
         } catch {
             v.error(at: error.mark, error.path, error.message)
@@ -61,7 +67,8 @@ extension PayloadTemplate {
             t.includeAccounts = AccountSpecification.read(node, "IncludeAccounts", include: true, into: &v)
         }
         if let node = root["ExcludeAccounts"], !node.isNull {
-            t.excludeAccounts = AccountSpecification.read(node, "ExcludeAccounts", include: false, into: &v) ?? AccountSpecification()
+            t.excludeAccounts =
+                AccountSpecification.read(node, "ExcludeAccounts", include: false, into: &v) ?? AccountSpecification()
         }
         if let node = root["OperateInOrgRoot"] {
             t.operateInOrgRoot = v.bool(node, "OperateInOrgRoot") ?? false
@@ -94,7 +101,9 @@ extension PayloadTemplate {
             if AWSRegions.isValid(region) {
                 valid.append(region)
             } else {
-                let hint = Suggestion.hint(for: region, in: AWSRegions.all) ?? "regions must be from this list: \(AWSRegions.all.joined(separator: ", "))"
+                let hint =
+                    Suggestion.hint(for: region, in: AWSRegions.all)
+                    ?? "regions must be from this list: \(AWSRegions.all.joined(separator: ", "))"
                 v.error(node, "\(path)[\(i)]", "Invalid regions are specified: \(region).", hint: hint)
             }
         }

@@ -109,7 +109,9 @@ package struct Validator: Sendable {
         for entry in entries {
             let key = entry.key.keyText
             if let first = seen[key] {
-                error(entry.key, Validator.join(path, key), "the key is defined twice; the first is at \(first)", hint: "remove one of them")
+                error(
+                    entry.key, Validator.join(path, key), "the key is defined twice; the first is at \(first)",
+                    hint: "remove one of them")
             } else {
                 seen[key] = entry.key.mark
             }
@@ -117,7 +119,8 @@ package struct Validator: Sendable {
     }
 
     static func lengthMessage(_ r: ClosedRange<Int>) -> String {
-        r.upperBound == Int.max ? "Shorter than minimum length \(r.lowerBound)." : "Length must be between \(r.lowerBound) and \(r.upperBound)."
+        r.upperBound == Int.max
+            ? "Shorter than minimum length \(r.lowerBound)." : "Length must be between \(r.lowerBound) and \(r.upperBound)."
     }
 
     /// `a list`, `the string "abc"`, `the integer 5`: what a value is, for messages.

@@ -28,7 +28,8 @@ extension Node {
         case .int(let i): out.append(contentsOf: Array(String(i).utf8))
         case .double(let d):
             guard d.isFinite else {
-                throw JSONError(mark: node.mark, path: path, message: "\(d) cannot be written as JSON (JSON has no infinity or NaN)")
+                throw JSONError(
+                    mark: node.mark, path: path, message: "\(d) cannot be written as JSON (JSON has no infinity or NaN)")
             }
             // Integral doubles keep a ".0" so they stay floats for the reader, as Python prints them.
             out.append(contentsOf: Array(d.description.utf8))

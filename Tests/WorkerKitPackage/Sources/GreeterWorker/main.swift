@@ -22,7 +22,9 @@ struct Greeter: TypedWorkerShip {
 
 /// Stands in for the daemon: `invoke` echoes the payload back.
 struct EchoInvoker: WorkerInvoker {
-    func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] { payload }
+    func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
+        payload
+    }
     func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String { "id-1" }
 }
 
@@ -35,8 +37,9 @@ let context = WorkerContext(
 let result = try await Greeter().execute(invocation, context: context)
 print(String(decoding: result, as: UTF8.self))
 do {
-    let bad = WorkerInvocation(worker: "Greeter", body: Array("{}".utf8), account: nil, region: nil, commit: false,
-                               messageId: "m-2", receiveCount: 1)
+    let bad = WorkerInvocation(
+        worker: "Greeter", body: Array("{}".utf8), account: nil, region: nil, commit: false,
+        messageId: "m-2", receiveCount: 1)
     _ = try await Greeter().execute(bad, context: context)
 } catch let failure as WorkerFailure {
     print("rejected: \(failure.message.prefix(40))")
