@@ -52,6 +52,7 @@ struct SchedulerLoop: Sendable {
                     last[schedule.description] = boundary
                     save(last)
                     metrics?.timerFired(schedule: schedule.description, latenessSeconds: lateness)
+                    status.recordTimerLateness(schedule.description, seconds: lateness)
                     logger.info(
                         "timed event fired",
                         metadata: [

@@ -37,6 +37,8 @@ package final class StatusBoard: Sendable {
         /// Next fire per schedule (its canonical text).
         package var nextFires: [String: Date]
         package var lastFires: [String: Date]
+        /// How late after its UTC boundary each schedule last fired, in seconds (absent until a timer fires).
+        package var timerLateness: [String: Double]?
         /// The last reload's outcome (absent until the first SIGHUP).
         package var lastReload: ReloadStatus?
         /// Queues whose recovery lost messages (missing or quarantined journal segments), until an operator runs
@@ -48,6 +50,7 @@ package final class StatusBoard: Sendable {
         var workers: [String: WorkerStatus] = [:]
         var nextFires: [String: Date] = [:]
         var lastFires: [String: Date] = [:]
+        var timerLateness: [String: Double] = [:]
         var lastReload: ReloadStatus?
     }
 
@@ -103,11 +106,18 @@ package final class StatusBoard: Sendable {
         if different { changed() }
     }
 
+    /// A timed event fired `seconds` after its boundary.
+    package func recordTimerLateness(_ schedule: String, seconds: Double) {
+        state.withLock { $0.timerLateness[schedule] = max(0, seconds) }
+        changed()
+    }
+
     package func snapshot(now: Date, queues: [String: QueueCounts], degraded: [String: DegradedRecord] = [:]) -> Snapshot {
         state.withLock { s in
             Snapshot(
                 pid: pid, startedAt: startedAt, updatedAt: now, workers: s.workers, queues: queues,
-                nextFires: s.nextFires, lastFires: s.lastFires, lastReload: s.lastReload,
+                nextFires: s.nextFires, lastFires: s.lastFires, timerLateness: s.timerLateness.isEmpty ? nil : s.timerLateness,
+                lastReload: s.lastReload,
                 degraded: degraded.isEmpty ? nil : degraded)
         }
     }

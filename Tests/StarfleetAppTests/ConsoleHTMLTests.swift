@@ -34,6 +34,25 @@ import Testing
         #expect(html.contains("<b id=\"generation\">3</b>"))
     }
 
+    @Test func theOverviewShowsEachTimersLastLateness() {
+        var overview = ConsoleOverview(
+            version: "1", startedAt: Date(), now: Date(), generation: 1, lastReload: nil, workers: [], starbase: .init())
+        #expect(ConsolePages.overviewFragment(overview).contains("no timed event has fired since start"))
+        overview.timerLateness = ["HOURLY": 0.012, "rate(5 minutes)<": 95]
+        let html = ConsolePages.overviewFragment(overview)
+        #expect(html.contains("<tr><td>HOURLY</td><td class=\"n\">12 ms</td></tr>"))
+        #expect(html.contains("rate(5 minutes)&lt;"))
+    }
+
+    @Test func theStatusBoardKeepsTheLastLatenessPerSchedule() {
+        let board = StatusBoard(startedAt: Date(), pid: 1)
+        #expect(board.snapshot(now: Date(), queues: [:]).timerLateness == nil)
+        board.recordTimerLateness("HOURLY", seconds: 0.5)
+        board.recordTimerLateness("HOURLY", seconds: 0.02)
+        board.recordTimerLateness("DAILY", seconds: -1)  // a clock step: never negative
+        #expect(board.snapshot(now: Date(), queues: [:]).timerLateness == ["HOURLY": 0.02, "DAILY": 0])
+    }
+
     @Test func formsDecodePlusPercentAndRepeatedKeys() {
         let form = ConsoleForm("token=ab%2Fc&letter=W%2F1&letter=W%2F2&action=redrive&x=a+b&bad=%zz")
         #expect(form.value("token") == "ab/c")

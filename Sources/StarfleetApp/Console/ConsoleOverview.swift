@@ -30,6 +30,8 @@ struct ConsoleOverview: Sendable, Equatable {
     /// 1 for the configuration the daemon started with, +1 per applied reload.
     var generation: Int
     var lastReload: StatusBoard.ReloadStatus?
+    /// How late each schedule's last timed event fired after its UTC boundary, in seconds.
+    var timerLateness: [String: Double] = [:]
     var workers: [WorkerRow]
     var starbase: QueueRow
 }

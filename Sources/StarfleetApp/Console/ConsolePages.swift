@@ -52,6 +52,17 @@ enum ConsolePages {
         html +=
             "</tbody></table>\n<h2>Starbase queue</h2><table id=\"starbase\"><tr><th>visible</th><th>in flight</th><th>delayed</th><th>oldest</th><th>dead letters</th></tr><tr>"
         html += queueCells(o.starbase, deadLetterLink: "/dead-letters?worker=Starbase") + "</tr></table>"
+        html += "\n<h2>Timers</h2>"
+        if o.timerLateness.isEmpty {
+            html += "<p id=\"timers\">no timed event has fired since start</p>"
+        } else {
+            html += "<table id=\"timers\"><tr><th>schedule</th><th>last fired after its boundary</th></tr>"
+            for (schedule, seconds) in o.timerLateness.sorted(by: { $0.key < $1.key }) {
+                let late = seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : duration(seconds)
+                html += "<tr><td>\(HTML.text(schedule))</td><td class=\"n\">\(late)</td></tr>"
+            }
+            html += "</table>"
+        }
         return html
     }
 

@@ -29,9 +29,11 @@ struct ConsoleSource: Sendable {
                     succeeded: outcome.succeeded, failed: outcome.failed, lastSuccess: outcome.lastSuccess,
                     lastFailure: outcome.lastFailure, lastError: outcome.lastError, queue: await queueRow(w.name)))
         }
-        return ConsoleOverview(
+        var overview = ConsoleOverview(
             version: StarfleetVersion.current, startedAt: status.startedAt, now: now, generation: generation,
             lastReload: snapshot.lastReload, workers: workers, starbase: await queueRow(StatePaths.starbaseQueue))
+        overview.timerLateness = snapshot.timerLateness ?? [:]
+        return overview
     }
 
     /// A queue's counts: the local journal's (with the oldest message's age) or SQS's approximate ones.
