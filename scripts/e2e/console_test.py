@@ -24,6 +24,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -125,6 +126,12 @@ Nightly:
         self.browser.save_screenshot(os.path.join(self.shots, shot + ".png"))
 
     def cell(self, worker, cls):
+        # The live refresh swaps the table between finding a cell and reading it: read it again from the new one.
+        for _ in range(20):
+            try:
+                return self.browser.find_element(By.CSS_SELECTOR, f'tr[data-worker="{worker}"] td.{cls}').text
+            except StaleElementReferenceException:
+                continue
         return self.browser.find_element(By.CSS_SELECTOR, f'tr[data-worker="{worker}"] td.{cls}').text
 
     def close(self):
