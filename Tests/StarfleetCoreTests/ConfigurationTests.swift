@@ -50,6 +50,23 @@ struct ConfigDir {
         #expect(w.schedule == .named(.hourly))
     }
 
+    @Test func anInlineShellScriptIsNotResolvedAsAPath() throws {
+        let dir = try ConfigDir([
+            "a.yaml": minimal + """
+                Audit:
+                  Enabled: true
+                  Command: ["sh", "-c", "cat > /tmp/out; echo done", "bin/x", "a b/c", "$HOME/x"]
+                  FanOutStrategy: SINGLE_INVOCATION
+                  TemplatePrefix: Audit/
+                  InvocationSources: [S3]
+                """
+        ])
+        let (config, diagnostics) = dir.load()
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let w = try #require(config?.worker(named: "Audit"))
+        #expect(w.command == ["sh", "-c", "cat > /tmp/out; echo done", "\(dir.path)/bin/x", "a b/c", "$HOME/x"])
+    }
+
     @Test func everyProblemIsReportedWithFileLineAndColumn() throws {
         let dir = try ConfigDir([
             "c.yaml": """

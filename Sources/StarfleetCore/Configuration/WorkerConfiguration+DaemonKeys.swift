@@ -52,11 +52,14 @@ extension Configuration {
     }
 
     /// An argument that names a file relative to the configuration directory: it has a slash, and is neither
-    /// absolute, an option (`-x`, `--out=a/b`), a URL nor an assignment.
+    /// absolute, an option (`-x`, `--out=a/b`), a URL, an assignment, nor text with whitespace or shell syntax (the
+    /// script of `sh -c "… > /tmp/out"` is not a path, and rewriting it would break it).
     static func isRelativePath(_ argument: String) -> Bool {
         argument.contains("/") && !argument.hasPrefix("/") && !argument.hasPrefix("-") && !argument.contains("://")
-            && !argument.contains("=")
+            && !argument.contains("=") && !argument.contains(where: { $0.isWhitespace || shellSyntax.contains($0) })
     }
+
+    static let shellSyntax: Set<Character> = [";", "|", "&", "<", ">", "$", "`", "'", "\"", "(", ")", "*", "?"]
 
     static func readBackoff(_ node: Node, _ path: String, into v: inout Validator) -> BackoffPolicy? {
         guard let entries = v.mapping(node, path) else { return nil }
