@@ -24,7 +24,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -134,6 +134,13 @@ Nightly:
                 continue
         return self.browser.find_element(By.CSS_SELECTOR, f'tr[data-worker="{worker}"] td.{cls}').text
 
+    def text(self, element_id):
+        # A page that reloads itself (a running redrive's) may be between two loads: no text yet, ask again.
+        try:
+            return self.browser.find_element(By.ID, element_id).text
+        except (StaleElementReferenceException, NoSuchElementException):
+            return None
+
     def close(self):
         try:
             self.browser.quit()
@@ -207,9 +214,14 @@ def test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs(c):
     open(c.records + ".fixed", "w").close()
     c.browser.find_element(By.ID, "redrive").click()
     c.browser.save_screenshot(os.path.join(c.shots, "confirm.png"))
+    assert c.browser.find_element(By.ID, "rate").get_attribute("value") == "100"
     c.browser.find_element(By.ID, "confirm").click()
+    # The redrive runs in the background at its pace; its page reloads itself until it is finished.
+    wait_for(lambda: "/dead-letters/redrives/" in c.browser.current_url
+             and c.text("state") == "finished", 15, "the redrive to finish")
     c.browser.save_screenshot(os.path.join(c.shots, "redriven.png"))
-    assert "redriven as" in c.browser.find_element(By.ID, "result").text, c.browser.page_source
+    assert c.text("redriven") == "1", c.browser.page_source
+    assert c.browser.find_element(By.ID, "progress").get_attribute("value") == "1"
     wait_for(lambda: BAD_ACCOUNT in open(c.records).read().split(), 20, "the redriven payload to run")
     # The overview in the first tab refreshes itself: the counts change in place, the page is not reloaded.
     c.browser.switch_to.window(overview_tab)

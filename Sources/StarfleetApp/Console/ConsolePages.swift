@@ -6,16 +6,18 @@ import StarfleetRunHistory
 /// console's own source is escaped with `HTML.text`.
 enum ConsolePages {
     /// The frame around every page: navigation, stylesheet, and the script (which only the overview uses).
-    static func page(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-        <title>\(HTML.text(title)) · starfleetd</title><link rel="stylesheet" href="/assets/console.css"></head>
-        <body><header><a href="/"><b>starfleetd</b></a><a href="/">Overview</a><a href="/dead-letters">Dead letters</a><a href="/templates">Templates</a><a href="/accounts">Accounts</a></header>
-        <main><h1>\(HTML.text(title))</h1>
-        \(body)
-        </main><script src="/assets/console.js"></script></body></html>
-        """
+    static func page(title: String, body: String, refreshSeconds: Int? = nil) -> String {
+        // A meta refresh (not script) keeps a progress page current for readers without JavaScript too.
+        let refresh = refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? ""
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\(refresh)
+            <title>\(HTML.text(title)) · starfleetd</title><link rel="stylesheet" href="/assets/console.css"></head>
+            <body><header><a href="/"><b>starfleetd</b></a><a href="/">Overview</a><a href="/dead-letters">Dead letters</a><a href="/templates">Templates</a><a href="/accounts">Accounts</a></header>
+            <main><h1>\(HTML.text(title))</h1>
+            \(body)
+            </main><script src="/assets/console.js"></script></body></html>
+            """
     }
 
     // MARK: overview
@@ -144,8 +146,12 @@ enum ConsolePages {
         var letter: DeadLetter
     }
 
-    static func deadLetters(_ rows: [LetterRow], workers: [String], filter: String?, account: String?, token: String) -> String {
-        var body = "<form method=\"get\" action=\"/dead-letters\">worker: <select name=\"worker\"><option value=\"\">all</option>"
+    static func deadLetters(
+        _ rows: [LetterRow], workers: [String], filter: String?, account: String?, token: String,
+        redrives: [ConsoleRedrives.Job] = []
+    ) -> String {
+        var body = redriveList(redrives)
+        body += "<form method=\"get\" action=\"/dead-letters\">worker: <select name=\"worker\"><option value=\"\">all</option>"
         for w in workers { body += "<option\(w == filter ? " selected" : "")>\(HTML.text(w))</option>" }
         body +=
             "</select> account: <input name=\"account\" size=\"14\" value=\"\(HTML.text(account ?? ""))\"> <button>filter</button></form>"
@@ -215,9 +221,72 @@ enum ConsolePages {
             + (letters.count > 50 ? "<li>…</li>" : "") + "</ul>"
         body += "<form method=\"post\" action=\"/dead-letters/\(action.isPurge ? "purge" : "redrive")\">\(tokenField(token))"
         for l in letters { body += "<input type=\"hidden\" name=\"letter\" value=\"\(HTML.text(l))\">" }
-        body +=
-            "<button id=\"confirm\" class=\"\(action.isPurge ? "danger" : "")\">\(verb) \(letters.count)</button> <a href=\"/dead-letters\">cancel</a></form>"
+        body += confirmButtons(action: action, count: letters.count)
         return page(title: "Confirm: \(verb.lowercased())", body: body)
+    }
+
+    /// The confirmation of "all shown": the filter is carried, not the ids, and the action matches it again.
+    static func confirmAll(action: ConsoleAction, scope: LetterScope, count: Int, token: String) -> String {
+        let verb = action.isPurge ? "Purge" : "Redrive"
+        var body = "<p>\(verb) \(HTML.text(scope.description)): <b id=\"count\">\(count)</b> dead letter(s) now? "
+        body +=
+            action.isPurge
+            ? "They are deleted for good." : "Each goes back on its worker's queue as a new message and runs again."
+        body += " Letters that arrive before you confirm are included.</p>"
+        body += "<form method=\"post\" action=\"/dead-letters/\(action.isPurge ? "purge" : "redrive")\">\(tokenField(token))"
+        body += "<input type=\"hidden\" name=\"all\" value=\"1\">"
+        if let w = scope.worker { body += "<input type=\"hidden\" name=\"worker\" value=\"\(HTML.text(w))\">" }
+        if let a = scope.account { body += "<input type=\"hidden\" name=\"account\" value=\"\(HTML.text(a))\">" }
+        body += confirmButtons(action: action, count: count)
+        return page(title: "Confirm: \(verb.lowercased())", body: body)
+    }
+
+    /// The confirm button (with the redrive's pace) and the way back; closes the form.
+    static func confirmButtons(action: ConsoleAction, count: Int) -> String {
+        var html = ""
+        if !action.isPurge {
+            html +=
+                "<p><label>at most <input name=\"rate\" id=\"rate\" type=\"number\" min=\"1\" max=\"\(Int(ConsoleRedrives.rates.upperBound))\" value=\"\(Int(ConsoleRedrives.defaultRate))\"> letters per second</label></p>"
+        }
+        let verb = action.isPurge ? "Purge" : "Redrive"
+        html +=
+            "<button id=\"confirm\" class=\"\(action.isPurge ? "danger" : "")\">\(verb) \(count)</button> <a href=\"/dead-letters\">cancel</a></form>"
+        return html
+    }
+
+    // MARK: redrives
+
+    /// A redrive's progress; the page reloads itself every 2 s while it runs.
+    static func redrive(_ job: ConsoleRedrives.Job, token: String, now: Date) -> String {
+        var body =
+            "<p>\(HTML.text(job.scope)) at most \(Int(job.ratePerSecond)) per second, started \(time(job.started, now: now))"
+        if let ended = job.ended { body += ", \(job.state.rawValue) \(time(ended, now: now))" }
+        body += "</p><p><progress id=\"progress\" value=\"\(job.done)\" max=\"\(max(job.total, 1))\"></progress> "
+        body +=
+            "<span id=\"state\" class=\"\(job.state == .running ? "" : job.failed > 0 ? "bad" : "ok")\">\(job.state.rawValue)</span>: "
+        body +=
+            "<span id=\"counts\"><b id=\"redriven\">\(job.redriven)</b> redriven, <b id=\"failed\">\(job.failed)</b> failed, of <b id=\"total\">\(job.total)</b></span></p>"
+        if !job.lines.isEmpty {
+            body += "<ul id=\"problems\">" + job.lines.map { "<li class=\"bad\">\(HTML.text($0))</li>" }.joined() + "</ul>"
+        }
+        if job.state == .running {
+            body +=
+                "<form method=\"post\" action=\"/dead-letters/redrives/\(job.id)/cancel\">\(tokenField(token))<button id=\"cancel\" class=\"danger\">Stop the redrive</button></form>"
+        }
+        body += "<p><a href=\"/dead-letters\">dead letters</a> · <a href=\"/\">overview</a></p>"
+        return page(title: "Redrive \(job.id)", body: body, refreshSeconds: job.state == .running ? 2 : nil)
+    }
+
+    static func redriveList(_ jobs: [ConsoleRedrives.Job]) -> String {
+        guard !jobs.isEmpty else { return "" }
+        var html =
+            "<table id=\"redrives\"><tr><th>redrive</th><th>of</th><th>state</th><th>redriven</th><th>failed</th><th>total</th></tr>"
+        for j in jobs {
+            html += "<tr><td><a href=\"/dead-letters/redrives/\(j.id)\">\(j.id)</a></td><td>\(HTML.text(j.scope))</td>"
+            html +=
+                "<td>\(j.state.rawValue)</td><td class=\"n\">\(j.redriven)</td><td class=\"n\">\(j.failed)</td><td class=\"n\">\(j.total)</td></tr>"
+        }
+        return html + "</table>"
     }
 
     static func result(title: String, lines: [String]) -> String {

@@ -45,7 +45,10 @@ enum ConsoleRoutes {
             let (rows, workers) = await ConsoleFiles.run {
                 (source.letters(worker: filter, account: account), (try? source.deadLetters.workers()) ?? [])
             }
-            return html(ConsolePages.deadLetters(rows, workers: workers, filter: filter, account: account, token: csrf.token))
+            return html(
+                ConsolePages.deadLetters(
+                    rows, workers: workers, filter: filter, account: account, token: csrf.token,
+                    redrives: source.redrives.recent()))
         }
         router.get("dead-letters/:worker/:id") { _, context in
             let worker = context.parameters.get("worker") ?? ""
@@ -64,14 +67,16 @@ enum ConsoleRoutes {
             guard let action = form.value("action").flatMap(ConsoleAction.init(rawValue:)) else {
                 return html(ConsolePages.message(title: "Bad request", "no action chosen"), status: .badRequest)
             }
-            var letters = form.values("letter")
             if action == .redriveAll || action == .purgeAll {
-                let filter = form.value("worker").flatMap { $0.isEmpty ? nil : $0 }
-                let account = form.value("account").flatMap { $0.isEmpty ? nil : $0 }
-                letters = await ConsoleFiles.run {
-                    source.letters(worker: filter, account: account).map { "\($0.worker)/\($0.id)" }
+                // Everything the filter matches, named by the filter rather than listed: the action enumerates again.
+                let scope = LetterScope(worker: form.value("worker"), account: form.value("account"))
+                let count = await ConsoleFiles.run { source.targets(scope).reduce(0) { $0 + $1.ids.count } }
+                guard count > 0 else {
+                    return html(ConsolePages.message(title: "Nothing selected", "no dead letters match"), status: .badRequest)
                 }
+                return html(ConsolePages.confirmAll(action: action, scope: scope, count: count, token: csrf.token))
             }
+            let letters = form.values("letter")
             guard !letters.isEmpty else {
                 return html(ConsolePages.message(title: "Nothing selected", "select dead letters first"), status: .badRequest)
             }
@@ -81,19 +86,52 @@ enum ConsoleRoutes {
             switch await checked(request, context, csrf) {
             case .failure(let refused): return refused.response
             case .success(let form):
-                let lines = await source.redrive(ConsoleSource.group(form.values("letter")))
-                return html(ConsolePages.result(title: "Redrive", lines: lines.isEmpty ? ["nothing to redrive"] : lines))
+                let (targets, scope) = await selection(form, source)
+                guard targets.contains(where: { !$0.ids.isEmpty }) else {
+                    return html(ConsolePages.result(title: "Redrive", lines: ["nothing to redrive"]))
+                }
+                let rate = form.value("rate").flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil }
+                let id = source.redrives.start(
+                    targets, scope: scope, rate: rate ?? ConsoleRedrives.defaultRate, source: source)
+                return redirect("/dead-letters/redrives/\(id)")
+            }
+        }
+        router.get("dead-letters/redrives/:id") { _, context in
+            guard let id = context.parameters.get("id").flatMap(Int.init), let job = source.redrives.job(id) else {
+                return html(ConsolePages.message(title: "Not found", "no such redrive"), status: .notFound)
+            }
+            return html(ConsolePages.redrive(job, token: csrf.token, now: source.clock.now()))
+        }
+        router.post("dead-letters/redrives/:id/cancel") { request, context in
+            switch await checked(request, context, csrf) {
+            case .failure(let refused): return refused.response
+            case .success:
+                let id = context.parameters.get("id").flatMap(Int.init) ?? 0
+                _ = source.redrives.cancel(id)
+                return redirect("/dead-letters/redrives/\(id)")
             }
         }
         router.post("dead-letters/purge") { request, context in
             switch await checked(request, context, csrf) {
             case .failure(let refused): return refused.response
             case .success(let form):
-                let targets = ConsoleSource.group(form.values("letter"))
+                let (targets, _) = await selection(form, source)
                 let lines = await ConsoleFiles.run { source.purge(targets) }
                 return html(ConsolePages.result(title: "Purge", lines: lines.isEmpty ? ["nothing to purge"] : lines))
             }
         }
+    }
+
+    /// The letters a confirmed action names: every one its filter matches (`all`), or those listed; and how to say so.
+    static func selection(_ form: ConsoleForm, _ source: ConsoleSource) async -> (
+        targets: [(worker: String, ids: [String])], scope: String
+    ) {
+        guard form.value("all") == "1" else {
+            let letters = form.values("letter")
+            return (ConsoleSource.group(letters), letters.count == 1 ? letters[0] : "\(letters.count) selected")
+        }
+        let scope = LetterScope(worker: form.value("worker"), account: form.value("account"))
+        return (await ConsoleFiles.run { source.targets(scope) }, scope.description)
     }
 
     struct Refused: Error {
@@ -130,6 +168,11 @@ enum ConsoleRoutes {
                 .contentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'",
             ],
             body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// 303: the browser follows with a GET, so a reload of the next page does not post the form again.
+    static func redirect(_ path: String) -> Response {
+        Response(status: .seeOther, headers: [.location: path, .cacheControl: "no-store"])
     }
 
     static func asset(_ text: String, type: String) -> Response {

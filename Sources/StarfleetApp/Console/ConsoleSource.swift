@@ -12,6 +12,8 @@ struct ConsoleSource: Sendable {
     let router: QueueRouter
     let paths: StatePaths
     let clock: any WallClock
+    /// The redrives started from the console, running in the background.
+    let redrives = ConsoleRedrives()
 
     var deadLetters: DeadLetterDirectory { DeadLetterDirectory(root: paths.deadLetters) }
 
@@ -117,6 +119,18 @@ struct ConsoleSource: Sendable {
         return rows
     }
 
+    /// Every dead letter `scope` matches, by worker (letters are read only to match an account).
+    func targets(_ scope: LetterScope) -> [(worker: String, ids: [String])] {
+        let workers = scope.worker.map { [$0] } ?? ((try? deadLetters.workers()) ?? [])
+        return workers.compactMap { w in
+            var ids = (try? deadLetters.ids(worker: w)) ?? []
+            if let account = scope.account {
+                ids = ids.filter { (try? deadLetters.show(worker: w, id: $0))?.attributes["StarfleetAccount"] == account }
+            }
+            return ids.isEmpty ? nil : (w, ids)
+        }
+    }
+
     /// The dead letters of one worker or all (of one account, if given), newest first, at most `limit` (a page, not a dump).
     func letters(worker filter: String?, account: String? = nil, limit: Int = 500) -> [ConsolePages.LetterRow] {
         let workers = filter.map { [$0] } ?? ((try? deadLetters.workers()) ?? [])
@@ -132,40 +146,24 @@ struct ConsoleSource: Sendable {
         return Array(rows.prefix(limit))
     }
 
-    /// Redrives with `DeadLetterDirectory.redrive`, as `starfleetctl dlq redrive` does, onto the queue the daemon
-    /// holds open. A worker that is not in the running configuration is refused: nobody would consume its queue.
-    func redrive(_ targets: [(worker: String, ids: [String])]) async -> [String] {
+    /// The queue a redrive of `worker`'s dead letters goes to: the one the daemon holds open (never a second opening).
+    /// A worker that is not in the running configuration is refused: nobody would consume its queue.
+    func queue(for worker: String) -> Result<any MessageQueue, QueueUnavailable> {
         let configuration = running.current.configuration
-        var lines: [String] = []
-        for (worker, ids) in targets {
-            let queue: any MessageQueue
-            do {
-                if worker == StatePaths.starbaseQueue {
-                    queue = try router.starbaseQueue(configuration)
-                } else if let w = configuration.worker(named: worker) {
-                    queue = try router.workerQueue(w)
-                } else {
-                    lines.append("\(worker): no worker section named \(worker) consumes its queue; not redriven")
-                    continue
-                }
-            } catch {
-                lines.append("\(worker): cannot open its queue: \(error)")
-                continue
+        do {
+            if worker == StatePaths.starbaseQueue { return .success(try router.starbaseQueue(configuration)) }
+            guard let w = configuration.worker(named: worker) else {
+                return .failure(
+                    QueueUnavailable(description: "no worker section named \(worker) consumes its queue; not redriven"))
             }
-            do {
-                let result = try await deadLetters.redrive(
-                    worker: worker, .ids(ids), into: queue, ratePerSecond: nil, clock: clock)
-                for (id, new) in result.redriven.sorted(by: { $0.key < $1.key }) {
-                    lines.append("\(worker)/\(id): redriven as \(new)")
-                }
-                for (id, why) in result.failed.sorted(by: { $0.key < $1.key }) {
-                    lines.append("\(worker)/\(id): not redriven: \(why)")
-                }
-            } catch {
-                lines.append("\(worker): redrive stopped: \(error)")
-            }
+            return .success(try router.workerQueue(w))
+        } catch {
+            return .failure(QueueUnavailable(description: "cannot open its queue: \(error)"))
         }
-        return lines
+    }
+
+    struct QueueUnavailable: Error, CustomStringConvertible {
+        let description: String
     }
 
     func purge(_ targets: [(worker: String, ids: [String])]) -> [String] {

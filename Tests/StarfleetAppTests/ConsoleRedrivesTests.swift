@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import StarfleetCore
+import StarfleetQueue
+import StarfleetTestSupport
+import StarfleetYAML
+import Testing
+
+@testable import StarfleetApp
+
+/// The console's background redrives: paced on the clock, counted as they go, stoppable between chunks, and nothing
+/// lost — what is not redriven stays a dead letter.
+@Suite struct ConsoleRedrivesTests {
+    struct Fixture {
+        let dir: String
+        let clock = ManualClock()
+        let queues: QueueSet
+        let source: ConsoleSource
+
+        init() throws {
+            dir = NSTemporaryDirectory() + "console-redrives-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try """
+            STARFLEET: {}
+            Audit: {Enabled: true, Command: [/bin/true], FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: A/, InvocationSources: [S3]}
+            """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            let (loaded, diagnostics) = ConfigurationDirectory.load(dir)
+            let configuration = try #require(loaded, "\(diagnostics)")
+            let paths = StatePaths(dir + "/state")
+            queues = QueueSet(stateDirectory: paths.root, clock: clock, logger: .quiet)
+            source = ConsoleSource(
+                running: RunningConfiguration(configuration), status: StatusBoard(startedAt: clock.now(), pid: 1),
+                router: QueueRouter(local: queues, clock: clock, logger: .quiet), paths: paths, clock: clock)
+        }
+
+        /// Dead letters `Audit/m-0` … of accounts 111 (even) and 222 (odd).
+        func letters(_ count: Int, worker: String = "Audit") throws -> [String] {
+            try (0..<count).map { n in
+                let id = "m-\(n)"
+                try source.deadLetters.write(
+                    DeadLetter(
+                        queue: worker, messageId: id, reason: "maxReceiveCount exceeded", bodyText: "{\"n\":\(n)}",
+                        attributes: ["StarfleetAccount": n % 2 == 0 ? "111" : "222"], deduplicationId: nil, receiveCount: 4,
+                        maxReceiveCount: 4, sentTimestamp: clock.now(), firstReceiveTimestamp: nil,
+                        deadLetteredTimestamp: clock.now(), failures: []))
+                return id
+            }
+        }
+
+        func visible() async throws -> Int { try await queues.all["Audit"]?.stats().visible ?? 0 }
+
+        func close() async {
+            await queues.closeAll()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
+    @Test func aRedriveKeepsItsPaceAndReportsProgress() async throws {
+        let f = try Fixture()
+        let ids = try f.letters(25)
+        // 10 per second: one letter per chunk, the n-th due n/10 s after the start.
+        let id = f.source.redrives.start([("Audit", ids)], scope: "25 selected", rate: 10, source: f.source)
+        try await f.clock.waitForSleepers()
+        #expect(f.source.redrives.job(id)?.redriven == 1)
+        #expect(f.source.redrives.job(id)?.state == .running)
+        for _ in 0..<9 {
+            f.clock.advance(by: 0.1)
+            try await f.clock.waitForSleepers()
+        }
+        #expect(f.source.redrives.job(id)?.redriven == 10)
+        #expect(try await f.visible() == 10)
+        #expect(try f.source.deadLetters.ids(worker: "Audit").count == 15)
+        for _ in 0..<15 { f.clock.advance(by: 0.1) }
+        await f.source.redrives.wait(id)
+        let job = try #require(f.source.redrives.job(id))
+        #expect(job.state == .finished && job.redriven == 25 && job.failed == 0 && job.total == 25)
+        #expect(try await f.visible() == 25)
+        #expect(try f.source.deadLetters.ids(worker: "Audit").isEmpty)
+        await f.close()
+    }
+
+    @Test func aStoppedRedriveLeavesTheRestAsDeadLetters() async throws {
+        let f = try Fixture()
+        let ids = try f.letters(30)
+        let id = f.source.redrives.start([("Audit", ids)], scope: "all of Audit", rate: 10, source: f.source)
+        try await f.clock.waitForSleepers()
+        f.clock.advance(by: 0.1)
+        try await f.clock.waitForSleepers()
+        #expect(f.source.redrives.cancel(id))
+        await f.source.redrives.wait(id)
+        let job = try #require(f.source.redrives.job(id))
+        #expect(job.state == .cancelled && job.redriven == 2)
+        #expect(try await f.visible() == 2)
+        #expect(try f.source.deadLetters.ids(worker: "Audit").count == 28)
+        #expect(!f.source.redrives.cancel(id))
+        await f.close()
+    }
+
+    @Test func aWorkerNobodyConsumesIsCountedAsFailedNotRedriven() async throws {
+        let f = try Fixture()
+        let gone = try f.letters(3, worker: "Removed")
+        let id = f.source.redrives.start([("Removed", gone)], scope: "all of Removed", rate: 1000, source: f.source)
+        await f.source.redrives.wait(id)
+        let job = try #require(f.source.redrives.job(id))
+        #expect(job.state == .finished && job.redriven == 0 && job.failed == 3)
+        #expect(job.lines == ["Removed: no worker section named Removed consumes its queue; not redriven"])
+        #expect(try f.source.deadLetters.ids(worker: "Removed").count == 3)
+        await f.close()
+    }
+
+    @Test func allShownMeansEveryLetterTheFilterMatchesWithoutACap() async throws {
+        let f = try Fixture()
+        _ = try f.letters(601)
+        #expect(f.source.targets(LetterScope(worker: "Audit", account: "")).first?.ids.count == 601)
+        #expect(f.source.targets(LetterScope(worker: nil, account: "222")).first?.ids.count == 300)
+        #expect(f.source.targets(LetterScope(worker: "Nobody", account: nil)).isEmpty)
+        #expect(LetterScope(worker: "Audit", account: "222").description == "all of Audit, account 222")
+        await f.close()
+    }
+
+    @Test func theProgressPageRefreshesOnlyWhileRunning() {
+        var job = ConsoleRedrives.Job(id: 7, scope: "all of <A>", started: Date(), ratePerSecond: 50, total: 40)
+        job.redriven = 12
+        let running = ConsolePages.redrive(job, token: "t", now: Date())
+        #expect(running.contains("<meta http-equiv=\"refresh\" content=\"2\">"))
+        #expect(running.contains("<progress id=\"progress\" value=\"12\" max=\"40\">"))
+        #expect(running.contains("all of &lt;A&gt;") && running.contains("/dead-letters/redrives/7/cancel"))
+        job.state = .finished
+        job.ended = Date()
+        let done = ConsolePages.redrive(job, token: "t", now: Date())
+        #expect(!done.contains("http-equiv") && !done.contains("/cancel"))
+    }
+}
