@@ -4,12 +4,20 @@ package import FoundationEssentials
 /// then the filters, newest first, at most `limit`.
 package struct RunHistoryQuery: Sendable, Hashable {
     package var account: String?
+    package var region: String?
+    /// A template key, e.g. `Audit/all.yaml`.
+    package var template: String?
     package var failedOnly = false
     package var since: Date?
     package var limit: Int?
 
-    package init(account: String? = nil, failedOnly: Bool = false, since: Date? = nil, limit: Int? = nil) {
+    package init(
+        account: String? = nil, region: String? = nil, template: String? = nil, failedOnly: Bool = false,
+        since: Date? = nil, limit: Int? = nil
+    ) {
         self.account = account
+        self.region = region
+        self.template = template
         self.failedOnly = failedOnly
         self.since = since
         self.limit = limit
@@ -26,6 +34,8 @@ package struct RunHistoryQuery: Sendable, Hashable {
         var out: [RunRecord] = []
         for run in kept.reversed() {
             if let account, run.account != account { continue }
+            if let region, run.region != region { continue }
+            if let template, run.template != template { continue }
             if failedOnly && !run.outcome.isFailure { continue }
             if let since, run.started < since { continue }
             out.append(run)

@@ -7,7 +7,7 @@ import Testing
 
 /// The worker page's recent runs: read from the run history as `starfleetctl runs` reads it, then filtered.
 @Suite struct ConsoleRunsTests {
-    @Test func runsAreFilteredByOutcomeAndAccountNewestFirst() throws {
+    @Test func runsAreFilteredByOutcomeAccountRegionAndTemplateNewestFirst() throws {
         let root = NSTemporaryDirectory() + "console-runs-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }
         let clock = ManualClock()
@@ -19,13 +19,15 @@ import Testing
         for (n, (account, outcome)) in plan.enumerated() {
             try writer.append(
                 RunRecord(
-                    worker: "Audit", account: account, messageId: "m-\(n)", attempt: 1, started: clock.now(),
+                    worker: "Audit", template: n < 2 ? "Audit/a.yaml" : "Audit/b.yaml", account: account,
+                    region: n % 2 == 0 ? "us-east-1" : "eu-west-1", messageId: "m-\(n)", attempt: 1, started: clock.now(),
                     durationSeconds: 0.1, outcome: outcome), limits: limits)
             clock.advance(by: 1)
         }
-        func runs(_ outcome: String?, _ account: String?) -> [String] {
+        func runs(_ outcome: String?, _ account: String?, region: String? = nil, template: String? = nil) -> [String] {
             ConsoleSource.recentRuns(
-                of: "Audit", history: root, filter: .init(outcome: outcome, account: account), limits: limits,
+                of: "Audit", history: root,
+                filter: .init(outcome: outcome, account: account, region: region, template: template), limits: limits,
                 now: clock.now()
             ).runs.map(\.messageId)
         }
@@ -34,6 +36,9 @@ import Testing
         #expect(runs("dead-lettered", "222") == ["m-2"])
         #expect(runs(nil, "111") == ["m-0"])
         #expect(runs("succeeded", "222") == [])
+        #expect(runs(nil, nil, region: "eu-west-1") == ["m-3", "m-1"])
+        #expect(runs(nil, nil, template: "Audit/a.yaml") == ["m-1", "m-0"])
+        #expect(runs("failures", "222", region: "us-east-1", template: "Audit/b.yaml") == ["m-2"])
     }
 
     @Test func aWorkerWithoutHistoryHasNoRunsAndNoError() {

@@ -87,10 +87,13 @@ enum ConsolePages {
         var runProblems: [String] = []
     }
 
-    /// The worker page's run filter: an outcome name (or `failures`: every failed outcome) and an account.
+    /// The worker page's run filter: an outcome name (or `failures`: every failed outcome), an account, a region and a
+    /// template key.
     struct RunFilter: Sendable, Equatable {
         var outcome: String?
         var account: String?
+        var region: String?
+        var template: String?
     }
 
     static func worker(_ w: WorkerPage) -> String {
@@ -115,8 +118,13 @@ enum ConsolePages {
             let selected = (w.runFilter.outcome ?? "") == choice ? " selected" : ""
             body += "<option value=\"\(HTML.text(choice))\"\(selected)>\(choice.isEmpty ? "all" : HTML.text(choice))</option>"
         }
-        body +=
-            "</select> account: <input name=\"account\" size=\"14\" value=\"\(HTML.text(w.runFilter.account ?? ""))\"> <button>filter</button></form>"
+        body += "</select>"
+        for (name, value, size) in [
+            ("account", w.runFilter.account, 14), ("region", w.runFilter.region, 12), ("template", w.runFilter.template, 24),
+        ] {
+            body += " \(name): <input name=\"\(name)\" size=\"\(size)\" value=\"\(HTML.text(value ?? ""))\">"
+        }
+        body += " <button>filter</button></form>"
         body += w.runProblems.map { "<p class=\"bad\">\(HTML.text($0))</p>" }.joined()
         if w.runs.isEmpty { return body + "<p class=\"note\">no runs</p>" }
         body +=

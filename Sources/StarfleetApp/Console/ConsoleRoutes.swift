@@ -31,9 +31,9 @@ enum ConsoleRoutes {
         router.get("workers/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
             let query = request.uri.queryParameters
+            let given = { (name: String) in query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
             let filter = ConsolePages.RunFilter(
-                outcome: query.get("outcome").flatMap { $0.isEmpty ? nil : $0 },
-                account: query.get("account").flatMap { $0.isEmpty ? nil : $0 })
+                outcome: given("outcome"), account: given("account"), region: given("region"), template: given("template"))
             guard let page = await source.worker(named: name, runs: filter) else {
                 return html(ConsolePages.message(title: "Not found", "no worker named \(name)"), status: .notFound)
             }

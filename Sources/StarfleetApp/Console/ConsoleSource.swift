@@ -79,8 +79,8 @@ struct ConsoleSource: Sendable {
         return page
     }
 
-    /// The worker's newest runs from the run history (as `starfleetctl runs` reads it), filtered by outcome and
-    /// account, at most `limit`.
+    /// The worker's newest runs from the run history (as `starfleetctl runs` reads it), filtered by outcome,
+    /// account, region and template, at most `limit`.
     static func recentRuns(
         of worker: String, history: String, filter: ConsolePages.RunFilter, limits: RunHistoryLimits,
         now: Date, limit: Int = 100
@@ -89,7 +89,9 @@ struct ConsoleSource: Sendable {
         do { read = try RunHistoryReader(root: history).read(worker: worker) } catch {
             return ([], ["cannot read the run history: \(error)"])
         }
-        let query = RunHistoryQuery(account: filter.account, failedOnly: filter.outcome == "failures")
+        let query = RunHistoryQuery(
+            account: filter.account, region: filter.region, template: filter.template,
+            failedOnly: filter.outcome == "failures")
         var runs = query.apply(to: read.runs, limits: limits, now: now)
         if let outcome = filter.outcome, outcome != "failures" { runs = runs.filter { $0.outcome.name == outcome } }
         return (Array(runs.prefix(limit)), read.problems)
