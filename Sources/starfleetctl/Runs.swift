@@ -20,6 +20,12 @@ struct Runs: ParsableCommand {
     @Option(name: .customLong("account-id"), help: ArgumentHelp("Only runs for this AWS account.", valueName: "id"))
     var accountId: String?
 
+    @Option(help: ArgumentHelp("Only runs in this region.", valueName: "region"))
+    var region: String?
+
+    @Option(help: ArgumentHelp("Only runs of this template key (e.g. AuditWorker/all.yaml).", valueName: "key"))
+    var template: String?
+
     @Flag(help: "Only runs that did not succeed (failed-will-retry, timed-out, dead-lettered, failed).")
     var failed = false
 
@@ -47,7 +53,8 @@ struct Runs: ParsableCommand {
     func run() throws {
         try runControl {
             try RunsCommand(
-                control: global.control, worker: worker, accountId: accountId, failed: failed, since: since, limit: limit,
+                control: global.control, worker: worker, accountId: accountId, region: region, template: template,
+                failed: failed, since: since, limit: limit,
                 json: json
             ).run()
         }

@@ -83,6 +83,11 @@ def test_runs_json_matches_what_the_worker_did():
         assert [r["startedAt"] for r in history] == sorted((r["startedAt"] for r in history), reverse=True)
         assert [r["accountId"] for r in runs(env, "--account-id", "100000000002")[0]] == ["100000000002"] * 2
         assert len(runs(env, "--failed")[0]) == 2
+        assert len(runs(env, "--template", "Picky/all.yaml")[0]) == 5 and runs(env, "--template", "Picky/x.yaml")[0] == []
+        region = history[0].get("region")
+        if region:
+            assert len(runs(env, "--region", region)[0]) == sum(r.get("region") == region for r in history)
+        assert runs(env, "--region", "xx-nowhere-1")[0] == []
         assert len(runs(env, "Picky", "--since", "10m")[0]) == 5
         assert runs(env, "--since", "2000-01-01T00:00:00Z", "--limit", "1")[0] == history[:1]
         table = env.ctl("runs", "Picky").stdout

@@ -7,17 +7,22 @@ package struct RunsCommand {
     package var control: ControlContext
     package var worker: String?
     package var accountId: String?
+    package var region: String?
+    package var template: String?
     package var failed: Bool
     package var since: String?
     package var limit: Int
     package var json: Bool
 
     package init(
-        control: ControlContext, worker: String?, accountId: String?, failed: Bool, since: String?, limit: Int, json: Bool
+        control: ControlContext, worker: String?, accountId: String?, region: String? = nil, template: String? = nil,
+        failed: Bool, since: String?, limit: Int, json: Bool
     ) {
         self.control = control
         self.worker = worker
         self.accountId = accountId
+        self.region = region
+        self.template = template
         self.failed = failed
         self.since = since
         self.limit = limit
@@ -27,7 +32,8 @@ package struct RunsCommand {
     package func run() throws {
         let access = try StateAccess(control)
         let now = access.clock.now()
-        var query = RunHistoryQuery(account: accountId, failedOnly: failed, limit: limit == 0 ? nil : limit)
+        var query = RunHistoryQuery(
+            account: accountId, region: region, template: template, failedOnly: failed, limit: limit == 0 ? nil : limit)
         if let since {
             guard let date = RunsSince.parse(since, now: now) else {
                 Console.error("error: --since \(since): expected a span (30m, 6h, 7d) or an ISO 8601 time (2026-01-31T14:05:00Z)")
