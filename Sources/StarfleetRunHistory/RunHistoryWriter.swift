@@ -1,3 +1,4 @@
+import Dispatch
 import FoundationEssentials
 import Glibc
 package import StarfleetClock
@@ -10,7 +11,8 @@ import Synchronization
 /// Each run is one `pwrite` of a sealed frame and no fsync: the history is observability, the queue is what
 /// guarantees delivery. A SIGKILL loses nothing already written (the page cache survives the process); a power loss
 /// may lose the last runs or leave a torn tail, which ``open(directory:clock:fileSystem:)`` cuts off by checksum. A
-/// full segment is fdatasync'd once as it is sealed, and whole old segments are unlinked to enforce the bounds.
+/// full segment is fdatasync'd once in the background as it is sealed, and whole old segments are unlinked to enforce
+/// the bounds.
 package final class RunHistoryWriter: Sendable {
     struct Segment {
         var number: UInt64
@@ -33,6 +35,8 @@ package final class RunHistoryWriter: Sendable {
     }
 
     package let directory: String
+    /// Where sealed segments are synced and closed, one after another, for every worker.
+    private static let sealing = DispatchQueue(label: "starfleet.run-history.sealing")
     private let clock: any WallClock
     private let fileSystem: any FileSystem
     private let state: Mutex<State>
@@ -156,9 +160,13 @@ package final class RunHistoryWriter: Sendable {
             s.segments[s.segments.count - 1].runs += 1
             s.segments[s.segments.count - 1].newestMs = max(s.segments[s.segments.count - 1].newestMs, startedMs)
             if s.segments[s.segments.count - 1].runs >= limits.segmentCapacity {
-                // Sealed segments are made durable once; the next run starts a new segment.
-                try? fileSystem.fdatasync(active.fd, path: active.path)
-                fileSystem.close(active.fd)
+                // Sealed segments are made durable once, off the dispatcher's path (an fdatasync is milliseconds the
+                // worker's next message would wait); the next run starts a new segment.
+                let (fd, path) = (active.fd, active.path)
+                Self.sealing.async {
+                    try? fileSystem.fdatasync(fd, path: path)
+                    fileSystem.close(fd)
+                }
                 s.active = nil
             }
             Self.prune(&s, limits: limits, nowMs: nowMs, directory: directory, fileSystem: fileSystem)
