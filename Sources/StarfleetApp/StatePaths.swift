@@ -22,6 +22,8 @@ package struct StatePaths: Sendable, Hashable {
     package var templateState: String { "\(root)/templates.json" }
     /// What `starfleetctl status` reads: per-worker outcomes, next fires, queue counts.
     package var status: String { "\(root)/status.json" }
+    /// What the console shows per template: the last acknowledged change and the last fan-out (display only).
+    package var templateActivity: String { "\(root)/template-activity.json" }
 
     /// The last S3 copy of the account index, what workers are given as their account index file.
     package var accountIndexMirror: String { "\(root)/accountIndex.s3.json" }
