@@ -20,13 +20,16 @@ package struct Starbase: Sendable {
     let logger: Logger
     /// Counts the payloads each fan-out enqueues (the daemon's; nil for `starfleetctl`).
     let metrics: DaemonMetrics?
+    /// Keeps each template's last acknowledged change and last fan-out for the console (the daemon's; nil elsewhere).
+    let activity: TemplateActivity?
 
     /// The bucket name local template events carry (Starfleet checks it against TemplateBucket).
     var bucket: String { configuration.starfleet.templateBucket ?? "local" }
 
     package init(
         configuration: Configuration, queues: QueueRouter, templates: any TemplateStore, index: AccountIndexCache,
-        ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil
+        ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil,
+        activity: TemplateActivity? = nil
     ) {
         self.configuration = configuration
         self.queues = queues
@@ -36,6 +39,7 @@ package struct Starbase: Sendable {
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
+        self.activity = activity
     }
 
     func starbaseQueue() throws -> any MessageQueue { try queues.starbaseQueue(configuration) }
@@ -45,11 +49,12 @@ package struct Starbase: Sendable {
     /// A Starbase whose queues are all local (tests, tools): a ``QueueRouter`` over `queues`.
     package init(
         configuration: Configuration, queues: QueueSet, templates: any TemplateStore, index: AccountIndexCache,
-        ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil
+        ships: [String: any WorkerShip], clock: any WallClock, logger: Logger, metrics: DaemonMetrics? = nil,
+        activity: TemplateActivity? = nil
     ) {
         self.init(
             configuration: configuration, queues: QueueRouter(local: queues, clock: clock, logger: logger), templates: templates,
-            index: index, ships: ships, clock: clock, logger: logger, metrics: metrics)
+            index: index, ships: ships, clock: clock, logger: logger, metrics: metrics, activity: activity)
     }
 
     // MARK: Part 1
@@ -103,6 +108,8 @@ package struct Starbase: Sendable {
             body: StarbaseMessage.templateChanged(bucket: bucket, key: key).body,
             attributes: [FanOutEvent.attribute: event.id], deduplicationId: Digest.sha256Hex(event.id))
         _ = try await starbaseQueue().send([message])
+        // Durable now: the change counts as acknowledged (both the directory watcher and the S3 poller come here).
+        if case .template(_, let sha256, _) = event { activity?.recordChange(key: key, sha256: sha256, at: clock.now()) }
         logger.info("[🪣] Template change queued for the Starbase.", metadata: ["template": "\(key)"])
     }
 
@@ -141,7 +148,7 @@ package struct Starbase: Sendable {
                     metadata: ["worker": "\(name)", "template": "\(key)"])
                 return .permanent("NoShipPluginError: no enabled worker ship named \(name)")
             }
-            return await fanOut(worker, key: key, eventID: eventID)
+            return await fanOut(worker, key: key, eventID: eventID, trigger: .timedEvent)
         case .templateChanged(let bucket, let key):
             logger.info(
                 "[🪣] Starbase received an S3 template modification event. Looking for the worker ship to task...",
@@ -165,24 +172,39 @@ package struct Starbase: Sendable {
             logger.info(
                 "[🧑‍🚀] Identified worker ship: \(worker.name) for S3 template: \(key).",
                 metadata: ["worker": "\(worker.name)", "template": "\(key)"])
-            return await fanOut(worker, key: key, eventID: eventID)
+            return await fanOut(worker, key: key, eventID: eventID, trigger: .templateChange)
         }
     }
 
     /// Fetches, validates and plans the template, then sends every payload to the worker's queue, chunk by chunk
     /// (``FanOutSender``).
-    func fanOut(_ worker: WorkerConfiguration, key: String, eventID: String) async -> HandlingOutcome {
-        let outcome = await planAndSend(worker, key: key, eventID: eventID)
+    func fanOut(
+        _ worker: WorkerConfiguration, key: String, eventID: String, trigger: TemplateActivity.Trigger
+    ) async -> HandlingOutcome {
+        let outcome = await planAndSend(worker, key: key, eventID: eventID, trigger: trigger)
         // The last chunk's bodies and records are freed by now: give the pages back to the system.
         FreeMemory.release()
         return outcome
     }
 
-    private func planAndSend(_ worker: WorkerConfiguration, key: String, eventID: String) async -> HandlingOutcome {
+    private func planAndSend(
+        _ worker: WorkerConfiguration, key: String, eventID: String, trigger: TemplateActivity.Trigger
+    ) async -> HandlingOutcome {
         let meta: Logger.Metadata = ["worker": "\(worker.name)", "template": "\(key)"]
+        var sha256: String? = nil
+        /// Every way out goes through here, so the console's record shows this attempt however it ended.
+        func finish(_ outcome: HandlingOutcome, payloads: Int = 0, failure: String? = nil) -> HandlingOutcome {
+            activity?.recordFanOut(
+                key: key,
+                .init(
+                    at: clock.now(), worker: worker.name, payloads: payloads, trigger: trigger, sha256: sha256,
+                    failure: failure.map(Self.short)))
+            return outcome
+        }
         guard let ship = ships[worker.name] else {
-            return .permanent(
-                "worker \(worker.name) has no implementation (no Command and no built-in Swift worker of that name)")
+            return finish(
+                .permanent("worker \(worker.name) has no implementation (no Command and no built-in Swift worker of that name)"),
+                failure: "the worker has no implementation")
         }
         let bytes: [UInt8]
         do {
@@ -190,22 +212,23 @@ package struct Starbase: Sendable {
         } catch let error as TemplateStoreError where error.kind == .noSuchBucket {
             // Not the key's fault and not fixed by retrying this message: dead-letter it with the reason.
             logger.error("[❌] Can't read the template \(key): \(error.message).", metadata: meta)
-            return .permanent(error.description)
+            return finish(.permanent(error.description), failure: "template unreadable: \(error.message)")
         } catch let error as TemplateStoreError where error.kind == .notFound {
             logger.error(
                 "[❌] Can't find the template: \(key) in S3 (bucket \(self.bucket)). Please investigate why it's missing.",
                 metadata: meta)
-            return .retry(error.description)
+            return finish(.retry(error.description), failure: "template not found")
         } catch {
             logger.error("[❌] Can't read the template: \(key): \(error)", metadata: meta)
-            return .retry("\(error)")
+            return finish(.retry("\(error)"), failure: "template unreadable: \(error)")
         }
+        if activity != nil { sha256 = Digest.sha256Hex(bytes) }
         let (parsed, diagnostics) = TemplateReader.read(bytes, file: key, strategy: ship.fanOutStrategy)
         let problems = diagnostics.filter { $0.severity == .error } + (parsed.map { ship.validate(template: $0.raw) } ?? [])
         guard let template = parsed, !problems.containsErrors else {
             let text = problems.map(\.description).joined(separator: "\n")
             logger.error("[❌] Errors in the payload template: \(key)\n\(text)", metadata: meta)
-            return .permanent("invalid template \(key):\n\(text)")
+            return finish(.permanent("invalid template \(key):\n\(text)"), failure: "invalid template: \(text)")
         }
         let plan: FanOutTargets
         do {
@@ -215,13 +238,13 @@ package struct Starbase: Sendable {
                 scopeToRegions: Set(configuration.starfleet.scopeToRegions))
         } catch let error as AccountIndexError {
             logger.error("The account index cannot be read: \(error)", metadata: meta)
-            return .retry(error.description)
+            return finish(.retry(error.description), failure: "account index unreadable: \(error.description)")
         } catch {
-            return .permanent("\(error)")
+            return finish(.permanent("\(error)"), failure: "cannot plan: \(error)")
         }
         if let nothing = plan.nothingToTask {
             logger.error("[🤷‍♂️] \(nothing)", metadata: meta)
-            return .done
+            return finish(.done)
         }
         let sender = FanOutSender(targets: plan, key: key, eventID: eventID)
         let queue: any MessageQueue
@@ -229,7 +252,7 @@ package struct Starbase: Sendable {
             queue = try workerQueue(worker)
         } catch {
             logger.error("Could not enqueue the payloads for \(worker.name): \(error)", metadata: meta)
-            return .retry("\(error)")
+            return finish(.retry("\(error)"), failure: "worker queue unavailable: \(error)")
         }
         if let (payload, error) = sender.firstInvalid(queue: queue.name) {
             // No retry can make it fit: dead-letter the event with the reason rather than retry it until it does.
@@ -238,7 +261,7 @@ package struct Starbase: Sendable {
                 ? "a payload of \(key) is \(payload.body.count) bytes; a queue message holds at most 1 MiB (1,048,576 bytes)"
                 : "a payload of \(key) (\(payload.target)) cannot be sent: \(error)"
             logger.error("[❌] \(reason)", metadata: meta)
-            return .permanent(reason)
+            return finish(.permanent(reason), failure: reason)
         }
         var progress = FanOutSender.Progress()
         do {
@@ -249,7 +272,7 @@ package struct Starbase: Sendable {
                 metadata: meta.merging([
                     "payloads": "\(plan.count)", "duplicates": "\(progress.duplicates)",
                 ]) { $1 })
-            return .done
+            return finish(.done, payloads: plan.count)
         } catch {
             // The chunks already durable stay; the retry resends them as duplicates (their deduplication ids), not twice.
             metrics?.payloadsSent(worker: worker.name, count: progress.sent)
@@ -258,8 +281,18 @@ package struct Starbase: Sendable {
                 metadata: meta.merging([
                     "payloads": "\(plan.count)", "enqueued_before_the_error": "\(progress.sent + progress.duplicates)",
                 ]) { $1 })
-            if let error = error as? QueueError, error.code == .messageTooLarge { return .permanent("\(error)") }
-            return .retry("\(error)")
+            let enqueued = progress.sent + progress.duplicates
+            let failure = "enqueued \(enqueued) of \(plan.count) payloads: \(error)"
+            if let error = error as? QueueError, error.code == .messageTooLarge {
+                return finish(.permanent("\(error)"), payloads: enqueued, failure: failure)
+            }
+            return finish(.retry("\(error)"), payloads: enqueued, failure: failure)
         }
+    }
+
+    /// A failure as the console shows it: its first lines, at most 300 characters (the dead letter has all of it).
+    static func short(_ reason: String) -> String {
+        let lines = reason.split(separator: "\n", omittingEmptySubsequences: true).prefix(3).joined(separator: "; ")
+        return lines.count > 300 ? String(lines.prefix(299)) + "…" : lines
     }
 }

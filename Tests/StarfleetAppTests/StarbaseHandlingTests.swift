@@ -1,6 +1,7 @@
 import Foundation
 import StarfleetClock
 import StarfleetCore
+import StarfleetCrypto
 import StarfleetQueue
 import StarfleetTestSupport
 import StarfleetWorkerKit
@@ -27,6 +28,7 @@ import Testing
         let dir: TemporaryDirectory
         let clock = ManualClock()
         let logs = CapturedLogs()
+        let activity = TemplateActivity()
         let configuration: Configuration
         let queues: QueueSet
         let starbase: Starbase
@@ -64,7 +66,7 @@ import Testing
                 configuration: configuration, queues: queues,
                 templates: DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory),
                 index: AccountIndexCache(source: .local(path: nil), path: dir.path("accountIndex.json")),
-                ships: ships, clock: clock, logger: logs.logger)
+                ships: ships, clock: clock, logger: logs.logger, activity: activity)
         }
 
         func handle(_ body: String, event: String = "e1") async -> HandlingOutcome {
@@ -225,6 +227,50 @@ import Testing
                 .deadLettered(body: unknown, error: "NoShipPluginError: no enabled worker ship named Nobody"),
             ])
         #expect(try await rig.payloads("Single").count == 1)
+        await rig.close()
+    }
+
+    @Test func eachFanOutIsRecordedWithItsCountTriggerAndHash() async throws {
+        let rig = try Rig()
+        #expect(await rig.handle(StarbaseMessage.templateChanged(bucket: "local", key: "PerAccount/a.yaml").body) == .done)
+        let bytes = try #require(rig.dir.read("config/templates/PerAccount/a.yaml"))
+        #expect(
+            rig.activity.entry("PerAccount/a.yaml")?.fanOut
+                == .init(
+                    at: rig.clock.now(), worker: "PerAccount", payloads: 2, trigger: .templateChange,
+                    sha256: Digest.sha256Hex(Array(bytes.utf8)), failure: nil))
+        rig.clock.advance(by: 60)
+        #expect(await rig.handle(StarbaseMessage.timed(worker: "Single", templateKey: "Single/t.yaml").body) == .done)
+        let timed = try #require(rig.activity.entry("Single/t.yaml")?.fanOut)
+        #expect(timed.payloads == 1 && timed.trigger == .timedEvent && timed.failure == nil && timed.at == rig.clock.now())
+        await rig.close()
+    }
+
+    @Test func aFailedFanOutIsRecordedWithItsShortReason() async throws {
+        let rig = try Rig(accountIndex: false)
+        _ = await rig.handle(StarbaseMessage.timed(worker: "Single", templateKey: "Single/broken.yaml").body)
+        let invalid = try #require(rig.activity.entry("Single/broken.yaml")?.fanOut)
+        #expect(invalid.failure?.hasPrefix("invalid template: ") == true, "\(invalid)")
+        #expect(invalid.failure?.contains("\n") == false)
+        #expect(invalid.payloads == 0 && invalid.sha256 != nil)
+        _ = await rig.handle(StarbaseMessage.templateChanged(bucket: "local", key: "PerAccount/a.yaml").body)
+        let index = try #require(rig.activity.entry("PerAccount/a.yaml")?.fanOut)
+        #expect(index.failure?.hasPrefix("account index unreadable") == true, "\(index)")
+        #expect(index.trigger == .templateChange)
+        _ = await rig.handle(StarbaseMessage.timed(worker: "Single", templateKey: "Single/gone.yaml").body)
+        let gone = try #require(rig.activity.entry("Single/gone.yaml")?.fanOut)
+        #expect(gone.failure?.hasPrefix("template unreadable: Single/gone.yaml: Can't find") == true, "\(gone)")
+        #expect(gone.sha256 == nil)
+        await rig.close()
+    }
+
+    @Test func aQueuedTemplateChangeIsRecordedAsAcknowledged() async throws {
+        let rig = try Rig()
+        rig.clock.advance(by: 5)
+        try await rig.starbase.taskTemplateChange(
+            key: "Single/t.yaml", event: .template(key: "Single/t.yaml", sha256: "ab12", seenAt: rig.clock.now()))
+        #expect(rig.activity.entry("Single/t.yaml")?.change == .init(at: rig.clock.now(), sha256: "ab12"))
+        #expect(rig.activity.entry("Single/t.yaml")?.fanOut == nil)
         await rig.close()
     }
 

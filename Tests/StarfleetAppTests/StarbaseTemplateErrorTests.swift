@@ -34,7 +34,7 @@ import Testing
             index: AccountIndexCache(source: .local(path: nil), path: nil),
             ships: ["W": NoOpShip(fanOutStrategy: .singleInvocation)],
             clock: clock, logger: logs.logger)
-        let outcome = await starbase.fanOut(worker, key: key, eventID: "e1")
+        let outcome = await starbase.fanOut(worker, key: key, eventID: "e1", trigger: .templateChange)
         await queues.closeAll()
         return (outcome, logs.text)
     }
