@@ -89,6 +89,7 @@ package enum Daemon {
         let hub = WorkerRuntimeHub(logger: logger, alerts: alerts)
         let router = QueueRouter(local: queues, clock: clock, logger: logger)
         let board = StatusBoard(startedAt: clock.now(), pid: getpid())
+        let activity = TemplateActivity.load(from: paths.templateActivity)
         let running = RunningConfiguration(configuration)
         let aws = AWSResources(clock: clock, logger: logger)
         let console = ConsoleSource(running: running, status: board, router: router, paths: paths, clock: clock)
@@ -98,7 +99,7 @@ package enum Daemon {
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues,
             router: router, clock: clock, logger: logger, notifier: notifier,
-            heartbeat: WatchdogHeartbeat(), status: board, running: running, metrics: metrics,
+            heartbeat: WatchdogHeartbeat(), status: board, templateActivity: activity, running: running, metrics: metrics,
             alerts: alerts, aws: aws,
             runtime: RuntimeResources(
                 hub: hub, runtimeDirectory: runtimeDirectory,
@@ -147,6 +148,12 @@ package enum Daemon {
         } catch {
             logger.critical("stopped on an error: \(error)")
             status = 1
+        }
+        // The status loop wrote it at its stop; a fan-out that finished while the workers drained is saved here.
+        do {
+            try activity.persistIfChanged(to: paths.templateActivity)
+        } catch {
+            logger.warning("could not write template-activity.json", metadata: ["error": "\(error)"])
         }
         await queues.closeAll()
         logger.notice("starfleetd stopped")

@@ -17,6 +17,8 @@ struct DaemonEnvironment: Sendable {
     let notifier: SystemdNotifier
     let heartbeat: WatchdogHeartbeat
     let status: StatusBoard
+    /// Each template's last acknowledged change and last fan-out, for the console (persisted by the status loop).
+    let templateActivity: TemplateActivity
     /// The running generation's configuration, for the web console.
     let running: RunningConfiguration
     let metrics: DaemonMetrics

@@ -73,7 +73,7 @@ struct Generation: Sendable {
         let starbase = Starbase(
             configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
             index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
-            ships: ships, clock: env.clock, logger: logger, metrics: env.metrics)
+            ships: ships, clock: env.clock, logger: logger, metrics: env.metrics, activity: env.templateActivity)
         let invoker = DaemonInvoker(
             configuration: configuration, ships: ships, queues: env.router, logger: logger,
             awsSession: env.aws.session, history: env.history)
@@ -165,7 +165,8 @@ struct Generation: Sendable {
             group.addTask {
                 await StatusLoop(
                     configuration: configuration, paths: env.paths, queues: env.queues, router: env.router, status: env.status,
-                    notifier: env.notifier, clock: env.clock, logger: logger, metrics: env.metrics
+                    notifier: env.notifier, clock: env.clock, logger: logger, metrics: env.metrics,
+                    activity: env.templateActivity
                 ).run(stop: stop)
             }
         }

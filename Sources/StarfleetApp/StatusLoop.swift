@@ -21,6 +21,9 @@ struct StatusLoop: Sendable {
     let clock: any WallClock
     let logger: Logger
     let metrics: DaemonMetrics?
+    /// Written to `template-activity.json` here, with the status and under its rate bound, rather than once per
+    /// fan-out (a timed event can fan out thousands of templates); nil in tests that do not look at it.
+    var activity: TemplateActivity? = nil
 
     /// The least time between two reports (the write rate's bound while things change).
     static let minimumInterval = 2.0
@@ -36,11 +39,13 @@ struct StatusLoop: Sendable {
     func run(stop: StopToken) async {
         let signal = ChangeSignal()
         status.observeChanges { signal.notify() }
+        activity?.observeChanges { signal.notify() }
         let local = queues.all.values
         for queue in local { queue.observeChanges { signal.notify() } }
         let deadLetters = DirectoryWatch(root: paths.deadLetters, logger: logger, onChange: { signal.notify() })
         defer {
             status.observeChanges(nil)
+            activity?.observeChanges(nil)
             for queue in local { queue.observeChanges(nil) }
             deadLetters.cancel()
         }
@@ -77,8 +82,9 @@ struct StatusLoop: Sendable {
         }
     }
 
-    /// Reports once: metrics always, status.json and STATUS= only when they differ from what `written` holds.
-    /// Returns whether any queue holds messages.
+    /// Reports once: metrics always, status.json and STATUS= only when they differ from what `written` holds, and
+    /// template-activity.json when something was recorded since its last write. Returns whether any queue holds
+    /// messages.
     @discardableResult
     func report(_ written: inout Written) async -> Bool {
         var counts: [String: StatusBoard.QueueCounts] = [:]
@@ -123,6 +129,11 @@ struct StatusLoop: Sendable {
             } catch {
                 logger.warning("could not write status.json", metadata: ["error": "\(error)"])
             }
+        }
+        do {
+            try activity?.persistIfChanged(to: paths.templateActivity)
+        } catch {
+            logger.warning("could not write template-activity.json", metadata: ["error": "\(error)"])
         }
         let line = Self.line(snapshot, workers: configuration.enabledWorkers.count, now: now)
         if written.line != line {

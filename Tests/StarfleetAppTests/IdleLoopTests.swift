@@ -20,6 +20,7 @@ import Testing
         let queues: QueueSet
         let paths: StatePaths
         let board: StatusBoard
+        let activity = TemplateActivity()
         let configuration: Configuration
 
         init() throws {
@@ -42,7 +43,7 @@ import Testing
             StatusLoop(
                 configuration: configuration, paths: paths, queues: queues,
                 router: QueueRouter(local: queues, environment: [:], clock: clock, logger: logger), status: board,
-                notifier: .disabled, clock: clock, logger: logger, metrics: nil)
+                notifier: .disabled, clock: clock, logger: logger, metrics: nil, activity: activity)
         }
 
         /// The status file's inode: a rewrite (tmp + rename) changes it.
@@ -71,6 +72,30 @@ import Testing
         await loop.report(&written)
         #expect(rig.statusInode() != first)
         #expect(rig.statusText().contains("\"succeeded\" : 1"))
+        await rig.close()
+    }
+
+    @Test func theStatusLoopWritesTemplateActivityOnlyAfterARecordAndAtStop() async throws {
+        let rig = try Rig()
+        let stop = StopToken()
+        async let finished: Void = rig.statusLoop.run(stop: stop)
+        try await rig.clock.waitForSleepers(1)
+        #expect(!FileManager.default.fileExists(atPath: rig.paths.templateActivity), "written with nothing recorded")
+        // A record wakes the idle loop, which writes the file after its rate pause.
+        rig.clock.advance(by: 2)
+        for _ in 0..<100 { await Task.yield() }
+        #expect(rig.clock.sleeperCount == 0, "an idle status loop keeps a timer")
+        rig.activity.recordChange(key: "W/a.yaml", sha256: "ab12", at: rig.clock.now())
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !FileManager.default.fileExists(atPath: rig.paths.templateActivity), ContinuousClock.now < deadline {
+            await Task.yield()
+        }
+        #expect(TemplateActivity.load(from: rig.paths.templateActivity).entry("W/a.yaml")?.change?.sha256 == "ab12")
+        // Recorded during the pause: not written yet, but at stop.
+        rig.activity.recordChange(key: "W/b.yaml", sha256: "cd34", at: rig.clock.now())
+        stop.stop()
+        await finished
+        #expect(TemplateActivity.load(from: rig.paths.templateActivity).entry("W/b.yaml") != nil)
         await rig.close()
     }
 
