@@ -92,10 +92,12 @@ package enum Daemon {
         let activity = TemplateActivity.load(from: paths.templateActivity)
         let running = RunningConfiguration(configuration)
         let aws = AWSResources(clock: clock, logger: logger)
-        let console = ConsoleSource(running: running, status: board, router: router, paths: paths, clock: clock)
+        let console = ConsoleSource(
+            running: running, status: board, activity: activity, router: router, paths: paths, clock: clock)
+        let catalog = ConsoleCatalog(running: running, aws: aws, paths: paths, activity: activity)
         let endpoints = DaemonEndpoints(
             configuration: configuration, hub: hub, registry: metrics.registry, runtimeDirectory: runtimeDirectory,
-            console: console, catalog: ConsoleCatalog(running: running, aws: aws, paths: paths), logger: logger)
+            console: console, catalog: catalog, logger: logger)
         let environment = DaemonEnvironment(
             configDirectory: configDirectory, paths: paths, queues: queues,
             router: router, clock: clock, logger: logger, notifier: notifier,

@@ -30,7 +30,8 @@ import Testing
             queues = QueueSet(stateDirectory: paths.root, clock: clock, logger: .quiet)
             source = ConsoleSource(
                 running: RunningConfiguration(configuration), status: StatusBoard(startedAt: clock.now(), pid: 1),
-                router: QueueRouter(local: queues, clock: clock, logger: .quiet), paths: paths, clock: clock)
+                activity: TemplateActivity(), router: QueueRouter(local: queues, clock: clock, logger: .quiet), paths: paths,
+                clock: clock)
         }
 
         /// Dead letters `Audit/m-0` … of accounts 111 (even) and 222 (odd).

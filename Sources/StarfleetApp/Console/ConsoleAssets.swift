@@ -9,7 +9,7 @@ enum ConsoleAssets {
         td.n{text-align:right;font-variant-numeric:tabular-nums}.bad{color:#b42318;font-weight:600}.ok{color:#067647}
         .off{color:#888}pre{background:#fff;border:1px solid #d0d7de;padding:.6em;overflow:auto;max-height:30em}
         form.inline{display:inline}button{padding:.3em .8em}.danger{background:#b42318;color:#fff;border:0}
-        .note{color:#555}
+        .note{color:#555}.warn{color:#b54708;font-weight:600}
         """
 
     static let js = """

@@ -12,9 +12,24 @@ struct ConsoleCatalog: Sendable {
         var worker: String
         var key: String
         var sha256: String?
-        /// The file's modification time (a template directory only; S3 keys have none here).
-        var changed: Date?
+        /// The file's modification time (a template directory only; S3 keys have none here): what "changed" shows
+        /// while the daemon has acknowledged no change of the template.
+        var fileChanged: Date?
+        /// The last change the daemon acknowledged (durably queued for the Starbase).
+        var acknowledged: TemplateActivity.Change?
+        /// This worker's last fan-out of the template.
+        var lastFanOut: TemplateActivity.FanOut?
         var problems: [String]
+
+        /// How the content now differs from what the daemon last acknowledged and fanned out (nothing when it does
+        /// not know, as before the first change or fan-out it recorded).
+        var flags: [String] {
+            guard let sha256 else { return [] }
+            var flags: [String] = []
+            if let acknowledged, acknowledged.sha256 != sha256 { flags.append("not yet picked up") }
+            if let fanned = lastFanOut?.sha256, fanned != sha256 { flags.append("changed since the last fan-out") }
+            return flags
+        }
     }
 
     struct PlanView: Sendable {
@@ -31,6 +46,7 @@ struct ConsoleCatalog: Sendable {
     let running: RunningConfiguration
     let aws: AWSResources
     let paths: StatePaths
+    let activity: TemplateActivity
 
     static let sampleSize = 20
 
@@ -48,6 +64,8 @@ struct ConsoleCatalog: Sendable {
             }
             for key in keys {
                 var row = TemplateRow(worker: worker.name, key: key, problems: [])
+                row.acknowledged = activity.entry(key)?.change
+                row.lastFanOut = activity.lastFanOut(key: key, worker: worker.name)
                 do {
                     let bytes = try await store.read(key: key)
                     row.sha256 = Digest.sha256Hex(bytes)
@@ -58,7 +76,7 @@ struct ConsoleCatalog: Sendable {
                 if configuration.starfleet.templateBucket == nil {
                     var info = stat()
                     if stat(configuration.starfleet.templateDirectory + "/" + key, &info) == 0 {
-                        row.changed = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec))
+                        row.fileChanged = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec))
                     }
                 }
                 rows.append(row)

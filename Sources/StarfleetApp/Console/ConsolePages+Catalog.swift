@@ -2,21 +2,40 @@ import FoundationEssentials
 import StarfleetCore
 
 extension ConsolePages {
+    /// "changed" is the daemon's acknowledged change when it recorded one, else the file's mtime, each labelled;
+    /// "last fan-out" is this worker's; the flags say when the content is not what was acknowledged or fanned out.
     static func templates(_ rows: [ConsoleCatalog.TemplateRow], errors: [String], now: Date) -> String {
         var body = errors.map { "<p class=\"bad\">\(HTML.text($0))</p>" }.joined()
         if rows.isEmpty { return page(title: "Templates", body: body + "<p>no templates</p>") }
         body +=
-            "<table id=\"templates\"><tr><th>worker</th><th>key</th><th>SHA-256</th><th>changed</th><th>problems</th><th></th></tr>"
+            "<table id=\"templates\"><tr><th>worker</th><th>key</th><th>SHA-256</th><th>changed</th><th>last fan-out</th><th>problems</th><th></th></tr>"
         for r in rows {
             let plan = "/plan?worker=\(HTML.pathSegment(r.worker))&amp;key=\(HTML.pathSegment(r.key))"
             body +=
-                "<tr><td>\(HTML.text(r.worker))</td><td>\(HTML.text(r.key))</td><td><code>\(HTML.text(String((r.sha256 ?? "?").prefix(16))))</code></td>"
-            body += "<td>\(r.changed.map { time($0, now: now) } ?? "—")</td>"
+                "<tr data-key=\"\(HTML.text(r.key))\"><td>\(HTML.text(r.worker))</td><td>\(HTML.text(r.key))</td><td><code title=\"\(HTML.text(r.sha256 ?? ""))\">\(HTML.text(String((r.sha256 ?? "?").prefix(16))))</code>"
+            body += r.flags.map { "<div class=\"warn\">\(HTML.text($0))</div>" }.joined() + "</td>"
+            if let acknowledged = r.acknowledged {
+                body += "<td>\(time(acknowledged.at, now: now)) <span class=\"note\">acknowledged</span></td>"
+            } else if let mtime = r.fileChanged {
+                body += "<td>\(time(mtime, now: now)) <span class=\"note\">file mtime</span></td>"
+            } else {
+                body += "<td>—</td>"
+            }
+            body += "<td>\(lastFanOut(r.lastFanOut, now: now))</td>"
             body +=
                 "<td>\(r.problems.isEmpty ? "<span class=\"ok\">none</span>" : r.problems.map { "<div class=\"bad\">\(HTML.text($0))</div>" }.joined())</td>"
             body += "<td><a href=\"\(plan)\">plan</a></td></tr>"
         }
         return page(title: "Templates", body: body + "</table>")
+    }
+
+    /// e.g. "2m ago · 4 payloads · template change", or the failure's short reason.
+    static func lastFanOut(_ f: TemplateActivity.FanOut?, now: Date) -> String {
+        guard let f else { return "—" }
+        let what =
+            f.failure.map { "<span class=\"bad\">failed: \(HTML.text($0))</span>" }
+            ?? "\(f.payloads) payload\(f.payloads == 1 ? "" : "s")"
+        return "\(time(f.at, now: now)) · \(what) · \(HTML.text(f.trigger.label))"
     }
 
     static func plan(_ v: ConsoleCatalog.PlanView) -> String {

@@ -80,11 +80,17 @@ enum ConsolePages {
         var name: String
         /// Key and shown value; secrets are never in here (the source leaves them out before rendering).
         var settings: [(key: String, value: String)]
-        var templates: [String]
+        var templates: [TemplateLine]
         var templateError: String?
         var runFilter = RunFilter()
         var runs: [RunRecord] = []
         var runProblems: [String] = []
+    }
+
+    /// One of the worker's templates and its last fan-out by this worker (nil: none recorded).
+    struct TemplateLine: Sendable {
+        var key: String
+        var lastFanOut: TemplateActivity.FanOut?
     }
 
     /// The worker page's run filter: an outcome name (or `failures`: every failed outcome), an account, a region and a
@@ -96,7 +102,7 @@ enum ConsolePages {
         var template: String?
     }
 
-    static func worker(_ w: WorkerPage) -> String {
+    static func worker(_ w: WorkerPage, now: Date) -> String {
         var body = "<h2>Configuration</h2><table id=\"settings\">"
         for (key, value) in w.settings { body += "<tr><th>\(HTML.text(key))</th><td>\(HTML.text(value))</td></tr>" }
         body += "</table><h2>Templates</h2>"
@@ -104,11 +110,31 @@ enum ConsolePages {
         if w.templates.isEmpty {
             body += "<p class=\"note\">no templates under its prefix</p>"
         } else {
-            body += "<ul>" + w.templates.map { "<li>\(HTML.text($0))</li>" }.joined() + "</ul>"
+            body += workerTemplates(w, now: now)
         }
         body += "<p><a href=\"/dead-letters?worker=\(HTML.pathSegment(w.name))\">its dead letters</a></p>"
         body += recentRuns(w)
         return page(title: "Worker \(w.name)", body: body)
+    }
+
+    /// The worker's templates with what its last fan-out of each sent, and a link to what one would send now.
+    static func workerTemplates(_ w: WorkerPage, now: Date) -> String {
+        var body =
+            "<table id=\"templates\"><tr><th>template</th><th>last fan-out</th><th>payloads</th><th>trigger</th><th>outcome</th><th></th></tr>"
+        for t in w.templates {
+            let plan = "/plan?worker=\(HTML.pathSegment(w.name))&amp;key=\(HTML.pathSegment(t.key))"
+            body += "<tr data-key=\"\(HTML.text(t.key))\"><td>\(HTML.text(t.key))</td>"
+            if let f = t.lastFanOut {
+                body += "<td class=\"fanned\">\(time(f.at, now: now))</td><td class=\"n payloads\">\(f.payloads)</td>"
+                body += "<td>\(HTML.text(f.trigger.label))</td>"
+                body +=
+                    "<td>\(f.failure.map { "<span class=\"bad\">failed: \(HTML.text($0))</span>" } ?? "<span class=\"ok\">done</span>")</td>"
+            } else {
+                body += "<td class=\"fanned\">—</td><td class=\"n payloads\">—</td><td>—</td><td>—</td>"
+            }
+            body += "<td><a href=\"\(plan)\">plan</a></td></tr>"
+        }
+        return body + "</table>"
     }
 
     static func recentRuns(_ w: WorkerPage) -> String {

@@ -37,7 +37,7 @@ enum ConsoleRoutes {
             guard let page = await source.worker(named: name, runs: filter) else {
                 return html(ConsolePages.message(title: "Not found", "no worker named \(name)"), status: .notFound)
             }
-            return html(ConsolePages.worker(page))
+            return html(ConsolePages.worker(page, now: source.clock.now()))
         }
         router.get("dead-letters") { request, _ in
             let filter = request.uri.queryParameters.get("worker").flatMap { $0.isEmpty ? nil : $0 }

@@ -9,6 +9,7 @@ import StarfleetRunHistory
 struct ConsoleSource: Sendable {
     let running: RunningConfiguration
     let status: StatusBoard
+    let activity: TemplateActivity
     let router: QueueRouter
     let paths: StatePaths
     let clock: any WallClock
@@ -68,8 +69,9 @@ struct ConsoleSource: Sendable {
         }
         if configuration.starfleet.templateBucket == nil {
             do {
-                page.templates = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(
+                let keys = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(
                     prefix: w.templatePrefix)
+                page.templates = keys.map { .init(key: $0, lastFanOut: activity.lastFanOut(key: $0, worker: w.name)) }
             } catch {
                 page.templateError = "cannot list the templates: \(error)"
             }
