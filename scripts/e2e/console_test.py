@@ -198,6 +198,16 @@ def test_worker_page_shows_configuration_but_not_secrets(c):
     assert "access denied" in runs[0].text, runs[0].text
 
 
+def test_worker_page_shows_each_templates_last_fan_out(c):
+    # The template change above fanned Audit/all.yaml out to the 4 accounts.
+    c.open("/workers/Audit", "worker-templates")
+    row = c.browser.find_element(By.CSS_SELECTOR, '#templates tr[data-key="Audit/all.yaml"]')
+    assert row.find_element(By.CSS_SELECTOR, "td.payloads").text == "4", row.text
+    assert "template change" in row.text and "done" in row.text, row.text
+    plan = row.find_element(By.LINK_TEXT, "plan").get_attribute("href")
+    assert plan.endswith("/plan?worker=Audit&key=Audit%2Fall.yaml"), plan
+
+
 def test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs(c):
     # An overview open in a first tab, marked so that a reload of the page would show (the mark would be gone).
     c.open("/", "overview-before")
@@ -233,7 +243,8 @@ def test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs(c):
 
 def test_templates_and_accounts_pages(c):
     c.open("/templates", "templates")
-    assert "Audit/all.yaml" in c.browser.page_source
+    row = c.browser.find_element(By.CSS_SELECTOR, '#templates tr[data-key="Audit/all.yaml"]')
+    assert "acknowledged" in row.text and "4 payloads" in row.text, row.text
     c.open("/accounts", "accounts")
     assert "acct-2" in c.browser.page_source
 
@@ -259,6 +270,7 @@ def main():
         c = Console()
         fan_out_with_one_failure(c)
         tests = [test_overview_lists_workers_with_their_counts, test_worker_page_shows_configuration_but_not_secrets,
+                 test_worker_page_shows_each_templates_last_fan_out,
                  test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs, test_templates_and_accounts_pages,
                  test_cross_site_post_without_token_is_refused]
         for test in tests:
