@@ -14,8 +14,8 @@
               starfleetd's CPU (utime+stime, /proc/PID/stat) and writes (/proc/PID/io write_bytes, and status.json
               rewrites) over 60 s.
   history     the 17,000-payload no-op fan-out (1,000 accounts x 17 regions to the built-in NoOpShip, Concurrency 64)
-              with the run history on (RunHistoryMaxRuns 1000, the default) and off (0), alternated in one run, 5 of
-              each: the dispatcher's time from the first "worker succeeded" to the 17,000th, starfleetd's CPU time,
+              with the run history on (RunHistoryMaxRuns 1000, the default) and off (0), alternated in one run (ABBA
+              order), 6 of each: the dispatcher's time from the first "worker succeeded" to the 17,000th, starfleetd's CPU time,
               and the history's bytes on disk afterwards; medians.
 
 Every figure is starfleetd's own process (the pid the script started), never a helper's.
@@ -264,10 +264,12 @@ def history_fan_out(max_runs):
     return seconds, cpu, stored
 
 
-def history(rounds=5):
+def history(rounds=6):
     runs = {"on": [], "off": []}
-    for _ in range(rounds):
-        for mode, max_runs in (("off", 0), ("on", 1000)):
+    for n in range(rounds):
+        # ABBA: whichever runs second follows the other's shutdown (its writeback): alternate who goes first.
+        order = (("off", 0), ("on", 1000)) if n % 2 == 0 else (("on", 1000), ("off", 0))
+        for mode, max_runs in order:
             runs[mode].append(history_fan_out(max_runs))
     med = {mode: [sorted(r[i] for r in results)[len(results) // 2] for i in range(3)] for mode, results in runs.items()}
     for mode, label in (("off", "off (RunHistoryMaxRuns: 0)"), ("on", "on (RunHistoryMaxRuns: 1000)")):

@@ -157,6 +157,8 @@ package enum Daemon {
         } catch {
             logger.warning("could not write template-activity.json", metadata: ["error": "\(error)"])
         }
+        // The runs of the last executions may still be queued for the history's writer.
+        environment.history?.flush()
         await queues.closeAll()
         logger.notice("starfleetd stopped")
         return status

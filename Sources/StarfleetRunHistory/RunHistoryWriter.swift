@@ -132,42 +132,58 @@ package final class RunHistoryWriter: Sendable {
 
     /// Appends one run, then seals the segment if it is full and removes segments past `limits`.
     package func append(_ run: RunRecord, limits: RunHistoryLimits) throws(RunHistoryError) {
-        let frame = run.frame()
-        let startedMs = RunRecord.milliseconds(run.started)
+        try append([run], limits: limits)
+    }
+
+    /// Appends runs in order with one `pwrite` per segment they fill, sealing each full segment, then removes segments
+    /// past `limits`. A failed write is cut back to the last whole record and ends the batch (the error says so).
+    package func append(_ runs: [RunRecord], limits: RunHistoryLimits) throws(RunHistoryError) {
+        guard !runs.isEmpty else { return }
+        let frames = runs.map { (bytes: $0.frame(), startedMs: RunRecord.milliseconds($0.started)) }
         let nowMs = RunRecord.milliseconds(clock.now())
         let fileSystem = self.fileSystem
         let directory = self.directory
         try state.withLock { (s: inout State) throws(RunHistoryError) in
-            if s.active == nil {
-                let number = (s.segments.last?.number ?? 0) + 1
-                s.active = try Self.create(number: number, directory: directory, createdMs: nowMs, fileSystem: fileSystem)
-                s.segments.append(Segment(number: number, runs: 0, newestMs: Int64.min))
-            }
-            guard var active = s.active, !s.segments.isEmpty else { return }
-            do {
-                try frame.withUnsafeBytes { try fileSystem.write(active.fd, $0, at: active.size, path: active.path) }
-            } catch {
-                // Cut back a partial write so later records do not follow garbage; if even that fails, seal the
-                // segment (readers skip the damage) and start a new one next time.
-                do { try fileSystem.truncate(active.fd, to: active.size, path: active.path) } catch {
-                    fileSystem.close(active.fd)
+            var next = 0
+            while next < frames.count {
+                if s.active == nil {
+                    let number = (s.segments.last?.number ?? 0) + 1
+                    s.active = try Self.create(number: number, directory: directory, createdMs: nowMs, fileSystem: fileSystem)
+                    s.segments.append(Segment(number: number, runs: 0, newestMs: Int64.min))
+                }
+                guard var active = s.active, let last = s.segments.indices.last else { return }
+                let room = max(1, limits.segmentCapacity - s.segments[last].runs)
+                let part = frames[next..<min(next + room, frames.count)]
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(part.reduce(0) { $0 + $1.bytes.count })
+                for frame in part { bytes += frame.bytes }
+                do {
+                    try bytes.withUnsafeBytes { try fileSystem.write(active.fd, $0, at: active.size, path: active.path) }
+                } catch {
+                    // Cut back a partial write so later records do not follow garbage; if even that fails, seal the
+                    // segment (readers skip the damage) and start a new one next time.
+                    do { try fileSystem.truncate(active.fd, to: active.size, path: active.path) } catch {
+                        fileSystem.close(active.fd)
+                        s.active = nil
+                    }
+                    throw RunHistoryError(
+                        "cannot append \(frames.count - next) run(s) to the run history: \(error)", path: active.path)
+                }
+                active.size += Int64(bytes.count)
+                s.active = active
+                s.segments[last].runs += part.count
+                s.segments[last].newestMs = max(s.segments[last].newestMs, part.map(\.startedMs).max() ?? Int64.min)
+                next += part.count
+                if s.segments[last].runs >= limits.segmentCapacity {
+                    // Sealed segments are made durable once, off the caller's path (an fdatasync is milliseconds);
+                    // the next run starts a new segment.
+                    let (fd, path) = (active.fd, active.path)
+                    Self.sealing.async {
+                        try? fileSystem.fdatasync(fd, path: path)
+                        fileSystem.close(fd)
+                    }
                     s.active = nil
                 }
-                throw RunHistoryError("cannot append to the run history: \(error)", path: active.path)
-            }
-            active.size += Int64(frame.count)
-            s.active = active
-            s.segments[s.segments.count - 1].runs += 1
-            s.segments[s.segments.count - 1].newestMs = max(s.segments[s.segments.count - 1].newestMs, startedMs)
-            if s.segments[s.segments.count - 1].runs >= limits.segmentCapacity {
-                // Sealed segments are made durable once, off the dispatcher's path (an fdatasync is milliseconds the
-                // worker's next message would wait); the next run starts a new segment.
-                let (fd, path) = (active.fd, active.path)
-                Self.sealing.async {
-                    try? fileSystem.fdatasync(fd, path: path)
-                    fileSystem.close(fd)
-                }
-                s.active = nil
             }
             Self.prune(&s, limits: limits, nowMs: nowMs, directory: directory, fileSystem: fileSystem)
         }

@@ -75,6 +75,7 @@ import Testing
         #expect(await handle(Scripted(failure: timedOut), attempt: 2, store: store) == .retry(timedOut))
         #expect(await handle(Scripted(failure: exited), attempt: 3, store: store) == .retry(exited))
 
+        store.flush()
         let runs = try RunHistoryReader(root: root).read(worker: "Audit").runs
         #expect(runs.map(\.outcome) == [.succeeded, .failedWillRetry, .timedOut, .deadLettered])
         #expect(runs.map(\.attempt) == [1, 1, 2, 3])

@@ -79,6 +79,7 @@ import Testing
         let store = RunHistoryStore(root: f.root, clock: f.clock, logger: f.logger)
         store.record(f.run(1), limits: .default)
         store.record(f.run(2, worker: "OtherWorker"), limits: .default)
+        store.flush()
         #expect(try f.read("OtherWorker").runs.count == 1)
         #expect(try f.read().problems.first?.contains("newer starfleetd") == true)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import StarfleetFiles
+import StarfleetTestSupport
 import Synchronization
 import Testing
 
@@ -22,7 +23,21 @@ import Testing
 
         func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 { try base.open(path, flags: flags, mode: mode) }
         func close(_ fd: Int32) { base.close(fd) }
+        /// Writes (pwrite calls) so far.
+        let writes = Mutex(0)
+        /// While set, a write waits for it to be cleared: a stalled disk.
+        let stalled = Mutex(false)
+
+        /// A write is waiting on the stall.
+        let waiting = Mutex(false)
+
         func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
+            while stalled.withLock({ $0 }) {
+                waiting.withLock { $0 = true }
+                sched_yield()
+            }
+            waiting.withLock { $0 = false }
+            writes.withLock { $0 += 1 }
             try base.write(fd, bytes, at: offset, path: path)
         }
         func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
@@ -50,6 +65,7 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for run in runs { group.addTask { store.record(run, limits: limits) } }
         }
+        store.flush()
         #expect(fileSystem.listings.withLock { $0 } == 1)
         let read = try f.read()
         #expect(read.runs.count == 64)
@@ -57,10 +73,52 @@ import Testing
         #expect(read.problems.isEmpty && read.unfinishedTailBytes == 0)
     }
 
+    /// Runs that finish while a write is under way go out together: one write for many runs, across a segment's end.
+    @Test func runsQueuedDuringAWriteShareTheNextOne() throws {
+        let f = HistoryFixture()
+        let fileSystem = CountingFileSystem()
+        let store = RunHistoryStore(root: f.root, clock: f.clock, logger: f.logger, fileSystem: fileSystem)
+        let limits = RunHistoryLimits(maxRuns: 64, maxAgeSeconds: 86_400)  // segments of 16
+        store.record(f.run(0), limits: limits)
+        store.flush()
+        let before = fileSystem.writes.withLock { $0 }
+        fileSystem.stalled.withLock { $0 = true }
+        store.record(f.run(1), limits: limits)  // its drain waits on the disk
+        for n in 2...40 { store.record(f.run(n), limits: limits) }
+        fileSystem.stalled.withLock { $0 = false }
+        store.flush()
+        let read = try f.read()
+        #expect(read.runs.map(\.messageId) == (0...40).map { "m-\($0)" })
+        #expect(read.problems.isEmpty && read.unfinishedTailBytes == 0)
+        // Run 1 alone, then 2…40 as one batch split where segments end (15 + 16 + 8 runs): 4 record writes, 3 headers.
+        #expect(fileSystem.writes.withLock { $0 } - before <= 7)
+        #expect(f.segments().count == 3)
+    }
+
+    /// A stalled disk cannot grow the daemon's memory: past `maxQueued` runs are dropped, counted and logged.
+    @Test func aStalledDiskDropsRunsPastTheBoundAndSaysSo() throws {
+        let f = HistoryFixture()
+        let fileSystem = CountingFileSystem()
+        let logs = CapturedLogs()
+        let store = RunHistoryStore(root: f.root, clock: f.clock, logger: logs.logger, fileSystem: fileSystem)
+        let big = RunHistoryLimits(maxRuns: 100_000, maxAgeSeconds: 86_400)
+        store.record(f.run(0), limits: big)
+        store.flush()
+        fileSystem.stalled.withLock { $0 = true }
+        store.record(f.run(1), limits: big)
+        while !fileSystem.waiting.withLock({ $0 }) { sched_yield() }  // the drain holds run 1, stuck on the disk
+        for n in 2..<(RunHistoryStore.maxQueued + 12) { store.record(f.run(n), limits: big) }
+        fileSystem.stalled.withLock { $0 = false }
+        store.flush()
+        #expect(try f.read().runs.count == 2 + RunHistoryStore.maxQueued)
+        #expect(logs.text.contains("its writes fell behind") && logs.text.contains("\"runs\": 10]"))
+    }
+
     @Test func maxRunsZeroRecordsNothingAndCreatesNoFolder() throws {
         let f = HistoryFixture()
         let store = RunHistoryStore(root: f.root, clock: f.clock, logger: f.logger)
         store.record(f.run(1), limits: RunHistoryLimits(maxRuns: 0, maxAgeSeconds: 86_400))
+        store.flush()
         #expect(!FileManager.default.fileExists(atPath: f.directory()))
     }
 }
