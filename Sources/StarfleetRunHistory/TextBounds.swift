@@ -2,6 +2,7 @@
 /// (stderr's end, where the error usually is).
 enum TextBounds {
     static func head(_ text: String, bytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }  // the usual case, without copying the bytes
         let utf8 = Array(text.utf8)
         guard utf8.count > limit else { return text }
         var end = max(0, limit)
@@ -10,6 +11,7 @@ enum TextBounds {
     }
 
     static func tail(_ text: String, bytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
         let utf8 = Array(text.utf8)
         guard utf8.count > limit else { return text }
         var start = utf8.count - max(0, limit)
