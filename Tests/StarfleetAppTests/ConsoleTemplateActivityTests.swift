@@ -107,7 +107,8 @@ import Testing
         let source = ConsoleSource(
             running: running, status: StatusBoard(startedAt: clock.now(), pid: 1), activity: activity,
             router: QueueRouter(local: queues, environment: [:], clock: clock, logger: .quiet), paths: paths, clock: clock)
-        let page = try #require(await source.worker(named: "Audit"))
+        var page = try #require(await source.worker(named: "Audit"))
+        (page.templates, page.templateError) = await catalog.templateLines(of: "Audit")  // as the route does
         #expect(page.templates.map(\.key) == ["Audit/a.yaml"])
         #expect(page.templates.first?.lastFanOut?.payloads == 7)
         #expect(ConsolePages.worker(page, now: clock.now()).contains("<td class=\"n payloads\">7</td>"))

@@ -85,6 +85,19 @@ struct ConsoleCatalog: Sendable {
         return (rows, errors)
     }
 
+    /// A worker's templates (from the template directory or the bucket, as the Starbase reads them) with the last
+    /// fan-out each had by this worker; or why they cannot be listed.
+    func templateLines(of name: String) async -> (lines: [ConsolePages.TemplateLine], error: String?) {
+        let configuration = running.current.configuration
+        guard let worker = configuration.worker(named: name), !worker.templatePrefix.isEmpty else { return ([], nil) }
+        do {
+            let keys = try await aws.templateStore(for: configuration).templates(prefix: worker.templatePrefix)
+            return (keys.map { .init(key: $0, lastFanOut: activity.lastFanOut(key: $0, worker: name)) }, nil)
+        } catch {
+            return ([], "cannot list the templates under \(worker.templatePrefix): \(error)")
+        }
+    }
+
     static func validate(_ bytes: [UInt8], key: String, worker: WorkerConfiguration) -> (
         template: PayloadTemplate?, problems: [String]
     ) {

@@ -34,9 +34,10 @@ enum ConsoleRoutes {
             let given = { (name: String) in query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
             let filter = ConsolePages.RunFilter(
                 outcome: given("outcome"), account: given("account"), region: given("region"), template: given("template"))
-            guard let page = await source.worker(named: name, runs: filter) else {
+            guard var page = await source.worker(named: name, runs: filter) else {
                 return html(ConsolePages.message(title: "Not found", "no worker named \(name)"), status: .notFound)
             }
+            (page.templates, page.templateError) = await catalog.templateLines(of: name)
             return html(ConsolePages.worker(page, now: source.clock.now()))
         }
         router.get("dead-letters") { request, _ in

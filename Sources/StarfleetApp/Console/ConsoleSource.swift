@@ -67,17 +67,6 @@ struct ConsoleSource: Sendable {
         (page.runs, page.runProblems) = await ConsoleFiles.run {
             Self.recentRuns(of: name, history: history, filter: filter, limits: limits, now: now)
         }
-        if configuration.starfleet.templateBucket == nil {
-            do {
-                let keys = try DirectoryTemplateStore(directory: configuration.starfleet.templateDirectory).templates(
-                    prefix: w.templatePrefix)
-                page.templates = keys.map { .init(key: $0, lastFanOut: activity.lastFanOut(key: $0, worker: w.name)) }
-            } catch {
-                page.templateError = "cannot list the templates: \(error)"
-            }
-        } else {
-            page.templateError = "templates are in s3://\(configuration.starfleet.templateBucket ?? "")/\(w.templatePrefix)"
-        }
         return page
     }
 
