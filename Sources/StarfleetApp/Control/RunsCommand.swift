@@ -94,11 +94,20 @@ package struct RunsCommand {
         for r in runs {
             table.append([
                 Format.time(r.started), r.worker, r.account ?? "-", r.region ?? "-", "\(r.attempt)",
-                Self.duration(r.durationSeconds), r.outcome.name, r.outcome.isFailure ? Format.oneLine(r.error, limit: 60) : "-",
+                Self.duration(r.durationSeconds), r.outcome.name,
+                r.outcome.isFailure ? Format.oneLine(Self.errorSummary(r), limit: 60) : "-",
             ])
         }
         for line in table.render() { Console.out(line) }
         Console.out("\(runs.count) run\(runs.count == 1 ? "" : "s")")
+    }
+
+    /// What a failed run's ERROR column says: for a process that exited, its status and the last line it wrote to
+    /// stderr (where the reason usually is; the error text itself repeats the command's path); else the error.
+    static func errorSummary(_ r: RunRecord) -> String? {
+        guard let status = r.exitStatus else { return r.error }
+        let last = r.stderrExcerpt?.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }
+        return "exit \(status)" + (last.map { ": " + $0 } ?? "")
     }
 
     /// `0.042s`, `12.500s` under a minute, then Format.age's `4m12s` style.
