@@ -1,4 +1,3 @@
-import Dispatch
 import FoundationEssentials
 import Glibc
 package import StarfleetClock
@@ -11,8 +10,7 @@ import Synchronization
 /// Each run is one `pwrite` of a sealed frame and no fsync: the history is observability, the queue is what
 /// guarantees delivery. A SIGKILL loses nothing already written (the page cache survives the process); a power loss
 /// may lose the last runs or leave a torn tail, which ``open(directory:clock:fileSystem:)`` cuts off by checksum. A
-/// full segment is fdatasync'd once in the background as it is sealed, and whole old segments are unlinked to enforce
-/// the bounds.
+/// full segment is fdatasync'd once as it is sealed, and whole old segments are unlinked to enforce the bounds.
 package final class RunHistoryWriter: Sendable {
     struct Segment {
         var number: UInt64
@@ -35,8 +33,6 @@ package final class RunHistoryWriter: Sendable {
     }
 
     package let directory: String
-    /// Where sealed segments are synced and closed, one after another, for every worker.
-    private static let sealing = DispatchQueue(label: "starfleet.run-history.sealing")
     private let clock: any WallClock
     private let fileSystem: any FileSystem
     private let state: Mutex<State>
@@ -175,13 +171,11 @@ package final class RunHistoryWriter: Sendable {
                 s.segments[last].newestMs = max(s.segments[last].newestMs, part.map(\.startedMs).max() ?? Int64.min)
                 next += part.count
                 if s.segments[last].runs >= limits.segmentCapacity {
-                    // Sealed segments are made durable once, off the caller's path (an fdatasync is milliseconds);
-                    // the next run starts a new segment.
-                    let (fd, path) = (active.fd, active.path)
-                    Self.sealing.async {
-                        try? fileSystem.fdatasync(fd, path: path)
-                        fileSystem.close(fd)
-                    }
+                    // Sealed segments are made durable once; the next run starts a new segment. This is the history's
+                    // own writer thread (RunHistoryStore), never a dispatcher's, so the sync's milliseconds hold up
+                    // no worker, and a slow disk slows the writer instead of piling up open segments.
+                    try? fileSystem.fdatasync(active.fd, path: active.path)
+                    fileSystem.close(active.fd)
                     s.active = nil
                 }
             }

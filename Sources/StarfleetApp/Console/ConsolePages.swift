@@ -305,7 +305,7 @@ enum ConsolePages {
         }
         if job.state == .running {
             body +=
-                "<form method=\"post\" action=\"/dead-letters/redrives/\(job.id)/cancel\">\(tokenField(token))<button id=\"cancel\" class=\"danger\">Stop the redrive</button></form>"
+                "<form method=\"post\" action=\"/dead-letters/redrives/\(job.id)/stop\">\(tokenField(token))<button id=\"stop\" class=\"danger\">Stop the redrive</button></form>"
         }
         body += "<p><a href=\"/dead-letters\">dead letters</a> · <a href=\"/\">overview</a></p>"
         return page(title: "Redrive \(job.id)", body: body, refreshSeconds: job.state == .running ? 2 : nil)

@@ -92,9 +92,11 @@ enum ConsoleRoutes {
                     return html(ConsolePages.result(title: "Redrive", lines: ["nothing to redrive"]))
                 }
                 let rate = form.value("rate").flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil }
-                let id = source.redrives.start(
-                    targets, scope: scope, rate: rate ?? ConsoleRedrives.defaultRate, source: source)
-                return redirect("/dead-letters/redrives/\(id)")
+                switch source.redrives.start(targets, scope: scope, rate: rate ?? ConsoleRedrives.defaultRate, source: source) {
+                case .success(let id): return redirect("/dead-letters/redrives/\(id)")
+                case .failure(let refusal):
+                    return html(ConsolePages.message(title: "Not started", "\(refusal)"), status: .conflict)
+                }
             }
         }
         router.get("dead-letters/redrives/:id") { _, context in
@@ -103,12 +105,12 @@ enum ConsoleRoutes {
             }
             return html(ConsolePages.redrive(job, token: csrf.token, now: source.clock.now()))
         }
-        router.post("dead-letters/redrives/:id/cancel") { request, context in
+        router.post("dead-letters/redrives/:id/stop") { request, context in
             switch await checked(request, context, csrf) {
             case .failure(let refused): return refused.response
             case .success:
                 let id = context.parameters.get("id").flatMap(Int.init) ?? 0
-                _ = source.redrives.cancel(id)
+                _ = source.redrives.stop(id)
                 return redirect("/dead-letters/redrives/\(id)")
             }
         }

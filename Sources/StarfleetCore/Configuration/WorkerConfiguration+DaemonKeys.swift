@@ -59,7 +59,8 @@ extension Configuration {
             && !argument.contains("=") && !argument.contains(where: { $0.isWhitespace || shellSyntax.contains($0) })
     }
 
-    static let shellSyntax: Set<Character> = [";", "|", "&", "<", ">", "$", "`", "'", "\"", "(", ")", "*", "?"]
+    /// Characters a file name rarely has and a script usually does (a path with a space must be written absolute).
+    static let shellSyntax: Set<Character> = [";", "|", "&", "<", ">", "$", "`", "'", "\"", "\\"]
 
     static func readBackoff(_ node: Node, _ path: String, into v: inout Validator) -> BackoffPolicy? {
         guard let entries = v.mapping(node, path) else { return nil }
