@@ -21,6 +21,8 @@ package final class QueueSet: Sendable {
     private let logger: Logger
     private let fileSystem: any JournalFileSystem
     private let open: Mutex<[String: JournalQueue]> = Mutex([:])
+    /// Held while a queue is opened (recovered).
+    private let opening = Mutex<Void>(())
 
     package init(
         stateDirectory: String, clock: any WallClock, logger: Logger, fileSystem: any JournalFileSystem = PosixFileSystem()
@@ -48,11 +50,17 @@ package final class QueueSet: Sendable {
         let options = QueueOptions(
             visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount, retention: retention,
             deadLetters: deadLetters, fileSystem: fileSystem)
-        let queue = try JournalQueue.open(
-            directory: directory(of: name), name: name, options: options, clock: clock, logger: logger)
-        return open.withLock { queues in
-            if let raced = queues[name] { return raced }
-            queues[name] = queue
+        // One opener at a time: two first opens of one queue at once (two console redrives of a worker the running
+        // configuration does not consume, say) would race for its lock file, and the loser would fail as if another
+        // process held the queue.
+        return try opening.withLock { _ in
+            if let raced = open.withLock({ $0[name] }) {
+                try raced.retune(visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount)
+                return raced
+            }
+            let queue = try JournalQueue.open(
+                directory: directory(of: name), name: name, options: options, clock: clock, logger: logger)
+            open.withLock { $0[name] = queue }
             return queue
         }
     }

@@ -35,6 +35,19 @@ import Testing
         await set.closeAll()
     }
 
+    @Test func concurrentFirstOpensOfOneQueueShareIt() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("open-race-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let set = QueueSet(stateDirectory: root, clock: ManualClock(), logger: Logger(label: "test"))
+        let opened = await withTaskGroup(of: JournalQueue?.self) { group in
+            for _ in 0..<8 { group.addTask { try? set.queue("AuditWorker") } }
+            return await group.reduce(into: [JournalQueue?]()) { $0.append($1) }
+        }
+        #expect(opened.allSatisfy { $0 != nil }, "a concurrent first open failed")
+        #expect(Set(opened.compactMap { $0.map(ObjectIdentifier.init) }).count == 1)
+        await set.closeAll()
+    }
+
     @Test func anOutOfRangeReloadedValueIsRefusedAndTheOldOneKept() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("retune-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
