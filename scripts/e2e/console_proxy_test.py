@@ -20,13 +20,12 @@ import stat
 import subprocess
 import sys
 import tempfile
-import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_test import wait_for  # noqa: E402
+from daemon_test import run_with_fixture, wait_for  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DAEMON = os.path.join(ROOT, ".build", "debug", "starfleetd")
@@ -189,31 +188,10 @@ def test_a_same_origin_post_through_the_proxy_is_accepted_and_another_origin_ref
 
 
 def main():
-    passed = failed = 0
-    p = None
-    try:
-        p = Proxied()
-        for test in (test_the_socket_is_for_the_daemons_user_only, test_nobody_gets_in_without_the_password,
-                     test_the_pages_come_through_the_proxy,
-                     test_a_same_origin_post_through_the_proxy_is_accepted_and_another_origin_refused):
-            try:
-                test(p)
-                print(f"ok   {test.__name__}")
-                passed += 1
-            except Exception:
-                print(f"FAIL {test.__name__}")
-                traceback.print_exc()
-                failed += 1
-    except Exception:
-        traceback.print_exc()
-        if p:
-            print(p.read_log()[-3000:])
-        failed += 1
-    finally:
-        if p:
-            p.close()
-    print(f"console-proxy: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_with_fixture("console-proxy", Proxied, [
+        test_the_socket_is_for_the_daemons_user_only, test_nobody_gets_in_without_the_password,
+        test_the_pages_come_through_the_proxy,
+        test_a_same_origin_post_through_the_proxy_is_accepted_and_another_origin_refused])
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,7 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_test import wait_for  # noqa: E402
+from daemon_test import run_with_fixture, wait_for  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DAEMON = os.path.join(ROOT, ".build", "debug", "starfleetd")
@@ -264,36 +262,13 @@ def test_cross_site_post_without_token_is_refused(c):
 
 
 def main():
-    passed = failed = 0
-    c = None
-    try:
-        c = Console()
-        fan_out_with_one_failure(c)
-        tests = [test_overview_lists_workers_with_their_counts, test_worker_page_shows_configuration_but_not_secrets,
-                 test_worker_page_shows_each_templates_last_fan_out,
-                 test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs, test_templates_and_accounts_pages,
-                 test_cross_site_post_without_token_is_refused]
-        for test in tests:
-            try:
-                test(c)
-                print(f"ok   {test.__name__}")
-                passed += 1
-            except Exception:
-                print(f"FAIL {test.__name__}")
-                traceback.print_exc()
-                failed += 1
-        print(f"    screenshots: {c.shots}" + (" (kept)" if os.environ.get("KEEP") else ""))
-    except Exception:
-        print("FAIL setup")
-        traceback.print_exc()
-        if c:
-            print(c.read_log()[-3000:])
-        failed += 1
-    finally:
-        if c:
-            c.close()
-    print(f"console: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    tests = [test_overview_lists_workers_with_their_counts, test_worker_page_shows_configuration_but_not_secrets,
+             test_worker_page_shows_each_templates_last_fan_out,
+             test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs, test_templates_and_accounts_pages,
+             test_cross_site_post_without_token_is_refused]
+    return run_with_fixture(
+        "console", Console, tests, prepare=fan_out_with_one_failure,
+        finish=lambda c: print(f"    screenshots: {c.shots}" + (" (kept)" if os.environ.get("KEEP") else "")))
 
 
 if __name__ == "__main__":

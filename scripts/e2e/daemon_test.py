@@ -561,5 +561,39 @@ def run_tests(namespace, suite):
     sys.exit(1 if failed else 0)
 
 
+def run_with_fixture(suite, make, tests, prepare=None, finish=None):
+    """Runs `tests` in order on one fixture `make()` (a daemon that is expensive to start), after `prepare(fixture)`.
+    A failing setup counts as one failure and prints the fixture's log tail; the fixture is closed in any case.
+    Returns the exit status; the last line is "SUITE: N passed, M failed"."""
+    passed = failed = 0
+    fixture = None
+    try:
+        fixture = make()
+        if prepare:
+            prepare(fixture)
+        for test in tests:
+            try:
+                test(fixture)
+                print(f"ok   {test.__name__}", flush=True)
+                passed += 1
+            except Exception:
+                print(f"FAIL {test.__name__}")
+                traceback.print_exc()
+                failed += 1
+        if finish:
+            finish(fixture)
+    except Exception:
+        print("FAIL setup")
+        traceback.print_exc()
+        if fixture:
+            print(fixture.read_log()[-3000:])
+        failed += 1
+    finally:
+        if fixture:
+            fixture.close()
+    print(f"{suite}: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
     main()
