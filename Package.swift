@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // NIOHTTPTypes: the request parts a connection guard sees (Hummingbird already builds it).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // C libraries from Debian (apt providers name the -dev packages). Each is imported by one Swift module.
@@ -46,6 +48,8 @@ let package = Package(
         // GNU/Linux process calls Swift's Glibc module hides (it is built without _GNU_SOURCE): pipe2, pidfd_open,
         // posix_spawn_file_actions_addchdir_np / addclosefrom_np.
         .target(name: "CSpawn"),
+        // One TCP socket's owner by its exact four-tuple (NETLINK_SOCK_DIAG), for the listeners that admit by uid.
+        .target(name: "CSocketDiag"),
 
         // The wall-clock seam: the protocol and the real clock (tests get StarfleetTestSupport's ManualClock).
         .target(name: "StarfleetClock", swiftSettings: strict),
@@ -93,11 +97,13 @@ let package = Package(
             swiftSettings: strict),
         // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
         .target(name: "StarfleetMetrics", swiftSettings: strict),
-        // The HTTP adapter: Hummingbird servers on loopback TCP or a Unix socket, and who is on the other end of a
-        // connection (peer uid and pid, from /proc), for endpoints only the daemon's own workers may use.
+        // The HTTP adapter: Hummingbird servers on loopback TCP or a Unix socket, each connection admitted by its
+        // owner's uid (the kernel's socket diagnostics by exact four-tuple) with per-user caps and deadlines, and
+        // which process holds a connection, for endpoints only the daemon's own workers may use.
         .target(
             name: "StarfleetHTTP",
             dependencies: [
+                "CSocketDiag", .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 logging, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -160,6 +166,13 @@ let package = Package(
 
         .testTarget(name: "StarfleetClockTests", dependencies: ["StarfleetClock", "StarfleetTestSupport"]),
         .testTarget(name: "StarfleetMetricsTests", dependencies: ["StarfleetMetrics"]),
+        .testTarget(
+            name: "StarfleetHTTPTests",
+            dependencies: [
+                "StarfleetHTTP", logging, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]),
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetTestSupport"]),

@@ -16,6 +16,7 @@ package enum DaemonCommandLine {
 
     /// Runs the daemon to completion; its exit status (see ``Daemon/run(configDirectory:stateDirectoryFlag:)``).
     package static func run(config: String?, stateDir: String?) async -> Int32 {
-        await Daemon.run(configDirectory: configDirectory(flag: config), stateDirectoryFlag: stateDir)
+        FileDescriptorLimit.raiseToHard()
+        return await Daemon.run(configDirectory: configDirectory(flag: config), stateDirectoryFlag: stateDir)
     }
 }

@@ -56,6 +56,7 @@ struct Generation: Sendable {
             try Self.openQueues(for: configuration, in: env.queues)
         } catch {
             logger.critical("cannot open the queues: \(error)")
+            env.runtime.hub.firstGenerationFailed()
             return
         }
         env.alerts.configure(AlertSettings(configuration.starfleet))

@@ -7,8 +7,9 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// One HTTP/1.1 endpoint of the daemon (metrics, the Lambda Runtime and Invoke APIs) on Hummingbird: loopback TCP
-/// or a Unix socket, connections served concurrently, idle ones closed, their number capped.
+/// One HTTP/1.1 endpoint of the daemon (metrics, the Lambda Runtime and Invoke APIs, the console) on Hummingbird:
+/// loopback TCP or a Unix socket, connections served concurrently, admitted by their owner's uid
+/// (``ConnectionPolicy``), capped per user and in all, and closed when a request does not arrive in time.
 package struct HTTPServer: Service {
     package enum Address: Sendable, Hashable, CustomStringConvertible {
         case tcp(host: String, port: Int)
@@ -26,24 +27,28 @@ package struct HTTPServer: Service {
     package let name: String
     package let responder: RouterResponder<PeerContext>
     package let address: Address
-    /// Closes a connection with no request in progress after this long (nil: never, for long polls).
-    package var idleTimeout: Duration?
+    /// Who may connect, how many connections each user may hold, and how long a request may take to arrive.
+    package let policy: ConnectionPolicy
+    /// Connections open at once, all users together (Hummingbird stops accepting beyond it).
     package var maxConnections: Int
     package let logger: Logger
     /// Resolved once the socket is bound (with the port, for a TCP port 0) or binding failed.
     package let bound: BindSignal
+    /// The open connections per user and the refusals.
+    package let ledger: ConnectionLedger
 
     package init(
-        name: String, router: Router<PeerContext>, address: Address, idleTimeout: Duration? = .seconds(60),
-        maxConnections: Int = 256, logger: Logger
+        name: String, router: Router<PeerContext>, address: Address, policy: ConnectionPolicy, maxConnections: Int = 256,
+        logger: Logger
     ) {
         self.name = name
         self.responder = router.buildResponder()
         self.address = address
-        self.idleTimeout = idleTimeout
+        self.policy = policy
         self.maxConnections = maxConnections
         self.logger = logger
         self.bound = BindSignal()
+        self.ledger = ConnectionLedger(endpoint: name, policy: policy, logger: logger)
     }
 
     /// A router for an endpoint, its middleware in place (Hummingbird applies middleware to the routes added after it).
@@ -61,15 +66,19 @@ package struct HTTPServer: Service {
             unlink(path)
             bindAddress = .unixDomainSocket(path: path)
         }
-        let idle = idleTimeout.map {
-            TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
-        }
+        // Hummingbird's idle timeout runs from the connection's start and from each response's end until the next
+        // request part: no part is read before a head is whole, so it is the head's deadline too. A request that
+        // is being answered (a long poll) is never idle.
+        let idle = TimeAmount(policy.headTimeout)
+        let ledger = self.ledger
         let address = self.address
         let bound = self.bound
         // HummingbirdCore's server with our responder, not Hummingbird's Application: the Application runs a date
         // cache that wakes every second, and an idle daemon must not wake at all (no Date header is needed here).
         let responder = self.responder
-        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: idle)).buildServer(
+        let server = try HTTPServerBuilder.http1(
+            configuration: .init(additionalChannelHandlers: [ConnectionGuard(ledger: ledger)], idleTimeout: idle)
+        ).buildServer(
             configuration: ServerConfiguration(
                 address: bindAddress, backlog: 256,
                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
@@ -112,7 +121,7 @@ package final class BindSignal: Sendable {
 
     package init() {}
 
-    func resolve(_ result: Result<Int, HTTPServerError>) {
+    package func resolve(_ result: Result<Int, HTTPServerError>) {
         let waiters = state.withLock { state -> [CheckedContinuation<Int, any Error>] in
             guard state.result == nil else { return [] }
             state.result = result

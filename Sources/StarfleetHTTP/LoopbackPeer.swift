@@ -1,53 +1,39 @@
+import CSocketDiag
 import FoundationEssentials
 package import Glibc
 package import NIOCore
 
-/// Who holds the other end of a loopback TCP connection, read from the kernel's socket tables: the client
-/// socket's owner uid and inode (`/proc/net/tcp`, `tcp6`), then which process has that inode among its open files.
+/// Who holds the other end of a loopback TCP connection: the client socket's owner uid and inode, found by the
+/// connection's exact four-tuple, then which process has that inode among its open files.
 ///
-/// A loopback port can be reached by every local user; this is how the daemon tells its own worker processes from
-/// anyone else without a secret a worker could leak (the Runtime API has no room for one: awslambdaric and every
-/// other client send no credentials).
+/// The four-tuple, not the ports: another user can bind `127.0.0.X:P` with the server's own port P and connect, and
+/// the daemon's accepted socket for that connection then matches the same pair of ports (F1 in issue 20). Only the
+/// socket whose own address is the connection's remote address and whose peer is the server's address is the client.
+/// The kernel answers that by NETLINK_SOCK_DIAG in one hashed lookup; where a sandbox refuses netlink, the socket
+/// tables in /proc are read instead (slower on a host with many sockets, and exact all the same).
 package struct LoopbackPeer: Sendable, Hashable {
     package var uid: uid_t
     package var inode: UInt64
 
-    /// The entry of the client socket connected from `remote` to `local`, or nil when there is none (the client has
-    /// gone, or the address is not loopback TCP).
+    /// The client socket connected from `remote` to `local` (the server side's view), or nil when there is none (the
+    /// client has gone, or the address is not TCP).
     package static func find(remote: SocketAddress?, local: SocketAddress?) -> LoopbackPeer? {
-        guard let remote, let local, let remotePort = remote.port, let localPort = local.port else { return nil }
-        let table: String
-        switch remote {
-        case .v4: table = "/proc/net/tcp"
-        case .v6: table = "/proc/net/tcp6"
-        default: return nil
+        guard let remote, let local, let client = SocketEndpoint(remote), let server = SocketEndpoint(local),
+            client.family == server.family
+        else { return nil }
+        var uid: UInt32 = 0
+        var inode: UInt64 = 0
+        let found = client.address.withUnsafeBufferPointer { clientBytes in
+            server.address.withUnsafeBufferPointer { serverBytes in
+                starfleet_tcp_socket_owner(
+                    client.family, clientBytes.baseAddress, client.port, serverBytes.baseAddress, server.port, &uid, &inode)
+            }
         }
-        guard let text = readProcFile(table) else { return nil }
-        let clientPort = String(remotePort, radix: 16, uppercase: true).leftPadded(to: 4)
-        let serverPort = String(localPort, radix: 16, uppercase: true).leftPadded(to: 4)
-        // Columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …; the client socket's
-        // local address carries the client port and its remote address the server port. Loopback only.
-        for line in text.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count > 9 else { continue }
-            let localParts = fields[1].split(separator: ":")
-            let remoteParts = fields[2].split(separator: ":")
-            guard localParts.count == 2, remoteParts.count == 2, localParts[1] == clientPort, remoteParts[1] == serverPort,
-                isLoopback(hex: localParts[0]), isLoopback(hex: remoteParts[0]),
-                let uid = UInt32(fields[7]), let inode = UInt64(fields[9]), inode != 0
-            else { continue }
-            return LoopbackPeer(uid: uid, inode: inode)
-        }
-        return nil
-    }
-
-    /// 127.0.0.0/8 in /proc's byte order (little-endian on every Linux port we build for), or ::1, or ::ffff:127.x.
-    static func isLoopback(hex: Substring) -> Bool {
-        if hex.count == 8 { return hex.hasSuffix("7F") }
-        if hex.count == 32 {
-            return hex == "00000000000000000000000001000000" || (hex.hasPrefix("0000000000000000FFFF0000") && hex.hasSuffix("7F"))
-        }
-        return false
+        if found == 1 { return inode == 0 ? nil : LoopbackPeer(uid: uid, inode: inode) }
+        if found == 0 { return nil }
+        // Netlink is unavailable here: the /proc table, matched on the same four-tuple.
+        guard let table = readProcFile(client.family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6") else { return nil }
+        return ProcNetTCP.find(in: table, client: client, server: server)
     }
 
     /// The first of `candidates` (pids) that has this socket open, else the first process in one of their process
@@ -78,6 +64,73 @@ package struct LoopbackPeer: Sendable, Hashable {
     }
 }
 
+/// One end of a TCP connection: family, address bytes in network order (4 or 16), port.
+package struct SocketEndpoint: Sendable, Hashable {
+    package var family: Int32
+    package var address: [UInt8]
+    package var port: UInt16
+
+    package init(family: Int32, address: [UInt8], port: UInt16) {
+        self.family = family
+        self.address = address
+        self.port = port
+    }
+
+    package init?(_ socketAddress: SocketAddress) {
+        guard let port = socketAddress.port, let portNumber = UInt16(exactly: port) else { return nil }
+        switch socketAddress {
+        case .v4(let v4):
+            var raw = v4.address.sin_addr
+            self.init(family: AF_INET, address: withUnsafeBytes(of: &raw) { Array($0) }, port: portNumber)
+        case .v6(let v6):
+            var raw = v6.address.sin6_addr
+            self.init(family: AF_INET6, address: withUnsafeBytes(of: &raw) { Array($0) }, port: portNumber)
+        default:
+            return nil
+        }
+    }
+
+    /// The address as /proc/net/tcp{,6} prints it: each 32-bit word of the network-order bytes as the host reads it
+    /// (little-endian on every Linux port we build for), in upper-case hex.
+    var procHex: String {
+        var out = ""
+        var index = 0
+        while index + 4 <= address.count {
+            let word =
+                UInt32(address[index]) | UInt32(address[index + 1]) << 8 | UInt32(address[index + 2]) << 16
+                | UInt32(address[index + 3]) << 24
+            out += hex(UInt64(word), width: 8)
+            index += 4
+        }
+        return out
+    }
+
+    var procPortHex: String { hex(UInt64(port), width: 4) }
+}
+
+/// The /proc/net/tcp{,6} tables, read only where netlink is refused.
+package enum ProcNetTCP {
+    /// The line of the client socket: its local address is `client` and its remote address `server`, exactly.
+    /// Columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ….
+    package static func find(in table: String, client: SocketEndpoint, server: SocketEndpoint) -> LoopbackPeer? {
+        let local = "\(client.procHex):\(client.procPortHex)"
+        let remote = "\(server.procHex):\(server.procPortHex)"
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", maxSplits: 10, omittingEmptySubsequences: true)
+            guard fields.count > 9, fields[1] == local, fields[2] == remote, let uid = UInt32(fields[7]),
+                let inode = UInt64(fields[9]), inode != 0
+            else { continue }
+            return LoopbackPeer(uid: uid, inode: inode)
+        }
+        return nil
+    }
+}
+
+private func hex(_ value: UInt64, width: Int) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+}
+
 /// The whole of a /proc file: read until EOF (its size is 0 to stat, and the kernel hands it out a page at a time).
 func readProcFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -93,8 +146,4 @@ func readProcFile(_ path: String) -> String? {
         if out.count > 64 << 20 { break }
     }
     return String(decoding: out, as: UTF8.self)
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

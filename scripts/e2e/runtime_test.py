@@ -381,18 +381,23 @@ def test_another_user_and_a_foreign_process_cannot_take_or_answer_an_invocation(
         client = (
             "import http.client, sys\n"
             f"c = http.client.HTTPConnection('127.0.0.1', {port}, timeout=5)\n"
-            "c.request('GET', '/2018-06-01/runtime/invocation/next'); r = c.getresponse(); print(r.status, r.read()[:200])\n"
-            "c.request('POST', '/2018-06-01/runtime/invocation/forged/response', b'{\"forged\": true}'); r = c.getresponse(); print(r.status)\n"
+            "try:\n"
+            "    c.request('GET', '/2018-06-01/runtime/invocation/next'); r = c.getresponse(); print(r.status, r.read()[:200])\n"
+            "    c.request('POST', '/2018-06-01/runtime/invocation/forged/response', b'{\"forged\": true}'); r = c.getresponse(); print(r.status)\n"
+            "except (ConnectionError, http.client.HTTPException) as e:\n"
+            "    print('closed', type(e).__name__)\n"
         )
+        # Another user's connection is closed as it is accepted, before a byte is read.
         other = subprocess.run(["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", sys.executable, "-c", client],
                                capture_output=True, text=True, timeout=30)
-        assert other.stdout.split()[0] == "403" and other.stdout.split()[-1] == "403", other.stdout + other.stderr
+        assert other.stdout.split()[0] == "closed", other.stdout + other.stderr
+        # The daemon's own user without a process's token: 403.
         same_user = subprocess.run([sys.executable, "-c", client], capture_output=True, text=True, timeout=30)
         assert same_user.stdout.split()[0] == "403", same_user.stdout + same_user.stderr
         wait_for(lambda: len(records(os.path.join(env.out, "Guarded"))) >= 2, 30, "both payloads")
         time.sleep(0.3)
         assert len(records(os.path.join(env.out, "Guarded"))) == 2
-        assert "refused a Runtime API connection from another user" in env.read_log()
+        assert "to the workers' Runtime and Invoke API in the last minute: another user may not use it" in env.read_log()
         assert env.stop() == 0
     finally:
         env.cleanup()

@@ -14,6 +14,6 @@ enum ConsoleServer {
         case .unix(let path): bind = .unix(path: path)
         }
         return HTTPServer(
-            name: "the web console", router: router, address: bind, idleTimeout: .seconds(60), maxConnections: 64, logger: logger)
+            name: "the web console", router: router, address: bind, policy: .console, maxConnections: 256, logger: logger)
     }
 }

@@ -31,24 +31,24 @@ struct DaemonEndpoints: Sendable {
         let workerRouter = HTTPServer.router()
         RuntimeAPIRoutes.add(to: workerRouter, hub: hub)
         InvokeAPIRoutes.add(to: workerRouter, hub: hub) { hub.isTrustedLocalUser($0) }
-        // Long polls on …/next may wait for hours: no idle timeout on the workers' connections.
+        // A long poll on …/next may wait for hours: it is a request being answered, never idle.
         workers = HTTPServer(
             name: "the workers' Runtime and Invoke API", router: workerRouter,
-            address: .tcp(host: "127.0.0.1", port: 0), idleTimeout: nil, maxConnections: 4096, logger: logger)
+            address: .tcp(host: "127.0.0.1", port: 0), policy: .workers, maxConnections: 4096, logger: logger)
 
         let socketRouter = HTTPServer.router()
         InvokeAPIRoutes.add(to: socketRouter, hub: hub) { _ in true }  // the socket file's mode decides who connects
         invokeSocket = HTTPServer(
             name: "the Invoke API", router: socketRouter,
             address: .unix(path: StatePaths.invokeSocket(inRuntimeDirectory: runtimeDirectory)),
-            idleTimeout: nil, logger: logger)
+            policy: .invoke, logger: logger)
 
         if let address = configuration.starfleet.invokeAddress {
             let router = HTTPServer.router()
             InvokeAPIRoutes.add(to: router, hub: hub) { hub.isTrustedLocalUser($0) }
             invokeTCP = HTTPServer(
                 name: "the Invoke API", router: router, address: .tcp(host: address.host, port: Int(address.port)),
-                idleTimeout: .seconds(300), logger: logger)
+                policy: .invoke, logger: logger)
         } else {
             invokeTCP = nil
         }
@@ -61,7 +61,7 @@ struct DaemonEndpoints: Sendable {
             }
             metrics = HTTPServer(
                 name: "metrics", router: router, address: .tcp(host: address.host, port: Int(address.port)),
-                idleTimeout: .seconds(30), maxConnections: 64, logger: logger)
+                policy: .metrics, maxConnections: 64, logger: logger)
         } else {
             metrics = nil
         }
@@ -69,6 +69,22 @@ struct DaemonEndpoints: Sendable {
             ConsoleServer.make(address: $0, source: source, catalog: catalog, logger: logger)
         }
     }
+}
+
+extension ConnectionPolicy {
+    /// The workers' listener: the daemon's processes (its user) and root, a request head within 5 s of connecting or
+    /// of the last response (a warm process asks for its next invocation at once), a body within 30 s.
+    static let workers = ConnectionPolicy(
+        admission: daemonUserAndRoot, perUserConnections: 4096, headTimeout: .seconds(5), bodyTimeout: .seconds(30))
+    /// The Invoke API (socket and TCP): the daemon's user and root; a 6 MB payload has 30 s.
+    static let invoke = ConnectionPolicy(
+        admission: daemonUserAndRoot, perUserConnections: 256, headTimeout: .seconds(5), bodyTimeout: .seconds(30))
+    /// Metrics: any local user (a Prometheus of its own user scrapes), 8 connections each, a request within 2 s.
+    static let metrics = ConnectionPolicy(
+        admission: .everyone, perUserConnections: 8, headTimeout: .seconds(2), bodyTimeout: .seconds(2))
+    /// The console: any local user (docs/operations.md, "Who can reach it"), 32 connections each (a browser opens 6).
+    static let console = ConnectionPolicy(
+        admission: .everyone, perUserConnections: 32, headTimeout: .seconds(5), bodyTimeout: .seconds(10))
 }
 
 /// Waits until every endpoint is bound, then says "started" and READY=1: a taken port fails the start, not a later
@@ -89,6 +105,13 @@ struct StartupAnnouncer: Service {
                 logger.info("serving \(server.name)", metadata: ["address": "\(shown)"])
             }
         }
+        // A stop before the first generation is up must not wait for it.
+        await withGracefulShutdownHandler {
+            _ = try? await hub.settled.port()
+        } onGracefulShutdown: {
+            hub.firstGenerationFailed()
+        }
+        guard !Task.isShuttingDownGracefully else { return }
         announce()
         try? await gracefulShutdown()
     }

@@ -18,9 +18,16 @@ enum RuntimeAPIRoutes {
     static let errorType = HTTPField.Name.fixed("Lambda-Runtime-Function-Error-Type")
 
     static func add(to router: Router<PeerContext>, hub: WorkerRuntimeHub) {
-        let runtime = router.group("2018-06-01")
+        // Every path starts with the process's own token (its AWS_LAMBDA_RUNTIME_API is `127.0.0.1:<port>/<token>`).
+        // A client that drops the prefix is told so rather than left to guess at a 404.
+        router.group("2018-06-01").get("runtime/invocation/next") { _, _ in
+            error(
+                .forbidden, type: "AccessDeniedException",
+                "use AWS_LAMBDA_RUNTIME_API as given: its path (the process's token) is part of every Runtime API path")
+        }
+        let runtime = router.group(":token/2018-06-01")
         runtime.get("runtime/invocation/next") { _, context -> Response in
-            guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
+            guard let peer = await peer(hub, context) else { return forbidden() }
             guard let job = await peer.pool.next(pid: peer.pid) else {
                 // The process is being ended (recycled, stopping): it gets nothing more.
                 return Response(
@@ -41,14 +48,14 @@ enum RuntimeAPIRoutes {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: job.event)))
         }
         runtime.post("runtime/invocation/:id/response") { request, context -> Response in
-            guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
+            guard let peer = await peer(hub, context) else { return forbidden() }
             let id = context.parameters.get("id") ?? ""
             let body = try await bytes(of: request, context)
             let answer = await peer.pool.answer(pid: peer.pid, requestId: id) { _ in .response(body) }
             return accepted(answer)
         }
         runtime.post("runtime/invocation/:id/error") { request, context -> Response in
-            guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
+            guard let peer = await peer(hub, context) else { return forbidden() }
             let id = context.parameters.get("id") ?? ""
             let document = LambdaErrorDocument.parse(
                 try await bytes(of: request, context), typeHeader: request.headers[errorType])
@@ -58,14 +65,14 @@ enum RuntimeAPIRoutes {
             return accepted(answer)
         }
         runtime.post("runtime/init/error") { request, context -> Response in
-            guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
+            guard let peer = await peer(hub, context) else { return forbidden() }
             let document = LambdaErrorDocument.parse(
                 try await bytes(of: request, context), typeHeader: request.headers[errorType])
             _ = await peer.pool.initError(pid: peer.pid, document)
             return accepted(.accepted)
         }
         runtime.post("starfleet/alert") { request, context -> Response in
-            guard let peer = await hub.peer(of: context.channel) else { return forbidden() }
+            guard let peer = await peer(hub, context) else { return forbidden() }
             struct Body: Decodable {
                 let priority: String
                 let title: String?
@@ -93,6 +100,11 @@ enum RuntimeAPIRoutes {
                 region: job?.region, log: hub.logger)
             return Response(status: .accepted)
         }
+    }
+
+    /// The warm process that holds this connection and the request's token (the first path component).
+    static func peer(_ hub: WorkerRuntimeHub, _ context: PeerContext) async -> WorkerRuntimeHub.Peer? {
+        await hub.peer(of: context.channel, token: context.parameters.get("token") ?? "")
     }
 
     static func bytes(of request: Request, _ context: PeerContext) async throws -> [UInt8] {

@@ -16,6 +16,8 @@ import StarfleetWorkers
 actor WarmPool {
     struct Member {
         let id: Int
+        /// The secret path prefix in this process's `AWS_LAMBDA_RUNTIME_API`: its requests must carry it.
+        let token: String
         /// Set by the spawning thread the moment the process exists (before it can reach the Runtime API).
         let pidBox = Locked<pid_t?>(nil)
         var pid: pid_t? { pidBox.value }
@@ -43,6 +45,8 @@ actor WarmPool {
     /// pid → member id, written by the spawning thread (so a connection from a process just spawned is known).
     private nonisolated let pidTable = Locked<[pid_t: Int]>([:])
     private func memberId(_ pid: pid_t) -> Int? { pidTable.value[pid] }
+    /// Runtime token → that process's pid box, from spawn until the process is reaped.
+    private nonisolated let tokenTable = Locked<[String: Locked<pid_t?>]>([:])
     private var pending: [LambdaJob] = []
     private var outcomes: [String: CheckedContinuation<LambdaJobOutcome, Never>] = [:]
     private var nextMemberId = 0
@@ -63,6 +67,13 @@ actor WarmPool {
 
     /// The pids of the pool's processes (the Runtime API admits connections from these only).
     nonisolated var pids: [pid_t] { Array(pidTable.value.keys) }
+
+    /// Whether `token` is the Runtime API token of one of this pool's processes, and that process's pid once it
+    /// has started (`.some(nil)` in the moment between spawn and exec).
+    nonisolated func process(holding token: String) -> pid_t?? {
+        guard let box = tokenTable.withLock({ $0[token] }) else { return nil }
+        return .some(box.value)
+    }
 
     // MARK: Running
 
@@ -102,11 +113,12 @@ actor WarmPool {
             output: { stream, bytes in output.append(stream, bytes) })
         let result: Result<ProcessOutcome, any Error>
         do {
-            result = .success(try await runner.run(launch.invocation, observer: observer))
+            result = .success(try await runner.run(launch.invocation(token: member.token), observer: observer))
         } catch {
             result = .failure(error)
         }
         output.flush()
+        tokenTable.withLock { _ = $0.removeValue(forKey: member.token) }
         exited(id, result)
     }
 
@@ -115,7 +127,9 @@ actor WarmPool {
         let id = nextMemberId
         nextMemberId += 1
         spawned += 1
-        members[id] = Member(id: id, output: WarmProcessOutput(logger: logger))
+        let member = Member(id: id, token: RuntimeToken.make(), output: WarmProcessOutput(logger: logger))
+        members[id] = member
+        tokenTable.withLock { $0[member.token] = member.pidBox }
         spawnContinuation.yield(id)
     }
 
