@@ -9,6 +9,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/// Whether `kernel` (an address as the kernel reports it for a socket of `kernel_family`) is `wanted` (of `family`):
+/// the same bytes, or an IPv4 address an IPv6 socket holds v4-mapped (a dual-stack client, as Java makes by default,
+/// connecting to 127.0.0.1).
+static int same_address(int family, const uint8_t *wanted, int kernel_family, const uint8_t *kernel) {
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (kernel_family == family) return memcmp(kernel, wanted, family == AF_INET ? 4 : 16) == 0;
+    if (family == AF_INET && kernel_family == AF_INET6)
+        return memcmp(kernel, mapped, sizeof mapped) == 0 && memcmp(kernel + 12, wanted, 4) == 0;
+    return 0;
+}
+
 int starfleet_tcp_socket_owner(int family, const uint8_t *local, uint16_t local_port, const uint8_t *remote,
                                uint16_t remote_port, uint32_t *uid, uint64_t *inode) {
     size_t length = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
@@ -64,9 +75,9 @@ int starfleet_tcp_socket_owner(int family, const uint8_t *local, uint16_t local_
         if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) return -EPROTO;
         const struct inet_diag_msg *found = NLMSG_DATA(header);
         /* The kernel may fall back to a listening socket: only the exact four-tuple counts. */
-        if (found->idiag_family != family || found->id.idiag_sport != htons(local_port) ||
-            found->id.idiag_dport != htons(remote_port) || memcmp(found->id.idiag_src, local, length) != 0 ||
-            memcmp(found->id.idiag_dst, remote, length) != 0)
+        if (found->id.idiag_sport != htons(local_port) || found->id.idiag_dport != htons(remote_port) ||
+            !same_address(family, local, found->idiag_family, (const uint8_t *)found->id.idiag_src) ||
+            !same_address(family, remote, found->idiag_family, (const uint8_t *)found->id.idiag_dst))
             return 0;
         *uid = found->idiag_uid;
         *inode = found->idiag_inode;

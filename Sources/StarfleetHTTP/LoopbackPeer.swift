@@ -31,9 +31,15 @@ package struct LoopbackPeer: Sendable, Hashable {
         }
         if found == 1 { return inode == 0 ? nil : LoopbackPeer(uid: uid, inode: inode) }
         if found == 0 { return nil }
-        // Netlink is unavailable here: the /proc table, matched on the same four-tuple.
-        guard let table = readProcFile(client.family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6") else { return nil }
-        return ProcNetTCP.find(in: table, client: client, server: server)
+        // Netlink is unavailable here: the /proc tables, matched on the same four-tuple. An IPv4 client may be an
+        // IPv6 socket holding v4-mapped addresses (tcp6).
+        if client.family == AF_INET, let table = readProcFile("/proc/net/tcp"),
+            let peer = ProcNetTCP.find(in: table, client: client, server: server)
+        {
+            return peer
+        }
+        guard let table = readProcFile("/proc/net/tcp6") else { return nil }
+        return ProcNetTCP.find(in: table, client: client.v6, server: server.v6)
     }
 
     /// The first of `candidates` (pids) that has this socket open, else the first process in one of their process
@@ -106,6 +112,12 @@ package struct SocketEndpoint: Sendable, Hashable {
     }
 
     var procPortHex: String { hex(UInt64(port), width: 4) }
+
+    /// The IPv6 form: itself, or `::ffff:a.b.c.d` for an IPv4 address.
+    var v6: SocketEndpoint {
+        guard family == AF_INET else { return self }
+        return SocketEndpoint(family: AF_INET6, address: [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF] + address, port: port)
+    }
 }
 
 /// The /proc/net/tcp{,6} tables, read only where netlink is refused.

@@ -75,6 +75,15 @@ import Testing
         #expect(ProcNetTCP.find(in: table, client: Self.client, server: Self.server) == nil)
     }
 
+    /// A dual-stack client (an IPv6 socket connected to 127.0.0.1, as Java makes) is in tcp6 with mapped addresses.
+    @Test func anIPv4ClientOnAnIPv6SocketIsFoundInTcp6() {
+        let mapped = "0000000000000000FFFF0000"
+        let table =
+            Self.header
+            + Self.line(0, local: "\(mapped)0500007F:9C40", remote: "\(mapped)0100007F:9C40", uid: 1000, inode: 30)
+        #expect(ProcNetTCP.find(in: table, client: Self.client.v6, server: Self.server.v6) == LoopbackPeer(uid: 1000, inode: 30))
+    }
+
     /// The kernel's lookup on a real connection made the F1 way: the client bound to 127.0.0.2 with the listener's
     /// own port. The socket found is the client's (its inode), not the listener's accepted one.
     @Test func theKernelLookupFindsExactlyTheClientSocket() throws {
@@ -91,6 +100,25 @@ import Testing
         #expect(peer == LoopbackPeer(uid: geteuid(), inode: TCPSocket.inode(of: client)))
         #expect(peer?.inode != TCPSocket.inode(of: accepted))
         #expect(peer?.owner(among: [getpid()]) == getpid())
+        // A dual-stack client socket (AF_INET6, v4-mapped) is found by its IPv4 four-tuple too.
+        let dual = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(dual) }
+        var server6 = sockaddr_in6()
+        server6.sin6_family = sa_family_t(AF_INET6)
+        server6.sin6_port = listener.port.bigEndian
+        server6.sin6_addr.__in6_u.__u6_addr8 = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 127, 0, 0, 1)
+        let connected = withUnsafePointer(to: &server6) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(dual, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        #expect(connected == 0)
+        var bound6 = sockaddr_in6()
+        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        _ = withUnsafeMutablePointer(to: &bound6) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(dual, $0, &length) }
+        }
+        let dualRemote = try SocketAddress(ipAddress: "127.0.0.1", port: Int(UInt16(bigEndian: bound6.sin6_port)))
+        #expect(
+            LoopbackPeer.find(remote: dualRemote, local: local) == LoopbackPeer(uid: geteuid(), inode: TCPSocket.inode(of: dual)))
         // Nobody is connected from 127.0.0.3.
         let stranger = try SocketAddress(ipAddress: "127.0.0.3", port: Int(listener.port))
         #expect(LoopbackPeer.find(remote: stranger, local: local) == nil)

@@ -3,7 +3,8 @@
 runs each case as a second uid (setpriv); every case prints one JSON line of what it achieved and never decides
 pass or fail itself. Stdlib only; every loop is bounded in count and time, and traffic goes to 127.0.0.0/8 only.
 
-  spoof-invoke PORT WORKER TRIES       bind 127.0.0.X:PORT, connect to 127.0.0.1:PORT, invoke WORKER with commit on
+  spoof-invoke PORT WORKER TRIES       bind 127.0.0.X:PORT (or ::ffff:127.0.0.X on an IPv6 socket), connect to
+                                       127.0.0.1:PORT, invoke WORKER with commit on
   spoof-runtime PORT SECONDS [TOKEN]   for SECONDS: take each client port W of PORT's connections from /proc/net/tcp,
                                        bind 127.0.0.X:W, connect, ask for an invocation (with TOKEN if given) and post
                                        an init error
@@ -46,14 +47,16 @@ def exchange(sock, data, timeout=3):
         return None
 
 
-def spoofed(port, local_port, tries=20):
-    """A socket bound to 127.0.0.X:local_port (X ≠ 1) and connected to 127.0.0.1:port, or None."""
+def spoofed(port, local_port, tries=20, dual_stack=False):
+    """A socket bound to 127.0.0.X:local_port (X ≠ 1) and connected to 127.0.0.1:port, or None. `dual_stack`: an IPv6
+    socket with v4-mapped addresses (::ffff:127.0.0.X), which the kernel lists in tcp6."""
     for _ in range(tries):
-        s = socket.socket()
+        s = socket.socket(socket.AF_INET6 if dual_stack else socket.AF_INET)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        prefix = "::ffff:" if dual_stack else ""
         try:
-            s.bind((f"127.0.0.{random.randint(2, 254)}", local_port))
-            s.connect(("127.0.0.1", port))
+            s.bind((f"{prefix}127.0.0.{random.randint(2, 254)}", local_port))
+            s.connect((f"{prefix}127.0.0.1", port))
             return s
         except OSError:
             s.close()
@@ -65,8 +68,8 @@ def spoof_invoke(port, worker, tries):
     context = base64.b64encode(json.dumps({"custom": {"StarfleetCommit": "true"}}).encode()).decode()
     body = json.dumps({"attacker": True}).encode()
     statuses = {}
-    for _ in range(tries):
-        s = spoofed(port, port)
+    for attempt in range(tries):
+        s = spoofed(port, port, dual_stack=attempt % 2 == 1)
         if s is None:
             statuses["unbound"] = statuses.get("unbound", 0) + 1
             continue
