@@ -152,7 +152,8 @@ struct Generation: Sendable {
                     await QueueConsumer(
                         queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
                         clock: env.clock, logger: logger, heartbeat: env.heartbeat,
-                        handle: { await executor.handle($0) }
+                        handle: { await executor.handle($0) },
+                        settled: { executor.settled($0, $1, $2) }
                     ).run(stop: stop)
                 }
             }

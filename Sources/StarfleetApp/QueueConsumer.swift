@@ -20,10 +20,8 @@ struct QueueConsumer: Sendable {
     let logger: Logger
     let heartbeat: WatchdogHeartbeat?
     let handle: @Sendable (ReceivedMessage) async -> HandlingOutcome
-
-    /// How long one receive from a remote (SQS) queue waits for a message: it bounds how late the loop notices a
-    /// stop, since an HTTP long poll is not cut short by cancellation.
-    static let pollSeconds = 1.0
+    /// Told what the queue did with each failure (retried, dead-lettered, kept), for logs, alerts and run history.
+    var settled: (@Sendable (ReceivedMessage, WorkerFailure, FailureDisposition) async -> Void)? = nil
 
     /// Receive loops per consumer: one per ten slots (at most eight), so that with high concurrency several
     /// receives share each group commit of their receive counts instead of queueing behind one another.
@@ -87,15 +85,12 @@ struct QueueConsumer: Sendable {
     /// stop ends. From a remote queue: a short long poll (an HTTP long poll is not cut short by cancellation).
     private func receive(max: Int, stop: StopToken, slot: HeartbeatSlot) async throws -> [ReceivedMessage] {
         let queue = self.queue
-        let local = queue as? JournalQueue
-        if let local {
-            let ready = try await local.receive(max: max, visibilityTimeout: nil, wait: 0)
+        let parks = queue.parksUntilWoken
+        if parks {
+            let ready = try await queue.receive(max: max, visibilityTimeout: nil, wait: 0)
             if !ready.isEmpty || stop.isStopped { return ready }
         }
-        let receive: @Sendable () async throws -> [ReceivedMessage] = {
-            if let local { return try await local.receiveWaitingIndefinitely(max: max, visibilityTimeout: nil) }
-            return try await queue.receive(max: max, visibilityTimeout: nil, wait: Self.pollSeconds)
-        }
+        let receive: @Sendable () async throws -> [ReceivedMessage] = { try await queue.receiveWhenAvailable(max: max) }
         let wait = {
             try await withThrowingTaskGroup(of: [ReceivedMessage]?.self) { group in
                 group.addTask { try await receive() }
@@ -111,20 +106,26 @@ struct QueueConsumer: Sendable {
                 return []
             }
         }
-        return local != nil ? try await slot.waiting(wait) : try await wait()
+        return parks ? try await slot.waiting(wait) : try await wait()
     }
 
     func process(_ message: ReceivedMessage) async {
         let outcome = await handle(message)
+        var failed: WorkerFailure?
         do {
             switch outcome {
             case .done:
                 _ = try await queue.delete(message.receiptHandle)
             case .retry(let failure):
+                failed = failure
                 let delay = backoff.delay(afterAttempt: message.receiveCount, unit: Double.random(in: 0..<1))
-                try await queue.changeVisibility(message.receiptHandle, timeout: delay, failure: record(failure))
+                let disposition = try await queue.retryOrDeadLetter(
+                    message.receiptHandle, failure: record(failure), retryAfter: delay)
+                await settled?(message, failure, disposition)
             case .permanent(let failure):
-                try await queue.deadLetter(message.receiptHandle, failure: record(failure))
+                failed = failure
+                let disposition = try await queue.deadLetter(message.receiptHandle, failure: record(failure))
+                await settled?(message, failure, disposition)
             }
         } catch {
             // The message comes back when its visibility timeout ends: nothing is lost.
@@ -133,6 +134,7 @@ struct QueueConsumer: Sendable {
                 metadata: [
                     "queue": "\(queue.name)", "message_id": "\(message.messageId)", "error": "\(error)",
                 ])
+            if let failed { await settled?(message, failed, .kept("the queue could not settle it: \(error)")) }
         }
     }
 

@@ -44,12 +44,15 @@ package final class QueueRouter: Sendable {
 
     /// The Starbase's fan-out queue: SQS when `FanOutQueueUrl` is an SQS URL, else the local one.
     package func starbaseQueue(_ configuration: Configuration) throws -> any MessageQueue {
-        if let url = Self.sqsURL(of: StatePaths.starbaseQueue, in: configuration) {
-            return sqsQueue(
-                StatePaths.starbaseQueue, url: url, visibilityTimeout: 300, maxReceiveCount: 4,
-                group: SQSMessageGroups.fanOut)
-        }
+        if let queue = starbaseSQSQueue(configuration) { return queue }
         return try localStarbaseQueue()
+    }
+
+    private func starbaseSQSQueue(_ configuration: Configuration) -> SQSQueue? {
+        Self.sqsURL(of: StatePaths.starbaseQueue, in: configuration).map {
+            sqsQueue(
+                StatePaths.starbaseQueue, url: $0, visibilityTimeout: 300, maxReceiveCount: 4, group: SQSMessageGroups.fanOut)
+        }
     }
 
     /// The local Starbase queue. It always exists: `starfleetctl trigger` and the inbox use it, and its lock is how
@@ -60,20 +63,24 @@ package final class QueueRouter: Sendable {
 
     /// A worker's queue: SQS when its `InvocationQueueUrl` is an SQS URL, else the local one named after it.
     package func workerQueue(_ worker: WorkerConfiguration) throws -> any MessageQueue {
-        if let url = worker.invocationQueueUrl.flatMap({ SQSQueueURL($0) }) {
-            return sqsQueue(
-                worker.name, url: url, visibilityTimeout: Double(worker.visibilityTimeoutSeconds),
-                maxReceiveCount: worker.maxReceiveCount, group: SQSMessageGroups.worker(worker.name))
-        }
+        if let queue = workerSQSQueue(worker) { return queue }
         return try local.queue(
             worker.name, visibilityTimeout: Double(worker.visibilityTimeoutSeconds), maxReceiveCount: worker.maxReceiveCount)
+    }
+
+    private func workerSQSQueue(_ worker: WorkerConfiguration) -> SQSQueue? {
+        worker.invocationQueueUrl.flatMap { SQSQueueURL($0) }.map {
+            sqsQueue(
+                worker.name, url: $0, visibilityTimeout: Double(worker.visibilityTimeoutSeconds),
+                maxReceiveCount: worker.maxReceiveCount, group: SQSMessageGroups.worker(worker.name))
+        }
     }
 
     /// The SQS queue behind `name` (a worker, or the Starbase) in `configuration`; nil when that queue is local.
     package func sqsQueue(named name: String, in configuration: Configuration) -> SQSQueue? {
         guard Self.sqsURL(of: name, in: configuration) != nil else { return nil }
-        if name == StatePaths.starbaseQueue { return (try? starbaseQueue(configuration)) as? SQSQueue }
-        return configuration.worker(named: name).flatMap { (try? workerQueue($0)) as? SQSQueue }
+        if name == StatePaths.starbaseQueue { return starbaseSQSQueue(configuration) }
+        return configuration.worker(named: name).flatMap(workerSQSQueue)
     }
 
     /// The SQS queues in use, by name (for status and metrics).

@@ -11,8 +11,6 @@ struct RunHistoryRecorder: Sendable {
     let store: RunHistoryStore
     let worker: String
     let limits: RunHistoryLimits
-    /// The attempt that dead-letters a failure (WorkerExecutor's own rule).
-    let maxReceiveCount: Int
 
     /// The recorder of `worker` under `configuration`'s bounds; nil without a store or with RunHistoryMaxRuns 0.
     static func make(_ store: RunHistoryStore?, worker: WorkerConfiguration, in configuration: Configuration)
@@ -22,18 +20,20 @@ struct RunHistoryRecorder: Sendable {
         guard let store, policy.maxRuns > 0 else { return nil }
         return RunHistoryRecorder(
             store: store, worker: worker.name,
-            limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds),
-            maxReceiveCount: worker.maxReceiveCount)
+            limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds))
     }
 
-    /// A queue message's run: failures will be retried until the last attempt, which dead-letters.
-    func record(_ message: ReceivedMessage, started: Date, seconds: Double, result: Result<[UInt8], WorkerFailure>) {
+    /// A queue message's run; a failure's outcome is what the queue did with it (`disposition`).
+    func record(
+        _ message: ReceivedMessage, started: Date, seconds: Double, result: Result<[UInt8], WorkerFailure>,
+        disposition: FailureDisposition? = nil
+    ) {
         var run = RunRecord(
             worker: worker, template: message.attributes["StarfleetTemplate"], account: message.attributes["StarfleetAccount"],
             region: message.attributes["StarfleetRegion"], messageId: message.messageId, attempt: message.receiveCount,
             started: started, durationSeconds: seconds, outcome: .succeeded)
         Self.fill(&run, result) { failure in
-            message.receiveCount >= maxReceiveCount ? .deadLettered : failure.timedOut ? .timedOut : .failedWillRetry
+            disposition?.isDeadLettered == true ? .deadLettered : failure.timedOut ? .timedOut : .failedWillRetry
         }
         store.record(run, limits: limits)
     }

@@ -23,6 +23,8 @@ struct WorkerExecutor: Sendable {
     var awsSession: AWSSession? = nil
     /// Where each finished run is recorded (nil: no run history).
     var history: RunHistoryRecorder? = nil
+    /// Failed runs awaiting the queue's settlement, by receipt handle (at most `Concurrency` at a time).
+    private let pending = Locked<[String: PendingRun]>([:])
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         let account = message.attributes["StarfleetAccount"]
@@ -57,45 +59,56 @@ struct WorkerExecutor: Sendable {
                 result: result, worker: configuration, messageId: message.messageId, account: account,
                 region: region, log: log)
             return .done
-        } catch let failure as WorkerFailure {
-            metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
-            history?.record(
-                message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
-            fail(failure, log: log, message: message)
-            return .retry(failure)
         } catch {
-            let failure = WorkerFailure("\(error)")
-            metrics?.executed(worker: configuration.name, succeeded: false, seconds: Self.seconds(ContinuousClock.now - started))
-            history?.record(
-                message, started: startedAt, seconds: Self.seconds(ContinuousClock.now - started), result: .failure(failure))
-            fail(failure, log: log, message: message)
+            let failure = error as? WorkerFailure ?? WorkerFailure("\(error)")
+            let seconds = Self.seconds(ContinuousClock.now - started)
+            metrics?.executed(worker: configuration.name, succeeded: false, seconds: seconds)
+            pending.withLock { $0[message.receiptHandle.rawValue] = PendingRun(started: startedAt, seconds: seconds) }
             return .retry(failure)
         }
+    }
+
+    /// A failed run, between its end and the queue's word on what became of it.
+    struct PendingRun: Sendable {
+        let started: Date
+        let seconds: Double
     }
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    private func fail(_ failure: WorkerFailure, log: Logger, message: ReceivedMessage) {
-        let last = message.receiveCount >= configuration.maxReceiveCount
+    /// A failed run once the queue has settled it: the log line, the status, the alert and the run history say what the
+    /// queue did (retried, dead-lettered, or kept because the dead letter could not be made), not what it was expected to.
+    func settled(_ message: ReceivedMessage, _ failure: WorkerFailure, _ disposition: FailureDisposition) {
+        let run = pending.withLock { $0.removeValue(forKey: message.receiptHandle.rawValue) }
+        history?.record(
+            message, started: run?.started ?? clock.now(), seconds: run?.seconds ?? 0, result: .failure(failure),
+            disposition: disposition)
+        var log = logger
+        log[metadataKey: "worker"] = "\(configuration.name)"
+        log[metadataKey: "message_id"] = "\(message.messageId)"
+        log[metadataKey: "receive_count"] = "\(message.receiveCount)"
+        if let account = message.attributes["StarfleetAccount"] { log[metadataKey: "account_id"] = "\(account)" }
+        if let region = message.attributes["StarfleetRegion"] { log[metadataKey: "region"] = "\(region)" }
         var meta: Logger.Metadata = ["error": "\(failure.message)"]
         if let status = failure.exitStatus { meta["exit_status"] = "\(status)" }
         if let tail = failure.stderrTail, !tail.isEmpty { meta["stderr_tail"] = "\(tail.suffix(500))" }
-        if last {
-            log.error(
-                "worker failed on its last attempt (\(message.receiveCount) of \(configuration.maxReceiveCount)); the message goes to the dead-letter folder",
-                metadata: meta)
-        } else {
-            log.warning(
-                "worker failed (attempt \(message.receiveCount) of \(configuration.maxReceiveCount)); it will be retried",
-                metadata: meta)
+        let outcome: Alert.Outcome
+        switch disposition {
+        case .deadLettered(let location, let attempts):
+            meta["path"] = "\(location)"
+            log.error("worker failed on attempt \(attempts); the message was dead-lettered", metadata: meta)
+            outcome = .deadLettered(attempts: attempts)
+        case .retried(_, let attempt, let max):
+            log.warning("worker failed (attempt \(attempt) of \(max)); it will be retried", metadata: meta)
+            outcome = .failedWillRetry(attempt: attempt, of: max)
+        case .kept(let why):
+            meta["kept"] = "\(why)"
+            log.error("worker failed; the message stays on the queue and comes back: \(why)", metadata: meta)
+            outcome = .failedWillRetry(attempt: message.receiveCount, of: configuration.maxReceiveCount)
         }
         status.recordFailure(configuration.name, at: clock.now(), error: failure.message)
-        let outcome: Alert.Outcome =
-            last
-            ? .deadLettered(attempts: message.receiveCount)
-            : .failedWillRetry(attempt: message.receiveCount, of: configuration.maxReceiveCount)
         alerts?.post(
             .about(
                 outcome, worker: configuration, messageId: message.messageId,
@@ -106,7 +119,7 @@ struct WorkerExecutor: Sendable {
     /// Runs the ship; Swift workers race a TimeoutSeconds timer on the injected clock and are cancelled when it wins.
     private func run(_ invocation: WorkerInvocation, _ context: WorkerContext) async throws -> [UInt8] {
         // Process and Lambda workers enforce TimeoutSeconds themselves (they kill the process group).
-        if ship is ProcessWorkerShip || ship is LambdaWorkerShip { return try await ship.execute(invocation, context: context) }
+        if ship.enforcesItsOwnTimeout { return try await ship.execute(invocation, context: context) }
         let timeout = Double(configuration.timeoutSeconds)
         let ship = self.ship
         return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in

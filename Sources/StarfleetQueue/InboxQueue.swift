@@ -23,10 +23,15 @@ package struct InboxQueue: MessageQueue {
         try unsupported("receive")
     }
     package func delete(_ receipt: ReceiptHandle) async throws -> Bool { try unsupported("delete") }
-    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
-        try unsupported("changeVisibility")
+    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double) async throws { try unsupported("changeVisibility") }
+    package func retryOrDeadLetter(_ receipt: ReceiptHandle, failure: FailureRecord, retryAfter: Double) async throws
+        -> FailureDisposition
+    { try unsupported("retryOrDeadLetter") }
+    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws -> FailureDisposition {
+        try unsupported("deadLetter")
     }
-    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws { try unsupported("deadLetter") }
+    package func receiveWhenAvailable(max: Int) async throws -> [ReceivedMessage] { try unsupported("receive") }
+    package var parksUntilWoken: Bool { false }
     package func stats() async throws -> QueueStats { try unsupported("stats") }
 
     private func unsupported(_ operation: String) throws -> Never {

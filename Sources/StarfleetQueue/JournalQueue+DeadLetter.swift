@@ -21,8 +21,10 @@ extension JournalQueue {
     /// Moves messages already marked `leaving` to the dead-letter directory: the file is written and made
     /// durable first (on the dead-letter queue, off the cooperative pool), then the `deadLetter` record is
     /// journaled and the message leaves the index. If the file cannot be written the message becomes visible
-    /// again and a later receive tries once more.
-    func deadLetter(_ items: [Taken], reason: DeadLetterReason) async {
+    /// again and a later receive tries once more. Returns what became of each item, in order.
+    @discardableResult
+    func deadLetter(_ items: [Taken], reason: DeadLetterReason) async -> [FailureDisposition] {
+        var outcomes: [FailureDisposition] = []
         for item in items {
             let letter = makeDeadLetter(item, reason: reason)
             let written: Result<Void, QueueError> = await withCheckedContinuation { c in
@@ -37,6 +39,8 @@ extension JournalQueue {
             }
             switch written {
             case .success:
+                let path = options.deadLetters.path(worker: name, id: item.id.description)
+                outcomes.append(.deadLettered(location: path, attempts: Int(item.entry.receiveCount)))
                 state.withLock { s in
                     guard s.index[item.id]?.leaving == true, !s.closed, s.broken == nil else { return }
                     s.index.remove(item.id)
@@ -49,9 +53,10 @@ extension JournalQueue {
                     metadata: [
                         "queue": "\(name)", "WORKER": "\(name)", "MESSAGE_ID": "\(item.id)",
                         "RECEIVE_COUNT": "\(item.entry.receiveCount)", "reason": "\(letter.reason)",
-                        "path": "\(options.deadLetters.path(worker: name, id: item.id.description))",
+                        "path": "\(path)",
                     ])
             case .failure(let error):
+                outcomes.append(.kept("the dead-letter file could not be written (\(error)); visible again in 1 s"))
                 logger.error(
                     "could not write the dead-letter file; the message stays on the queue",
                     metadata: [
@@ -69,6 +74,7 @@ extension JournalQueue {
                 for c in wake { c.resume() }
             }
         }
+        return outcomes
     }
 
     private func makeDeadLetter(_ item: Taken, reason: DeadLetterReason) -> DeadLetter {

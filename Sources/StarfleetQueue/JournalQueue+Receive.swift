@@ -54,6 +54,13 @@ extension JournalQueue {
         return try await receive(max: max, timeout: timeout, wait: nil)
     }
 
+    package func receiveWhenAvailable(max: Int) async throws -> [ReceivedMessage] {
+        try await receiveWaitingIndefinitely(max: max, visibilityTimeout: nil)
+    }
+
+    /// A send (or a message turning visible) wakes the waiting receive: no polling.
+    package nonisolated var parksUntilWoken: Bool { true }
+
     /// The receive loop: `wait` nil waits until a message is visible or the task is cancelled.
     private func receive(max: Int, timeout: Double, wait: Double?) async throws -> [ReceivedMessage] {
         let deadline = wait.map { clock.now().addingTimeInterval($0) }

@@ -21,20 +21,37 @@ extension JournalQueue {
     private struct VisibilityChange {
         var deadLetterNow: Taken?
         var wakeReceivers: Bool
+        var visibleAtMs: Int64 = 0
+        var receiveCount: Int = 0
     }
 
-    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
-        try await changeVisibility(receipt, timeout: timeout, failure: failure, permanent: false)
+    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double) async throws {
+        _ = try await changeVisibility(receipt, timeout: timeout, failure: nil, permanent: false)
+    }
+
+    package func retryOrDeadLetter(_ receipt: ReceiptHandle, failure: FailureRecord, retryAfter: Double) async throws
+        -> FailureDisposition
+    {
+        try await settleFailure { try await changeVisibility(receipt, timeout: retryAfter, failure: failure, permanent: false) }
     }
 
     /// Dead-letters the message now, whatever its receive count: for failures that no retry can fix (a template
     /// that fails its schema, a worker that does not exist). The failure is recorded in the dead-letter file.
-    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {
-        try await changeVisibility(receipt, timeout: 0, failure: failure, permanent: true)
+    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws -> FailureDisposition {
+        try await settleFailure { try await changeVisibility(receipt, timeout: 0, failure: failure, permanent: true) }
+    }
+
+    /// A handle that no longer names the message in flight (received again since, or gone) leaves it as it is.
+    private func settleFailure(_ body: () async throws -> FailureDisposition) async throws -> FailureDisposition {
+        do {
+            return try await body()
+        } catch let error as QueueError where error.code == .messageNotInflight {
+            return .kept(error.message)
+        }
     }
 
     private func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?, permanent: Bool)
-        async throws
+        async throws -> FailureDisposition
     {
         guard let handle = receipt.parsed else { throw invalidHandle(receipt) }
         guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
@@ -82,6 +99,8 @@ extension JournalQueue {
                 .visibility(
                     id: handle.id, receiveCount: handle.receiveCount, visibleAtMs: entry.visibleAtMs,
                     failure: failure == nil ? nil : entry.failures.last))
+            change.visibleAtMs = entry.visibleAtMs
+            change.receiveCount = Int(entry.receiveCount)
             if lastAttempt {
                 change.deadLetterNow = Taken(id: handle.id, entry: entry, before: entry, segment: s.segments[entry.segment])
             } else {
@@ -92,11 +111,15 @@ extension JournalQueue {
             return change
         }
         if let leaving = change.deadLetterNow {
-            await deadLetter([leaving], reason: permanent ? .permanentFailure : .failedOnLastAttempt)
-        } else if change.wakeReceivers {
+            let outcomes = await deadLetter([leaving], reason: permanent ? .permanentFailure : .failedOnLastAttempt)
+            return outcomes.first ?? .kept("the message was not dead-lettered")
+        }
+        if change.wakeReceivers {
             let wake = state.withLock { $0.signalReceivers() }
             for c in wake { c.resume() }
         }
+        return .retried(
+            visibleAt: Milliseconds.date(change.visibleAtMs), attempt: change.receiveCount, maxReceiveCount: Int(maxReceiveCount))
     }
 
     private func invalidHandle(_ receipt: ReceiptHandle) -> QueueError {

@@ -24,13 +24,22 @@ package protocol MessageQueue: Sendable {
     func delete(_ receipt: ReceiptHandle) async throws -> Bool
 
     /// Makes the message visible again `timeout` seconds from now (0 = now). The total time in flight is capped
-    /// at 12 h from the receive: asking for more is an error, not clamped. `failure`, when given, is appended
-    /// durably to the message's failure history (the dispatcher passes the failed attempt's error text, exit
-    /// status and stderr tail); on the attempt whose receive count equals maxReceiveCount it dead-letters the
-    /// message at once instead of waiting for the next receive.
-    func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws
+    /// at 12 h from the receive: asking for more is an error, not clamped.
+    func changeVisibility(_ receipt: ReceiptHandle, timeout: Double) async throws
+    /// A failed attempt: records `failure` durably in the message's failure history, then retries the message
+    /// `retryAfter` seconds from now, or dead-letters it at once when this was the last attempt the queue allows
+    /// (receive count = its maxReceiveCount, or SQS's RedrivePolicy). Returns what it did.
+    func retryOrDeadLetter(_ receipt: ReceiptHandle, failure: FailureRecord, retryAfter: Double) async throws
+        -> FailureDisposition
     /// Dead-letters the message at once with `failure` recorded: for failures no retry can fix.
-    func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws
+    func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws -> FailureDisposition
+
+    /// Waits for messages as long as it takes: returns as soon as one is visible, or (for a queue that polls) when
+    /// one poll ends empty; cancellation ends the wait. A consumer's idle wait.
+    func receiveWhenAvailable(max: Int) async throws -> [ReceivedMessage]
+    /// Whether ``receiveWhenAvailable(max:)`` parks without a timer, woken by the send that makes a message visible
+    /// (a local queue), rather than polling: a loop parked there need not beat the watchdog.
+    var parksUntilWoken: Bool { get }
 
     /// Counts of visible, in-flight and delayed messages, and the dead-lettered and expired counters.
     func stats() async throws -> QueueStats

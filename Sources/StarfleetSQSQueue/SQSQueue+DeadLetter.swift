@@ -9,8 +9,11 @@ extension SQSQueue {
     /// it to `copyTo` and deletes it (a permanent failure), makes it visible at once so SQS's RedrivePolicy moves it
     /// (the last attempt failed and the queue has a DLQ), or deletes it (no RedrivePolicy: starfleetd's MaxReceiveCount).
     /// If the file cannot be written the message is left alone: it comes back and a later attempt tries again.
-    func finish(_ receipt: String, reason: String, permanent: Bool, copyTo target: SQSQueueURL?) async throws {
-        guard let held = state.withLock({ $0.held[receipt] }) else { return }
+    /// Returns where the dead letter went: its file.
+    @discardableResult
+    func finish(_ receipt: String, reason: String, permanent: Bool, copyTo target: SQSQueueURL?) async throws -> String {
+        let path = { [options, name] (id: String) in options.deadLetters.path(worker: name, id: id) }
+        guard let held = state.withLock({ $0.held[receipt] }) else { return path("?") }
         let message = held.message
         let failures = state.withLock { $0.failures[message.messageId] ?? [] }
         let redrive = try await settings().redrive
@@ -24,7 +27,7 @@ extension SQSQueue {
         let meta: Logger.Metadata = [
             "queue": "\(name)", "WORKER": "\(name)", "MESSAGE_ID": "\(message.messageId)",
             "RECEIVE_COUNT": "\(message.receiveCount)", "reason": "\(reason)",
-            "path": "\(options.deadLetters.path(worker: name, id: message.messageId))",
+            "path": "\(path(message.messageId))",
         ]
         if let target {
             let copy = SQSSendEntry(
@@ -45,6 +48,7 @@ extension SQSQueue {
         release(receipt)
         state.withLock { $0.deadLettered += 1 }
         logger.warning("message dead-lettered", metadata: meta)
+        return path(message.messageId)
     }
 
     /// Writes the dead-letter file on a dispatch queue: its fsyncs must not hold a cooperative thread.

@@ -227,26 +227,45 @@ package final class SQSQueue: MessageQueue {
         return try await deletes.delete(receipt.rawValue)
     }
 
-    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
-        guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
-            throw QueueError(
-                .invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
-                hint: "Use 0 to 43,200 seconds.", queue: name)
-        }
-        if let failure, let held = record(failure, for: receipt.rawValue) {
-            let settings = try await settings()
-            let limit = settings.redrive?.maxReceiveCount ?? options.maxReceiveCount
-            if held.message.receiveCount >= limit {
-                try await finish(receipt.rawValue, reason: lastAttemptReason(settings), permanent: false, copyTo: nil)
-                return
-            }
-        }
+    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double) async throws {
+        try Self.checkVisibility(timeout, queue: name)
         try await client.changeMessageVisibility(
             queueUrl: url.url, receiptHandle: receipt.rawValue, visibilityTimeout: Int(timeout.rounded(.up)))
     }
 
-    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {
-        guard record(failure, for: receipt.rawValue) != nil else {
+    /// The last attempt is the one whose receive count reaches the RedrivePolicy's maxReceiveCount when the queue has
+    /// one (SQS would move the message at its next receive), else this queue's own.
+    package func retryOrDeadLetter(_ receipt: ReceiptHandle, failure: FailureRecord, retryAfter: Double) async throws
+        -> FailureDisposition
+    {
+        try Self.checkVisibility(retryAfter, queue: name)
+        let settings = try await settings()
+        let limit = settings.redrive?.maxReceiveCount ?? options.maxReceiveCount
+        let held = record(failure, for: receipt.rawValue)
+        if let held, held.message.receiveCount >= limit {
+            return await kept {
+                let location = try await finish(
+                    receipt.rawValue, reason: lastAttemptReason(settings), permanent: false, copyTo: nil)
+                return .deadLettered(location: location, attempts: held.message.receiveCount)
+            }
+        }
+        try await client.changeMessageVisibility(
+            queueUrl: url.url, receiptHandle: receipt.rawValue, visibilityTimeout: Int(retryAfter.rounded(.up)))
+        return .retried(
+            visibleAt: clock.now().addingTimeInterval(retryAfter.rounded(.up)), attempt: held?.message.receiveCount ?? 0,
+            maxReceiveCount: limit)
+    }
+
+    private static func checkVisibility(_ timeout: Double, queue: String) throws {
+        guard timeout >= 0, timeout <= QueueLimits.maxVisibilityTimeout else {
+            throw QueueError(
+                .invalidParameterValue, "VisibilityTimeout \(timeout) is outside 0...43200",
+                hint: "Use 0 to 43,200 seconds.", queue: queue)
+        }
+    }
+
+    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws -> FailureDisposition {
+        guard let held = record(failure, for: receipt.rawValue) else {
             throw QueueError(
                 .receiptHandleIsInvalid, "the receipt handle was not issued by this queue in this process",
                 hint: "Pass the receiptHandle of a ReceivedMessage unchanged.", queue: name)
@@ -255,8 +274,32 @@ package final class SQSQueue: MessageQueue {
         let target = settings.redrive.flatMap { SQSQueueURL(arn: $0.deadLetterTargetArn) }
         var reason = "failed in a way no retry can fix"
         if let target { reason += "; copied by starfleetd, now " + Self.deadLetterQueueMarker + target.arn }
-        try await finish(receipt.rawValue, reason: reason, permanent: true, copyTo: target)
+        return await kept {
+            let location = try await finish(receipt.rawValue, reason: reason, permanent: true, copyTo: target)
+            return .deadLettered(location: location, attempts: held.message.receiveCount)
+        }
     }
+
+    /// A dead letter that could not be written or moved leaves the message on the queue: it comes back when its
+    /// visibility timeout ends, and the caller hears so rather than of a dead letter that never happened.
+    private func kept(_ body: () async throws -> FailureDisposition) async -> FailureDisposition {
+        do {
+            return try await body()
+        } catch {
+            return .kept("the dead letter could not be made (\(error)); the message comes back when its visibility timeout ends")
+        }
+    }
+
+    /// One long poll: the consumer polls again while it is empty (an HTTP long poll is not cut short by
+    /// cancellation, so it bounds how late a stop is noticed).
+    package func receiveWhenAvailable(max: Int) async throws -> [ReceivedMessage] {
+        try await receive(max: max, visibilityTimeout: nil, wait: Self.idlePollSeconds)
+    }
+
+    package var parksUntilWoken: Bool { false }
+
+    /// How long one idle receive waits for a message.
+    package static let idlePollSeconds = 1.0
 
     private func lastAttemptReason(_ settings: Settings) -> String {
         let base = "failed on its last allowed attempt (receive count reached maxReceiveCount)"

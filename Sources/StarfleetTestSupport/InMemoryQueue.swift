@@ -150,27 +150,53 @@ package final class InMemoryQueue: MessageQueue {
         }
     }
 
-    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {
+    package func changeVisibility(_ receipt: ReceiptHandle, timeout: Double) async throws {
         let now = clock.now()
         contents.update { c in
             guard let index = c.messages.firstIndex(where: { $0.receipt == receipt.rawValue }) else { return }
-            if let failure { c.messages[index].failures.append(failure) }
-            // As the journal queue does: the last attempt's failure dead-letters at once.
-            if failure != nil, c.messages[index].receiveCount >= maxReceiveCount {
-                c.settlements.append(.deadLettered(body: c.messages.remove(at: index).body, error: failure?.error ?? ""))
-                return
-            }
             c.messages[index].visibleAt = now.addingTimeInterval(timeout)
-            c.settlements.append(.retried(body: c.messages[index].body, after: timeout, error: failure?.error))
         }
     }
 
-    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {
-        contents.update { c in
-            guard let index = c.messages.firstIndex(where: { $0.receipt == receipt.rawValue }) else { return }
-            c.settlements.append(.deadLettered(body: c.messages.remove(at: index).body, error: failure.error))
+    package func retryOrDeadLetter(_ receipt: ReceiptHandle, failure: FailureRecord, retryAfter: Double) async throws
+        -> FailureDisposition
+    {
+        let now = clock.now()
+        let maxReceiveCount = self.maxReceiveCount
+        return contents.update { c -> FailureDisposition in
+            guard let index = c.messages.firstIndex(where: { $0.receipt == receipt.rawValue }) else {
+                return .kept("the receipt handle is stale")
+            }
+            c.messages[index].failures.append(failure)
+            let attempt = c.messages[index].receiveCount
+            // As the journal queue does: the last attempt's failure dead-letters at once.
+            if attempt >= maxReceiveCount {
+                let message = c.messages.remove(at: index)
+                c.settlements.append(.deadLettered(body: message.body, error: failure.error))
+                return .deadLettered(location: "memory:\(message.id)", attempts: attempt)
+            }
+            c.messages[index].visibleAt = now.addingTimeInterval(retryAfter)
+            c.settlements.append(.retried(body: c.messages[index].body, after: retryAfter, error: failure.error))
+            return .retried(visibleAt: c.messages[index].visibleAt, attempt: attempt, maxReceiveCount: maxReceiveCount)
         }
     }
+
+    package func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws -> FailureDisposition {
+        contents.update { c -> FailureDisposition in
+            guard let index = c.messages.firstIndex(where: { $0.receipt == receipt.rawValue }) else {
+                return .kept("the receipt handle is stale")
+            }
+            let message = c.messages.remove(at: index)
+            c.settlements.append(.deadLettered(body: message.body, error: failure.error))
+            return .deadLettered(location: "memory:\(message.id)", attempts: message.receiveCount)
+        }
+    }
+
+    package func receiveWhenAvailable(max: Int) async throws -> [ReceivedMessage] {
+        try await receive(max: max, visibilityTimeout: nil, wait: 1)
+    }
+
+    package var parksUntilWoken: Bool { false }
 
     package func stats() async throws -> QueueStats {
         let now = clock.now()

@@ -65,9 +65,14 @@ public protocol WorkerShip: Sendable {
     /// Runs one payload. Returns the result (JSON bytes, possibly empty); throws to fail the attempt, which is
     /// retried with backoff and dead-lettered after MaxReceiveCount attempts.
     func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8]
+
+    /// Whether `execute` ends itself at the worker's TimeoutSeconds (a process it kills); otherwise the dispatcher
+    /// cancels it then. Default: false.
+    var enforcesItsOwnTimeout: Bool { get }
 }
 
 extension WorkerShip {
     public func validate(template: Node) -> [Diagnostic] { [] }
     public func validate(section: Node) -> [Diagnostic] { [] }
+    public var enforcesItsOwnTimeout: Bool { false }
 }

@@ -6,6 +6,8 @@ package import StarfleetWorkerKit
 /// JSON on stdin and the STARFLEET_* variables in its environment. Exit 0 = success (stdout is the result); any
 /// other end is a failure carrying the exit status and the tail of stderr.
 package struct ProcessWorkerShip: WorkerShip {
+    /// The process is killed (its whole group) at TimeoutSeconds.
+    package var enforcesItsOwnTimeout: Bool { true }
     package let name: String
     package let fanOutStrategy: FanOutStrategy
     package let command: [String]

@@ -59,10 +59,10 @@ do {
                 emit("d \(message.messageId)")
                 if try await queue.delete(message.receiptHandle) { emit("D \(message.messageId)") }
             case 6..<8:
-                try await queue.changeVisibility(
-                    message.receiptHandle, timeout: 0,
-                    failure: FailureRecord(
-                        time: Date(), error: "simulated failure", exitStatus: 1, stderrTail: "boom"))
+                _ = try await queue.retryOrDeadLetter(
+                    message.receiptHandle,
+                    failure: FailureRecord(time: Date(), error: "simulated failure", exitStatus: 1, stderrTail: "boom"),
+                    retryAfter: 0)
             default:
                 break  // let the visibility timeout run out
             }

@@ -76,11 +76,11 @@ import Testing
             let queue = try await f.queue("noredrive", maxReceiveCount: 2)
             _ = try await queue.send([OutgoingMessage(body: "{\"job\":1}", attributes: ["a": "b"])])
             let first = try #require(try await f.receiveAll(queue, count: 1).first)
-            try await queue.changeVisibility(first.receiptHandle, timeout: 0, failure: Self.failure)
+            _ = try await queue.retryOrDeadLetter(first.receiptHandle, failure: Self.failure, retryAfter: 0)
             let second = try #require(try await f.receiveAll(queue, count: 1).first)
             #expect(second.receiveCount == 2)
             #expect(second.failures.map(\.error) == ["exit status 3"])  // this process's history
-            try await queue.changeVisibility(second.receiptHandle, timeout: 0, failure: Self.failure)
+            _ = try await queue.retryOrDeadLetter(second.receiptHandle, failure: Self.failure, retryAfter: 0)
             let letter = try f.deadLetters.show(worker: "Worker", id: first.messageId)
             #expect(letter.receiveCount == 2 && letter.maxReceiveCount == 2 && letter.failures.count == 2)
             #expect(
@@ -98,7 +98,7 @@ import Testing
             _ = try await queue.send([OutgoingMessage(body: "poison")])
             let first = try #require(try await f.receiveAll(queue, count: 1).first)
             // The consumer died mid-attempt: the message comes back with no failure recorded.
-            try await queue.changeVisibility(first.receiptHandle, timeout: 0, failure: nil)
+            try await queue.changeVisibility(first.receiptHandle, timeout: 0)
             #expect(try await queue.receive(max: 10, visibilityTimeout: nil, wait: 1).isEmpty)
             let letter = try f.deadLetters.show(worker: "Worker", id: first.messageId)
             #expect(letter.reason == "maxReceiveCount exceeded" && letter.receiveCount == 2)
@@ -121,13 +121,13 @@ import Testing
             let first = try await f.receiveAll(queue, count: 2)
             #expect(Set(first.map(\.body)) == ["retried", "permanent"])
             let permanent = try #require(first.first { $0.body == "permanent" })
-            try await queue.deadLetter(permanent.receiptHandle, failure: Self.failure)
+            _ = try await queue.deadLetter(permanent.receiptHandle, failure: Self.failure)
             var retried = try #require(first.first { $0.body == "retried" })
-            try await queue.changeVisibility(retried.receiptHandle, timeout: 0, failure: Self.failure)
+            _ = try await queue.retryOrDeadLetter(retried.receiptHandle, failure: Self.failure, retryAfter: 0)
             retried = try #require(try await f.receiveAll(queue, count: 1).first)
             #expect(retried.receiveCount == 2)
             // The RedrivePolicy's maxReceiveCount (2) wins over the worker's (5): this was the last attempt.
-            try await queue.changeVisibility(retried.receiptHandle, timeout: 0, failure: Self.failure)
+            _ = try await queue.retryOrDeadLetter(retried.receiptHandle, failure: Self.failure, retryAfter: 0)
             #expect(try await queue.receive(max: 10, visibilityTimeout: nil, wait: 1).isEmpty)  // SQS moves it now
             var moved: [SQSMessage] = []
             for _ in 0..<10 where moved.count < 2 {

@@ -36,8 +36,13 @@ import Testing
 
         func receive(max: Int, visibilityTimeout: Double?, wait: Double) async throws -> [ReceivedMessage] { [] }
         func delete(_ receipt: ReceiptHandle) async throws -> Bool { false }
-        func changeVisibility(_ receipt: ReceiptHandle, timeout: Double, failure: FailureRecord?) async throws {}
-        func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws {}
+        func changeVisibility(_ receipt: ReceiptHandle, timeout: Double) async throws {}
+        func retryOrDeadLetter(_ receipt: ReceiptHandle, failure: FailureRecord, retryAfter: Double) async throws
+            -> FailureDisposition
+        { .kept("test") }
+        func deadLetter(_ receipt: ReceiptHandle, failure: FailureRecord) async throws -> FailureDisposition { .kept("test") }
+        func receiveWhenAvailable(max: Int) async throws -> [ReceivedMessage] { [] }
+        var parksUntilWoken: Bool { false }
         func stats() async throws -> QueueStats { try await inner.stats() }
     }
 

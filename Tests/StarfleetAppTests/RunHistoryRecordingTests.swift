@@ -46,12 +46,15 @@ import Testing
             section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
     }
 
-    func handle(_ ship: Scripted, attempt: Int, store: RunHistoryStore) async -> HandlingOutcome {
+    /// Runs the ship once; a failure is then settled as `disposition` says the queue did.
+    func handle(
+        _ ship: Scripted, attempt: Int, store: RunHistoryStore, disposition: FailureDisposition? = nil
+    ) async -> HandlingOutcome {
         let executor = WorkerExecutor(
             configuration: worker, ship: ship, invoker: NoInvoker(), status: StatusBoard(startedAt: clock.now(), pid: 1),
             clock: clock,
             logger: logger, metrics: nil,
-            history: RunHistoryRecorder(store: store, worker: "Audit", limits: .default, maxReceiveCount: worker.maxReceiveCount))
+            history: RunHistoryRecorder(store: store, worker: "Audit", limits: .default))
         let message = ReceivedMessage(
             messageId: "m-\(attempt)", receiptHandle: ReceiptHandle(rawValue: "r"), body: "{}",
             attributes: [
@@ -59,10 +62,17 @@ import Testing
             ],
             receiveCount: attempt, sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(), deduplicationId: nil,
             failures: [])
-        return await executor.handle(message)
+        let outcome = await executor.handle(message)
+        if case .retry(let failure) = outcome {
+            executor.settled(
+                message, failure,
+                disposition ?? .retried(visibleAt: clock.now(), attempt: attempt, maxReceiveCount: worker.maxReceiveCount))
+        }
+        return outcome
     }
 
-    @Test func eachOutcomeIsRecordedAsTheQueueWillActOnIt() async throws {
+    /// The run history says what the queue did with a failure: a dead letter only when the queue made one.
+    @Test func eachOutcomeIsRecordedAsTheQueueSettledIt() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = RunHistoryStore(root: root, clock: clock, logger: logger)
         var exited = WorkerFailure("audit exited with status 2", exitStatus: 2, stderrTail: "Traceback\nKeyError: 'x'")
@@ -73,13 +83,17 @@ import Testing
         #expect(await handle(Scripted(failure: nil), attempt: 1, store: store) == .done)
         #expect(await handle(Scripted(failure: exited), attempt: 1, store: store) == .retry(exited))
         #expect(await handle(Scripted(failure: timedOut), attempt: 2, store: store) == .retry(timedOut))
-        #expect(await handle(Scripted(failure: exited), attempt: 3, store: store) == .retry(exited))
+        let written = FailureDisposition.deadLettered(location: "/state/dead-letter/Audit/m-3.json", attempts: 3)
+        #expect(await handle(Scripted(failure: exited), attempt: 3, store: store, disposition: written) == .retry(exited))
+        // The last attempt whose dead-letter file could not be written stays on the queue: not a dead letter.
+        let kept = FailureDisposition.kept("the dead-letter file could not be written (disk full); visible again in 1 s")
+        #expect(await handle(Scripted(failure: exited), attempt: 3, store: store, disposition: kept) == .retry(exited))
 
         store.flush()
         let runs = try RunHistoryReader(root: root).read(worker: "Audit").runs
-        #expect(runs.map(\.outcome) == [.succeeded, .failedWillRetry, .timedOut, .deadLettered])
-        #expect(runs.map(\.attempt) == [1, 1, 2, 3])
-        #expect(runs.map(\.errorType) == [nil, "Runtime.ExitError", "Timeout", "Runtime.ExitError"])
+        #expect(runs.map(\.outcome) == [.succeeded, .failedWillRetry, .timedOut, .deadLettered, .failedWillRetry])
+        #expect(runs.map(\.attempt) == [1, 1, 2, 3, 3])
+        #expect(runs.map(\.errorType) == [nil, "Runtime.ExitError", "Timeout", "Runtime.ExitError", "Runtime.ExitError"])
         let success = try #require(runs.first)
         #expect(success.account == "111111111111" && success.region == "eu-west-1" && success.template == "Audit/a.yaml")
         #expect(success.resultExcerpt == #"{"ok":true}"# && success.resultBytes == 11)

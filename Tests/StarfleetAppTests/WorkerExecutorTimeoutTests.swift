@@ -62,6 +62,8 @@ import Testing
         }
         #expect(failure.message == "W ran longer than TimeoutSeconds (60 s) and was cancelled")
         #expect(ship.runs.value.cancelled == ["hung"])
+        // The status counts the failure once the queue has said what became of it.
+        executor.settled(message, failure, .retried(visibleAt: rig.clock.now(), attempt: 1, maxReceiveCount: 4))
         let board = rig.status.snapshot(now: rig.clock.now(), queues: [:]).workers["W"]
         #expect(board?.failed == 1 && board?.succeeded == 0)
         #expect(board?.lastError == failure.message)
@@ -97,7 +99,7 @@ import Testing
         let consumer = QueueConsumer(
             queue: queue, name: "worker W", concurrency: 1,
             backoff: BackoffPolicy(initialSeconds: 1_000, maxSeconds: 1_000), clock: rig.clock,
-            logger: .quiet, heartbeat: nil, handle: { await executor.handle($0) })
+            logger: .quiet, heartbeat: nil, handle: { await executor.handle($0) }, settled: { executor.settled($0, $1, $2) })
         async let finished: Void = consumer.run(stop: stop)
         try await ship.runs.wait(for: "a to start") { $0.started == ["a"] }
         // The run's timeout timer (the saturated loop waits for its slot with no timer).

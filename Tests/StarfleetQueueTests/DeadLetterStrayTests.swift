@@ -11,10 +11,10 @@ import Testing
         let q = try f.open()
         let id = try await q.send([message("payload")])[0].messageId
         let got = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)
-        try await q.changeVisibility(
-            got[0].receiptHandle, timeout: 600,
+        _ = try await q.retryOrDeadLetter(
+            got[0].receiptHandle,
             failure: FailureRecord(
-                time: f.clock.now(), error: "boom", exitStatus: 1, stderrTail: ""))
+                time: f.clock.now(), error: "boom", exitStatus: 1, stderrTail: ""), retryAfter: 600)
         await q.close()
         let root = f.state + "/dead-letter"
         let fm = FileManager.default

@@ -46,11 +46,11 @@ import Testing
             let m = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
             #expect(m.failures.count == attempt - 1)
             f.clock.advance(by: 1)
-            try await q.changeVisibility(
-                m.receiptHandle, timeout: attempt < 3 ? 0 : 600,
+            _ = try await q.retryOrDeadLetter(
+                m.receiptHandle,
                 failure: FailureRecord(
                     time: f.clock.now(), error: "exit status \(attempt)", exitStatus: Int32(attempt),
-                    stderrTail: "boom \(attempt)"))
+                    stderrTail: "boom \(attempt)"), retryAfter: attempt < 3 ? 0 : 600)
         }
         let letter = try f.deadLetters.show(id: id)
         #expect(letter.reason.hasPrefix("failed on its last allowed attempt"))
@@ -68,7 +68,8 @@ import Testing
         var q = try f.open()
         _ = try await q.send([message("m")])
         let m = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
-        try await q.changeVisibility(m.receiptHandle, timeout: 0, failure: FailureRecord(time: f.clock.now(), error: "timeout"))
+        _ = try await q.retryOrDeadLetter(
+            m.receiptHandle, failure: FailureRecord(time: f.clock.now(), error: "timeout"), retryAfter: 0)
         await q.close()
         q = try f.open()
         let again = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]

@@ -108,4 +108,35 @@ final class FaultyFileSystem: JournalFileSystem {
         #expect(try f.deadLetters.ids(worker: "AuditWorker") == [id])
         await q.close()
     }
+
+    /// The failure call says what the queue did: a retry with its time, the dead letter's file, or a message kept
+    /// because the file could not be written (never a dead letter that did not happen).
+    @Test func theFailureCallReturnsWhatBecameOfTheMessage() async throws {
+        let faulty = FaultyFileSystem()
+        let f = QueueFixture(maxReceiveCount: 2, fileSystem: faulty)
+        let q = try f.open()
+        let failure = { FailureRecord(time: f.clock.now(), error: "boom") }
+        let id = try await q.send([message("flaky")])[0].messageId
+        let first = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
+        let retried = try await q.retryOrDeadLetter(first.receiptHandle, failure: failure(), retryAfter: 5)
+        #expect(retried == .retried(visibleAt: f.clock.now().addingTimeInterval(5), attempt: 1, maxReceiveCount: 2))
+        f.clock.advance(by: 5)
+        let second = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
+        faulty.failWrite(2)  // the first is the failure's journal record, the second the dead-letter file
+        let kept = try await q.retryOrDeadLetter(second.receiptHandle, failure: failure(), retryAfter: 5)
+        guard case .kept(let why) = kept else {
+            Issue.record("a dead letter that could not be written gave \(kept)")
+            return
+        }
+        #expect(why.contains("could not be written"))
+        #expect(try f.deadLetters.ids(worker: "AuditWorker").isEmpty)
+        #expect(try q.messages().map(\.messageId) == [id])
+        // A stale handle (the message received again since) leaves it as it is.
+        #expect(try await q.retryOrDeadLetter(first.receiptHandle, failure: failure(), retryAfter: 0).isDeadLettered == false)
+        let other = try await q.send([message("poison")])[0].messageId
+        let taken = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0).first { $0.messageId == other }
+        let dead = try await q.deadLetter(try #require(taken).receiptHandle, failure: failure())
+        #expect(dead == .deadLettered(location: f.state + "/dead-letter/AuditWorker/\(other).json", attempts: 1))
+        await q.close()
+    }
 }

@@ -47,7 +47,7 @@ import Testing
         let m = try await q.receive(max: 1, visibilityTimeout: 600, wait: 0)[0]
         let receiver = Task { try await q.receive(max: 1, visibilityTimeout: nil, wait: 20) }
         try await f.clock.waitForSleepers(1)
-        try await q.changeVisibility(m.receiptHandle, timeout: 0, failure: nil)
+        try await q.changeVisibility(m.receiptHandle, timeout: 0)
         #expect(try await receiver.value.first?.receiveCount == 2)
         await q.close()
     }
@@ -89,7 +89,8 @@ import Testing
         let receiver = Task { try await q.receiveWaitingIndefinitely(max: 1, visibilityTimeout: nil) }
         await waitForReceiver(q)
         // The worker failed: the message comes back in 5 s, long before its 600 s visibility timeout.
-        try await q.changeVisibility(taken.receiptHandle, timeout: 5, failure: FailureRecord(time: f.clock.now(), error: "boom"))
+        _ = try await q.retryOrDeadLetter(
+            taken.receiptHandle, failure: FailureRecord(time: f.clock.now(), error: "boom"), retryAfter: 5)
         // The waiter is told, and now waits for the 5 s (a deadline on the wall clock: advancing first is fine).
         f.clock.advance(by: 5)
         #expect(try await receiver.value.first?.receiveCount == 2)

@@ -38,7 +38,7 @@ import Testing
         // The first handle is stale now: delete is a no-op false, change visibility an error.
         #expect(try await q.delete(first[0].receiptHandle) == false)
         await #expect(throws: QueueError.self) {
-            try await q.changeVisibility(first[0].receiptHandle, timeout: 5, failure: nil)
+            try await q.changeVisibility(first[0].receiptHandle, timeout: 5)
         }
         #expect(try await q.delete(second[0].receiptHandle))
         await q.close()
@@ -50,13 +50,13 @@ import Testing
         _ = try await q.send([message("m")])
         let m = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
         f.clock.advance(by: 15)
-        try await q.changeVisibility(m.receiptHandle, timeout: 10, failure: nil)
+        try await q.changeVisibility(m.receiptHandle, timeout: 10)
         f.clock.advance(by: 9.9)
         #expect(try await q.receive(max: 1, visibilityTimeout: nil, wait: 0).isEmpty)
         f.clock.advance(by: 0.1)  // t = 25 s, as in AWS's example
         let again = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)
         #expect(again.count == 1)
-        try await q.changeVisibility(again[0].receiptHandle, timeout: 0, failure: nil)
+        try await q.changeVisibility(again[0].receiptHandle, timeout: 0)
         #expect(try await q.receive(max: 1, visibilityTimeout: nil, wait: 0).first?.receiveCount == 3)
         await q.close()
     }
@@ -68,11 +68,11 @@ import Testing
         let m = try await q.receive(max: 1, visibilityTimeout: 43_200, wait: 0)[0]
         f.clock.advance(by: 3600)
         let error = await #expect(throws: QueueError.self) {
-            try await q.changeVisibility(m.receiptHandle, timeout: 43_200 - 3600 + 1, failure: nil)
+            try await q.changeVisibility(m.receiptHandle, timeout: 43_200 - 3600 + 1)
         }
         #expect(error?.code == .invalidParameterValue)
-        try await q.changeVisibility(m.receiptHandle, timeout: 43_200 - 3600, failure: nil)
-        await #expect(throws: QueueError.self) { try await q.changeVisibility(m.receiptHandle, timeout: -1, failure: nil) }
+        try await q.changeVisibility(m.receiptHandle, timeout: 43_200 - 3600)
+        await #expect(throws: QueueError.self) { try await q.changeVisibility(m.receiptHandle, timeout: -1) }
         await q.close()
     }
 

@@ -30,7 +30,7 @@ import Testing
         #expect(q.recoveryReport.isClean && q.recoveryReport.messagesRecovered == 2)
         // "a" is still in flight after the restart; its handle still works.
         #expect(try await q.receive(max: 10, visibilityTimeout: nil, wait: 0).map(\.body) == ["b"])
-        try await q.changeVisibility(a.receiptHandle, timeout: 0, failure: nil)
+        try await q.changeVisibility(a.receiptHandle, timeout: 0)
         let again = try await q.receive(max: 10, visibilityTimeout: nil, wait: 0)
         #expect(again.map(\.body) == ["a"] && again[0].receiveCount == 2)
         await q.close()

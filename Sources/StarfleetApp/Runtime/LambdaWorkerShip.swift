@@ -14,6 +14,8 @@ struct LambdaWorkerShip: WorkerShip {
 
     var name: String { configuration.name }
     var fanOutStrategy: FanOutStrategy { configuration.strategy }
+    /// The warm pool kills the process running an invocation at TimeoutSeconds.
+    var enforcesItsOwnTimeout: Bool { true }
 
     func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
         let timeout = configuration.timeoutSeconds
