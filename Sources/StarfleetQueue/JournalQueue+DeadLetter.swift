@@ -49,7 +49,7 @@ extension JournalQueue {
                     metadata: [
                         "queue": "\(name)", "WORKER": "\(name)", "MESSAGE_ID": "\(item.id)",
                         "RECEIVE_COUNT": "\(item.entry.receiveCount)", "reason": "\(letter.reason)",
-                        "path": "\(options.deadLetters.path(worker: name, id: item.id.description))",
+                        "path": "\((try? options.deadLetters.path(worker: name, id: item.id.description)) ?? "")",
                     ])
             case .failure(let error):
                 logger.error(

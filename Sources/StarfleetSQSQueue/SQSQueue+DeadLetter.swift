@@ -24,7 +24,7 @@ extension SQSQueue {
         let meta: Logger.Metadata = [
             "queue": "\(name)", "WORKER": "\(name)", "MESSAGE_ID": "\(message.messageId)",
             "RECEIVE_COUNT": "\(message.receiveCount)", "reason": "\(reason)",
-            "path": "\(options.deadLetters.path(worker: name, id: message.messageId))",
+            "path": "\((try? options.deadLetters.path(worker: name, id: message.messageId)) ?? "")",
         ]
         if let target {
             let copy = SQSSendEntry(

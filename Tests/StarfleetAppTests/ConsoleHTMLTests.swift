@@ -62,10 +62,24 @@ import Testing
         #expect(form.value("missing") == nil)
     }
 
-    @Test func selectionsAreGroupedByWorkerAndMalformedOnesDropped() {
-        let groups = ConsoleSource.group(["A/1", "B/2", "A/3", "nope", "/4", "C/x/y"])
+    @Test func selectionsAreGroupedByWorker() throws {
+        let groups = try ConsoleSource.group(["A/1", "B/2", "A/3"])
         #expect(groups.map(\.worker) == ["A", "B"])
         #expect(groups.map(\.ids) == [["1", "3"], ["2"]])
+    }
+
+    /// A forged form value refuses the whole selection (400), not just itself: `../scheduler` once named
+    /// `<state>/scheduler.json` and `../../victim/x` a file two folders up.
+    @Test func aSelectionNamingAnythingButADeadLetterIsRefusedWhole() {
+        for bad in ["nope", "/4", "C/x/y", "../scheduler", "../../victim/x", "A/..", "A/", "A/.x", "A\u{0}/1", "A/1\u{0}"] {
+            #expect(throws: ConsoleSource.BadSelection.self, "\(bad.debugDescription)") {
+                try ConsoleSource.group(["A/1", bad])
+            }
+        }
+        #expect(throws: ConsoleSource.BadSelection.self) { try LetterScope(worker: "../../victim", account: nil).validated() }
+        #expect(throws: ConsoleSource.BadSelection.self) { try LetterScope(worker: "a/b", account: nil).validated() }
+        #expect((try? LetterScope(worker: "", account: nil).validated())?.worker == nil)  // empty means any worker
+        #expect((try? LetterScope(worker: "Audit-1", account: "1").validated())?.worker == "Audit-1")
     }
 
     @Test func workerSettingsShowEnvironmentKeysButNeverTheirValues() throws {
