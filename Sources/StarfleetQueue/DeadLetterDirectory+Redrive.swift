@@ -16,14 +16,11 @@ extension DeadLetterDirectory {
         worker: String, _ selection: DeadLetterSelection, into queue: any MessageQueue, ratePerSecond: Double?,
         clock: any WallClock
     ) async throws -> RedriveResult {
-        let targets: [String]
-        switch selection {
-        case .all: targets = try ids(worker: worker)
-        case .ids(let ids): targets = ids
-        }
+        // Every name is checked before the first send: a bad one refuses the redrive, nothing sent or removed.
+        let targets = try files(worker: worker, selection)
         var result = RedriveResult()
         let start = clock.now()
-        for (n, id) in targets.enumerated() {
+        for (n, (id, file)) in targets.enumerated() {
             if let rate = ratePerSecond, rate > 0, n > 0 {
                 try await clock.sleep(until: start.addingTimeInterval(Double(n) / rate))
             }
@@ -42,7 +39,7 @@ extension DeadLetterDirectory {
                 body: letter.bodyText, delaySeconds: 0, attributes: attributes, deduplicationId: "redrive-\(letter.messageId)")
             do {
                 let sent = try await queue.send([message])
-                try fileSystem.unlink(path(worker: worker, id: id))
+                try fileSystem.unlink(file)
                 result.redriven[id] = sent.first?.messageId
             } catch {
                 result.failed[id] = "\(error)"

@@ -17,16 +17,24 @@ package struct DeadLetterDirectory: Sendable {
         self.fileSystem = fileSystem
     }
 
-    /// `<root>/<worker>`.
-    package func directory(worker: String) -> String { root + "/" + worker }
+    /// `<root>/<worker>`. Every path of this type is built here or in ``path(worker:id:)``, which refuse a name that
+    /// could leave the folder (`..`, a slash, NUL): callers pass names from a form, a command line or an inbox
+    /// request, and one that forgot to check must not reach a file outside `dead-letter/`.
+    package func directory(worker: String) throws -> String {
+        try Self.validateWorker(worker)
+        return root + "/" + worker
+    }
 
-    package func path(worker: String, id: String) -> String { directory(worker: worker) + "/" + id + ".json" }
+    /// `<root>/<worker>/<id>.json`, for a valid worker name and letter id (else throws, see ``directory(worker:)``).
+    package func path(worker: String, id: String) throws -> String {
+        try Self.validateID(id)
+        return try directory(worker: worker) + "/" + id + ".json"
+    }
 
     /// Writes (or replaces) a dead letter durably: after this returns, a crash cannot lose it.
     package func write(_ letter: DeadLetter) throws {
-        try QueueNames.validate(letter.queue)
-        try Self.validateID(letter.messageId)
-        let folder = directory(worker: letter.queue)
+        let folder = try directory(worker: letter.queue)
+        let file = try path(worker: letter.queue, id: letter.messageId)
         try fileSystem.makeDirectories(folder, mode: 0o700)
         let data: Data
         do {
@@ -37,7 +45,7 @@ package struct DeadLetterDirectory: Sendable {
                 queue: letter.queue, messageId: letter.messageId)
         }
         // Written beside the letter as `.<id>.json.tmp`, which the listing skips.
-        try fileSystem.writeAtomically(Array(data) + [0x0A], to: path(worker: letter.queue, id: letter.messageId))
+        try fileSystem.writeAtomically(Array(data) + [0x0A], to: file)
     }
 
     /// Workers that have a dead-letter folder: directories with a queue name. Anything else an operator or an
@@ -49,7 +57,7 @@ package struct DeadLetterDirectory: Sendable {
 
     /// The ids of a worker's dead letters (regular `<id>.json` files with a valid id), sorted.
     package func ids(worker: String) throws -> [String] {
-        let folder = directory(worker: worker)
+        let folder = try directory(worker: worker)
         guard fileSystem.fileExists(folder), Self.isDirectory(folder) else { return [] }
         return try fileSystem.contents(ofDirectory: folder)
             .filter { isLetterFile(folder, $0) }
@@ -104,7 +112,7 @@ package struct DeadLetterDirectory: Sendable {
     /// A worker's dead letters, oldest first. Unreadable files are listed with reason "unreadable: …".
     package func list(worker: String) throws -> [DeadLetterSummary] {
         try ids(worker: worker).map { id in
-            let file = path(worker: worker, id: id)
+            let file = try path(worker: worker, id: id)
             do {
                 let letter = try read(file)
                 return DeadLetterSummary(
@@ -122,7 +130,7 @@ package struct DeadLetterDirectory: Sendable {
     package func show(worker: String? = nil, id: String) throws -> DeadLetter {
         try Self.validateID(id)
         for candidate in try (worker.map { [$0] } ?? workers()) {
-            let file = path(worker: candidate, id: id)
+            let file = try path(worker: candidate, id: id)
             if fileSystem.fileExists(file) { return try read(file) }
         }
         throw QueueError(
@@ -133,21 +141,25 @@ package struct DeadLetterDirectory: Sendable {
     /// Deletes dead letters for good; returns how many files were removed.
     @discardableResult
     package func purge(worker: String, _ selection: DeadLetterSelection) throws -> Int {
-        let targets: [String]
-        switch selection {
-        case .all: targets = try ids(worker: worker)
-        case .ids(let ids): targets = ids
-        }
         var removed = 0
-        for id in targets {
-            try Self.validateID(id)
-            let file = path(worker: worker, id: id)
+        for (_, file) in try files(worker: worker, selection) {
             guard fileSystem.fileExists(file) else { continue }
             try fileSystem.unlink(file)
             removed += 1
         }
         if removed > 0 { try fileSystem.syncDirectory(directory(worker: worker)) }
         return removed
+    }
+
+    /// The files a selection names, every name checked before the first is touched: one bad id in a list refuses the
+    /// whole operation rather than leave it half done.
+    func files(worker: String, _ selection: DeadLetterSelection) throws -> [(id: String, path: String)] {
+        let targets: [String]
+        switch selection {
+        case .all: targets = try ids(worker: worker)
+        case .ids(let ids): targets = ids
+        }
+        return try targets.map { ($0, try path(worker: worker, id: $0)) }
     }
 
     func read(_ file: String) throws -> DeadLetter {
@@ -165,11 +177,17 @@ package struct DeadLetterDirectory: Sendable {
         }
     }
 
+    /// Worker names become folder names: the queue-name rule (``QueueNames``), which no path can pass.
+    package static func validateWorker(_ worker: String) throws {
+        try QueueNames.validate(worker, as: "worker name")
+    }
+
     /// Ids become file names: refuse anything that could leave the folder.
-    static func validateID(_ id: String) throws {
+    package static func validateID(_ id: String) throws {
         guard !id.isEmpty, id.utf8.count <= 128, !id.hasPrefix("."), !id.contains("/"), !id.contains("\0") else {
             throw QueueError(
-                .invalidParameterValue, "\"\(id)\" is not a dead-letter id", hint: "Use an id printed by `dlq list`.")
+                .invalidParameterValue, "\(QueueNames.quoted(id)) is not a dead-letter id",
+                hint: "Use an id printed by `dlq list`.")
         }
     }
 }

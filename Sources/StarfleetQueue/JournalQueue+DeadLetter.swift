@@ -39,7 +39,7 @@ extension JournalQueue {
             }
             switch written {
             case .success:
-                let path = options.deadLetters.path(worker: name, id: item.id.description)
+                let path = (try? options.deadLetters.path(worker: name, id: item.id.description)) ?? ""
                 outcomes.append(.deadLettered(location: path, attempts: Int(item.entry.receiveCount)))
                 state.withLock { s in
                     guard s.index[item.id]?.leaving == true, !s.closed, s.broken == nil else { return }

@@ -193,9 +193,11 @@ package final class JournalQueue: MessageQueue {
     func nowMs() -> Int64 { Milliseconds.from(clock.now()) }
 }
 
-/// Queue names double as directory and dead-letter folder names: SQS's rule, `[A-Za-z0-9_-]{1,80}`.
+/// Queue names double as directory and dead-letter folder names: SQS's rule, `[A-Za-z0-9_-]{1,80}`. The one rule for
+/// a name that becomes a path component: none that passes it is empty, `.`, `..`, or holds a slash or NUL.
 enum QueueNames {
-    static func validate(_ name: String) throws {
+    /// `what` names the name in the error ("queue name", "worker name"); the rule is the same.
+    static func validate(_ name: String, as what: String = "queue name") throws {
         let ok =
             !name.isEmpty && name.utf8.count <= 80
             && name.unicodeScalars.allSatisfy {
@@ -203,9 +205,16 @@ enum QueueNames {
             }
         guard ok else {
             throw QueueError(
-                .invalidParameterValue, "\"\(name)\" is not a valid queue name",
+                .invalidParameterValue, "\(quoted(name)) is not a valid \(what)",
                 hint: "Use 1 to 80 letters, digits, '_' or '-' (SQS's rule).")
         }
+    }
+
+    /// A rejected name as an error shows it: quoted, control characters escaped, cut at 100 characters, so a hostile
+    /// one cannot fill a log line or a page, or hide itself.
+    static func quoted(_ name: String) -> String {
+        let shown = String(name.prefix(100)).debugDescription
+        return name.count > 100 ? shown + "…" : shown
     }
 }
 

@@ -12,7 +12,7 @@ extension SQSQueue {
     /// Returns where the dead letter went: its file.
     @discardableResult
     func finish(_ receipt: String, reason: String, permanent: Bool, copyTo target: SQSQueueURL?) async throws -> String {
-        let path = { [options, name] (id: String) in options.deadLetters.path(worker: name, id: id) }
+        let path = { [options, name] (id: String) in (try? options.deadLetters.path(worker: name, id: id)) ?? "" }
         guard let held = state.withLock({ $0.held[receipt] }) else { return path("?") }
         let message = held.message
         let failures = state.withLock { $0.failures[message.messageId] ?? [] }

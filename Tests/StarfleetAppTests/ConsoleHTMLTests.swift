@@ -62,10 +62,24 @@ import Testing
         #expect(form.value("missing") == nil)
     }
 
-    @Test func selectionsAreGroupedByWorkerAndMalformedOnesDropped() {
-        let groups = ConsoleSource.group(["A/1", "B/2", "A/3", "nope", "/4", "C/x/y"])
+    @Test func selectionsAreGroupedByWorker() throws {
+        let groups = try ConsoleSource.group(["A/1", "B/2", "A/3"])
         #expect(groups.map(\.worker) == ["A", "B"])
         #expect(groups.map(\.ids) == [["1", "3"], ["2"]])
+    }
+
+    /// A forged form value refuses the whole selection (400), not just itself: `../scheduler` once named
+    /// `<state>/scheduler.json` and `../../victim/x` a file two folders up.
+    @Test func aSelectionNamingAnythingButADeadLetterIsRefusedWhole() {
+        for bad in ["nope", "/4", "C/x/y", "../scheduler", "../../victim/x", "A/..", "A/", "A/.x", "A\u{0}/1", "A/1\u{0}"] {
+            #expect(throws: ConsoleSource.BadSelection.self, "\(bad.debugDescription)") {
+                try ConsoleSource.group(["A/1", bad])
+            }
+        }
+        #expect(throws: ConsoleSource.BadSelection.self) { try LetterScope(worker: "../../victim", account: nil).validated() }
+        #expect(throws: ConsoleSource.BadSelection.self) { try LetterScope(worker: "a/b", account: nil).validated() }
+        #expect((try? LetterScope(worker: "", account: nil).validated())?.worker == nil)  // empty means any worker
+        #expect((try? LetterScope(worker: "Audit-1", account: "1").validated())?.worker == "Audit-1")
     }
 
     @Test func workerSettingsShowEnvironmentKeysButNeverTheirValues() throws {
@@ -85,7 +99,7 @@ import Testing
 }
 
 @Suite struct ConsoleGuardTests {
-    let guardian = ConsoleGuard(token: "t0ken")
+    let guardian = ConsoleGuard(token: "t0ken", hosts: ConsoleHosts.on("127.0.0.1:8080"))
 
     @Test func aSameOriginPostWithTheTokenPasses() {
         #expect(
@@ -110,9 +124,33 @@ import Testing
             guardian.refusal(formToken: "t0ken", origin: "http://evil.example", fetchSite: nil, host: "127.0.0.1:8080") != nil)
     }
 
+    /// DNS rebinding: the attacker's page is same-origin with its own name, so its Origin matches its Host; both name a
+    /// host the console does not answer, and the post is refused even with the token it read.
+    @Test func anOriginMatchingTheHostIsStillRefusedWhenTheHostIsNotTheConsoles() {
+        let rebound = "rebind.attacker.example:8080"
+        #expect(
+            guardian.refusal(formToken: "t0ken", origin: "http://\(rebound)", fetchSite: "same-origin", host: rebound) != nil)
+        #expect(guardian.refusal(formToken: "t0ken", origin: "http://\(rebound)", fetchSite: nil, host: rebound) != nil)
+        // Another port of this machine is another origin.
+        #expect(
+            guardian.refusal(formToken: "t0ken", origin: "http://127.0.0.1:9090", fetchSite: nil, host: "127.0.0.1:9090") != nil)
+        // Case and a trailing dot name the same host: not a different origin.
+        #expect(
+            guardian.refusal(formToken: "t0ken", origin: "http://localhost:8080", fetchSite: nil, host: "LOCALHOST.:8080") == nil)
+        // A listed proxy name behind TLS: no port on either side.
+        let proxied = ConsoleGuard(token: "t0ken", hosts: ConsoleHosts.on("unix:/run/c.sock", names: ["starfleet.example.com"]))
+        #expect(
+            proxied.refusal(
+                formToken: "t0ken", origin: "https://starfleet.example.com", fetchSite: "same-origin",
+                host: "starfleet.example.com") == nil)
+        #expect(
+            proxied.refusal(formToken: "t0ken", origin: "https://evil.example", fetchSite: nil, host: "evil.example") != nil)
+    }
+
     @Test func everyDaemonGetsItsOwnLongToken() {
-        let a = ConsoleGuard()
-        let b = ConsoleGuard()
+        let hosts = ConsoleHosts.on("127.0.0.1:8080")
+        let a = ConsoleGuard(hosts: hosts)
+        let b = ConsoleGuard(hosts: hosts)
         #expect(a.token.count == 64 && a.token.allSatisfy(\.isHexDigit))
         #expect(a.token != b.token)
     }

@@ -47,7 +47,7 @@ import Testing
                         deadLetteredTimestamp: clock.now(), failures: []))
                 // Files written within one tick of the kernel's coarse clock share a modification time: set it.
                 try FileManager.default.setAttributes(
-                    [.modificationDate: clock.now()], ofItemAtPath: source.deadLetters.path(worker: worker, id: id))
+                    [.modificationDate: clock.now()], ofItemAtPath: try source.deadLetters.path(worker: worker, id: id))
                 return id
             }
         }

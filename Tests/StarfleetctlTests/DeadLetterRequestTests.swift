@@ -26,6 +26,25 @@ import Testing
         #expect(e.status == 64)
     }
 
+    /// `--worker ../../victim` or an id `../scheduler` is refused as data (exit 65) with the directory's reason, before
+    /// the inventory is even read; the directory would refuse it again.
+    @Test func aWorkerOrIDThatCouldLeaveTheFolderIsADataError() {
+        let cases: [(ids: [String], worker: String?)] = [
+            ([], "../../victim"), ([a1], "a/b"), (["../scheduler"], nil), ([a1, "x\u{0}"], "Audit"),
+        ]
+        for (ids, worker) in cases {
+            for all in ids.isEmpty ? [false, true] : [false] {
+                guard case .failure(let e) = DeadLetterRequest.parse(ids: ids, worker: worker, all: all) else {
+                    Issue.record("accepted \(ids) \(worker ?? "-")")
+                    continue
+                }
+                #expect(e.status == 65)
+                #expect(e.message.contains("is not a valid worker name") || e.message.contains("is not a dead-letter id"))
+            }
+        }
+        #expect(DeadLetterRequest.invalidName(worker: "Audit", ids: [a1]) == nil)
+    }
+
     @Test func parsesEachForm() throws {
         #expect(try DeadLetterRequest.parse(ids: [], worker: "Audit", all: false).get() == .worker("Audit"))
         #expect(try DeadLetterRequest.parse(ids: [], worker: "Audit", all: true).get() == .worker("Audit"))

@@ -2,9 +2,10 @@
 """The console behind a reverse proxy, as docs/operations.md sets it up: the built starfleetd serves
 STARFLEET.ConsoleAddress on a Unix socket, a real nginx (Debian's nginx-light, its own prefix and a free port, not the
 system's) authenticates with basic auth and proxies to the socket with `proxy_set_header Host $http_host`. Checked: the
-socket is 0600, nobody gets in without the password, the console's pages come through, a form posted through the proxy
-with the console's token and the browser's same-origin headers is accepted (a dead letter is purged), and the same
-post from another origin is refused.
+socket is 0600, nobody gets in without the password, the console's pages come through, a request whose Host is not
+the name listed in STARFLEET.ConsoleHostNames gets 421 and no page (DNS rebinding through the proxy), a form posted
+through the proxy with the console's token and the browser's same-origin headers is accepted (a dead letter is
+purged), and the same post from another origin is refused.
 
 Run by scripts/e2e/console-proxy.sh. The last line is "console-proxy: N passed, M failed".
 """
@@ -47,10 +48,14 @@ class Proxied:
         os.makedirs(os.path.join(config, "templates", "Fails"))
         self.state = os.path.join(self.dir, "state")
         self.socket = os.path.join(self.dir, "console.sock")
+        # The proxy's port is chosen first: the name the browser uses, 127.0.0.1 on it, is the one name listed.
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
         with open(os.path.join(config, "starfleetd.yaml"), "w") as f:
             f.write(f"""STARFLEET:
   TemplateDirectory: templates
   ConsoleAddress: unix:{self.socket}
+  ConsoleHostNames: ["127.0.0.1:{self.port}"]
 Fails:
   Enabled: true
   Command: ["/bin/sh", "-c", "cat > /dev/null; echo no such bucket >&2; exit 3"]
@@ -68,8 +73,6 @@ Fails:
         assert self.daemon.poll() is None, f"daemon exited early:\n{self.read_log()}"
         with open(os.path.join(config, "templates", "Fails", "one.yaml"), "w") as f:
             f.write("TemplateName: one\nTemplateDescription: fails once\n")
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         self.start_nginx()
 
     def start_nginx(self):
@@ -166,6 +169,16 @@ def test_the_pages_come_through_the_proxy(p):
     assert status == 200 and "font" in css, status
 
 
+def test_a_host_the_console_does_not_answer_gets_421_and_no_page(p):
+    # nginx passes the browser's Host on ($http_host): a rebinding name, or the right name on another port.
+    for host in ("rebind.attacker.example", f"rebind.attacker.example:{p.port}", f"127.0.0.1:{p.port + 1}"):
+        status, body = p.request("/dead-letters", headers={"Host": host})
+        assert status == 421, (host, status)
+        assert "token" not in body and "<html" not in body.lower(), (host, body[:300])
+    status, _ = p.request("/", headers={"Host": f"127.0.0.1:{p.port}"})
+    assert status == 200, status
+
+
 def test_a_same_origin_post_through_the_proxy_is_accepted_and_another_origin_refused(p):
     wait_for(lambda: glob.glob(f"{p.state}/dead-letter/Fails/*.json"), 30, "the dead letter")
     status, page = p.request("/dead-letters?worker=Fails")
@@ -190,7 +203,7 @@ def test_a_same_origin_post_through_the_proxy_is_accepted_and_another_origin_ref
 def main():
     return run_with_fixture("console-proxy", Proxied, [
         test_the_socket_is_for_the_daemons_user_only, test_nobody_gets_in_without_the_password,
-        test_the_pages_come_through_the_proxy,
+        test_the_pages_come_through_the_proxy, test_a_host_the_console_does_not_answer_gets_421_and_no_page,
         test_a_same_origin_post_through_the_proxy_is_accepted_and_another_origin_refused])
 
 

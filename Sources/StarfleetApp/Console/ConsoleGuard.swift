@@ -1,3 +1,5 @@
+import StarfleetCore
+
 /// The console's protection against cross-site requests. The console has no login (only this machine, or a proxy
 /// that authenticates, reaches it), so a page of another site open in the operator's browser could otherwise post a
 /// form to it: every POST must carry the daemon's random token, which only the console's own pages contain, and when
@@ -5,10 +7,16 @@
 struct ConsoleGuard: Sendable {
     /// 32 random bytes in hex, new at every daemon start.
     let token: String
+    /// The Hosts the console answers: an `Origin` must name one of them as well as the request's own Host.
+    let hosts: ConsoleHosts
 
-    init(token: String) { self.token = token }
+    init(token: String, hosts: ConsoleHosts) {
+        self.token = token
+        self.hosts = hosts
+    }
 
-    init() {
+    init(hosts: ConsoleHosts) {
+        self.hosts = hosts
         var generator = SystemRandomNumberGenerator()
         token = (0..<32).map { _ in
             let byte = UInt8.random(in: 0...255, using: &generator)
@@ -22,9 +30,14 @@ struct ConsoleGuard: Sendable {
             return "a cross-site request (Sec-Fetch-Site: \(fetchSite))"
         }
         if let origin, origin != "null" || fetchSite == nil {
-            // Behind a proxy the Host may be rewritten; the browser's own Origin must still name the Host it sent.
+            // Behind a proxy the Host may be rewritten; the browser's own Origin must still name the Host it sent, and
+            // that must be one the console answers (a rebinding site's Origin matches its Host, and both are refused).
             let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
-            if originHost == nil || originHost != host { return "a request from another origin (\(origin))" }
+            let named = originHost.flatMap { try? ConsoleHostName.parse($0).get() }
+            let sent = host.flatMap { try? ConsoleHostName.parse($0).get() }
+            guard let named, named == sent, let originHost, hosts.allows(originHost) else {
+                return "a request from another origin (\(origin))"
+            }
         }
         guard let formToken, Self.constantTimeEqual(formToken, token) else { return "the console's token is missing or wrong" }
         return nil

@@ -43,6 +43,7 @@ enum ConsoleRoutes {
         router.get("dead-letters") { request, _ in
             let filter = request.uri.queryParameters.get("worker").flatMap { $0.isEmpty ? nil : $0 }
             let account = request.uri.queryParameters.get("account").flatMap { $0.isEmpty ? nil : $0 }
+            do { try ConsoleSource.BadSelection.check(worker: filter) } catch { return badRequest(error) }
             let (rows, workers) = await ConsoleFiles.run {
                 (source.letters(worker: filter, account: account), (try? source.deadLetters.workers()) ?? [])
             }
@@ -54,6 +55,7 @@ enum ConsoleRoutes {
         router.get("dead-letters/:worker/:id") { _, context in
             let worker = context.parameters.get("worker") ?? ""
             let id = context.parameters.get("id") ?? ""
+            do { try ConsoleSource.BadSelection.check(worker: worker, id: id) } catch { return badRequest(error) }
             guard let letter = await ConsoleFiles.run({ try? source.deadLetters.show(worker: worker, id: id) }) else {
                 return html(ConsolePages.message(title: "Not found", "no dead letter \(id) of \(worker)"), status: .notFound)
             }
@@ -70,7 +72,10 @@ enum ConsoleRoutes {
             }
             if action == .redriveAll || action == .purgeAll {
                 // Everything the filter matches, named by the filter rather than listed: the action enumerates again.
-                let scope = LetterScope(worker: form.value("worker"), account: form.value("account"))
+                let scope: LetterScope
+                do { scope = try LetterScope(worker: form.value("worker"), account: form.value("account")).validated() } catch {
+                    return badRequest(error)
+                }
                 let count = await ConsoleFiles.run { source.targets(scope).reduce(0) { $0 + $1.ids.count } }
                 guard count > 0 else {
                     return html(ConsolePages.message(title: "Nothing selected", "no dead letters match"), status: .badRequest)
@@ -81,13 +86,16 @@ enum ConsoleRoutes {
             guard !letters.isEmpty else {
                 return html(ConsolePages.message(title: "Nothing selected", "select dead letters first"), status: .badRequest)
             }
+            do { _ = try ConsoleSource.group(letters) } catch { return badRequest(error) }
             return html(ConsolePages.confirm(action: action, letters: letters, token: csrf.token))
         }
         router.post("dead-letters/redrive") { request, context in
             switch await checked(request, context, csrf) {
             case .failure(let refused): return refused.response
             case .success(let form):
-                let (targets, scope) = await selection(form, source)
+                let targets: [(worker: String, ids: [String])]
+                let scope: String
+                do { (targets, scope) = try await selection(form, source) } catch { return badRequest(error) }
                 guard targets.contains(where: { !$0.ids.isEmpty }) else {
                     return html(ConsolePages.result(title: "Redrive", lines: ["nothing to redrive"]))
                 }
@@ -118,7 +126,8 @@ enum ConsoleRoutes {
             switch await checked(request, context, csrf) {
             case .failure(let refused): return refused.response
             case .success(let form):
-                let (targets, _) = await selection(form, source)
+                let targets: [(worker: String, ids: [String])]
+                do { (targets, _) = try await selection(form, source) } catch { return badRequest(error) }
                 let lines = await ConsoleFiles.run { source.purge(targets) }
                 return html(ConsolePages.result(title: "Purge", lines: lines.isEmpty ? ["nothing to purge"] : lines))
             }
@@ -126,15 +135,21 @@ enum ConsoleRoutes {
     }
 
     /// The letters a confirmed action names: every one its filter matches (`all`), or those listed; and how to say so.
-    static func selection(_ form: ConsoleForm, _ source: ConsoleSource) async -> (
+    /// Throws before anything is touched when a worker name or letter id could not be one.
+    static func selection(_ form: ConsoleForm, _ source: ConsoleSource) async throws(ConsoleSource.BadSelection) -> (
         targets: [(worker: String, ids: [String])], scope: String
     ) {
         guard form.value("all") == "1" else {
             let letters = form.values("letter")
-            return (ConsoleSource.group(letters), letters.count == 1 ? letters[0] : "\(letters.count) selected")
+            return (try ConsoleSource.group(letters), letters.count == 1 ? letters[0] : "\(letters.count) selected")
         }
-        let scope = LetterScope(worker: form.value("worker"), account: form.value("account"))
+        let scope = try LetterScope(worker: form.value("worker"), account: form.value("account")).validated()
         return (await ConsoleFiles.run { source.targets(scope) }, scope.description)
+    }
+
+    /// 400 for a request naming a dead letter or worker that cannot be one (a forged form): said, nothing done.
+    static func badRequest(_ error: any Error) -> Response {
+        html(ConsolePages.message(title: "Bad request", "refused: \(error)"), status: .badRequest)
     }
 
     struct Refused: Error {

@@ -3,11 +3,15 @@ import StarfleetCore
 import StarfleetHTTP
 
 /// The web console's HTTP endpoint on `STARFLEET.ConsoleAddress` (loopback TCP, or a 0600 Unix socket for a
-/// reverse proxy), with a fresh CSRF token per daemon start.
+/// reverse proxy), answering only its own address and the listed names, with a fresh CSRF token per daemon start.
 enum ConsoleServer {
     static func make(address: ConsoleAddress, source: ConsoleSource, catalog: ConsoleCatalog, logger: Logger) -> HTTPServer {
         let router = HTTPServer.router()
-        ConsoleRoutes.add(to: router, source: source, catalog: catalog, guard: ConsoleGuard())
+        let running = source.running
+        let hosts = ConsoleHosts(address: address) { running.current.configuration.starfleet.consoleHostNames }
+        // Before every route, so no page (and no token) is rendered for another Host.
+        router.add(middleware: hosts)
+        ConsoleRoutes.add(to: router, source: source, catalog: catalog, guard: ConsoleGuard(hosts: hosts))
         let bind: HTTPServer.Address
         switch address {
         case .tcp(let a): bind = .tcp(host: a.host, port: Int(a.port))

@@ -134,7 +134,7 @@ struct ConsoleSource: Sendable {
         for w in workers {
             for id in (try? deadLetters.ids(worker: w)) ?? [] {
                 var info = stat()
-                guard stat(deadLetters.path(worker: w, id: id), &info) == 0 else { continue }
+                guard let file = try? deadLetters.path(worker: w, id: id), stat(file, &info) == 0 else { continue }
                 files.append((w, id, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)))
             }
         }
@@ -179,16 +179,36 @@ struct ConsoleSource: Sendable {
         }
     }
 
-    /// `WORKER/ID` form values grouped by worker; malformed ones are dropped (ids are validated again on use).
-    static func group(_ letters: [String]) -> [(worker: String, ids: [String])] {
+    /// `WORKER/ID` form values grouped by worker. A value that is not a worker's name and a letter id, by the dead-letter
+    /// directory's own rules, refuses the whole selection: the console's forms never hold one, so it is a forged
+    /// request (`../scheduler` once named `<state>/scheduler.json`), and acting on the rest would hide that.
+    static func group(_ letters: [String]) throws(BadSelection) -> [(worker: String, ids: [String])] {
         var order: [String] = []
         var byWorker: [String: [String]] = [:]
         for value in letters {
-            let parts = value.split(separator: "/", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].contains("/") else { continue }
+            let parts = value.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2 else {
+                throw BadSelection(description: "a selected value is not a dead letter (WORKER/ID)")
+            }
+            try BadSelection.check(worker: parts[0], id: parts[1])
             if byWorker[parts[0]] == nil { order.append(parts[0]) }
             byWorker[parts[0], default: []].append(parts[1])
         }
         return order.map { ($0, byWorker[$0] ?? []) }
+    }
+
+    /// A selection of dead letters that names something else; answered with 400 and nothing touched.
+    struct BadSelection: Error, CustomStringConvertible {
+        let description: String
+
+        /// Refuses a worker name or letter id the dead-letter directory would refuse, in the directory's words.
+        static func check(worker: String?, id: String? = nil) throws(BadSelection) {
+            do {
+                if let worker { try DeadLetterDirectory.validateWorker(worker) }
+                if let id { try DeadLetterDirectory.validateID(id) }
+            } catch {
+                throw BadSelection(description: (error as? QueueError)?.message ?? "\(error)")
+            }
+        }
     }
 }

@@ -10,6 +10,13 @@ struct LetterScope: Sendable, Equatable, CustomStringConvertible {
         self.account = account.flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// Refuses a worker filter that is not a worker's name by the dead-letter directory's rule (`../../victim` once
+    /// purged files outside it); the directory refuses it again where files are touched.
+    func validated() throws(ConsoleSource.BadSelection) -> LetterScope {
+        try ConsoleSource.BadSelection.check(worker: worker)
+        return self
+    }
+
     var description: String {
         "all" + (worker.map { " of \($0)" } ?? "") + (account.map { ", account \($0)" } ?? "")
     }

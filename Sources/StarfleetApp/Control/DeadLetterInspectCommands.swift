@@ -15,6 +15,10 @@ package struct DeadLetterListCommand {
     }
 
     package func run() throws {
+        if let refusal = DeadLetterRequest.invalidName(worker: worker) {
+            Console.error("error: \(refusal.message)")
+            throw ControlExit(refusal.status)
+        }
         let access = try StateAccess(control)
         var letters: [DeadLetterSummary] = []
         do {
@@ -74,6 +78,10 @@ package struct DeadLetterShowCommand {
     }
 
     package func run() throws {
+        if let refusal = DeadLetterRequest.invalidName(worker: worker, ids: [id]) {
+            Console.error("error: \(refusal.message)")
+            throw ControlExit(refusal.status)
+        }
         let access = try StateAccess(control)
         let inventory: [String: [String]]
         do { inventory = try access.deadLetterInventory() } catch {
@@ -88,7 +96,10 @@ package struct DeadLetterShowCommand {
             guard let first = targets.first else { throw ControlExit(ExitStatus.dataError) }
             found = first
         }
-        let path = access.deadLetters.path(worker: found.worker, id: found.ids.first ?? id)
+        let path: String
+        do { path = try access.deadLetters.path(worker: found.worker, id: found.ids.first ?? id) } catch {
+            throw Failure.exit(error, "cannot show the dead letter")
+        }
         guard let data = try? Data(contentsOf: URL(filePath: path)) else {
             Console.error("error: cannot read \(path)")
             throw ControlExit(ExitStatus.ioError)

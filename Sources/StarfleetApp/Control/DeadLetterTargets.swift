@@ -1,4 +1,5 @@
 import StarfleetCore
+import StarfleetQueue
 
 /// Which dead letters `dlq redrive` / `dlq purge` take, as the operator said it. Taking everything is never
 /// implied: it needs `--all`.
@@ -14,6 +15,7 @@ enum DeadLetterRequest: Equatable {
     static func parse(ids: [String], worker: String?, all: Bool) -> Result<DeadLetterRequest, TargetError> {
         var seen: Set<String> = []
         let unique = ids.filter { seen.insert($0).inserted }
+        if let refusal = invalidName(worker: worker, ids: unique) { return .failure(refusal) }
         switch (unique.isEmpty, worker, all) {
         case (true, nil, false):
             return .failure(
@@ -26,6 +28,18 @@ enum DeadLetterRequest: Equatable {
             return .success(.everything)
         case (false, let w, false):
             return .success(.ids(unique, worker: w))
+        }
+    }
+
+    /// A data error (exit 65) for a worker name or id that cannot name a dead letter (`..`, a slash), in the words of
+    /// the dead-letter directory, which refuses it again where files are touched.
+    static func invalidName(worker: String?, ids: [String] = []) -> TargetError? {
+        do {
+            if let worker { try DeadLetterDirectory.validateWorker(worker) }
+            for id in ids { try DeadLetterDirectory.validateID(id) }
+            return nil
+        } catch {
+            return .data((error as? QueueError)?.message ?? "\(error)")
         }
     }
 

@@ -13,6 +13,15 @@ package enum ConsoleAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The Host values a browser sends when it reaches this address itself: the literal bound and `localhost`, with the
+    /// port (`localhost` stands for both loopbacks, so binding it accepts `127.0.0.1` and `[::1]` too). None for a Unix
+    /// socket: only a proxy reaches it, and its names are `STARFLEET.ConsoleHostNames`.
+    package var ownHostNames: [ConsoleHostName] {
+        guard case .tcp(let address) = self else { return [] }
+        let hosts = address.host == "localhost" ? ["localhost", "127.0.0.1", "::1"] : [address.host, "localhost"]
+        return hosts.map { ConsoleHostName(host: $0, port: address.port) }
+    }
+
     /// Parses a loopback `host:port` or `unix:/absolute/path`; anything reachable from another machine is refused.
     package static func parse(_ text: String) -> Result<ConsoleAddress, MetricsAddressError> {
         if text.hasPrefix("unix:") {

@@ -96,6 +96,18 @@ extension Configuration {
                         )
                     }
                 }
+            case "ConsoleHostNames":
+                for (text, item) in v.stringList(value, p, length: 1...300) ?? [] {
+                    switch ConsoleHostName.parse(text) {
+                    case .success(let name): s.consoleHostNames.append(name)
+                    case .failure(let error):
+                        v.error(
+                            item, p, error.reason,
+                            hint:
+                                "the name the browser uses, as a reverse proxy forwards it: starfleet.example.com or starfleet.example.com:8443"
+                        )
+                    }
+                }
             case "AlertWebhookCredential": s.alertWebhookCredential = credentialName(value, p, into: &v)
             case "RunHistoryMaxRuns", "RunHistoryMaxAgeDays": break  // below, both at once
             default: break
@@ -104,6 +116,9 @@ extension Configuration {
         let history = readRunHistoryKeys(node, "STARFLEET", into: &v)
         s.runHistory = RunHistoryPolicy(
             maxRuns: history.maxRuns ?? s.runHistory.maxRuns, maxAgeDays: history.maxAgeDays ?? s.runHistory.maxAgeDays)
+        if let names = node["ConsoleHostNames"], !s.consoleHostNames.isEmpty, s.consoleAddress == nil {
+            v.warning(names, "STARFLEET.ConsoleHostNames", "no ConsoleAddress is set, so there is no console to name")
+        }
         if s.slackEnabled && s.secretsManager == nil {
             v.error(
                 node["SlackEnabled"] ?? node, "STARFLEET.SlackEnabled",

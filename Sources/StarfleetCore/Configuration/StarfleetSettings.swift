@@ -26,6 +26,8 @@ package struct StarfleetSettings: Sendable, Hashable {
     package var invokeAddress: MetricsAddress?
     /// `STARFLEET.ConsoleAddress`: where the web console is served (loopback or a Unix socket); nil: no console.
     package var consoleAddress: ConsoleAddress?
+    /// `STARFLEET.ConsoleHostNames`: Host values the console answers besides its own address (a reverse proxy's name).
+    package var consoleHostNames: [ConsoleHostName] = []
     /// The systemd credential (a file in $CREDENTIALS_DIRECTORY) holding the alert webhook URL; nil: none.
     package var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
@@ -59,7 +61,7 @@ package struct StarfleetSettings: Sendable, Hashable {
         "SlackEnabled", "LogLevel", "ThirdPartyLoggerLevels", "StarbaseInvocationTopicArn",
         "TemplateDirectory", "StateDirectory", "S3PollIntervalSeconds", "CatchUpMissedRuns", "TimerJitterSeconds",
         "MetricsAddress", "InvokeAddress",
-        "ConsoleAddress",
+        "ConsoleAddress", "ConsoleHostNames",
         "AlertWebhookCredential",
         "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
     ]
