@@ -153,6 +153,13 @@ package enum Daemon {
         }
         // The runs of the last executions may still be queued for the history's writer.
         environment.history?.flush()
+        // Every worker has stopped: their secrets leave the disk with them. systemd empties its RuntimeDirectory= at
+        // stop, but <state>/run (no $RUNTIME_DIRECTORY) is on a disk that outlives the daemon.
+        do {
+            try WorkerFiles(runtimeDirectory: runtimeDirectory).removeAll()
+        } catch {
+            logger.error("cannot remove the workers' files; their secrets are still on disk: \(error)")
+        }
         await queues.closeAll()
         logger.notice("starfleetd stopped")
         return status
