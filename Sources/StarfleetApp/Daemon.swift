@@ -50,6 +50,14 @@ package enum Daemon {
             return 78
         }
         let processEnvironment = ProcessInfo.processInfo.environment
+        let runtimeClients = RuntimeClients.locate(environment: processEnvironment)
+        let missingClients = runtimeClients.diagnostics(configuration)
+        for d in missingClients { logger.error("\(d.description)") }
+        if missingClients.containsErrors {
+            logger.critical(
+                "a worker's runtime client is missing; not starting (exit 78)", metadata: ["config": "\(configDirectory)"])
+            return 78
+        }
 
         let paths = StatePaths(configuration.stateDirectory(flag: stateDirectoryFlag, environment: environmentState))
         let notifier = (try? SystemdNotifier()) ?? .disabled
@@ -99,7 +107,7 @@ package enum Daemon {
             alerts: alerts, aws: aws,
             runtime: RuntimeResources(
                 hub: hub, runtimeDirectory: runtimeDirectory,
-                runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
+                clients: runtimeClients,
                 workerListener: endpoints.workers.bound),
             history: RunHistoryStore(root: paths.history, clock: clock, logger: logger))
 

@@ -116,8 +116,10 @@ struct RuntimeResources: Sendable {
     let hub: WorkerRuntimeHub
     /// `$RUNTIME_DIRECTORY`, else `<state>/run` (mode 0700): the Invoke API's socket and the workers' files.
     let runtimeDirectory: String
-    /// The Python and node runtime clients and SDKs (`runtimes/` of the source tree, or the installed copy).
-    let runtimesDirectory: String
+    /// The Python and node runtime clients and SDKs (`runtimes/` of the source tree, or the installed copy), and
+    /// where the daemon looked for them.
+    let clients: RuntimeClients
+    var runtimesDirectory: String { clients.directory }
     /// Resolved with the workers' listener's port once it is bound.
     let workerListener: BindSignal
 
@@ -125,24 +127,5 @@ struct RuntimeResources: Sendable {
     func venvPython(_ worker: String, paths: StatePaths) -> String? {
         let path = "\(paths.workerDirectory(worker))/venv/bin/python3"
         return access(path, X_OK) == 0 ? path : nil
-    }
-
-    /// `$STARFLEET_RUNTIMES_DIR`, else the first of `<prefix>/lib/starfleetd/runtimes` and a source tree's `runtimes/`
-    /// found above the executable.
-    static func locateRuntimes(environment: [String: String]) -> String {
-        if let explicit = environment[EnvironmentName.runtimesDirectory], !explicit.isEmpty { return explicit }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        var directory =
-            count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/usr/bin/starfleetd"
-        for _ in 0..<6 {
-            directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
-            if directory.isEmpty { break }
-            for candidate in ["\(directory)/lib/starfleetd/runtimes", "\(directory)/runtimes"]
-            where access("\(candidate)/python/starfleet_worker", F_OK) == 0 {
-                return candidate
-            }
-        }
-        return "/usr/lib/starfleetd/runtimes"
     }
 }
