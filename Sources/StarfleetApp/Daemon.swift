@@ -18,7 +18,8 @@ import UnixSignals
 /// The composition root: configuration → state directory and queue recovery → READY=1 → the service group.
 package enum Daemon {
     /// Runs the daemon to completion and returns its exit status (0 after a clean stop, 78 for a configuration
-    /// error, 74 when the state directory cannot be used).
+    /// error, 73 when the state or runtime directory belongs to or is writable by another user, 74 when it cannot be
+    /// used).
     package static func run(configDirectory: String, stateDirectoryFlag: String?) async -> Int32 {
         FreeMemory.configureForDaemon()
         // A worker closing its stdin early must not kill the daemon; children get default dispositions back.
@@ -48,13 +49,31 @@ package enum Daemon {
             logger.critical("the configuration has errors; not starting (exit 78)", metadata: ["config": "\(configDirectory)"])
             return 78
         }
+        let processEnvironment = ProcessInfo.processInfo.environment
+        let runtimeClients = RuntimeClients.locate(environment: processEnvironment)
+        let missingClients = runtimeClients.diagnostics(configuration)
+        for d in missingClients { logger.error("\(d.description)") }
+        if missingClients.containsErrors {
+            logger.critical(
+                "a worker's runtime client is missing; not starting (exit 78)", metadata: ["config": "\(configDirectory)"])
+            return 78
+        }
 
         let paths = StatePaths(configuration.stateDirectory(flag: stateDirectoryFlag, environment: environmentState))
         let notifier = (try? SystemdNotifier()) ?? .disabled
         let clock = SystemWallClock()
         let queues = QueueSet(stateDirectory: paths.root, clock: clock, logger: logger)
+        let runtimeDirectory: String
         do {
-            try PosixDirectories.make(paths.root)
+            runtimeDirectory = try prepareDirectories(paths, environment: processEnvironment)
+        } catch let error as UntrustedDirectoryError {
+            logger.critical("refusing to start (exit 73): \(error)", metadata: ["path": "\(error.path)"])
+            return 73
+        } catch {
+            logger.critical("cannot use the state or runtime directory: \(error)", metadata: ["state": "\(paths.root)"])
+            return 74
+        }
+        do {
             try Generation.openQueues(for: configuration, in: queues)
         } catch {
             logger.critical("cannot use the state directory: \(error)", metadata: ["state": "\(paths.root)"])
@@ -69,23 +88,6 @@ package enum Daemon {
         let alerts = AlertDispatcher(
             environment: ProcessInfo.processInfo.environment, logger: logger, clock: clock,
             registry: metrics.registry)
-        let processEnvironment = ProcessInfo.processInfo.environment
-        var runtimeDirectory =
-            processEnvironment[EnvironmentName.runtimeDirectory].flatMap { $0.split(separator: ":").first.map(String.init) }
-            ?? paths.defaultRuntimeDirectory
-        do {
-            try PosixDirectories.make(runtimeDirectory)
-            chmod(runtimeDirectory, 0o700)
-            // Workers get absolute paths (they run in their own working directories).
-            if let absolute = realpath(runtimeDirectory, nil) {
-                runtimeDirectory = String(cString: absolute)
-                free(absolute)
-            }
-        } catch {
-            logger.critical("cannot use the runtime directory: \(error)", metadata: ["runtime": "\(runtimeDirectory)"])
-            await queues.closeAll()
-            return 74
-        }
         let hub = WorkerRuntimeHub(logger: logger, alerts: alerts)
         let router = QueueRouter(local: queues, clock: clock, logger: logger)
         let board = StatusBoard(startedAt: clock.now(), pid: getpid())
@@ -105,7 +107,7 @@ package enum Daemon {
             alerts: alerts, aws: aws,
             runtime: RuntimeResources(
                 hub: hub, runtimeDirectory: runtimeDirectory,
-                runtimesDirectory: RuntimeResources.locateRuntimes(environment: processEnvironment),
+                clients: runtimeClients,
                 workerListener: endpoints.workers.bound),
             history: RunHistoryStore(root: paths.history, clock: clock, logger: logger))
 
@@ -159,6 +161,13 @@ package enum Daemon {
         }
         // The runs of the last executions may still be queued for the history's writer.
         environment.history?.flush()
+        // Every worker has stopped: their secrets leave the disk with them. systemd empties its RuntimeDirectory= at
+        // stop, but <state>/run (no $RUNTIME_DIRECTORY) is on a disk that outlives the daemon.
+        do {
+            try WorkerFiles(runtimeDirectory: runtimeDirectory).removeAll()
+        } catch {
+            logger.error("cannot remove the workers' files; their secrets are still on disk: \(error)")
+        }
         await queues.closeAll()
         logger.notice("starfleetd stopped")
         return status
@@ -199,11 +208,12 @@ final class EarlyStop: Sendable {
     }
 }
 
-/// mkdir -p for the state and runtime directories (mode 0700: payloads may hold account data), then a check that
-/// the daemon can write there.
+/// mkdir -p for the state and runtime directories and the workers' folders (mode 0700: payloads may hold account
+/// data, workers' files their secrets), refusing one another user owns or may write, then a check that the daemon
+/// can write there (a read-only mount).
 enum PosixDirectories {
     static func make(_ path: String) throws {
-        try PosixFileSystem().makeDirectories(path, mode: 0o700)
+        try PrivateDirectory.make(path)
         guard access(path, W_OK) == 0 else { throw FileSystemError("access (write)", path: path, errno: errno) }
     }
 }

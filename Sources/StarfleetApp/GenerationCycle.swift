@@ -20,6 +20,9 @@ final class GenerationCycle: Sendable {
     let logger: Logger
     /// Runs one generation until its stop token fires and its workers have drained (`Generation.run` in the daemon).
     let runGeneration: @Sendable (Configuration, StopToken) async -> Void
+    /// What a reloaded configuration needs beyond its files (the runtime clients its workers start with); an error
+    /// refuses the reload like a broken file.
+    let check: @Sendable (Configuration) -> [Diagnostic]
 
     private let shutdownToken = StopToken()
     private let current = Locked<StopToken?>(nil)
@@ -27,8 +30,10 @@ final class GenerationCycle: Sendable {
 
     init(
         initial: Configuration, configDirectory: String, queues: QueueSet, status: StatusBoard, notifier: SystemdNotifier,
-        clock: any WallClock, logger: Logger, runGeneration: @escaping @Sendable (Configuration, StopToken) async -> Void
+        clock: any WallClock, logger: Logger, check: @escaping @Sendable (Configuration) -> [Diagnostic] = { _ in [] },
+        runGeneration: @escaping @Sendable (Configuration, StopToken) async -> Void
     ) {
+        self.check = check
         self.initial = initial
         self.configDirectory = configDirectory
         self.queues = queues
@@ -41,14 +46,14 @@ final class GenerationCycle: Sendable {
 
     /// The daemon's cycle: generations are `Generation.run` over `environment`.
     convenience init(initial: Configuration, environment env: DaemonEnvironment) {
+        let clients = env.runtime.clients
         self.init(
             initial: initial, configDirectory: env.configDirectory, queues: env.queues, status: env.status,
-            notifier: env.notifier,
-            clock: env.clock, logger: env.logger
-        ) { configuration, stop in
-            env.running.begin(configuration)
-            await Generation(configuration: configuration, environment: env).run(stop: stop)
-        }
+            notifier: env.notifier, clock: env.clock, logger: env.logger, check: clients.diagnostics,
+            runGeneration: { configuration, stop in
+                env.running.begin(configuration)
+                await Generation(configuration: configuration, environment: env).run(stop: stop)
+            })
     }
 
     /// SIGHUP: loads and checks the configuration directory again; when it is good and its queues open, stops the
@@ -56,9 +61,10 @@ final class GenerationCycle: Sendable {
     func reload() {
         try? notifier.reloading(status: "reloading configuration")
         logger.notice("SIGHUP: reloading the configuration", metadata: ["config": "\(configDirectory)"])
-        let (configuration, diagnostics) = ConfigurationLoader.load(configDirectory)
+        let (loaded, loadDiagnostics) = ConfigurationLoader.load(configDirectory)
+        let diagnostics = loadDiagnostics + (loaded.map(check) ?? [])
         for d in diagnostics { logger.log(level: d.severity == .error ? .error : .warning, "\(d.description)") }
-        guard let configuration else {
+        guard let configuration = loaded, !diagnostics.containsErrors else {
             logger.error("the new configuration has errors; keeping the running one")
             status.recordReload(
                 applied: false, message: "the new configuration has errors; kept the running one", at: clock.now())

@@ -33,6 +33,9 @@ package struct StatePaths: Sendable, Hashable {
     package var defaultRuntimeDirectory: String { "\(root)/run" }
     /// The Invoke API's Unix socket in a runtime directory (0600: the daemon's user and root).
     package static func invokeSocket(inRuntimeDirectory directory: String) -> String { "\(directory)/invoke.sock" }
+    /// The folders the daemon makes directly under the state directory; at start each one that exists (and each folder
+    /// in it) must be the daemon's and writable by no one else, like the state directory itself.
+    package static let daemonFolders = ["queues", "dead-letter", "history", "inbox", "workers", "run"]
     /// Where systemd's `RuntimeDirectory=starfleetd` puts the runtime directory.
     package static let systemdRuntimeDirectory = "/run/starfleetd"
 

@@ -98,7 +98,7 @@ extension JournalRecovery {
                 quarantinePath: path))
         guard !readOnly else { return }
         try fileSystem.makeDirectories(quarantineDirectory, mode: 0o700)
-        let fd = try fileSystem.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        let fd = try fileSystem.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: 0o600)
         defer { fileSystem.close(fd) }
         try fileSystem.write(fd, UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + count)]), at: 0, path: path)
         try fileSystem.fsync(fd, path: path)

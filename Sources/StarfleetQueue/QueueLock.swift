@@ -25,7 +25,7 @@ final class QueueLock: Sendable {
     /// Takes the lock without waiting; throws `.locked` when another process holds it.
     static func acquire(directory: String, queue: String) throws -> QueueLock {
         let path = directory + "/lock"
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         if fd < 0 { throw QueueError.system("open", path: path, errno: errno) }
         // A process spawning a child at this moment shares the lock's open file until the child's exec closes it
         // (O_CLOEXEC): retry briefly so that microseconds of inheritance are not mistaken for another owner.

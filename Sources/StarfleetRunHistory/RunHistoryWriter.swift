@@ -109,7 +109,7 @@ package final class RunHistoryWriter: Sendable {
                 // Reopen the newest segment for appends, cut back to its last whole record.
                 let fd: Int32
                 do {
-                    fd = try fileSystem.open(path, flags: O_RDWR, mode: 0o600)
+                    fd = try fileSystem.open(path, flags: O_RDWR | O_NOFOLLOW, mode: 0o600)
                     if scan.tail != nil {
                         try fileSystem.truncate(fd, to: Int64(scan.end), path: path)
                         try fileSystem.fdatasync(fd, path: path)
@@ -218,7 +218,7 @@ package final class RunHistoryWriter: Sendable {
     ) throws(RunHistoryError) -> Active {
         let path = directory + "/" + RunHistorySegment.fileName(number)
         do {
-            let fd = try fileSystem.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o600)
+            let fd = try fileSystem.open(path, flags: O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: 0o600)
             let header = RunHistorySegment.header(number: number, createdMs: createdMs)
             do {
                 try header.withUnsafeBytes { try fileSystem.write(fd, $0, at: 0, path: path) }

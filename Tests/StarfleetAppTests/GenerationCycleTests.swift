@@ -36,7 +36,10 @@ import Testing
         let drained = Watched<Int>(0)
         let cycle: GenerationCycle
 
-        init(holdDrain: Bool = false, endOnItsOwn: Bool = false) throws {
+        init(
+            holdDrain: Bool = false, endOnItsOwn: Bool = false,
+            check: @escaping @Sendable (Configuration) -> [Diagnostic] = { _ in [] }
+        ) throws {
             dir = try TemporaryDirectory("cycle")
             let initial = try dir.configuration(GenerationCycleTests.yaml(["A"]))
             queues = QueueSet(stateDirectory: dir.path("state"), clock: clock, logger: .quiet)
@@ -46,7 +49,7 @@ import Testing
             let drained = self.drained
             cycle = GenerationCycle(
                 initial: initial, configDirectory: dir.path("config"), queues: queues, status: status,
-                notifier: .disabled, clock: clock, logger: .quiet
+                notifier: .disabled, clock: clock, logger: .quiet, check: check
             ) { configuration, stop in
                 let index = runs.update { r in
                     r.append(Run(workers: configuration.enabledWorkers.map(\.name)))
@@ -118,6 +121,26 @@ import Testing
         rig.cycle.shutdown()
         await cycle
         #expect(rig.runs.value == [Run(workers: ["A"], stopped: true, ended: true)])
+        await rig.close()
+    }
+
+    @Test func aConfigurationWhosePythonWorkerHasNoRuntimeClientIsRefused() async throws {
+        // Issue 20, item 8: otherwise every payload of the new worker would be dead-lettered.
+        let clients = RuntimeClients(directory: "/nonexistent/runtimes", searched: ["/nonexistent/runtimes"], explicit: true)
+        let rig = try Rig(check: { clients.diagnostics($0) })
+        async let cycle: Void = rig.cycle.run()
+        try await rig.waitForRuns(1)
+        try rig.dir.write(
+            "config/c.yaml",
+            GenerationCycleTests.yaml(["A"])
+                + "P: {Enabled: true, Runtime: python, Handler: main.handler, FanOutStrategy: SINGLE_INVOCATION, TemplatePrefix: P/, InvocationSources: [S3]}\n"
+        )
+        rig.cycle.reload()
+        let reload = rig.status.snapshot(now: rig.clock.now(), queues: [:]).lastReload
+        #expect(reload?.applied == false)
+        #expect(rig.runs.value == [Run(workers: ["A"])])
+        rig.cycle.shutdown()
+        await cycle
         await rig.close()
     }
 

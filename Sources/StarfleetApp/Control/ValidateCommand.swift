@@ -1,3 +1,4 @@
+import FoundationEssentials
 import StarfleetCore
 import StarfleetWorkers
 import StarfleetYAML
@@ -16,7 +17,9 @@ package struct ValidateCommand {
 
     package func run() async throws {
         let configuration = try control.loadConfiguration()
-        let commandProblems = CommandCheck.diagnostics(configuration)
+        let commandProblems =
+            CommandCheck.diagnostics(configuration)
+            + RuntimeClients.locate(environment: ProcessInfo.processInfo.environment).diagnostics(configuration)
         for d in commandProblems { Console.error(d.description) }
         if commandProblems.containsErrors { throw ControlExit(ExitStatus.config) }
         var templates = 0

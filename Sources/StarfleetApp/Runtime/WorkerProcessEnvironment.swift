@@ -21,20 +21,26 @@ struct WorkerProcessEnvironment: Sendable {
     /// Where the project's Python and node runtime clients and SDKs are installed.
     let runtimesDirectory: String
 
-    func folder(_ worker: WorkerConfiguration) -> String { "\(runtimeDirectory)/workers/\(worker.name)" }
+    var files: WorkerFiles { WorkerFiles(runtimeDirectory: runtimeDirectory) }
+
+    func folder(_ worker: WorkerConfiguration) -> String { files.folder(worker.name) }
 
     /// Writes the worker's files; returns its base environment. `secretEntry` is the worker's entry of the
-    /// STARFLEET.SecretsManager secret (JSON), nil when there is none.
+    /// STARFLEET.SecretsManager secret (JSON), nil when there is none. On failure (a credential that cannot be read)
+    /// the worker's folder is removed: files of an earlier generation must not outlive the secret they hold.
     func prepare(_ worker: WorkerConfiguration, secretEntry: String?) throws -> [String: String] {
         let folder = folder(worker)
-        try PosixDirectories.make(folder)
-        chmod(folder, 0o700)
         let configFile = "\(folder)/config.json"
         let settingsFile = "\(folder)/settings.json"
         let secretsFile = "\(folder)/secrets.json"
-        try JSONStateFile.writeBytes(try worker.section.jsonBytes(), to: configFile, mode: 0o600)
-        try JSONStateFile.writeBytes(try settingsJSON(), to: settingsFile, mode: 0o600)
-        try JSONStateFile.writeBytes(try secretsJSON(worker, secretEntry: secretEntry), to: secretsFile, mode: 0o600)
+        do {
+            try files.write(
+                worker: worker.name, config: try worker.section.jsonBytes(), settings: try settingsJSON(),
+                secrets: try secretsJSON(worker, secretEntry: secretEntry))
+        } catch {
+            try? files.remove(worker.name)
+            throw error
+        }
 
         var environment = ProcessEnvironment.base(from: daemonEnvironment)
         for name in worker.process.passEnvironment {
@@ -99,7 +105,9 @@ struct WorkerProcessEnvironment: Sendable {
         return out
     }
 
-    /// `{"Secrets": <the worker's Secrets Manager entry or null>, "Credentials": {"<name>": "<contents>"}}`.
+    /// `{"Secrets": <the worker's Secrets Manager entry or null>, "Credentials": {"<name>": "<contents>"}}`. A worker
+    /// with neither still gets the file, as `{"Secrets":null,"Credentials":{}}`: Starfleet's glue
+    /// (`starfleet_glue.py`) and workers of our own contract open `STARFLEET_SECRETS_FILE` unconditionally.
     private func secretsJSON(_ worker: WorkerConfiguration, secretEntry: String?) throws -> [UInt8] {
         var out: [UInt8] = Array(#"{"Secrets":"#.utf8)
         out.append(contentsOf: (secretEntry ?? "null").utf8)

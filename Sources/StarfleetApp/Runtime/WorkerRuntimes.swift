@@ -13,14 +13,19 @@ struct WorkerRuntimes: Sendable {
     var pools: [String: WarmPool] = [:]
 
     /// Prepares every enabled out-of-process worker; a worker whose files cannot be written (a missing credential,
-    /// a full disk) is left out with an error, its payloads waiting in its queue.
+    /// a full disk) is left out with an error, its payloads waiting in its queue. The files of every other worker
+    /// (removed, disabled, now in-process) are removed first: the previous generation has drained by now, so no
+    /// process of theirs reads them any more.
     static func prepare(_ configuration: Configuration, environment env: DaemonEnvironment, accountIndexFile: String?) async
         -> WorkerRuntimes
     {
         let logger = env.logger
         var result = WorkerRuntimes()
         let workers = configuration.enabledWorkers.filter(\.runsOutOfProcess)
-        guard !workers.isEmpty else { return result }
+        guard !workers.isEmpty else {
+            removeStaleFiles(WorkerFiles(runtimeDirectory: env.runtime.runtimeDirectory), keeping: [], logger: logger)
+            return result
+        }
         let region = env.aws.deploymentRegion(configuration)
         let runtimeAPI: String?
         do {
@@ -34,22 +39,47 @@ struct WorkerRuntimes: Sendable {
             region: region, accountIndexFile: accountIndexFile, runtimeAPI: runtimeAPI,
             runtimesDirectory: env.runtime.runtimesDirectory)
         let secrets = await secretEntries(configuration, env: env, logger: logger)
+        result.environments = writeFiles(workers, builder: builder, secrets: secrets, logger: logger)
         for worker in workers {
-            var log = logger
-            log[metadataKey: "worker"] = "\(worker.name)"
-            do {
-                let base = try builder.prepare(worker, secretEntry: secrets[worker.name])
-                result.environments[worker.name] = base
-                if let launch = builder.launch(
-                    worker, base: base, venvPython: env.runtime.venvPython(worker.name, paths: env.paths))
-                {
-                    result.pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
-                }
-            } catch {
-                log.error("cannot prepare the worker's files; its payloads wait in its queue: \(error)")
+            guard let base = result.environments[worker.name] else { continue }
+            if let launch = builder.launch(worker, base: base, venvPython: env.runtime.venvPython(worker.name, paths: env.paths))
+            {
+                result.pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
             }
         }
         return result
+    }
+
+    /// Writes the files of `workers` and returns their base environments; a worker whose files cannot be written is
+    /// logged and left out (its folder removed). The folders of every other worker are removed first.
+    static func writeFiles(
+        _ workers: [WorkerConfiguration], builder: WorkerProcessEnvironment, secrets: [String: String], logger: Logger
+    ) -> [String: [String: String]] {
+        removeStaleFiles(builder.files, keeping: workers, logger: logger)
+        var environments: [String: [String: String]] = [:]
+        for worker in workers {
+            do {
+                environments[worker.name] = try builder.prepare(worker, secretEntry: secrets[worker.name])
+            } catch {
+                logger.error(
+                    "cannot prepare the worker's files; its payloads wait in its queue: \(error)",
+                    metadata: ["worker": "\(worker.name)"])
+            }
+        }
+        return environments
+    }
+
+    /// Removes the files of workers not in `workers`, logging what it removed and, as an error, what it could not.
+    static func removeStaleFiles(_ files: WorkerFiles, keeping workers: [WorkerConfiguration], logger: Logger) {
+        let (removed, failed) = files.sweep(keeping: Set(workers.map(\.name)))
+        for name in removed {
+            logger.info("removed the files of a worker that no longer runs", metadata: ["worker": "\(name)"])
+        }
+        for (name, error) in failed {
+            logger.error(
+                "cannot remove the files of a worker that no longer runs; its secrets file is still on disk: \(error)",
+                metadata: ["worker": "\(name)"])
+        }
     }
 
     /// Each worker's entry of Starfleet's `STARFLEET.SecretsManager` secret (a JSON object keyed by worker name), as
@@ -86,8 +116,10 @@ struct RuntimeResources: Sendable {
     let hub: WorkerRuntimeHub
     /// `$RUNTIME_DIRECTORY`, else `<state>/run` (mode 0700): the Invoke API's socket and the workers' files.
     let runtimeDirectory: String
-    /// The Python and node runtime clients and SDKs (`runtimes/` of the source tree, or the installed copy).
-    let runtimesDirectory: String
+    /// The Python and node runtime clients and SDKs (`runtimes/` of the source tree, or the installed copy), and
+    /// where the daemon looked for them.
+    let clients: RuntimeClients
+    var runtimesDirectory: String { clients.directory }
     /// Resolved with the workers' listener's port once it is bound.
     let workerListener: BindSignal
 
@@ -95,24 +127,5 @@ struct RuntimeResources: Sendable {
     func venvPython(_ worker: String, paths: StatePaths) -> String? {
         let path = "\(paths.workerDirectory(worker))/venv/bin/python3"
         return access(path, X_OK) == 0 ? path : nil
-    }
-
-    /// `$STARFLEET_RUNTIMES_DIR`, else the first of `<prefix>/lib/starfleetd/runtimes` and a source tree's `runtimes/`
-    /// found above the executable.
-    static func locateRuntimes(environment: [String: String]) -> String {
-        if let explicit = environment[EnvironmentName.runtimesDirectory], !explicit.isEmpty { return explicit }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        var directory =
-            count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/usr/bin/starfleetd"
-        for _ in 0..<6 {
-            directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
-            if directory.isEmpty { break }
-            for candidate in ["\(directory)/lib/starfleetd/runtimes", "\(directory)/runtimes"]
-            where access("\(candidate)/python/starfleet_worker", F_OK) == 0 {
-                return candidate
-            }
-        }
-        return "/usr/lib/starfleetd/runtimes"
     }
 }
