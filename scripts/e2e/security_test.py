@@ -10,6 +10,12 @@ refused with nothing run, lost or deleted:
   F7  request heads trickled a byte a second: closed within the documented time
   F8  the socket table inflated to 20,000 lines: a refused connection costs the daemon ≤ 1 ms of CPU, and the
       refusals are one warning line per user per minute
+  F4  dead-letter purges and listings through the console naming `../../victim` or `../scheduler`
+      (scripts/e2e/security_console_test.py): 400, nothing outside the dead-letter folder touched
+  F5  DNS rebinding: a forged Host gets 421 and no page or token; a forged Host with a matching Origin cannot post
+  F6  a worker's credential after it is disabled and reloaded, and after the stop: in no file
+  F9  a state directory another user created (world-writable) or linked: refused at start with exit 73
+  (8) a daemon that cannot find its runtime clients: validate and start say where they looked (exit 78)
 
 Run by scripts/e2e/security.sh as root. Without useradd or setpriv it prints one SKIPPED line and counts nothing.
 The last line is "security: N passed, M failed".
@@ -29,7 +35,7 @@ import traceback
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_test import DAEMON, CTL, RECORDER, wait_for  # noqa: E402
+from daemon_test import DAEMON, CTL, FAILER, RECORDER, wait_for  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ATTACKS = os.path.join(HERE, "security_attacks.py")
@@ -90,6 +96,26 @@ class Host:
         with open(os.path.join(self.config, "index.json"), "w") as f:
             json.dump({"accounts": accounts, "generated": "2026-01-01T00:00:00Z"}, f)
         self.invoke_port, self.metrics_port, self.console_port = free_port(), free_port(), free_port()
+        self.secret = "sfd-secret-" + os.urandom(12).hex()
+        self.credentials = os.path.join(self.dir, "credentials")
+        os.makedirs(self.credentials)
+        with open(os.path.join(self.credentials, "api-token"), "w") as f:
+            f.write(self.secret)
+        with open(os.path.join(self.config, "failer.sh"), "w") as f:
+            f.write(FAILER)
+        os.chmod(os.path.join(self.config, "failer.sh"), 0o755)
+        self.victim = os.path.join(self.dir, "victim")
+        os.makedirs(self.victim)
+        with open(os.path.join(self.victim, "keep.json"), "w") as f:
+            f.write("{}")
+        self.secretive_disabled = False
+        self.write_config()
+        subprocess.run(["chown", "-R", f"{self.daemon_user.pw_uid}:{self.daemon_user.pw_gid}", self.dir], check=True)
+        os.chown(self.dir, 0, 0)
+        os.chmod(self.state, 0o700)
+        self.proc = None
+
+    def write_config(self):
         with open(os.path.join(self.config, "starfleetd.yaml"), "w") as f:
             f.write(f"""STARFLEET:
   TemplateDirectory: templates
@@ -115,15 +141,25 @@ Audit:
   FanOutStrategy: ACCOUNT
   TemplatePrefix: Audit/
   InvocationSources: [S3]
+Failing:
+  Enabled: true
+  Command: ["./failer.sh", "{self.out}/Failing"]
+  FanOutStrategy: SINGLE_INVOCATION
+  TemplatePrefix: Failing/
+  InvocationSources: [S3]
+  MaxReceiveCount: 1
+Secretive:
+  Enabled: {"false" if self.secretive_disabled else "true"}
+  Command: ["./recorder.sh", "{self.out}/Secretive"]
+  FanOutStrategy: SINGLE_INVOCATION
+  TemplatePrefix: Secretive/
+  InvocationSources: [S3]
+  Credentials: [api-token]
 """)
-        subprocess.run(["chown", "-R", f"{self.daemon_user.pw_uid}:{self.daemon_user.pw_gid}", self.dir], check=True)
-        os.chown(self.dir, 0, 0)
-        os.chmod(self.state, 0o700)
-        self.proc = None
 
     def start(self):
         log = open(self.log_path, "a")
-        env = {"PATH": os.environ["PATH"], "HOME": self.dir, "LANG": "C.UTF-8"}
+        env = {"PATH": os.environ["PATH"], "HOME": self.dir, "LANG": "C.UTF-8", "CREDENTIALS_DIRECTORY": self.credentials}
         self.proc = subprocess.Popen(
             as_user(self.daemon_user, [DAEMON, "--config", self.config, "--state-dir", self.state], nofile=1024),
             stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -211,8 +247,6 @@ Audit:
                 self.proc.wait()
         if os.environ.get("KEEP"):
             print(f"    kept {self.dir}")
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def f1_a_spoofed_invoke_runs_nothing(host):
@@ -320,9 +354,106 @@ def f8_an_inflated_socket_table_makes_refusals_no_dearer(host):
         inflater.wait()
 
 
+def files_under(*roots):
+    found = {}
+    for root in roots:
+        for directory, _, names in os.walk(root):
+            for name in names:
+                path = os.path.join(directory, name)
+                if "/dead-letter/" not in path and "/history/" not in path and not name.startswith("."):
+                    found[path] = os.lstat(path).st_size
+    return found
+
+
+def f4_f5_console_paths_and_hosts(host):
+    path = os.path.join(host.dir, "fail.json")
+    with open(path, "w") as f:
+        json.dump({"TemplateName": "Fail", "TemplateDescription": "fails once, then is a dead letter"}, f)
+    os.chmod(path, 0o644)
+    r = host.ctl("invoke", "Failing", "--payload", path, "--async")
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_for(lambda: os.path.isdir(os.path.join(host.state, "dead-letter", "Failing"))
+             and os.listdir(os.path.join(host.state, "dead-letter", "Failing")), 30, "a dead letter")
+    before = files_under(host.victim, host.state)
+    r = subprocess.run(as_user(host.attacker, [sys.executable, os.path.join(HERE, "security_console_test.py"),
+                                               "--daemon-url", f"http://127.0.0.1:{host.console_port}",
+                                               "--state", host.state, "--victim", os.path.join(host.victim, "keep.json")]),
+                       capture_output=True, text=True, timeout=120, env={"PATH": os.environ["PATH"]})
+    assert r.returncode == 0 and "FAIL" not in r.stdout, r.stdout + r.stderr
+    assert r.stdout.count("ok:") >= 20, r.stdout
+    print(f"    the console attacks: {r.stdout.count('ok:')} refused as they should be")
+    after = files_under(host.victim, host.state)
+    lost = sorted(set(before) - set(after))
+    assert not lost, f"deleted: {lost}"
+    assert os.path.exists(os.path.join(host.victim, "keep.json"))
+    letters = os.listdir(os.path.join(host.state, "dead-letter", "Failing"))
+    assert letters, "the real dead letter is gone"
+
+
+def f6_a_disabled_workers_secret_is_in_no_file(host):
+    runtime = os.path.join(host.state, "run")
+    secret = host.secret.encode()
+
+    def holders():
+        found = []
+        for directory, _, names in os.walk(runtime):
+            for name in names:
+                path = os.path.join(directory, name)
+                if os.path.isfile(path) and not os.path.islink(path):
+                    with open(path, "rb") as f:
+                        if secret in f.read():
+                            found.append(path)
+        return found
+
+    assert holders(), "the running worker's secrets file should hold its credential"
+    host.secretive_disabled = True
+    host.write_config()
+    reloads = host.log().count("configuration reloaded")
+    host.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: host.log().count("configuration reloaded") > reloads, 30, "the reload")
+    assert not holders(), holders()
+
+
+def f9_a_directory_another_user_made_is_refused(host):
+    # A shared, sticky, world-writable folder, as /tmp is: where a state directory may be made by whoever comes first.
+    shared = os.path.join(host.dir, "shared")
+    os.makedirs(shared, exist_ok=True)
+    os.chmod(shared, 0o1777)
+    planted = os.path.join(shared, "planted-state")
+    helper = os.path.join(HERE, "security_files_test.py")
+    r = subprocess.run(as_user(host.attacker, [sys.executable, helper, "precreate-state", planted]),
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    link = os.path.join(shared, "linked-state")
+    r = subprocess.run(as_user(host.attacker, [sys.executable, helper, "plant-link", link, planted]),
+                       capture_output=True, text=True, timeout=30)
+    for state in (planted, link):
+        daemon = as_user(host.daemon_user, [DAEMON, "--config", host.config, "--state-dir", state])
+        r = subprocess.run([sys.executable, helper, "expect-refused", state, "--", *daemon],
+                           capture_output=True, text=True, timeout=60, env={**os.environ, "TIMEOUT": "20"})
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+def item8_missing_runtime_clients_are_named(host):
+    lonely = tempfile.mkdtemp(prefix="sfd-lonely-")
+    try:
+        binary = os.path.join(lonely, "bin", "starfleetctl")
+        os.makedirs(os.path.dirname(binary))
+        shutil.copy(CTL, binary)
+        env = {k: v for k, v in os.environ.items() if k != "STARFLEET_RUNTIMES_DIR"}
+        r = subprocess.run([binary, "validate", "--config", host.config], capture_output=True, text=True, timeout=60,
+                           env=env)
+        assert r.returncode == 78, r.stdout + r.stderr
+        assert "Warm.Runtime" in r.stdout + r.stderr and "runtime client" in r.stdout + r.stderr, r.stdout + r.stderr
+    finally:
+        shutil.rmtree(lonely, ignore_errors=True)
+
+
 CHECKS = [f1_a_spoofed_invoke_runs_nothing, f2_a_spoofed_runtime_client_takes_nothing,
           f3_idle_connections_hold_nothing_the_operator_needs, f7_trickled_heads_are_cut_off,
-          f8_an_inflated_socket_table_makes_refusals_no_dearer]
+          f8_an_inflated_socket_table_makes_refusals_no_dearer, f4_f5_console_paths_and_hosts,
+          f6_a_disabled_workers_secret_is_in_no_file, f9_a_directory_another_user_made_is_refused,
+          item8_missing_runtime_clients_are_named]
 
 
 def main():
@@ -351,6 +482,16 @@ def main():
         print(f"FAIL setting up the daemon\n{traceback.format_exc()}\n{host.log()[-3000:]}")
     finally:
         host.close()
+    # F6 after the stop: no worker's files are left in <state>/run (not systemd's RuntimeDirectory here).
+    if not selected or any(s in "f6_after_stop" for s in selected):
+        leftover = [os.path.join(d, n) for d, _, names in os.walk(os.path.join(host.state, "run", "workers")) for n in names]
+        if leftover:
+            failed += 1
+            print(f"FAIL f6_after_stop: {leftover}")
+        else:
+            passed += 1
+            print("ok   f6_after_stop")
+        shutil.rmtree(host.dir, ignore_errors=True)
     print(f"security: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
