@@ -16,6 +16,7 @@ extension JournalRecovery {
                 do {
                     let record = try JournalRecord.decode(
                         frame: UnsafeRawBufferPointer(rebasing: rest[0..<frame]), bodyWanted: false)
+                    try Self.checkPlausible(record, in: segment)
                     apply(Int64(offset), frame, record)
                 } catch {
                     // The checksum matched but the payload does not decode (an unknown record type, say).
@@ -34,6 +35,17 @@ extension JournalRecovery {
                 raw, from: offset, count: resume - offset, segment: segment,
                 reason: "checksum or framing mismatch", report: &report)
             offset = resume
+        }
+    }
+
+    /// Refuses a record whose checksum matched but whose fields no writer can have produced, before recovery uses
+    /// them: a `compacted` record is written into the head and names only older segments, so one naming its own
+    /// segment or a later one is damage (it would raise the low-water mark past segments that exist).
+    static func checkPlausible(_ record: JournalRecord, in segment: SegmentFile) throws {
+        if case .compacted(let through) = record, through >= segment.number {
+            throw QueueError(
+                .corruptData, "a compacted record in segment \(segment.number) names segment \(through)",
+                hint: "The record is quarantined.")
         }
     }
 

@@ -64,7 +64,8 @@ struct JournalRecovery {
                 let raw = UnsafeRawBufferPointer(rebasing: whole[0..<valid])
                 guard let headerLowWater = try checkHeader(raw, segment: segment, isNewest: isNewest, out: &out) else {
                     // A newest segment torn at creation was removed: its number is free again, so no gap appears.
-                    if !isNewest { out.newestSegment = max(out.newestSegment, number) }
+                    // A number out of range never becomes the newest: the head recovery starts is newest + 1.
+                    if !isNewest && number < SegmentFile.maxNumber { out.newestSegment = max(out.newestSegment, number) }
                     return
                 }
                 out.newestSegment = max(out.newestSegment, number)
@@ -202,10 +203,27 @@ struct JournalRecovery {
                 "the journal segment was written by format version \(version); this starfleetd reads up to \(SegmentFile.formatVersion)",
                 hint: "Run the starfleetd version that wrote it, or upgrade this one.", path: segment.path)
         }
-        guard magicOK, version == SegmentFile.formatVersion, number == segment.number else {
+        // The header has no checksum, so each field is checked against what a writer can have put there before
+        // any is used: the low-water mark is always below the number of the segment that carries it (compaction
+        // never takes the head), and a number past ``SegmentFile/maxNumber`` was never written.
+        let damage: String? =
+            if !magicOK {
+                "no segment magic"
+            } else if version != SegmentFile.formatVersion {
+                "format version \(version)"
+            } else if number != segment.number {
+                "the header names segment \(number)"
+            } else if number == 0 || number >= SegmentFile.maxNumber {
+                "segment number \(number) is out of range"
+            } else if lowWater >= number {
+                "low-water mark \(lowWater) is not below the segment's own number"
+            } else {
+                nil
+            }
+        if let damage {
             logger.error(
                 "journal segment header is damaged; moving the whole segment to quarantine",
-                metadata: ["path": "\(segment.path)"])
+                metadata: ["path": "\(segment.path)", "reason": "\(damage)"])
             out.report.unreadableSegments.append(segment.path)
             if !readOnly {
                 try fileSystem.makeDirectories(quarantineDirectory, mode: 0o700)

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+@testable import StarfleetQueue
+
+/// issue 20, item 7: numbers read from a journal file (header fields, record fields, segment numbers in file names)
+/// are damage when no writer can have produced them. Recovery quarantines and reports them (the queue DEGRADED);
+/// it never traps on them, loops up to them or allocates by them.
+@Suite struct HostileJournalTests {
+    /// The committed fuzz corpus of the journal target (Tests/FuzzCorpus/journal).
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FuzzCorpus/journal")
+
+    private func bytes(_ path: String) throws -> [UInt8] { try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    private func write(_ bytes: [UInt8], to path: String) throws { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
+
+    /// A segment file as the writer lays it out: the header, then the records framed.
+    private func segment(number: UInt64, lowWater: UInt64 = 0, records: [JournalRecord] = []) -> [UInt8] {
+        var out = ByteWriter()
+        out.bytes = SegmentFile.header(number: number, lowWater: lowWater)
+        for record in records { record.encode(into: &out) }
+        return out.bytes
+    }
+
+    /// Two opens, one message each: "first" in segment 1, "second" in segment 2.
+    private func twoSegments(_ f: QueueFixture) async throws {
+        for body in ["first", "second"] {
+            let q = try f.open()
+            _ = try await q.send([message(body)])
+            await q.close()
+        }
+        #expect(f.journalFiles().map { URL(fileURLWithPath: $0).lastPathComponent } == ["000000000001.seg", "000000000002.seg"])
+    }
+
+    private func bodies(_ q: JournalQueue) async throws -> [String] {
+        try await q.receive(max: 10, visibilityTimeout: nil, wait: 0).map(\.body).sorted()
+    }
+
+    /// The input that made `markedLowWater + 1` trap (a header low-water mark of 2^64 - 1): recovery moves the
+    /// segment to quarantine and marks the queue degraded; the segment after it is recovered and the queue works.
+    @Test func headerLowWaterNearTwoToThe64IsQuarantinedNotATrap() async throws {
+        let crash = try bytes(Self.corpus.appendingPathComponent("header-lowwater-overflow").path)
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let first = try #require(f.journalFiles().first)
+        try write(crash, to: first)
+
+        let seen = try JournalQueue.inspect(
+            directory: f.directory("AuditWorker"), options: f.options, clock: f.clock, logger: f.logger)
+        #expect(seen.report.unreadableSegments == [first])
+
+        let q = try f.open()
+        #expect(q.recoveryReport.unreadableSegments == [first])
+        #expect(q.recoveryReport.missingSegments.isEmpty)
+        let record = try #require(q.degraded)
+        #expect(record.quarantinedSegments == [1] && record.missingSegments.isEmpty)
+        let moved = f.directory("AuditWorker") + "/quarantine/000000000001.seg"
+        #expect(try bytes(moved) == crash)
+        #expect(try await bodies(q) == ["second"])
+        _ = try await q.send([message("third")])
+        #expect(try await bodies(q) == ["third"])
+        await q.close()
+    }
+
+    /// The daemon's case from the issue: that file is the queue's only segment.
+    @Test func headerLowWaterOverflowAsTheOnlySegmentLeavesAnEmptyDegradedQueue() async throws {
+        let crash = try bytes(Self.corpus.appendingPathComponent("header-lowwater-overflow").path)
+        let f = QueueFixture()
+        try FileManager.default.createDirectory(
+            atPath: f.directory("AuditWorker") + "/journal", withIntermediateDirectories: true)
+        try write(crash, to: f.directory("AuditWorker") + "/journal/000000000001.seg")
+        let q = try f.open()
+        #expect(q.recoveryReport.unreadableSegments.count == 1)
+        #expect(q.degraded?.quarantinedSegments == [1])
+        #expect(try q.messages().isEmpty)
+        _ = try await q.send([message("after")])
+        #expect(try await bodies(q) == ["after"])
+        await q.close()
+    }
+
+    /// A header low-water mark at or above its own segment's number cannot have been written (compaction never
+    /// takes the head): the segment is damaged, and the segments it would have hidden are not unlinked.
+    @Test func headerLowWaterNotBelowItsOwnNumberIsDamage() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let files = f.journalFiles()
+        var second = try bytes(files[1])
+        second.replaceSubrange(24..<32, with: SegmentFile.header(number: 2, lowWater: 2)[24..<32])
+        try write(second, to: files[1])
+        let q = try f.open()
+        #expect(q.recoveryReport.unreadableSegments == [files[1]])
+        #expect(FileManager.default.fileExists(atPath: files[0]))
+        #expect(try await bodies(q) == ["first"])
+        await q.close()
+    }
+
+    /// A checksum-valid `compacted` record naming segment 2^64 - 1 (or its own segment) is quarantined: it neither
+    /// traps the missing-segment walk nor raises the low-water mark so that open unlinks segments that exist.
+    @Test func compactedRecordNamingItsOwnOrALaterSegmentIsQuarantined() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let files = f.journalFiles()
+        var first = try bytes(files[0])
+        var more = ByteWriter()
+        JournalRecord.compacted(throughSegment: UInt64.max).encode(into: &more)
+        JournalRecord.compacted(throughSegment: 1).encode(into: &more)
+        first += more.bytes
+        try write(first, to: files[0])
+        let q = try f.open()
+        #expect(q.recoveryReport.quarantined.count == 2)
+        #expect(q.recoveryReport.quarantined.allSatisfy { $0.segmentPath == files[0] })
+        #expect(q.degraded?.quarantinedSegments == [1])
+        #expect(f.journalFiles().count == 3)
+        #expect(try await bodies(q) == ["first", "second"])
+        await q.close()
+    }
+
+    /// A segment file numbered past what the index can hold (here 2^64 - 1, header matching) is damage: it is
+    /// quarantined, it does not become the newest (the next head would be 2^64), and no gap is walked up to it.
+    @Test func segmentNumberedPastTheIndexIsQuarantined() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let stray = f.directory("AuditWorker") + "/journal/" + SegmentFile.fileName(UInt64.max)
+        try write(segment(number: UInt64.max), to: stray)
+        let q = try f.open()
+        #expect(q.recoveryReport.unreadableSegments == [stray])
+        #expect(q.recoveryReport.missingSegments.isEmpty)
+        #expect(f.journalFiles().map { URL(fileURLWithPath: $0).lastPathComponent }.last == "000000000003.seg")
+        #expect(try await bodies(q) == ["first", "second"])
+        await q.close()
+    }
+
+    /// Only the writer's own file names are segments: "1.seg" parses to 1 too, and reading it would read
+    /// 000000000001.seg a second time.
+    @Test func aNameThatIsNotTheWritersIsNotASegment() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let journal = f.directory("AuditWorker") + "/journal/"
+        try write(try bytes(f.journalFiles()[0]), to: journal + "1.seg")
+        let q = try f.open()
+        #expect(q.recoveryReport.segmentsRead == 2 && q.recoveryReport.isClean)
+        #expect(try await bodies(q) == ["first", "second"])
+        await q.close()
+    }
+}
