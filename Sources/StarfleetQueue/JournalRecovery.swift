@@ -85,18 +85,7 @@ struct JournalRecovery {
         }
 
         out.lowWater = markedLowWater
-        if let first = numbers.first, case let last = out.newestSegment, last > 0 {
-            let present = Set(numbers)
-            let from = max(markedLowWater + 1, first)
-            if from <= last {
-                for n in from...last where !present.contains(n) {
-                    out.report.missingSegments.append(n)
-                    logger.error(
-                        "journal segment missing; recovery continues with the segments that exist",
-                        metadata: ["segment": "\(SegmentFile.fileName(n))", "path": "\(journalDirectory)"])
-                }
-            }
-        }
+        reportMissingSegments(numbers, newest: out.newestSegment, lowWater: markedLowWater, report: &out.report)
 
         let horizon = nowMs - retentionMs
         out.entries.reserveCapacity(messages.count)
@@ -111,6 +100,34 @@ struct JournalRecovery {
         }
         out.report.messagesRecovered = out.entries.count
         return out
+    }
+
+    /// Reports the numbers above the low-water mark, below the newest segment, that have no file. The walk goes over
+    /// the gaps between the files that exist (one step per file, one log line per gap) and lists at most
+    /// ``RecoveryReport/maxMissingListed`` numbers: a stray file numbered far ahead must not make recovery count,
+    /// log or allocate its way up to it.
+    private func reportMissingSegments(
+        _ numbers: [UInt64], newest: UInt64, lowWater: UInt64, report: inout RecoveryReport
+    ) {
+        let present = numbers.filter { $0 <= newest }
+        for (previous, next) in zip(present, present.dropFirst()) {
+            // Missing: above both the previous file and the low-water mark, below the next file. `after` is below
+            // `next` here, so neither `after + 1` nor `next - 1` can overflow.
+            let after = max(previous, lowWater)
+            guard after < next, next - after > 1 else { continue }
+            let count = next - after - 1
+            logger.error(
+                "journal segments missing; recovery continues with the segments that exist",
+                metadata: [
+                    "first": "\(SegmentFile.fileName(after + 1))", "last": "\(SegmentFile.fileName(next - 1))",
+                    "count": "\(count)", "path": "\(journalDirectory)",
+                ])
+            var n = after + 1
+            while n < next && report.missingSegments.count < RecoveryReport.maxMissingListed {
+                report.missingSegments.append(n)
+                n += 1
+            }
+        }
     }
 
     /// Applies one good record to the state being rebuilt.

@@ -143,4 +143,19 @@ import Testing
         #expect(try await bodies(q) == ["first", "second"])
         await q.close()
     }
+
+    /// A well-formed segment numbered four billion ahead: the gap is real as far as recovery can tell, but it is
+    /// reported in bounded time and size (one step per file, at most `maxMissingListed` numbers).
+    @Test func aHugeGapIsReportedWithoutWalkingIt() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let far: UInt64 = 4_000_000_000
+        try write(segment(number: far), to: f.directory("AuditWorker") + "/journal/" + SegmentFile.fileName(far))
+        let q = try f.open()
+        let missing = q.recoveryReport.missingSegments
+        #expect(missing.count == RecoveryReport.maxMissingListed)
+        #expect(missing.first == 3 && missing.last == UInt64(2 + RecoveryReport.maxMissingListed))
+        #expect(try await bodies(q) == ["first", "second"])
+        await q.close()
+    }
 }
