@@ -158,4 +158,27 @@ import Testing
         #expect(try await bodies(q) == ["first", "second"])
         await q.close()
     }
+
+    /// Damage where every fourth byte starts what looks like a 4 MiB record of a known type: checking each would
+    /// checksum 4 MiB per 4 bytes of file (terabytes here). The scan gives up within its budget and quarantines the
+    /// rest of the segment; what came before the damage and the next segment are recovered.
+    @Test(.timeLimit(.minutes(1))) func damageShapedLikeEndlessRecordsIsGivenUpOn() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let files = f.journalFiles()
+        let good = try bytes(files[0])
+        // 01 00 3F 00 repeated: a length of 0x3F0001 (under 4 MiB) and the type byte 1 (message) at every 4th byte.
+        var pattern = [UInt8](repeating: 0, count: 8 << 20)
+        for i in stride(from: 0, to: pattern.count, by: 4) {
+            pattern[i] = 0x01
+            pattern[i + 2] = 0x3F
+        }
+        try write(good + pattern, to: files[0])
+        let q = try f.open()
+        let quarantined = q.recoveryReport.quarantined
+        #expect(quarantined.count == 1)
+        #expect(quarantined.first?.offset == Int64(good.count) && quarantined.first?.length == Int64(pattern.count))
+        #expect(try await bodies(q) == ["first", "second"])
+        await q.close()
+    }
 }
