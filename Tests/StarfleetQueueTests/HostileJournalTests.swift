@@ -23,6 +23,13 @@ import Testing
         return out.bytes
     }
 
+    private func messageRecord(_ id: MessageID, body: String, sentMs: Int64) -> JournalRecord {
+        .message(
+            MessageRecord(
+                id: id, sentMs: sentMs, visibleAtMs: 0, receiveCount: 0, firstReceiveMs: 0, lastReceiveMs: 0,
+                deduplicationId: nil, attributes: [:], failures: [], body: Array(body.utf8)))
+    }
+
     /// Two opens, one message each: "first" in segment 1, "second" in segment 2.
     private func twoSegments(_ f: QueueFixture) async throws {
         for body in ["first", "second"] {
@@ -179,6 +186,33 @@ import Testing
         #expect(quarantined.count == 1)
         #expect(quarantined.first?.offset == Int64(good.count) && quarantined.first?.length == Int64(pattern.count))
         #expect(try await bodies(q) == ["first", "second"])
+        await q.close()
+    }
+
+    /// A send time of Int64.max (a checksum-valid record) keeps the message (it is not past retention) and a
+    /// receive of it does not trap on `sentMs + retention`; a receive time of Int64.min makes a visibility change
+    /// a refusal, not a trap on `target - lastReceive`.
+    @Test func timesAtTheEndsOfInt64DoNotTrap() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let files = f.journalFiles()
+        let future = MessageID(high: 3, low: 3)
+        let past = MessageID(high: 4, low: 4)
+        let nowMs = Milliseconds.from(f.clock.now())
+        var more = ByteWriter()
+        messageRecord(future, body: "future", sentMs: Int64.max).encode(into: &more)
+        messageRecord(past, body: "past", sentMs: nowMs).encode(into: &more)
+        JournalRecord.receive(id: past, receiveCount: 1, receivedMs: Int64.min, visibleAtMs: 0, firstReceiveMs: Int64.min)
+            .encode(into: &more)
+        try write(try bytes(files[0]) + more.bytes, to: files[0])
+        let q = try f.open()
+        #expect(q.recoveryReport.isClean)
+        // Before any receive here: a receive sets the receive time to now.
+        let error = await #expect(throws: QueueError.self) {
+            try await q.changeVisibility(ReceiptHandle(id: past, receiveCount: 1), timeout: 10, failure: nil)
+        }
+        #expect(error?.code == .invalidParameterValue)
+        #expect(try await bodies(q) == ["first", "future", "past", "second"])
         await q.close()
     }
 }
