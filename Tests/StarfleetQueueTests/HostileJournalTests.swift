@@ -189,6 +189,36 @@ import Testing
         await q.close()
     }
 
+    /// Length and count fields inside a checksum-valid record (a body length of 2^32 - 1, 65,535 attributes with
+    /// none there) fail to decode: the record is quarantined, nothing is allocated by them, the neighbours survive.
+    @Test func lengthAndCountFieldsNearTheirMaximumAreQuarantined() async throws {
+        let f = QueueFixture()
+        try await twoSegments(f)
+        let files = f.journalFiles()
+        // A message record, then its body length patched to 0xFFFFFFFF and the frame sealed again.
+        var long = ByteWriter()
+        messageRecord(MessageID(high: 1, low: 1), body: "x", sentMs: Milliseconds.from(f.clock.now())).encode(into: &long)
+        let bodyLength = long.bytes.count - 1 - 4
+        long.bytes.replaceSubrange(bodyLength..<(bodyLength + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        JournalRecord.seal(&long.bytes, at: 0)
+        // A message record cut after its attribute count, which says 65,535.
+        var many = ByteWriter()
+        let start = many.bytes.count
+        many.u32(0)
+        many.u32(0)
+        many.u8(JournalRecord.Kind.message.rawValue)
+        many.id(MessageID(high: 2, low: 2))
+        for _ in 0..<5 { many.i64(0) }
+        many.optionalString(nil)
+        many.u16(UInt16.max)
+        JournalRecord.seal(&many.bytes, at: start)
+        try write(try bytes(files[0]) + long.bytes + many.bytes, to: files[0])
+        let q = try f.open()
+        #expect(q.recoveryReport.quarantined.count == 2)
+        #expect(try await bodies(q) == ["first", "second"])
+        await q.close()
+    }
+
     /// A send time of Int64.max (a checksum-valid record) keeps the message (it is not past retention) and a
     /// receive of it does not trap on `sentMs + retention`; a receive time of Int64.min makes a visibility change
     /// a refusal, not a trap on `target - lastReceive`.
