@@ -101,7 +101,9 @@ extension JournalQueue {
                 var pass = ReceivePass()
                 let now = nowMs()
                 while pass.taken.count < max, let id = s.index.nextVisible(nowMs: now), var entry = s.index[id] {
-                    if entry.sentMs + retentionMs <= now {
+                    // Subtracted from now, not added to the send time: a send time read from the journal can be
+                    // anything, and `sentMs + retentionMs` would trap near Int64.max.
+                    if entry.sentMs <= now - retentionMs {
                         s.index.remove(id)
                         s.expired += 1
                         logger.info(

@@ -75,7 +75,9 @@ extension JournalQueue {
             }
             let target = now + Milliseconds.duration(timeout)
             let capMs = Milliseconds.duration(QueueLimits.maxVisibilityTimeout)
-            if target - entry.lastReceiveMs > capMs {
+            // The receive time came from the journal: a difference that overflows is past any cap.
+            let sinceReceive = target.subtractingReportingOverflow(entry.lastReceiveMs)
+            if sinceReceive.overflow || sinceReceive.partialValue > capMs {
                 throw QueueError(
                     .invalidParameterValue,
                     "VisibilityTimeout \(timeout) would keep the message in flight more than 12 hours after its receive",

@@ -10,12 +10,14 @@ extension JournalRecovery {
     ) throws {
         var offset = SegmentFile.headerBytes
         let end = raw.count
+        var budget = Self.scanBudget(segmentBytes: end)
         while offset < end {
             let rest = UnsafeRawBufferPointer(rebasing: raw[offset..<end])
-            if let frame = JournalRecord.validFrame(rest) {
+            if let frame = Self.checkFrame(rest, budget: &budget) {
                 do {
                     let record = try JournalRecord.decode(
                         frame: UnsafeRawBufferPointer(rebasing: rest[0..<frame]), bodyWanted: false)
+                    try Self.checkPlausible(record, in: segment)
                     apply(Int64(offset), frame, record)
                 } catch {
                     // The checksum matched but the payload does not decode (an unknown record type, say).
@@ -24,28 +26,63 @@ extension JournalRecovery {
                 offset += frame
                 continue
             }
-            let next = nextGoodFrame(raw, after: offset)
-            if next == nil && isNewest {
+            let next = nextGoodFrame(raw, after: offset, budget: &budget)
+            // A tail is cut off only when the scan looked at every byte of it; one given up on may still hold good
+            // records, so it is copied to quarantine instead.
+            if next == nil && isNewest && budget >= 0 {
                 try truncateTail(segment, at: offset, size: end, zeros: rest.allSatisfy { $0 == 0 }, report: &report)
                 return
             }
             let resume = next ?? end
             try quarantine(
                 raw, from: offset, count: resume - offset, segment: segment,
-                reason: "checksum or framing mismatch", report: &report)
+                reason: budget >= 0 ? "checksum or framing mismatch" : "damaged; the scan for a next good record gave up",
+                report: &report)
             offset = resume
         }
     }
 
+    /// Refuses a record whose checksum matched but whose fields no writer can have produced, before recovery uses
+    /// them: a `compacted` record is written into the head and names only older segments, so one naming its own
+    /// segment or a later one is damage (it would raise the low-water mark past segments that exist).
+    static func checkPlausible(_ record: JournalRecord, in segment: SegmentFile) throws {
+        if case .compacted(let through) = record, through >= segment.number {
+            throw QueueError(
+                .corruptData, "a compacted record in segment \(segment.number) names segment \(through)",
+                hint: "The record is quarantined.")
+        }
+    }
+
+    /// How many bytes of failed checksums recovery may spend on one segment: every few bytes of damage can look like
+    /// the start of a 4 MiB record, and checking each would cost a 4 MiB checksum per byte of file. The budget is
+    /// far above what real damage costs (random bytes pass the cheap filters about once in 37,000).
+    static func scanBudget(segmentBytes: Int) -> Int { (256 << 20) + 64 * segmentBytes }
+
+    /// ``JournalRecord/validFrame(_:)``, charging a failed checksum to `budget`. A good frame is paid for by the
+    /// bytes it consumes (reading moves past it); a failed one can be asked again a few bytes further on.
+    private static func checkFrame(_ raw: UnsafeRawBufferPointer, budget: inout Int) -> Int? {
+        if let frame = JournalRecord.validFrame(raw) { return frame }
+        if raw.count >= JournalRecord.headerBytes {
+            let length = Int(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            // Only a plausible length that fits got as far as the checksum.
+            if length >= 1, length <= JournalRecord.maxRecordBytes, JournalRecord.headerBytes + length <= raw.count {
+                budget -= length
+            }
+        }
+        return nil
+    }
+
     /// The offset of the next record that checks out after a damaged one at `offset`: first where the damaged
-    /// record's own length says the next one starts, else by scanning forward byte by byte.
-    private func nextGoodFrame(_ raw: UnsafeRawBufferPointer, after offset: Int) -> Int? {
+    /// record's own length says the next one starts, else by scanning forward byte by byte. Each checksum is paid
+    /// from `budget`; nil with `budget` below zero means the scan gave up, not that nothing good follows.
+    private func nextGoodFrame(_ raw: UnsafeRawBufferPointer, after offset: Int, budget: inout Int) -> Int? {
         let end = raw.count
+        if budget < 0 { return nil }
         if end - offset >= JournalRecord.headerBytes {
             let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
             let candidate = offset + JournalRecord.headerBytes + length
             if length >= 1, length <= JournalRecord.maxRecordBytes, candidate < end,
-                JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[candidate..<end])) != nil
+                Self.checkFrame(UnsafeRawBufferPointer(rebasing: raw[candidate..<end]), budget: &budget) != nil
             {
                 return candidate
             }
@@ -55,10 +92,12 @@ extension JournalRecovery {
             // Cheap filters first (plausible length, known type byte), the checksum last.
             let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
             if length >= 1, length <= JournalRecord.maxRecordBytes, position + JournalRecord.headerBytes + length <= end,
-                JournalRecord.Kind(rawValue: raw[position + JournalRecord.headerBytes]) != nil,
-                JournalRecord.validFrame(UnsafeRawBufferPointer(rebasing: raw[position..<end])) != nil
+                JournalRecord.Kind(rawValue: raw[position + JournalRecord.headerBytes]) != nil
             {
-                return position
+                if Self.checkFrame(UnsafeRawBufferPointer(rebasing: raw[position..<end]), budget: &budget) != nil {
+                    return position
+                }
+                if budget < 0 { return nil }
             }
             position += 1
         }

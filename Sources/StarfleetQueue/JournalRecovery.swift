@@ -64,7 +64,8 @@ struct JournalRecovery {
                 let raw = UnsafeRawBufferPointer(rebasing: whole[0..<valid])
                 guard let headerLowWater = try checkHeader(raw, segment: segment, isNewest: isNewest, out: &out) else {
                     // A newest segment torn at creation was removed: its number is free again, so no gap appears.
-                    if !isNewest { out.newestSegment = max(out.newestSegment, number) }
+                    // A number out of range never becomes the newest: the head recovery starts is newest + 1.
+                    if !isNewest && number < SegmentFile.maxNumber { out.newestSegment = max(out.newestSegment, number) }
                     return
                 }
                 out.newestSegment = max(out.newestSegment, number)
@@ -84,18 +85,7 @@ struct JournalRecovery {
         }
 
         out.lowWater = markedLowWater
-        if let first = numbers.first, case let last = out.newestSegment, last > 0 {
-            let present = Set(numbers)
-            let from = max(markedLowWater + 1, first)
-            if from <= last {
-                for n in from...last where !present.contains(n) {
-                    out.report.missingSegments.append(n)
-                    logger.error(
-                        "journal segment missing; recovery continues with the segments that exist",
-                        metadata: ["segment": "\(SegmentFile.fileName(n))", "path": "\(journalDirectory)"])
-                }
-            }
-        }
+        reportMissingSegments(numbers, newest: out.newestSegment, lowWater: markedLowWater, report: &out.report)
 
         let horizon = nowMs - retentionMs
         out.entries.reserveCapacity(messages.count)
@@ -110,6 +100,34 @@ struct JournalRecovery {
         }
         out.report.messagesRecovered = out.entries.count
         return out
+    }
+
+    /// Reports the numbers above the low-water mark, below the newest segment, that have no file. The walk goes over
+    /// the gaps between the files that exist (one step per file, one log line per gap) and lists at most
+    /// ``RecoveryReport/maxMissingListed`` numbers: a stray file numbered far ahead must not make recovery count,
+    /// log or allocate its way up to it.
+    private func reportMissingSegments(
+        _ numbers: [UInt64], newest: UInt64, lowWater: UInt64, report: inout RecoveryReport
+    ) {
+        let present = numbers.filter { $0 <= newest }
+        for (previous, next) in zip(present, present.dropFirst()) {
+            // Missing: above both the previous file and the low-water mark, below the next file. `after` is below
+            // `next` here, so neither `after + 1` nor `next - 1` can overflow.
+            let after = max(previous, lowWater)
+            guard after < next, next - after > 1 else { continue }
+            let count = next - after - 1
+            logger.error(
+                "journal segments missing; recovery continues with the segments that exist",
+                metadata: [
+                    "first": "\(SegmentFile.fileName(after + 1))", "last": "\(SegmentFile.fileName(next - 1))",
+                    "count": "\(count)", "path": "\(journalDirectory)",
+                ])
+            var n = after + 1
+            while n < next && report.missingSegments.count < RecoveryReport.maxMissingListed {
+                report.missingSegments.append(n)
+                n += 1
+            }
+        }
     }
 
     /// Applies one good record to the state being rebuilt.
@@ -202,10 +220,27 @@ struct JournalRecovery {
                 "the journal segment was written by format version \(version); this starfleetd reads up to \(SegmentFile.formatVersion)",
                 hint: "Run the starfleetd version that wrote it, or upgrade this one.", path: segment.path)
         }
-        guard magicOK, version == SegmentFile.formatVersion, number == segment.number else {
+        // The header has no checksum, so each field is checked against what a writer can have put there before
+        // any is used: the low-water mark is always below the number of the segment that carries it (compaction
+        // never takes the head), and a number past ``SegmentFile/maxNumber`` was never written.
+        let damage: String? =
+            if !magicOK {
+                "no segment magic"
+            } else if version != SegmentFile.formatVersion {
+                "format version \(version)"
+            } else if number != segment.number {
+                "the header names segment \(number)"
+            } else if number == 0 || number >= SegmentFile.maxNumber {
+                "segment number \(number) is out of range"
+            } else if lowWater >= number {
+                "low-water mark \(lowWater) is not below the segment's own number"
+            } else {
+                nil
+            }
+        if let damage {
             logger.error(
                 "journal segment header is damaged; moving the whole segment to quarantine",
-                metadata: ["path": "\(segment.path)"])
+                metadata: ["path": "\(segment.path)", "reason": "\(damage)"])
             out.report.unreadableSegments.append(segment.path)
             if !readOnly {
                 try fileSystem.makeDirectories(quarantineDirectory, mode: 0o700)

@@ -25,8 +25,12 @@ package struct RecoveryReport: Sendable, Hashable {
     package var expiredOnOpen = 0
     package var truncatedTails: [TruncatedTail] = []
     package var quarantined: [QuarantinedRange] = []
-    /// Segment numbers between the compaction low-water mark and the newest segment that do not exist.
+    /// Segment numbers between the compaction low-water mark and the newest segment that do not exist: the first
+    /// ``maxMissingListed`` of them (each gap is also logged with its size).
     package var missingSegments: [UInt64] = []
+    /// The most missing segment numbers a report lists: a gap is bounded by the numbers in file names, not by
+    /// anything recovery read, so its size cannot decide what recovery allocates.
+    package static let maxMissingListed = 1_000
     /// Segments whose header is damaged or from another format version, moved to quarantine whole.
     package var unreadableSegments: [String] = []
 

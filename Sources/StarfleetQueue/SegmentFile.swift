@@ -13,6 +13,10 @@ final class SegmentFile: Sendable {
     static let headerBytes = 32
     static let magic: [UInt8] = Array("SFQJRNL\0".utf8)
     static let formatVersion: UInt32 = 1
+    /// The highest segment number the queue uses: the index keeps segment numbers in 32 bits
+    /// (``MessageIndex/Slot``), and one is used per open or rollover, so a real journal never gets near it.
+    /// Recovery treats a segment numbered at or above it as damaged, so the head it starts (newest + 1) still fits.
+    static let maxNumber = UInt64(UInt32.max)
 
     init(number: UInt64, path: String, fd: Int32, fileSystem: any JournalFileSystem) {
         self.number = number
@@ -28,10 +32,11 @@ final class SegmentFile: Sendable {
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits + ".seg"
     }
 
-    /// The segment number in a file name, or nil when the name is not a segment's.
+    /// The segment number in a file name, or nil when the name is not a segment's. Only the name ``fileName(_:)``
+    /// gives counts: "1.seg" or "+000000000001.seg" would parse to a number whose file is another one.
     static func number(inFileName name: String) -> UInt64? {
-        guard name.hasSuffix(".seg") else { return nil }
-        return UInt64(name.dropLast(4))
+        guard name.hasSuffix(".seg"), let number = UInt64(name.dropLast(4)), fileName(number) == name else { return nil }
+        return number
     }
 
     static func header(number: UInt64, lowWater: UInt64) -> [UInt8] {

@@ -26,8 +26,10 @@ case "replay":
     guard arguments.count >= 4, let target = FuzzTarget.named(arguments[2]) else { usage() }
     let files = Corpus.files(Array(arguments[3...]))
     for file in files {
-        // Printed first so the input that traps is the last line before the crash.
+        // Printed first so the input that traps is the last line before the crash; flushed, because into a file
+        // or a pipe (scripts/e2e/fuzz.sh) the line would otherwise die in the buffer with the process.
         print("replay \(target.name) \(file)")
+        fflush(nil)
         target.run(Corpus.read(file))
     }
     print("replayed \(files.count) inputs through \(target.name)")

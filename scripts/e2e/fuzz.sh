@@ -3,6 +3,8 @@
 # normal build never links libFuzzer) and runs every target for FUZZ_SECONDS (default 60) from the seed corpus in
 # Tests/FuzzCorpus/<target>. A target passes when libFuzzer exits 0 (no crash, leak, timeout or out-of-memory).
 # Crashing inputs are kept in .build-fuzz/crashes/<target>/ and printed (base64) so they can become regression tests.
+# Before any timed run, every committed corpus file of every target is replayed once ("fuzz replay <target>"), so an
+# input that once crashed fails every run, not only the runs whose exploration happens to reach it again.
 # FUZZ_TARGETS="schedule journal" limits the targets. Without libFuzzer it falls back to the random-mutation mode.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +25,31 @@ else
   fuzz=(.build/debug/starfleet-fuzz)
   mode=mutate
 fi
+
+replay_target() { # target: each committed corpus file once, in name order, no mutation
+  local target=$1 log="$tmp/replay-$1.log" files=()
+  for f in "Tests/FuzzCorpus/$target"/*; do [ -f "$f" ] && files+=("$f"); done
+  if [ "${#files[@]}" -eq 0 ]; then echo "no committed corpus in Tests/FuzzCorpus/$target"; return 1; fi
+  if [ "$mode" = libfuzzer ]; then
+    # Files (not folders) as arguments: libFuzzer runs each once and exits, non-zero on a crash or a timeout.
+    # The artifact it would write for a crash goes to scratch: the input is already committed.
+    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+      "${fuzz[0]}" "$target" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$tmp/replay-$target-" "${files[@]}" \
+      >"$log" 2>&1
+  else
+    # The replay mode has no per-input timeout of its own: a hang fails the check instead of stalling CI.
+    timeout 300 "${fuzz[0]}" replay "$target" "${files[@]}" >"$log" 2>&1
+  fi
+  local status=$? ran
+  ran=$(grep -cE "^(Executed|replay) " "$log")
+  echo "  $target: replayed $ran of ${#files[@]} committed inputs"
+  if [ "$status" -ne 0 ] || [ "$ran" -ne "${#files[@]}" ]; then
+    tail -40 "$log"
+    # The input each mode announces before running it: the last one announced is the one that failed.
+    grep -E "^(Running: |replay )" "$log" | tail -1 | sed -E "s/^(Running: |replay $target )/  failing input: /"
+    return 1
+  fi
+}
 
 run_target() { # target
   local target=$1 work="$tmp/$1" crashes=".build-fuzz/crashes/$1"
@@ -45,7 +72,16 @@ run_target() { # target
   return "$status"
 }
 
+failed_replays=" "
 for target in $targets; do
+  echo "== fuzz replay $target ($mode, committed corpus)"
+  before=$fail
+  check "fuzz replay $target" replay_target "$target"
+  if [ "$fail" -eq "$before" ]; then cat "$tmp/out"; else failed_replays+="$target "; fi
+done
+for target in $targets; do
+  # A target whose committed corpus crashes has failed already; its exploration would only crash on it again.
+  case "$failed_replays" in *" $target "*) echo "== fuzz $target: not explored (its replay failed)"; continue ;; esac
   echo "== fuzz $target ($mode, ${seconds}s)"
   check "fuzz $target" run_target "$target" && cat "$tmp/out"
 done
