@@ -239,7 +239,7 @@ import Testing
         #expect(q.recoveryReport.isClean)
         // Before any receive here: a receive sets the receive time to now.
         let error = await #expect(throws: QueueError.self) {
-            try await q.changeVisibility(ReceiptHandle(id: past, receiveCount: 1), timeout: 10, failure: nil)
+            try await q.changeVisibility(ReceiptHandle(id: past, receiveCount: 1), timeout: 10)
         }
         #expect(error?.code == .invalidParameterValue)
         #expect(try await bodies(q) == ["first", "future", "past", "second"])
