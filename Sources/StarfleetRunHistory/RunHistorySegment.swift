@@ -15,10 +15,17 @@ enum RunHistorySegment {
     }
 
     /// The segment number in a file name, or nil when the name is not a segment's.
+    /// Only the writer's own names count, numbered 1...``maxNumber``: a file name is input too, and a number near 2^64
+    /// would overflow the next segment's `+ 1`.
     static func number(inFileName name: String) -> UInt64? {
-        guard name.hasSuffix(suffix) else { return nil }
-        return UInt64(name.dropLast(suffix.count))
+        guard name.hasSuffix(suffix), let number = UInt64(name.dropLast(suffix.count)), (1...maxNumber).contains(number),
+            name == fileName(number)
+        else { return nil }
+        return number
     }
+
+    /// Twelve digits: a million segments a day would take 2,700 years to get there.
+    static let maxNumber: UInt64 = 999_999_999_999
 
     static func header(number: UInt64, createdMs: Int64) -> [UInt8] {
         var w = ByteWriter(capacity: headerBytes)

@@ -22,6 +22,20 @@ import Testing
         #expect(read.unfinishedTailBytes == 0)
     }
 
+    /// A file name is input: a segment "numbered" 2^64 - 1 (or written another way) is not the writer's, so the next
+    /// segment's number never overflows; the runs go on in a segment of the writer's own.
+    @Test func aFileNamedPastTheLastSegmentNumberIsNotASegment() throws {
+        let f = HistoryFixture()
+        try FileManager.default.createDirectory(atPath: f.directory(), withIntermediateDirectories: true)
+        for name in ["18446744073709551615.runs", "1.runs", "0000000000000.runs", "000000000000.runs"] {
+            FileManager.default.createFile(atPath: f.directory() + "/" + name, contents: Data(repeating: 0xFF, count: 64))
+        }
+        let (writer, _) = try f.open()
+        try writer.append(f.run(1), limits: .default)
+        #expect(try f.read().runs.map(\.messageId) == ["m-1"])
+        #expect(f.segments().contains("000000000001.runs"))
+    }
+
     @Test func reopeningAppendsAfterTheExistingRuns() throws {
         let f = HistoryFixture()
         do {
