@@ -106,9 +106,8 @@ package enum Daemon {
             heartbeat: WatchdogHeartbeat(), status: board, templateActivity: activity, running: running, metrics: metrics,
             alerts: alerts, aws: aws,
             runtime: RuntimeResources(
-                hub: hub, runtimeDirectory: runtimeDirectory,
-                clients: runtimeClients,
-                workerListener: endpoints.workers.bound),
+                lambda: hub, runtimeDirectory: runtimeDirectory, clients: runtimeClients,
+                workerListenerPort: { [bound = endpoints.workers.bound] in try await bound.port() }),
             history: RunHistoryStore(root: paths.history, clock: clock, logger: logger))
 
         let workers = configuration.enabledWorkers.map(\.name).joined(separator: ", ")

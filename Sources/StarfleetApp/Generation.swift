@@ -16,19 +16,19 @@ struct Generation: Sendable {
 
     /// The worker ships of the enabled workers; workers without an implementation are logged and left out.
     static func ships(
-        for configuration: Configuration, paths: StatePaths, logger: Logger, runtimes: WorkerRuntimes = WorkerRuntimes(),
-        region: String = "us-east-1", clock: any WallClock
+        for configuration: Configuration, paths: StatePaths, logger: Logger, environments: [String: [String: String]] = [:],
+        warm: [String: any WorkerShip] = [:]
     ) -> [String: any WorkerShip] {
         var ships: [String: any WorkerShip] = [:]
         for worker in configuration.enabledWorkers {
             let directory = paths.workerDirectory(worker.name)
             if worker.runsOutOfProcess { _ = try? PosixFileSystem().makeDirectories(directory, mode: 0o700) }
-            if let pool = runtimes.pools[worker.name] {
-                ships[worker.name] = LambdaWorkerShip(configuration: worker, pool: pool, region: region, clock: clock)
+            if let ship = warm[worker.name] {
+                ships[worker.name] = ship
             } else if worker.runtime.isLambda {
                 continue  // logged when it was prepared
             } else if let ship = WorkerRegistry.ship(
-                for: worker, workingDirectory: directory, environment: runtimes.environments[worker.name])
+                for: worker, workingDirectory: directory, environment: environments[worker.name])
             {
                 ships[worker.name] = ship
             } else {
@@ -56,7 +56,7 @@ struct Generation: Sendable {
             try Self.openQueues(for: configuration, in: env.queues)
         } catch {
             logger.critical("cannot open the queues: \(error)")
-            env.runtime.hub.firstGenerationFailed()
+            env.runtime.lambda.firstGenerationFailed()
             return
         }
         env.alerts.configure(AlertSettings(configuration.starfleet))
@@ -68,9 +68,10 @@ struct Generation: Sendable {
             configuration, environment: env,
             accountIndexFile: configuration.localAccountIndexPath(stateDirectory: env.paths.root)
                 ?? AccountIndexCache.mirrorPath(stateDirectory: env.paths.root))
+        let warm = env.runtime.lambda.generation(
+            configuration, launches: runtimes.launches, region: env.aws.deploymentRegion(configuration), clock: env.clock)
         let ships = Self.ships(
-            for: configuration, paths: env.paths, logger: logger, runtimes: runtimes,
-            region: env.aws.deploymentRegion(configuration), clock: env.clock)
+            for: configuration, paths: env.paths, logger: logger, environments: runtimes.environments, warm: warm.ships)
         let starbase = Starbase(
             configuration: configuration, queues: env.router, templates: env.aws.templateStore(for: configuration),
             index: env.aws.accountIndex(for: configuration, stateDirectory: env.paths.root),
@@ -79,8 +80,8 @@ struct Generation: Sendable {
             configuration: configuration, ships: ships, queues: env.router, logger: logger,
             awsSession: env.aws.session, history: env.history)
         let configuration = self.configuration
-        env.runtime.hub.install(.init(configuration: configuration, invoker: invoker, pools: runtimes.pools))
-        defer { env.runtime.hub.install(nil) }
+        warm.install(invoker: invoker)
+        defer { warm.uninstall() }
 
         if !configuration.starfleet.scheduler {
             logger.notice("STARFLEET.Scheduler is false: this host only consumes (no timed events, no template watching)")
@@ -157,9 +158,7 @@ struct Generation: Sendable {
                     ).run(stop: stop)
                 }
             }
-            for pool in runtimes.pools.values {
-                group.addTask { await pool.run(stop: stop) }
-            }
+            group.addTask { await warm.run(stop: stop) }
             group.addTask {
                 await InboxLoop(paths: env.paths, queues: env.queues, logger: logger, heartbeat: env.heartbeat, clock: env.clock)
                     .run(stop: stop)

@@ -3,14 +3,14 @@ import Glibc
 import Logging
 import StarfleetAWS
 import StarfleetCore
-import StarfleetHTTP
 import StarfleetWorkers
 import StarfleetYAML
 
-/// Per generation: the files, environments and warm pools of the workers that run outside the daemon.
+/// Per generation: the files and environments of the workers that run outside the daemon, and how the warm
+/// processes of the Lambda-runtime ones start (the Lambda runtime makes their pools).
 struct WorkerRuntimes: Sendable {
     var environments: [String: [String: String]] = [:]
-    var pools: [String: WarmPool] = [:]
+    var launches: [String: WarmLaunch] = [:]
 
     /// Prepares every enabled out-of-process worker; a worker whose files cannot be written (a missing credential,
     /// a full disk) is left out with an error, its payloads waiting in its queue. The files of every other worker
@@ -29,7 +29,7 @@ struct WorkerRuntimes: Sendable {
         let region = env.aws.deploymentRegion(configuration)
         let runtimeAPI: String?
         do {
-            runtimeAPI = "http://127.0.0.1:\(try await env.runtime.workerListener.port())"
+            runtimeAPI = "http://127.0.0.1:\(try await env.runtime.workerListenerPort())"
         } catch {
             logger.error("the workers' Runtime API is not available; Lambda-runtime workers will not run: \(error)")
             runtimeAPI = nil
@@ -44,7 +44,7 @@ struct WorkerRuntimes: Sendable {
             guard let base = result.environments[worker.name] else { continue }
             if let launch = builder.launch(worker, base: base, venvPython: env.runtime.venvPython(worker.name, paths: env.paths))
             {
-                result.pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
+                result.launches[worker.name] = launch
             }
         }
         return result
@@ -113,15 +113,16 @@ struct WorkerRuntimes: Sendable {
 
 /// What the daemon keeps for out-of-process workers across generations.
 struct RuntimeResources: Sendable {
-    let hub: WorkerRuntimeHub
+    /// The warm workers' runtime, which the worker-facing endpoints serve.
+    let lambda: any LambdaRuntime
     /// `$RUNTIME_DIRECTORY`, else `<state>/run` (mode 0700): the Invoke API's socket and the workers' files.
     let runtimeDirectory: String
     /// The Python and node runtime clients and SDKs (`runtimes/` of the source tree, or the installed copy), and
     /// where the daemon looked for them.
     let clients: RuntimeClients
     var runtimesDirectory: String { clients.directory }
-    /// Resolved with the workers' listener's port once it is bound.
-    let workerListener: BindSignal
+    /// The workers' listener's port, once it is bound (it throws when the listener cannot bind).
+    let workerListenerPort: @Sendable () async throws -> Int
 
     /// `<state>/workers/<Name>/venv/bin/python3`, made by `starfleetctl worker build`, when it exists.
     func venvPython(_ worker: String, paths: StatePaths) -> String? {
