@@ -121,26 +121,68 @@ let package = Package(
             name: "StarfleetSQSQueue",
             dependencies: ["StarfleetQueue", "StarfleetAWS", "StarfleetClock", "StarfleetCrypto", logging],
             swiftSettings: strict),
-        // The application layer under both executables: configuration loading, queues and routing, the scheduler,
-        // template watching, Starbase, dispatch, warm workers and their HTTP APIs, dead-letter operations, status,
-        // reload, systemd; and what each starfleetctl command does.
+        // The application, as targets that say what they are; each depends only downward.
+        // The daemon core: configuration loading, queues and routing, the scheduler, template watching and polling,
+        // the Starbase, dispatch, alerts, status, reload, the inbox, run history, systemd, and the files and
+        // environments of out-of-process workers. No HTTP server: the Lambda runtime is a protocol here
+        // (`LambdaRuntime`), given to it by the composition root.
         .target(
-            name: "StarfleetApp",
+            name: "StarfleetDaemon",
             dependencies: [
                 "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue", "StarfleetRunHistory",
                 "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetSystemd", "StarfleetClock",
-                "StarfleetCrypto", "StarfleetProcess", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS", "StarfleetHTTP",
+                "StarfleetCrypto", "StarfleetProcess", "StarfleetTemplates", "StarfleetMetrics", "StarfleetAWS",
                 logging,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        // The Lambda runtime: warm pools, the Runtime API and the Invoke API's routes, the hub they share.
+        .target(
+            name: "StarfleetLambda",
+            dependencies: [
+                "StarfleetDaemon", "StarfleetHTTP", "StarfleetCore", "StarfleetClock", "StarfleetCrypto", "StarfleetProcess",
+                "StarfleetWorkerKit", "StarfleetWorkers", logging,
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+        // The web console: pages, routes, their guard, and what they show of the running daemon.
+        .target(
+            name: "StarfleetConsole",
+            dependencies: [
+                "StarfleetDaemon", "StarfleetHTTP", "StarfleetCore", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue",
+                "StarfleetRunHistory", "StarfleetAWS", "StarfleetFiles", "StarfleetWorkers", "StarfleetYAML", logging,
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+        // What each starfleetctl command does. No HTTP server: starfleetctl links no NIO and no Hummingbird.
+        .target(
+            name: "StarfleetControl",
+            dependencies: [
+                "StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetFiles", "StarfleetQueue", "StarfleetSQSQueue",
+                "StarfleetRunHistory", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetClock", "StarfleetCrypto",
+                "StarfleetProcess", "StarfleetAWS", logging,
+            ],
+            swiftSettings: strict),
+
+        // The executables parse arguments; starfleetd is also the composition root (it builds the endpoints, says
+        // READY and joins the services).
+        .executableTarget(
+            name: "starfleetd",
+            dependencies: [
+                "StarfleetDaemon", "StarfleetLambda", "StarfleetConsole", "StarfleetControl", "StarfleetHTTP", "StarfleetCore",
+                "StarfleetClock",
+                "StarfleetFiles", "StarfleetQueue", "StarfleetRunHistory", "StarfleetSystemd", "StarfleetMetrics",
+                "StarfleetWorkers", "StarfleetYAML", argumentParser, logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
-
-        // The executables parse arguments and call the application layer; nothing else.
-        .executableTarget(name: "starfleetd", dependencies: ["StarfleetApp", argumentParser], swiftSettings: strict),
-        .executableTarget(name: "starfleetctl", dependencies: ["StarfleetApp", argumentParser], swiftSettings: strict),
+        .executableTarget(name: "starfleetctl", dependencies: ["StarfleetControl", argumentParser], swiftSettings: strict),
         .executableTarget(name: "starfleet-bench", dependencies: ["StarfleetCore", "StarfleetYAML"], swiftSettings: strict),
         // Sends and receives in a loop, printing each acknowledgement; the crash test SIGKILLs it.
         .executableTarget(
@@ -190,12 +232,15 @@ let package = Package(
         .testTarget(
             name: "StarfleetAppTests",
             dependencies: [
-                "StarfleetApp", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS",
+                "StarfleetDaemon", "StarfleetLambda", "StarfleetConsole", "StarfleetControl", "StarfleetCore", "StarfleetYAML",
+                "StarfleetQueue", "StarfleetClock", "StarfleetAWS",
                 "StarfleetSQSQueue",
                 "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory", "StarfleetTestSupport",
                 logging,
             ]),
-        .testTarget(name: "StarfleetctlTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetTestSupport"]),
+        .testTarget(
+            name: "StarfleetctlTests",
+            dependencies: ["StarfleetControl", "StarfleetDaemon", "StarfleetCore", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetAWSTests",
             dependencies: [

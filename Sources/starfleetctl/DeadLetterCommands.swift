@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl dlq …`: the dead-letter directory, `<state>/dead-letter/<Worker>/<MessageId>.json`.
 struct DeadLetterCommand: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {

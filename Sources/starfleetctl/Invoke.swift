@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl invoke WORKER --payload FILE`: run a worker once, in this process, and print its result
 /// (Starfleet's worker CLI commands, Bedrock's `invoke`); or `--async` to put the payload on its queue.

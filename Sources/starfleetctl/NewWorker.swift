@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl new worker NAME --language …`: scaffolds a worker ship (Bedrock's `bedrock new worker`).
 struct NewCommand: ParsableCommand {

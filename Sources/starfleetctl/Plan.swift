@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl plan TEMPLATE`: what the Starbase would send for a template, without sending anything.
 struct Plan: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl queue stats`: counts per queue.
 struct QueueCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl runs`: the run history, `<state>/history/<Worker>/`, read directly (safe while the daemon runs).
 struct Runs: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl schedule next`: when each timed worker fires next.
 struct ScheduleCommand: ParsableCommand {

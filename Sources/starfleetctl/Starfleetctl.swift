@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// The operator CLI: validate configuration, preview fan-outs, trigger and invoke, inspect queues and dead letters.
 @main

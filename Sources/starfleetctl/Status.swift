@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl status`: the daemon, and per worker its queue, dead letters, last outcomes and next fire.
 struct Status: AsyncParsableCommand {

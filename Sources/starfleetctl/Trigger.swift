@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl trigger FREQUENCY`: emit a timed event now, as if EventBridge fired it.
 struct Trigger: AsyncParsableCommand {

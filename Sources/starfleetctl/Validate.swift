@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl validate`: the configuration, then every template in the template directory against its worker.
 struct Validate: AsyncParsableCommand {

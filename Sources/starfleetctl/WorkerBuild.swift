@@ -1,5 +1,5 @@
 import ArgumentParser
-import StarfleetApp
+import StarfleetControl
 
 /// `starfleetctl worker build NAME` (Bedrock's `bedrock build --worker=NAME`): the worker's own dependencies in an
 /// environment of its own — `requirements.txt` into `<state>/workers/<Name>/venv` (pip), `package.json`'s

@@ -1,5 +1,4 @@
 import ArgumentParser
-import StarfleetApp
 
 /// `starfleetd`: Starfleet's Starbase and worker ships as one long-running daemon. systemd runs it
 /// (Type=notify); it works the same in a terminal, logging to stderr.

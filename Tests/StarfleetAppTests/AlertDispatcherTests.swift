@@ -11,7 +11,7 @@ import StarfleetYAML
 import Synchronization
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Alerts end to end against a local webhook: Starfleet's priority rule decides what is sent, delivery is bounded
 /// and never throws at the worker, and the webhook URL (a secret) never reaches the logs.

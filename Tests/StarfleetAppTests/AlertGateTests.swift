@@ -7,7 +7,7 @@ import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// A fan-out of thousands of payloads must not mean thousands of posts: retries are coalesced into one summary
 /// per worker per window, other alerts are limited per worker per window, and what was held back is counted,

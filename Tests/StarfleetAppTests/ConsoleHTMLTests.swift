@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetConsole
 @testable import StarfleetCore
+@testable import StarfleetDaemon
 
 @Suite struct ConsoleHTMLTests {
     @Test func escapesEveryCharacterThatEndsTextOrAnAttribute() {

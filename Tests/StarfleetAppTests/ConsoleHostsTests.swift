@@ -1,7 +1,8 @@
 import StarfleetCore
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetConsole
+@testable import StarfleetDaemon
 
 extension ConsoleHosts {
     /// The console on `address` (as `ConsoleAddress` is written) with `names` listed in `ConsoleHostNames`.

@@ -6,7 +6,8 @@ import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetConsole
+@testable import StarfleetDaemon
 
 /// The console's background redrives: paced on the clock, counted as they go, stoppable between chunks, and nothing
 /// lost — what is not redriven stays a dead letter.

@@ -3,7 +3,8 @@ import StarfleetRunHistory
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetConsole
+@testable import StarfleetDaemon
 
 /// The worker page's recent runs: read from the run history as `starfleetctl runs` reads it, then filtered.
 @Suite struct ConsoleRunsTests {

@@ -5,7 +5,8 @@ import StarfleetQueue
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetConsole
+@testable import StarfleetDaemon
 
 /// The Templates page and the worker page with the daemon's per-template record: the acknowledged change, the last
 /// fan-out, and the flags when the content moved on. Manual clock; a temp dir per test.

@@ -3,7 +3,7 @@ import StarfleetCore
 import StarfleetQueue
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// issue 13: a degraded queue in the metrics, the STATUS= line, status.json and the alert.
 @Suite struct DegradedQueueTests {

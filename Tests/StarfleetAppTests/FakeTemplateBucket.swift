@@ -3,7 +3,7 @@ import StarfleetCrypto
 import Synchronization
 
 @testable import StarfleetAWS
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// A template bucket in memory: objects with content-derived ETags (opaque, as the poller treats them), prefixes
 /// and keys that fail on demand, and a count of every call.

@@ -7,8 +7,8 @@ import StarfleetYAML
 import Synchronization
 import Testing
 
-@testable import StarfleetApp
 @testable import StarfleetCore
+@testable import StarfleetDaemon
 
 /// A fan-out is built and sent chunk by chunk: never more than one chunk of payloads at once, the same payloads in the
 /// same order as the planner's, and a failure part-way leaves a state the retry completes without duplicates.

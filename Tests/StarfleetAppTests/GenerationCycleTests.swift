@@ -5,7 +5,7 @@ import StarfleetSystemd
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// The Supervisor's reload and restart logic (``GenerationCycle``) with stand-in generations: no daemon, no signals.
 /// A reload swaps generations only for a configuration that loads and whose queues open; the running generation

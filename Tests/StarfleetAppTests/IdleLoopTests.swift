@@ -8,7 +8,7 @@ import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// An idle daemon neither wakes nor writes: status.json is rewritten only when what it shows changes, and operator
 /// requests are picked up by inotify, not by polling. Manual clock; nothing here sleeps through real time.

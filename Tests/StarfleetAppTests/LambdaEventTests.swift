@@ -4,8 +4,9 @@ import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
 
-@testable import StarfleetApp
 @testable import StarfleetCore
+@testable import StarfleetDaemon
+@testable import StarfleetLambda
 
 /// The event a Lambda handler gets, the client context with Starfleet's facts, and how a warm process's lines are logged.
 @Suite struct LambdaEventTests {

@@ -6,7 +6,7 @@ import StarfleetTestSupport
 import StarfleetWorkerKit
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// The consumer's slot accounting and settling, on an in-memory queue and the manual clock: never more executions
 /// than slots, a freed slot refilled at once, each outcome settled its own way, a failed receive retried after one

@@ -8,7 +8,7 @@ import StarfleetTestSupport
 import Synchronization
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// The dispatcher never sleeps for a fixed time: a finished execution frees its slot and the next message starts at
 /// once, a send wakes an idle consumer, a stop ends it. The manual clock never moves in these tests, so anything that

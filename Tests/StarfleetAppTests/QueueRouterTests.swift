@@ -9,7 +9,7 @@ import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Which backend each queue gets, and the FIFO MessageGroupIds. Nothing here talks to SQS: queues are made lazily.
 @Suite struct QueueRouterTests {

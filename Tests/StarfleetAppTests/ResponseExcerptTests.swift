@@ -1,6 +1,6 @@
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Issue 13: a failed webhook's body is logged redacted and bounded (Slack and proxies echo tokens and URLs).
 @Suite struct ResponseExcerptTests {

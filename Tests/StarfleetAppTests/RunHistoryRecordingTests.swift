@@ -8,8 +8,8 @@ import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
 
-@testable import StarfleetApp
 @testable import StarfleetCore
+@testable import StarfleetDaemon
 
 /// WorkerExecutor records each finished run with the outcome the queue will act on: success, a failure to retry, a
 /// timeout to retry, the last attempt dead-lettered; and only what the worker printed.

@@ -2,7 +2,8 @@ import Foundation
 import StarfleetRunHistory
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetControl
+@testable import StarfleetDaemon
 
 /// `starfleetctl runs`' ERROR column: what a reader needs to see in 60 characters.
 @Suite struct RunsErrorColumnTests {

@@ -3,7 +3,7 @@ import StarfleetCore
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Issue 20, item 8: a daemon that cannot find its runtime clients says so at start, reload and `validate`, at the
 /// worker's `Runtime` key and naming where it looked, instead of dead-lettering every payload of the worker.

@@ -5,7 +5,7 @@ import StarfleetCore
 import Synchronization
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// The S3 account index (StarfleetDefaultAccountIndex): downloaded once, then asked for with If-None-Match, so only a
 /// new ETag is parsed again; without a copy a failure is an error the Starbase retries.

@@ -4,7 +4,7 @@ import StarfleetClock
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// The poll loop on a manual clock: a pass at start, then one per interval; the acknowledged ETags survive a
 /// restart; failures back off. No real waiting.

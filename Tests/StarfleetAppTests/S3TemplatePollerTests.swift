@@ -3,7 +3,7 @@ import Logging
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// One poll pass at a time against an in-memory bucket: what fires, what is acknowledged, what is retried.
 @Suite struct S3TemplatePollerTests {

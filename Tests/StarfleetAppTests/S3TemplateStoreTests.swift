@@ -1,7 +1,7 @@
 import Testing
 
 @testable import StarfleetAWS
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Timed events and the Starbase read templates from the bucket as Starfleet does (`list_worker_ship_templates`,
 /// `fetch_template`).

@@ -7,7 +7,7 @@ import StarfleetTestSupport
 import StarfleetYAML
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// The scheduler on a manual clock: fires at the UTC boundary and not before, catches up once after downtime,
 /// fires nothing twice when the clock steps back. No real waiting.

@@ -8,7 +8,7 @@ import StarfleetWorkerKit
 import StarfleetWorkers
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Part 2 of the Starbase, one message kind at a time: what each sends to which worker queue and what it answers
 /// (done: delete; retry; permanent: dead-letter now), and, through a consumer, what is deleted and dead-lettered.

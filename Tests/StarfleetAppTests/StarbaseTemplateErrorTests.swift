@@ -8,7 +8,7 @@ import StarfleetWorkers
 import StarfleetYAML
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// What the Starbase does when the template bucket cannot give it the template: a missing key is retried (it may
 /// yet appear, and Starfleet re-raises too), a missing bucket is dead-lettered at once with its own reason.

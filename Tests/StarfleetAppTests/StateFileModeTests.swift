@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Issue 13: status.json (and every state file) is for the service user only, like the dead letters.
 @Suite struct StateFileModeTests {

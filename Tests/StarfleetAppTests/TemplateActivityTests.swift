@@ -2,7 +2,7 @@ import Foundation
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// The console's per-template record: what it keeps, its file, and its bound. Manual clock, a temp dir per test.
 @Suite struct TemplateActivityTests {

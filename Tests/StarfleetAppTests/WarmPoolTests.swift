@@ -4,8 +4,9 @@ import StarfleetProcess
 import StarfleetWorkers
 import Testing
 
-@testable import StarfleetApp
 @testable import StarfleetCore
+@testable import StarfleetDaemon
+@testable import StarfleetLambda
 
 /// The warm pool's bookkeeping, with real processes standing in for runtime clients (`sleep`: they never call the
 /// Runtime API, so the test plays their part by calling `next` / `answer` with their pids).

@@ -5,7 +5,7 @@ import StarfleetTestSupport
 import StarfleetWorkerKit
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// TimeoutSeconds for in-process (Swift) ships, on the manual clock: a hung run is cancelled when the timeout's
 /// time has passed and not a moment before, its attempt fails and is retried, and its slot goes to the next message.

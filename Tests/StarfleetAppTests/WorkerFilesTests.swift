@@ -4,7 +4,7 @@ import StarfleetCore
 import StarfleetTestSupport
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetDaemon
 
 /// Issue 20, F6: a worker's secrets file exists only while a running worker needs it. A reload that removes or
 /// disables the worker, or takes its `Credentials` away, leaves none of the secret's bytes under the runtime

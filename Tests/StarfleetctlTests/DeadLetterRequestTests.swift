@@ -1,6 +1,7 @@
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetControl
+@testable import StarfleetDaemon
 
 @Suite struct DeadLetterRequestTests {
     let a1 = "0F6C1C3E-1111-4A7B-9C11-000000000001"

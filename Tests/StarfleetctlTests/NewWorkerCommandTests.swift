@@ -1,6 +1,7 @@
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetControl
+@testable import StarfleetDaemon
 
 /// `starfleetctl new worker`'s argument checks, which the CLI prints as usage errors (exit 64).
 @Suite struct NewWorkerCommandTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetControl
+@testable import StarfleetDaemon
 
 /// `starfleetctl runs --since`: spans back from now, ISO 8601 times and dates, and what is refused.
 @Suite struct RunsSinceTests {

@@ -1,7 +1,8 @@
 import FoundationEssentials
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetControl
+@testable import StarfleetDaemon
 
 @Suite struct TextTableTests {
     @Test func alignsColumnsAndRightAlignsNumbers() {

@@ -1,7 +1,8 @@
 import StarfleetCore
 import Testing
 
-@testable import StarfleetApp
+@testable import StarfleetControl
+@testable import StarfleetDaemon
 
 @Suite struct WorkerScaffoldTests {
     @Test(arguments: ["A", "AuditWorker", "s3_sweep", "Probe-2", String(repeating: "x", count: 80)])

@@ -1,0 +1,57 @@
+import FoundationEssentials
+import Logging
+import StarfleetAWS
+import StarfleetClock
+import StarfleetCore
+package import StarfleetQueue
+import StarfleetRunHistory
+import StarfleetWorkerKit
+import StarfleetWorkers
+
+/// `invoke` from inside the daemon: a worker's context can run another worker now, in this process, or put a
+/// payload on its queue.
+package struct DaemonInvoker: WorkerInvoker {
+    let configuration: Configuration
+    let ships: [String: any WorkerShip]
+    let queues: QueueRouter
+    let logger: Logger
+    /// What the invoked worker's `context.aws(…)` is made from (nil: the process's default session).
+    var awsSession: AWSSession? = nil
+    /// Where direct invocations are recorded (nil: no run history).
+    var history: RunHistoryStore? = nil
+
+    func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool) async throws -> [UInt8] {
+        guard let ship = ships[worker] else { throw WorkerFailure("invoke: no worker named \(worker) is enabled") }
+        let id = "invoke-\(UInt64.random(in: 0...UInt64.max))"
+        let invocation = WorkerInvocation(
+            worker: worker, body: payload, account: account, region: region, commit: commit,
+            messageId: id, receiveCount: 1)
+        var log = logger
+        log[metadataKey: "worker"] = "\(worker)"
+        let context = WorkerContext(
+            worker: worker, account: account, region: region, commit: commit, messageId: id,
+            receiveCount: 1, logger: log, invoker: self, awsSession: awsSession)
+        let recorder = configuration.worker(named: worker).flatMap {
+            RunHistoryRecorder.make(history, worker: $0, in: configuration)
+        }
+        return try await RunHistoryRecorder.timing(recorder, invocation) { try await ship.execute(invocation, context: context) }
+    }
+
+    func enqueue(worker: String, payload: [UInt8], account: String?, region: String?) async throws -> String {
+        guard let config = configuration.worker(named: worker) else { throw WorkerFailure("enqueue: no worker named \(worker)") }
+        let queue = try queues.workerQueue(config)
+        return try await queue.send([InvocationMessage.make(payload: payload, account: account, region: region)]).first?.messageId
+            ?? ""
+    }
+}
+
+/// The queue message for one direct invocation (`invoke --async`, a worker's `enqueue`): the payload as the body,
+/// the account and region as attributes, as the Starbase sends them.
+package enum InvocationMessage {
+    package static func make(payload: [UInt8], account: String?, region: String?) -> OutgoingMessage {
+        var attributes = ["StarfleetEvent": "invoke"]
+        if let account { attributes["StarfleetAccount"] = account }
+        if let region { attributes["StarfleetRegion"] = region }
+        return OutgoingMessage(body: String(decoding: payload, as: UTF8.self), attributes: attributes)
+    }
+}

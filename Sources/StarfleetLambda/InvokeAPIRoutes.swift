@@ -1,0 +1,111 @@
+import FoundationEssentials
+import HTTPTypes
+package import Hummingbird
+import NIOCore
+import StarfleetCore
+package import StarfleetHTTP
+import StarfleetWorkerKit
+import StarfleetWorkers
+
+/// Lambda's Invoke API, `POST /2015-03-31/functions/{name}/invocations`, so that boto3's Lambda client (and Bedrock's
+/// `invoke(name, payload, require_response)`) reach workers through the daemon: RequestResponse runs the worker now
+/// and returns its result (`X-Amz-Function-Error` on failure), Event puts the payload on its queue (202: retried and
+/// dead-lettered like any message), DryRun checks the worker exists (204).
+package enum InvokeAPIRoutes {
+    static let invocationType = HTTPField.Name.fixed("X-Amz-Invocation-Type")
+    static let functionError = HTTPField.Name.fixed("X-Amz-Function-Error")
+    static let clientContext = HTTPField.Name.fixed("X-Amz-Client-Context")
+    static let errorTypeHeader = HTTPField.Name.fixed("x-amzn-ErrorType")
+    static let executedVersion = HTTPField.Name.fixed("X-Amz-Executed-Version")
+
+    package static func add(
+        to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool
+    ) {
+        router.post("2015-03-31/functions/:name/invocations") { request, context -> Response in
+            guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
+            let name = context.parameters.get("name") ?? ""
+            guard let running = hub.running, let worker = running.configuration.worker(named: name), worker.enabled else {
+                return failure(.notFound, type: "ResourceNotFoundException", "Function not found: \(name)")
+            }
+            let payload = try await RuntimeAPIRoutes.bytes(of: request, context)
+            let facts = Facts(header: request.headers[clientContext], defaultCommit: worker.commit)
+            switch request.headers[invocationType] ?? "RequestResponse" {
+            case "DryRun":
+                return Response(status: .noContent)
+            case "Event":
+                do {
+                    let id = try await running.invoker.enqueue(
+                        worker: name, payload: payload, account: facts.account, region: facts.region)
+                    var headers: HTTPFields = [:]
+                    headers[HTTPField.Name.fixed("X-Amzn-Starfleet-Message-Id")] = id
+                    return Response(status: .accepted, headers: headers)
+                } catch {
+                    return failure(.serviceUnavailable, type: "ServiceException", "could not queue the invocation: \(error)")
+                }
+            case "RequestResponse":
+                var headers: HTTPFields = [.contentType: "application/json"]
+                headers[executedVersion] = "$LATEST"
+                do {
+                    let result = try await running.invoker.invoke(
+                        worker: name, payload: payload, account: facts.account,
+                        region: facts.region, commit: facts.commit)
+                    return Response(
+                        status: .ok, headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: result.isEmpty ? Array("null".utf8) : result)))
+                } catch {
+                    let failure = error as? WorkerFailure ?? WorkerFailure("\(error)")
+                    headers[functionError] = "Unhandled"
+                    return Response(
+                        status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: errorDocument(failure))))
+                }
+            case let other:
+                return failure(
+                    .badRequest, type: "InvalidParameterValueException",
+                    "X-Amz-Invocation-Type \(other) is not RequestResponse, Event or DryRun")
+            }
+        }
+    }
+
+    /// Account, region and commit for the invoked payload: `X-Amz-Client-Context` (base64 JSON) custom keys.
+    struct Facts {
+        var account: String?
+        var region: String?
+        var commit: Bool
+
+        init(header: String?, defaultCommit: Bool) {
+            commit = defaultCommit
+            struct Context: Decodable { let custom: [String: String]? }
+            guard let header, let data = Data(base64Encoded: header),
+                let custom = (try? JSONDecoder().decode(Context.self, from: data))?.custom
+            else { return }
+            account = custom["StarfleetAccount"]
+            region = custom["StarfleetRegion"]
+            if let value = custom["StarfleetCommit"] { commit = value == "true" }
+        }
+    }
+
+    /// `{"errorMessage", "errorType", "stackTrace"}`, as Lambda returns a function error.
+    static func errorDocument(_ failure: WorkerFailure) -> [UInt8] {
+        var out: [UInt8] = Array(#"{"errorMessage":"#.utf8)
+        appendJSONString(failure.errorMessage ?? failure.message, to: &out)
+        out.append(contentsOf: #","errorType":"#.utf8)
+        appendJSONString(failure.errorType ?? (failure.exitStatus != nil ? "Runtime.ExitError" : "Unhandled"), to: &out)
+        out.append(contentsOf: #","stackTrace":["#.utf8)
+        let lines = (failure.stderrTail ?? "").split(separator: "\n").suffix(50)
+        for (i, line) in lines.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            appendJSONString(String(line), to: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    static func failure(_ status: HTTPResponse.Status, type: String, _ message: String) -> Response {
+        var out: [UInt8] = Array(#"{"Type":"User","message":"#.utf8)
+        appendJSONString(message, to: &out)
+        out.append(UInt8(ascii: "}"))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[errorTypeHeader] = type
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: out)))
+    }
+}

@@ -1,0 +1,47 @@
+import StarfleetClock
+import StarfleetCore
+import StarfleetDaemon
+import StarfleetWorkerKit
+
+/// The hub is the daemon's Lambda runtime: each generation's warm pools are installed into it, and the Runtime and
+/// Invoke APIs read them from it.
+extension WorkerRuntimeHub: LambdaRuntime {
+    func generation(
+        _ configuration: Configuration, launches: [String: WarmLaunch], region: String, clock: any WallClock
+    ) -> any LambdaGeneration {
+        var pools: [String: WarmPool] = [:]
+        for worker in configuration.enabledWorkers {
+            guard let launch = launches[worker.name] else { continue }
+            pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
+        }
+        return WarmGeneration(
+            hub: self, configuration: configuration, pools: pools, region: region, clock: clock)
+    }
+}
+
+/// One generation's warm pools, and the ships that submit to them.
+struct WarmGeneration: LambdaGeneration {
+    let hub: WorkerRuntimeHub
+    let configuration: Configuration
+    let pools: [String: WarmPool]
+    let region: String
+    let clock: any WallClock
+
+    var ships: [String: any WorkerShip] {
+        pools.mapValues { LambdaWorkerShip(configuration: $0.worker, pool: $0, region: region, clock: clock) }
+    }
+
+    func install(invoker: DaemonInvoker) {
+        hub.install(.init(configuration: configuration, invoker: invoker, pools: pools))
+    }
+
+    func uninstall() { hub.install(nil) }
+
+    func run(stop: StopToken) async {
+        await withDiscardingTaskGroup { group in
+            for pool in pools.values {
+                group.addTask { await pool.run(stop: stop) }
+            }
+        }
+    }
+}
