@@ -29,8 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        // One HTTP stack for every endpoint (metrics, the Lambda Runtime API, the Invoke API). Traits off: no
-        // swift-configuration and no full Foundation in the daemon.
+        // One HTTP stack for every endpoint (metrics, the Lambda Runtime API, the Invoke API, the console). Traits
+        // off: no swift-configuration and no full Foundation in the daemon.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -59,13 +59,13 @@ let package = Package(
         .target(name: "StarfleetCore", swiftSettings: strict),
         // libyaml events → marked values → Core types. The only user of CYAML.
         .target(name: "StarfleetYAML", dependencies: ["StarfleetCore", "CYAML"], swiftSettings: strict),
-        // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
-        // Deals in bytes and strings only: no StarfleetCore.
         // The state directory's file seam: POSIX file calls behind a protocol (fault-injection tests), one atomic
         // replace (temp, fsync, rename, fsync of the folder), mkdir -p.
         .target(name: "StarfleetFiles", swiftSettings: strict),
         // The queue's C helpers: CRC-32C with the CPU's crc32 instruction, SQS's body check, malloc_trim.
         .target(name: "CStarfleetQueueSupport"),
+        // Durable local queue with SQS semantics (segmented journal, group commit) and the dead-letter directory.
+        // Deals in bytes and strings only: no StarfleetCore.
         .target(
             name: "StarfleetQueue", dependencies: ["StarfleetFiles", "StarfleetClock", "CStarfleetQueueSupport", logging],
             swiftSettings: strict),
@@ -95,7 +95,8 @@ let package = Package(
         .target(
             name: "StarfleetTemplates", dependencies: ["StarfleetFiles", "StarfleetClock", "StarfleetCrypto", logging],
             swiftSettings: strict),
-        // Prometheus metrics: the registry, its text exposition and a tiny HTTP server on its own thread.
+        // Prometheus metrics: the registry and its text exposition. No HTTP server: starfleetd serves the text on
+        // STARFLEET.MetricsAddress through StarfleetHTTP (DaemonEndpoints).
         .target(name: "StarfleetMetrics", swiftSettings: strict),
         // The HTTP adapter: Hummingbird servers on loopback TCP or a Unix socket, each connection admitted by its
         // owner's uid (the kernel's socket diagnostics by exact four-tuple) with per-user caps and deadlines, and
