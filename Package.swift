@@ -158,7 +158,7 @@ let package = Package(
             swiftSettings: strict),
 
         // The doubles the test targets share (used by tests only): the manual clock, an in-memory queue, fake ships,
-        // captured logs, temporary directories and configurations.
+        // captured logs, temporary directories and configurations, and the moto_server / scripted-server processes.
         .target(
             name: "StarfleetTestSupport",
             dependencies: ["StarfleetClock", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkerKit", logging],

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StarfleetClock
 import StarfleetQueue
+import StarfleetTestSupport
 import Testing
 
 @testable import StarfleetAWS
