@@ -198,9 +198,12 @@ let package = Package(
         .testTarget(name: "StarfleetctlTests", dependencies: ["StarfleetApp", "StarfleetCore", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetAWSTests",
+            dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetTestSupport", logging]),
+        // SQSQueue against moto_server and scripted SQS endpoints; the delete batcher on the manual clock.
+        .testTarget(
+            name: "StarfleetSQSQueueTests",
             dependencies: [
-                "StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue",
-                "StarfleetTestSupport", logging,
+                "StarfleetSQSQueue", "StarfleetAWS", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport", logging,
             ]),
         .testTarget(
             name: "StarfleetWorkersTests",
