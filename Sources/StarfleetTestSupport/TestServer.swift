@@ -1,21 +1,21 @@
 import Foundation
-import Testing
 
-/// A helper server process started for a test and stopped when the test ends: the fault server (Python) or
-/// moto_server. Waits until the port accepts connections; a missing program is a test failure with a
-/// sentence saying how to install it, never a silent skip.
-final class TestServer: @unchecked Sendable {
-    let process: Process
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+/// A helper server process started for a test and stopped when the test ends: a scripted Python server (the fault
+/// servers) or moto_server. Waits until the port accepts connections; a missing program is a test failure with a
+/// sentence saying how to install it, never a silent skip. Shared by the test targets that talk to AWS (the AWS layer,
+/// the SQS queue); Foundation's Process only, so it brings no libcurl into the test support.
+package final class TestServer: @unchecked Sendable {
+    private let process: Process
+    package let port: Int
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private init(process: Process, port: Int) {
         self.process = process
         self.port = port
     }
 
-    /// Runs `body` with the fault server (or another Python server `script` that prints its port first), then stops it.
-    static func withFaultServer<T>(script: String = faultServerScript, _ body: (TestServer) async throws -> T) async throws -> T {
+    /// Runs `body` with the Python server `script` (it prints its port on its first line), then stops it.
+    package static func withFaultServer<T>(script: String, _ body: (TestServer) async throws -> T) async throws -> T {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script]
@@ -34,7 +34,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Runs `body` with a fresh moto_server on a free port, then stops it.
-    static func withMoto<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+    package static func withMoto<T>(_ body: (TestServer) async throws -> T) async throws -> T {
         let port = freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -54,7 +54,7 @@ final class TestServer: @unchecked Sendable {
         return try await body(server)
     }
 
-    func stop() {
+    package func stop() {
         // SIGKILL: children inherit the test runner's blocked-signal mask, so SIGTERM may never arrive.
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
@@ -71,7 +71,7 @@ final class TestServer: @unchecked Sendable {
         throw TestServerError("nothing listened on 127.0.0.1:\(port) within \(seconds) s")
     }
 
-    static func canConnect(_ port: Int) -> Bool {
+    package static func canConnect(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -87,7 +87,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// A port the kernel just handed out and released (the usual small race is acceptable in tests).
-    static func freePort() -> Int {
+    package static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -104,8 +104,8 @@ final class TestServer: @unchecked Sendable {
     }
 }
 
-struct TestServerError: Error, CustomStringConvertible {
-    let description: String
+package struct TestServerError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
 
