@@ -176,6 +176,7 @@ let package = Package(
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetTestSupport"]),
+        .testTarget(name: "StarfleetFilesTests", dependencies: ["StarfleetFiles", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetQueueTests",
             dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport"]),
