@@ -361,7 +361,7 @@ def f7_trickled_heads_are_cut_off(host):
     limits = {host.metrics_port: 3.5, host.console_port: 6.5, host.invoke_port: 1.5}
     for facts in results:
         assert facts["closed_after"] is not None and facts["closed_after"] <= limits[facts["port"]], facts
-    slow = host.attack_in_background("hold", host.metrics_port, 64, 4)
+    slow = host.attack_in_background("hold", host.metrics_port, 64, 4)  # 32 held, the rest closed at once
     time.sleep(1)
     assert host.scrape() == 200
     slow.communicate(timeout=30)
