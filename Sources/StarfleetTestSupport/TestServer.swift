@@ -33,25 +33,54 @@ package final class TestServer: @unchecked Sendable {
         return try await body(server)
     }
 
-    /// Runs `body` with a fresh moto_server on a free port, then stops it.
+    /// Runs `body` with a fresh moto_server on a free port, then stops it. At most ``StartGate/limit`` servers start at
+    /// once: each costs about a second of CPU to import, and twenty starting together on two cores ran past the wait.
     package static func withMoto<T>(_ body: (TestServer) async throws -> T) async throws -> T {
-        let port = freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw TestServerError("cannot start moto_server (\(error)); install it with: pip install 'moto[server]'")
+        let server = try await StartGate.shared.withPermit { () async throws -> TestServer in
+            let port = freePort()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do { try process.run() } catch {
+                throw TestServerError("cannot start moto_server (\(error)); install it with: pip install 'moto[server]'")
+            }
+            let server = TestServer(process: process, port: port)
+            do {
+                try await server.waitForPort(seconds: 20)
+            } catch {
+                server.stop()
+                throw error
+            }
+            guard process.isRunning else {
+                throw TestServerError(
+                    "moto_server exited with \(process.terminationStatus); install it with: pip install 'moto[server]'")
+            }
+            return server
         }
-        let server = TestServer(process: process, port: port)
         defer { server.stop() }
-        try await server.waitForPort(seconds: 20)
-        guard process.isRunning else {
-            throw TestServerError(
-                "moto_server exited with \(process.terminationStatus); install it with: pip install 'moto[server]'")
-        }
         return try await body(server)
+    }
+
+    /// A counting semaphore for server starts.
+    actor StartGate {
+        static let shared = StartGate()
+        static let limit = 3
+        private var running = 0
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+            if running < Self.limit {
+                running += 1
+            } else {
+                await withCheckedContinuation { waiting.append($0) }
+            }
+            defer {
+                if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+            }
+            return try await body()
+        }
     }
 
     package func stop() {
