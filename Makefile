@@ -61,7 +61,7 @@ install: dist
 	$(INSTALL) -d $(DESTDIR)$(RUNTIMESDIR)/python/starfleet_worker $(DESTDIR)$(RUNTIMESDIR)/node $(DESTDIR)$(PYTHONDIR) \
 		$(DESTDIR)$(NODEDIR)/starfleet-worker
 	$(INSTALL) -m 0644 runtimes/python/starfleet_worker/*.py $(DESTDIR)$(RUNTIMESDIR)/python/starfleet_worker/
-	$(INSTALL) -m 0644 runtimes/node/*.js $(DESTDIR)$(RUNTIMESDIR)/node/
+	$(INSTALL) -m 0644 runtimes/node/*.js runtimes/node/*.d.ts runtimes/node/package.json $(DESTDIR)$(RUNTIMESDIR)/node/
 	echo "$(RUNTIMESDIR)/python" > $(DESTDIR)$(PYTHONDIR)/starfleet_worker.pth
 	echo 'module.exports = require("$(RUNTIMESDIR)/node/worker.js");' > $(DESTDIR)$(NODEDIR)/starfleet-worker/index.js
 	$(INSTALL) -m 0644 README.md docs/operations.md docs/configuration.md docs/workers.md docs/queue-format.md docs/run-history-format.md docs/multi-host.md $(DESTDIR)$(DOCDIR)/

@@ -201,7 +201,7 @@ let package = Package(
             swiftSettings: strict),
 
         // The doubles the test targets share (used by tests only): the manual clock, an in-memory queue, fake ships,
-        // captured logs, temporary directories and configurations.
+        // captured logs, temporary directories and configurations, and the moto_server / scripted-server processes.
         .target(
             name: "StarfleetTestSupport",
             dependencies: ["StarfleetClock", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetWorkerKit", logging],
@@ -219,6 +219,7 @@ let package = Package(
         .testTarget(name: "StarfleetCryptoTests", dependencies: ["StarfleetCrypto"]),
         .testTarget(name: "StarfleetCoreTests", dependencies: ["StarfleetCore", "StarfleetYAML"], exclude: ["Fixtures"]),
         .testTarget(name: "StarfleetYAMLTests", dependencies: ["StarfleetCore", "StarfleetYAML", "StarfleetTestSupport"]),
+        .testTarget(name: "StarfleetFilesTests", dependencies: ["StarfleetFiles", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetQueueTests",
             dependencies: ["StarfleetFiles", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport"]),
@@ -244,9 +245,12 @@ let package = Package(
             dependencies: ["StarfleetControl", "StarfleetDaemon", "StarfleetCore", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetAWSTests",
+            dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetTestSupport", logging]),
+        // SQSQueue against moto_server and scripted SQS endpoints; the delete batcher on the manual clock.
+        .testTarget(
+            name: "StarfleetSQSQueueTests",
             dependencies: [
-                "StarfleetAWS", "StarfleetSQSQueue", "StarfleetClock", "StarfleetCrypto", "StarfleetQueue",
-                "StarfleetTestSupport", logging,
+                "StarfleetSQSQueue", "StarfleetAWS", "StarfleetQueue", "StarfleetClock", "StarfleetTestSupport", logging,
             ]),
         .testTarget(
             name: "StarfleetWorkersTests",

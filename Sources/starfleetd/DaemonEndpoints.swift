@@ -64,7 +64,7 @@ struct DaemonEndpoints: Sendable {
             }
             metrics = HTTPServer(
                 name: "metrics", router: router, address: .tcp(host: address.host, port: Int(address.port)),
-                policy: .metrics, maxConnections: 64, logger: logger)
+                policy: .metrics, maxConnections: 256, logger: logger)
         } else {
             metrics = nil
         }
@@ -82,7 +82,7 @@ extension ConnectionPolicy {
     /// The Invoke API (socket and TCP): the daemon's user and root; a 6 MB payload has 30 s.
     static let invoke = ConnectionPolicy(
         admission: daemonUserAndRoot, perUserConnections: 256, headTimeout: .seconds(5), bodyTimeout: .seconds(30))
-    /// Metrics: any local user (a Prometheus of its own user scrapes), 8 connections each, a request within 2 s.
+    /// Metrics: any local user (a Prometheus of its own user scrapes), 32 connections each, a request within 2 s.
     static let metrics = ConnectionPolicy(
-        admission: .everyone, perUserConnections: 8, headTimeout: .seconds(2), bodyTimeout: .seconds(2))
+        admission: .everyone, perUserConnections: 32, headTimeout: .seconds(2), bodyTimeout: .seconds(2))
 }

@@ -1,3 +1,5 @@
+import StarfleetTestSupport
+
 /// The fault-injecting HTTP server the HTTP and credentials tests talk to (Python's http.server, threaded).
 /// It prints its port on the first line of stdout. Routes, where `<k>` is a key the test picks so counters do
 /// not collide between tests:
@@ -86,3 +88,10 @@ let faultServerScript = #"""
     print(s.server_address[1], flush=True)
     s.serve_forever()
     """#
+
+extension TestServer {
+    /// Runs `body` with the fault server above, then stops it.
+    static func withFaultServer<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+        try await withFaultServer(script: faultServerScript, body)
+    }
+}

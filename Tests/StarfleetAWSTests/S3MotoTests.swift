@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StarfleetCrypto
+import StarfleetTestSupport
 import Testing
 
 @testable import StarfleetAWS

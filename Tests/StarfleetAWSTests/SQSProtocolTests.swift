@@ -3,10 +3,9 @@ import Logging
 import Testing
 
 @testable import StarfleetAWS
-@testable import StarfleetSQSQueue
 
 /// SQS's JSON protocol without a server: request encoding and signing, response and error parsing, batching,
-/// queue URLs, RedrivePolicy and FIFO tokens.
+/// queue URLs and RedrivePolicy.
 @Suite struct SQSProtocolTests {
     static let credentials = AWSCredentials(
         accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
@@ -188,15 +187,5 @@ import Testing
         #expect(asString == SQSRedrivePolicy(deadLetterTargetArn: "arn:aws:sqs:us-east-1:1:d", maxReceiveCount: 3))
         #expect(asNumber == asString)
         #expect(SQSRedrivePolicy.parse(nil) == nil && SQSRedrivePolicy.parse("") == nil && SQSRedrivePolicy.parse("{}") == nil)
-    }
-
-    @Test func fifoTokensAreShortAndPrintable() {
-        #expect(SQSQueue.fifoToken("123456789012/eu-west-1") == "123456789012/eu-west-1")
-        #expect(SQSQueue.fifoToken("a b\u{e9}") == "a_b_")
-        #expect(SQSQueue.fifoToken("") == "_")
-        let long = String(repeating: "k", count: 300)
-        let token = SQSQueue.fifoToken(long)
-        #expect(token.count == 128 && token.hasPrefix(String(repeating: "k", count: 63) + "-"))
-        #expect(SQSQueue.fifoToken(long + "x") != token)
     }
 }

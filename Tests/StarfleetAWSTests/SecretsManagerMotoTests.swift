@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StarfleetTestSupport
 import Testing
 
 @testable import StarfleetAWS

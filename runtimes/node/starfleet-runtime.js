@@ -16,70 +16,22 @@
 // A handler that cannot be loaded is reported to /runtime/init/error and the process exits 1; an exception that
 // escapes the handler asynchronously fails the current invocation and the process exits 1.
 //
-// One keep-alive TCP connection (an http.Agent with keepAlive and maxSockets 1) serves the whole process; the
-// SDK (worker.js) borrows it for alerts and invokes while the handler runs.
+// One keep-alive TCP connection (runtime-connection.js: an http.Agent with keepAlive and maxSockets 1) serves the
+// whole process; the SDK (worker.js) borrows it, through that module, for alerts and invokes while the handler runs.
 "use strict";
 
-const http = require("http");
 const fs = require("fs");
 const path = require("path");
 const url = require("url");
+const { RuntimeConnection, activate } = require("./runtime-connection");
 
 const API = (process.env.AWS_LAMBDA_RUNTIME_API || "").trim();
-const slash = API.indexOf("/");
-const HOSTPORT = slash >= 0 ? API.slice(0, slash) : API;
-const PREFIX_RAW = slash >= 0 ? API.slice(slash).replace(/\/+$/, "") : "";
-const PREFIX = PREFIX_RAW === "/" ? "" : PREFIX_RAW;
-const colon = HOSTPORT.lastIndexOf(":");
-const HOST = colon >= 0 ? HOSTPORT.slice(0, colon).replace(/^\[|\]$/g, "") : HOSTPORT;
-const PORT = colon >= 0 ? Number(HOSTPORT.slice(colon + 1)) : 80;
-const BASE = PREFIX + "/2018-06-01/runtime";
+// One keep-alive connection (an http.Agent with maxSockets 1) for the process; main() lends it to the SDK.
+const connection = new RuntimeConnection(API);
+const BASE = connection.base;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, keepAliveMsecs: 30000 });
-agent.on("free", (socket) => socket.setNoDelay(true));
-
-// Shared with worker.js: the SDK uses this agent for requests to the same host:port when it is idle.
-const shared = { host: HOST, port: PORT, hostport: HOSTPORT, agent, busy: 0, connects: 0 };
-globalThis[Symbol.for("starfleet.runtime")] = shared;
-
-// The runtime's own requests mark the shared agent busy, so an SDK request made meanwhile (an alert not awaited
-// by the handler, sent during the long poll) takes its own connection instead of queueing behind `next`.
 function request(method, reqPath, body, headers) {
-  shared.busy += 1;
-  return send(method, reqPath, body, headers, false).finally(() => {
-    shared.busy -= 1;
-  });
-}
-
-function send(method, reqPath, body, headers, retried) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined || body === null ? null : Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const h = Object.assign({}, headers || {});
-    if (data) h["Content-Length"] = data.length;
-    const req = http.request({ host: HOST, port: PORT, method, path: reqPath, headers: h, agent });
-    req.on("socket", (socket) => {
-      socket.setNoDelay(true);
-      if (!socket.__starfleetCounted) {
-        socket.__starfleetCounted = true;
-        shared.connects += 1;
-      }
-    });
-    req.on("response", (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
-    });
-    req.on("error", (err) => {
-      // A kept-alive socket the peer closed while idle: send once more on a fresh one.
-      if (!retried && req.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE")) {
-        send(method, reqPath, body, headers, true).then(resolve, reject);
-      } else {
-        reject(err);
-      }
-    });
-    req.end(data || undefined);
-  });
+  return connection.request(method, reqPath, body, headers);
 }
 
 function stackLines(err) {
@@ -271,6 +223,8 @@ async function main() {
     process.stderr.write("starfleet-runtime: AWS_LAMBDA_RUNTIME_API is not set\n");
     process.exit(2);
   }
+  // The SDK (worker.js) sends alerts and invokes over this connection while it is idle.
+  activate(connection);
   const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
   let handler;
   try {
@@ -366,4 +320,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { loadHandler, errorDocument };
+module.exports = { loadHandler, errorDocument, makeContext, invokeHandler };

@@ -132,6 +132,23 @@ function makeLogger(worker) {
   return logger;
 }
 
+// The warm runtime's connection (runtime-connection.js, beside this file). A lone copy of this file (in AWS Lambda)
+// has none; under starfleetd it finds the runtime's module in LAMBDA_RUNTIME_DIR, where starfleet-runtime.js runs.
+function loadRuntimeLink() {
+  const path = require("path");
+  const candidates = ["./runtime-connection"];
+  if (process.env.LAMBDA_RUNTIME_DIR) candidates.push(path.join(process.env.LAMBDA_RUNTIME_DIR, "node", "runtime-connection.js"));
+  for (const candidate of candidates) {
+    try {
+      return require(candidate);
+    } catch (err) {
+      if (!err || err.code !== "MODULE_NOT_FOUND") throw err;
+    }
+  }
+  return null;
+}
+const runtimeLink = loadRuntimeLink();
+
 const ownAgents = new Map();
 // POSTs body to target (a URL string); resolves {status, headers, body (Buffer)}. Uses the warm runtime's
 // keep-alive agent when the host:port is the runtime's and no other SDK request is using it.
@@ -139,7 +156,7 @@ function post(target, body, headers) {
   const u = new URL(target);
   const secure = u.protocol === "https:";
   const mod = secure ? https : http;
-  const runtime = globalThis[Symbol.for("starfleet.runtime")];
+  const runtime = runtimeLink ? runtimeLink.active() : null;
   const port = Number(u.port || (secure ? 443 : 80));
   const host = u.hostname.replace(/^\[|\]$/g, "");
   let agent;

@@ -5,6 +5,7 @@ pass or fail itself. Stdlib only; every loop is bounded in count and time, and t
 
   spoof-invoke PORT WORKER TRIES       bind 127.0.0.X:PORT (or ::ffff:127.0.0.X on an IPv6 socket), connect to
                                        127.0.0.1:PORT, invoke WORKER with commit on
+  plain-invoke HOST PORT WORKER TRIES  connect to HOST:PORT as this user (IPv6 ::1) and invoke WORKER
   spoof-runtime PORT SECONDS [TOKEN]   for SECONDS: take each client port W of PORT's connections from /proc/net/tcp,
                                        bind 127.0.0.X:W, connect, ask for an invocation (with TOKEN if given) and post
                                        an init error
@@ -61,6 +62,21 @@ def spoofed(port, local_port, tries=20, dual_stack=False):
         except OSError:
             s.close()
     return None
+
+
+def plain_invoke(host, port, worker, tries):
+    """Plain connections to HOST (e.g. ::1, where no other loopback address can be bound): invoke with commit on."""
+    statuses = {}
+    for _ in range(tries):
+        try:
+            s = socket.create_connection((host, port), timeout=3)
+        except OSError:
+            statuses["refused"] = statuses.get("refused", 0) + 1
+            continue
+        status = exchange(s, request("POST", f"/2015-03-31/functions/{worker}/invocations", b"{}"))
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        s.close()
+    say(case="plain-invoke", statuses=statuses, succeeded=statuses.get("200", 0) + statuses.get("202", 0))
 
 
 def spoof_invoke(port, worker, tries):
@@ -212,6 +228,8 @@ if __name__ == "__main__":
     case, args = sys.argv[1], sys.argv[2:]
     if case == "spoof-invoke":
         spoof_invoke(int(args[0]), args[1], int(args[2]))
+    elif case == "plain-invoke":
+        plain_invoke(args[0], int(args[1]), args[2], int(args[3]))
     elif case == "spoof-runtime":
         spoof_runtime(int(args[0]), float(args[1]), args[2] if len(args) > 2 else None)
     elif case == "hold":

@@ -4,7 +4,8 @@
 metrics and the console; every attack runs as a second uid (`sfd-sec-attacker`, through setpriv) and must be
 refused with nothing run, lost or deleted:
 
-  F1  an Invoke API request from a socket bound to 127.0.0.X with the listener's own port
+  F1  an Invoke API request from a socket bound to 127.0.0.X with the listener's own port (IPv4 and dual-stack), and
+      one over IPv6 to an InvokeAddress on [::1]
   F2  a warm worker impersonated on the Runtime API the same way, with and without the process's real token
   F3  1,100 idle connections to each listener: `starfleetctl invoke`, a scrape and a template scan still work
   F7  request heads trickled a byte a second: closed within the documented time
@@ -261,6 +262,44 @@ def f1_a_spoofed_invoke_runs_nothing(host):
     assert host.warm_records()[-1]["event"] == {"echo": "operator"}
 
 
+def f1_an_ipv6_invoke_address_admits_only_the_daemons_user(host):
+    """A second daemon of the same user with STARFLEET.InvokeAddress on [::1]: the owner lookup is IPv6's too."""
+    with socket.socket(socket.AF_INET6) as s:
+        s.bind(("::1", 0))
+        port = s.getsockname()[1]
+    config = os.path.join(host.dir, "config6")
+    state = os.path.join(host.dir, "state6")
+    os.makedirs(os.path.join(config, "templates"))
+    os.makedirs(state, mode=0o700)
+    with open(os.path.join(config, "starfleetd.yaml"), "w") as f:
+        f.write(f"""STARFLEET:
+  TemplateDirectory: templates
+  InvokeAddress: "[::1]:{port}"
+Echo:
+  Enabled: true
+  Command: ["/bin/cat"]
+  FanOutStrategy: SINGLE_INVOCATION
+  TemplatePrefix: Echo/
+  InvocationSources: [S3]
+""")
+    subprocess.run(["chown", "-R", f"{host.daemon_user.pw_uid}:{host.daemon_user.pw_gid}", config, state], check=True)
+    log_path = os.path.join(host.dir, "daemon6.log")
+    with open(log_path, "w") as log:
+        daemon = subprocess.Popen(as_user(host.daemon_user, [DAEMON, "--config", config, "--state-dir", state]),
+                                  stdout=log, stderr=subprocess.STDOUT, env={"PATH": os.environ["PATH"], "HOME": host.dir})
+    try:
+        wait_for(lambda: "starfleetd started" in open(log_path).read() or daemon.poll() is not None, 30, "the daemon")
+        facts = host.attack("plain-invoke", "::1", port, "Echo", 20)[0]
+        assert facts["succeeded"] == 0 and set(facts["statuses"]) <= {"None", "refused"}, facts
+        mine = subprocess.run(
+            as_user(host.daemon_user, [sys.executable, ATTACKS, "plain-invoke", "::1", str(port), "Echo", "1"]),
+            capture_output=True, text=True, timeout=30, env={"PATH": os.environ["PATH"]})
+        assert json.loads(mine.stdout.splitlines()[-1])["statuses"] == {"200": 1}, mine.stdout + mine.stderr
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+
+
 def f2_a_spoofed_runtime_client_takes_nothing(host):
     assert host.invoke({"echo": "warm-up"}).returncode == 0
     pids = host.warm_pids()
@@ -322,7 +361,7 @@ def f7_trickled_heads_are_cut_off(host):
     limits = {host.metrics_port: 3.5, host.console_port: 6.5, host.invoke_port: 1.5}
     for facts in results:
         assert facts["closed_after"] is not None and facts["closed_after"] <= limits[facts["port"]], facts
-    slow = host.attack_in_background("hold", host.metrics_port, 64, 4)
+    slow = host.attack_in_background("hold", host.metrics_port, 64, 4)  # 32 held, the rest closed at once
     time.sleep(1)
     assert host.scrape() == 200
     slow.communicate(timeout=30)
@@ -449,7 +488,8 @@ def item8_missing_runtime_clients_are_named(host):
         shutil.rmtree(lonely, ignore_errors=True)
 
 
-CHECKS = [f1_a_spoofed_invoke_runs_nothing, f2_a_spoofed_runtime_client_takes_nothing,
+CHECKS = [f1_a_spoofed_invoke_runs_nothing, f1_an_ipv6_invoke_address_admits_only_the_daemons_user,
+          f2_a_spoofed_runtime_client_takes_nothing,
           f3_idle_connections_hold_nothing_the_operator_needs, f7_trickled_heads_are_cut_off,
           f8_an_inflated_socket_table_makes_refusals_no_dearer, f4_f5_console_paths_and_hosts,
           f6_a_disabled_workers_secret_is_in_no_file, f9_a_directory_another_user_made_is_refused,

@@ -5,6 +5,8 @@ TARGET is a module name (``main``, ``workers.audit.main``; imported with the cur
 subclass defined there (or the one named) runs the payload JSON read from stdin; its result JSON is printed on
 stdout and the exit status is 0, or the traceback goes to stderr and the exit status is 1. Usage errors exit 2.
 """
+from __future__ import annotations
+
 import importlib
 import importlib.util
 import os
@@ -12,8 +14,13 @@ import sys
 
 import starfleet_worker
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for type checkers only: a per-payload process need not import typing
+    from types import ModuleType
+    from typing import List, Optional
 
-def load_target(target):
+
+def load_target(target: str) -> ModuleType:
     if target.endswith(".py") or os.sep in target:
         path = os.path.abspath(target)
         directory = os.path.dirname(path)
@@ -33,7 +40,7 @@ def load_target(target):
     return importlib.import_module(target)
 
 
-def main(argv=None):
+def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or len(argv) > 2 or argv[0] in ("-h", "--help"):
         sys.stderr.write("usage: python3 -m starfleet_worker.run MODULE|FILE.py [ClassName] < payload.json\n")

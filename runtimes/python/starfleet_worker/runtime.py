@@ -24,113 +24,39 @@ and ``context.invoke`` while the handler runs, so a worker normally holds exactl
 
 Handlers in modules named ``starfleet.*`` (Starfleet's own ships) get ``starfleet_worker.starfleet_glue.install()``
 called before their import.
+
+The parts: ``starfleet_worker.client`` (the Runtime API connection), ``starfleet_worker.context`` (the context
+object), ``starfleet_worker.errors`` (the error documents); this module loads the handler and runs the loop.
 """
+from __future__ import annotations
+
 import json
 import os
 import sys
-import time
-import traceback
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for type checkers only: a per-payload process need not import typing
+    from typing import Any, Callable, Optional
 
-from starfleet_worker._http import RawConnection
+from starfleet_worker import client
+from starfleet_worker.client import RuntimeClient, RuntimeConnection  # noqa: F401 (RuntimeConnection: older name)
+from starfleet_worker.context import (  # noqa: F401 (the names this module had)
+    Client, ClientContext, CognitoIdentity, LambdaContext, from_headers)
+from starfleet_worker.errors import InitError, MarshalError, error_document, init_error_document
+from starfleet_worker.marshaller import json_default
 
-_PREFIX = "/2018-06-01/runtime"
+__all__ = ["main", "load_handler", "report_init_error"]
 
-
-class RuntimeConnection(RawConnection):
-    """The runtime API connection: ``AWS_LAMBDA_RUNTIME_API`` is ``host:port`` with an optional path prefix."""
-
-    def __init__(self, api):
-        host, _, prefix = api.strip().partition("/")
-        RawConnection.__init__(self, host)
-        self.host = host
-        self.prefix = ("/" + prefix.strip("/")) if prefix.strip("/") else ""
-
-
-class CognitoIdentity:
-    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
-
-    def __init__(self, d):
-        self.cognito_identity_id = d.get("cognitoIdentityId")
-        self.cognito_identity_pool_id = d.get("cognitoIdentityPoolId")
+# The names this module had.
+_InitError = InitError
+_MarshalError = MarshalError
+_error_document = error_document
+_json_default = json_default
+_PREFIX = client.RUNTIME_PATH
 
 
-class Client:
-    __slots__ = ("installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name")
-
-    def __init__(self, d):
-        for name in self.__slots__:
-            setattr(self, name, d.get(name))
-
-
-class ClientContext:
-    __slots__ = ("client", "custom", "env")
-
-    def __init__(self, d):
-        client = d.get("client")
-        self.client = Client(client) if isinstance(client, dict) else None
-        self.custom = d.get("custom")
-        self.env = d.get("env")
-
-
-class LambdaContext:
-    """The context object of AWS's Python runtime (awslambdaric's ``LambdaContext``)."""
-
-    __slots__ = ("aws_request_id", "function_name", "function_version", "memory_limit_in_mb",
-                 "invoked_function_arn", "log_group_name", "log_stream_name", "identity", "client_context",
-                 "_deadline_ms")
-
-    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
-        self.aws_request_id = request_id
-        self.function_name = _FUNCTION_NAME
-        self.function_version = _FUNCTION_VERSION
-        self.memory_limit_in_mb = _MEMORY
-        self.log_group_name = _LOG_GROUP
-        self.log_stream_name = _LOG_STREAM
-        self.invoked_function_arn = arn
-        self.client_context = client_context
-        self.identity = identity
-        self._deadline_ms = deadline_ms
-
-    def get_remaining_time_in_millis(self):
-        return max(0, int(self._deadline_ms - time.time() * 1000))
-
-    def __repr__(self):
-        return "LambdaContext(aws_request_id=%r, function_name=%r, invoked_function_arn=%r)" % (
-            self.aws_request_id, self.function_name, self.invoked_function_arn)
-
-
-_FUNCTION_NAME = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-_FUNCTION_VERSION = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-_MEMORY = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-_LOG_GROUP = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
-_LOG_STREAM = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-
-
-def _json_default(o):
-    # As awslambdaric: Decimal (DynamoDB numbers) is written as a number.
-    if type(o).__name__ == "Decimal":
-        return int(o) if o == o.to_integral_value() else float(o)
-    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
-
-
-def _error_document(exc, request_id=None, error_type=None):
-    tb = exc.__traceback__
-    stack = traceback.format_list(traceback.extract_tb(tb)) if tb is not None else []
-    doc = {"errorMessage": str(exc), "errorType": error_type or type(exc).__name__, "stackTrace": stack}
-    if request_id is not None:
-        doc["requestId"] = request_id
-    return doc
-
-
-class _InitError(Exception):
-    def __init__(self, error_type, message, cause=None):
-        Exception.__init__(self, message)
-        self.error_type = error_type
-        self.cause = cause
-
-
-def load_handler(spec, task_root):
-    """Imports ``module.function`` (``pkg.mod.fn`` or ``dir/mod.fn``) and returns the function."""
+def load_handler(spec: str, task_root: Optional[str]) -> Callable[..., Any]:
+    """Imports ``module.function`` (``pkg.mod.fn`` or ``dir/mod.fn``) and returns the function; raises ``InitError``
+    with the ``Runtime.*`` type AWS's runtime gives the same failure."""
     import importlib
 
     if task_root and task_root not in sys.path:
@@ -138,71 +64,67 @@ def load_handler(spec, task_root):
     try:
         module_name, function_name = spec.strip().rsplit(".", 1)
     except ValueError:
-        raise _InitError("Runtime.MalformedHandlerName", "Bad handler '%s': not enough values to unpack" % spec)
+        raise InitError("Runtime.MalformedHandlerName", "Bad handler '%s': not enough values to unpack" % spec)
     module_name = module_name.replace("/", ".").strip(".")
     if not module_name or not function_name:
-        raise _InitError("Runtime.MalformedHandlerName", "Bad handler '%s'" % spec)
+        raise InitError("Runtime.MalformedHandlerName", "Bad handler '%s'" % spec)
     if module_name == "starfleet" or module_name.startswith("starfleet."):
         try:
             from starfleet_worker import starfleet_glue
             starfleet_glue.install()
         except Exception as exc:
-            raise _InitError("Runtime.ImportModuleError",
-                             "Unable to install the Starfleet glue for '%s': %s" % (module_name, exc), exc)
+            raise InitError("Runtime.ImportModuleError",
+                            "Unable to install the Starfleet glue for '%s': %s" % (module_name, exc), exc)
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as exc:
-        raise _InitError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, exc), exc)
+        raise InitError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, exc), exc)
     except ImportError as exc:
-        raise _InitError("Runtime.ImportModuleError",
-                         "Unable to import module '%s': %s" % (module_name, exc), exc)
+        raise InitError("Runtime.ImportModuleError",
+                        "Unable to import module '%s': %s" % (module_name, exc), exc)
     except Exception as exc:
-        raise _InitError("Runtime.ImportModuleError",
-                         "Unable to import module '%s': %s: %s" % (module_name, type(exc).__name__, exc), exc)
+        raise InitError("Runtime.ImportModuleError",
+                        "Unable to import module '%s': %s: %s" % (module_name, type(exc).__name__, exc), exc)
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise _InitError("Runtime.HandlerNotFound",
-                         "Handler '%s' missing on module '%s'" % (function_name, module_name))
+        raise InitError("Runtime.HandlerNotFound",
+                        "Handler '%s' missing on module '%s'" % (function_name, module_name))
     if not callable(handler):
-        raise _InitError("Runtime.HandlerNotFound",
-                         "Handler '%s' on module '%s' is not callable" % (function_name, module_name))
+        raise InitError("Runtime.HandlerNotFound",
+                        "Handler '%s' on module '%s' is not callable" % (function_name, module_name))
     return handler
 
 
-def _report_init_error(rc, exc):
-    if isinstance(exc, _InitError):
-        doc = {"errorMessage": str(exc), "errorType": exc.error_type,
-               "stackTrace": _error_document(exc.cause)["stackTrace"] if exc.cause is not None else []}
-    else:
-        doc = _error_document(exc, error_type="Runtime.Unknown")
+def report_init_error(rc: RuntimeClient, exc: BaseException) -> None:
+    """Writes the init error to stderr and posts it to ``/runtime/init/error``."""
+    doc = init_error_document(exc)
     sys.stderr.write("[ERROR] %s: %s\n" % (doc["errorType"], doc["errorMessage"].replace("\n", "\\n")))
     if doc["stackTrace"]:
         sys.stderr.write("".join(doc["stackTrace"]))
     sys.stderr.flush()
-    body = json.dumps(doc).encode()
     try:
-        with rc.lock:
-            rc.request("POST", rc.prefix + _PREFIX + "/init/error", body,
-                       {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": doc["errorType"]})
+        rc.post_init_error(doc)
     except Exception as post_exc:
         sys.stderr.write("LAMBDA_RUNTIME Failed to post the init error: %s\n" % post_exc)
         sys.stderr.flush()
 
 
-def main():
+_report_init_error = report_init_error
+
+
+def main() -> int:
     api = os.environ.get("AWS_LAMBDA_RUNTIME_API")
     if not api:
         sys.stderr.write("starfleet_worker.runtime: AWS_LAMBDA_RUNTIME_API is not set\n")
         return 2
-    rc = RuntimeConnection(api)
+    rc = RuntimeClient(api)
     # Let the SDK borrow this connection for alerts and invokes (AWS_ENDPOINT_URL_LAMBDA has the same host:port).
-    import starfleet_worker
-    starfleet_worker._connections[("http", rc.host)] = rc
+    client.register(rc)
 
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""), os.environ.get("LAMBDA_TASK_ROOT"))
     except Exception as exc:
-        _report_init_error(rc, exc)
+        report_init_error(rc, exc)
         return 1
 
     # Starfleet's ships read STARFLEET_COMMIT (and the glue reloads the account index) before each invocation.
@@ -210,12 +132,10 @@ def main():
     before_invocation = getattr(glue, "before_invocation", None)
     stdout, stderr = sys.stdout, sys.stderr
     dumps = json.dumps
-    invocation_path = rc.prefix + _PREFIX + "/invocation/"
+    invocation_path = rc.invocation_path
     # The hot path sends pre-built request heads on the lean client (RawConnection.send).
-    next_request = rc.build("GET", invocation_path + "next")
-    post_start = ("POST " + invocation_path).encode("latin-1")
-    post_end = (" HTTP/1.1\r\n" + rc._host_header.decode("latin-1")
-                + "Content-Type: application/json\r\nContent-Length: ").encode("latin-1")
+    next_request = rc.next_request()
+    post_start, post_end = rc.response_head_parts()
     lock, send = rc.lock, rc.send
     environ = os.environ
     while True:
@@ -231,39 +151,29 @@ def main():
                          % (status, body[:200].decode("utf-8", "replace")))
             stderr.flush()
             return 1
-        hget = dict.get  # headers are keyed by lower-cased name
-        request_id = hget(headers, "lambda-runtime-aws-request-id")
-        try:
-            deadline = int(hget(headers, "lambda-runtime-deadline-ms") or 0)
-        except ValueError:
-            deadline = 0
-        trace = hget(headers, "lambda-runtime-trace-id")
+        request_id = dict.get(headers, "lambda-runtime-aws-request-id")  # headers are keyed by lower-cased name
+        trace = dict.get(headers, "lambda-runtime-trace-id")
         if trace:
             environ["_X_AMZN_TRACE_ID"] = trace
         elif "_X_AMZN_TRACE_ID" in environ:
             del environ["_X_AMZN_TRACE_ID"]
 
         try:
-            raw = hget(headers, "lambda-runtime-client-context")
-            client_context = ClientContext(json.loads(raw)) if raw else None
-            raw = hget(headers, "lambda-runtime-cognito-identity")
-            identity = CognitoIdentity(json.loads(raw)) if raw else None
-            context = LambdaContext(request_id, deadline, hget(headers, "lambda-runtime-invoked-function-arn"),
-                                    client_context, identity)
+            context = from_headers(headers)
             event = json.loads(body) if body else None
             if before_invocation is not None:
-                before_invocation(client_context.custom if client_context and client_context.custom else {})
+                cc = context.client_context
+                before_invocation(cc.custom if cc and cc.custom else {})
             result = handler(event, context)
             try:
-                payload = dumps(result, default=_json_default).encode()
+                payload = dumps(result, default=json_default).encode()
             except (TypeError, ValueError, OverflowError) as exc:
-                raise _MarshalError("Unable to marshal response: %s" % exc).with_traceback(None)
+                raise MarshalError("Unable to marshal response: %s" % exc).with_traceback(None)
             data = b"".join((post_start, request_id.encode("latin-1"), b"/response", post_end,
                              b"%d\r\n\r\n" % len(payload), payload))
             path = None
         except Exception as exc:
-            doc = _error_document(exc, request_id,
-                                  "Runtime.MarshalError" if isinstance(exc, _MarshalError) else None)
+            doc = error_document(exc, request_id, "Runtime.MarshalError" if isinstance(exc, MarshalError) else None)
             try:
                 stderr.write("[ERROR] %s: %s\n" % (doc["errorType"], doc["errorMessage"].replace("\n", "\\n")))
                 stderr.write("".join(doc["stackTrace"]))
@@ -274,10 +184,8 @@ def main():
             except Exception:
                 payload = json.dumps({"errorMessage": repr(doc["errorMessage"]), "errorType": doc["errorType"],
                                       "stackTrace": []}).encode()
-            path = invocation_path + str(request_id) + "/error"
-            data = rc.build("POST", path, {"Content-Type": "application/json",
-                                           "Lambda-Runtime-Function-Error-Type": doc["errorType"]},
-                            len(payload)) + payload
+            path = rc.error_path(request_id)
+            data = rc.error_request(request_id, doc["errorType"], payload)
         try:
             stdout.flush()
             stderr.flush()
@@ -293,12 +201,9 @@ def main():
         if status >= 300:
             # 413 (payload too large) or a gone request id: the daemon already knows; keep serving.
             stderr.write("LAMBDA_RUNTIME The runtime API answered HTTP %d to %s: %s\n"
-                         % (status, path or invocation_path + request_id + "/response", reply[:200].decode("utf-8", "replace")))
+                         % (status, path or invocation_path + str(request_id) + "/response",
+                            reply[:200].decode("utf-8", "replace")))
             stderr.flush()
-
-
-class _MarshalError(Exception):
-    pass
 
 
 if __name__ == "__main__":

@@ -293,11 +293,10 @@ class _DaemonAlertClient:
         if not api:
             sys.stderr.write("ALERT %s %s\n" % (priority, message.replace("\n", "\\n")))
             return _SlackResponse(True)
-        from starfleet_worker import _post  # borrows the runtime's connection: the daemon knows the process by it
+        from starfleet_worker import client  # borrows the runtime's connection: the daemon knows the process by it
         body = json.dumps({"priority": priority, "text": message}).encode()
         try:
-            status, _, data = _post("http://%s/2018-06-01/starfleet/alert" % api.strip().strip("/"), body,
-                                    {"Content-Type": "application/json"})
+            status, _, data = client.post(client.alert_url(api), body, {"Content-Type": "application/json"})
         except Exception as exc:
             sys.stderr.write("starfleetd alert not delivered (%s): %s\n" % (exc, priority))
             return _SlackResponse(False)

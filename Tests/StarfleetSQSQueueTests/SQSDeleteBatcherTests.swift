@@ -10,14 +10,17 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct SQSDeleteBatcherTests {
     struct Unreachable: Error {}
 
-    /// Records each DeleteMessageBatch call's receipts; answers per receipt from `failures` (receipt → error code).
+    /// Records each DeleteMessageBatch call's receipts; answers per receipt from `failures` (receipt → error code),
+    /// and leaves the receipts in `unanswered` out of both lists.
     final class FakeDeleter: SQSBatchDeleting {
         let calls = Watched<[[String]]>([])
         let failures: [String: String]
+        let unanswered: Set<String>
         let unreachable: Bool
 
-        init(failures: [String: String] = [:], unreachable: Bool = false) {
+        init(failures: [String: String] = [:], unanswered: Set<String> = [], unreachable: Bool = false) {
             self.failures = failures
+            self.unanswered = unanswered
             self.unreachable = unreachable
         }
 
@@ -28,7 +31,7 @@ import Testing
             if unreachable { throw Unreachable() }
             var successful: [String: String] = [:]
             var failed: [SQSBatchFailure] = []
-            for entry in entries {
+            for entry in entries where !unanswered.contains(entry.receiptHandle) {
                 if let code = failures[entry.receiptHandle] {
                     failed.append(SQSBatchFailure(id: entry.id, senderFault: true, code: code, message: "no"))
                 } else {
@@ -96,5 +99,20 @@ import Testing
             let outcome = await task.value
             #expect(throws: Unreachable.self) { try outcome.get() }
         }
+    }
+
+    @Test func invalidHandlesAndUnansweredEntriesAreNotDeletedRatherThanErrors() async throws {
+        let clock = ManualClock()
+        let deleter = FakeDeleter(
+            failures: ["stale": "ReceiptHandleIsInvalid", "garbled": "InvalidParameterValue"], unanswered: ["lost"])
+        let batcher = SQSDeleteBatcher(client: deleter, queueUrl: "q", clock: clock)
+        let receipts = ["stale", "garbled", "lost", "fine"]
+        let tasks = try await Self.startDeletes(receipts, on: batcher, clock: clock)
+        clock.advance(by: SQSDeleteBatcher.defaultWindow)
+        var outcomes: [Bool?] = []
+        for task in tasks { outcomes.append(try? await task.value.get()) }
+        // The message is gone or was received again: the caller logs "not deleted" and moves on, nothing to retry.
+        #expect(outcomes == [false, false, false, true])
+        #expect(deleter.calls.value == [receipts])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StarfleetClock
 import StarfleetQueue
+import StarfleetTestSupport
 import Testing
 
 @testable import StarfleetAWS
@@ -62,20 +63,14 @@ import Testing
         s = S(("127.0.0.1", 0), H); print(s.server_address[1], flush=True); s.serve_forever()
         """#
 
-    static func queue(_ server: TestServer) -> SQSQueue {
-        let endpoint = AWSEndpoint.resolve(service: "sqs", region: "us-east-1", environment: ["AWS_ENDPOINT_URL": server.baseURL])
-        var configuration = HTTPClient.Configuration()
-        configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: 0.05)
-        let client = SQSClient(
-            http: HTTPClient(configuration: configuration, logger: Logger(label: "test")),
-            credentials: StaticCredentialsProvider(AWSCredentials(accessKeyID: "k", secretAccessKey: "s")), region: "us-east-1",
-            endpoint: endpoint)
-        let url = SQSQueueURL("https://sqs.us-east-1.amazonaws.com/123456789012/q")!
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sqsf-\(UUID().uuidString)").path
+    static func queue(_ server: TestServer) throws -> SQSQueue {
+        // Nothing here dead-letters: the directory is never made.
+        let deadLetters = DeadLetterDirectory(root: "/nonexistent/sqs-fault-tests")
         return SQSQueue(
-            name: "W", url: url, client: client,
-            options: SQSQueueOptions(deadLetters: DeadLetterDirectory(root: root), messageGroup: { _ in "g" }),
-            clock: SystemWallClock(), logger: Logger(label: "test"))
+            name: "W", url: try SQSQueueURL.forTests("q"),
+            client: SQSClient.forTests(server, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05)),
+            options: SQSQueueOptions(deadLetters: deadLetters, messageGroup: { _ in "g" }), clock: SystemWallClock(),
+            logger: Logger.quiet)
     }
 
     static func count(_ server: TestServer, _ action: String) async throws -> Int {
@@ -86,7 +81,7 @@ import Testing
 
     @Test func throttlingAndServiceSideEntryFailuresAreRetried() async throws {
         try await TestServer.withFaultServer(script: Self.script) { server in
-            let queue = Self.queue(server)
+            let queue = try Self.queue(server)
             let results = try await queue.send((0..<3).map { OutgoingMessage(body: "b\($0)") })
             #expect(results.map(\.messageId) == ["id-b0", "id-b1", "id-b2"])
             // Throttled, then two of three entries, then the failed one alone.
@@ -96,7 +91,7 @@ import Testing
 
     @Test func entriesRefusedAsTheSendersFaultThrowAtOnce() async throws {
         try await TestServer.withFaultServer(script: Self.script) { server in
-            let queue = Self.queue(server)
+            let queue = try Self.queue(server)
             _ = try await queue.send([OutgoingMessage(body: "warm-up")])  // spends the throttled first call
             let error = try await #require(throws: SQSError.self) {
                 try await queue.send([OutgoingMessage(body: "ok"), OutgoingMessage(body: "refuse")])
@@ -108,7 +103,7 @@ import Testing
 
     @Test func concurrentDeletesShareDeleteMessageBatchCalls() async throws {
         try await TestServer.withFaultServer(script: Self.script) { server in
-            let queue = Self.queue(server)
+            let queue = try Self.queue(server)
             let receipts = (0..<20).map { ReceiptHandle(rawValue: $0 % 5 == 0 ? "bad-\($0)" : "rh-\($0)") }
             let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
                 for receipt in receipts { group.addTask { (receipt.rawValue, try await queue.delete(receipt)) } }
@@ -124,7 +119,7 @@ import Testing
 
     @Test func xmlAuthenticationFailuresSurfaceAsClearErrors() async throws {
         try await TestServer.withFaultServer(script: Self.script) { server in
-            let queue = Self.queue(server)
+            let queue = try Self.queue(server)
             let error = try await #require(throws: SQSError.self) {
                 try await queue.receive(max: 1, visibilityTimeout: nil, wait: 0)
             }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StarfleetClock
 import StarfleetQueue
+import StarfleetTestSupport
 import Testing
 
 @testable import StarfleetAWS
@@ -10,48 +11,8 @@ import Testing
 /// SQSQueue through the MessageQueue protocol against a real moto_server: batching, receive counts, settling, and the
 /// three dead-letter paths (starfleetd's MaxReceiveCount without a RedrivePolicy, SQS's with one, permanent failures).
 @Suite struct SQSQueueMotoTests {
-    struct Fixture {
-        let client: SQSClient
-        let deadLetters: DeadLetterDirectory
-        let root: String
-
-        init(_ server: TestServer) throws {
-            let endpoint = AWSEndpoint.resolve(
-                service: "sqs", region: "us-east-1", environment: ["AWS_ENDPOINT_URL_SQS": server.baseURL])
-            client = SQSClient(
-                http: HTTPClient(logger: Logger(label: "test")),
-                credentials: StaticCredentialsProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
-                region: "us-east-1", endpoint: endpoint)
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("sqsq-\(UUID().uuidString)").path
-            deadLetters = DeadLetterDirectory(root: root + "/dead-letter")
-        }
-
-        /// Creates the queue on moto and returns the SQSQueue for its AWS-form URL.
-        func queue(_ name: String, attributes: [String: String] = [:], maxReceiveCount: Int = 2) async throws -> SQSQueue {
-            _ = try await client.createQueue(name: name, attributes: attributes)
-            let url = try #require(SQSQueueURL("https://sqs.us-east-1.amazonaws.com/123456789012/\(name)"))
-            let options = SQSQueueOptions(
-                visibilityTimeout: 30, maxReceiveCount: maxReceiveCount, deadLetters: deadLetters,
-                messageGroup: { $0.attributes["group"] ?? "g" }, statsTTL: 0)
-            return SQSQueue(
-                name: "Worker", url: url, client: client, options: options, clock: SystemWallClock(),
-                logger: Logger(label: "test"))
-        }
-
-        func receiveAll(_ queue: SQSQueue, count: Int) async throws -> [ReceivedMessage] {
-            var all: [ReceivedMessage] = []
-            for _ in 0..<50 where all.count < count {
-                all += try await queue.receive(max: 10, visibilityTimeout: nil, wait: 1)
-            }
-            return all
-        }
-    }
-
-    static let failure = FailureRecord(time: Date(), error: "exit status 3", exitStatus: 3, stderrTail: "boom")
-
     @Test func sendsInBatchesReceivesWithCountsAndDeletes() async throws {
-        try await TestServer.withMoto { server in
-            let f = try Fixture(server)
+        try await MotoSQS.with { f in
             let queue = try await f.queue("plain")
             let sent = try await queue.send(
                 (0..<25).map { OutgoingMessage(body: "{\"n\":\($0)}", attributes: ["StarfleetAccount": "\($0)"]) })
@@ -71,16 +32,15 @@ import Testing
     }
 
     @Test func withoutRedrivePolicyTheLastFailedAttemptIsDeadLetteredLocallyAndDeleted() async throws {
-        try await TestServer.withMoto { server in
-            let f = try Fixture(server)
+        try await MotoSQS.with { f in
             let queue = try await f.queue("noredrive", maxReceiveCount: 2)
             _ = try await queue.send([OutgoingMessage(body: "{\"job\":1}", attributes: ["a": "b"])])
             let first = try #require(try await f.receiveAll(queue, count: 1).first)
-            _ = try await queue.retryOrDeadLetter(first.receiptHandle, failure: Self.failure, retryAfter: 0)
+            _ = try await queue.retryOrDeadLetter(first.receiptHandle, failure: .exit3(), retryAfter: 0)
             let second = try #require(try await f.receiveAll(queue, count: 1).first)
             #expect(second.receiveCount == 2)
             #expect(second.failures.map(\.error) == ["exit status 3"])  // this process's history
-            _ = try await queue.retryOrDeadLetter(second.receiptHandle, failure: Self.failure, retryAfter: 0)
+            _ = try await queue.retryOrDeadLetter(second.receiptHandle, failure: .exit3(), retryAfter: 0)
             let letter = try f.deadLetters.show(worker: "Worker", id: first.messageId)
             #expect(letter.receiveCount == 2 && letter.maxReceiveCount == 2 && letter.failures.count == 2)
             #expect(
@@ -92,8 +52,7 @@ import Testing
     }
 
     @Test func withoutRedrivePolicyAMessagePastMaxReceiveCountIsDeadLetteredOnReceive() async throws {
-        try await TestServer.withMoto { server in
-            let f = try Fixture(server)
+        try await MotoSQS.with { f in
             let queue = try await f.queue("crashy", maxReceiveCount: 1)
             _ = try await queue.send([OutgoingMessage(body: "poison")])
             let first = try #require(try await f.receiveAll(queue, count: 1).first)
@@ -107,8 +66,7 @@ import Testing
     }
 
     @Test func withRedrivePolicySQSMovesTheMessageAndPermanentFailuresAreCopiedToTheDLQ() async throws {
-        try await TestServer.withMoto { server in
-            let f = try Fixture(server)
+        try await MotoSQS.with { f in
             let dlqURL = try await f.client.createQueue(name: "dlq.fifo", attributes: ["FifoQueue": "true"])
             let policy = #"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq.fifo","maxReceiveCount":"2"}"#
             let queue = try await f.queue(
@@ -121,13 +79,13 @@ import Testing
             let first = try await f.receiveAll(queue, count: 2)
             #expect(Set(first.map(\.body)) == ["retried", "permanent"])
             let permanent = try #require(first.first { $0.body == "permanent" })
-            _ = try await queue.deadLetter(permanent.receiptHandle, failure: Self.failure)
+            _ = try await queue.deadLetter(permanent.receiptHandle, failure: .exit3())
             var retried = try #require(first.first { $0.body == "retried" })
-            _ = try await queue.retryOrDeadLetter(retried.receiptHandle, failure: Self.failure, retryAfter: 0)
+            _ = try await queue.retryOrDeadLetter(retried.receiptHandle, failure: .exit3(), retryAfter: 0)
             retried = try #require(try await f.receiveAll(queue, count: 1).first)
             #expect(retried.receiveCount == 2)
             // The RedrivePolicy's maxReceiveCount (2) wins over the worker's (5): this was the last attempt.
-            _ = try await queue.retryOrDeadLetter(retried.receiptHandle, failure: Self.failure, retryAfter: 0)
+            _ = try await queue.retryOrDeadLetter(retried.receiptHandle, failure: .exit3(), retryAfter: 0)
             #expect(try await queue.receive(max: 10, visibilityTimeout: nil, wait: 1).isEmpty)  // SQS moves it now
             var moved: [SQSMessage] = []
             for _ in 0..<10 where moved.count < 2 {

@@ -1,21 +1,21 @@
 import Foundation
-import Testing
 
-/// A helper server process started for a test and stopped when the test ends: the fault server (Python) or
-/// moto_server. Waits until the port accepts connections; a missing program is a test failure with a
-/// sentence saying how to install it, never a silent skip.
-final class TestServer: @unchecked Sendable {
-    let process: Process
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+/// A helper server process started for a test and stopped when the test ends: a scripted Python server (the fault
+/// servers) or moto_server. Waits until the port accepts connections; a missing program is a test failure with a
+/// sentence saying how to install it, never a silent skip. Shared by the test targets that talk to AWS (the AWS layer,
+/// the SQS queue); Foundation's Process only, so it brings no libcurl into the test support.
+package final class TestServer: @unchecked Sendable {
+    private let process: Process
+    package let port: Int
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private init(process: Process, port: Int) {
         self.process = process
         self.port = port
     }
 
-    /// Runs `body` with the fault server (or another Python server `script` that prints its port first), then stops it.
-    static func withFaultServer<T>(script: String = faultServerScript, _ body: (TestServer) async throws -> T) async throws -> T {
+    /// Runs `body` with the Python server `script` (it prints its port on its first line), then stops it.
+    package static func withFaultServer<T>(script: String, _ body: (TestServer) async throws -> T) async throws -> T {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script]
@@ -33,28 +33,57 @@ final class TestServer: @unchecked Sendable {
         return try await body(server)
     }
 
-    /// Runs `body` with a fresh moto_server on a free port, then stops it.
-    static func withMoto<T>(_ body: (TestServer) async throws -> T) async throws -> T {
-        let port = freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw TestServerError("cannot start moto_server (\(error)); install it with: pip install 'moto[server]'")
+    /// Runs `body` with a fresh moto_server on a free port, then stops it. At most ``StartGate/limit`` servers start at
+    /// once: each costs about a second of CPU to import, and twenty starting together on two cores ran past the wait.
+    package static func withMoto<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+        let server = try await StartGate.shared.withPermit { () async throws -> TestServer in
+            let port = freePort()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do { try process.run() } catch {
+                throw TestServerError("cannot start moto_server (\(error)); install it with: pip install 'moto[server]'")
+            }
+            let server = TestServer(process: process, port: port)
+            do {
+                try await server.waitForPort(seconds: 20)
+            } catch {
+                server.stop()
+                throw error
+            }
+            guard process.isRunning else {
+                throw TestServerError(
+                    "moto_server exited with \(process.terminationStatus); install it with: pip install 'moto[server]'")
+            }
+            return server
         }
-        let server = TestServer(process: process, port: port)
         defer { server.stop() }
-        try await server.waitForPort(seconds: 20)
-        guard process.isRunning else {
-            throw TestServerError(
-                "moto_server exited with \(process.terminationStatus); install it with: pip install 'moto[server]'")
-        }
         return try await body(server)
     }
 
-    func stop() {
+    /// A counting semaphore for server starts.
+    actor StartGate {
+        static let shared = StartGate()
+        static let limit = 3
+        private var running = 0
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+            if running < Self.limit {
+                running += 1
+            } else {
+                await withCheckedContinuation { waiting.append($0) }
+            }
+            defer {
+                if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+            }
+            return try await body()
+        }
+    }
+
+    package func stop() {
         // SIGKILL: children inherit the test runner's blocked-signal mask, so SIGTERM may never arrive.
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
@@ -71,7 +100,7 @@ final class TestServer: @unchecked Sendable {
         throw TestServerError("nothing listened on 127.0.0.1:\(port) within \(seconds) s")
     }
 
-    static func canConnect(_ port: Int) -> Bool {
+    package static func canConnect(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -87,7 +116,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// A port the kernel just handed out and released (the usual small race is acceptable in tests).
-    static func freePort() -> Int {
+    package static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -104,8 +133,8 @@ final class TestServer: @unchecked Sendable {
     }
 }
 
-struct TestServerError: Error, CustomStringConvertible {
-    let description: String
+package struct TestServerError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
 

@@ -1,0 +1,2 @@
+// require("starfleet-worker") is the same SDK as require("worker").
+export * from "./worker";
