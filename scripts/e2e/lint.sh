@@ -12,7 +12,7 @@ check "swift format lint --strict (run: swift format format -i -r --parallel Sou
   swift format lint --strict -r --parallel Sources Tests Package.swift
 # Unit tests run on the manual clock (StarfleetTestSupport). The real one only where the peer is real: moto's SQS,
 # a webhook server, a child process's exit on the fallback tick, the SQS router's clients. A new use elsewhere fails.
-real_clock_allowed="Tests/StarfleetAWSTests/SQSFaultTests.swift Tests/StarfleetAWSTests/SQSQueueMotoTests.swift
+real_clock_allowed="Tests/StarfleetSQSQueueTests/SQSFaultTests.swift Tests/StarfleetSQSQueueTests/SQSQueueFixtures.swift
 Tests/StarfleetProcessTests/ExitTickFallbackTests.swift Tests/StarfleetAppTests/AlertDispatcherTests.swift
 Tests/StarfleetAppTests/QueueRouterTests.swift"
 stray=$(grep -rl 'SystemWallClock' Tests --include='*.swift' | grep -v -x -F -f <(tr ' ' '\n' <<<"$real_clock_allowed") || true)
