@@ -14,8 +14,10 @@ extension WorkerRuntimeHub: LambdaRuntime {
             guard let launch = launches[worker.name] else { continue }
             pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
         }
-        return WarmGeneration(
-            hub: self, configuration: configuration, pools: pools, region: region, clock: clock)
+        let ships = pools.mapValues { pool -> any WorkerShip in
+            LambdaWorkerShip(configuration: pool.worker, pool: pool, region: region, clock: clock)
+        }
+        return WarmGeneration(hub: self, configuration: configuration, pools: pools, ships: ships)
     }
 }
 
@@ -24,12 +26,7 @@ struct WarmGeneration: LambdaGeneration {
     let hub: WorkerRuntimeHub
     let configuration: Configuration
     let pools: [String: WarmPool]
-    let region: String
-    let clock: any WallClock
-
-    var ships: [String: any WorkerShip] {
-        pools.mapValues { LambdaWorkerShip(configuration: $0.worker, pool: $0, region: region, clock: clock) }
-    }
+    let ships: [String: any WorkerShip]
 
     func install(invoker: DaemonInvoker) {
         hub.install(.init(configuration: configuration, invoker: invoker, pools: pools))
