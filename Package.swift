@@ -232,17 +232,29 @@ let package = Package(
             name: "StarfleetSystemdTests", dependencies: ["StarfleetSystemd", "StarfleetClock", "StarfleetTestSupport", logging]),
         .testTarget(name: "StarfleetProcessTests", dependencies: ["StarfleetProcess", "StarfleetClock"]),
         .testTarget(
-            name: "StarfleetAppTests",
+            name: "StarfleetDaemonTests",
             dependencies: [
-                "StarfleetDaemon", "StarfleetLambda", "StarfleetConsole", "StarfleetControl", "StarfleetCore", "StarfleetYAML",
-                "StarfleetQueue", "StarfleetClock", "StarfleetAWS",
-                "StarfleetSQSQueue",
-                "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory", "StarfleetTestSupport",
+                "StarfleetDaemon", "StarfleetCore", "StarfleetYAML", "StarfleetQueue", "StarfleetClock", "StarfleetAWS",
+                "StarfleetSQSQueue", "StarfleetMetrics", "StarfleetWorkerKit", "StarfleetWorkers", "StarfleetRunHistory",
+                "StarfleetTestSupport", logging,
+            ]),
+        .testTarget(
+            name: "StarfleetLambdaTests",
+            dependencies: [
+                "StarfleetLambda", "StarfleetDaemon", "StarfleetCore", "StarfleetProcess", "StarfleetWorkerKit",
+                "StarfleetWorkers",
                 logging,
             ]),
         .testTarget(
-            name: "StarfleetctlTests",
-            dependencies: ["StarfleetControl", "StarfleetDaemon", "StarfleetCore", "StarfleetTestSupport"]),
+            name: "StarfleetConsoleTests",
+            dependencies: [
+                "StarfleetConsole", "StarfleetDaemon", "StarfleetCore", "StarfleetCrypto", "StarfleetQueue",
+                "StarfleetRunHistory",
+                "StarfleetYAML", "StarfleetTestSupport", logging,
+            ]),
+        .testTarget(
+            name: "StarfleetControlTests",
+            dependencies: ["StarfleetControl", "StarfleetDaemon", "StarfleetCore", "StarfleetRunHistory", "StarfleetTestSupport"]),
         .testTarget(
             name: "StarfleetAWSTests",
             dependencies: ["StarfleetAWS", "StarfleetClock", "StarfleetCrypto", "StarfleetTestSupport", logging]),

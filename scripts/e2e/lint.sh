@@ -13,8 +13,8 @@ check "swift format lint --strict (run: swift format format -i -r --parallel Sou
 # Unit tests run on the manual clock (StarfleetTestSupport). The real one only where the peer is real: moto's SQS,
 # a webhook server, a child process's exit on the fallback tick, the SQS router's clients. A new use elsewhere fails.
 real_clock_allowed="Tests/StarfleetSQSQueueTests/SQSFaultTests.swift Tests/StarfleetSQSQueueTests/SQSQueueFixtures.swift
-Tests/StarfleetProcessTests/ExitTickFallbackTests.swift Tests/StarfleetAppTests/AlertDispatcherTests.swift
-Tests/StarfleetAppTests/QueueRouterTests.swift"
+Tests/StarfleetProcessTests/ExitTickFallbackTests.swift Tests/StarfleetDaemonTests/AlertDispatcherTests.swift
+Tests/StarfleetDaemonTests/QueueRouterTests.swift"
 stray=$(grep -rl 'SystemWallClock' Tests --include='*.swift' | grep -v -x -F -f <(tr ' ' '\n' <<<"$real_clock_allowed") || true)
 if [ -z "$stray" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: unit tests on the real clock (use ManualClock):"; echo "$stray"; fi
 # The layers, held: a target that imports one it must not fails here (Package.swift lists what each may depend on;
