@@ -26,7 +26,7 @@ package struct DaemonEnvironment: Sendable {
     package let alerts: AlertDispatcher
     /// S3 for the template bucket and the account index (used only when the configuration names them).
     let aws: AWSResources
-    /// The Runtime and Invoke APIs' shared state, the runtime directory and where the runtime clients are.
+    /// The Lambda runtime the worker-facing endpoints serve, the runtime directory and where the runtime clients are.
     let runtime: RuntimeResources
     /// Every worker's run history (nil: none, as in tests that do not look at it).
     package var history: RunHistoryStore? = nil
