@@ -64,6 +64,10 @@ package enum PrivateDirectory {
             throw UntrustedDirectoryError(
                 path: path, problem: "is writable by its group or by others (mode \(mode))", owner: owners[0])
         }
+        // A folder above it that another user may change could swap the whole directory after this check.
+        if let (folder, problem) = TrustedPath.firstUntrusted(path, owners: owners), folder != path {
+            throw UntrustedDirectoryError(path: path, problem: "lies in \(folder), which \(problem)", owner: owners[0])
+        }
     }
 
     /// Whether anything (even a dangling link) is at `path`.

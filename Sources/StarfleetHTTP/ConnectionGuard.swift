@@ -11,8 +11,9 @@ package final class ConnectionLedger: Sendable {
     let endpoint: String
     let policy: ConnectionPolicy
     let logger: Logger
-    private let open = Mutex<[UInt32: Int]>([:])
+    private let open = Mutex<[ConnectionPeer: Int]>([:])
     private let refusals = Mutex(RefusalLog())
+    private let warnedAboutProc = Atomic<Bool>(false)
 
     package init(endpoint: String, policy: ConnectionPolicy, logger: Logger) {
         self.endpoint = endpoint
@@ -20,55 +21,57 @@ package final class ConnectionLedger: Sendable {
         self.logger = logger
     }
 
-    /// Connections of `uid` open now.
-    package func count(of uid: UInt32) -> Int { open.withLock { $0[uid] ?? 0 } }
+    /// Connections of `peer` open now.
+    package func count(of peer: ConnectionPeer) -> Int { open.withLock { $0[peer] ?? 0 } }
 
-    /// Admits a connection of `peer` (nil: its owner could not be found) or says why not.
-    func admit(_ peer: UInt32?) -> String? {
-        switch policy.admission {
-        case .users where peer == Self.unixSocketPeer:
+    /// Admits a connection of `peer` or says why not.
+    func admit(_ peer: ConnectionPeer) -> String? {
+        switch (policy.admission, peer) {
+        case (.users, .unixSocket):
             break  // the socket file's mode decided who could connect
-        case .users(let users):
-            guard let peer else { return "its socket's owner could not be found" }
-            guard users.contains(peer) else { return "another user may not use it" }
-        case .everyone:
+        case (.users(let users), .user(let uid)):
+            guard users.contains(uid) else { return "another user may not use it" }
+        case (.users, _):
+            return "its socket's owner could not be found"
+        case (.everyone, _):
             break
         }
-        let key = peer ?? Self.unknownPeer
         return open.withLock { open in
-            let count = open[key] ?? 0
+            let count = open[peer] ?? 0
             guard count < policy.perUserConnections else {
-                return "that user holds \(count) connections already (the most one user may)"
+                return "\(peer) holds \(count) connections already (the most one user may)"
             }
-            open[key] = count + 1
+            open[peer] = count + 1
             return nil
         }
     }
 
-    func release(_ peer: UInt32?) {
-        let key = peer ?? Self.unknownPeer
+    func release(_ peer: ConnectionPeer) {
         open.withLock { open in
-            let count = (open[key] ?? 1) - 1
-            open[key] = count > 0 ? count : nil
+            let count = (open[peer] ?? 1) - 1
+            open[peer] = count > 0 ? count : nil
         }
     }
 
-    func refused(_ peer: UInt32?, why: String) {
-        let key = peer ?? Self.unknownPeer
-        guard let count = refusals.withLock({ $0.note(key, now: .now) }) else { return }
+    func refused(_ peer: ConnectionPeer, why: String) {
+        guard let count = refusals.withLock({ $0.note(peer.refusalKey, now: .now) }) else { return }
         logger.warning(
             "refused \(count) connection\(count == 1 ? "" : "s") to \(endpoint) in the last minute: \(why)",
-            metadata: ["uid": "\(peer.map { "\($0)" } ?? "unknown")"])
+            metadata: ["uid": "\(peer.refusalKey == UInt32.max ? "unknown" : "\(peer.refusalKey)")", "peer": "\(peer)"])
     }
 
-    /// Where the owner of a TCP socket could not be found (it closed at once, or it is not TCP).
-    static let unknownPeer = UInt32.max
-    /// A Unix socket's clients, counted together: the socket file's mode decides who connects.
-    static let unixSocketPeer = UInt32.max - 1
+    /// Says once that connections are admitted by reading /proc (netlink refused): slower with many sockets.
+    func noteProcFallback() {
+        guard LoopbackPeer.procFallbackUsed, !warnedAboutProc.exchange(true, ordering: .relaxed) else { return }
+        logger.warning(
+            "NETLINK_SOCK_DIAG is not available here; each connection's owner is read from /proc/net/tcp, which costs more on a host with many sockets (allow AF_NETLINK, or load the tcp_diag module)"
+        )
+    }
 }
 
 /// Admits or closes each connection as it is accepted (by its owner uid, before a byte is read), caps the
-/// connections per uid, and closes one whose request body does not arrive within the policy's time. The head's time
+/// connections per uid, and closes one whose request body does not arrive, or whose client stops reading the answer,
+/// within the policy's time. The head's time
 /// is Hummingbird's idle timeout: no request part is read until the head is whole, so a trickled head ends there.
 final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -77,8 +80,9 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
     private let ledger: ConnectionLedger
     private var decided = false
     private var admitted = false
-    private var peer: UInt32?
+    private var peer = ConnectionPeer.unknown
     private var bodyDeadline: Scheduled<Void>?
+    private var writeDeadline: Scheduled<Void>?
 
     init(ledger: ConnectionLedger) { self.ledger = ledger }
 
@@ -94,6 +98,8 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         bodyDeadline?.cancel()
         bodyDeadline = nil
+        writeDeadline?.cancel()
+        writeDeadline = nil
         if admitted {
             admitted = false
             ledger.release(peer)
@@ -119,16 +125,26 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
+    /// A client that stops reading an answer (its window full) holds the connection only so long.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            writeDeadline?.cancel()
+            writeDeadline = nil
+        } else if writeDeadline == nil {
+            writeDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(
+                in: .init(ledger.policy.bodyTimeout)
+            ) {
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     private func decide(_ context: ChannelHandlerContext) {
         guard !decided else { return }
         decided = true
-        let channel = context.channel
-        switch channel.remoteAddress {
-        case .some(.unixDomainSocket):
-            peer = ConnectionLedger.unixSocketPeer
-        default:
-            peer = LoopbackPeer.find(remote: channel.remoteAddress, local: channel.localAddress)?.uid
-        }
+        peer = ConnectionPeer.of(context.channel)
+        ledger.noteProcFallback()
         if let why = ledger.admit(peer) {
             ledger.refused(peer, why: why)
             context.close(promise: nil)

@@ -2,6 +2,7 @@ import CSocketDiag
 import FoundationEssentials
 package import Glibc
 package import NIOCore
+import Synchronization
 
 /// Who holds the other end of a loopback TCP connection: the client socket's owner uid and inode, found by the
 /// connection's exact four-tuple, then which process has that inode among its open files.
@@ -21,18 +22,18 @@ package struct LoopbackPeer: Sendable, Hashable {
         guard let remote, let local, let client = SocketEndpoint(remote), let server = SocketEndpoint(local),
             client.family == server.family
         else { return nil }
-        var uid: UInt32 = 0
-        var inode: UInt64 = 0
-        let found = client.address.withUnsafeBufferPointer { clientBytes in
-            server.address.withUnsafeBufferPointer { serverBytes in
-                starfleet_tcp_socket_owner(
-                    client.family, clientBytes.baseAddress, client.port, serverBytes.baseAddress, server.port, &uid, &inode)
-            }
+        switch Self.kernelLookup(client: client, server: server) {
+        case .found(let peer): return peer
+        case .none:
+            // ENOENT is also the answer of a kernel without the tcp_diag module. The server's own side of this
+            // connection exists for certain: if the kernel cannot find that either, it cannot look sockets up at all.
+            if case .found = Self.kernelLookup(client: server, server: client) { return nil }
+        case .unavailable:
+            break
         }
-        if found == 1 { return inode == 0 ? nil : LoopbackPeer(uid: uid, inode: inode) }
-        if found == 0 { return nil }
         // Netlink is unavailable here: the /proc tables, matched on the same four-tuple. An IPv4 client may be an
         // IPv6 socket holding v4-mapped addresses (tcp6).
+        procFallback.store(true, ordering: .relaxed)
         if client.family == AF_INET, let table = readProcFile("/proc/net/tcp"),
             let peer = ProcNetTCP.find(in: table, client: client, server: server)
         {
@@ -41,6 +42,34 @@ package struct LoopbackPeer: Sendable, Hashable {
         guard let table = readProcFile("/proc/net/tcp6") else { return nil }
         return ProcNetTCP.find(in: table, client: client.v6, server: server.v6)
     }
+
+    private enum KernelAnswer {
+        case found(LoopbackPeer?)
+        case none
+        case unavailable
+    }
+
+    /// NETLINK_SOCK_DIAG's answer for the socket whose own address is `client` and whose peer is `server`.
+    private static func kernelLookup(client: SocketEndpoint, server: SocketEndpoint) -> KernelAnswer {
+        var uid: UInt32 = 0
+        var inode: UInt64 = 0
+        let found = client.address.withUnsafeBufferPointer { clientBytes in
+            server.address.withUnsafeBufferPointer { serverBytes in
+                starfleet_tcp_socket_owner(
+                    client.family, clientBytes.baseAddress, client.port, serverBytes.baseAddress, server.port, &uid, &inode)
+            }
+        }
+        switch found {
+        // A socket that is closing (TIME_WAIT, orphaned) has no inode: no process holds it.
+        case 1: return .found(inode == 0 ? nil : LoopbackPeer(uid: uid, inode: inode))
+        case 0: return .none
+        default: return .unavailable
+        }
+    }
+
+    private static let procFallback = Atomic<Bool>(false)
+    /// Whether a lookup has had to read /proc because the kernel's socket diagnostics were not available.
+    package static var procFallbackUsed: Bool { procFallback.load(ordering: .relaxed) }
 
     /// The first of `candidates` (pids) that has this socket open, else the first process in one of their process
     /// groups that does (a `provided` Command may start the real client as a child).
@@ -112,6 +141,11 @@ package struct SocketEndpoint: Sendable, Hashable {
     }
 
     var procPortHex: String { hex(UInt64(port), width: 4) }
+
+    /// Whether `ip` (as NIO prints it) is 127.0.0.0/8, ::1 or ::ffff:127.x.
+    static func isLoopback(_ ip: String) -> Bool {
+        ip.hasPrefix("127.") || ip == "::1" || ip.lowercased().hasPrefix("::ffff:127.")
+    }
 
     /// The IPv6 form: itself, or `::ffff:a.b.c.d` for an IPv4 address.
     var v6: SocketEndpoint {

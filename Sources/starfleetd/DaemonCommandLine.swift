@@ -17,6 +17,9 @@ enum DaemonCommandLine {
     /// Runs the daemon to completion; its exit status (see ``Daemon/run(configDirectory:stateDirectoryFlag:)``).
     static func run(config: String?, stateDir: String?) async -> Int32 {
         FileDescriptorLimit.raiseToHard()
+        // As the unit's UMask=0077, wherever it runs: what the daemon creates (its sockets between bind and chmod
+        // among them) and what its workers create is private to the daemon's user.
+        umask(0o077)
         return await Daemon.run(configDirectory: configDirectory(flag: config), stateDirectoryFlag: stateDir)
     }
 }

@@ -39,6 +39,20 @@ import Testing
         #expect(clients.diagnostics(configuration).isEmpty)
     }
 
+    /// A binary under a folder another user can write (a shared /tmp-like place, a group-writable checkout): a
+    /// `runtimes/` found there could be anyone's code, run with the workers' credentials, so it is not used.
+    @Test func clientsInAFolderAnotherUserCouldChangeAreNotUsed() throws {
+        let box = try TemporaryDirectory("runtime-clients")
+        defer { box.remove() }
+        let exe = try Self.install(["python/starfleet_worker/runtime.py"], in: box)
+        #expect(RuntimeClients.locate(environment: [:], executable: exe).directory == box.path("usr/lib/starfleetd/runtimes"))
+        chmod(box.path("usr/lib/starfleetd/runtimes/python"), 0o777)
+        #expect(RuntimeClients.locate(environment: [:], executable: exe).directory != box.path("usr/lib/starfleetd/runtimes"))
+        chmod(box.path("usr/lib/starfleetd/runtimes/python"), 0o755)
+        chown(box.path("usr/lib/starfleetd"), 65534, 65534)
+        #expect(RuntimeClients.locate(environment: [:], executable: exe).directory != box.path("usr/lib/starfleetd/runtimes"))
+    }
+
     @Test func aBinaryOutsideTheTreeNamesEveryPlaceItLooked() throws {
         let box = try TemporaryDirectory("runtime-clients")
         defer { box.remove() }

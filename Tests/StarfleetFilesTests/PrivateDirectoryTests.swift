@@ -28,6 +28,21 @@ import Testing
         try PrivateDirectory.checkFolders(["run", "queues"], under: box.path("state"))
     }
 
+    /// A folder above the state directory that others may write (and is not sticky) would let them rename the state
+    /// directory away after the check and put their own in its place; a sticky one (as /tmp) would not.
+    @Test func aDirectoryInAFolderOthersMayChangeIsRefused() throws {
+        let box = try TemporaryDirectory("private")
+        defer { box.remove() }
+        let shared = try box.makeDirectory("shared")
+        let state = try box.makeDirectory("shared/state")
+        #expect(chmod(state, 0o700) == 0)
+        #expect(chmod(shared, 0o777) == 0)
+        let error = try #require(throws: UntrustedDirectoryError.self) { try PrivateDirectory.check(state) }
+        #expect(error.path == state && error.problem.contains("writable by its group or by others"), "\(error)")
+        #expect(chmod(shared, 0o1777) == 0)
+        try PrivateDirectory.check(state)
+    }
+
     @Test(arguments: [0o777, 0o770, 0o722, 0o1777])
     func aDirectoryWritableByOthersIsRefusedWithItsPath(mode: Int) throws {
         let box = try TemporaryDirectory("private")

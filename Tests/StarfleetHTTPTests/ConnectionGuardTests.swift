@@ -32,9 +32,9 @@ import Testing
         let second = try Self.channel(ledger)
         let third = try Self.channel(ledger)
         #expect(first.isActive && second.isActive && !third.isActive)
-        #expect(ledger.count(of: ConnectionLedger.unknownPeer) == 2)
+        #expect(ledger.count(of: ConnectionPeer.unknown) == 2)
         _ = try first.finish()
-        #expect(ledger.count(of: ConnectionLedger.unknownPeer) == 1)
+        #expect(ledger.count(of: ConnectionPeer.unknown) == 1)
         #expect(try Self.channel(ledger).isActive)
     }
 
@@ -59,5 +59,31 @@ import Testing
         // A long poll: answered hours later, never cut by the body clock.
         channel.embeddedEventLoop.advanceTime(by: .seconds(3600))
         #expect(channel.isActive)
+    }
+
+    /// Clients on another host (a metrics address that is not loopback) are counted by address, not in one bucket
+    /// that any one of them could fill.
+    @Test func remoteClientsAreCountedByTheirAddress() throws {
+        let ledger = ConnectionLedger(endpoint: "test", policy: Self.policy(.everyone, perUser: 1), logger: Logger(label: "test"))
+        let first = EmbeddedChannel(handler: ConnectionGuard(ledger: ledger))
+        try first.connect(to: SocketAddress(ipAddress: "192.0.2.1", port: 9)).wait()
+        let second = EmbeddedChannel(handler: ConnectionGuard(ledger: ledger))
+        try second.connect(to: SocketAddress(ipAddress: "192.0.2.2", port: 9)).wait()
+        let third = EmbeddedChannel(handler: ConnectionGuard(ledger: ledger))
+        try third.connect(to: SocketAddress(ipAddress: "192.0.2.1", port: 10)).wait()
+        #expect(first.isActive && second.isActive && !third.isActive)
+        #expect(ledger.count(of: .remote("192.0.2.1")) == 1 && ledger.count(of: .remote("192.0.2.2")) == 1)
+    }
+
+    /// A client that stops reading its answer holds the connection for the body's time at most.
+    @Test func aClientThatStopsReadingIsClosed() throws {
+        let ledger = ConnectionLedger(endpoint: "test", policy: Self.policy(.everyone), logger: Logger(label: "test"))
+        let channel = try Self.channel(ledger)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
     }
 }

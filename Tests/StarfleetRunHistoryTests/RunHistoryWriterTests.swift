@@ -28,7 +28,7 @@ import Testing
         let f = HistoryFixture()
         try FileManager.default.createDirectory(atPath: f.directory(), withIntermediateDirectories: true)
         for name in ["18446744073709551615.runs", "1.runs", "0000000000000.runs", "000000000000.runs"] {
-            FileManager.default.createFile(atPath: f.directory() + "/" + name, contents: Data(repeating: 0xFF, count: 64))
+            _ = FileManager.default.createFile(atPath: f.directory() + "/" + name, contents: Data(repeating: 0xFF, count: 64))
         }
         let (writer, _) = try f.open()
         try writer.append(f.run(1), limits: .default)

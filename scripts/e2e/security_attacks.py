@@ -207,11 +207,18 @@ def inflate(count, seconds):
 
 
 def knock(port, count):
-    closed = answered = 0
+    """Connections that the listener accepts and closes at once: `closed` counts those, `unreachable` those whose
+    connect itself failed (a listener that is down must not pass for one that refuses)."""
+    closed = answered = unreachable = 0
     for _ in range(count):
         s = socket.socket()
         try:
             s.connect(("127.0.0.1", port))
+        except OSError:
+            unreachable += 1
+            s.close()
+            continue
+        try:
             s.settimeout(2)
             if s.recv(1) == b"":
                 closed += 1
@@ -221,7 +228,7 @@ def knock(port, count):
             closed += 1
         finally:
             s.close()
-    say(case="knock", port=port, closed=closed, answered=answered)
+    say(case="knock", port=port, closed=closed, answered=answered, unreachable=unreachable)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 import Glibc
 package import StarfleetCore
+import StarfleetFiles
 
 /// Where the daemon finds the Lambda runtime clients it starts warm workers with (`runtimes/` of the source tree, or
 /// the installed copy): `$STARFLEET_RUNTIMES_DIR`, else the first of `<prefix>/lib/starfleetd/runtimes` and a source
 /// tree's `runtimes/` above the executable, then `/usr/local/lib/starfleetd/runtimes` (`make install`) and
 /// `/usr/lib/starfleetd/runtimes` (the package). Without them every payload of a `Runtime: python` or `nodejs` worker
 /// would be dead-lettered (`No module named 'starfleet_worker'`), so start, reload and `validate` check them first.
+/// A folder found by searching counts only if no other user could have put it there (``TrustedPath``).
 package struct RuntimeClients: Sendable, Hashable {
     /// The folder that holds `python/` and `node/` (the last place looked at when none was found).
     let directory: String
@@ -40,8 +42,14 @@ package struct RuntimeClients: Sendable, Hashable {
             candidates += ["\(directory)/lib/starfleetd/runtimes", "\(directory)/runtimes"]
         }
         for fixed in installedLocations where !candidates.contains(fixed) { candidates.append(fixed) }
+        // A candidate found by searching (not named by the operator) is used only where no other user could have put
+        // it: the daemon runs that code with the workers' credentials.
         let found = candidates.first { candidate in
-            [WorkerRuntime.python, .nodejs].contains { access("\(candidate)/\(client(for: $0) ?? "")", R_OK) == 0 }
+            [WorkerRuntime.python, .nodejs].contains { runtime in
+                let file = "\(candidate)/\(client(for: runtime) ?? "")"
+                let folder = String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)])
+                return access(file, R_OK) == 0 && TrustedPath.firstUntrusted(folder, owners: [geteuid()]) == nil
+            }
         }
         return RuntimeClients(
             directory: found ?? installedLocations[installedLocations.count - 1], searched: candidates, explicit: false)
