@@ -173,8 +173,7 @@ let package = Package(
         .executableTarget(
             name: "starfleetd",
             dependencies: [
-                "StarfleetDaemon", "StarfleetLambda", "StarfleetConsole", "StarfleetControl", "StarfleetHTTP", "StarfleetCore",
-                "StarfleetClock",
+                "StarfleetDaemon", "StarfleetLambda", "StarfleetConsole", "StarfleetHTTP", "StarfleetCore", "StarfleetClock",
                 "StarfleetFiles", "StarfleetQueue", "StarfleetRunHistory", "StarfleetSystemd", "StarfleetMetrics",
                 "StarfleetWorkers", "StarfleetYAML", argumentParser, logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
