@@ -1,4 +1,5 @@
 import FoundationEssentials
+import StarfleetCore
 import StarfleetDaemon
 import StarfleetQueue
 import StarfleetRunHistory
@@ -201,12 +202,13 @@ enum ConsolePages {
             let l = r.letter
             let value = "\(r.worker)/\(r.id)"
             let error = l.failures.last?.error ?? l.reason
+            let address = PayloadAddress(attributes: l.attributes)
             body +=
                 "<tr data-id=\"\(HTML.text(r.id))\"><td><input type=\"checkbox\" name=\"letter\" value=\"\(HTML.text(value))\"></td>"
             body +=
                 "<td>\(HTML.text(r.worker))</td><td><a href=\"/dead-letters/\(HTML.pathSegment(r.worker))/\(HTML.pathSegment(r.id))\">\(HTML.text(r.id))</a></td>"
             body +=
-                "<td class=\"account\">\(HTML.text(l.attributes["StarfleetAccount"] ?? "—"))</td><td>\(HTML.text(l.attributes["StarfleetRegion"] ?? "—"))</td>"
+                "<td class=\"account\">\(HTML.text(address.account ?? "—"))</td><td>\(HTML.text(address.region ?? "—"))</td>"
             body += "<td>\(HTML.text(iso(l.deadLetteredTimestamp)))</td><td class=\"n\">\(l.receiveCount)</td>"
             body +=
                 "<td>\(HTML.text(String(error.prefix(200))))</td><td><code class=\"payload\">\(HTML.text(String(l.bodyText.prefix(160))))</code></td></tr>"

@@ -132,7 +132,9 @@ package struct ConsoleSource: Sendable {
         return workers.compactMap { w in
             var ids = (try? deadLetters.ids(worker: w)) ?? []
             if let account = scope.account {
-                ids = ids.filter { (try? deadLetters.show(worker: w, id: $0))?.attributes["StarfleetAccount"] == account }
+                ids = ids.filter {
+                    (try? deadLetters.show(worker: w, id: $0))?.attributes[PayloadAddress.accountAttribute] == account
+                }
             }
             return ids.isEmpty ? nil : (w, ids)
         }
@@ -155,7 +157,7 @@ package struct ConsoleSource: Sendable {
         var rows: [ConsolePages.LetterRow] = []
         for file in files where rows.count < limit {
             guard let letter = try? deadLetters.show(worker: file.worker, id: file.id) else { continue }
-            if let account, letter.attributes["StarfleetAccount"] != account { continue }
+            if let account, PayloadAddress(attributes: letter.attributes).account != account { continue }
             rows.append(.init(worker: file.worker, id: file.id, letter: letter))
         }
         rows.sort { $0.letter.deadLetteredTimestamp > $1.letter.deadLetteredTimestamp }

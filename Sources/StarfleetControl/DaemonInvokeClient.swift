@@ -47,9 +47,8 @@ struct DaemonInvokeClient {
     func invoke(worker: String, payload: [UInt8], account: String?, region: String?, commit: Bool, async: Bool) async throws
         -> Outcome
     {
-        var custom: [String: String] = ["StarfleetCommit": commit ? "true" : "false"]
-        if let account { custom["StarfleetAccount"] = account }
-        if let region { custom["StarfleetRegion"] = region }
+        var custom = PayloadAddress(account: account, region: region).attributes
+        custom["StarfleetCommit"] = commit ? "true" : "false"
         let context = try JSONEncoder().encode(["custom": custom]).base64EncodedString()
         let http = HTTPClient(configuration: HTTPClient.Configuration(), logger: .init(label: "starfleetctl"))
         let request = HTTPRequest(

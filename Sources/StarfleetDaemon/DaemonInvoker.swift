@@ -49,9 +49,8 @@ package struct DaemonInvoker: WorkerInvoker {
 /// the account and region as attributes, as the Starbase sends them.
 package enum InvocationMessage {
     package static func make(payload: [UInt8], account: String?, region: String?) -> OutgoingMessage {
-        var attributes = ["StarfleetEvent": "invoke"]
-        if let account { attributes["StarfleetAccount"] = account }
-        if let region { attributes["StarfleetRegion"] = region }
+        var attributes = PayloadAddress(account: account, region: region).attributes
+        attributes["StarfleetEvent"] = "invoke"
         return OutgoingMessage(body: String(decoding: payload, as: UTF8.self), attributes: attributes)
     }
 }

@@ -65,9 +65,8 @@ struct FanOutSender {
     }
 
     private func message(for payload: WorkerPayload, deduplicated: Bool) -> OutgoingMessage {
-        var attributes = [FanOutEvent.attribute: eventID, "StarfleetTemplate": key]
-        if let account = payload.account { attributes["StarfleetAccount"] = account }
-        if let region = payload.region { attributes["StarfleetRegion"] = region }
+        var attributes = PayloadAddress(account: payload.account, region: payload.region, template: key).attributes
+        attributes[FanOutEvent.attribute] = eventID
         return OutgoingMessage(
             body: payload.bodyText, attributes: attributes,
             deduplicationId: deduplicated ? Digest.sha256Hex("\(eventID)|\(targets.worker)|\(key)|\(payload.target)") : nil)

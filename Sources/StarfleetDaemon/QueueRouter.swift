@@ -132,7 +132,8 @@ enum SQSMessageGroups {
     /// A worker's payloads: one group per account and region (per account, per worker for single invocations).
     static func worker(_ worker: String) -> @Sendable (OutgoingMessage) -> String {
         { message in
-            let parts = [message.attributes["StarfleetAccount"], message.attributes["StarfleetRegion"]].compactMap { $0 }
+            let address = PayloadAddress(attributes: message.attributes)
+            let parts = [address.account, address.region].compactMap { $0 }
             return parts.isEmpty ? worker : parts.joined(separator: "/")
         }
     }

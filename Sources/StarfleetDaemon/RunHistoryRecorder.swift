@@ -28,9 +28,10 @@ struct RunHistoryRecorder: Sendable {
         _ message: ReceivedMessage, started: Date, seconds: Double, result: Result<[UInt8], WorkerFailure>,
         disposition: FailureDisposition? = nil
     ) {
+        let address = PayloadAddress(attributes: message.attributes)
         var run = RunRecord(
-            worker: worker, template: message.attributes["StarfleetTemplate"], account: message.attributes["StarfleetAccount"],
-            region: message.attributes["StarfleetRegion"], messageId: message.messageId, attempt: message.receiveCount,
+            worker: worker, template: address.template, account: address.account, region: address.region,
+            messageId: message.messageId, attempt: message.receiveCount,
             started: started, durationSeconds: seconds, outcome: .succeeded)
         Self.fill(&run, result) { failure in
             disposition?.isDeadLettered == true ? .deadLettered : failure.timedOut ? .timedOut : .failedWillRetry

@@ -27,20 +27,21 @@ struct WorkerExecutor: Sendable {
     private let pending = Locked<[String: PendingRun]>([:])
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
-        let account = message.attributes["StarfleetAccount"]
-        let region = message.attributes["StarfleetRegion"]
+        let address = PayloadAddress(attributes: message.attributes)
+        let account = address.account
+        let region = address.region
         var log = logger
         log[metadataKey: "worker"] = "\(configuration.name)"
         log[metadataKey: "message_id"] = "\(message.messageId)"
         log[metadataKey: "receive_count"] = "\(message.receiveCount)"
         if let account { log[metadataKey: "account_id"] = "\(account)" }
         if let region { log[metadataKey: "region"] = "\(region)" }
-        if let template = message.attributes["StarfleetTemplate"] { log[metadataKey: "template"] = "\(template)" }
+        if let template = address.template { log[metadataKey: "template"] = "\(template)" }
 
         var invocation = WorkerInvocation(
             worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
             commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
-        invocation.template = message.attributes["StarfleetTemplate"]
+        invocation.template = address.template
         let context = WorkerContext(
             worker: configuration.name, account: account, region: region, commit: configuration.commit,
             messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker,
@@ -89,8 +90,9 @@ struct WorkerExecutor: Sendable {
         log[metadataKey: "worker"] = "\(configuration.name)"
         log[metadataKey: "message_id"] = "\(message.messageId)"
         log[metadataKey: "receive_count"] = "\(message.receiveCount)"
-        if let account = message.attributes["StarfleetAccount"] { log[metadataKey: "account_id"] = "\(account)" }
-        if let region = message.attributes["StarfleetRegion"] { log[metadataKey: "region"] = "\(region)" }
+        let address = PayloadAddress(attributes: message.attributes)
+        if let account = address.account { log[metadataKey: "account_id"] = "\(account)" }
+        if let region = address.region { log[metadataKey: "region"] = "\(region)" }
         var meta: Logger.Metadata = ["error": "\(failure.message)"]
         if let status = failure.exitStatus { meta["exit_status"] = "\(status)" }
         if let tail = failure.stderrTail, !tail.isEmpty { meta["stderr_tail"] = "\(tail.suffix(500))" }
@@ -112,7 +114,7 @@ struct WorkerExecutor: Sendable {
         alerts?.post(
             .about(
                 outcome, worker: configuration, messageId: message.messageId,
-                account: message.attributes["StarfleetAccount"], region: message.attributes["StarfleetRegion"],
+                account: address.account, region: address.region,
                 failure: failure))
     }
 

@@ -78,8 +78,9 @@ package enum InvokeAPIRoutes {
             guard let header, let data = Data(base64Encoded: header),
                 let custom = (try? JSONDecoder().decode(Context.self, from: data))?.custom
             else { return }
-            account = custom["StarfleetAccount"]
-            region = custom["StarfleetRegion"]
+            let address = PayloadAddress(attributes: custom)
+            account = address.account
+            region = address.region
             if let value = custom["StarfleetCommit"] { commit = value == "true" }
         }
     }

@@ -13,13 +13,8 @@ enum LambdaEvent {
     ) -> [UInt8] {
         guard shape == .sqs else { return invocation.body }
         let body = String(decoding: invocation.body, as: UTF8.self)
-        var attributes: [String: [String: String]] = [:]
-        func attribute(_ name: String, _ value: String?) {
-            if let value { attributes[name] = ["stringValue": value, "dataType": "String"] }
-        }
-        attribute("StarfleetAccount", invocation.account)
-        attribute("StarfleetRegion", invocation.region)
-        attribute("StarfleetTemplate", template)
+        let address = PayloadAddress(account: invocation.account, region: invocation.region, template: template)
+        let attributes = address.attributes.mapValues { ["stringValue": $0, "dataType": "String"] }
         let millis = String(Int64(sentAt.timeIntervalSince1970 * 1000))
         var out: [UInt8] = []
         out.append(contentsOf: #"{"Records":[{"messageId":"#.utf8)
@@ -54,13 +49,11 @@ enum LambdaEvent {
 
     /// `Lambda-Runtime-Client-Context`: `{"client": null, "env": null, "custom": {"StarfleetWorker": …}}`.
     static func clientContext(_ invocation: WorkerInvocation, template: String?) -> String {
-        var custom: [String: String] = [
+        var custom = PayloadAddress(account: invocation.account, region: invocation.region, template: template).attributes
+        custom.merge([
             "StarfleetWorker": invocation.worker, "StarfleetCommit": invocation.commit ? "true" : "false",
             "StarfleetMessageId": invocation.messageId, "StarfleetReceiveCount": String(invocation.receiveCount),
-        ]
-        if let account = invocation.account { custom["StarfleetAccount"] = account }
-        if let region = invocation.region { custom["StarfleetRegion"] = region }
-        if let template { custom["StarfleetTemplate"] = template }
+        ]) { _, fixed in fixed }
         var out: [UInt8] = Array(#"{"client":null,"env":null,"custom":{"#.utf8)
         for (i, (key, value)) in custom.sorted(by: { $0.key < $1.key }).enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
