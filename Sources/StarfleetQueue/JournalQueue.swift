@@ -195,6 +195,8 @@ package final class JournalQueue: MessageQueue {
 
 /// Queue names double as directory and dead-letter folder names: SQS's rule, `[A-Za-z0-9_-]{1,80}`. The one rule for
 /// a name that becomes a path component: none that passes it is empty, `.`, `..`, or holds a slash or NUL.
+/// It is also `WorkerName`'s rule (StarfleetCore), which this target cannot import: the two copies must say the same,
+/// and `WorkerNameRuleTests` holds them to one table. Never loosen this one: it keeps a path out of the state folder.
 enum QueueNames {
     /// `what` names the name in the error ("queue name", "worker name"); the rule is the same.
     static func validate(_ name: String, as what: String = "queue name") throws {

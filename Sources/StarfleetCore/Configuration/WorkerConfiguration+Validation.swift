@@ -1,11 +1,6 @@
 import FoundationEssentials
 
 extension Configuration {
-    /// A worker name becomes a queue name and a dead-letter folder: SQS's queue-name alphabet keeps both safe.
-    static func isValidWorkerName(_ name: String) -> Bool {
-        (1...80).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
-    }
-
     /// Reads one worker section: Starfleet's base schema (`WorkerShipBaseConfigurationTemplate`), with its
     /// documented-only rule enforced (a timed worker needs a frequency), plus the daemon's keys and defaults.
     static func readWorker(name: String, key: Node, _ node: Node, directory: String, into v: inout Validator)
@@ -17,10 +12,9 @@ extension Configuration {
         if name == starbaseQueueName {
             v.error(key, name, "\(name) is the Starbase's own queue; a worker cannot have that name")
         }
-        if !isValidWorkerName(name) {
-            v.error(
-                key, name,
-                "a worker name must be 1-80 letters, digits, '-' or '_' (it names the worker's queue and dead-letter folder)")
+        // A worker name becomes a queue name and a dead-letter folder: the one rule is `WorkerName`'s.
+        do { _ = try WorkerName(validating: name) } catch {
+            v.error(key, name, "not a valid worker name: \(error.problem)", hint: WorkerName.rule)
         }
         var w = WorkerConfiguration(
             name: name, enabled: false, templatePrefix: "", invocationQueueUrl: nil, invocationSources: [], schedule: nil,
