@@ -30,8 +30,13 @@ package struct NewWorkerCommand {
 
     /// What is wrong with the arguments, checked before anything runs (the CLI reports it as a usage error).
     package func validationProblem() -> String? {
-        if bedrock != nil {
+        if let bedrock {
             if language != nil { return "--language is not used with \(name): the extension says it" }
+            // The folder becomes the section's name (`system_fetcher` → `SystemFetcher`): the daemon's rule holds it.
+            let section = BedrockScaffold.className(bedrock.folder)
+            if let problem = WorkerScaffold.problem(withName: section, language: .python) {
+                return "\"\(name)\" would name the worker \(section), which is not a worker name: \(problem)"
+            }
         } else if name.hasSuffix(".py") || name.hasSuffix(".js") {
             return "\"\(name)\" is not a worker file name: use lower_snake_case letters, digits and '_', e.g. system_fetcher.py"
         } else if language == nil {

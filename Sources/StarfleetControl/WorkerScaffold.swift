@@ -25,18 +25,12 @@ package enum WorkerScaffold {
     /// Section names the configuration reserves, and the Starbase's own queue name.
     static let reservedNames: Set<String> = Set(Configuration.reservedNames)
 
-    /// Why `name` cannot be a worker's name, or nil: 1–80 of [A-Za-z0-9_-] starting with a letter (a queue and
-    /// folder name), and for Swift a type name (no '-').
+    /// Why `name` cannot be a worker's name, or nil: `WorkerName`'s rule (the daemon's, so a scaffolded worker always
+    /// loads), and for Swift a type name too (no '-', no leading digit).
     static func problem(withName name: String, language: Language) -> String? {
-        let scalars = Array(name.unicodeScalars)
-        guard (1...80).contains(scalars.count) else { return "a worker name has 1 to 80 characters" }
-        func letter(_ s: Unicode.Scalar) -> Bool { (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") }
-        guard let first = scalars.first, letter(first) else { return "a worker name starts with a letter (A-Z, a-z)" }
-        guard scalars.allSatisfy({ letter($0) || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" }) else {
-            return "a worker name has only letters, digits, '_' and '-'"
-        }
-        if language == .swift && name.contains("-") {
-            return "a Swift worker's name is its type name: use letters, digits and '_' (no '-')"
+        do { _ = try WorkerName(validating: name) } catch { return "\(error.problem) (\(WorkerName.rule))" }
+        if language == .swift && (name.contains("-") || name.first?.isNumber == true) {
+            return "a Swift worker's name is its type name: use letters, digits and '_' (no '-'), starting with a letter"
         }
         return nil
     }

@@ -27,8 +27,18 @@ import Testing
         #expect(
             command("system-fetcher.py").validationProblem()?.hasPrefix("\"system-fetcher.py\" is not a worker file name") == true
         )
+        // One rule with the daemon (`WorkerName`): a leading digit is a worker name; a Swift type name it is not.
+        #expect(command("1Worker", language: .python).validationProblem() == nil)
         #expect(
-            command("1Worker", language: .python).validationProblem()?.hasPrefix("\"1Worker\" is not a worker name: ") == true)
+            command("1Worker", language: .swift).validationProblem()
+                == "\"1Worker\" is not a worker name: a Swift worker's name is its type name: use letters, digits and '_' (no '-'), starting with a letter"
+        )
+        #expect(
+            command("Bad.Name", language: .python).validationProblem()?.hasPrefix(
+                #""Bad.Name" is not a worker name: "." is not allowed (use 1 to 80"#) == true)
+        #expect(
+            command(String(repeating: "a", count: 81) + ".py").validationProblem()?.contains(
+                "which is not a worker name: it is 81 bytes long") == true)
     }
 
     @Test func namesTheBadFanOutValue() {

@@ -10,14 +10,25 @@ import Testing
         #expect(WorkerScaffold.problem(withName: name, language: .python) == nil)
     }
 
-    @Test(arguments: ["", "1Worker", "_w", "-w", "a.b", "a b", "a/b", "Ünïcode", String(repeating: "x", count: 81)])
+    @Test(arguments: ["", "a.b", "a b", "a/b", "Ünïcode", String(repeating: "x", count: 81)])
     func refusesInvalidNames(name: String) {
         #expect(WorkerScaffold.problem(withName: name, language: .shell) != nil)
     }
 
+    /// Issue 21: the scaffold takes what the daemon's configuration takes (`WorkerName`), a leading digit, '_' or '-'
+    /// included; it used to demand a leading letter, so it refused workers the daemon runs.
+    @Test(arguments: ["1Worker", "_w", "-w"])
+    func acceptsWhatTheDaemonAccepts(name: String) throws {
+        _ = try WorkerName(validating: name)
+        #expect(WorkerScaffold.problem(withName: name, language: .shell) == nil)
+    }
+
     @Test func swiftNamesAreTypeNames() {
         #expect(WorkerScaffold.problem(withName: "Probe-2", language: .swift) != nil)
+        #expect(WorkerScaffold.problem(withName: "1Worker", language: .swift) != nil)
+        #expect(WorkerScaffold.problem(withName: "-w", language: .swift) != nil)
         #expect(WorkerScaffold.problem(withName: "Probe_2", language: .swift) == nil)
+        #expect(WorkerScaffold.problem(withName: "_w", language: .swift) == nil)
     }
 
     @Test(arguments: [

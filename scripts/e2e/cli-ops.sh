@@ -326,7 +326,7 @@ fi
 scaf=$tmp/scaffold
 cp -r "$cfg" "$scaf"
 payload='{"TemplateName": "x", "StarbaseAssignedAccount": "123456789012"}'
-expect_status "new worker: invalid name exits 64" 64 $ctl new worker 1Bad --language python --config "$scaf"
+expect_status "new worker: a Swift name with a leading digit exits 64" 64 $ctl new worker 1Bad --language swift --config "$scaf"
 expect_status "new worker: name with a dot exits 64" 64 $ctl new worker Bad.Name --language python --config "$scaf"
 expect_status "new worker: an 81-character name exits 64" 64 $ctl new worker "W$(printf 'x%.0s' {1..80})" --language shell --config "$scaf"
 expect_status "new worker: unknown language exits 64" 64 $ctl new worker Good --language cobol --config "$scaf"
