@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import StarfleetCore
 import StarfleetHTTP
 
 /// The console's routes: each reads through `ConsoleSource`, renders with `ConsolePages`, and every POST passes
@@ -29,7 +30,11 @@ enum ConsoleRoutes {
         router.get("assets/console.css") { _, _ in asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
         router.get("assets/console.js") { _, _ in asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
         router.get("workers/:name") { request, context in
-            let name = context.parameters.get("name") ?? ""
+            // A name no worker can have is a bad request, said with the rule, not looked up.
+            let name: String
+            do { name = try WorkerName(validating: context.parameters.get("name") ?? "").rawValue } catch {
+                return badRequest(error)
+            }
             let query = request.uri.queryParameters
             let given = { (name: String) in query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
             let filter = ConsolePages.RunFilter(

@@ -33,6 +33,7 @@ package struct InvokeCommand {
     }
 
     package func run() async throws {
+        _ = try WorkerName.argument(worker)
         let access = try StateAccess(control)
         let configuration = access.configuration
         guard let config = configuration.worker(named: worker) else {

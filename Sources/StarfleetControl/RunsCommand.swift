@@ -30,6 +30,7 @@ package struct RunsCommand {
     }
 
     package func run() throws {
+        if let worker { _ = try WorkerName.argument(worker) }
         let access = try StateAccess(control)
         let now = access.clock.now()
         var query = RunHistoryQuery(

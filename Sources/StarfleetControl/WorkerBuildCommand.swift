@@ -18,6 +18,7 @@ package struct WorkerBuildCommand {
     }
 
     package func run() async throws {
+        _ = try WorkerName.argument(worker)
         let configuration = try control.loadConfiguration(quietWarnings: true)
         guard let config = configuration.worker(named: worker), config.runsOutOfProcess else {
             Terminal.error(
