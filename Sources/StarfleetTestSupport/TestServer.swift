@@ -35,6 +35,7 @@ package final class TestServer: @unchecked Sendable {
 
     /// Runs `body` with a fresh moto_server on a free port, then stops it. At most ``StartGate/limit`` servers start at
     /// once: each costs about a second of CPU to import, and twenty starting together on two cores ran past the wait.
+    /// The wait for its port is a watchdog for a broken install, not a measure: generous on a loaded machine.
     package static func withMoto<T>(_ body: (TestServer) async throws -> T) async throws -> T {
         let server = try await StartGate.shared.withPermit { () async throws -> TestServer in
             let port = freePort()
@@ -48,7 +49,7 @@ package final class TestServer: @unchecked Sendable {
             }
             let server = TestServer(process: process, port: port)
             do {
-                try await server.waitForPort(seconds: 20)
+                try await server.waitForPort(seconds: 60)
             } catch {
                 server.stop()
                 throw error
