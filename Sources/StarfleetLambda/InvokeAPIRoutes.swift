@@ -23,11 +23,13 @@ package enum InvokeAPIRoutes {
     ) {
         router.post("2015-03-31/functions/:name/invocations") { request, context -> Response in
             guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
-            // FunctionName is a worker's name: refused here with the rule, as Lambda refuses a malformed one, rather
-            // than looked up as any string.
+            // FunctionName is a worker's name: refused here with the rule, as Lambda refuses a malformed one (400
+            // ValidationException), rather than looked up as any string.
             let name: String
             do { name = try WorkerName(validating: context.parameters.get("name") ?? "").rawValue } catch {
-                return failure(.badRequest, type: "InvalidParameterValueException", "\(error)")
+                return failure(
+                    .badRequest, type: "ValidationException",
+                    "1 validation error detected: Value at 'functionName' failed to satisfy constraint: \(error)")
             }
             guard let running = hub.running, let worker = running.configuration.worker(named: name), worker.enabled else {
                 return failure(.notFound, type: "ResourceNotFoundException", "Function not found: \(name)")
