@@ -53,22 +53,19 @@ package struct ConsoleSource: Sendable {
         return overview
     }
 
-    /// A queue's counts: the local journal's (with the oldest message's age) or SQS's approximate ones.
+    /// A queue's counts as status.json has them (``MergedQueueCounts``), with the oldest message's age; a queue neither
+    /// source answered for shows its dead letters only.
     func queueRow(_ name: String) async -> ConsoleOverview.QueueRow {
-        var row = ConsoleOverview.QueueRow()
-        row.deadLetters = (try? deadLetters.ids(worker: name).count) ?? 0
-        if let queue = router.local.all[name], let stats = try? await queue.stats() {
-            row.visible = stats.visible
-            row.inFlight = stats.inFlight
-            row.delayed = stats.delayed
-            row.oldestAgeSeconds = (try? queue.oldestMessageAgeSeconds()) ?? 0
+        let letters = deadLetters
+        guard
+            let merged = await MergedQueueCounts.read(
+                local: router.local.all[name], sqs: router.sqsQueues[name], deadLetters: letters, name: name)
+        else {
+            return ConsoleOverview.QueueRow(deadLetters: (try? letters.ids(worker: name).count) ?? 0)
         }
-        if let sqs = router.sqsQueues[name], let stats = try? await sqs.stats() {
-            row.visible += stats.visible
-            row.inFlight += stats.inFlight
-            row.delayed += stats.delayed
-        }
-        return row
+        return ConsoleOverview.QueueRow(
+            visible: merged.visible, inFlight: merged.inFlight, delayed: merged.delayed,
+            oldestAgeSeconds: merged.oldestAgeSeconds, deadLetters: merged.deadLetterFiles)
     }
 
     func worker(named name: String, runs filter: ConsolePages.RunFilter = .init()) async -> ConsolePages.WorkerPage? {
