@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import StarfleetCore
+import StarfleetDaemon
 import StarfleetQueue
 
 /// The selection `dlq redrive` and `dlq purge` share: IDs, `--worker W` (all of one worker's), or `--all`.
@@ -71,56 +72,64 @@ package struct DeadLetterRedriveCommand {
             return
         }
         let progress = Progress(total: total, enabled: total > 100 && isatty(STDERR_FILENO) == 1)
-        var failures = 0
-        var status = ExitStatus.ok
-        for (worker, ids) in targets {
-            if let config = access.configuration.worker(named: worker), !config.enabled {
-                Terminal.error("warning: \(worker) is disabled; the redriven messages wait on its queue until it is enabled")
-            }
-            let target: SendingQueue
-            do { target = try access.sendingQueue(worker) } catch {
-                let exit = Failure.exit(error, "cannot open queue \(worker)")
-                status = max(status, exit.status)
-                failures += ids.count
-                continue
-            }
-            var moved = 0
-            // Chunks keep the progress line moving; the pace carries over between them.
-            for chunk in stride(from: 0, to: ids.count, by: 100).map({ Array(ids[$0..<min($0 + 100, ids.count)]) }) {
+        let tally = Tally()
+        let operations = DeadLetterOperations(letters: access.deadLetters, clock: access.clock)
+        let end = await operations.redrive(
+            targets, ratePerSecond: rate > 0 ? rate : nil,
+            queue: { worker in
+                if let config = access.configuration.worker(named: worker), !config.enabled {
+                    Terminal.error(
+                        "warning: \(worker) is disabled; the redriven messages wait on its queue until it is enabled")
+                }
                 do {
-                    let started = Date()
-                    let result = try await access.deadLetters.redrive(
-                        worker: worker, .ids(chunk), into: target.queue, ratePerSecond: rate > 0 ? rate : nil, clock: access.clock
-                    )
-                    moved += result.redriven.count
+                    let target = try access.sendingQueue(worker)
+                    tally.opened[worker] = target
+                    return .success(target.queue)
+                } catch {
+                    return .failure(error)
+                }
+            },
+            report: { event in
+                switch event {
+                case .queueUnavailable(let worker, let ids, let reason):
+                    tally.status = max(tally.status, Failure.exit(reason, "cannot open queue \(worker)").status)
+                    tally.failures += ids.count
+                case .sent(let worker, let result):
                     for (id, why) in result.failed.sorted(by: { $0.key < $1.key }) {
                         Terminal.error("error: \(id) (\(worker)) not redriven: \(why)")
-                        failures += 1
+                        tally.failures += 1
                     }
-                    if rate > 0 {
-                        let due = started.addingTimeInterval(Double(chunk.count) / rate)
-                        try await access.clock.sleep(until: due)
-                    }
-                } catch {
-                    let exit = Failure.exit(error, "redrive of \(worker) stopped")
-                    status = max(status, exit.status)
-                    failures += chunk.count
+                    progress.advance(by: result.redriven.count + result.failed.count)
+                case .chunkFailed(let worker, let ids, let reason):
+                    tally.status = max(tally.status, Failure.exit(reason, "redrive of \(worker) stopped").status)
+                    tally.failures += ids.count
+                    progress.advance(by: ids.count)
+                case .workerFinished(let worker, let redriven):
+                    let target = tally.opened.removeValue(forKey: worker)
+                    await target?.close()
+                    progress.endLine()
+                    let route =
+                        target?.viaDaemon == true
+                        ? "handed to the running daemon through \(access.paths.inbox)/\(worker)/ (it takes them within a second)"
+                        : "written to its queue"
+                    Terminal.out("\(worker): \(redriven) dead letter(s) redriven, \(route)")
                 }
-                progress.advance(by: chunk.count)
-            }
-            await target.close()
-            progress.endLine()
-            let route =
-                target.viaDaemon
-                ? "handed to the running daemon through \(access.paths.inbox)/\(worker)/ (it takes them within a second)"
-                : "written to its queue"
-            Terminal.out("\(worker): \(moved) dead letter(s) redriven, \(route)")
-        }
+            })
+        if case .stopped(let untried) = end { tally.failures += untried }
+        for target in tally.opened.values { await target.close() }
         progress.endLine()
-        if failures > 0 {
-            Terminal.error("\(failures) dead letter(s) not redriven; their files are still in \(access.deadLetters.root)")
-            throw ControlExit(status == ExitStatus.ok ? ExitStatus.ioError : status)
+        if tally.failures > 0 {
+            Terminal.error(
+                "\(tally.failures) dead letter(s) not redriven; their files are still in \(access.deadLetters.root)")
+            throw ControlExit(tally.status == ExitStatus.ok ? ExitStatus.ioError : tally.status)
         }
+    }
+
+    /// What the redrive's steps add up to: the letters not redriven, the worst exit status, the queues still open.
+    private final class Tally {
+        var failures = 0
+        var status = ExitStatus.ok
+        var opened: [String: SendingQueue] = [:]
     }
 }
 
@@ -141,12 +150,12 @@ package struct DeadLetterPurgeCommand {
             Terminal.out("nothing to purge")
             return
         }
+        let operations = DeadLetterOperations(letters: access.deadLetters, clock: access.clock)
+        // Stops at the first worker that fails, so the exit status names it.
         for (worker, ids) in targets {
-            do {
-                let removed = try access.deadLetters.purge(worker: worker, .ids(ids))
-                Terminal.out("\(worker): \(removed) dead letter(s) purged")
-            } catch {
-                throw Failure.exit(error, "purge of \(worker) stopped")
+            switch operations.purge(worker: worker, ids: ids) {
+            case .purged(_, let removed): Terminal.out("\(worker): \(removed) dead letter(s) purged")
+            case .stopped(_, let error): throw Failure.exit(error, "purge of \(worker) stopped")
             }
         }
     }
