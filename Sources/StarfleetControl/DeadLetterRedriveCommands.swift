@@ -4,8 +4,9 @@ import StarfleetCore
 import StarfleetDaemon
 import StarfleetQueue
 
-/// The selection `dlq redrive` and `dlq purge` share: IDs, `--worker W` (all of one worker's), or `--all`.
-package struct DeadLetterSelection: Sendable {
+/// What `dlq redrive` and `dlq purge` were given: IDs, `--worker W` (all of one worker's), or `--all`, parsed into a
+/// ``DeadLetterOperations/Selection``.
+package struct DeadLetterSelectionArguments: Sendable {
     package var ids: [String]
     package var worker: String?
     package var all: Bool
@@ -18,8 +19,8 @@ package struct DeadLetterSelection: Sendable {
 
     /// The dead letters to take, per worker, or the refusal printed and turned into its exit status.
     func targets(_ access: StateAccess) throws -> [(worker: String, ids: [String])] {
-        let request: DeadLetterRequest
-        switch DeadLetterRequest.parse(ids: ids, worker: worker, all: all) {
+        let request: DeadLetterOperations.Selection
+        switch DeadLetterOperations.Selection.parse(ids: ids, worker: worker, all: all) {
         case .failure(let refusal):
             Terminal.error("error: \(refusal.message)")
             throw ControlExit(refusal.status)
@@ -38,13 +39,23 @@ package struct DeadLetterSelection: Sendable {
     }
 }
 
+extension DeadLetterOperations.SelectionError {
+    /// The documented exit status: 64 for a usage error, 65 for a data error.
+    var status: Int32 {
+        switch self {
+        case .usage: ExitStatus.usage
+        case .data: ExitStatus.dataError
+        }
+    }
+}
+
 /// `starfleetctl dlq redrive`: dead letters back on their worker's queue.
 package struct DeadLetterRedriveCommand {
     package var control: ControlContext
-    package var selection: DeadLetterSelection
+    package var selection: DeadLetterSelectionArguments
     package var rate: Double
 
-    package init(control: ControlContext, selection: DeadLetterSelection, rate: Double) {
+    package init(control: ControlContext, selection: DeadLetterSelectionArguments, rate: Double) {
         self.control = control
         self.selection = selection
         self.rate = rate
@@ -136,9 +147,9 @@ package struct DeadLetterRedriveCommand {
 /// `starfleetctl dlq purge`: dead letters deleted for good.
 package struct DeadLetterPurgeCommand {
     package var control: ControlContext
-    package var selection: DeadLetterSelection
+    package var selection: DeadLetterSelectionArguments
 
-    package init(control: ControlContext, selection: DeadLetterSelection) {
+    package init(control: ControlContext, selection: DeadLetterSelectionArguments) {
         self.control = control
         self.selection = selection
     }

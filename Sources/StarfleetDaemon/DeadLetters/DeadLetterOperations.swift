@@ -60,14 +60,8 @@ package struct DeadLetterOperations: Sendable {
 
     /// Every dead letter `filter` matches, by worker (letters are read only to match an account).
     package func targets(matching filter: Filter) -> Targets {
-        let workers = filter.worker.map { [$0] } ?? ((try? letters.workers()) ?? [])
-        return workers.compactMap { w in
-            var ids = (try? letters.ids(worker: w)) ?? []
-            if let account = filter.account {
-                ids = ids.filter { (try? letters.show(worker: w, id: $0))?.attributes["StarfleetAccount"] == account }
-            }
-            return ids.isEmpty ? nil : (w, ids)
-        }
+        guard case .success(let targets) = resolve(.matching(filter), knownWorkers: []) else { return [] }
+        return targets
     }
 
     /// `WORKER/ID` values grouped by worker. A value that is not a worker's name and a letter id refuses the whole
