@@ -134,6 +134,32 @@ import Testing
         #expect(try f.remaining() == 0)
     }
 
+    /// A redrive request in the inbox (`ratePerSecond` in its JSON) keeps its pace: at 2 a second, a letter each half second.
+    @Test func anInboxRedriveIsPacedAtItsRequestsRate() async throws {
+        let f = try Fixture()
+        try f.letters(3)
+        let queue = f.queue
+        let task = Task { try await f.operations.inboxRedrive(worker: "Audit", .all, into: queue, ratePerSecond: 2) }
+        try await f.clock.waitForSleepers()
+        #expect(try f.remaining() == 2)
+        f.clock.advance(by: 0.5)
+        try await f.clock.waitForSleepers()
+        #expect(try f.remaining() == 1)
+        f.clock.advance(by: 0.5)
+        #expect(try await task.value.redriven.count == 3)
+        #expect(try f.remaining() == 0)
+    }
+
+    @Test func anInboxRedriveNamingABadIdSendsNothing() async throws {
+        let f = try Fixture()
+        let ids = try f.letters(2)
+        await #expect(throws: QueueError.self) {
+            try await f.operations.inboxRedrive(worker: "Audit", .ids(ids + ["../x"]), into: f.queue, ratePerSecond: nil)
+        }
+        #expect(f.queue.sent.isEmpty)
+        #expect(try f.remaining() == 2)
+    }
+
     @Test func aLetterBelongsToOneRunningRedrive() async throws {
         let f = try Fixture()
         let ids = try f.letters(20)

@@ -32,7 +32,7 @@ extension DeadLetterOperations {
     /// Puts `targets` back on their queues at most `ratePerSecond` letters a second (nil: as fast as the queues take
     /// them), in chunks (``chunkSize(ratePerSecond:)``), each sent when the pace allows it: `sent / rate` seconds after
     /// the start on the injected clock, so a slow chunk does not make the next one late. Each letter is sent by
-    /// ``DeadLetterDirectory/redrive(worker:_:into:ratePerSecond:clock:)`` (new id, fresh receive count, the file
+    /// ``DeadLetterDirectory/redrive(worker:_:into:)`` (new id, fresh receive count, the file
     /// removed once the send is acknowledged). A stop (`stopRequested`, or cancelling the task, which ends the pacing
     /// sleep) takes effect between chunks: a chunk being sent is finished and counted, never cut short — an SQS send's
     /// retry cut off could leave a letter both sent and still in its file.
@@ -67,13 +67,11 @@ extension DeadLetterOperations {
                 let chunk = Array(ids[first..<min(first + size, ids.count)])
                 sent += chunk.count
                 let letters = self.letters
-                let clock = self.clock
                 // Its own task, so the caller's cancellation (a stop) cannot reach the send.
                 let send = Task { () async -> Result<RedriveResult, any Error> in
                     do {
                         return .success(
-                            try await letters.redrive(
-                                worker: worker, .ids(chunk), into: target, ratePerSecond: nil, clock: clock))
+                            try await letters.redrive(worker: worker, .ids(chunk), into: target))
                     } catch {
                         return .failure(error)
                     }
@@ -89,5 +87,40 @@ extension DeadLetterOperations {
             await report(.workerFinished(worker: worker, redriven: redriven))
         }
         return .finished
+    }
+
+    /// The inbox's redrive request (``InboxRedrive``) as a paced redrive: every name checked before the first send (a
+    /// bad one refuses the whole request, nothing sent, as the request's result says), then the letters sent at the
+    /// request's `ratePerSecond`, the outcome of each in the result.
+    package func inboxRedrive(
+        worker: String, _ selection: DeadLetterSelection, into queue: any MessageQueue, ratePerSecond: Double?
+    ) async throws -> RedriveResult {
+        let ids: [String]
+        switch selection {
+        case .all: ids = try letters.ids(worker: worker)
+        case .ids(let named): ids = named
+        }
+        for id in ids { _ = try letters.path(worker: worker, id: id) }
+        let collected = Collected()
+        _ = await redrive(
+            [(worker, ids)], ratePerSecond: ratePerSecond, queue: { _ in .success(queue) },
+            report: { event in collected.add(event) })
+        return collected.result
+    }
+
+    /// The letters' outcomes of a redrive, gathered from its events.
+    private final class Collected {
+        var result = RedriveResult()
+
+        func add(_ event: RedriveEvent) {
+            switch event {
+            case .sent(_, let sent):
+                result.redriven.merge(sent.redriven) { _, new in new }
+                result.failed.merge(sent.failed) { _, new in new }
+            case .queueUnavailable(_, let ids, let reason), .chunkFailed(_, let ids, let reason):
+                for id in ids { result.failed[id] = "\(reason)" }
+            case .workerFinished: break
+            }
+        }
     }
 }
