@@ -184,7 +184,7 @@ enum ConsolePages {
 
     static func deadLetters(
         _ rows: [LetterRow], workers: [String], filter: String?, account: String?, token: String,
-        redrives: [ConsoleRedrives.Job] = []
+        redrives: [DeadLetterRedrives.Job] = []
     ) -> String {
         var body = redriveList(redrives)
         body += "<form method=\"get\" action=\"/dead-letters\">worker: <select name=\"worker\"><option value=\"\">all</option>"
@@ -263,7 +263,7 @@ enum ConsolePages {
     }
 
     /// The confirmation of "all shown": the filter is carried, not the ids, and the action matches it again.
-    static func confirmAll(action: ConsoleAction, scope: LetterScope, count: Int, token: String) -> String {
+    static func confirmAll(action: ConsoleAction, scope: DeadLetterOperations.Filter, count: Int, token: String) -> String {
         let verb = action.isPurge ? "Purge" : "Redrive"
         var body = "<p>\(verb) \(HTML.text(scope.description)): <b id=\"count\">\(count)</b> dead letter(s) now? "
         body +=
@@ -283,7 +283,7 @@ enum ConsolePages {
         var html = ""
         if !action.isPurge {
             html +=
-                "<p><label>at most <input name=\"rate\" id=\"rate\" type=\"number\" min=\"1\" max=\"\(Int(ConsoleRedrives.rates.upperBound))\" value=\"\(Int(ConsoleRedrives.defaultRate))\"> letters per second</label></p>"
+                "<p><label>at most <input name=\"rate\" id=\"rate\" type=\"number\" min=\"1\" max=\"\(Int(DeadLetterRedrives.rates.upperBound))\" value=\"\(Int(DeadLetterRedrives.defaultRate))\"> letters per second</label></p>"
         }
         let verb = action.isPurge ? "Purge" : "Redrive"
         html +=
@@ -294,7 +294,7 @@ enum ConsolePages {
     // MARK: redrives
 
     /// A redrive's progress; the page reloads itself every 2 s while it runs.
-    static func redrive(_ job: ConsoleRedrives.Job, token: String, now: Date) -> String {
+    static func redrive(_ job: DeadLetterRedrives.Job, token: String, now: Date) -> String {
         var body =
             "<p>\(HTML.text(job.scope)) at most \(Int(job.ratePerSecond)) per second, started \(time(job.started, now: now))"
         if let ended = job.ended { body += ", \(job.state.rawValue) \(time(ended, now: now))" }
@@ -314,7 +314,7 @@ enum ConsolePages {
         return page(title: "Redrive \(job.id)", body: body, refreshSeconds: job.state == .running ? 2 : nil)
     }
 
-    static func redriveList(_ jobs: [ConsoleRedrives.Job]) -> String {
+    static func redriveList(_ jobs: [DeadLetterRedrives.Job]) -> String {
         guard !jobs.isEmpty else { return "" }
         var html =
             "<table id=\"redrives\"><tr><th>redrive</th><th>of</th><th>state</th><th>redriven</th><th>failed</th><th>total</th></tr>"

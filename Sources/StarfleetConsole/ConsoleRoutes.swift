@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import StarfleetCore
+import StarfleetDaemon
 import StarfleetHTTP
 
 /// The console's routes: each reads through `ConsoleSource`, renders with `ConsolePages`, and every POST passes
@@ -48,7 +49,7 @@ enum ConsoleRoutes {
         router.get("dead-letters") { request, _ in
             let filter = request.uri.queryParameters.get("worker").flatMap { $0.isEmpty ? nil : $0 }
             let account = request.uri.queryParameters.get("account").flatMap { $0.isEmpty ? nil : $0 }
-            do { try ConsoleSource.BadSelection.check(worker: filter) } catch { return badRequest(error) }
+            do { try DeadLetterOperations.InvalidSelection.check(worker: filter) } catch { return badRequest(error) }
             let (rows, workers) = await ConsoleFiles.run {
                 (source.letters(worker: filter, account: account), (try? source.deadLetters.workers()) ?? [])
             }
@@ -60,7 +61,7 @@ enum ConsoleRoutes {
         router.get("dead-letters/:worker/:id") { _, context in
             let worker = context.parameters.get("worker") ?? ""
             let id = context.parameters.get("id") ?? ""
-            do { try ConsoleSource.BadSelection.check(worker: worker, id: id) } catch { return badRequest(error) }
+            do { try DeadLetterOperations.InvalidSelection.check(worker: worker, id: id) } catch { return badRequest(error) }
             guard let letter = await ConsoleFiles.run({ try? source.deadLetters.show(worker: worker, id: id) }) else {
                 return html(ConsolePages.message(title: "Not found", "no dead letter \(id) of \(worker)"), status: .notFound)
             }
@@ -77,11 +78,14 @@ enum ConsoleRoutes {
             }
             if action == .redriveAll || action == .purgeAll {
                 // Everything the filter matches, named by the filter rather than listed: the action enumerates again.
-                let scope: LetterScope
-                do { scope = try LetterScope(worker: form.value("worker"), account: form.value("account")).validated() } catch {
+                let scope: DeadLetterOperations.Filter
+                do {
+                    scope = try DeadLetterOperations.Filter(worker: form.value("worker"), account: form.value("account"))
+                        .validated()
+                } catch {
                     return badRequest(error)
                 }
-                let count = await ConsoleFiles.run { source.targets(scope).reduce(0) { $0 + $1.ids.count } }
+                let count = await ConsoleFiles.run { source.operations.targets(matching: scope).reduce(0) { $0 + $1.ids.count } }
                 guard count > 0 else {
                     return html(ConsolePages.message(title: "Nothing selected", "no dead letters match"), status: .badRequest)
                 }
@@ -91,7 +95,7 @@ enum ConsoleRoutes {
             guard !letters.isEmpty else {
                 return html(ConsolePages.message(title: "Nothing selected", "select dead letters first"), status: .badRequest)
             }
-            do { _ = try ConsoleSource.group(letters) } catch { return badRequest(error) }
+            do { _ = try DeadLetterOperations.group(letters) } catch { return badRequest(error) }
             return html(ConsolePages.confirm(action: action, letters: letters, token: csrf.token))
         }
         router.post("dead-letters/redrive") { request, context in
@@ -105,7 +109,7 @@ enum ConsoleRoutes {
                     return html(ConsolePages.result(title: "Redrive", lines: ["nothing to redrive"]))
                 }
                 let rate = form.value("rate").flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil }
-                switch source.redrives.start(targets, scope: scope, rate: rate ?? ConsoleRedrives.defaultRate, source: source) {
+                switch source.startRedrive(targets, scope: scope, rate: rate ?? DeadLetterRedrives.defaultRate) {
                 case .success(let id): return redirect("/dead-letters/redrives/\(id)")
                 case .failure(let refusal):
                     return html(ConsolePages.message(title: "Not started", "\(refusal)"), status: .conflict)
@@ -141,15 +145,15 @@ enum ConsoleRoutes {
 
     /// The letters a confirmed action names: every one its filter matches (`all`), or those listed; and how to say so.
     /// Throws before anything is touched when a worker name or letter id could not be one.
-    static func selection(_ form: ConsoleForm, _ source: ConsoleSource) async throws(ConsoleSource.BadSelection) -> (
+    static func selection(_ form: ConsoleForm, _ source: ConsoleSource) async throws(DeadLetterOperations.InvalidSelection) -> (
         targets: [(worker: String, ids: [String])], scope: String
     ) {
         guard form.value("all") == "1" else {
             let letters = form.values("letter")
-            return (try ConsoleSource.group(letters), letters.count == 1 ? letters[0] : "\(letters.count) selected")
+            return (try DeadLetterOperations.group(letters), letters.count == 1 ? letters[0] : "\(letters.count) selected")
         }
-        let scope = try LetterScope(worker: form.value("worker"), account: form.value("account")).validated()
-        return (await ConsoleFiles.run { source.targets(scope) }, scope.description)
+        let scope = try DeadLetterOperations.Filter(worker: form.value("worker"), account: form.value("account")).validated()
+        return (await ConsoleFiles.run { source.operations.targets(matching: scope) }, scope.description)
     }
 
     /// 400 for a request naming a dead letter or worker that cannot be one (a forged form): said, nothing done.

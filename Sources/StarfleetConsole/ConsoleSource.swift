@@ -26,11 +26,15 @@ package struct ConsoleSource: Sendable {
         self.router = router
         self.paths = paths
         self.clock = clock
+        redrives = DeadLetterRedrives(
+            operations: DeadLetterOperations(letters: DeadLetterDirectory(root: paths.deadLetters), clock: clock))
     }
     /// The redrives started from the console, running in the background.
-    let redrives = ConsoleRedrives()
+    let redrives: DeadLetterRedrives
 
     var deadLetters: DeadLetterDirectory { DeadLetterDirectory(root: paths.deadLetters) }
+    /// Selection, purge and paced redrive, shared with `starfleetctl dlq`.
+    var operations: DeadLetterOperations { DeadLetterOperations(letters: deadLetters, clock: clock) }
 
     func overview() async -> ConsoleOverview {
         let (configuration, generation) = running.current
@@ -53,22 +57,19 @@ package struct ConsoleSource: Sendable {
         return overview
     }
 
-    /// A queue's counts: the local journal's (with the oldest message's age) or SQS's approximate ones.
+    /// A queue's counts as status.json has them (``MergedQueueCounts``), with the oldest message's age; a queue neither
+    /// source answered for shows its dead letters only.
     func queueRow(_ name: String) async -> ConsoleOverview.QueueRow {
-        var row = ConsoleOverview.QueueRow()
-        row.deadLetters = (try? deadLetters.ids(worker: name).count) ?? 0
-        if let queue = router.local.all[name], let stats = try? await queue.stats() {
-            row.visible = stats.visible
-            row.inFlight = stats.inFlight
-            row.delayed = stats.delayed
-            row.oldestAgeSeconds = (try? queue.oldestMessageAgeSeconds()) ?? 0
+        let letters = deadLetters
+        guard
+            let merged = await MergedQueueCounts.read(
+                local: router.local.all[name], sqs: router.sqsQueues[name], deadLetters: letters, name: name)
+        else {
+            return ConsoleOverview.QueueRow(deadLetters: (try? letters.ids(worker: name).count) ?? 0)
         }
-        if let sqs = router.sqsQueues[name], let stats = try? await sqs.stats() {
-            row.visible += stats.visible
-            row.inFlight += stats.inFlight
-            row.delayed += stats.delayed
-        }
-        return row
+        return ConsoleOverview.QueueRow(
+            visible: merged.visible, inFlight: merged.inFlight, delayed: merged.delayed,
+            oldestAgeSeconds: merged.oldestAgeSeconds, deadLetters: merged.deadLetterFiles)
     }
 
     func worker(named name: String, runs filter: ConsolePages.RunFilter = .init()) async -> ConsolePages.WorkerPage? {
@@ -126,42 +127,19 @@ package struct ConsoleSource: Sendable {
         return rows
     }
 
-    /// Every dead letter `scope` matches, by worker (letters are read only to match an account).
-    func targets(_ scope: LetterScope) -> [(worker: String, ids: [String])] {
-        let workers = scope.worker.map { [$0] } ?? ((try? deadLetters.workers()) ?? [])
-        return workers.compactMap { w in
-            var ids = (try? deadLetters.ids(worker: w)) ?? []
-            if let account = scope.account {
-                ids = ids.filter {
-                    (try? deadLetters.show(worker: w, id: $0))?.attributes[PayloadAddress.accountAttribute] == account
-                }
-            }
-            return ids.isEmpty ? nil : (w, ids)
+    /// The dead-letter page's rows: ``DeadLetterOperations/newest(matching:limit:)``.
+    func letters(worker filter: String?, account: String? = nil, limit: Int = 500) -> [ConsolePages.LetterRow] {
+        operations.newest(matching: .init(worker: filter, account: account), limit: limit).map {
+            .init(worker: $0.worker, id: $0.id, letter: $0.letter)
         }
     }
 
-    /// The dead letters of one worker or all (of one account, if given), newest first, at most `limit` (a page, not a
-    /// dump). Files are ordered by their modification time (when they were dead-lettered) and only read until the page
-    /// is full, so a folder of 100,000 letters costs a `stat` each, not 100,000 decoded documents in memory.
-    func letters(worker filter: String?, account: String? = nil, limit: Int = 500) -> [ConsolePages.LetterRow] {
-        let workers = filter.map { [$0] } ?? ((try? deadLetters.workers()) ?? [])
-        var files: [(worker: String, id: String, modified: Int64)] = []
-        for w in workers {
-            for id in (try? deadLetters.ids(worker: w)) ?? [] {
-                var info = stat()
-                guard let file = try? deadLetters.path(worker: w, id: id), stat(file, &info) == 0 else { continue }
-                files.append((w, id, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)))
-            }
-        }
-        files.sort { $0.modified > $1.modified }
-        var rows: [ConsolePages.LetterRow] = []
-        for file in files where rows.count < limit {
-            guard let letter = try? deadLetters.show(worker: file.worker, id: file.id) else { continue }
-            if let account, PayloadAddress(attributes: letter.attributes).account != account { continue }
-            rows.append(.init(worker: file.worker, id: file.id, letter: letter))
-        }
-        rows.sort { $0.letter.deadLetteredTimestamp > $1.letter.deadLetteredTimestamp }
-        return rows
+    /// Starts a background redrive of `targets`, each worker's letters to the queue the daemon holds for it.
+    func startRedrive(
+        _ targets: DeadLetterOperations.Targets, scope: String, rate: Double
+    ) -> Result<Int, DeadLetterRedrives.Refusal> {
+        let source = self
+        return redrives.start(targets, scope: scope, rate: rate) { source.queue(for: $0).mapError { $0 } }
     }
 
     /// The queue a redrive of `worker`'s dead letters goes to: the one the daemon holds open (never a second opening).
@@ -184,45 +162,12 @@ package struct ConsoleSource: Sendable {
         let description: String
     }
 
-    func purge(_ targets: [(worker: String, ids: [String])]) -> [String] {
-        targets.map { worker, ids in
-            do {
-                return "\(worker): \(try deadLetters.purge(worker: worker, .ids(ids))) dead letter(s) purged"
-            } catch {
-                return "\(worker): purge stopped: \(error)"
-            }
-        }
-    }
-
-    /// `WORKER/ID` form values grouped by worker. A value that is not a worker's name and a letter id, by the dead-letter
-    /// directory's own rules, refuses the whole selection: the console's forms never hold one, so it is a forged
-    /// request (`../scheduler` once named `<state>/scheduler.json`), and acting on the rest would hide that.
-    static func group(_ letters: [String]) throws(BadSelection) -> [(worker: String, ids: [String])] {
-        var order: [String] = []
-        var byWorker: [String: [String]] = [:]
-        for value in letters {
-            let parts = value.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2 else {
-                throw BadSelection(description: "a selected value is not a dead letter (WORKER/ID)")
-            }
-            try BadSelection.check(worker: parts[0], id: parts[1])
-            if byWorker[parts[0]] == nil { order.append(parts[0]) }
-            byWorker[parts[0], default: []].append(parts[1])
-        }
-        return order.map { ($0, byWorker[$0] ?? []) }
-    }
-
-    /// A selection of dead letters that names something else; answered with 400 and nothing touched.
-    struct BadSelection: Error, CustomStringConvertible {
-        let description: String
-
-        /// Refuses a worker name or letter id the dead-letter directory would refuse, in the directory's words.
-        static func check(worker: String?, id: String? = nil) throws(BadSelection) {
-            do {
-                if let worker { try DeadLetterDirectory.validateWorker(worker) }
-                if let id { try DeadLetterDirectory.validateID(id) }
-            } catch {
-                throw BadSelection(description: (error as? QueueError)?.message ?? "\(error)")
+    /// One line per worker, as the purge page shows them.
+    func purge(_ targets: DeadLetterOperations.Targets) -> [String] {
+        operations.purge(targets).map { outcome in
+            switch outcome {
+            case .purged(let worker, let count): return "\(worker): \(count) dead letter(s) purged"
+            case .stopped(let worker, let error): return "\(worker): purge stopped: \(error)"
             }
         }
     }

@@ -16,7 +16,7 @@ package struct DeadLetterListCommand {
     }
 
     package func run() throws {
-        if let refusal = DeadLetterRequest.invalidName(worker: worker) {
+        if let refusal = DeadLetterOperations.Selection.invalidName(worker: worker) {
             Terminal.error("error: \(refusal.message)")
             throw ControlExit(refusal.status)
         }
@@ -79,7 +79,7 @@ package struct DeadLetterShowCommand {
     }
 
     package func run() throws {
-        if let refusal = DeadLetterRequest.invalidName(worker: worker, ids: [id]) {
+        if let refusal = DeadLetterOperations.Selection.invalidName(worker: worker, ids: [id]) {
             Terminal.error("error: \(refusal.message)")
             throw ControlExit(refusal.status)
         }
@@ -89,7 +89,7 @@ package struct DeadLetterShowCommand {
             throw Failure.exit(error, "cannot read \(access.deadLetters.root)")
         }
         let found: (worker: String, ids: [String])
-        switch DeadLetterRequest.ids([id], worker: worker).resolve(in: inventory, knownWorkers: access.knownQueues) {
+        switch DeadLetterOperations.Selection.ids([id], worker: worker).resolve(in: inventory, knownWorkers: access.knownQueues) {
         case .failure(let refusal):
             Terminal.error("error: \(refusal.message)")
             throw ControlExit(refusal.status)

@@ -1,10 +1,12 @@
 import FoundationEssentials
 import Glibc
 import StarfleetCore
+import StarfleetDaemon
 import StarfleetQueue
 
-/// The selection `dlq redrive` and `dlq purge` share: IDs, `--worker W` (all of one worker's), or `--all`.
-package struct DeadLetterSelection: Sendable {
+/// What `dlq redrive` and `dlq purge` were given: IDs, `--worker W` (all of one worker's), or `--all`, parsed into a
+/// ``DeadLetterOperations/Selection``.
+package struct DeadLetterSelectionArguments: Sendable {
     package var ids: [String]
     package var worker: String?
     package var all: Bool
@@ -17,8 +19,8 @@ package struct DeadLetterSelection: Sendable {
 
     /// The dead letters to take, per worker, or the refusal printed and turned into its exit status.
     func targets(_ access: StateAccess) throws -> [(worker: String, ids: [String])] {
-        let request: DeadLetterRequest
-        switch DeadLetterRequest.parse(ids: ids, worker: worker, all: all) {
+        let request: DeadLetterOperations.Selection
+        switch DeadLetterOperations.Selection.parse(ids: ids, worker: worker, all: all) {
         case .failure(let refusal):
             Terminal.error("error: \(refusal.message)")
             throw ControlExit(refusal.status)
@@ -37,13 +39,23 @@ package struct DeadLetterSelection: Sendable {
     }
 }
 
+extension DeadLetterOperations.SelectionError {
+    /// The documented exit status: 64 for a usage error, 65 for a data error.
+    var status: Int32 {
+        switch self {
+        case .usage: ExitStatus.usage
+        case .data: ExitStatus.dataError
+        }
+    }
+}
+
 /// `starfleetctl dlq redrive`: dead letters back on their worker's queue.
 package struct DeadLetterRedriveCommand {
     package var control: ControlContext
-    package var selection: DeadLetterSelection
+    package var selection: DeadLetterSelectionArguments
     package var rate: Double
 
-    package init(control: ControlContext, selection: DeadLetterSelection, rate: Double) {
+    package init(control: ControlContext, selection: DeadLetterSelectionArguments, rate: Double) {
         self.control = control
         self.selection = selection
         self.rate = rate
@@ -71,65 +83,73 @@ package struct DeadLetterRedriveCommand {
             return
         }
         let progress = Progress(total: total, enabled: total > 100 && isatty(STDERR_FILENO) == 1)
-        var failures = 0
-        var status = ExitStatus.ok
-        for (worker, ids) in targets {
-            if let config = access.configuration.worker(named: worker), !config.enabled {
-                Terminal.error("warning: \(worker) is disabled; the redriven messages wait on its queue until it is enabled")
-            }
-            let target: SendingQueue
-            do { target = try access.sendingQueue(worker) } catch {
-                let exit = Failure.exit(error, "cannot open queue \(worker)")
-                status = max(status, exit.status)
-                failures += ids.count
-                continue
-            }
-            var moved = 0
-            // Chunks keep the progress line moving; the pace carries over between them.
-            for chunk in stride(from: 0, to: ids.count, by: 100).map({ Array(ids[$0..<min($0 + 100, ids.count)]) }) {
+        let tally = Tally()
+        let operations = DeadLetterOperations(letters: access.deadLetters, clock: access.clock)
+        let end = await operations.redrive(
+            targets, ratePerSecond: rate > 0 ? rate : nil,
+            queue: { worker in
+                if let config = access.configuration.worker(named: worker), !config.enabled {
+                    Terminal.error(
+                        "warning: \(worker) is disabled; the redriven messages wait on its queue until it is enabled")
+                }
                 do {
-                    let started = Date()
-                    let result = try await access.deadLetters.redrive(
-                        worker: worker, .ids(chunk), into: target.queue, ratePerSecond: rate > 0 ? rate : nil, clock: access.clock
-                    )
-                    moved += result.redriven.count
+                    let target = try access.sendingQueue(worker)
+                    tally.opened[worker] = target
+                    return .success(target.queue)
+                } catch {
+                    return .failure(error)
+                }
+            },
+            report: { event in
+                switch event {
+                case .queueUnavailable(let worker, let ids, let reason):
+                    tally.status = max(tally.status, Failure.exit(reason, "cannot open queue \(worker)").status)
+                    tally.failures += ids.count
+                case .sent(let worker, let result):
                     for (id, why) in result.failed.sorted(by: { $0.key < $1.key }) {
                         Terminal.error("error: \(id) (\(worker)) not redriven: \(why)")
-                        failures += 1
+                        tally.failures += 1
                     }
-                    if rate > 0 {
-                        let due = started.addingTimeInterval(Double(chunk.count) / rate)
-                        try await access.clock.sleep(until: due)
-                    }
-                } catch {
-                    let exit = Failure.exit(error, "redrive of \(worker) stopped")
-                    status = max(status, exit.status)
-                    failures += chunk.count
+                    progress.advance(by: result.redriven.count + result.failed.count)
+                case .chunkFailed(let worker, let ids, let reason):
+                    tally.status = max(tally.status, Failure.exit(reason, "redrive of \(worker) stopped").status)
+                    tally.failures += ids.count
+                    progress.advance(by: ids.count)
+                case .workerFinished(let worker, let redriven):
+                    let target = tally.opened.removeValue(forKey: worker)
+                    await target?.close()
+                    progress.endLine()
+                    let route =
+                        target?.viaDaemon == true
+                        ? "handed to the running daemon through \(access.paths.inbox)/\(worker)/ (it takes them within a second)"
+                        : "written to its queue"
+                    Terminal.out("\(worker): \(redriven) dead letter(s) redriven, \(route)")
                 }
-                progress.advance(by: chunk.count)
-            }
-            await target.close()
-            progress.endLine()
-            let route =
-                target.viaDaemon
-                ? "handed to the running daemon through \(access.paths.inbox)/\(worker)/ (it takes them within a second)"
-                : "written to its queue"
-            Terminal.out("\(worker): \(moved) dead letter(s) redriven, \(route)")
-        }
+            })
+        if case .stopped(let untried) = end { tally.failures += untried }
+        for target in tally.opened.values { await target.close() }
         progress.endLine()
-        if failures > 0 {
-            Terminal.error("\(failures) dead letter(s) not redriven; their files are still in \(access.deadLetters.root)")
-            throw ControlExit(status == ExitStatus.ok ? ExitStatus.ioError : status)
+        if tally.failures > 0 {
+            Terminal.error(
+                "\(tally.failures) dead letter(s) not redriven; their files are still in \(access.deadLetters.root)")
+            throw ControlExit(tally.status == ExitStatus.ok ? ExitStatus.ioError : tally.status)
         }
+    }
+
+    /// What the redrive's steps add up to: the letters not redriven, the worst exit status, the queues still open.
+    private final class Tally {
+        var failures = 0
+        var status = ExitStatus.ok
+        var opened: [String: SendingQueue] = [:]
     }
 }
 
 /// `starfleetctl dlq purge`: dead letters deleted for good.
 package struct DeadLetterPurgeCommand {
     package var control: ControlContext
-    package var selection: DeadLetterSelection
+    package var selection: DeadLetterSelectionArguments
 
-    package init(control: ControlContext, selection: DeadLetterSelection) {
+    package init(control: ControlContext, selection: DeadLetterSelectionArguments) {
         self.control = control
         self.selection = selection
     }
@@ -141,12 +161,12 @@ package struct DeadLetterPurgeCommand {
             Terminal.out("nothing to purge")
             return
         }
+        let operations = DeadLetterOperations(letters: access.deadLetters, clock: access.clock)
+        // Stops at the first worker that fails, so the exit status names it.
         for (worker, ids) in targets {
-            do {
-                let removed = try access.deadLetters.purge(worker: worker, .ids(ids))
-                Terminal.out("\(worker): \(removed) dead letter(s) purged")
-            } catch {
-                throw Failure.exit(error, "purge of \(worker) stopped")
+            switch operations.purge(worker: worker, ids: ids) {
+            case .purged(_, let removed): Terminal.out("\(worker): \(removed) dead letter(s) purged")
+            case .stopped(_, let error): throw Failure.exit(error, "purge of \(worker) stopped")
             }
         }
     }

@@ -22,6 +22,11 @@ struct InboxLoop: Sendable {
 
     func run(stop: StopToken) async {
         let inbox = QueueInbox(root: paths.inbox)
+        // A redrive request is paced like the console's and starfleetctl's: the same DeadLetterOperations.
+        let operations = DeadLetterOperations(letters: DeadLetterDirectory(root: paths.deadLetters), clock: clock)
+        let redrive: InboxRedrive = { worker, selection, queue, rate in
+            try await operations.inboxRedrive(worker: worker, selection, into: queue, ratePerSecond: rate)
+        }
         let signal = ChangeSignal()
         let watch = DirectoryWatch(root: paths.inbox, logger: logger, onChange: { signal.notify() })
         defer { watch.cancel() }
@@ -30,7 +35,7 @@ struct InboxLoop: Sendable {
             // Registered with the watchdog only while working: waiting for a request is not a hang.
             let slot = HeartbeatSlot(heartbeat, name: Self.name)
             for queue in queues.all.values {
-                await queue.processInbox(inbox)
+                await queue.processInbox(inbox, redrive: redrive)
             }
             let now = clock.now()
             if now >= nextUpkeep {

@@ -91,30 +91,23 @@ struct StatusLoop: Sendable {
         var gauges: [DaemonMetrics.QueueGauge] = []
         var degraded: [String: DegradedRecord] = [:]
         let letters = DeadLetterDirectory(root: paths.deadLetters)
-        for (name, queue) in queues.all {
-            // Read each time: `starfleetctl queue acknowledge` deletes the record while the daemon runs.
-            degraded[name] = queue.degraded
-            guard let stats = try? await queue.stats() else { continue }
-            let dead = (try? letters.ids(worker: name).count) ?? 0
-            counts[name] = .init(visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed, deadLetters: dead)
+        let local = queues.all
+        let remote = router.sqsQueues
+        // Read each time: `starfleetctl queue acknowledge` deletes the record while the daemon runs.
+        for (name, queue) in local { degraded[name] = queue.degraded }
+        for name in Set(local.keys).union(remote.keys).sorted() {
+            // The Starbase has a local queue beside its SQS one: the merge reports both together; an unreachable SQS
+            // leaves its part out of this report rather than stall it.
+            guard
+                let merged = await MergedQueueCounts.read(
+                    local: local[name], sqs: remote[name], deadLetters: letters, name: name)
+            else { continue }
+            counts[name] = merged.board
             gauges.append(
                 .init(
-                    name: name, visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed,
-                    oldestAgeSeconds: (try? queue.oldestMessageAgeSeconds()) ?? 0, deadLettered: stats.deadLettered,
-                    deadLetterFiles: dead))
-        }
-        for (name, queue) in router.sqsQueues {
-            // SQS's approximate counts; an unreachable SQS leaves the queue out of this report rather than stall it.
-            guard let stats = try? await queue.stats() else { continue }
-            let dead = (try? letters.ids(worker: name).count) ?? 0
-            // The Starbase has a local queue beside its SQS one: report both together.
-            let local = gauges.firstIndex { $0.name == name }.map { gauges.remove(at: $0) }
-            let gauge = DaemonMetrics.QueueGauge(
-                name: name, visible: stats.visible + (local?.visible ?? 0), inFlight: stats.inFlight + (local?.inFlight ?? 0),
-                delayed: stats.delayed + (local?.delayed ?? 0), oldestAgeSeconds: local?.oldestAgeSeconds ?? 0,
-                deadLettered: stats.deadLettered + (local?.deadLettered ?? 0), deadLetterFiles: dead)
-            gauges.append(gauge)
-            counts[name] = .init(visible: gauge.visible, inFlight: gauge.inFlight, delayed: gauge.delayed, deadLetters: dead)
+                    name: name, visible: merged.visible, inFlight: merged.inFlight, delayed: merged.delayed,
+                    oldestAgeSeconds: merged.oldestAgeSeconds, deadLettered: merged.deadLettered,
+                    deadLetterFiles: merged.deadLetterFiles))
         }
         metrics?.setQueues(gauges)
         metrics?.setDegraded(queues: queues.all.keys.sorted(), degraded: degraded)

@@ -89,4 +89,6 @@ package struct RedriveResult: Sendable, Hashable {
     package var redriven: [String: String] = [:]
     /// Dead-letter id → why it was not redriven (left in place).
     package var failed: [String: String] = [:]
+
+    package init() {}
 }

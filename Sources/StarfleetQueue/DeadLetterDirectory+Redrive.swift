@@ -1,5 +1,3 @@
-package import StarfleetClock
-
 extension DeadLetterDirectory {
     /// The attribute a redriven message carries: the id it had when it was dead-lettered first.
     package static let originalMessageIdAttribute = "StarfleetOriginalMessageId"
@@ -10,20 +8,15 @@ extension DeadLetterDirectory {
     /// acknowledged. The send carries the deduplication id `redrive-<dead-letter id>`, so a redrive interrupted
     /// between the send and the removal and run again within 5 minutes does not enqueue twice.
     ///
-    /// - Parameter ratePerSecond: at most this many messages per second (nil: as fast as the queue takes them),
-    ///   paced on `clock`.
+    /// As fast as the queue takes them: an operator's redrive is paced by the daemon's `DeadLetterOperations`, which
+    /// calls this a chunk at a time.
     package func redrive(
-        worker: String, _ selection: DeadLetterSelection, into queue: any MessageQueue, ratePerSecond: Double?,
-        clock: any WallClock
+        worker: String, _ selection: DeadLetterSelection, into queue: any MessageQueue
     ) async throws -> RedriveResult {
         // Every name is checked before the first send: a bad one refuses the redrive, nothing sent or removed.
         let targets = try files(worker: worker, selection)
         var result = RedriveResult()
-        let start = clock.now()
-        for (n, (id, file)) in targets.enumerated() {
-            if let rate = ratePerSecond, rate > 0, n > 0 {
-                try await clock.sleep(until: start.addingTimeInterval(Double(n) / rate))
-            }
+        for (id, file) in targets {
             let letter: DeadLetter
             do {
                 letter = try show(worker: worker, id: id)

@@ -6,7 +6,7 @@ import StarfleetFiles
 /// it into `<state>/inbox/<queue>/` and the daemon carries it out (``JournalQueue/processInbox(_:)``).
 package struct QueueRequest: Sendable, Codable, Hashable {
     package enum Action: String, Sendable, Codable, Hashable {
-        /// Dead letters back onto the queue (``DeadLetterDirectory/redrive(worker:_:into:ratePerSecond:clock:)``).
+        /// Dead letters back onto the queue at `ratePerSecond` (``InboxRedrive``).
         case redrive
         /// Every message on the queue deleted (SQS PurgeQueue).
         case purgeQueue
@@ -134,11 +134,19 @@ package struct QueueInbox: Sendable {
     }
 }
 
+/// Carries out an inbox redrive: the dead letters `selection` names of `worker`, sent into `queue` at most
+/// `ratePerSecond` a second (nil: no limit). The daemon hands in its paced redrive (`DeadLetterOperations`), the one the
+/// console and `starfleetctl` use, so the queue layer keeps no pacer of its own.
+package typealias InboxRedrive =
+    @Sendable (_ worker: String, _ selection: DeadLetterSelection, _ queue: any MessageQueue, _ ratePerSecond: Double?)
+    async throws -> RedriveResult
+
 extension JournalQueue {
     /// Carries out the operator requests waiting in `inbox` for this queue, oldest first (the daemon calls this
-    /// every few seconds). Returns the results, which are also written next to each request.
+    /// every few seconds). Returns the results, which are also written next to each request. Without `redrive`, a
+    /// redrive request is carried out unpaced.
     @discardableResult
-    package func processInbox(_ inbox: QueueInbox) async -> [QueueRequestResult] {
+    package func processInbox(_ inbox: QueueInbox, redrive: InboxRedrive? = nil) async -> [QueueRequestResult] {
         let waiting: [(path: String, request: QueueRequest)]
         do {
             waiting = try inbox.pending(queue: name)
@@ -154,8 +162,12 @@ extension JournalQueue {
                 switch request.action {
                 case .redrive:
                     let selection: DeadLetterSelection = request.all ? .all : .ids(request.ids)
-                    let outcome = try await options.deadLetters.redrive(
-                        worker: name, selection, into: self, ratePerSecond: request.ratePerSecond, clock: clock)
+                    let outcome =
+                        if let redrive {
+                            try await redrive(name, selection, self, request.ratePerSecond)
+                        } else {
+                            try await options.deadLetters.redrive(worker: name, selection, into: self)
+                        }
                     result.redriven = outcome.redriven
                     result.failed = outcome.failed
                 case .purgeQueue:

@@ -79,8 +79,8 @@ package final class QueueSet: Sendable {
     package func isOpenElsewhere(_ name: String) -> Bool { QueueLock.isHeld(directory: directory(of: name)) }
 
     /// Carries out waiting operator requests on every open queue.
-    package func processInboxes() async {
-        for queue in open.withLock({ Array($0.values) }) { await queue.processInbox(inbox) }
+    package func processInboxes(redrive: InboxRedrive? = nil) async {
+        for queue in open.withLock({ Array($0.values) }) { await queue.processInbox(inbox, redrive: redrive) }
     }
 
     /// Closes every queue (flushing), the last step of the daemon's shutdown.

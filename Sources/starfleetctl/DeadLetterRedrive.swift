@@ -14,7 +14,7 @@ struct DeadLetterSelectionOptions: ParsableArguments {
     var all = false
 
     /// The selection as the application layer takes it.
-    var request: DeadLetterSelection { DeadLetterSelection(ids: ids, worker: worker, all: all) }
+    var request: DeadLetterSelectionArguments { DeadLetterSelectionArguments(ids: ids, worker: worker, all: all) }
 }
 
 extension DeadLetterCommand {

@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func selectionsAreGroupedByWorker() throws {
-        let groups = try ConsoleSource.group(["A/1", "B/2", "A/3"])
+        let groups = try DeadLetterOperations.group(["A/1", "B/2", "A/3"])
         #expect(groups.map(\.worker) == ["A", "B"])
         #expect(groups.map(\.ids) == [["1", "3"], ["2"]])
     }
@@ -73,14 +73,19 @@ import Testing
     /// `<state>/scheduler.json` and `../../victim/x` a file two folders up.
     @Test func aSelectionNamingAnythingButADeadLetterIsRefusedWhole() {
         for bad in ["nope", "/4", "C/x/y", "../scheduler", "../../victim/x", "A/..", "A/", "A/.x", "A\u{0}/1", "A/1\u{0}"] {
-            #expect(throws: ConsoleSource.BadSelection.self, "\(bad.debugDescription)") {
-                try ConsoleSource.group(["A/1", bad])
+            #expect(throws: DeadLetterOperations.InvalidSelection.self, "\(bad.debugDescription)") {
+                try DeadLetterOperations.group(["A/1", bad])
             }
         }
-        #expect(throws: ConsoleSource.BadSelection.self) { try LetterScope(worker: "../../victim", account: nil).validated() }
-        #expect(throws: ConsoleSource.BadSelection.self) { try LetterScope(worker: "a/b", account: nil).validated() }
-        #expect((try? LetterScope(worker: "", account: nil).validated())?.worker == nil)  // empty means any worker
-        #expect((try? LetterScope(worker: "Audit-1", account: "1").validated())?.worker == "Audit-1")
+        #expect(throws: DeadLetterOperations.InvalidSelection.self) {
+            try DeadLetterOperations.Filter(worker: "../../victim", account: nil).validated()
+        }
+        #expect(throws: DeadLetterOperations.InvalidSelection.self) {
+            try DeadLetterOperations.Filter(worker: "a/b", account: nil).validated()
+        }
+        // Empty means any worker.
+        #expect((try? DeadLetterOperations.Filter(worker: "", account: nil).validated())?.worker == nil)
+        #expect((try? DeadLetterOperations.Filter(worker: "Audit-1", account: "1").validated())?.worker == "Audit-1")
     }
 
     @Test func workerSettingsShowEnvironmentKeysButNeverTheirValues() throws {

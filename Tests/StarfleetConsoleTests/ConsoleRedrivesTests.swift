@@ -65,7 +65,7 @@ import Testing
         let f = try Fixture()
         let ids = try f.letters(25)
         // 10 per second: one letter per chunk, the n-th due n/10 s after the start.
-        let id = try f.source.redrives.start([("Audit", ids)], scope: "25 selected", rate: 10, source: f.source).get()
+        let id = try f.source.startRedrive([("Audit", ids)], scope: "25 selected", rate: 10).get()
         try await f.clock.waitForSleepers()
         #expect(f.source.redrives.job(id)?.redriven == 1)
         #expect(f.source.redrives.job(id)?.state == .running)
@@ -88,7 +88,7 @@ import Testing
     @Test func aStoppedRedriveLeavesTheRestAsDeadLetters() async throws {
         let f = try Fixture()
         let ids = try f.letters(30)
-        let id = try f.source.redrives.start([("Audit", ids)], scope: "all of Audit", rate: 10, source: f.source).get()
+        let id = try f.source.startRedrive([("Audit", ids)], scope: "all of Audit", rate: 10).get()
         try await f.clock.waitForSleepers()
         f.clock.advance(by: 0.1)
         try await f.clock.waitForSleepers()
@@ -106,15 +106,15 @@ import Testing
     @Test func overlappingRedrivesNeverSendALetterTwice() async throws {
         let f = try Fixture()
         let ids = try f.letters(20)
-        let first = try f.source.redrives.start([("Audit", Array(ids[..<15]))], scope: "15", rate: 10, source: f.source).get()
+        let first = try f.source.startRedrive([("Audit", Array(ids[..<15]))], scope: "15", rate: 10).get()
         try await f.clock.waitForSleepers()
         // At 1,000 a second its 5 letters are one chunk: it needs no clock.
-        let second = try f.source.redrives.start([("Audit", ids)], scope: "all", rate: 1000, source: f.source).get()
+        let second = try f.source.startRedrive([("Audit", ids)], scope: "all", rate: 1000).get()
         #expect(f.source.redrives.job(second)?.total == 5 && f.source.redrives.job(second)?.skipped == 15)
         #expect(f.source.redrives.job(second)?.lines == ["15 letter(s) left alone: redrive \(first) has them"])
         guard
-            case .failure(.allTaken(let holders)) = f.source.redrives.start(
-                [("Audit", Array(ids[..<3]))], scope: "3", rate: 10, source: f.source)
+            case .failure(.allTaken(let holders)) = f.source.startRedrive(
+                [("Audit", Array(ids[..<3]))], scope: "3", rate: 10)
         else {
             Issue.record("a redrive of held letters started")
             return
@@ -128,7 +128,7 @@ import Testing
         #expect(try await f.visible() == 20)
         // Finished jobs hold nothing: the same letter may be redriven again.
         _ = try f.letters(1)
-        let again = try f.source.redrives.start([("Audit", ["m-0"])], scope: "1", rate: 1000, source: f.source).get()
+        let again = try f.source.startRedrive([("Audit", ["m-0"])], scope: "1", rate: 1000).get()
         await f.source.redrives.wait(again)
         #expect(f.source.redrives.job(again)?.redriven == 1)
         await f.close()
@@ -137,18 +137,18 @@ import Testing
     @Test func atMostFourRunAtOnce() async throws {
         let f = try Fixture()
         let ids = try f.letters(10)
-        for n in 0..<ConsoleRedrives.maxRunning {
-            _ = try f.source.redrives.start([("Audit", [ids[2 * n], ids[2 * n + 1]])], scope: "2", rate: 1, source: f.source)
+        for n in 0..<DeadLetterRedrives.maxRunning {
+            _ = try f.source.startRedrive([("Audit", [ids[2 * n], ids[2 * n + 1]])], scope: "2", rate: 1)
                 .get()
         }
         guard
-            case .failure(.tooMany(let running)) = f.source.redrives.start(
-                [("Audit", [ids[9]])], scope: "1", rate: 1, source: f.source)
+            case .failure(.tooMany(let running)) = f.source.startRedrive(
+                [("Audit", [ids[9]])], scope: "1", rate: 1)
         else {
             Issue.record("a fifth redrive started")
             return
         }
-        #expect(running == ConsoleRedrives.maxRunning)
+        #expect(running == DeadLetterRedrives.maxRunning)
         for job in f.source.redrives.recent() { _ = f.source.redrives.stop(job.id) }
         for job in f.source.redrives.recent() { await f.source.redrives.wait(job.id) }
         await f.close()
@@ -157,7 +157,7 @@ import Testing
     @Test func aWorkerNobodyConsumesIsCountedAsFailedNotRedriven() async throws {
         let f = try Fixture()
         let gone = try f.letters(3, worker: "Removed")
-        let id = try f.source.redrives.start([("Removed", gone)], scope: "all of Removed", rate: 1000, source: f.source).get()
+        let id = try f.source.startRedrive([("Removed", gone)], scope: "all of Removed", rate: 1000).get()
         await f.source.redrives.wait(id)
         let job = try #require(f.source.redrives.job(id))
         #expect(job.state == .finished && job.redriven == 0 && job.failed == 3)
@@ -169,10 +169,14 @@ import Testing
     @Test func allShownMeansEveryLetterTheFilterMatchesWithoutACap() async throws {
         let f = try Fixture()
         _ = try f.letters(601)
-        #expect(f.source.targets(LetterScope(worker: "Audit", account: "")).first?.ids.count == 601)
-        #expect(f.source.targets(LetterScope(worker: nil, account: "222")).first?.ids.count == 300)
-        #expect(f.source.targets(LetterScope(worker: "Nobody", account: nil)).isEmpty)
-        #expect(LetterScope(worker: "Audit", account: "222").description == "all of Audit, account 222")
+        #expect(
+            f.source.operations.targets(matching: DeadLetterOperations.Filter(worker: "Audit", account: "")).first?.ids.count
+                == 601)
+        #expect(
+            f.source.operations.targets(matching: DeadLetterOperations.Filter(worker: nil, account: "222")).first?.ids.count
+                == 300)
+        #expect(f.source.operations.targets(matching: DeadLetterOperations.Filter(worker: "Nobody", account: nil)).isEmpty)
+        #expect(DeadLetterOperations.Filter(worker: "Audit", account: "222").description == "all of Audit, account 222")
         await f.close()
     }
 
@@ -186,7 +190,7 @@ import Testing
     }
 
     @Test func theProgressPageRefreshesOnlyWhileRunning() {
-        var job = ConsoleRedrives.Job(id: 7, scope: "all of <A>", started: Date(), ratePerSecond: 50, total: 40)
+        var job = DeadLetterRedrives.Job(id: 7, scope: "all of <A>", started: Date(), ratePerSecond: 50, total: 40)
         job.redriven = 12
         let running = ConsolePages.redrive(job, token: "t", now: Date())
         #expect(running.contains("<meta http-equiv=\"refresh\" content=\"2\">"))

@@ -11,7 +11,7 @@ import Testing
     let known: Set<String> = ["Audit", "Inventory", "Hello", "Starbase"]
 
     @Test func nothingSelectedIsAUsageError() {
-        guard case .failure(let e) = DeadLetterRequest.parse(ids: [], worker: nil, all: false) else {
+        guard case .failure(let e) = DeadLetterOperations.Selection.parse(ids: [], worker: nil, all: false) else {
             Issue.record("accepted")
             return
         }
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func idsWithAllIsAUsageError() {
-        guard case .failure(let e) = DeadLetterRequest.parse(ids: [a1], worker: nil, all: true) else {
+        guard case .failure(let e) = DeadLetterOperations.Selection.parse(ids: [a1], worker: nil, all: true) else {
             Issue.record("accepted")
             return
         }
@@ -35,7 +35,7 @@ import Testing
         ]
         for (ids, worker) in cases {
             for all in ids.isEmpty ? [false, true] : [false] {
-                guard case .failure(let e) = DeadLetterRequest.parse(ids: ids, worker: worker, all: all) else {
+                guard case .failure(let e) = DeadLetterOperations.Selection.parse(ids: ids, worker: worker, all: all) else {
                     Issue.record("accepted \(ids) \(worker ?? "-")")
                     continue
                 }
@@ -43,30 +43,34 @@ import Testing
                 #expect(e.message.contains("is not a valid worker name") || e.message.contains("is not a dead-letter id"))
             }
         }
-        #expect(DeadLetterRequest.invalidName(worker: "Audit", ids: [a1]) == nil)
+        #expect(DeadLetterOperations.Selection.invalidName(worker: "Audit", ids: [a1]) == nil)
     }
 
     @Test func parsesEachForm() throws {
-        #expect(try DeadLetterRequest.parse(ids: [], worker: "Audit", all: false).get() == .worker("Audit"))
-        #expect(try DeadLetterRequest.parse(ids: [], worker: "Audit", all: true).get() == .worker("Audit"))
-        #expect(try DeadLetterRequest.parse(ids: [], worker: nil, all: true).get() == .everything)
-        #expect(try DeadLetterRequest.parse(ids: [a1, a2, a1], worker: nil, all: false).get() == .ids([a1, a2], worker: nil))
-        #expect(try DeadLetterRequest.parse(ids: [a1], worker: "Audit", all: false).get() == .ids([a1], worker: "Audit"))
+        #expect(try DeadLetterOperations.Selection.parse(ids: [], worker: "Audit", all: false).get() == .worker("Audit"))
+        #expect(try DeadLetterOperations.Selection.parse(ids: [], worker: "Audit", all: true).get() == .worker("Audit"))
+        #expect(try DeadLetterOperations.Selection.parse(ids: [], worker: nil, all: true).get() == .everything)
+        #expect(
+            try DeadLetterOperations.Selection.parse(ids: [a1, a2, a1], worker: nil, all: false).get()
+                == .ids([a1, a2], worker: nil))
+        #expect(
+            try DeadLetterOperations.Selection.parse(ids: [a1], worker: "Audit", all: false).get() == .ids([a1], worker: "Audit"))
     }
 
     @Test func everythingTakesEveryNonEmptyFolderSorted() throws {
-        let targets = try DeadLetterRequest.everything.resolve(in: inventory, knownWorkers: known).get()
+        let targets = try DeadLetterOperations.Selection.everything.resolve(in: inventory, knownWorkers: known).get()
         #expect(targets.map(\.worker) == ["Audit", "Inventory"])
         #expect(targets.map(\.ids) == [[a1, a2], [b1]])
     }
 
     @Test func aConfiguredWorkerWithoutFolderHasNothing() throws {
-        #expect(try DeadLetterRequest.worker("Hello").resolve(in: inventory, knownWorkers: known).get().isEmpty)
-        #expect(try DeadLetterRequest.worker("Empty").resolve(in: inventory, knownWorkers: known).get().isEmpty)
+        #expect(try DeadLetterOperations.Selection.worker("Hello").resolve(in: inventory, knownWorkers: known).get().isEmpty)
+        #expect(try DeadLetterOperations.Selection.worker("Empty").resolve(in: inventory, knownWorkers: known).get().isEmpty)
     }
 
     @Test func anUnknownWorkerIsADataErrorWithAHint() {
-        guard case .failure(let e) = DeadLetterRequest.worker("Audti").resolve(in: inventory, knownWorkers: known) else {
+        guard case .failure(let e) = DeadLetterOperations.Selection.worker("Audti").resolve(in: inventory, knownWorkers: known)
+        else {
             Issue.record("accepted")
             return
         }
@@ -75,14 +79,17 @@ import Testing
     }
 
     @Test func idsAreFoundAcrossWorkersAndCaseInsensitively() throws {
-        let targets = try DeadLetterRequest.ids([b1, a2.lowercased()], worker: nil).resolve(in: inventory, knownWorkers: known)
-            .get()
+        let targets = try DeadLetterOperations.Selection.ids([b1, a2.lowercased()], worker: nil).resolve(
+            in: inventory, knownWorkers: known
+        )
+        .get()
         #expect(targets.map(\.worker) == ["Audit", "Inventory"])
         #expect(targets.map(\.ids) == [[a2], [b1]])
     }
 
     @Test func unknownIdsFailTogetherWithHints() {
-        let request = DeadLetterRequest.ids([a1, "0F6C1C3E-2222", "9B0D7F22-3333-4A7B-9C11-00000000000X", "nope"], worker: nil)
+        let request = DeadLetterOperations.Selection.ids(
+            [a1, "0F6C1C3E-2222", "9B0D7F22-3333-4A7B-9C11-00000000000X", "nope"], worker: nil)
         guard case .failure(let e) = request.resolve(in: inventory, knownWorkers: known) else {
             Issue.record("accepted")
             return
@@ -96,7 +103,9 @@ import Testing
     }
 
     @Test func anAmbiguousPrefixSaysSo() {
-        guard case .failure(let e) = DeadLetterRequest.ids(["0F6C1C3E"], worker: nil).resolve(in: inventory, knownWorkers: known)
+        guard
+            case .failure(let e) = DeadLetterOperations.Selection.ids(["0F6C1C3E"], worker: nil).resolve(
+                in: inventory, knownWorkers: known)
         else {
             Issue.record("accepted")
             return
@@ -105,7 +114,9 @@ import Testing
     }
 
     @Test func anIdUnderAnotherWorkerIsNamed() {
-        guard case .failure(let e) = DeadLetterRequest.ids([b1], worker: "Audit").resolve(in: inventory, knownWorkers: known)
+        guard
+            case .failure(let e) = DeadLetterOperations.Selection.ids([b1], worker: "Audit").resolve(
+                in: inventory, knownWorkers: known)
         else {
             Issue.record("accepted")
             return

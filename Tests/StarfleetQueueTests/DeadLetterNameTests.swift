@@ -77,7 +77,7 @@ import Testing
         sourceLocation: SourceLocation = #_sourceLocation
     ) async {
         do {
-            _ = try await d.redrive(worker: worker, selection, into: queue, ratePerSecond: nil, clock: ManualClock())
+            _ = try await d.redrive(worker: worker, selection, into: queue)
             Issue.record("\(what): accepted", sourceLocation: sourceLocation)
         } catch let error as QueueError {
             #expect(error.code == .invalidParameterValue, "\(what): \(error)", sourceLocation: sourceLocation)
@@ -154,7 +154,7 @@ import Testing
         #expect(try d.show(id: layout.goodID).queue == "Good")
         #expect(try d.path(worker: "Good", id: layout.goodID) == layout.temp.path("state/dead-letter/Good/\(layout.goodID).json"))
         let queue = InMemoryQueue(clock: ManualClock())
-        let result = try await d.redrive(worker: "Good", .all, into: queue, ratePerSecond: nil, clock: ManualClock())
+        let result = try await d.redrive(worker: "Good", .all, into: queue)
         #expect(result.redriven.keys.sorted() == [layout.goodID])
         #expect(queue.sent.count == 1)
         #expect(try d.purge(worker: "Good", .all) == 0)

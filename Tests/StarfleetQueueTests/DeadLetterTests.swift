@@ -86,7 +86,7 @@ import Testing
         _ = try await q.receive(max: 1, visibilityTimeout: 0, wait: 0)
         #expect(try await q.receive(max: 1, visibilityTimeout: 0, wait: 0).isEmpty)
         #expect(try f.deadLetters.list(worker: "AuditWorker").map(\.messageId) == [original])
-        let result = try await f.deadLetters.redrive(worker: "AuditWorker", .all, into: q, ratePerSecond: nil, clock: f.clock)
+        let result = try await f.deadLetters.redrive(worker: "AuditWorker", .all, into: q)
         #expect(result.failed.isEmpty)
         let newId = try #require(result.redriven[original])
         #expect(newId != original)
@@ -94,25 +94,6 @@ import Testing
         let m = try await q.receive(max: 1, visibilityTimeout: nil, wait: 0)[0]
         #expect(m.messageId == newId && m.receiveCount == 1 && m.body == body)
         #expect(m.attributes == ["k": "v", "StarfleetOriginalMessageId": original])
-        await q.close()
-    }
-
-    @Test func redriveIsRateLimitedOnTheClock() async throws {
-        let f = QueueFixture(maxReceiveCount: 1)
-        let q = try f.open()
-        _ = try await q.send((0..<3).map { message("m\($0)") })
-        _ = try await q.receive(max: 3, visibilityTimeout: 0, wait: 0)
-        _ = try await q.receive(max: 3, visibilityTimeout: 0, wait: 0)
-        #expect(try f.deadLetters.ids(worker: "AuditWorker").count == 3)
-        let task = Task {
-            try await f.deadLetters.redrive(worker: "AuditWorker", .all, into: q, ratePerSecond: 2, clock: f.clock)
-        }
-        try await f.clock.waitForSleepers(1)
-        #expect(try f.deadLetters.ids(worker: "AuditWorker").count == 2)
-        f.clock.advance(by: 0.5)
-        try await f.clock.waitForSleepers(1)
-        f.clock.advance(by: 0.5)
-        #expect(try await task.value.redriven.count == 3)
         await q.close()
     }
 

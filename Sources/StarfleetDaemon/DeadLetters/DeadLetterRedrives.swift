@@ -1,42 +1,41 @@
-import FoundationEssentials
-import StarfleetClock
-import StarfleetQueue
+package import FoundationEssentials
+package import StarfleetQueue
 import Synchronization
 
-/// The console's redrives. Each runs in the background at the pace the operator chose, so redriving thousands of dead
+/// The redrives running in the background (the console's): each a paced ``DeadLetterOperations`` redrive. Each runs in the background at the pace the operator chose, so redriving thousands of dead
 /// letters neither floods a worker's queue (and the accounts its payloads call) nor holds a page open; its page shows
 /// the progress and can stop it. A letter belongs to one running redrive at a time: a second redrive of the same
 /// letters (a double-clicked button) skips them rather than send each twice. Kept in memory: the letters not yet
 /// redriven stay in their files, so a redrive cut short by a restart is simply started again.
-final class ConsoleRedrives: Sendable {
-    struct Job: Sendable {
-        enum State: String, Sendable { case running, finished, stopped }
+package final class DeadLetterRedrives: Sendable {
+    package struct Job: Sendable {
+        package enum State: String, Sendable { case running, finished, stopped }
 
-        let id: Int
+        package let id: Int
         /// What was asked for, e.g. "2 selected" or "all of Audit, account 111".
-        let scope: String
-        let started: Date
-        let ratePerSecond: Double
-        let total: Int
-        var redriven = 0
-        var failed = 0
+        package let scope: String
+        package let started: Date
+        package let ratePerSecond: Double
+        package let total: Int
+        package var redriven = 0
+        package var failed = 0
         /// Letters left alone because another running redrive has them.
-        var skipped = 0
-        /// One line per failed letter or skipped worker, the first `ConsoleRedrives.maxLines`.
-        var lines: [String] = []
-        var state = State.running
-        var stopRequested = false
-        var ended: Date?
+        package var skipped = 0
+        /// One line per failed letter or skipped worker, the first `DeadLetterRedrives.maxLines`.
+        package var lines: [String] = []
+        package var state = State.running
+        package var stopRequested = false
+        package var ended: Date?
 
-        var done: Int { redriven + failed }
+        package var done: Int { redriven + failed }
     }
 
     /// Why a redrive was not started.
-    enum Refusal: Error, CustomStringConvertible {
+    package enum Refusal: Error, CustomStringConvertible {
         case tooMany(running: Int)
         case allTaken(byJobs: [Int])
 
-        var description: String {
+        package var description: String {
             switch self {
             case .tooMany(let n): return "\(n) redrives are running; wait for one to finish or stop one"
             case .allTaken(let jobs):
@@ -54,22 +53,29 @@ final class ConsoleRedrives: Sendable {
         var claimed: [String: Int] = [:]
     }
 
-    static let defaultRate = 100.0
-    static let rates = 1.0...1000.0
+    package static let defaultRate = 100.0
+    package static let rates = 1.0...1000.0
     /// Redrives running at once: each paces its own sends, so more would only multiply the rate.
-    static let maxRunning = 4
+    package static let maxRunning = 4
     /// Finished jobs kept for their pages.
-    static let kept = 20
-    static let maxLines = 200
+    package static let kept = 20
+    package static let maxLines = 200
 
     private let state = Mutex(Jobs())
+    private let operations: DeadLetterOperations
 
-    /// Starts redriving `targets` at `rate` letters per second; returns the job's id for its page.
-    func start(
-        _ targets: [(worker: String, ids: [String])], scope: String, rate: Double, source: ConsoleSource
+    package init(operations: DeadLetterOperations) {
+        self.operations = operations
+    }
+
+    /// Starts redriving `targets` at `rate` letters per second, each worker's to the queue `queue` names; returns the
+    /// job's id for its page.
+    package func start(
+        _ targets: DeadLetterOperations.Targets, scope: String, rate: Double,
+        queue: @escaping @Sendable (String) -> Result<any MessageQueue, any Error>
     ) -> Result<Int, Refusal> {
         let rate = min(max(rate, Self.rates.lowerBound), Self.rates.upperBound)
-        let started = source.clock.now()
+        let started = operations.clock.now()
         let claimed = state.withLock { s -> Result<(Int, [(worker: String, ids: [String])]), Refusal> in
             let running = s.jobs.values.filter { $0.state == .running }.count
             guard running < Self.maxRunning else { return .failure(.tooMany(running: running)) }
@@ -111,20 +117,20 @@ final class ConsoleRedrives: Sendable {
         case .failure(let refusal): return .failure(refusal)
         case .success(let claim): (id, mine) = claim
         }
-        let task = Task { await self.run(id, mine, rate: rate, source: source) }
+        let task = Task { await self.run(id, mine, rate: rate, queue: queue) }
         state.withLock { s in
             if s.jobs[id]?.state == .running { s.tasks[id] = task }
         }
         return .success(id)
     }
 
-    func job(_ id: Int) -> Job? { state.withLock { $0.jobs[id] } }
+    package func job(_ id: Int) -> Job? { state.withLock { $0.jobs[id] } }
 
     /// Newest first.
-    func recent() -> [Job] { state.withLock { $0.jobs.values.sorted { $0.id > $1.id } } }
+    package func recent() -> [Job] { state.withLock { $0.jobs.values.sorted { $0.id > $1.id } } }
 
     /// Stops the job after the chunk it is sending now; false if it is not running.
-    func stop(_ id: Int) -> Bool {
+    package func stop(_ id: Int) -> Bool {
         let (running, task) = state.withLock { s -> (Bool, Task<Void, Never>?) in
             guard s.jobs[id]?.state == .running else { return (false, nil) }
             s.jobs[id]?.stopRequested = true
@@ -135,68 +141,40 @@ final class ConsoleRedrives: Sendable {
     }
 
     /// Waits for the job to end (tests).
-    func wait(_ id: Int) async {
+    package func wait(_ id: Int) async {
         await state.withLock { $0.tasks[id] }?.value
     }
 
-    /// Sends the letters in small chunks, about ten a second, each when the pace allows it: `sent / rate` seconds after
-    /// the start. A stop takes effect between chunks, so every chunk's outcome is counted.
-    private func run(_ id: Int, _ targets: [(worker: String, ids: [String])], rate: Double, source: ConsoleSource) async {
-        let chunkSize = max(1, Int(rate / 10))
-        let start = source.clock.now()
-        var sent = 0
-        var cutShort = false
-        work: for (worker, ids) in targets {
-            let queue: any MessageQueue
-            switch source.queue(for: worker) {
-            case .failure(let why):
-                update(id) {
-                    $0.failed += ids.count
-                    Self.note("\(worker): \(why)", in: &$0)
-                }
-                sent += ids.count
-                continue
-            case .success(let q): queue = q
-            }
-            for first in stride(from: 0, to: ids.count, by: chunkSize) {
-                let paced = (try? await source.clock.sleep(until: start.addingTimeInterval(Double(sent) / rate))) != nil
-                if !paced || job(id)?.stopRequested == true {
-                    cutShort = true
-                    break work
-                }
-                let chunk = Array(ids[first..<min(first + chunkSize, ids.count)])
-                sent += chunk.count
-                // Its own task: a stop (which cancels this one to end the sleep) must not cut a send short, where an
-                // SQS send's retry could leave a letter both sent and still in its file.
-                let letters = source.deadLetters
-                let clock = source.clock
-                let send = Task { () async -> Result<RedriveResult, any Error> in
-                    do {
-                        return .success(
-                            try await letters.redrive(worker: worker, .ids(chunk), into: queue, ratePerSecond: nil, clock: clock))
-                    } catch {
-                        return .failure(error)
-                    }
-                }
-                let outcome = await send.value
-                update(id) {
-                    switch outcome {
-                    case .success(let result):
-                        $0.redriven += result.redriven.count
-                        $0.failed += result.failed.count
+    /// The paced redrive (``DeadLetterOperations/redrive(_:ratePerSecond:queue:stopRequested:report:)``), its progress
+    /// kept in the job for its page; the job's letters are released when it ends.
+    private func run(
+        _ id: Int, _ targets: DeadLetterOperations.Targets, rate: Double,
+        queue: @Sendable (String) -> Result<any MessageQueue, any Error>
+    ) async {
+        let end = await operations.redrive(
+            targets, ratePerSecond: rate, queue: { queue($0) }, stopRequested: { self.job(id)?.stopRequested == true },
+            report: { event in
+                update(id) { job in
+                    switch event {
+                    case .queueUnavailable(let worker, let ids, let reason):
+                        job.failed += ids.count
+                        Self.note("\(worker): \(reason)", in: &job)
+                    case .sent(let worker, let result):
+                        job.redriven += result.redriven.count
+                        job.failed += result.failed.count
                         for (letter, why) in result.failed.sorted(by: { $0.key < $1.key }) {
-                            Self.note("\(worker)/\(letter): not redriven: \(why)", in: &$0)
+                            Self.note("\(worker)/\(letter): not redriven: \(why)", in: &job)
                         }
-                    case .failure(let error):
-                        $0.failed += chunk.count
-                        Self.note("\(worker): \(chunk.count) letter(s) not redriven: \(error)", in: &$0)
+                    case .chunkFailed(let worker, let ids, let reason):
+                        job.failed += ids.count
+                        Self.note("\(worker): \(ids.count) letter(s) not redriven: \(reason)", in: &job)
+                    case .workerFinished: break
                     }
                 }
-            }
-        }
-        let ended = source.clock.now()
+            })
+        let ended = operations.clock.now()
         state.withLock { s in
-            s.jobs[id]?.state = cutShort ? .stopped : .finished
+            s.jobs[id]?.state = end == .finished ? .finished : .stopped
             s.jobs[id]?.ended = ended
             s.tasks[id] = nil
             s.claimed = s.claimed.filter { $0.value != id }
