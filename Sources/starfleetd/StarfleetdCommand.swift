@@ -11,7 +11,8 @@ struct StarfleetdCommand: AsyncParsableCommand {
             Signals: SIGHUP reloads the configuration (a broken one is reported and the running one kept);
             SIGTERM/SIGINT stop producers at once and let running workers finish.
             Exit status: 0 after a clean stop, 78 configuration errors, 74 state directory unusable,
-            69 the metrics address (STARFLEET.MetricsAddress) cannot be bound.
+            73 a state or runtime directory another user owns or may write, 69 an address
+            (STARFLEET.MetricsAddress, InvokeAddress, ConsoleAddress) cannot be bound.
             """,
         version: DaemonCommandLine.version)
 
