@@ -80,7 +80,8 @@ package struct InvokeCommand {
             return
         }
         Terminal.error("[🆗] Template OK: Executing worker: \(worker)...")
-        if ship is ProcessWorkerShip { try? PosixDirectory.make(paths.workerDirectory(worker)) }
+        // A process worker runs in its own folder, which the daemon makes at start; a direct run may come first.
+        if config.runsOutOfProcess { try? PosixDirectory.make(paths.workerDirectory(worker)) }
         var logger = Logger(label: "starfleetctl")
         logger.logLevel = .info
         let id = "cli-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
