@@ -23,20 +23,48 @@ package enum InvokeAPIRoutes {
     ) {
         router.post("2015-03-31/functions/:name/invocations") { request, context -> Response in
             guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
-            // FunctionName is a worker's name: refused here with the rule, as Lambda refuses a malformed one (400
-            // ValidationException), rather than looked up as any string.
+            // FunctionName in any of Lambda's forms (a name, name:qualifier, a full or partial ARN, percent-encoded or
+            // not); the name part is a worker's name, refused with the rule rather than looked up as any string.
             let name: String
-            do { name = try WorkerName(validating: context.parameters.get("name") ?? "").rawValue } catch {
-                return failure(
-                    .badRequest, type: "ValidationException",
-                    "1 validation error detected: Value at 'functionName' failed to satisfy constraint: \(error)")
+            do throws(FunctionReference.Problem) {
+                name = try FunctionReference.parse(
+                    context.parameters.get("name") ?? "", qualifier: request.uri.queryParameters.get("Qualifier")
+                ).name
+            } catch {
+                switch error {
+                case .malformed(let text):
+                    return failure(
+                        .badRequest, type: "ValidationException",
+                        "1 validation error detected: Value '\(text)' at 'functionName' failed to satisfy constraint: "
+                            + "Member must be a function name, name:qualifier or a function ARN (for the name, \(WorkerName.rule))"
+                    )
+                case .unknownQualifier(let qualifier):
+                    return failure(
+                        .notFound, type: "ResourceNotFoundException",
+                        "Function not found: version or alias \(qualifier) (every worker is $LATEST)")
+                case .conflictingQualifiers(let derived, let parameter):
+                    return failure(
+                        .badRequest, type: "InvalidParameterValueException",
+                        "The derived qualifier from the function name (\(derived)) does not match the specified qualifier (\(parameter))."
+                    )
+                }
             }
             guard let running = hub.running, let worker = running.configuration.worker(named: name), worker.enabled else {
                 return failure(.notFound, type: "ResourceNotFoundException", "Function not found: \(name)")
             }
-            let payload = try await RuntimeAPIRoutes.bytes(of: request, context)
+            // Lambda's payload limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one (413).
+            let kind = request.headers[invocationType] ?? "RequestResponse"
+            let payload: [UInt8]
+            do {
+                payload = try await RuntimeAPIRoutes.bytes(of: request, context)
+            } catch {
+                return tooLarge(limit: context.maxUploadSize, operation: "InvokeFunction")
+            }
+            if kind == "Event", payload.count > asyncPayloadLimit {
+                return tooLarge(limit: asyncPayloadLimit, operation: "InvokeAsync")
+            }
             let facts = Facts(header: request.headers[clientContext], defaultCommit: worker.commit)
-            switch request.headers[invocationType] ?? "RequestResponse" {
+            switch kind {
             case "DryRun":
                 return Response(status: .noContent)
             case "Event":
@@ -106,6 +134,15 @@ package enum InvokeAPIRoutes {
         }
         out.append(contentsOf: "]}".utf8)
         return out
+    }
+
+    /// Lambda's limit for an asynchronous (Event) payload.
+    static let asyncPayloadLimit = 1_048_576
+
+    static func tooLarge(limit: Int, operation: String) -> Response {
+        failure(
+            .contentTooLarge, type: "RequestEntityTooLargeException",
+            "Request must be smaller than \(limit) bytes for the \(operation) operation")
     }
 
     static func failure(_ status: HTTPResponse.Status, type: String, _ message: String) -> Response {

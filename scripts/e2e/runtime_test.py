@@ -6,6 +6,7 @@ Real daemon, real interpreters: Python handlers under `Runtime: python` (our run
 against the Invoke API. Run by scripts/e2e/runtime.sh, which builds the binaries and makes the awslambdaric venv.
 """
 import base64
+import botocore.exceptions
 import glob
 import json
 import os
@@ -362,6 +363,46 @@ def test_boto3_invokes_through_the_invoke_api_and_a_worker_invokes_its_sibling()
         sibling = json.loads(client.invoke(FunctionName="Caller", Payload=b'{"echo": "via-sibling"}')["Payload"].read())
         assert sibling["sibling"]["echo"] == "via-sibling" and sibling["queued_status"] == 202, sibling
         wait_for(lambda: len(records(os.path.join(env.out, "Callee"))) >= 4, 30, "the sibling's queued invocation")
+        assert env.stop() == 0
+    finally:
+        env.cleanup()
+
+
+def test_boto3_invokes_by_arn_and_qualifier_and_meets_lambdas_payload_limits():
+    """Issue 22 (item 3, first part): FunctionName as Lambda takes it (boto3 percent-encodes an ARN in the path), the
+    Qualifier parameter, and the 413 for payloads over 6 MB (synchronous) or 1 MB (asynchronous)."""
+    env = Env({})
+    port = free_port()
+    env.write_config({"Callee": python_worker(env, "Callee", RECORDING_HANDLER)})
+    text = open(os.path.join(env.config, "starfleetd.yaml")).read().replace("STARFLEET:\n", f"STARFLEET:\n  InvokeAddress: 127.0.0.1:{port}\n")
+    with open(os.path.join(env.config, "starfleetd.yaml"), "w") as f:
+        f.write(text)
+    try:
+        env.start()
+        client = boto3_lambda(port)
+        for name, qualifier in [("arn:aws:lambda:us-east-1:123456789012:function:Callee", None),
+                                ("arn:aws:lambda:eu-west-1:123456789012:function:Callee:$LATEST", None),
+                                ("123456789012:function:Callee", None), ("Callee:$LATEST", None), ("Callee", "$LATEST")]:
+            extra = {"Qualifier": qualifier} if qualifier else {}
+            answer = client.invoke(FunctionName=name, Payload=json.dumps({"echo": name}).encode(), **extra)
+            assert answer["StatusCode"] == 200 and json.loads(answer["Payload"].read())["echo"] == name, name
+        for name, qualifier in [("Callee", "prod"), ("Callee:1", None), ("arn:aws:lambda:us-east-1:123456789012:function:Nobody", None)]:
+            extra = {"Qualifier": qualifier} if qualifier else {}
+            try:
+                client.invoke(FunctionName=name, Payload=b"{}", **extra)
+                raise AssertionError(f"{name} {qualifier} was invoked")
+            except client.exceptions.ResourceNotFoundException:
+                pass
+        big = json.dumps({"pad": "x" * (6 * 1024 * 1024)}).encode()
+        async_big = json.dumps({"pad": "x" * (1024 * 1024)}).encode()
+        for payload, kind in [(big, "RequestResponse"), (async_big, "Event")]:
+            try:
+                client.invoke(FunctionName="Callee", Payload=payload, InvocationType=kind)
+                raise AssertionError(f"a {len(payload)}-byte {kind} payload was accepted")
+            except botocore.exceptions.ClientError as e:  # Lambda's own answer, not the service model's shape name
+                assert e.response["Error"]["Code"] == "RequestEntityTooLargeException", e.response
+                assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+        assert client.invoke(FunctionName="Callee", InvocationType="Event", Payload=b'{"echo": "small"}')["StatusCode"] == 202
         assert env.stop() == 0
     finally:
         env.cleanup()
