@@ -10,6 +10,9 @@ package enum RunOutcome: UInt8, Sendable, Hashable, CaseIterable {
     case deadLettered = 4
     /// A direct invocation (the Invoke API, a worker's `invoke`) failed: nothing retries it.
     case failed = 5
+    /// The worker's FilterCriteria did not match the message: it was deleted unseen, as Lambda's event source
+    /// mapping does, and the worker did not run.
+    case filtered = 6
 
     /// The name in `starfleetctl runs` output and its `--json` (`failed-will-retry`, …).
     package var name: String {
@@ -19,8 +22,9 @@ package enum RunOutcome: UInt8, Sendable, Hashable, CaseIterable {
         case .timedOut: "timed-out"
         case .deadLettered: "dead-lettered"
         case .failed: "failed"
+        case .filtered: "filtered"
         }
     }
 
-    package var isFailure: Bool { self != .succeeded }
+    package var isFailure: Bool { self != .succeeded && self != .filtered }
 }

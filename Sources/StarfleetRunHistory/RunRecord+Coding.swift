@@ -38,6 +38,9 @@ extension RunRecord {
         w.u64(UInt64(max(0, resultBytes)))
         w.optionalString(resultExcerpt.map { TextBounds.head($0, bytes: Self.excerptBytes) })
         w.optionalString(stderrExcerpt.map { TextBounds.tail($0, bytes: Self.excerptBytes) })
+        // Fields added after version 1's first release: a reader that ends here (an older one) ignores them.
+        w.optionalString(traceId.map { TextBounds.head($0, bytes: Self.fieldBytes) })
+        w.optionalString(host.map { TextBounds.head($0, bytes: Self.fieldBytes) })
         RecordFrame.seal(&w.bytes, at: 0)
         return w.bytes
     }
@@ -66,11 +69,14 @@ extension RunRecord {
             let resultBytes = Int(clamping: try r.u64())
             let resultExcerpt = try r.optionalString()
             let stderrExcerpt = try r.optionalString()
+            // Records written before these fields existed end here.
+            let traceId = r.remaining == 0 ? nil : try r.optionalString()
+            let host = r.remaining == 0 ? nil : try r.optionalString()
             return RunRecord(
                 worker: worker, template: template, account: account, region: region, messageId: messageId, attempt: attempt,
                 started: Date(timeIntervalSince1970: Double(startedMs) / 1000), durationSeconds: Double(micros) / 1_000_000,
                 outcome: outcome, exitStatus: exitStatus, errorType: errorType, error: error, resultBytes: resultBytes,
-                resultExcerpt: resultExcerpt, stderrExcerpt: stderrExcerpt)
+                resultExcerpt: resultExcerpt, stderrExcerpt: stderrExcerpt, traceId: traceId, host: host)
         } catch let error as RunHistoryError {
             throw error
         } catch {

@@ -26,12 +26,16 @@ package struct RunRecord: Sendable, Hashable {
     package var resultExcerpt: String?
     /// The end of the worker's stderr, bounded (what it printed while failing).
     package var stderrExcerpt: String?
+    /// The X-Ray trace header's Root (`1-5f…-…`) the attempt ran under: a fan-out's payloads share one.
+    package var traceId: String?
+    /// The host that ran the attempt (`STARFLEET.HostName`, else the hostname): several hosts may share the queues.
+    package var host: String?
 
     package init(
         worker: String, template: String? = nil, account: String? = nil, region: String? = nil, messageId: String,
         attempt: Int, started: Date, durationSeconds: Double, outcome: RunOutcome, exitStatus: Int32? = nil,
         errorType: String? = nil, error: String? = nil, resultBytes: Int = 0, resultExcerpt: String? = nil,
-        stderrExcerpt: String? = nil
+        stderrExcerpt: String? = nil, traceId: String? = nil, host: String? = nil
     ) {
         self.worker = worker
         self.template = template
@@ -48,6 +52,8 @@ package struct RunRecord: Sendable, Hashable {
         self.resultBytes = resultBytes
         self.resultExcerpt = resultExcerpt
         self.stderrExcerpt = stderrExcerpt
+        self.traceId = traceId
+        self.host = host
     }
 
     /// Bytes kept of a result or stderr excerpt.
