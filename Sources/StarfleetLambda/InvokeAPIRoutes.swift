@@ -17,6 +17,8 @@ package enum InvokeAPIRoutes {
     static let clientContext = HTTPField.Name.fixed("X-Amz-Client-Context")
     static let errorTypeHeader = HTTPField.Name.fixed("x-amzn-ErrorType")
     static let executedVersion = HTTPField.Name.fixed("X-Amz-Executed-Version")
+    static let amznTraceId = HTTPField.Name.fixed("X-Amzn-Trace-Id")
+    static let traceparent = HTTPField.Name.fixed("traceparent")
 
     package static func add(
         to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool
@@ -64,13 +66,18 @@ package enum InvokeAPIRoutes {
                 return tooLarge(limit: asyncPayloadLimit, operation: "InvokeAsync")
             }
             let facts = Facts(header: request.headers[clientContext], defaultCommit: worker.commit)
+            // The caller's trace is kept: the invocation runs under its Root (X-Ray's header first, else W3C's).
+            let parent = request.headers[traceparent].flatMap { TraceHeader.fromTraceparent($0) != nil ? $0 : nil }
+            let trace =
+                request.headers[amznTraceId].flatMap(TraceHeader.parse) ?? parent.flatMap(TraceHeader.fromTraceparent)
             switch kind {
             case "DryRun":
                 return Response(status: .noContent)
             case "Event":
                 do {
                     let id = try await running.invoker.enqueue(
-                        worker: name, payload: payload, account: facts.account, region: facts.region)
+                        worker: name, payload: payload, account: facts.account, region: facts.region, trace: trace,
+                        traceparent: parent)
                     var headers: HTTPFields = [:]
                     headers[HTTPField.Name.fixed("X-Amzn-Starfleet-Message-Id")] = id
                     return Response(status: .accepted, headers: headers)
@@ -83,7 +90,7 @@ package enum InvokeAPIRoutes {
                 do {
                     let result = try await running.invoker.invoke(
                         worker: name, payload: payload, account: facts.account,
-                        region: facts.region, commit: facts.commit)
+                        region: facts.region, commit: facts.commit, trace: trace, traceparent: parent)
                     return Response(
                         status: .ok, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: result.isEmpty ? Array("null".utf8) : result)))
