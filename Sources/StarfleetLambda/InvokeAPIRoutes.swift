@@ -23,6 +23,7 @@ package enum InvokeAPIRoutes {
     package static func add(
         to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool
     ) {
+        addReload(to: router, hub: hub, admit: admit)
         router.post("2015-03-31/functions/:name/invocations") { request, context -> Response in
             guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
             // FunctionName in any of Lambda's forms (a name, name:qualifier, a full or partial ARN, percent-encoded or
@@ -105,6 +106,35 @@ package enum InvokeAPIRoutes {
                     .badRequest, type: "InvalidParameterValueException",
                     "X-Amz-Invocation-Type \(other) is not RequestResponse, Event or DryRun")
             }
+        }
+    }
+
+    /// `POST /starfleet/workers/{name}/reload` (`starfleetctl worker reload NAME`), admitted as an invoke is: the
+    /// worker's warm processes are replaced after their current invocation. 202 `{"worker", "processes"}`.
+    static func addReload(
+        to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool
+    ) {
+        router.post("starfleet/workers/:name/reload") { _, context -> Response in
+            guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
+            let name = context.parameters.get("name") ?? ""
+            guard WorkerName(rawValue: name) != nil, let running = hub.running,
+                let worker = running.configuration.worker(named: name),
+                worker.enabled
+            else {
+                return failure(.notFound, type: "ResourceNotFoundException", "Function not found: \(name)")
+            }
+            guard let pool = running.pools[name] else {
+                return failure(
+                    .conflict, type: "ResourceConflictException",
+                    "\(name) has no warm processes to reload (Runtime: \(worker.runtime.rawValue)); each payload starts its own")
+            }
+            let processes = await pool.reload(reason: "starfleetctl worker reload")
+            var out: [UInt8] = Array(#"{"worker":"#.utf8)
+            appendJSONString(name, to: &out)
+            out.append(contentsOf: #","processes":\#(processes)}"#.utf8)
+            return Response(
+                status: .accepted, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: out)))
         }
     }
 
