@@ -16,7 +16,7 @@ import time
 import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from daemon_test import Env, run_tests, wait_for  # noqa: E402
-from runtime_test import python_worker, records, free_port, boto3_lambda  # noqa: E402
+from runtime_test import RIC_PYTHON, python_worker, records, free_port, boto3_lambda  # noqa: E402
 
 ROOT_RE = re.compile(r"^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$")
 
@@ -162,6 +162,34 @@ def test_an_invoke_api_callers_trace_is_kept_sync_and_async_and_a_retry_gets_a_n
         time.sleep(0.5)
         runs = runs_for(env, caller)
         assert sorted(r["outcome"] for r in runs) == ["failed-will-retry", "succeeded", "succeeded"], runs
+        assert env.stop() == 0
+    finally:
+        env.cleanup()
+
+
+def test_awslambdaric_sees_the_same_context_and_trace():
+    """AWS's own runtime client (Runtime: provided) reads the same headers: ARN, deadline, request id, trace."""
+    if not os.access(RIC_PYTHON, os.X_OK):
+        raise AssertionError(f"awslambdaric's venv is missing ({RIC_PYTHON}); scripts/e2e/lambda-trace.sh makes it")
+    env = Env({})
+    port = free_port()
+    spec = python_worker(env, "Aws", TRACE_HANDLER, runtime="provided",
+                         extra={"Command": f"[{RIC_PYTHON}, -m, awslambdaric, handler.handler]", "TimeoutSeconds": 20})
+    env.write_config({"Aws": spec})
+    with_invoke_address(env, port, extra='  LambdaAccountId: "210987654321"\n')
+    try:
+        env.start()
+        caller = "1-6571a2b0-89abcdef0123456789abcdef"
+        client = traced_client(port, {"X-Amzn-Trace-Id": f"Root={caller};Sampled=0"})
+        for _ in range(2):
+            answer = client.invoke(FunctionName="Aws", Payload=b'{"tag": "ric"}')
+            assert answer["StatusCode"] == 200 and "FunctionError" not in answer, answer["Payload"].read()
+        got = records(os.path.join(env.out, "Aws"))
+        assert len(got) == 2, got
+        assert {r["arn"] for r in got} == {"arn:aws:lambda:us-east-1:210987654321:function:Aws"}, got
+        assert all(ROOT_RE.match(r["trace"] or "").group(1) == caller for r in got), got
+        assert len({r["request"] for r in got}) == 2 and len({r["trace"] for r in got}) == 2
+        assert all(15_000 < r["remaining"] <= 20_000 for r in got), got
         assert env.stop() == 0
     finally:
         env.cleanup()
