@@ -76,7 +76,14 @@ def test_a_fan_out_to_three_accounts_shares_one_root_and_runs_trace_lists_exactl
     env = Env({})
     spec = python_worker(env, "Tracer", TRACE_HANDLER, extra={"FanOutStrategy": "ACCOUNT", "TimeoutSeconds": 25})
     env.write_index(4, ["us-east-1"])  # the first account is the organization's root: 3 payloads
-    env.write_config({"Tracer": spec})
+    # A process worker (one process per payload) gets the trace in its environment too.
+    script = os.path.join(env.config, "trace.sh")
+    with open(script, "w") as f:
+        f.write('#!/bin/sh\ncat > /dev/null\necho "$STARFLEET_ACCOUNT_ID $_X_AMZN_TRACE_ID" >> "$1"\necho "{}"\n')
+    os.chmod(script, 0o755)
+    shell = {"Enabled": "true", "Command": f'["./trace.sh", "{env.out}/shell"]', "FanOutStrategy": "ACCOUNT",
+             "TemplatePrefix": "Shell/", "InvocationSources": "[S3]", "Concurrency": 2}
+    env.write_config({"Tracer": spec, "Shell": shell})
     path = os.path.join(env.config, "starfleetd.yaml")
     text = open(path).read().replace("STARFLEET:\n", "STARFLEET:\n  DeploymentRegion: eu-west-1\n  LambdaAccountId: \"123456789012\"\n")
     with open(path, "w") as f:
@@ -116,6 +123,17 @@ def test_a_fan_out_to_three_accounts_shares_one_root_and_runs_trace_lists_exactl
         assert table.strip().endswith("3 runs"), table
         bad = env.ctl("runs", "--trace", "not-a-root", check=False)
         assert bad.returncode == 64 and "expected an X-Ray Root" in bad.stderr, bad.stderr
+        # The process worker's payloads: their own fan-out's Root in _X_AMZN_TRACE_ID, listed by runs --trace.
+        env.template("Shell/all.yaml", "TemplateName: s\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n")
+        shell_out = os.path.join(env.out, "shell")
+        wait_for(lambda: len(open(shell_out).read().splitlines()) >= 3 if os.path.exists(shell_out) else False, 60,
+                 "the process worker's 3 payloads")
+        shell_lines = [l.split() for l in open(shell_out).read().splitlines()]
+        shell_roots = {re.match(r"^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Sampled=0$", t).group(1) for _, t in shell_lines}
+        assert len(shell_roots) == 1 and root not in shell_roots, shell_lines
+        time.sleep(0.3)
+        shell_runs = runs_for(env, shell_roots.pop())
+        assert len(shell_runs) == 3 and {r["worker"] for r in shell_runs} == {"Shell"}, shell_runs
         # The daemon's own log lines about these payloads carry the Root too.
         assert f"trace_id={root}" in env.read_log() or f'"trace_id":"{root}"' in env.read_log()
         assert env.stop() == 0
