@@ -20,22 +20,15 @@ struct LambdaWorkerShip: WorkerShip {
     func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
         let timeout = configuration.timeoutSeconds
         let template = invocation.template
-        var prepared = LambdaJob(
+        let job = LambdaJob(
             requestId: LambdaJob.newRequestId(),
             event: LambdaEvent.make(
                 invocation, shape: configuration.process.eventShape, region: region, template: template,
                 sentAt: clock.now()),
             clientContext: LambdaEvent.clientContext(invocation, template: template),
             deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
-            messageId: invocation.messageId, account: invocation.account, region: invocation.region)
-        // Each attempt runs under the payload's Root with a Parent of its own (a new request id, too).
-        var random = SystemRandomNumberGenerator()
-        let root =
-            invocation.traceHeader.flatMap(TraceHeader.parse)
-            ?? TraceHeader.newRoot(epochSeconds: Int64(clock.now().timeIntervalSince1970), using: &random)
-        prepared.trace = root.child(using: &random)
-        prepared.traceparent = invocation.traceparent
-        let job = prepared
+            messageId: invocation.messageId, account: invocation.account, region: invocation.region
+        ).traced(invocation, now: clock.now())
         let pool = self.pool
         let clock = self.clock
         let outcome = await withTaskGroup(of: LambdaJobOutcome?.self) { group in
