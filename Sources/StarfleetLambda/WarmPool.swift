@@ -199,6 +199,7 @@ actor WarmPool {
         var log = logger
         log[metadataKey: "message_id"] = "\(job.messageId)"
         if let account = job.account { log[metadataKey: "account_id"] = "\(account)" }
+        if let trace = job.trace { log[metadataKey: "trace_id"] = "\(trace.root)" }
         if let pid = member.pid { log[metadataKey: "pid"] = "\(pid)" }
         member.output.begin(log)
         waiter.resume(returning: job)

@@ -33,6 +33,7 @@ def handler(event, context):
             "account": payload.get("StarbaseAssignedAccount"), "tag": payload.get("tag")}
     with open(os.environ["OUT"], "a") as f:
         f.write(json.dumps(line) + "\\n")
+    print("tracer handled", payload.get("StarbaseAssignedAccount"), flush=True)
     marker = os.environ["OUT"] + ".failed-" + str(payload.get("tag"))
     if payload.get("fail_once") and not os.path.exists(marker):
         open(marker, "w").close()
@@ -134,8 +135,11 @@ def test_a_fan_out_to_three_accounts_shares_one_root_and_runs_trace_lists_exactl
         time.sleep(0.3)
         shell_runs = runs_for(env, shell_roots.pop())
         assert len(shell_runs) == 3 and {r["worker"] for r in shell_runs} == {"Shell"}, shell_runs
-        # The daemon's own log lines about these payloads carry the Root too.
-        assert f"trace_id={root}" in env.read_log() or f'"trace_id":"{root}"' in env.read_log()
+        # The daemon's own log lines about these payloads carry the Root, and so do the lines the handler printed.
+        log = env.read_log().splitlines()
+        assert any("worker succeeded" in l and f"trace_id={root}" in l for l in log), log[-20:]
+        printed = [l for l in log if "tracer handled" in l]
+        assert len(printed) >= 6 and sum(f"trace_id={root}" in l for l in printed) == 3, printed
         assert env.stop() == 0
     finally:
         env.cleanup()
