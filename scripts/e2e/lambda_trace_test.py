@@ -217,6 +217,52 @@ def test_awslambdaric_sees_the_same_context_and_trace():
         env.cleanup()
 
 
+# A bare `provided` runtime client: it records the headers of each `next` response as they came.
+HEADER_CLIENT = """
+import http.client, json, os
+host, _, prefix = os.environ["AWS_LAMBDA_RUNTIME_API"].partition("/")
+conn = http.client.HTTPConnection(host)
+while True:
+    conn.request("GET", "/" + prefix + "/2018-06-01/runtime/invocation/next")
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200:
+        break
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    with open(os.environ["OUT"], "a") as f:
+        f.write(json.dumps(headers) + "\\n")
+    request_id = headers["lambda-runtime-aws-request-id"]
+    conn.request("POST", "/" + prefix + "/2018-06-01/runtime/invocation/" + request_id + "/response", b"{}")
+    conn.getresponse().read()
+"""
+
+
+def test_a_callers_w3c_traceparent_reaches_the_runtime_beside_the_xray_header():
+    env = Env({})
+    port = free_port()
+    directory = os.path.join(env.config, "workers", "Raw")
+    os.makedirs(directory)
+    with open(os.path.join(directory, "client.py"), "w") as f:
+        f.write(HEADER_CLIENT)
+    spec = python_worker(env, "Raw", "", runtime="provided", extra={"Command": "[python3, client.py]"})
+    env.write_config({"Raw": spec})
+    with_invoke_address(env, port)
+    try:
+        env.start()
+        parent = "00-4efaaf4d1e8720b39541901950019ee5-53995c3f42cd8ad8-01"
+        traced_client(port, {"traceparent": parent}).invoke(FunctionName="Raw", Payload=b"{}")
+        boto3_lambda(port).invoke(FunctionName="Raw", Payload=b"{}")
+        seen = records(os.path.join(env.out, "Raw"))
+        assert len(seen) == 2, seen
+        assert seen[0]["traceparent"] == parent, seen[0]
+        assert ROOT_RE.match(seen[0]["lambda-runtime-trace-id"]).group(1) == "1-4efaaf4d-1e8720b39541901950019ee5"
+        # Without one from the caller there is no traceparent, and still an X-Ray header.
+        assert "traceparent" not in seen[1] and ROOT_RE.match(seen[1]["lambda-runtime-trace-id"]), seen[1]
+        assert env.stop() == 0
+    finally:
+        env.cleanup()
+
+
 class SteadyInvokes:
     """Threads invoking a worker back to back; each answer is kept with the time its request was sent."""
 
