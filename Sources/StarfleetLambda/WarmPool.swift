@@ -379,7 +379,8 @@ actor WarmPool {
             logger.warning("warm process \(how)", metadata: ["pid": "\(member.pid.map { "\($0)" } ?? "-")"])
         }
         // A process that never loaded its handler fails what waits (no respawn loop); otherwise replace it on demand.
-        if !member.initialized || member.initError != nil {
+        // One started before a code change (it may have read a file mid-save) leaves the verdict to the new code.
+        if (!member.initialized || member.initError != nil) && member.code == codeGeneration {
             let failure =
                 member.initError?.failure(prefix: "init error", stderrTail: tail)
                 ?? WorkerFailure(

@@ -235,4 +235,25 @@ import Testing
         stop.stop()
         await running
     }
+
+    @Test func aProcessWithOldCodeThatCannotLoadItsHandlerLeavesTheVerdictToTheNewCode() async throws {
+        let pool = pool(worker(concurrency: 1))
+        let stop = StopToken()
+        async let running: Void = pool.run(stop: stop)
+        async let first = pool.submit(job(1))
+        let old = try #require(try await pids(pool, count: 1).first)
+        // The code changes while the process is still loading it (say, a file caught mid-save): it fails to load.
+        await pool.reload(reason: "test")
+        #expect(await pool.initError(pid: old, LambdaErrorDocument(errorMessage: "half a file", errorType: "SyntaxError")))
+        // What waits is not failed: a process started after the change takes it.
+        let fresh = try await newPid(pool, besides: [old])
+        #expect(await pool.next(pid: fresh)?.requestId == "req-1")
+        _ = await pool.answer(pid: fresh, requestId: "req-1") { _ in .response(Array("ok".utf8)) }
+        guard case .response = await first else {
+            Issue.record("the invocation failed with the old process's init error")
+            return
+        }
+        stop.stop()
+        await running
+    }
 }
