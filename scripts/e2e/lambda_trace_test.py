@@ -314,7 +314,9 @@ def reload_lines(env):
 def test_a_busy_worker_picks_up_changed_code_and_worker_reload_without_a_failed_payload():
     env = Env({})
     port = free_port()
-    env.write_config({"Hot": python_worker(env, "Hot", VERSIONED_HANDLER % 1, extra={"Concurrency": 2})})
+    plain = {"Enabled": "true", "Command": f'["./recorder.sh", "{env.out}/plain"]', "FanOutStrategy": "SINGLE_INVOCATION",
+             "TemplatePrefix": "Plain/", "InvocationSources": "[S3]"}
+    env.write_config({"Hot": python_worker(env, "Hot", VERSIONED_HANDLER % 1, extra={"Concurrency": 2}), "Plain": plain})
     with_invoke_address(env, port)
     try:
         env.start()
@@ -349,9 +351,21 @@ def test_a_busy_worker_picks_up_changed_code_and_worker_reload_without_a_failed_
         assert not stale, f"old code answered after the reload: {stale[:3]}"
         assert any(body["version"] == 22 for _, body in results)
         assert reload_lines(env) == 2, "one reload (one log line) per change"
-        # A worker without warm processes cannot be reloaded; the command says so.
+        # A worker without warm processes cannot be reloaded; the command says so, and so does the route.
         missing = env.ctl("worker", "reload", "Nobody", check=False)
         assert missing.returncode == 64, missing.stderr
+        assert env.ctl("worker", "reload", "Plain", check=False).returncode == 64
+        import http.client
+        for name, status, kind in [("Plain", 409, "ResourceConflictException"), ("Nobody", 404, "ResourceNotFoundException"),
+                                   ("Hot", 202, None)]:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("POST", f"/starfleet/workers/{name}/reload")
+            response = conn.getresponse()
+            body = response.read()
+            assert response.status == status, (name, response.status, body)
+            assert kind is None or response.getheader("x-amzn-ErrorType") == kind, (name, response.getheaders())
+        answer = json.loads(body)
+        assert answer["worker"] == "Hot" and 1 <= answer["processes"] <= 3, body  # Concurrency 2, +1 for direct invokes
         assert env.stop() == 0
     finally:
         env.cleanup()
