@@ -42,6 +42,9 @@ package struct SQSClient: Sendable {
                     Id: entry.id, MessageBody: entry.body, DelaySeconds: entry.delaySeconds,
                     MessageAttributes: entry.attributes.isEmpty
                         ? nil : entry.attributes.mapValues { SQSWire.AttributeValue(DataType: "String", StringValue: $0) },
+                    MessageSystemAttributes: entry.traceHeader.map {
+                        ["AWSTraceHeader": SQSWire.AttributeValue(DataType: "String", StringValue: $0)]
+                    },
                     MessageGroupId: entry.messageGroupId, MessageDeduplicationId: entry.deduplicationId)
             })
         let output = try await call("SendMessageBatch", input, queueUrl: queueUrl, as: SQSWire.SendMessageBatchOutput.self)

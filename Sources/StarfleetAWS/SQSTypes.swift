@@ -13,6 +13,9 @@ package struct SQSSendEntry: Sendable, Hashable {
     package var messageGroupId: String?
     /// FIFO only: a send with an id seen within 5 minutes is accepted and not delivered.
     package var deduplicationId: String?
+    /// The `AWSTraceHeader` system attribute (an X-Ray header): SQS passes it on as Lambda does, and it does not
+    /// count toward the message's size or its 10 attributes.
+    package var traceHeader: String? = nil
 
     package init(
         id: String, body: String, delaySeconds: Int? = nil, attributes: [String: String] = [:],

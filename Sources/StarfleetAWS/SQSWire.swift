@@ -12,6 +12,7 @@ enum SQSWire {
             var MessageBody: String
             var DelaySeconds: Int?
             var MessageAttributes: [String: AttributeValue]?
+            var MessageSystemAttributes: [String: AttributeValue]?
             var MessageGroupId: String?
             var MessageDeduplicationId: String?
         }

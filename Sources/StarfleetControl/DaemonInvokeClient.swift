@@ -67,6 +67,22 @@ struct DaemonInvokeClient {
     }
 }
 
+extension DaemonInvokeClient {
+    /// `POST /starfleet/workers/{name}/reload`: how many warm processes the daemon will replace.
+    func reload(worker: String) async throws -> Int {
+        let http = HTTPClient(configuration: HTTPClient.Configuration(), logger: .init(label: "starfleetctl"))
+        let request = HTTPRequest(
+            method: "POST", url: "http://localhost/starfleet/workers/\(worker)/reload", headers: [], body: [], timeout: 30,
+            unixSocketPath: socket)
+        let response = try await http.send(request, retry: RetryPolicy.none)
+        guard response.status == 202 else {
+            throw InvokeAPIError(status: response.status, body: String(decoding: response.body.prefix(2000), as: UTF8.self))
+        }
+        struct Body: Decodable { let processes: Int }
+        return (try? JSONDecoder().decode(Body.self, from: Data(response.body)))?.processes ?? 0
+    }
+}
+
 struct InvokeAPIError: Error, CustomStringConvertible {
     let status: Int
     let body: String

@@ -13,6 +13,8 @@ package struct RunsCommand {
     package var since: String?
     package var limit: Int
     package var json: Bool
+    /// `--trace ROOT`: only runs under this X-Ray Root (one fan-out's payloads, across workers).
+    package var traceId: String? = nil
 
     package init(
         control: ControlContext, worker: String?, accountId: String?, region: String? = nil, template: String? = nil,
@@ -42,6 +44,14 @@ package struct RunsCommand {
                 throw ControlExit(ExitStatus.usage)
             }
             query.since = date
+        }
+        if let traceId {
+            // The Root alone, or a whole header (`Root=…;Parent=…`) pasted from a log or `_X_AMZN_TRACE_ID`.
+            guard let root = TraceHeader.isRoot(traceId) ? traceId : TraceHeader.parse(traceId)?.root else {
+                Terminal.error("error: --trace \(traceId): expected an X-Ray Root, 1-<8 hex>-<24 hex>")
+                throw ControlExit(ExitStatus.usage)
+            }
+            query.traceId = root
         }
         let reader = RunHistoryReader(root: access.paths.history)
         var runs: [RunRecord] = []
@@ -138,6 +148,7 @@ struct RunJSON: Encodable {
     var resultBytes: Int
     var resultExcerpt: String?
     var stderrExcerpt: String?
+    var traceId: String?
 
     init(_ r: RunRecord) {
         worker = r.worker
@@ -155,5 +166,6 @@ struct RunJSON: Encodable {
         resultBytes = r.resultBytes
         resultExcerpt = r.resultExcerpt
         stderrExcerpt = r.stderrExcerpt
+        traceId = r.traceId
     }
 }

@@ -23,6 +23,8 @@ struct FanOutSender {
     let eventID: String
     var chunkPayloads = Self.chunkPayloads
     var chunkBytes = Self.chunkBytes
+    /// The fan-out event's trace: every payload carries its Root (attribute `StarfleetTraceHeader`).
+    var trace: TraceHeader? = nil
 
     /// How far a send got: what is durable on the queue (new or already there) when it returns or throws.
     struct Progress {
@@ -67,6 +69,7 @@ struct FanOutSender {
     private func message(for payload: WorkerPayload, deduplicated: Bool) -> OutgoingMessage {
         var attributes = PayloadAddress(account: payload.account, region: payload.region, template: key).attributes
         attributes[FanOutEvent.attribute] = eventID
+        if let trace { attributes[TraceHeader.attribute] = TraceHeader(root: trace.root, sampled: trace.sampled).text }
         return OutgoingMessage(
             body: payload.bodyText, attributes: attributes,
             deduplicationId: deduplicated ? Digest.sha256Hex("\(eventID)|\(targets.worker)|\(key)|\(payload.target)") : nil)

@@ -78,7 +78,7 @@ package struct Generation: Sendable {
             ships: ships, clock: env.clock, logger: logger, metrics: env.metrics, activity: env.templateActivity)
         let invoker = DaemonInvoker(
             configuration: configuration, ships: ships, queues: env.router, logger: logger,
-            awsSession: env.aws.session, history: env.history)
+            awsSession: env.aws.session, history: env.history, clock: env.clock)
         let configuration = self.configuration
         warm.install(invoker: invoker)
         defer { warm.uninstall() }

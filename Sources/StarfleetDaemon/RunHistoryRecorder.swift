@@ -33,6 +33,7 @@ struct RunHistoryRecorder: Sendable {
             worker: worker, template: address.template, account: address.account, region: address.region,
             messageId: message.messageId, attempt: message.receiveCount,
             started: started, durationSeconds: seconds, outcome: .succeeded)
+        run.traceId = MessageTrace.header(of: message).root
         Self.fill(&run, result) { failure in
             disposition?.isDeadLettered == true ? .deadLettered : failure.timedOut ? .timedOut : .failedWillRetry
         }
@@ -58,6 +59,7 @@ struct RunHistoryRecorder: Sendable {
             worker: recorder.worker, template: invocation.template, account: invocation.account, region: invocation.region,
             messageId: invocation.messageId, attempt: invocation.receiveCount, started: started,
             durationSeconds: WorkerExecutor.seconds(clock.now - start), outcome: .succeeded)
+        run.traceId = invocation.traceHeader.flatMap(TraceHeader.parse)?.root
         fill(&run, result) { $0.timedOut ? .timedOut : .failed }
         recorder.store.record(run, limits: recorder.limits)
         return try result.get()

@@ -118,6 +118,10 @@ package struct Starbase: Sendable {
     /// Handles one fan-out message (Starfleet's `fan_out_payload`).
     package func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         let eventID = message.attributes[FanOutEvent.attribute] ?? "message|\(message.messageId)"
+        // One Root per fan-out event, the same however often the event is delivered: every payload carries it.
+        let trace =
+            message.attributes[TraceHeader.attribute].flatMap(TraceHeader.parse)
+            ?? MessageTrace.derived(from: eventID, at: message.sentTimestamp)
         switch StarbaseMessage.parse(message.body) {
         case .unsupported(let why):
             logger.error(
@@ -132,14 +136,14 @@ package struct Starbase: Sendable {
             }
             var outcome = HandlingOutcome.done
             for item in parsed {
-                let result = await handle(item, eventID: eventID)
+                let result = await handle(item, eventID: eventID, trace: trace)
                 if result != .done { outcome = result }
             }
             return outcome
         }
     }
 
-    func handle(_ message: StarbaseMessage, eventID: String) async -> HandlingOutcome {
+    func handle(_ message: StarbaseMessage, eventID: String, trace: TraceHeader? = nil) async -> HandlingOutcome {
         switch message {
         case .timed(let name, let key):
             guard let worker = configuration.worker(named: name), worker.enabled else {
@@ -148,7 +152,7 @@ package struct Starbase: Sendable {
                     metadata: ["worker": "\(name)", "template": "\(key)"])
                 return .permanent("NoShipPluginError: no enabled worker ship named \(name)")
             }
-            return await fanOut(worker, key: key, eventID: eventID, trigger: .timedEvent)
+            return await fanOut(worker, key: key, eventID: eventID, trigger: .timedEvent, trace: trace)
         case .templateChanged(let bucket, let key):
             logger.info(
                 "[🪣] Starbase received an S3 template modification event. Looking for the worker ship to task...",
@@ -172,25 +176,28 @@ package struct Starbase: Sendable {
             logger.info(
                 "[🧑‍🚀] Identified worker ship: \(worker.name) for S3 template: \(key).",
                 metadata: ["worker": "\(worker.name)", "template": "\(key)"])
-            return await fanOut(worker, key: key, eventID: eventID, trigger: .templateChange)
+            return await fanOut(worker, key: key, eventID: eventID, trigger: .templateChange, trace: trace)
         }
     }
 
     /// Fetches, validates and plans the template, then sends every payload to the worker's queue, chunk by chunk
     /// (``FanOutSender``).
     func fanOut(
-        _ worker: WorkerConfiguration, key: String, eventID: String, trigger: TemplateActivity.Trigger
+        _ worker: WorkerConfiguration, key: String, eventID: String, trigger: TemplateActivity.Trigger,
+        trace: TraceHeader? = nil
     ) async -> HandlingOutcome {
-        let outcome = await planAndSend(worker, key: key, eventID: eventID, trigger: trigger)
+        let outcome = await planAndSend(worker, key: key, eventID: eventID, trigger: trigger, trace: trace)
         // The last chunk's bodies and records are freed by now: give the pages back to the system.
         FreeMemory.release()
         return outcome
     }
 
     private func planAndSend(
-        _ worker: WorkerConfiguration, key: String, eventID: String, trigger: TemplateActivity.Trigger
+        _ worker: WorkerConfiguration, key: String, eventID: String, trigger: TemplateActivity.Trigger,
+        trace: TraceHeader?
     ) async -> HandlingOutcome {
-        let meta: Logger.Metadata = ["worker": "\(worker.name)", "template": "\(key)"]
+        var meta: Logger.Metadata = ["worker": "\(worker.name)", "template": "\(key)"]
+        if let trace { meta["trace_id"] = "\(trace.root)" }
         var sha256: String? = nil
         /// Every way out goes through here, so the console's record shows this attempt however it ended.
         func finish(_ outcome: HandlingOutcome, payloads: Int = 0, failure: String? = nil) -> HandlingOutcome {
@@ -246,7 +253,8 @@ package struct Starbase: Sendable {
             logger.error("[🤷‍♂️] \(nothing)", metadata: meta)
             return finish(.done)
         }
-        let sender = FanOutSender(targets: plan, key: key, eventID: eventID)
+        var sender = FanOutSender(targets: plan, key: key, eventID: eventID)
+        sender.trace = trace
         let queue: any MessageQueue
         do {
             queue = try workerQueue(worker)

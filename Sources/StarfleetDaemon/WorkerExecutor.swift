@@ -37,11 +37,15 @@ struct WorkerExecutor: Sendable {
         if let account { log[metadataKey: "account_id"] = "\(account)" }
         if let region { log[metadataKey: "region"] = "\(region)" }
         if let template = address.template { log[metadataKey: "template"] = "\(template)" }
+        let trace = MessageTrace.header(of: message)
+        log[metadataKey: "trace_id"] = "\(trace.root)"
 
         var invocation = WorkerInvocation(
             worker: configuration.name, body: Array(message.body.utf8), account: account, region: region,
             commit: configuration.commit, messageId: message.messageId, receiveCount: message.receiveCount)
         invocation.template = address.template
+        invocation.traceHeader = trace.text
+        invocation.traceparent = message.attributes[TraceHeader.traceparentAttribute]
         let context = WorkerContext(
             worker: configuration.name, account: account, region: region, commit: configuration.commit,
             messageId: message.messageId, receiveCount: message.receiveCount, logger: log, invoker: invoker,
@@ -90,6 +94,7 @@ struct WorkerExecutor: Sendable {
         log[metadataKey: "worker"] = "\(configuration.name)"
         log[metadataKey: "message_id"] = "\(message.messageId)"
         log[metadataKey: "receive_count"] = "\(message.receiveCount)"
+        log[metadataKey: "trace_id"] = "\(MessageTrace.header(of: message).root)"
         let address = PayloadAddress(attributes: message.attributes)
         if let account = address.account { log[metadataKey: "account_id"] = "\(account)" }
         if let region = address.region { log[metadataKey: "region"] = "\(region)" }

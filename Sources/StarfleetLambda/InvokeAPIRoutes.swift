@@ -17,10 +17,13 @@ package enum InvokeAPIRoutes {
     static let clientContext = HTTPField.Name.fixed("X-Amz-Client-Context")
     static let errorTypeHeader = HTTPField.Name.fixed("x-amzn-ErrorType")
     static let executedVersion = HTTPField.Name.fixed("X-Amz-Executed-Version")
+    static let amznTraceId = HTTPField.Name.fixed("X-Amzn-Trace-Id")
+    static let traceparent = HTTPField.Name.fixed("traceparent")
 
     package static func add(
         to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool
     ) {
+        addReload(to: router, hub: hub, admit: admit)
         router.post("2015-03-31/functions/:name/invocations") { request, context -> Response in
             guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
             // FunctionName in any of Lambda's forms (a name, name:qualifier, a full or partial ARN, percent-encoded or
@@ -64,13 +67,18 @@ package enum InvokeAPIRoutes {
                 return tooLarge(limit: asyncPayloadLimit, operation: "InvokeAsync")
             }
             let facts = Facts(header: request.headers[clientContext], defaultCommit: worker.commit)
+            // The caller's trace is kept: the invocation runs under its Root (X-Ray's header first, else W3C's).
+            let parent = request.headers[traceparent].flatMap { TraceHeader.fromTraceparent($0) != nil ? $0 : nil }
+            let trace =
+                request.headers[amznTraceId].flatMap(TraceHeader.parse) ?? parent.flatMap(TraceHeader.fromTraceparent)
             switch kind {
             case "DryRun":
                 return Response(status: .noContent)
             case "Event":
                 do {
                     let id = try await running.invoker.enqueue(
-                        worker: name, payload: payload, account: facts.account, region: facts.region)
+                        worker: name, payload: payload, account: facts.account, region: facts.region, trace: trace,
+                        traceparent: parent)
                     var headers: HTTPFields = [:]
                     headers[HTTPField.Name.fixed("X-Amzn-Starfleet-Message-Id")] = id
                     return Response(status: .accepted, headers: headers)
@@ -83,7 +91,7 @@ package enum InvokeAPIRoutes {
                 do {
                     let result = try await running.invoker.invoke(
                         worker: name, payload: payload, account: facts.account,
-                        region: facts.region, commit: facts.commit)
+                        region: facts.region, commit: facts.commit, trace: trace, traceparent: parent)
                     return Response(
                         status: .ok, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: result.isEmpty ? Array("null".utf8) : result)))
@@ -98,6 +106,35 @@ package enum InvokeAPIRoutes {
                     .badRequest, type: "InvalidParameterValueException",
                     "X-Amz-Invocation-Type \(other) is not RequestResponse, Event or DryRun")
             }
+        }
+    }
+
+    /// `POST /starfleet/workers/{name}/reload` (`starfleetctl worker reload NAME`), admitted as an invoke is: the
+    /// worker's warm processes are replaced after their current invocation. 202 `{"worker", "processes"}`.
+    static func addReload(
+        to router: Router<PeerContext>, hub: WorkerRuntimeHub, admit: @escaping @Sendable (any Channel) async -> Bool
+    ) {
+        router.post("starfleet/workers/:name/reload") { _, context -> Response in
+            guard await admit(context.channel) else { return RuntimeAPIRoutes.forbidden() }
+            let name = context.parameters.get("name") ?? ""
+            guard WorkerName(rawValue: name) != nil, let running = hub.running,
+                let worker = running.configuration.worker(named: name),
+                worker.enabled
+            else {
+                return failure(.notFound, type: "ResourceNotFoundException", "Function not found: \(name)")
+            }
+            guard let pool = running.pools[name] else {
+                return failure(
+                    .conflict, type: "ResourceConflictException",
+                    "\(name) has no warm processes to reload (Runtime: \(worker.runtime.rawValue)); each payload starts its own")
+            }
+            let processes = await pool.reload(reason: "starfleetctl worker reload")
+            var out: [UInt8] = Array(#"{"worker":"#.utf8)
+            appendJSONString(name, to: &out)
+            out.append(contentsOf: #","processes":\#(processes)}"#.utf8)
+            return Response(
+                status: .accepted, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: out)))
         }
     }
 

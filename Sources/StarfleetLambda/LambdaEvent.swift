@@ -29,6 +29,11 @@ enum LambdaEvent {
         appendJSONString(millis, to: &out)
         out.append(contentsOf: #","SenderId":"starfleetd","ApproximateFirstReceiveTimestamp":"#.utf8)
         appendJSONString(millis, to: &out)
+        // Lambda passes the message's X-Ray header on in the record, as SQS's AWSTraceHeader system attribute.
+        if let trace = invocation.traceHeader {
+            out.append(contentsOf: #","AWSTraceHeader":"#.utf8)
+            appendJSONString(trace, to: &out)
+        }
         out.append(contentsOf: #"},"messageAttributes":{"#.utf8)
         for (i, (name, value)) in attributes.sorted(by: { $0.key < $1.key }).enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import StarfleetCore
 import StarfleetWorkerKit
 import StarfleetWorkers
 
@@ -13,8 +14,32 @@ struct LambdaJob: Sendable {
     let messageId: String
     let account: String?
     var region: String? = nil
+    /// `Lambda-Runtime-Trace-Id`: the payload's Root with this invocation's own Parent.
+    var trace: TraceHeader? = nil
+    /// The W3C `traceparent` the client sent, passed on as a header of the same name.
+    var traceparent: String? = nil
 
-    static func newRequestId() -> String { UUID().uuidString.lowercased() }
+    /// A random (version 4) UUID, lower-case, as Lambda's request ids are. Drawn from the system generator
+    /// (getrandom), not made by opening /dev/urandom for each id.
+    static func newRequestId() -> String {
+        var random = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for half in 0..<2 {
+            let word = random.next()
+            for i in 0..<8 { bytes[half * 8 + i] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(i))) }
+        }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, byte) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }
 
 /// How an invocation ended, as the runtime client reported it (or the daemon saw it).

@@ -27,7 +27,8 @@ struct LambdaWorkerShip: WorkerShip {
                 sentAt: clock.now()),
             clientContext: LambdaEvent.clientContext(invocation, template: template),
             deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
-            messageId: invocation.messageId, account: invocation.account, region: invocation.region)
+            messageId: invocation.messageId, account: invocation.account, region: invocation.region
+        ).traced(invocation, now: clock.now())
         let pool = self.pool
         let clock = self.clock
         let outcome = await withTaskGroup(of: LambdaJobOutcome?.self) { group in

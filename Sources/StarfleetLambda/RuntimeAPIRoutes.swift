@@ -15,6 +15,7 @@ package enum RuntimeAPIRoutes {
     static let functionArn = HTTPField.Name.fixed("Lambda-Runtime-Invoked-Function-Arn")
     static let traceId = HTTPField.Name.fixed("Lambda-Runtime-Trace-Id")
     static let clientContext = HTTPField.Name.fixed("Lambda-Runtime-Client-Context")
+    static let traceparent = HTTPField.Name.fixed("traceparent")
     static let errorType = HTTPField.Name.fixed("Lambda-Runtime-Function-Error-Type")
 
     package static func add(to router: Router<PeerContext>, hub: WorkerRuntimeHub) {
@@ -37,13 +38,20 @@ package enum RuntimeAPIRoutes {
                             string: #"{"errorMessage":"this process is being replaced","errorType":"Runtime.Retired"}"#)))
             }
             let worker = peer.pool.worker
-            let region = hub.running?.configuration.starfleet.deploymentRegion ?? "us-east-1"
+            let starfleet = hub.running?.configuration.starfleet
+            let region = starfleet?.deploymentRegion ?? "us-east-1"
+            let account = starfleet?.lambdaAccountId ?? "000000000000"
             var headers: HTTPFields = [.contentType: "application/json"]
             headers[requestId] = job.requestId
             headers[deadline] = String(job.deadlineMilliseconds)
-            headers[functionArn] = "arn:aws:lambda:\(region):000000000000:function:\(worker.name)"
+            headers[functionArn] = "arn:aws:lambda:\(region):\(account):function:\(worker.name)"
+            // Every invocation gets a trace header; a job built without one gets a Root of its own.
+            var random = SystemRandomNumberGenerator()
             headers[traceId] =
-                "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(String(job.requestId.filter { $0 != "-" }.prefix(24)));Sampled=0"
+                (job.trace
+                ?? TraceHeader.newRoot(epochSeconds: Int64(Date().timeIntervalSince1970), using: &random).child(
+                    using: &random)).text
+            if let parent = job.traceparent { headers[traceparent] = parent }
             headers[clientContext] = job.clientContext
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: job.event)))
         }

@@ -32,12 +32,16 @@ actor WarmPool {
         var initError: LambdaErrorDocument?
         /// Asked to leave (recycled, timed out, stopping): it gets no more invocations.
         var retiring = false
+        /// The pool's code generation when it started: older than the pool's, it leaves after its invocation.
+        var code = 0
         let output: WarmProcessOutput
     }
 
     let worker: WorkerConfiguration
     let launch: WarmLaunch
     let logger: Logger
+    /// Debounces CodeDirectory changes; nil: the code is not watched (``reload(reason:)`` still works).
+    private let clock: (any WallClock)?
     private let runner: ProcessRunner
     private let spawnRequests: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
@@ -51,14 +55,17 @@ actor WarmPool {
     private var pending: [LambdaJob] = []
     private var outcomes: [String: CheckedContinuation<LambdaJobOutcome, Never>] = [:]
     private var nextMemberId = 0
+    /// Bumped by each reload: processes started before it serve no invocation after their current one.
+    private var codeGeneration = 0
     private var stopping = false
     private var drained: CheckedContinuation<Void, Never>?
     /// Processes started since the pool began (tests count them; so does the metric).
     private(set) var spawned = 0
 
-    init(worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger) {
+    init(worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger, clock: (any WallClock)? = nil) {
         self.worker = worker
         self.launch = launch
+        self.clock = clock
         var log = logger
         log[metadataKey: "worker"] = "\(worker.name)"
         self.logger = log
@@ -85,6 +92,9 @@ actor WarmPool {
             group.addTask {
                 await stop.wait()
                 await self.drain()
+            }
+            if let clock {
+                group.addTask { await self.reloadOnCodeChange(clock: clock, until: stop) }
             }
             for await id in spawnRequests {
                 group.addTask { await self.supervise(id) }
@@ -128,7 +138,8 @@ actor WarmPool {
         let id = nextMemberId
         nextMemberId += 1
         spawned += 1
-        let member = Member(id: id, token: RuntimeToken.make(), output: WarmProcessOutput(logger: logger))
+        var member = Member(id: id, token: RuntimeToken.make(), output: WarmProcessOutput(logger: logger))
+        member.code = codeGeneration
         members[id] = member
         tokenTable.withLock { $0[member.token] = member.pidBox }
         spawnContinuation.yield(id)
@@ -188,6 +199,7 @@ actor WarmPool {
         var log = logger
         log[metadataKey: "message_id"] = "\(job.messageId)"
         if let account = job.account { log[metadataKey: "account_id"] = "\(account)" }
+        if let trace = job.trace { log[metadataKey: "trace_id"] = "\(trace.root)" }
         if let pid = member.pid { log[metadataKey: "pid"] = "\(pid)" }
         member.output.begin(log)
         waiter.resume(returning: job)
@@ -199,6 +211,55 @@ actor WarmPool {
         if outcomes.isEmpty, let drained {
             self.drained = nil
             drained.resume()
+        }
+    }
+
+    // MARK: Hot reload
+
+    /// New code: each process leaves after its current invocation (an idle one at once, replaced by a fresh one), so
+    /// no invocation fails because of it and none after the next is served by old code. Returns how many processes
+    /// were asked to leave.
+    @discardableResult
+    func reload(reason: String) -> Int {
+        codeGeneration += 1
+        var idle: [Int] = []
+        var busy = 0
+        for (id, member) in members where !member.retiring {
+            if member.waiter != nil { idle.append(id) } else { busy += 1 }
+        }
+        for id in idle {
+            retire(id, signal: SIGTERM, reason: "code reloaded")
+            spawn()
+        }
+        logger.notice(
+            "reloading the worker's code: \(idle.count) idle warm process(es) replaced now, \(busy) after their current invocation",
+            metadata: ["reason": "\(reason)"])
+        return idle.count + busy
+    }
+
+    /// Reloads when the CodeDirectory changes, once a burst of writes has settled (``QuietPeriod`` on `clock`).
+    private func reloadOnCodeChange(clock: any WallClock, until stop: StopToken) async {
+        let (changes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let period = Locked(QuietPeriod())
+        let watch = CodeWatch(root: worker.process.codeDirectory, logger: logger) {
+            period.withLock { $0.noteChange(at: clock.now()) }
+            continuation.yield()
+        }
+        defer { watch.cancel() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await stop.wait() }
+            group.addTask {
+                for await _ in changes {
+                    while let deadline = period.withLock({ $0.deadline }) {
+                        do { try await clock.sleep(until: deadline) } catch { return }
+                        if period.withLock({ $0.fire(at: clock.now()) }) {
+                            await self.reload(reason: "CodeDirectory \(self.worker.process.codeDirectory) changed")
+                        }
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 
@@ -217,6 +278,12 @@ actor WarmPool {
         }
         members[id]?.initialized = true
         if member.retiring { return nil }
+        if member.code < codeGeneration {
+            // Its invocation (if any) is answered; the code changed since it started: a fresh process serves the next.
+            retire(id, signal: SIGTERM, reason: "code reloaded")
+            if !pending.isEmpty && live < worker.concurrency { spawn() }
+            return nil
+        }
         if shouldRecycle(member) {
             retire(id, signal: SIGTERM, reason: "recycled")
             if !pending.isEmpty && live < worker.concurrency { spawn() }
@@ -312,7 +379,8 @@ actor WarmPool {
             logger.warning("warm process \(how)", metadata: ["pid": "\(member.pid.map { "\($0)" } ?? "-")"])
         }
         // A process that never loaded its handler fails what waits (no respawn loop); otherwise replace it on demand.
-        if !member.initialized || member.initError != nil {
+        // One started before a code change (it may have read a file mid-save) leaves the verdict to the new code.
+        if (!member.initialized || member.initError != nil) && member.code == codeGeneration {
             let failure =
                 member.initError?.failure(prefix: "init error", stderrTail: tail)
                 ?? WorkerFailure(

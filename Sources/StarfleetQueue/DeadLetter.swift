@@ -17,6 +17,9 @@ package struct DeadLetter: Sendable, Codable, Hashable {
     /// (redrive sends this text).
     package var rawBody: String?
     package var attributes: [String: String]
+    /// The X-Ray Root the message ran under (from its `StarfleetTraceHeader` attribute); absent when it had none.
+    /// Added in place (readers accept unknown keys), so the format stays version 1.
+    package var traceId: String?
     package var deduplicationId: String?
     package var receiveCount: Int
     package var maxReceiveCount: Int
@@ -47,6 +50,7 @@ package struct DeadLetter: Sendable, Codable, Hashable {
             rawBody = nil
         }
         self.attributes = attributes
+        self.traceId = Self.root(ofTraceHeader: attributes[Self.traceAttribute])
         self.deduplicationId = deduplicationId
         self.receiveCount = receiveCount
         self.maxReceiveCount = maxReceiveCount
@@ -56,6 +60,20 @@ package struct DeadLetter: Sendable, Codable, Hashable {
         self.lastFailureTimestamp = failures.last?.time
         self.deadLetteredTimestamp = deadLetteredTimestamp
         self.failures = failures
+    }
+
+    /// The attribute carrying the payload's trace header (StarfleetCore's `TraceHeader.attribute`; this layer does not
+    /// import the core, a unit test holds the two equal).
+    package static let traceAttribute = "StarfleetTraceHeader"
+
+    /// `1-…-…` from `Root=1-…-…;Sampled=0`.
+    static func root(ofTraceHeader header: String?) -> String? {
+        guard let header else { return nil }
+        for field in header.split(separator: ";") where field.hasPrefix("Root=") {
+            let root = field.dropFirst(5)
+            return root.isEmpty || root.utf8.count > 64 ? nil : String(root)
+        }
+        return nil
     }
 
     /// The body to send again on redrive: exactly what was sent.

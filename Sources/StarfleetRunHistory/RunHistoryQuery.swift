@@ -10,10 +10,12 @@ package struct RunHistoryQuery: Sendable, Hashable {
     package var failedOnly = false
     package var since: Date?
     package var limit: Int?
+    /// An X-Ray Root (`1-…-…`): one fan-out's (or one caller's) runs, across workers.
+    package var traceId: String?
 
     package init(
         account: String? = nil, region: String? = nil, template: String? = nil, failedOnly: Bool = false,
-        since: Date? = nil, limit: Int? = nil
+        since: Date? = nil, limit: Int? = nil, traceId: String? = nil
     ) {
         self.account = account
         self.region = region
@@ -21,6 +23,7 @@ package struct RunHistoryQuery: Sendable, Hashable {
         self.failedOnly = failedOnly
         self.since = since
         self.limit = limit
+        self.traceId = traceId
     }
 
     /// `runs` (oldest first, as read) within `limits` at `now`, filtered, newest first.
@@ -38,6 +41,7 @@ package struct RunHistoryQuery: Sendable, Hashable {
             if let template, run.template != template { continue }
             if failedOnly && !run.outcome.isFailure { continue }
             if let since, run.started < since { continue }
+            if let traceId, run.traceId != traceId { continue }
             out.append(run)
             if let limit, out.count >= limit { break }
         }

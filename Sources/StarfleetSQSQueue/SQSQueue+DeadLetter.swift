@@ -18,7 +18,8 @@ extension SQSQueue {
         let failures = state.withLock { $0.failures[message.messageId] ?? [] }
         let redrive = try await settings().redrive
         let letter = DeadLetter(
-            queue: name, messageId: message.messageId, reason: reason, bodyText: message.body, attributes: message.attributes,
+            queue: name, messageId: message.messageId, reason: reason, bodyText: message.body,
+            attributes: Self.attributes(of: message),
             deduplicationId: message.deduplicationId, receiveCount: message.receiveCount,
             maxReceiveCount: redrive?.maxReceiveCount ?? options.maxReceiveCount,
             sentTimestamp: message.sentTimestamp ?? held.receivedAt,
@@ -30,10 +31,11 @@ extension SQSQueue {
             "path": "\(path(message.messageId))",
         ]
         if let target {
-            let copy = SQSSendEntry(
+            var copy = SQSSendEntry(
                 id: "dlq", body: message.body, attributes: message.attributes,
                 messageGroupId: target.isFIFO ? Self.fifoToken(message.messageGroupId ?? name) : nil,
                 deduplicationId: target.isFIFO ? Self.fifoToken(message.messageId) : nil)
+            copy.traceHeader = message.systemAttributes["AWSTraceHeader"]
             let result = try await client.sendMessageBatch(queueUrl: target.url, entries: [copy])
             if let failed = result.failed.first {
                 throw SQSError(

@@ -103,17 +103,25 @@ package final class SQSQueue: MessageQueue {
 
     /// The SendMessageBatch entry for one message.
     func entry(_ message: OutgoingMessage, id: String) -> SQSSendEntry {
-        guard url.isFIFO else {
-            return SQSSendEntry(
+        // The payload's trace travels as SQS's own AWSTraceHeader system attribute, as X-Ray-traced producers send it.
+        var attributes = message.attributes
+        let trace = attributes.removeValue(forKey: DeadLetter.traceAttribute)
+        var entry: SQSSendEntry
+        if url.isFIFO {
+            // FIFO needs a deduplication id; a message without one must not be deduplicated, so it gets a unique one.
+            let dedup =
+                message.deduplicationId ?? "\(id)-\(UInt64.random(in: 0...UInt64.max))-\(clock.now().timeIntervalSince1970)"
+            entry = SQSSendEntry(
+                id: id, body: message.body, attributes: attributes,
+                messageGroupId: Self.fifoToken(options.messageGroup(message)),
+                deduplicationId: Self.fifoToken(dedup))
+        } else {
+            entry = SQSSendEntry(
                 id: id, body: message.body, delaySeconds: message.delaySeconds > 0 ? message.delaySeconds : nil,
-                attributes: message.attributes)
+                attributes: attributes)
         }
-        // FIFO needs a deduplication id; a message without one must not be deduplicated, so it gets a unique one.
-        let dedup = message.deduplicationId ?? "\(id)-\(UInt64.random(in: 0...UInt64.max))-\(clock.now().timeIntervalSince1970)"
-        return SQSSendEntry(
-            id: id, body: message.body, attributes: message.attributes,
-            messageGroupId: Self.fifoToken(options.messageGroup(message)),
-            deduplicationId: Self.fifoToken(dedup))
+        entry.traceHeader = trace
+        return entry
     }
 
     /// One batch, retrying entries SQS failed on its side (not the sender's fault) like the SDKs do.
@@ -184,12 +192,22 @@ package final class SQSQueue: MessageQueue {
                 ReceivedMessage(
                     messageId: message.messageId, receiptHandle: ReceiptHandle(rawValue: message.receiptHandle),
                     body: message.body,
-                    attributes: message.attributes, receiveCount: message.receiveCount,
+                    attributes: Self.attributes(of: message), receiveCount: message.receiveCount,
                     sentTimestamp: message.sentTimestamp ?? now,
                     firstReceiveTimestamp: message.firstReceiveTimestamp ?? now, deduplicationId: message.deduplicationId,
                     failures: failures))
         }
         return received
+    }
+
+    /// The message attributes, with the AWSTraceHeader system attribute (ours, or another producer's X-Ray header)
+    /// back under the attribute name the daemon reads it from.
+    static func attributes(of message: SQSMessage) -> [String: String] {
+        var attributes = message.attributes
+        if attributes[DeadLetter.traceAttribute] == nil, let trace = message.systemAttributes["AWSTraceHeader"] {
+            attributes[DeadLetter.traceAttribute] = trace
+        }
+        return attributes
     }
 
     /// Remembers a received message until it is settled; returns its failure history here.

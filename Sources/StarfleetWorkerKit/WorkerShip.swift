@@ -12,6 +12,10 @@ public struct WorkerInvocation: Sendable, Hashable {
     public var receiveCount: Int
     /// The template key the payload was fanned out from, when it came from one.
     public var template: String? = nil
+    /// The X-Ray trace header the payload runs under (`Root=…;Sampled=0`): a fan-out's payloads share its Root.
+    public var traceHeader: String? = nil
+    /// The W3C `traceparent` a client sent with it, if any.
+    public var traceparent: String? = nil
 
     public init(
         worker: String, body: [UInt8], account: String?, region: String?, commit: Bool, messageId: String, receiveCount: Int

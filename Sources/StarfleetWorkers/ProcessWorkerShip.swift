@@ -40,9 +40,11 @@ package struct ProcessWorkerShip: WorkerShip {
     }
 
     package func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
-        let environment = ProcessEnvironment.worker(
+        var environment = ProcessEnvironment.worker(
             name: name, commit: invocation.commit, accountID: invocation.account, region: invocation.region,
             messageID: invocation.messageId, receiveCount: invocation.receiveCount, base: baseEnvironment)
+        // The payload's trace, as Lambda gives it to a function (not a secret: an id).
+        if let trace = invocation.traceHeader { environment["_X_AMZN_TRACE_ID"] = trace }
         let run = ProcessInvocation(
             argv: command, stdin: invocation.body, environment: environment,
             workingDirectory: workingDirectory, timeout: timeoutSeconds)

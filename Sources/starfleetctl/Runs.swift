@@ -26,6 +26,13 @@ struct Runs: ParsableCommand {
     @Option(help: ArgumentHelp("Only runs of this template key (e.g. AuditWorker/all.yaml).", valueName: "key"))
     var template: String?
 
+    @Option(
+        name: .customLong("trace"),
+        help: ArgumentHelp(
+            "Only runs under this X-Ray trace Root (1-<8 hex>-<24 hex>): one fan-out's payloads, across workers.",
+            valueName: "root"))
+    var traceId: String?
+
     @Flag(help: "Only runs that did not succeed (failed-will-retry, timed-out, dead-lettered, failed).")
     var failed = false
 
@@ -42,7 +49,7 @@ struct Runs: ParsableCommand {
         help: """
             One JSON object per run, newest first: {"worker", "template", "accountId", "region", "messageId", "attempt", \
             "startedAt", "durationSeconds", "outcome", "exitStatus", "errorType", "error", "resultBytes", "resultExcerpt", \
-            "stderrExcerpt"} (absent fields omitted).
+            "stderrExcerpt", "traceId"} (absent fields omitted).
             """)
     var json = false
 
@@ -52,11 +59,13 @@ struct Runs: ParsableCommand {
 
     func run() throws {
         try runControl {
-            try RunsCommand(
+            var command = RunsCommand(
                 control: global.control, worker: worker, accountId: accountId, region: region, template: template,
                 failed: failed, since: since, limit: limit,
                 json: json
-            ).run()
+            )
+            command.traceId = traceId
+            try command.run()
         }
     }
 }

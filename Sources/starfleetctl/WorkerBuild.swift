@@ -6,7 +6,8 @@ import StarfleetControl
 /// dependencies into its code directory's node_modules (npm) — so workers never share or clash over packages.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Manage workers' own environments.", subcommands: [Build.self])
+        commandName: "worker", abstract: "Manage workers' own environments and warm processes.",
+        subcommands: [Build.self, Reload.self])
 
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -25,6 +26,26 @@ struct WorkerCommand: ParsableCommand {
 
         func run() async throws {
             try await runControl { try await WorkerBuildCommand(control: global.control, worker: worker).run() }
+        }
+    }
+
+    struct Reload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a warm worker's processes after their current invocation, to run its new code.",
+            discussion: """
+                Asks the running daemon (its Invoke API socket): each warm process of the worker leaves after the \
+                invocation it runs (an idle one at once), so no payload fails and every later one runs the code now in \
+                its CodeDirectory. The daemon does this by itself when the CodeDirectory changes (inotify). Exit status: \
+                0, 64 no such warm worker, 69 the daemon is not running, 78 configuration errors.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The worker's name (its configuration section).")
+        var worker: String
+
+        func run() async throws {
+            try await runControl { try await WorkerReloadCommand(control: global.control, worker: worker).run() }
         }
     }
 }

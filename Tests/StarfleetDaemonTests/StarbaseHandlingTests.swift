@@ -103,7 +103,12 @@ import Testing
         #expect(await rig.handle(body) == .done)
         let payloads = try await rig.payloads("Single")
         #expect(payloads.count == 1)
-        #expect(payloads.first?.attributes == [FanOutEvent.attribute: "e1", "StarfleetTemplate": "Single/t.yaml"])
+        // The payload runs under the event's own Root (the same however often the event is delivered).
+        let trace = MessageTrace.derived(from: "e1", at: rig.clock.now())
+        #expect(
+            payloads.first?.attributes == [
+                FanOutEvent.attribute: "e1", "StarfleetTemplate": "Single/t.yaml", TraceHeader.attribute: trace.text,
+            ])
         #expect(payloads.first?.body.contains(#""TemplateName":"t""#) == true)
         await rig.close()
     }

@@ -38,6 +38,18 @@ import Testing
         #expect(message["StarfleetRegion"]?["dataType"] as? String == "String")
     }
 
+    @Test func anSQSRecordCarriesThePayloadsTraceAsAWSTraceHeader() throws {
+        var traced = invocation
+        traced.traceHeader = "Root=1-6571a2b0-0123456789abcdef01234567;Sampled=0"
+        let bytes = LambdaEvent.make(traced, shape: .sqs, region: "us-east-1", template: nil, sentAt: Date())
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let record = try #require((event["Records"] as? [[String: Any]])?.first)
+        let attributes = try #require(record["attributes"] as? [String: String])
+        #expect(attributes["AWSTraceHeader"] == "Root=1-6571a2b0-0123456789abcdef01234567;Sampled=0")
+        let untraced = LambdaEvent.make(invocation, shape: .sqs, region: "us-east-1", template: nil, sentAt: Date())
+        #expect(!String(decoding: untraced, as: UTF8.self).contains("AWSTraceHeader"))
+    }
+
     @Test func aPayloadEventIsThePayloadItself() {
         #expect(
             LambdaEvent.make(invocation, shape: .payload, region: "us-east-1", template: nil, sentAt: Date()) == invocation.body)

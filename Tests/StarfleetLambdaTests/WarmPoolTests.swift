@@ -160,4 +160,100 @@ import Testing
         await running
         #expect(kill(pid, 0) != 0)
     }
+
+    /// Waits (bounded) for a live pid of the pool that is not one of `old`.
+    func newPid(_ pool: WarmPool, besides old: Set<pid_t>) async throws -> pid_t {
+        for _ in 0..<500 {
+            if let pid = pool.pids.first(where: { !old.contains($0) }) { return pid }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        Issue.record("the pool never started a new process")
+        return -1
+    }
+
+    @Test func aReloadLetsRunningInvocationsFinishThenReplacesTheirProcesses() async throws {
+        let pool = pool(worker(concurrency: 2))
+        let stop = StopToken()
+        async let running: Void = pool.run(stop: stop)
+        async let first = pool.submit(job(1))
+        async let second = pool.submit(job(2))
+        let old = try await pids(pool, count: 2)
+        let handed = [await pool.next(pid: old[0]), await pool.next(pid: old[1])].compactMap { $0?.requestId }
+        #expect(Set(handed) == ["req-1", "req-2"])
+
+        #expect(await pool.reload(reason: "test") == 2)
+        // Both invocations end as the handler answers them: the reload fails none.
+        for (pid, id) in zip(old, handed) {
+            #expect(await pool.answer(pid: pid, requestId: id) { _ in .response(Array("old".utf8)) } == .accepted)
+        }
+        for outcome in [await first, await second] {
+            guard case .response(let bytes) = outcome else {
+                Issue.record("an invocation failed because of the reload: \(outcome)")
+                continue
+            }
+            #expect(bytes == Array("old".utf8))
+        }
+        // Having answered, each old process is told to leave instead of getting another invocation…
+        #expect(await pool.next(pid: old[0]) == nil)
+        #expect(await pool.next(pid: old[1]) == nil)
+        // …and the next invocation goes to a process started after the reload.
+        async let third = pool.submit(job(3))
+        let fresh = try await newPid(pool, besides: Set(old))
+        #expect(await pool.next(pid: fresh)?.requestId == "req-3")
+        #expect(await pool.answer(pid: fresh, requestId: "req-3") { _ in .response(Array("new".utf8)) } == .accepted)
+        guard case .response(let bytes) = await third else {
+            Issue.record("expected a response")
+            return
+        }
+        #expect(bytes == Array("new".utf8))
+        for pid in old {
+            for _ in 0..<300 where kill(pid, 0) == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+            #expect(kill(pid, 0) != 0, "an old process is ended")
+        }
+        stop.stop()
+        await running
+    }
+
+    @Test func anIdleProcessIsReplacedByAReloadWithoutServingAgain() async throws {
+        let pool = pool(worker(concurrency: 1))
+        let stop = StopToken()
+        async let running: Void = pool.run(stop: stop)
+        async let first = pool.submit(job(1))
+        let pid = try #require(try await pids(pool, count: 1).first)
+        _ = await pool.next(pid: pid)
+        _ = await pool.answer(pid: pid, requestId: "req-1") { _ in .response([]) }
+        _ = await first
+        // It waits for its next invocation (or is about to): a reload ends it either way, with nothing to serve.
+        async let parked = pool.next(pid: pid)
+        await pool.reload(reason: "test")
+        #expect(await parked == nil)
+        async let second = pool.submit(job(2))
+        let fresh = try await newPid(pool, besides: [pid])
+        #expect(await pool.next(pid: fresh)?.requestId == "req-2")
+        _ = await pool.answer(pid: fresh, requestId: "req-2") { _ in .response([]) }
+        if case .failure(let failure) = await second { Issue.record("failed: \(failure)") }
+        stop.stop()
+        await running
+    }
+
+    @Test func aProcessWithOldCodeThatCannotLoadItsHandlerLeavesTheVerdictToTheNewCode() async throws {
+        let pool = pool(worker(concurrency: 1))
+        let stop = StopToken()
+        async let running: Void = pool.run(stop: stop)
+        async let first = pool.submit(job(1))
+        let old = try #require(try await pids(pool, count: 1).first)
+        // The code changes while the process is still loading it (say, a file caught mid-save): it fails to load.
+        await pool.reload(reason: "test")
+        #expect(await pool.initError(pid: old, LambdaErrorDocument(errorMessage: "half a file", errorType: "SyntaxError")))
+        // What waits is not failed: a process started after the change takes it.
+        let fresh = try await newPid(pool, besides: [old])
+        #expect(await pool.next(pid: fresh)?.requestId == "req-1")
+        _ = await pool.answer(pid: fresh, requestId: "req-1") { _ in .response(Array("ok".utf8)) }
+        guard case .response = await first else {
+            Issue.record("the invocation failed with the old process's init error")
+            return
+        }
+        stop.stop()
+        await running
+    }
 }

@@ -4,6 +4,22 @@ import Testing
 @testable import StarfleetRunHistory
 
 @Suite struct RunHistoryQueryTests {
+    @Test func aTraceRootSelectsOneFanOutsRunsAcrossWorkers() {
+        let f = HistoryFixture()
+        let fanOut = "1-6571a2b0-0123456789abcdef01234567"
+        var runs: [RunRecord] = []
+        for (n, worker) in ["Audit", "Inventory", "Audit", "Audit"].enumerated() {
+            var run = f.run(n, worker: worker)
+            run.traceId = n == 2 ? "1-6571a2b0-ffffffffffffffffffffffff" : fanOut
+            runs.append(run)
+            f.clock.advance(by: 1)
+        }
+        runs.append(f.run(9))
+        let picked = RunHistoryQuery(traceId: fanOut).apply(to: runs, limits: nil, now: f.clock.now())
+        #expect(picked.map(\.messageId) == ["m-3", "m-1", "m-0"])
+        #expect(Set(picked.map(\.worker)) == ["Audit", "Inventory"])
+    }
+
     @Test func filtersByAccountFailureAndTimeNewestFirstUpToTheLimit() {
         let f = HistoryFixture()
         var runs: [RunRecord] = []

@@ -63,6 +63,8 @@ import Testing
             var DelaySeconds: Int?
             var MessageGroupId: String?
             var MessageDeduplicationId: String?
+            var MessageAttributes: [String: [String: String]]?
+            var MessageSystemAttributes: [String: [String: String]]?
         }
         var QueueUrl: String?
         var MaxNumberOfMessages: Int?
@@ -191,6 +193,28 @@ import Testing
             #expect(entries.map(\.DelaySeconds) == [nil, 5])
             #expect(entries.allSatisfy { $0.MessageGroupId == nil && $0.MessageDeduplicationId == nil })
         }
+    }
+
+    @Test func aPayloadsTraceIsSentAsSQSsAWSTraceHeaderAndReadBack() async throws {
+        try await TestServer.withFaultServer(script: Self.script) { server in
+            let queue = try Self.queue(server, clock: ManualClock())
+            let header = "Root=1-6571a2b0-0123456789abcdef01234567;Sampled=0"
+            _ = try await queue.send([
+                OutgoingMessage(body: "{}", attributes: ["StarfleetAccount": "1", DeadLetter.traceAttribute: header])
+            ])
+            let entry = try #require(try await Self.requests(server, "SendMessageBatch").first?.Entries?.first)
+            // SQS's own system attribute (it does not count toward the 10 attributes or the size), not a message attribute.
+            #expect(entry.MessageSystemAttributes == ["AWSTraceHeader": ["DataType": "String", "StringValue": header]])
+            #expect(entry.MessageAttributes == ["StarfleetAccount": ["DataType": "String", "StringValue": "1"]])
+        }
+        // Received, ours or another X-Ray-traced producer's header comes back under the attribute the daemon reads.
+        let received = SQSMessage(
+            messageId: "m", receiptHandle: "r", body: "{}", attributes: ["StarfleetAccount": "1"],
+            systemAttributes: ["AWSTraceHeader": "Root=1-6571a2b0-0123456789abcdef01234567;Sampled=1"])
+        #expect(
+            SQSQueue.attributes(of: received) == [
+                "StarfleetAccount": "1", DeadLetter.traceAttribute: "Root=1-6571a2b0-0123456789abcdef01234567;Sampled=1",
+            ])
     }
 
     @Test func statsAreReadOncePerStatsTTLOnTheClock() async throws {

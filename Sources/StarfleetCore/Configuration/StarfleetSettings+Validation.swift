@@ -56,6 +56,15 @@ extension Configuration {
             case "CatchUpMissedRuns": s.catchUpMissedRuns = v.bool(value, p) ?? s.catchUpMissedRuns
             case "TimerJitterSeconds": s.timerJitterSeconds = v.int(value, p, range: 0...3_600) ?? s.timerJitterSeconds
             case "Scheduler": s.scheduler = v.bool(value, p) ?? s.scheduler
+            case "LambdaAccountId":
+                if let text = v.string(value, p) {
+                    if text.utf8.count == 12, text.utf8.allSatisfy({ (48...57).contains($0) }) {
+                        s.lambdaAccountId = text
+                    } else {
+                        v.error(
+                            value, p, "\"\(text)\" is not an AWS account id", hint: "expected 12 digits, e.g. \"123456789012\"")
+                    }
+                }
             case "MetricsAddress":
                 if let text = v.string(value, p, length: 1...300) {
                     switch MetricsAddress.parse(text) {

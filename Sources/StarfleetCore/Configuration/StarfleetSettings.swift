@@ -34,6 +34,8 @@ package struct StarfleetSettings: Sendable, Hashable {
     package var scheduler: Bool
     /// `RunHistoryMaxRuns` / `RunHistoryMaxAgeDays`: every worker's run-history bounds unless its section sets its own.
     package var runHistory = RunHistoryPolicy()
+    /// `LambdaAccountId`: the account in the function ARN a Lambda handler sees (`invoked_function_arn`).
+    package var lambdaAccountId = "000000000000"
 
     package init(templateDirectory: String) {
         deploymentRegion = nil
@@ -63,6 +65,6 @@ package struct StarfleetSettings: Sendable, Hashable {
         "MetricsAddress", "InvokeAddress",
         "ConsoleAddress", "ConsoleHostNames",
         "AlertWebhookCredential",
-        "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
+        "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays", "LambdaAccountId",
     ]
 }
