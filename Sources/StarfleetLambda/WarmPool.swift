@@ -38,6 +38,8 @@ actor WarmPool {
     let worker: WorkerConfiguration
     let launch: WarmLaunch
     let logger: Logger
+    /// Cold starts and process counts for /metrics and the console's chart.
+    let activity: WarmProcessActivity?
     private let runner: ProcessRunner
     private let spawnRequests: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
@@ -56,9 +58,10 @@ actor WarmPool {
     /// Processes started since the pool began (tests count them; so does the metric).
     private(set) var spawned = 0
 
-    init(worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger) {
+    init(worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger, activity: WarmProcessActivity? = nil) {
         self.worker = worker
         self.launch = launch
+        self.activity = activity
         var log = logger
         log[metadataKey: "worker"] = "\(worker.name)"
         self.logger = log
@@ -130,6 +133,7 @@ actor WarmPool {
         spawned += 1
         let member = Member(id: id, token: RuntimeToken.make(), output: WarmProcessOutput(logger: logger))
         members[id] = member
+        activity?.coldStart(worker: worker.name, processes: members.count)
         tokenTable.withLock { $0[member.token] = member.pidBox }
         spawnContinuation.yield(id)
     }
@@ -287,6 +291,7 @@ actor WarmPool {
 
     private func exited(_ id: Int, _ result: Result<ProcessOutcome, any Error>) {
         guard let member = members.removeValue(forKey: id) else { return }
+        activity?.processEnded(worker: worker.name, processes: members.count)
         if let pid = member.pid { pidTable.withLock { $0[pid] = nil } }
         member.waiter?.resume(returning: nil)
         let how: String
