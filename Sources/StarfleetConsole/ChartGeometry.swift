@@ -29,10 +29,12 @@ struct ChartGeometry: Sendable, Equatable {
         top = Self.roundCeiling(maxValue)
     }
 
-    /// The smallest of 1, 2, 5, 10, 20, 50, … at or above `value` (1 for nothing: an empty chart still has an axis).
+    /// The smallest of …, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, … at or above `value` (1 for nothing: an empty chart
+    /// still has an axis; durations under a second get a scale of their own).
     static func roundCeiling(_ value: Double) -> Double {
-        guard value > 1 else { return 1 }
+        guard value > 0 else { return 1 }
         var power = 1.0
+        while power > value { power /= 10 }
         while power * 10 < value { power *= 10 }
         for step in [1.0, 2, 5, 10] where step * power >= value { return step * power }
         return 10 * power

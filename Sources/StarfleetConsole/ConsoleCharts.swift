@@ -57,11 +57,11 @@ enum ConsoleCharts {
         for b in s.buckets {
             guard let p50 = b.p50, let p95 = b.p95 else { continue }
             marks +=
-                "<g class=\"bucket\" data-start=\"\(iso(b.start))\" data-p50=\"\(p50)\" data-p95=\"\(p95)\"><title>\(label(b.start, s.bucketSeconds)): p50 \(ConsolePages.duration(p50)), p95 \(ConsolePages.duration(p95))</title></g>"
+                "<g class=\"bucket\" data-start=\"\(iso(b.start))\" data-p50=\"\(p50)\" data-p95=\"\(p95)\"><title>\(label(b.start, s.bucketSeconds)): p50 \(seconds(p50)), p95 \(seconds(p95))</title></g>"
         }
         let summary =
             s.overall.map {
-                "<span class=\"p50\">p50 \(ConsolePages.duration($0.p50))</span>, <span class=\"p95\">p95 \(ConsolePages.duration($0.p95))</span> over the window"
+                "<span class=\"p50\">p50 \(seconds($0.p50))</span>, <span class=\"p95\">p95 \(seconds($0.p95))</span> over the window"
             }
             ?? "no runs in the window"
         return figure(id: id, title: title, geometry: g, series: s, marks: marks, summary: summary, unit: "seconds")
@@ -78,6 +78,7 @@ enum ConsoleCharts {
         var svg =
             "<svg class=\"spark\" viewBox=\"0 0 120 18\" width=\"120\" height=\"18\" role=\"img\" data-succeeded=\"\(totals.0)\" data-failed=\"\(totals.1)\" data-dead-lettered=\"\(totals.2)\">"
         svg += "<title>last hour: \(totals.0) succeeded, \(totals.1) failed, \(totals.2) dead-lettered</title>"
+        svg += "<line class=\"axis\" x1=\"0\" y1=\"18\" x2=\"120\" y2=\"18\"/>"
         for (i, b) in s.buckets.enumerated() where b.total > 0 {
             for (rect, kind) in zip(g.stack([b.succeeded, b.failed, b.deadLettered], at: i), ["ok", "fail", "dead"])
             where rect.height > 0 {
@@ -137,7 +138,7 @@ enum ConsoleCharts {
     ) -> String {
         let w = n(left + width + 4)
         let h = n(height + bottom + 8)
-        let topLabel = unit == "seconds" ? ConsolePages.duration(g.top) : n(g.top)
+        let topLabel = unit == "seconds" ? seconds(g.top) : n(g.top)
         var svg = "<figure class=\"chart\" id=\"\(HTML.text(id))\"><figcaption>\(HTML.text(title))</figcaption>"
         svg += "<svg viewBox=\"0 0 \(w) \(h)\" width=\"\(w)\" height=\"\(h)\" role=\"img\" aria-label=\"\(HTML.text(title))\">"
         svg += "<g transform=\"translate(\(n(left)),4)\">"
@@ -161,6 +162,11 @@ enum ConsoleCharts {
     }
 
     static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    /// A duration for a label: milliseconds under a second (most workers), else as the rest of the console.
+    static func seconds(_ value: Double) -> String {
+        value < 1 ? "\(Int((value * 1000).rounded())) ms" : ConsolePages.duration(value)
+    }
 
     /// A coordinate with at most two decimals.
     static func n(_ value: Double) -> String {

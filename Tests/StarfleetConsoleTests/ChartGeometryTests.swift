@@ -11,7 +11,8 @@ import Testing
         #expect(ChartGeometry.roundCeiling(11) == 20)
         #expect(ChartGeometry.roundCeiling(20) == 20)
         #expect(ChartGeometry.roundCeiling(460) == 500)
-        #expect(ChartGeometry.roundCeiling(0.4) == 1)
+        #expect(ChartGeometry.roundCeiling(0.4) == 0.5)
+        #expect(abs(ChartGeometry.roundCeiling(0.012) - 0.02) < 1e-12)
     }
 
     @Test func barsStackFromTheBottomInTheirSlotWithAGap() {
