@@ -445,6 +445,8 @@ class World:
         with open(os.path.join(creds, "alert-webhook"), "w") as f:
             f.write("http://127.0.0.1:%d/services/T0/B0/hook\n" % self.receiver.port)
         aws_env = moto.env()
+        from awspeer import free_port
+        self.metrics_port, self.console_port = free_port(), free_port()   # (g): /metrics and the console's chart
         workers = {
             "AccountIndexGeneratorShip": generator_section(self.org, aws_env),
             "AwsConfigWorkerShip": config_section(aws_env, self.interceptor),
@@ -457,7 +459,9 @@ class World:
             text = f.read()
         with open(path, "w") as f:
             f.write(text.replace("STARFLEET:\n", "STARFLEET:\n  DeploymentRegion: %s\n  AlertWebhookCredential: alert-webhook\n"
-                                 "  SecretsManager: {SecretId: starfleet, SecretRegion: %s}\n" % (REGION, REGION), 1))
+                                 "  SecretsManager: {SecretId: starfleet, SecretRegion: %s}\n"
+                                 "  MetricsAddress: 127.0.0.1:%d\n  ConsoleAddress: 127.0.0.1:%d\n"
+                                 % (REGION, REGION, self.metrics_port, self.console_port), 1))
         # validate: a `Runtime: python` section named like the built-in Swift generator is Starfleet's, not the
         # built-in's (its checks must not apply); the sections need no InvocationQueueUrl.
         r = env.ctl("validate", check=False)
@@ -645,6 +649,42 @@ def test_b_aws_config_ship_commit_off_then_on(world):
     w.state["config_ok"] = True
 
 
+def test_g_warm_process_chart_and_metrics_count_the_same_cold_starts(world):
+    """Every Lambda-runtime worker that ran: the console's warm-process chart (server-drawn SVG, read over HTTP) counts
+    the cold starts /metrics counts, at least one per distinct pid of the worker in the daemon's log; the gauge is the
+    processes alive now (from /proc), and the chart's last minute holds at least them."""
+    import re
+    import urllib.request
+    w = world
+    if not w.state:
+        test_a_account_index_generator_under_the_daemon_writes_starfleets_index(w)
+    metrics = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % w.metrics_port, timeout=10).read().decode()
+    checked = 0
+    for worker in ("AccountIndexGeneratorShip", "AwsConfigWorkerShip", "GitHubSyncWorker", "IamRoleWorkerShip"):
+        pids = set(re.findall(r" pid=(\d+) stream=std\w+(?: \w+=\S+)* worker=%s\b" % worker, w.log()))
+        if not pids:
+            continue  # this selection of cases did not run it
+        found = re.search(r'^starfleet_lambda_cold_starts_total\{worker="%s"\} (\S+)$' % worker, metrics, re.M)
+        # At least every process that wrote to the log (a process started for a retry may take none and say nothing).
+        expect(found and float(found.group(1)) >= len(pids),
+               "%s: cold starts in /metrics %s, distinct pids in the log %d" % (worker, found and found.group(1), len(pids)))
+        cold = int(float(found.group(1)))
+        gauge = re.search(r'^starfleet_lambda_warm_processes\{worker="%s"\} (\S+)$' % worker, metrics, re.M)
+        alive = len(worker_pids(w, worker))
+        expect(gauge and float(gauge.group(1)) == alive, "%s: warm processes %s, alive %d" % (
+            worker, gauge and gauge.group(1), alive))
+        page = urllib.request.urlopen("http://127.0.0.1:%d/workers/%s" % (w.console_port, worker), timeout=10).read().decode()
+        chart = page.split('<figure class="chart" id="warm-hour">', 1)
+        expect(len(chart) == 2, "%s: no warm-process chart on its page" % worker)
+        minutes = re.findall(r'data-processes="(\d+)" data-cold-starts="(\d+)"', chart[1].split("</figure>", 1)[0])
+        expect(len(minutes) == 60, "%s: %d minutes in the chart" % (worker, len(minutes)))
+        expect(sum(int(c) for _, c in minutes) == cold, "%s: the chart's cold starts %s, /metrics %d" % (
+            worker, [c for _, c in minutes if c != "0"], cold))
+        expect(int(minutes[-1][0]) >= alive, "%s: the last minute's peak %s < alive %d" % (worker, minutes[-1][0], alive))
+        checked += 1
+    expect(checked > 0, "no Lambda-runtime worker ran")
+
+
 def starfleet_alerts(world):
     """The alerts Starfleet's own send_alert posted (through the daemon's /starfleet/alert) that reached the webhook."""
     return [r for r in world.receiver.requests if "Updated AWS Config properties" in json.dumps(r, ensure_ascii=False)]
@@ -790,7 +830,8 @@ TESTS = [test_a_account_index_generator_under_the_daemon_writes_starfleets_index
          test_c_schema_failure_dead_letters_with_starfleets_message,
          test_d_what_starfleet_sees_in_a_warm_process,
          test_e_github_sync_ship_syncs_a_repo_to_s3,
-         test_f_iam_role_ship_rolls_a_role_out_with_iambic]
+         test_f_iam_role_ship_rolls_a_role_out_with_iambic,
+         test_g_warm_process_chart_and_metrics_count_the_same_cold_starts]
 
 
 def main():
