@@ -68,6 +68,32 @@ def github_alerts(world):
     return [r for r in world.receiver.requests if "GitHub -> S3 Sync Job" in json.dumps(r, ensure_ascii=False)]
 
 
+def stand_in_refusals(world, gh):
+    """Statuses the stand-in gives, through the same proxy and CA as the ship, to: a JWT of another key, a JWT of
+    another app id, a zipball request with no token."""
+    import time as clock
+    import jwt
+    import requests
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    proxy = world.interceptor.env()
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies = {"https": proxy["HTTPS_PROXY"]}
+    session.verify = proxy["REQUESTS_CA_BUNDLE"]
+    now = int(clock.time())
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    url = "https://api.github.com/app/installations/%s/access_tokens" % GITHUB_INSTALLATION
+    statuses = []
+    for key, issuer in ((other_key, GITHUB_APP_ID), (gh.private_key_pem, "999")):
+        token = jwt.encode({"iat": now - 60, "exp": now + 300, "iss": issuer}, key, algorithm="RS256")
+        statuses.append(session.post(url, headers={"Authorization": "Bearer " + token}, timeout=20).status_code)
+    gh.set_repo(REPO, "main", {"x": b"x"})
+    statuses.append(session.get("https://api.github.com/repos/%s/%s/zipball/main" % (GITHUB_ORG, REPO),
+                                timeout=20).status_code)
+    gh.log.clear()
+    return statuses
+
+
 def test_e_github_sync_ship_syncs_a_repo_to_s3(world):
     from starfleet_ships_test import REGION, expect, worker_pids, proc_environ
     from daemon_test import Env, recorder, wait_for
@@ -80,6 +106,11 @@ def test_e_github_sync_ship_syncs_a_repo_to_s3(world):
         r = w.env.ctl(*args, check=False)
         expect(r.returncode == 0, "invoke %s exited %d: %s%s" % (payload.get("TemplateName"), r.returncode,
                                                                  r.stdout, r.stderr), w)
+
+    # The stand-in refuses what GitHub refuses (so the ship's success below means it sent a valid JWT and token):
+    # a JWT signed by another key, one naming another app, and a download without the installation token.
+    refusals = stand_in_refusals(w, gh)
+    expect(refusals == [401, 401, 401], "the stand-in accepted a bad credential: %s" % refusals)
 
     v1 = {"README.md": b"# Starfleet templates\n", "docs/guide.txt": b"how to add a template\n",
           "data/keep.json": b'{"keep": true}\n', "Recorder/from-github.yaml": RECORDER_TEMPLATE}
