@@ -5,7 +5,8 @@ that entry of Starfleet's Secrets Manager secret (`{"<org>": "<the app's private
 The ship signs a JWT with that key, trades it for an installation token at https://api.github.com and downloads the
 repository's zipball with the token; api.github.com is lib/github_standin.py (TLS, certificate of the test CA),
 reached through the test's CONNECT proxy (HTTPS_PROXY + REQUESTS_CA_BUNDLE in the section's Environment), and it
-verifies the JWT's signature with the app's public key and the token on the download.
+verifies the JWT's signature with the app's public key and the token on the download (shown first: it refuses a JWT of
+another key or app, and a download without a token).
 
 On moto's S3: a first sync uploads every file; commit off changes nothing; a changed file is updated (an unchanged one
 is left alone); a removed file stays with DeleteMissingFiles false and goes with true; ExtractZipContents false uploads

@@ -4,7 +4,8 @@ pinned requirements), under starfleetd, against moto's IAM and STS in two accoun
 IAMbic assumes the worker role with STS at its fixed https://sts.<region>.amazonaws.com (through the test's HTTPS
 proxy to moto) and calls IAM through the session it gets (AWS_ENDPOINT_URL: moto). The template names two accounts
 by name (Starfleet's ByNames, resolved from the index); an inline policy is only for one of them
-(StarfleetIncludeAccounts); the managed policy is each account's own (IAMbic's {{ var.account_id }}).
+(StarfleetIncludeAccounts); the managed policy is each account's own (IAMbic's {{var.account_id}}, no spaces:
+IAMbic's ARN pattern refuses them).
 
   - a template drop with commit off fans out to both accounts and only reports ("would have been made");
   - `invoke --commit` per account creates the role: trust policy, managed + inline policies, tags;
