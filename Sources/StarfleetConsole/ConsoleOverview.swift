@@ -23,6 +23,8 @@ struct ConsoleOverview: Sendable, Equatable {
         var lastFailure: Date?
         var lastError: String?
         var queue: QueueRow
+        /// Its runs over the last hour, for the row's small chart (nil: the run history could not be read).
+        var lastHour: RunChartSeries?
     }
 
     var version: String

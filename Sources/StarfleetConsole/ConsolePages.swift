@@ -40,7 +40,7 @@ enum ConsolePages {
         }
         html +=
             "</p>\n<table id=\"workers\"><thead><tr><th>worker</th><th>enabled</th><th>runtime</th><th>frequency</th><th>next fire</th>"
-            + "<th>succeeded</th><th>failed</th><th>last success</th><th>last failure</th><th>visible</th><th>in flight</th>"
+            + "<th>succeeded</th><th>failed</th><th>last hour</th><th>last success</th><th>last failure</th><th>visible</th><th>in flight</th>"
             + "<th>delayed</th><th>oldest</th><th>dead letters</th></tr></thead><tbody>\n"
         for w in o.workers {
             let link = "/workers/\(HTML.pathSegment(w.name))"
@@ -48,6 +48,7 @@ enum ConsolePages {
             html += "<td>\(w.enabled ? "yes" : "<span class=\"off\">no</span>")</td><td>\(HTML.text(w.runtime))</td>"
             html += "<td>\(HTML.text(w.frequency ?? "—"))</td><td>\(w.nextFire.map { time($0, now: o.now) } ?? "—")</td>"
             html += "<td class=\"n succeeded\">\(w.succeeded)</td><td class=\"n failed\">\(w.failed)</td>"
+            html += "<td class=\"spark\">\(w.lastHour.map(ConsoleCharts.spark) ?? "—")</td>"
             html += "<td>\(w.lastSuccess.map { time($0, now: o.now) } ?? "—")</td>"
             html +=
                 "<td>\(w.lastFailure.map { "<span class=\"bad\" title=\"\(HTML.text(w.lastError ?? ""))\">\(time($0, now: o.now))</span>" } ?? "—")</td>"
@@ -87,6 +88,15 @@ enum ConsolePages {
         var runFilter = RunFilter()
         var runs: [RunRecord] = []
         var runProblems: [String] = []
+        var charts: WorkerCharts?
+    }
+
+    /// The worker page's charts: its runs over the last hour and week and, for a Lambda-runtime worker, its warm
+    /// processes' last hour.
+    struct WorkerCharts: Sendable {
+        var lastHour: RunChartSeries
+        var lastWeek: RunChartSeries
+        var warm: [WarmProcessActivity.Minute]?
     }
 
     /// One of the worker's templates and its last fan-out by this worker (nil: none recorded).
@@ -105,7 +115,8 @@ enum ConsolePages {
     }
 
     static func worker(_ w: WorkerPage, now: Date) -> String {
-        var body = "<h2>Configuration</h2><table id=\"settings\">"
+        var body = w.charts.map(activity) ?? ""
+        body += "<h2>Configuration</h2><table id=\"settings\">"
         for (key, value) in w.settings { body += "<tr><th>\(HTML.text(key))</th><td>\(HTML.text(value))</td></tr>" }
         body += "</table><h2>Templates</h2>"
         if let error = w.templateError { body += "<p class=\"bad\">\(HTML.text(error))</p>" }
@@ -117,6 +128,17 @@ enum ConsolePages {
         body += "<p><a href=\"/dead-letters?worker=\(HTML.pathSegment(w.name))\">its dead letters</a></p>"
         body += recentRuns(w)
         return page(title: "Worker \(w.name)", body: body)
+    }
+
+    /// The worker's charts (UTC buckets; the run history's times).
+    static func activity(_ c: WorkerCharts) -> String {
+        var body = "<h2>Activity</h2><div class=\"charts\">"
+        body += ConsoleCharts.runs(c.lastHour, id: "runs-hour", title: "Runs per minute, last hour")
+        body += ConsoleCharts.durations(c.lastHour, id: "duration-hour", title: "Duration p50 / p95 per minute, last hour")
+        body += ConsoleCharts.runs(c.lastWeek, id: "runs-week", title: "Runs per hour, last 7 days")
+        body += ConsoleCharts.durations(c.lastWeek, id: "duration-week", title: "Duration p50 / p95 per hour, last 7 days")
+        if let warm = c.warm { body += ConsoleCharts.warm(warm, id: "warm-hour") }
+        return body + "</div>"
     }
 
     /// The worker's templates with what its last fan-out of each sent, and a link to what one would send now.

@@ -15,11 +15,14 @@ package struct ConsoleSource: Sendable {
     let router: QueueRouter
     let paths: StatePaths
     let clock: any WallClock
+    /// The warm pools' processes over time (nil: no chart of them).
+    let warmActivity: WarmProcessActivity?
 
     package init(
         running: RunningConfiguration, status: StatusBoard, activity: TemplateActivity, router: QueueRouter, paths: StatePaths,
-        clock: any WallClock
+        clock: any WallClock, warmActivity: WarmProcessActivity? = nil
     ) {
+        self.warmActivity = warmActivity
         self.running = running
         self.status = status
         self.activity = activity
@@ -48,7 +51,8 @@ package struct ConsoleSource: Sendable {
                     name: w.name, enabled: w.enabled, runtime: w.runtime.rawValue, frequency: w.schedule?.description,
                     nextFire: w.enabled ? w.schedule.flatMap { snapshot.nextFires[$0.description] } : nil,
                     succeeded: outcome.succeeded, failed: outcome.failed, lastSuccess: outcome.lastSuccess,
-                    lastFailure: outcome.lastFailure, lastError: outcome.lastError, queue: await queueRow(w.name)))
+                    lastFailure: outcome.lastFailure, lastError: outcome.lastError, queue: await queueRow(w.name),
+                    lastHour: await chartRuns(of: w, in: configuration, now: now).map { RunChartSeries.lastHour($0, now: now) }))
         }
         var overview = ConsoleOverview(
             version: StarfleetVersion.current, startedAt: status.startedAt, now: now, generation: generation,
@@ -82,7 +86,24 @@ package struct ConsoleSource: Sendable {
         (page.runs, page.runProblems) = await ConsoleFiles.run {
             Self.recentRuns(of: name, history: history, filter: filter, limits: limits, now: now)
         }
+        if let runs = await chartRuns(of: w, in: configuration, now: now) {
+            page.charts = .init(
+                lastHour: .lastHour(runs, now: now), lastWeek: .lastWeek(runs, now: now),
+                warm: w.runtime.isLambda ? warmActivity?.lastHour(worker: w.name) : nil)
+        }
         return page
+    }
+
+    /// Every run the worker's history keeps (its bounds applied, as `starfleetctl runs` applies them), for the
+    /// charts; nil when the history cannot be read.
+    func chartRuns(of w: WorkerConfiguration, in configuration: Configuration, now: Date) async -> [RunRecord]? {
+        let policy = configuration.runHistory(for: w)
+        let limits = RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds)
+        let (history, name) = (paths.history, w.name)
+        return await ConsoleFiles.run {
+            guard let read = try? RunHistoryReader(root: history).read(worker: name) else { return nil }
+            return RunHistoryQuery().apply(to: read.runs, limits: limits, now: now)
+        }
     }
 
     /// The worker's newest runs from the run history (as `starfleetctl runs` reads it), filtered by outcome,

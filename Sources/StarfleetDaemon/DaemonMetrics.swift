@@ -56,6 +56,10 @@ package struct DaemonMetrics: Sendable {
             "starfleet_template_events_total", .counter,
             help: "Template directory events: queued (a change sent to the Starbase) or rejected (not a usable template file).")
         r.declare(
+            "starfleet_lambda_cold_starts_total", .counter,
+            help: "Warm processes a Lambda-runtime worker started (each loads its runtime client and handler first).")
+        r.declare("starfleet_lambda_warm_processes", .gauge, help: "A Lambda-runtime worker's warm processes now.")
+        r.declare(
             "starfleet_s3_poll_errors_total", .counter,
             help:
                 "Failed calls of the template bucket poller by operation (list, get, enqueue); each is retried by the next poll.")
@@ -74,6 +78,15 @@ package struct DaemonMetrics: Sendable {
             succeeded ? "starfleet_worker_executions_succeeded_total" : "starfleet_worker_executions_failed_total",
             ["worker": worker])
         registry.observe("starfleet_worker_execution_duration_seconds", ["worker": worker], seconds)
+    }
+
+    func coldStart(worker: String, processes: Int) {
+        registry.increment("starfleet_lambda_cold_starts_total", ["worker": worker])
+        warmProcesses(worker: worker, processes: processes)
+    }
+
+    func warmProcesses(worker: String, processes: Int) {
+        registry.set("starfleet_lambda_warm_processes", ["worker": worker], to: Double(processes))
     }
 
     func timerFired(schedule: String, latenessSeconds: Double) {

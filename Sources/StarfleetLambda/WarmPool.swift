@@ -42,6 +42,8 @@ actor WarmPool {
     let logger: Logger
     /// Debounces CodeDirectory changes; nil: the code is not watched (``reload(reason:)`` still works).
     private let clock: (any WallClock)?
+    /// Cold starts and process counts for /metrics and the console's chart.
+    let activity: WarmProcessActivity?
     private let runner: ProcessRunner
     private let spawnRequests: AsyncStream<Int>
     private let spawnContinuation: AsyncStream<Int>.Continuation
@@ -62,10 +64,14 @@ actor WarmPool {
     /// Processes started since the pool began (tests count them; so does the metric).
     private(set) var spawned = 0
 
-    init(worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger, clock: (any WallClock)? = nil) {
+    init(
+        worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger, clock: (any WallClock)? = nil,
+        activity: WarmProcessActivity? = nil
+    ) {
         self.worker = worker
         self.launch = launch
         self.clock = clock
+        self.activity = activity
         var log = logger
         log[metadataKey: "worker"] = "\(worker.name)"
         self.logger = log
@@ -141,6 +147,7 @@ actor WarmPool {
         var member = Member(id: id, token: RuntimeToken.make(), output: WarmProcessOutput(logger: logger))
         member.code = codeGeneration
         members[id] = member
+        activity?.coldStart(worker: worker.name, processes: members.count)
         tokenTable.withLock { $0[member.token] = member.pidBox }
         spawnContinuation.yield(id)
     }
@@ -354,6 +361,7 @@ actor WarmPool {
 
     private func exited(_ id: Int, _ result: Result<ProcessOutcome, any Error>) {
         guard let member = members.removeValue(forKey: id) else { return }
+        activity?.processEnded(worker: worker.name, processes: members.count)
         if let pid = member.pid { pidTable.withLock { $0[pid] = nil } }
         member.waiter?.resume(returning: nil)
         let how: String

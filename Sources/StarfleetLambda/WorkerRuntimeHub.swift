@@ -34,9 +34,13 @@ package final class WorkerRuntimeHub: Sendable {
         let token: String
     }
 
-    package init(logger: Logger, alerts: AlertDispatcher?) {
+    /// Where the warm pools report cold starts and process counts (nil: nowhere, as in tests that need neither).
+    let warmActivity: WarmProcessActivity?
+
+    package init(logger: Logger, alerts: AlertDispatcher?, warmActivity: WarmProcessActivity? = nil) {
         self.logger = logger
         self.alerts = alerts
+        self.warmActivity = warmActivity
     }
 
     func install(_ value: Current?) {

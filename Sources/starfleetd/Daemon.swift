@@ -91,14 +91,16 @@ enum Daemon {
         let alerts = AlertDispatcher(
             environment: ProcessInfo.processInfo.environment, logger: logger, clock: clock,
             registry: metrics.registry)
-        let hub = WorkerRuntimeHub(logger: logger, alerts: alerts)
+        let warmActivity = WarmProcessActivity(clock: clock, metrics: metrics)
+        let hub = WorkerRuntimeHub(logger: logger, alerts: alerts, warmActivity: warmActivity)
         let router = QueueRouter(local: queues, clock: clock, logger: logger)
         let board = StatusBoard(startedAt: clock.now(), pid: getpid())
         let activity = TemplateActivity.load(from: paths.templateActivity)
         let running = RunningConfiguration(configuration)
         let aws = AWSResources(clock: clock, logger: logger)
         let console = ConsoleSource(
-            running: running, status: board, activity: activity, router: router, paths: paths, clock: clock)
+            running: running, status: board, activity: activity, router: router, paths: paths, clock: clock,
+            warmActivity: warmActivity)
         let catalog = ConsoleCatalog(running: running, aws: aws, paths: paths, activity: activity)
         let endpoints = DaemonEndpoints(
             configuration: configuration, hub: hub, registry: metrics.registry, runtimeDirectory: runtimeDirectory,

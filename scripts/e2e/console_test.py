@@ -176,6 +176,81 @@ def test_overview_lists_workers_with_their_counts(c):
         shutil.copy(os.path.join(c.shots, "overview.png"), os.path.join(ROOT, "docs", "console-overview.png"))
 
 
+def run_history_json(c, worker):
+    """`starfleetctl runs <worker> --json`, every run: the numbers the charts must show."""
+    ctl = os.path.join(ROOT, ".build", "debug", "starfleetctl")
+    out = subprocess.run([ctl, "runs", worker, "--json", "--limit", "0", "--config", c.config, "--state-dir", c.state],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+CHART_CLASS = {"succeeded": "succeeded", "failed-will-retry": "failed", "timed-out": "failed", "failed": "failed",
+               "dead-lettered": "dead-lettered"}   # filtered runs are not charted
+
+
+def expected_buckets(runs, seconds):
+    """{bucket start (epoch s): {class: count}} from the runs' startedAt floored to the bucket, as the charts do."""
+    from datetime import datetime
+    out = {}
+    for r in runs:
+        kind = CHART_CLASS.get(r["outcome"])
+        if kind is None:
+            continue
+        started = datetime.fromisoformat(r["startedAt"].replace("Z", "+00:00")).timestamp()
+        start = int(started // seconds * seconds)
+        out.setdefault(start, {"succeeded": 0, "failed": 0, "dead-lettered": 0, "durations": []})
+        out[start][kind] += 1
+        out[start]["durations"].append(r["durationSeconds"])
+    return out
+
+
+def chart_buckets(c, figure):
+    """Every `g.bucket` of the chart `figure` with its data attributes, read in one go (the page is static)."""
+    return c.browser.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0] + ' g.bucket')).map(function(g){"
+        "var o = {}; for (var i = 0; i < g.attributes.length; i++) { var a = g.attributes[i];"
+        " if (a.name.indexOf('data-') === 0) o[a.name.slice(5)] = a.value; } return o; });", "#" + figure)
+
+
+def nearest_rank(values, p):
+    ordered = sorted(values)
+    rank = max(1, -(-int(p * 1000) * len(ordered) // 1000))   # ceil(p * n) without float surprises
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def test_charts_show_the_numbers_of_starfleetctl_runs_json(c):
+    from datetime import datetime
+    c.open("/workers/Audit", "worker-charts")
+    runs = run_history_json(c, "Audit")
+    assert len(runs) == 5, runs   # the fixture: 3 succeeded, one failed attempt, then its dead letter
+    for figure, seconds, count in (("runs-hour", 60, 60), ("runs-week", 3600, 168)):
+        expected = expected_buckets(runs, seconds)
+        buckets = chart_buckets(c, figure)
+        assert len(buckets) == count, (figure, len(buckets))
+        shown = {}
+        for b in buckets:
+            counts = {k: int(b[k]) for k in ("succeeded", "failed", "dead-lettered")}
+            if sum(counts.values()):
+                shown[int(datetime.fromisoformat(b["start"].replace("Z", "+00:00")).timestamp())] = counts
+        want = {k: {n: v[n] for n in ("succeeded", "failed", "dead-lettered")} for k, v in expected.items()}
+        assert shown == want, (figure, shown, want)
+        durations = {int(datetime.fromisoformat(b["start"].replace("Z", "+00:00")).timestamp()): b
+                     for b in chart_buckets(c, figure.replace("runs", "duration"))}
+        assert set(durations) == set(expected), (figure, sorted(durations), sorted(expected))
+        for start, e in expected.items():
+            for p in ("p50", "p95"):
+                value = nearest_rank(e["durations"], 0.5 if p == "p50" else 0.95)
+                assert abs(float(durations[start][p]) - value) < 1e-6, (figure, p, durations[start], e["durations"])
+    summary = c.browser.find_element(By.CSS_SELECTOR, "#runs-hour p.summary").text
+    assert "3 succeeded, 1 failed, 1 dead-lettered" in summary, summary
+    # The overview's small chart: the same last hour in the worker's row.
+    c.open("/", "overview-spark")
+    spark = c.browser.execute_script(
+        "var s = document.querySelector('tr[data-worker=\"Audit\"] svg.spark');"
+        "return s && [s.getAttribute('data-succeeded'), s.getAttribute('data-failed'), s.getAttribute('data-dead-lettered')];")
+    assert spark == ["3", "1", "1"], spark
+
+
 def test_worker_page_shows_configuration_but_not_secrets(c):
     c.open("/workers/Audit", "worker")
     text = c.browser.find_element(By.ID, "settings").text
@@ -262,7 +337,8 @@ def test_cross_site_post_without_token_is_refused(c):
 
 
 def main():
-    tests = [test_overview_lists_workers_with_their_counts, test_worker_page_shows_configuration_but_not_secrets,
+    tests = [test_overview_lists_workers_with_their_counts, test_charts_show_the_numbers_of_starfleetctl_runs_json,
+             test_worker_page_shows_configuration_but_not_secrets,
              test_worker_page_shows_each_templates_last_fan_out,
              test_dead_letter_found_by_account_is_redriven_from_the_page_and_runs, test_templates_and_accounts_pages,
              test_cross_site_post_without_token_is_refused]

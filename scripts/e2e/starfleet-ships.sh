@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starfleet's own worker ships (1.0.2, unchanged) under the real starfleetd: `Runtime: python` sections with
+# All four of Starfleet's worker ships (1.0.2, unchanged) under the real starfleetd: `Runtime: python` sections with
 # Starfleet's handler strings, warm processes on the daemon's Runtime API, templates and `starfleetctl invoke`,
 # moto_server as AWS (scripts/e2e/starfleet_ships_test.py). The only skip: no Starfleet source on this machine.
 set -euo pipefail

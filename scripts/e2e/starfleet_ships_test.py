@@ -2,7 +2,7 @@
 """Starfleet's own worker ships (Starfleet 1.0.2, installed unchanged in a virtualenv) under the real starfleetd:
 worker sections with `Runtime: python` + Starfleet's handler strings + `Python: <the venv>`, warm processes on the
 daemon's Runtime API, templates dropped into the template directory and `starfleetctl invoke` through the daemon's
-Invoke API; moto_server on 127.0.0.1 plays AWS (an Organization with nested OUs, Secrets Manager, S3, Config).
+Invoke API; moto_server on 127.0.0.1 plays AWS (an Organization with nested OUs, Secrets Manager, S3, Config, IAM).
 
 One daemon serves every case (the order matters: the index of (a) is the daemon's index for (b)):
   (a) `AccountIndexGeneratorShip` (the built-in Swift worker's name, with `Runtime: python`): a template dropped
@@ -24,6 +24,13 @@ One daemon serves every case (the order matters: the index of (a) is the daemon'
       Secrets Manager secret keyed as Starfleet reads it (not another worker's), the daemon's index as
       ACCOUNT_INDEX, the commit flag per invocation; and a worker named otherwise than its ship (GitHubSyncWorker)
       gets its section and secret under the names Starfleet looks them up by.
+  (e) `GitHubSyncWorkerShip` as the worker `GitHubSyncWorker` (the key of its secret): GitHub App auth with the
+      private key from the daemon's secrets file, api.github.com played by lib/github_standin.py through the same
+      proxy (tunnelled: the ship's TLS reaches the stand-in); sync, dry run, update, DeleteMissingFiles, the zipball
+      itself; then a second daemon's S3 template poller fans out a template the ship synced
+      (starfleet_ships_github.py).
+  (f) `IamRoleWorkerShip` (IAMbic) in two accounts of (a)'s index: dry-run drop, create, update, drift reported
+      with commit off and corrected with commit on, with Starfleet's alert (starfleet_ships_iam.py).
 Starfleet's own alerts are told from the daemon's per-outcome ones ("<worker> succeeded") by their text.
 
 Run by scripts/e2e/starfleet-ships.sh with the venv's python (which has boto3). Arguments select cases by
@@ -50,6 +57,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "lib"))
 from daemon_test import Env, wait_for  # noqa: E402
+from github_standin import GitHubStandIn  # noqa: E402
+from starfleet_ships_github import (GITHUB_APP_ID, GITHUB_INSTALLATION, GITHUB_ORG, github_section,  # noqa: E402
+                                    test_e_github_sync_ship_syncs_a_repo_to_s3)
+from starfleet_ships_iam import iam_section, test_f_iam_role_ship_rolls_a_role_out_with_iambic  # noqa: E402
 
 PYTHON = sys.executable        # the venv that holds Starfleet: the sections' `Python:`
 REGION = "us-east-1"
@@ -118,9 +129,12 @@ class Org:
 
 class Interceptor:
     """A CONNECT proxy that terminates TLS for *.amazonaws.com with a certificate of a test CA and forwards each
-    request, Host header kept, to moto_server (which tells services apart by the signature's scope and Host)."""
+    request, Host header kept, to moto_server (which tells services apart by the signature's scope and Host). Other
+    hosts in `tunnels` (host -> a 127.0.0.1 port) are tunnelled as they are: the client's TLS reaches that server,
+    which shows a certificate of the same CA (`issue`)."""
 
-    def __init__(self, moto_port, hosts):
+    def __init__(self, moto_port, hosts, tunnels=None):
+        self.tunnels = dict(tunnels or {})
         self.dir = tempfile.mkdtemp(prefix="ships-ca-")
         self.ca = os.path.join(self.dir, "ca.pem")
         self._make_certs(hosts)
@@ -146,6 +160,45 @@ class Interceptor:
         run("openssl", "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
             "-out", "leaf.pem", "-days", "2", "-extfile", "ext.cnf")
 
+    def issue(self, host):
+        """A certificate and key for `host`, signed by this proxy's CA: (cert path, key path)."""
+        def run(*argv):
+            subprocess.run(argv, cwd=self.dir, check=True, capture_output=True)
+        with open(os.path.join(self.dir, host + ".cnf"), "w") as f:
+            f.write("subjectAltName=DNS:%s\n" % host)
+        run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", host + ".key", "-out", host + ".csr",
+            "-subj", "/CN=" + host)
+        run("openssl", "x509", "-req", "-in", host + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", host + ".pem", "-days", "2", "-extfile", host + ".cnf")
+        return os.path.join(self.dir, host + ".pem"), os.path.join(self.dir, host + ".key")
+
+    def _tunnel(self, conn, port):
+        """Bytes both ways between the client and 127.0.0.1:port until either side closes."""
+        upstream = socket.create_connection(("127.0.0.1", port), timeout=60)
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pump(src, dst):
+            try:
+                while True:
+                    data = src.recv(65536)
+                    if not data:
+                        break
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        other = threading.Thread(target=pump, args=(upstream, conn), daemon=True)
+        other.start()
+        pump(conn, upstream)
+        other.join(60)
+        upstream.close()
+
     def _accept(self):
         while True:
             try:
@@ -165,6 +218,10 @@ class Interceptor:
             line = head.split(b"\r\n", 1)[0].decode()
             method, target = line.split(" ")[:2]
             host = target.rsplit(":", 1)[0]
+            if method == "CONNECT" and host in self.tunnels:
+                self.seen.append(host)
+                self._tunnel(conn, self.tunnels[host])
+                return
             if method != "CONNECT" or not host.endswith(".amazonaws.com"):
                 self.seen.append("refused " + line)
                 conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
@@ -208,7 +265,8 @@ class Interceptor:
 
     def env(self):
         return {"HTTPS_PROXY": "http://127.0.0.1:%d" % self.port, "https_proxy": "http://127.0.0.1:%d" % self.port,
-                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "AWS_CA_BUNDLE": self.ca}
+                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "AWS_CA_BUNDLE": self.ca,
+                "REQUESTS_CA_BUNDLE": self.ca}
 
     def close(self):
         self.sock.close()
@@ -363,13 +421,19 @@ class World:
         self.moto = moto
         self.org = Org(moto)
         self.secret_value = "ghp-" + uuid.uuid4().hex
+        self.interceptor = Interceptor(moto.port, ["sts.%s.amazonaws.com" % REGION, "sts.amazonaws.com"])
+        # api.github.com for the GitHubSyncWorkerShip (e): tunnelled to the stand-in, which shows a CA certificate.
+        cert, key = self.interceptor.issue("api.github.com")
+        self.github = GitHubStandIn(cert, key, app_id=GITHUB_APP_ID, installation_id=GITHUB_INSTALLATION, org=GITHUB_ORG)
+        self.interceptor.tunnels["api.github.com"] = self.github.port
         sm = moto.client("secretsmanager")
         sm.create_secret(Name="starfleet", SecretString=json.dumps({
             "AwsConfigWorkerShip": {"token": self.secret_value},
+            # Starfleet's layout: the GitHubSyncWorker entry maps each organization to its app's private key.
+            "GitHubSyncWorker": {GITHUB_ORG: self.github.private_key_pem},
             "SomeoneElse": {"token": "not-for-this-worker"}}))
         self.bucket = "starfleet-account-index-%s" % uuid.uuid4().hex[:8]
         moto.client("s3").create_bucket(Bucket=self.bucket)
-        self.interceptor = Interceptor(moto.port, ["sts.%s.amazonaws.com" % REGION, "sts.amazonaws.com"])
         self.receiver = Receiver()
         self.env = Env({})
         env = self.env
@@ -381,9 +445,13 @@ class World:
         with open(os.path.join(creds, "alert-webhook"), "w") as f:
             f.write("http://127.0.0.1:%d/services/T0/B0/hook\n" % self.receiver.port)
         aws_env = moto.env()
+        from awspeer import free_port
+        self.metrics_port, self.console_port = free_port(), free_port()   # (g): /metrics and the console's chart
         workers = {
             "AccountIndexGeneratorShip": generator_section(self.org, aws_env),
             "AwsConfigWorkerShip": config_section(aws_env, self.interceptor),
+            "GitHubSyncWorker": github_section(PYTHON, aws_env, self.interceptor.env()),
+            "IamRoleWorkerShip": iam_section(PYTHON, aws_env, self.interceptor.env()),
         }
         env.write_config({name: {k: yaml_value(v) for k, v in spec.items()} for name, spec in workers.items()})
         path = os.path.join(env.config, "starfleetd.yaml")
@@ -391,7 +459,9 @@ class World:
             text = f.read()
         with open(path, "w") as f:
             f.write(text.replace("STARFLEET:\n", "STARFLEET:\n  DeploymentRegion: %s\n  AlertWebhookCredential: alert-webhook\n"
-                                 "  SecretsManager: {SecretId: starfleet, SecretRegion: %s}\n" % (REGION, REGION), 1))
+                                 "  SecretsManager: {SecretId: starfleet, SecretRegion: %s}\n"
+                                 "  MetricsAddress: 127.0.0.1:%d\n  ConsoleAddress: 127.0.0.1:%d\n"
+                                 % (REGION, REGION, self.metrics_port, self.console_port), 1))
         # validate: a `Runtime: python` section named like the built-in Swift generator is Starfleet's, not the
         # built-in's (its checks must not apply); the sections need no InvocationQueueUrl.
         r = env.ctl("validate", check=False)
@@ -422,6 +492,7 @@ class World:
             self.env.cleanup()
             self.interceptor.close()
             self.receiver.close()
+            self.github.close()
         return status
 
 
@@ -578,6 +649,42 @@ def test_b_aws_config_ship_commit_off_then_on(world):
     w.state["config_ok"] = True
 
 
+def test_g_warm_process_chart_and_metrics_count_the_same_cold_starts(world):
+    """Every Lambda-runtime worker that ran: the console's warm-process chart (server-drawn SVG, read over HTTP) counts
+    the cold starts /metrics counts, at least one per distinct pid of the worker in the daemon's log; the gauge is the
+    processes alive now (from /proc), and the chart's last minute holds at least them."""
+    import re
+    import urllib.request
+    w = world
+    if not w.state:
+        test_a_account_index_generator_under_the_daemon_writes_starfleets_index(w)
+    metrics = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % w.metrics_port, timeout=10).read().decode()
+    checked = 0
+    for worker in ("AccountIndexGeneratorShip", "AwsConfigWorkerShip", "GitHubSyncWorker", "IamRoleWorkerShip"):
+        pids = set(re.findall(r" pid=(\d+) stream=std\w+(?: \w+=\S+)* worker=%s\b" % worker, w.log()))
+        if not pids:
+            continue  # this selection of cases did not run it
+        found = re.search(r'^starfleet_lambda_cold_starts_total\{worker="%s"\} (\S+)$' % worker, metrics, re.M)
+        # At least every process that wrote to the log (a process started for a retry may take none and say nothing).
+        expect(found and float(found.group(1)) >= len(pids),
+               "%s: cold starts in /metrics %s, distinct pids in the log %d" % (worker, found and found.group(1), len(pids)))
+        cold = int(float(found.group(1)))
+        gauge = re.search(r'^starfleet_lambda_warm_processes\{worker="%s"\} (\S+)$' % worker, metrics, re.M)
+        alive = len(worker_pids(w, worker))
+        expect(gauge and float(gauge.group(1)) == alive, "%s: warm processes %s, alive %d" % (
+            worker, gauge and gauge.group(1), alive))
+        page = urllib.request.urlopen("http://127.0.0.1:%d/workers/%s" % (w.console_port, worker), timeout=10).read().decode()
+        chart = page.split('<figure class="chart" id="warm-hour">', 1)
+        expect(len(chart) == 2, "%s: no warm-process chart on its page" % worker)
+        minutes = re.findall(r'data-processes="(\d+)" data-cold-starts="(\d+)"', chart[1].split("</figure>", 1)[0])
+        expect(len(minutes) == 60, "%s: %d minutes in the chart" % (worker, len(minutes)))
+        expect(sum(int(c) for _, c in minutes) == cold, "%s: the chart's cold starts %s, /metrics %d" % (
+            worker, [c for _, c in minutes if c != "0"], cold))
+        expect(int(minutes[-1][0]) >= alive, "%s: the last minute's peak %s < alive %d" % (worker, minutes[-1][0], alive))
+        checked += 1
+    expect(checked > 0, "no Lambda-runtime worker ran")
+
+
 def starfleet_alerts(world):
     """The alerts Starfleet's own send_alert posted (through the daemon's /starfleet/alert) that reached the webhook."""
     return [r for r in world.receiver.requests if "Updated AWS Config properties" in json.dumps(r, ensure_ascii=False)]
@@ -721,7 +828,10 @@ def proc_environ(pid):
 TESTS = [test_a_account_index_generator_under_the_daemon_writes_starfleets_index,
          test_b_aws_config_ship_commit_off_then_on,
          test_c_schema_failure_dead_letters_with_starfleets_message,
-         test_d_what_starfleet_sees_in_a_warm_process]
+         test_d_what_starfleet_sees_in_a_warm_process,
+         test_e_github_sync_ship_syncs_a_repo_to_s3,
+         test_f_iam_role_ship_rolls_a_role_out_with_iambic,
+         test_g_warm_process_chart_and_metrics_count_the_same_cold_starts]
 
 
 def main():
