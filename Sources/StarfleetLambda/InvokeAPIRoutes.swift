@@ -73,11 +73,17 @@ package enum InvokeAPIRoutes {
                         worker: name, payload: payload, account: facts.account, region: facts.region)
                     var headers: HTTPFields = [:]
                     headers[HTTPField.Name.fixed("X-Amzn-Starfleet-Message-Id")] = id
+                    // The request id the invocation record names (requestContext.requestId).
+                    headers[HTTPField.Name.fixed("x-amzn-RequestId")] = id.lowercased()
                     return Response(status: .accepted, headers: headers)
                 } catch {
                     return failure(.serviceUnavailable, type: "ServiceException", "could not queue the invocation: \(error)")
                 }
             case "RequestResponse":
+                // Every Concurrency slot busy past a short wait: Lambda's throttle, never an unbounded queue.
+                if let pool = running.pools[name], !(await pool.admitSynchronous(within: synchronousSlotWait)) {
+                    return throttled()
+                }
                 var headers: HTTPFields = [.contentType: "application/json"]
                 headers[executedVersion] = "$LATEST"
                 do {
@@ -134,6 +140,22 @@ package enum InvokeAPIRoutes {
         }
         out.append(contentsOf: "]}".utf8)
         return out
+    }
+
+    /// How long a synchronous invoke waits for one of a busy worker's Concurrency slots before it is throttled.
+    static let synchronousSlotWait = 1.0
+
+    /// 429 TooManyRequestsException as Lambda answers a function at its reserved concurrency.
+    static func throttled() -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[errorTypeHeader] = "TooManyRequestsException"
+        return Response(
+            status: .tooManyRequests, headers: headers,
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string:
+                        #"{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}"#
+                )))
     }
 
     /// Lambda's limit for an asynchronous (Event) payload.

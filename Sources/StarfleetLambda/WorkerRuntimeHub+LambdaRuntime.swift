@@ -12,7 +12,7 @@ extension WorkerRuntimeHub: LambdaRuntime {
         var pools: [String: WarmPool] = [:]
         for worker in configuration.enabledWorkers {
             guard let launch = launches[worker.name] else { continue }
-            pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger)
+            pools[worker.name] = WarmPool(worker: worker, launch: launch, logger: logger, clock: clock)
         }
         let ships = pools.mapValues { pool -> any WorkerShip in
             LambdaWorkerShip(configuration: pool.worker, pool: pool, region: region, clock: clock)
