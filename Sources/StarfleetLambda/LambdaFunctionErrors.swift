@@ -18,9 +18,11 @@ enum LambdaFunctionErrors {
 
     /// An invocation that ran past TimeoutSeconds: `Sandbox.Timedout`, `RequestId: … Error: Task timed out after 3.00
     /// seconds` (the daemon ends it exactly at the timeout, so the figure is the configured one).
-    static func timedOut(requestId: String, seconds: Int) -> WorkerFailure {
+    static func timedOut(requestId: String, seconds: Int, worker: String) -> WorkerFailure {
         let message = "RequestId: \(requestId) Error: \(taskTimedOut(seconds: seconds))"
-        var failure = WorkerFailure("Sandbox.Timedout: \(message); its process was killed")
+        var failure = WorkerFailure(
+            "Sandbox.Timedout: \(taskTimedOut(seconds: seconds)): \(worker) ran longer than TimeoutSeconds (\(seconds) s); "
+                + "its process was killed")
         failure.errorType = "Sandbox.Timedout"
         failure.errorMessage = message
         failure.timedOut = true

@@ -209,7 +209,7 @@ actor WarmPool {
     /// The invocation's time is up: fail it with Lambda's timeout error, and kill the process running it (its state is
     /// unknown).
     func timedOut(_ requestId: String, after seconds: Int) {
-        let failure = LambdaFunctionErrors.timedOut(requestId: requestId, seconds: seconds)
+        let failure = LambdaFunctionErrors.timedOut(requestId: requestId, seconds: seconds, worker: worker.name)
         if let index = pending.firstIndex(where: { $0.requestId == requestId }) {
             pending.remove(at: index)
             var unstarted = WorkerFailure("\(worker.name): no process took the invocation within TimeoutSeconds (\(seconds) s)")

@@ -84,4 +84,17 @@ import Testing
             errors.contains { $0.contains("X.DestinationConfig.OnFailure.Destination: \"https://example.com/queue\" is not") },
             "\(errors)")
     }
+
+    @Test func aMaxReceiveCountBelowTheAttemptsIsAWarning() throws {
+        let dir = try ConfigDir([
+            "a.yaml": head + "W:\n" + base + "  MaxReceiveCount: 2\n  DestinationConfig: {OnFailure: {Destination: W}}\n"
+        ])
+        let (config, diagnostics) = dir.load()
+        #expect(config?.worker(named: "W") != nil)
+        #expect(
+            diagnostics.contains {
+                $0.severity == .warning && $0.path == "W.MaxReceiveCount" && $0.mark.line == 8
+                    && $0.message.contains("below the 3 attempts")
+            }, "\(diagnostics)")
+    }
 }

@@ -23,6 +23,15 @@ extension Configuration {
             }
         }
         w.asyncInvocation = settings
+        // The queue dead-letters a message at MaxReceiveCount receives, whatever the event's own rule says.
+        if w.maxReceiveCount < settings.maximumAttempts,
+            let n = node["MaximumRetryAttempts"] ?? node["DestinationConfig"]
+        {
+            v.warning(
+                node["MaxReceiveCount"] ?? n, path("MaxReceiveCount"),
+                "\(w.maxReceiveCount) is below the \(settings.maximumAttempts) attempts an asynchronous invocation may take; the queue dead-letters it first, skipping OnFailure",
+                hint: "set MaxReceiveCount to at least 1 + MaximumRetryAttempts")
+        }
     }
 
     static func readDestination(_ node: Node, _ path: String, onFailure: Bool, _ v: inout Validator) -> AsyncDestination? {
