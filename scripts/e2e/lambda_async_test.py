@@ -75,6 +75,8 @@ class Fixture:
         self.sqs = self.moto.client("sqs")
         for name in ("failures", "aged"):
             self.sqs.create_queue(QueueName=name)
+        self.s3 = self.moto.client("s3")
+        self.s3.create_bucket(Bucket="failed-records")
         self.env = Env({})
         self.port = free_port()
         fast = "{InitialSeconds: 1, MaxSeconds: 1}"
@@ -89,6 +91,12 @@ class Fixture:
                 "VisibilityTimeoutSeconds": 300,
                 "DestinationConfig": '{OnFailure: {Destination: "arn:aws:sqs:us-east-1:' + ACCOUNT + ':aged"}}'}),
             "Plain": python_worker(env, "Plain", FAILING, extra={"Backoff": fast, "MaximumRetryAttempts": 0}),
+            "Archiver": python_worker(env, "Archiver", FAILING, extra={
+                "MaximumRetryAttempts": 0, "DestinationConfig": '{OnFailure: {Destination: "arn:aws:s3:::failed-records"}}'}),
+            # Its destination queue does not exist until the test makes it.
+            "Patient": python_worker(env, "Patient", FAILING, extra={
+                "Backoff": fast, "MaximumRetryAttempts": 0, "MaxReceiveCount": 30,
+                "DestinationConfig": '{OnFailure: {Destination: "' + QUEUE.format("later") + '"}}'}),
             "Doubler": python_worker(env, "Doubler", DOUBLING, extra={
                 "DestinationConfig": '{OnSuccess: {Destination: "arn:aws:lambda:us-east-1:' + ACCOUNT + ':function:Sink"}}'}),
             "Sink": python_worker(env, "Sink", RECORDING),
@@ -163,6 +171,31 @@ def test_without_on_failure_the_event_still_ends_in_the_dead_letter_folder(fx):
     assert len(records(os.path.join(fx.env.out, "Plain.attempts"))) == 1
 
 
+def test_an_s3_on_failure_destination_gets_the_record_under_lambdas_key_layout(fx):
+    answer = fx.client.invoke(FunctionName="Archiver", InvocationType="Event", Payload=b'{"id": "s3"}')
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    objects = wait_for(lambda: fx.s3.list_objects_v2(Bucket="failed-records").get("Contents"), 30, "the record in S3")
+    [entry] = objects
+    assert re.fullmatch(r"aws/lambda/async/Archiver/(\d{4})/(\d{2})/(\d{2})/\1-\2-\3T\d{2}\.\d{2}\.\d{2}-[0-9a-f-]{36}",
+                        entry["Key"]), entry["Key"]
+    record = json.loads(fx.s3.get_object(Bucket="failed-records", Key=entry["Key"])["Body"].read())
+    check_record(record, request_id=request_id, function="Archiver", condition="RetriesExhausted", count=1,
+                 payload={"id": "s3"})
+
+
+def test_a_destination_that_cannot_take_the_record_gets_it_later_without_a_rerun(fx):
+    answer = fx.client.invoke(FunctionName="Patient", InvocationType="Event", Payload=b'{"id": "late"}')
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    wait_for(lambda: "cannot take the invocation record now" in fx.env.read_log(), 30, "the refused delivery")
+    time.sleep(2)  # a failed send more or two, with the 1 s backoff (30 are allowed before the record is dead-lettered)
+    fx.sqs.create_queue(QueueName="later")
+    [record] = fx.receive("later", 30)
+    check_record(record, request_id=request_id, function="Patient", condition="RetriesExhausted", count=1,
+                 payload={"id": "late"})
+    assert len(records(os.path.join(fx.env.out, "Patient.attempts"))) == 1, "the function was run again for its record"
+    assert not glob.glob(f"{fx.env.state}/dead-letter/Patient/*.json"), "the record was dead-lettered, not delivered"
+
+
 def test_a_success_sends_its_record_to_the_on_success_worker(fx):
     answer = fx.client.invoke(FunctionName="Doubler", InvocationType="Event", Payload=b'{"n": 21}')
     request_id = answer["ResponseMetadata"]["RequestId"]
@@ -229,6 +262,8 @@ def test_an_event_older_than_its_age_is_not_run_again_and_goes_to_on_failure(fx)
 TESTS = [
     test_a_failing_event_is_attempted_exactly_twice_then_its_record_reaches_the_sqs_queue,
     test_without_on_failure_the_event_still_ends_in_the_dead_letter_folder,
+    test_an_s3_on_failure_destination_gets_the_record_under_lambdas_key_layout,
+    test_a_destination_that_cannot_take_the_record_gets_it_later_without_a_rerun,
     test_a_success_sends_its_record_to_the_on_success_worker,
     test_a_synchronous_invoke_at_concurrency_is_throttled_with_429,
     test_a_timed_out_invocation_gets_lambdas_timeout_error,
