@@ -221,7 +221,7 @@ def test_a_synchronous_invoke_at_concurrency_is_throttled_with_429(fx):
         waited = time.time() - before
         assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 429, e.response
         assert e.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded", e.response
-        assert 0.9 <= waited < 3, f"throttled after {waited:.2f}s, not after the ~1 s bounded wait"
+        assert 0.9 <= waited < 5, f"throttled after {waited:.2f}s, not after the ~1 s bounded wait"
     busy.join(30)
     assert json.loads(result["answer"]["Payload"].read()) == {"slept": 4}
     # With the slot free again, the same call runs.
