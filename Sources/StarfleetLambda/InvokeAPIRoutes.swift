@@ -131,7 +131,13 @@ package enum InvokeAPIRoutes {
         var out: [UInt8] = Array(#"{"errorMessage":"#.utf8)
         appendJSONString(failure.errorMessage ?? failure.message, to: &out)
         out.append(contentsOf: #","errorType":"#.utf8)
-        appendJSONString(failure.errorType ?? (failure.exitStatus != nil ? "Runtime.ExitError" : "Unhandled"), to: &out)
+        let type = failure.errorType ?? (failure.exitStatus != nil ? "Runtime.ExitError" : "Unhandled")
+        appendJSONString(type, to: &out)
+        // Lambda's own errors (a timeout, an oversized response) carry no stack trace.
+        if LambdaFunctionErrors.types.contains(type) {
+            out.append(UInt8(ascii: "}"))
+            return out
+        }
         out.append(contentsOf: #","stackTrace":["#.utf8)
         let lines = (failure.stderrTail ?? "").split(separator: "\n").suffix(50)
         for (i, line) in lines.enumerated() {

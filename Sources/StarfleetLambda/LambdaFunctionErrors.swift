@@ -4,6 +4,9 @@ import StarfleetWorkers
 /// The function errors Lambda itself reports, with Lambda's errorType and errorMessage, so that a caller (boto3, a
 /// destination's record) sees what it would see from AWS.
 enum LambdaFunctionErrors {
+    /// The errorTypes of the errors below: Lambda's document for them is `{"errorMessage", "errorType"}` only.
+    static let types: Set<String> = ["Function.ResponseSizeTooLarge", "Sandbox.Timedout"]
+
     /// Lambda's limit on a synchronous response: 6 MB and 100 bytes.
     static let responseLimit = 6_291_556
 
