@@ -59,8 +59,28 @@ extension WorkerExecutor {
             kept.message += "; \(problem)"
             return .permanent(kept)
         }
-        settled(message, failure, .deadLettered(location: "OnFailure destination \(destination)", attempts: attempts))
+        sentToOnFailure(message, failure, destination, attempts: attempts)
         return .done
+    }
+
+    /// A failed event whose record went to OnFailure: logged and recorded as leaving the queue for good (run history's
+    /// dead-lettered, with the destination as where it went). No alert: OnFailure is the failure channel chosen, and
+    /// there is no dead letter to inspect or redrive.
+    private func sentToOnFailure(
+        _ message: ReceivedMessage, _ failure: WorkerFailure, _ destination: AsyncDestination, attempts: Int
+    ) {
+        let run = pending.withLock { $0.removeValue(forKey: message.receiptHandle.rawValue) }
+        history?.record(
+            message, started: run?.started ?? clock.now(), seconds: run?.seconds ?? 0, result: .failure(failure),
+            disposition: .deadLettered(location: "OnFailure destination \(destination)", attempts: attempts))
+        var log = logger
+        log[metadataKey: "worker"] = "\(configuration.name)"
+        log[metadataKey: "message_id"] = "\(message.messageId)"
+        log[metadataKey: "receive_count"] = "\(message.receiveCount)"
+        log.error(
+            "asynchronous invocation failed for good after \(attempts) attempt\(attempts == 1 ? "" : "s"); its record went to the OnFailure destination",
+            metadata: ["error": "\(failure.message)", "destination": "\(destination)"])
+        status.recordFailure(configuration.name, at: clock.now(), error: failure.message)
     }
 
     private func invocationRecord(

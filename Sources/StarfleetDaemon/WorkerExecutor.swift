@@ -26,7 +26,7 @@ struct WorkerExecutor: Sendable {
     /// Where asynchronous invocations' records go (nil: no destinations; failed events are dead-lettered).
     var destinations: AsyncDestinationSender? = nil
     /// Failed runs awaiting the queue's settlement, by receipt handle (at most `Concurrency` at a time).
-    private let pending = Locked<[String: PendingRun]>([:])
+    let pending = Locked<[String: PendingRun]>([:])
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         // Asynchronous invocations follow Lambda's event invoke config; a kept invocation record is only delivered.

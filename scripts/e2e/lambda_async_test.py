@@ -161,6 +161,8 @@ def test_a_failing_event_is_attempted_exactly_twice_then_its_record_reaches_the_
     time.sleep(2.5)  # longer than its backoff: a third attempt would have started
     assert len(records(os.path.join(fx.env.out, "Flaky.attempts"))) == 2, "no attempt after the record was sent"
     assert not glob.glob(f"{fx.env.state}/dead-letter/Flaky/*.json"), "with OnFailure the event is not dead-lettered"
+    assert re.search(r"failed for good after 2 attempts; its record went to the OnFailure destination.*worker=Flaky",
+                     fx.env.read_log()), "the journal says where the failed event went"
 
 
 def test_without_on_failure_the_event_still_ends_in_the_dead_letter_folder(fx):
