@@ -241,7 +241,7 @@ let package = Package(
             name: "StarfleetLambdaTests",
             dependencies: [
                 "StarfleetLambda", "StarfleetDaemon", "StarfleetCore", "StarfleetProcess", "StarfleetWorkerKit",
-                "StarfleetWorkers",
+                "StarfleetWorkers", "StarfleetTestSupport",
                 logging,
             ]),
         .testTarget(

@@ -71,9 +71,12 @@ package struct DaemonInvoker: WorkerInvoker {
 /// The queue message for one direct invocation (`invoke --async`, a worker's `enqueue`): the payload as the body,
 /// the account and region as attributes, as the Starbase sends them.
 package enum InvocationMessage {
+    /// The `StarfleetEvent` attribute of an asynchronous invocation.
+    package static let event = "invoke"
+
     package static func make(payload: [UInt8], account: String?, region: String?) -> OutgoingMessage {
         var attributes = PayloadAddress(account: account, region: region).attributes
-        attributes["StarfleetEvent"] = "invoke"
+        attributes[FanOutEvent.attribute] = event
         return OutgoingMessage(body: String(decoding: payload, as: UTF8.self), attributes: attributes)
     }
 

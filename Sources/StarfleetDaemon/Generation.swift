@@ -80,6 +80,10 @@ package struct Generation: Sendable {
             configuration: configuration, ships: ships, queues: env.router, logger: logger,
             awsSession: env.aws.session, history: env.history, clock: env.clock)
         let configuration = self.configuration
+        let region = env.aws.deploymentRegion(configuration)
+        let destinations = AsyncDestinationSender(
+            configuration: configuration, queues: env.router, region: region, s3: { [aws = env.aws] in aws.s3(region: region) },
+            clock: env.clock)
         warm.install(invoker: invoker)
         defer { warm.uninstall() }
 
@@ -148,7 +152,8 @@ package struct Generation: Sendable {
                     configuration: worker, ship: ship, invoker: invoker, status: env.status,
                     clock: env.clock, logger: logger, metrics: env.metrics, alerts: env.alerts,
                     awsSession: env.aws.session,
-                    history: RunHistoryRecorder.make(env.history, worker: worker, in: configuration))
+                    history: RunHistoryRecorder.make(env.history, worker: worker, in: configuration),
+                    destinations: destinations)
                 group.addTask {
                     await QueueConsumer(
                         queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,

@@ -8,6 +8,9 @@ package enum HandlingOutcome: Sendable, Equatable {
     /// Failed in a way a later attempt may fix (a worker error, a missing file, a full disk): retry with backoff;
     /// after MaxReceiveCount attempts the queue dead-letters it.
     case retry(WorkerFailure)
+    /// Failed, to be tried again after exactly this many seconds (an asynchronous invocation: its own rule chose the
+    /// delay); the queue's MaxReceiveCount still applies.
+    case retryAfter(WorkerFailure, seconds: Double)
     /// Failed in a way no retry can fix (an invalid template, an unknown worker): dead-letter it now.
     case permanent(WorkerFailure)
 

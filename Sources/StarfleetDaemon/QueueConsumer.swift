@@ -122,6 +122,11 @@ struct QueueConsumer: Sendable {
                 let disposition = try await queue.retryOrDeadLetter(
                     message.receiptHandle, failure: record(failure), retryAfter: delay)
                 await settled?(message, failure, disposition)
+            case .retryAfter(let failure, let seconds):
+                failed = failure
+                let disposition = try await queue.retryOrDeadLetter(
+                    message.receiptHandle, failure: record(failure), retryAfter: seconds)
+                await settled?(message, failure, disposition)
             case .permanent(let failure):
                 failed = failure
                 let disposition = try await queue.deadLetter(message.receiptHandle, failure: record(failure))

@@ -114,6 +114,19 @@ package final class QueueRouter: Sendable {
         }
     }
 
+    /// An SQS client for `url`'s region, on the queues' HTTP client and credentials (an asynchronous invocation's
+    /// destination queue is sent to as the daemon's own queues are).
+    package func sqsClient(for url: SQSQueueURL) -> SQSClient {
+        remote.withLock { r in
+            let http = r.http ?? Self.makeHTTP(clock: clock, logger: logger)
+            let credentials = r.credentials ?? CredentialsChain(environment: environment, http: http, clock: clock)
+            r.http = http
+            r.credentials = credentials
+            let endpoint = AWSEndpoint.resolve(service: "sqs", region: url.region, environment: environment)
+            return SQSClient(http: http, credentials: credentials, region: url.region, endpoint: endpoint, clock: clock)
+        }
+    }
+
     private static func makeHTTP(clock: any WallClock, logger: Logger) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.lanes = sqsLanes

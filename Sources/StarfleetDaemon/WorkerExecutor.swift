@@ -23,10 +23,26 @@ struct WorkerExecutor: Sendable {
     var awsSession: AWSSession? = nil
     /// Where each finished run is recorded (nil: no run history).
     var history: RunHistoryRecorder? = nil
+    /// Where asynchronous invocations' records go (nil: no destinations; failed events are dead-lettered).
+    var destinations: AsyncDestinationSender? = nil
     /// Failed runs awaiting the queue's settlement, by receipt handle (at most `Concurrency` at a time).
-    private let pending = Locked<[String: PendingRun]>([:])
+    let pending = Locked<[String: PendingRun]>([:])
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
+        // Asynchronous invocations follow Lambda's event invoke config; a kept invocation record is only delivered.
+        switch message.attributes[FanOutEvent.attribute] {
+        case InvocationMessage.event: return await handleAsyncEvent(message)
+        case KeptInvocationRecord.event: return await deliverKept(message)
+        default: break
+        }
+        switch await execute(message) {
+        case .success: return .done
+        case .failure(let failure): return .retry(failure)
+        }
+    }
+
+    /// Runs the payload once and records the run: its result, or its failure (settled later through ``settled``).
+    func execute(_ message: ReceivedMessage) async -> Result<[UInt8], WorkerFailure> {
         let address = PayloadAddress(attributes: message.attributes)
         let account = address.account
         let region = address.region
@@ -63,13 +79,13 @@ struct WorkerExecutor: Sendable {
             alerts?.postSuccess(
                 result: result, worker: configuration, messageId: message.messageId, account: account,
                 region: region, log: log)
-            return .done
+            return .success(result)
         } catch {
             let failure = error as? WorkerFailure ?? WorkerFailure("\(error)")
             let seconds = Self.seconds(ContinuousClock.now - started)
             metrics?.executed(worker: configuration.name, succeeded: false, seconds: seconds)
             pending.withLock { $0[message.receiptHandle.rawValue] = PendingRun(started: startedAt, seconds: seconds) }
-            return .retry(failure)
+            return .failure(failure)
         }
     }
 

@@ -81,11 +81,17 @@ package enum InvokeAPIRoutes {
                         traceparent: parent)
                     var headers: HTTPFields = [:]
                     headers[HTTPField.Name.fixed("X-Amzn-Starfleet-Message-Id")] = id
+                    // The request id the invocation record names (requestContext.requestId).
+                    headers[HTTPField.Name.fixed("x-amzn-RequestId")] = id.lowercased()
                     return Response(status: .accepted, headers: headers)
                 } catch {
                     return failure(.serviceUnavailable, type: "ServiceException", "could not queue the invocation: \(error)")
                 }
             case "RequestResponse":
+                // Every Concurrency slot busy past a short wait: Lambda's throttle, never an unbounded queue.
+                if let pool = running.pools[name], !(await pool.admitSynchronous(within: synchronousSlotWait)) {
+                    return throttled()
+                }
                 var headers: HTTPFields = [.contentType: "application/json"]
                 headers[executedVersion] = "$LATEST"
                 do {
@@ -162,7 +168,13 @@ package enum InvokeAPIRoutes {
         var out: [UInt8] = Array(#"{"errorMessage":"#.utf8)
         appendJSONString(failure.errorMessage ?? failure.message, to: &out)
         out.append(contentsOf: #","errorType":"#.utf8)
-        appendJSONString(failure.errorType ?? (failure.exitStatus != nil ? "Runtime.ExitError" : "Unhandled"), to: &out)
+        let type = failure.errorType ?? (failure.exitStatus != nil ? "Runtime.ExitError" : "Unhandled")
+        appendJSONString(type, to: &out)
+        // Lambda's own errors (a timeout, an oversized response) carry no stack trace.
+        if LambdaFunctionErrors.types.contains(type) {
+            out.append(UInt8(ascii: "}"))
+            return out
+        }
         out.append(contentsOf: #","stackTrace":["#.utf8)
         let lines = (failure.stderrTail ?? "").split(separator: "\n").suffix(50)
         for (i, line) in lines.enumerated() {
@@ -171,6 +183,22 @@ package enum InvokeAPIRoutes {
         }
         out.append(contentsOf: "]}".utf8)
         return out
+    }
+
+    /// How long a synchronous invoke waits for one of a busy worker's Concurrency slots before it is throttled.
+    static let synchronousSlotWait = 1.0
+
+    /// 429 TooManyRequestsException as Lambda answers a function at its reserved concurrency.
+    static func throttled() -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[errorTypeHeader] = "TooManyRequestsException"
+        return Response(
+            status: .tooManyRequests, headers: headers,
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string:
+                        #"{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}"#
+                )))
     }
 
     /// Lambda's limit for an asynchronous (Event) payload.

@@ -58,7 +58,19 @@ package enum RuntimeAPIRoutes {
         runtime.post("runtime/invocation/:id/response") { request, context -> Response in
             guard let peer = await peer(hub, context) else { return forbidden() }
             let id = context.parameters.get("id") ?? ""
-            let body = try await bytes(of: request, context)
+            let body: [UInt8]
+            do {
+                body = try await bytes(of: request, context, limit: LambdaFunctionErrors.responseLimit)
+            } catch is NIOTooManyBytesError {
+                // Over Lambda's response limit: the invocation fails with Lambda's error; the runtime hears 413.
+                let answer = await peer.pool.answer(pid: peer.pid, requestId: id) { _ in
+                    .failure(LambdaFunctionErrors.responseTooLarge())
+                }
+                guard case .accepted = answer else { return accepted(answer) }
+                return error(
+                    .contentTooLarge, type: "RequestEntityTooLarge",
+                    "Exceeded maximum allowed payload size (\(LambdaFunctionErrors.responseLimit) bytes).")
+            }
             let answer = await peer.pool.answer(pid: peer.pid, requestId: id) { _ in .response(body) }
             return accepted(answer)
         }
@@ -115,9 +127,9 @@ package enum RuntimeAPIRoutes {
         await hub.peer(of: context.channel, token: context.parameters.get("token") ?? "")
     }
 
-    static func bytes(of request: Request, _ context: PeerContext) async throws -> [UInt8] {
+    static func bytes(of request: Request, _ context: PeerContext, limit: Int? = nil) async throws -> [UInt8] {
         var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let buffer = try await request.collectBody(upTo: limit ?? context.maxUploadSize)
         return Array(buffer.readableBytesView)
     }
 

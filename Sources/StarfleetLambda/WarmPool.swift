@@ -40,8 +40,8 @@ actor WarmPool {
     let worker: WorkerConfiguration
     let launch: WarmLaunch
     let logger: Logger
-    /// Debounces CodeDirectory changes; nil: the code is not watched (``reload(reason:)`` still works).
-    private let clock: (any WallClock)?
+    /// Whether CodeDirectory changes reload the pool (``reload(reason:)`` works either way).
+    private let watchesCode: Bool
     /// Cold starts and process counts for /metrics and the console's chart.
     let activity: WarmProcessActivity?
     private let runner: ProcessRunner
@@ -64,10 +64,19 @@ actor WarmPool {
     /// Processes started since the pool began (tests count them; so does the metric).
     private(set) var spawned = 0
 
+    /// What the bounded wait of a synchronous invoke for a busy slot is timed with.
+    let clock: any WallClock
+    /// Synchronous invokes waiting for a busy slot: the tickets still waiting, and the parked ones' continuations.
+    private var waitingTickets: Set<Int> = []
+    private var slotWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
+    private var nextTicket = 0
+
+    /// `clock` times the bounded wait of a synchronous invoke and, with `watchesCode`, debounces code changes.
     init(
-        worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger, clock: (any WallClock)? = nil,
-        activity: WarmProcessActivity? = nil
+        worker: WorkerConfiguration, launch: WarmLaunch, logger: Logger, clock: any WallClock = SystemWallClock(),
+        watchesCode: Bool = false, activity: WarmProcessActivity? = nil
     ) {
+        self.watchesCode = watchesCode
         self.worker = worker
         self.launch = launch
         self.clock = clock
@@ -99,7 +108,8 @@ actor WarmPool {
                 await stop.wait()
                 await self.drain()
             }
-            if let clock {
+            if watchesCode {
+                let clock = self.clock
                 group.addTask { await self.reloadOnCodeChange(clock: clock, until: stop) }
             }
             for await id in spawnRequests {
@@ -177,10 +187,49 @@ actor WarmPool {
     /// synchronously invokes itself must not wait on its own slot forever.
     private var extraForDirectInvokes: Int { max(0, pending.count - worker.concurrency) > 0 ? 1 : 0 }
 
-    /// The invocation's time is up: fail it, and kill the process running it (its state is unknown).
+    // MARK: Admission of synchronous invokes
+
+    /// Whether a synchronous invoke may run now: a slot of `Concurrency` is free, or one frees within `seconds` on the
+    /// pool's clock. Otherwise the caller is throttled (429), as Lambda throttles a function at its reserved concurrency:
+    /// never queued without bound.
+    func admitSynchronous(within seconds: Double) async -> Bool {
+        if outcomes.count < worker.concurrency { return true }
+        let ticket = nextTicket
+        nextTicket += 1
+        waitingTickets.insert(ticket)
+        let clock = self.clock
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.waitForSlot(ticket) }
+            group.addTask {
+                try? await clock.sleep(seconds: seconds)
+                await self.lapse(ticket)
+                return false
+            }
+            let admitted = await group.next() ?? false
+            group.cancelAll()
+            return admitted
+        }
+    }
+
+    private func waitForSlot(_ ticket: Int) async -> Bool {
+        guard waitingTickets.contains(ticket) else { return false }
+        if outcomes.count < worker.concurrency {
+            waitingTickets.remove(ticket)
+            return true
+        }
+        return await withCheckedContinuation { slotWaiters[ticket] = $0 }
+    }
+
+    /// The wait of `ticket` is over: its time ran out (or it was admitted, and this is its timer ending).
+    private func lapse(_ ticket: Int) {
+        guard waitingTickets.remove(ticket) != nil else { return }
+        slotWaiters.removeValue(forKey: ticket)?.resume(returning: false)
+    }
+
+    /// The invocation's time is up: fail it with Lambda's timeout error, and kill the process running it (its state is
+    /// unknown).
     func timedOut(_ requestId: String, after seconds: Int) {
-        var failure = WorkerFailure("\(worker.name) ran longer than TimeoutSeconds (\(seconds) s); its process was killed")
-        failure.timedOut = true
+        let failure = LambdaFunctionErrors.timedOut(requestId: requestId, seconds: seconds, worker: worker.name)
         if let index = pending.firstIndex(where: { $0.requestId == requestId }) {
             pending.remove(at: index)
             var unstarted = WorkerFailure("\(worker.name): no process took the invocation within TimeoutSeconds (\(seconds) s)")
@@ -192,6 +241,10 @@ actor WarmPool {
             return
         }
         var timedOut = failure
+        // The line Lambda writes to the function's log.
+        logger.error(
+            "\(requestId) \(LambdaFunctionErrors.taskTimedOut(seconds: seconds))",
+            metadata: ["message_id": "\(members[id]?.job?.messageId ?? "-")"])
         let tail = member.output.stderrTail
         timedOut.stderrTail = tail.isEmpty ? nil : tail
         members[id]?.job = nil
@@ -215,6 +268,10 @@ actor WarmPool {
     private func finish(_ requestId: String, _ outcome: LambdaJobOutcome) {
         guard let continuation = outcomes.removeValue(forKey: requestId) else { return }
         continuation.resume(returning: outcome)
+        if let ticket = slotWaiters.keys.min(), let waiter = slotWaiters.removeValue(forKey: ticket) {
+            waitingTickets.remove(ticket)
+            waiter.resume(returning: true)
+        }
         if outcomes.isEmpty, let drained {
             self.drained = nil
             drained.resume()

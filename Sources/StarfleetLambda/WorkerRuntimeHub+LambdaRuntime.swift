@@ -13,7 +13,7 @@ extension WorkerRuntimeHub: LambdaRuntime {
         for worker in configuration.enabledWorkers {
             guard let launch = launches[worker.name] else { continue }
             pools[worker.name] = WarmPool(
-                worker: worker, launch: launch, logger: logger, clock: clock, activity: warmActivity)
+                worker: worker, launch: launch, logger: logger, clock: clock, watchesCode: true, activity: warmActivity)
         }
         let ships = pools.mapValues { pool -> any WorkerShip in
             LambdaWorkerShip(configuration: pool.worker, pool: pool, region: region, clock: clock)

@@ -55,7 +55,7 @@ import Testing
         #expect(
             parents == [
                 "STARFLEET", "STARFLEET.SecretsManager", "LocalAccountIndex", "StarfleetDefaultAccountIndex", Self.worker,
-                "\(Self.worker).Backoff", "\(Self.worker).AlertConfiguration",
+                "\(Self.worker).Backoff", "\(Self.worker).AlertConfiguration", "\(Self.worker).DestinationConfig",
             ])
     }
 
@@ -80,6 +80,7 @@ import Testing
               InvocationSources: [S3]
               Backoff: {\(probe): 1}
               AlertConfiguration: {\(probe): 1}
+              DestinationConfig: {\(probe): 1}
 
             """
         let local = "STARFLEET: {AccountIndex: LocalAccountIndex}\nLocalAccountIndex: {\(probe): 1}\n"

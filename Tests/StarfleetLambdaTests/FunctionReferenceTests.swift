@@ -1,6 +1,6 @@
 import Testing
 
-@testable import StarfleetLambda
+@testable import StarfleetCore
 
 /// Issue 22, item 3 (first part): every FunctionName form Lambda accepts reaches the worker, percent-encoded as boto3
 /// sends it or not; other versions are not found; malformed names are refused.

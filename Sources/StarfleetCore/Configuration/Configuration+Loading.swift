@@ -74,6 +74,7 @@ extension Configuration {
             }
         }
         checkOverlappingPrefixes(workers, into: &v)
+        checkDestinations(workers, into: &v)
         warnAboutUnknownSections(sections, knownWorkers: knownWorkers, into: &v)
 
         let diagnostics = v.diagnostics.sortedByLocation()

@@ -29,6 +29,8 @@ package struct WorkerConfiguration: Sendable, Hashable {
     /// This worker's own run-history bounds; nil: `STARFLEET`'s (see ``Configuration/runHistory(for:)``).
     package var runHistoryMaxRuns: Int?
     package var runHistoryMaxAgeDays: Int?
+    /// Lambda's event invoke configuration: retries, event age and destinations of asynchronous invocations.
+    package var asyncInvocation = AsyncInvocationSettings()
 
     /// Where the section starts, for messages that concern the worker as a whole.
     package var mark: SourceMark
@@ -51,7 +53,10 @@ package struct WorkerConfiguration: Sendable, Hashable {
             "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
             "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
             "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
-        ] + processKeys
+        ] + processKeys + asyncKeys
+
+    /// Lambda's event invoke configuration keys.
+    package static let asyncKeys = ["MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"]
 
     /// The keys of a worker that runs outside the daemon.
     package static let processKeys = [

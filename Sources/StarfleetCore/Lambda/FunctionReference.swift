@@ -1,14 +1,12 @@
-import StarfleetCore
-
 /// What an Invoke request's FunctionName (and its `Qualifier` parameter) names, in every form Lambda accepts: a name,
 /// `name:qualifier`, a full ARN `arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]`, or a partial ARN
 /// `<account>:function:<name>[:qualifier]`. boto3 sends it percent-encoded in the path (`arn%3Aaws%3Alambda%3A…`), as
 /// Bedrock's `invoke(arn, payload)` does. Every worker is `$LATEST`: any other qualifier names nothing here.
-struct FunctionReference: Sendable, Equatable {
-    var name: String
-    var qualifier: String?
+package struct FunctionReference: Sendable, Equatable {
+    package var name: String
+    package var qualifier: String?
 
-    enum Problem: Error, Equatable {
+    package enum Problem: Error, Equatable {
         /// Not one of Lambda's forms, or the name breaks the worker-name rule: 400 ValidationException.
         case malformed(String)
         /// A version or alias other than `$LATEST`: 404 ResourceNotFoundException, as Lambda answers for one that
@@ -19,7 +17,7 @@ struct FunctionReference: Sendable, Equatable {
     }
 
     /// Parses the path segment (percent-encoded or not) and the `Qualifier` query parameter.
-    static func parse(_ rawSegment: String, qualifier parameter: String?) throws(Problem) -> FunctionReference {
+    package static func parse(_ rawSegment: String, qualifier parameter: String?) throws(Problem) -> FunctionReference {
         let text = percentDecoded(rawSegment)
         var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         // arn:<partition>:lambda:<region>:<account>:function:<name>[:qualifier]
@@ -58,7 +56,7 @@ struct FunctionReference: Sendable, Equatable {
     }
 
     /// `%XX` sequences as bytes; anything malformed is left as it is (and then fails the name rule).
-    static func percentDecoded(_ text: String) -> String {
+    package static func percentDecoded(_ text: String) -> String {
         guard text.contains("%") else { return text }
         var out: [UInt8] = []
         var bytes = Array(text.utf8)[...]

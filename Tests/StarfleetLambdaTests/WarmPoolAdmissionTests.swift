@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import StarfleetTestSupport
+import Testing
+
+@testable import StarfleetCore
+@testable import StarfleetDaemon
+@testable import StarfleetLambda
+
+/// Issue 22 §3: a synchronous invoke that finds every Concurrency slot busy waits at most its bounded time on the
+/// pool's (manual) clock, then is throttled; a slot freed meanwhile admits it. Real `sleep` processes stand in for
+/// runtime clients, the test answering for them.
+@Suite(.timeLimit(.minutes(1))) struct WarmPoolAdmissionTests {
+    let rig = WarmPoolTests()
+
+    func busyPool(_ clock: ManualClock) async throws -> (
+        WarmPool, StopToken, Task<Void, Never>, Task<LambdaJobOutcome, Never>, pid_t
+    ) {
+        let pool = WarmPool(
+            worker: rig.worker(concurrency: 1),
+            launch: WarmLaunch(argv: ["sleep", "30"], environment: ["PATH": "/usr/bin:/bin"], workingDirectory: "/"),
+            logger: Logger(label: "test"), clock: clock)
+        let stop = StopToken()
+        let running = Task { await pool.run(stop: stop) }
+        let first = Task { await pool.submit(rig.job(1)) }
+        let pid = try #require(try await rig.pids(pool, count: 1).first)
+        #expect(await pool.next(pid: pid)?.requestId == "req-1")
+        return (pool, stop, running, first, pid)
+    }
+
+    @Test func aBusyWorkerThrottlesAfterTheBoundedWaitAndNotBefore() async throws {
+        let clock = ManualClock()
+        let (pool, stop, running, first, pid) = try await busyPool(clock)
+        let admission = Task { await pool.admitSynchronous(within: 1) }
+        try await clock.waitForSleepers(1)
+        clock.advance(by: 0.9)
+        #expect(clock.sleeperCount == 1, "still waiting at 0.9 s")
+        clock.advance(by: 0.1)
+        #expect(await admission.value == false, "throttled at 1 s")
+        _ = await pool.answer(pid: pid, requestId: "req-1") { _ in .response([]) }
+        _ = await first.value
+        #expect(await pool.admitSynchronous(within: 1), "a free slot admits at once")
+        stop.stop()
+        await running.value
+    }
+
+    @Test func aSlotFreedDuringTheWaitAdmitsTheInvoke() async throws {
+        let clock = ManualClock()
+        let (pool, stop, running, first, pid) = try await busyPool(clock)
+        let admission = Task { await pool.admitSynchronous(within: 1) }
+        try await clock.waitForSleepers(1)
+        #expect(await pool.answer(pid: pid, requestId: "req-1") { _ in .response([]) } == .accepted)
+        _ = await first.value
+        #expect(await admission.value == true)
+        stop.stop()
+        await running.value
+    }
+}
