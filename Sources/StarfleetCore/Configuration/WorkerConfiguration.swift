@@ -29,6 +29,8 @@ package struct WorkerConfiguration: Sendable, Hashable {
     /// This worker's own run-history bounds; nil: `STARFLEET`'s (see ``Configuration/runHistory(for:)``).
     package var runHistoryMaxRuns: Int?
     package var runHistoryMaxAgeDays: Int?
+    /// A Lambda-runtime worker with `EventShape: sqs`: how it takes its queue (batches, filters, partial failures).
+    package var sqsTrigger = SQSTriggerSettings()
 
     /// Where the section starts, for messages that concern the worker as a whole.
     package var mark: SourceMark
@@ -40,6 +42,8 @@ package struct WorkerConfiguration: Sendable, Hashable {
     /// Runs outside the daemon (per-payload or warm processes): gets a working directory, its configuration file,
     /// its secrets file and its environment.
     package var runsOutOfProcess: Bool { runtime != .swift }
+    /// Takes its queue as Lambda's SQS trigger does: batches of SQS records (BatchSize, filters, partial failures).
+    package var takesSQSBatches: Bool { runtime.isLambda && process.eventShape == .sqs }
 
     package static let defaultConcurrency = 4
     package static let defaultVisibilityTimeout = 300
@@ -51,7 +55,7 @@ package struct WorkerConfiguration: Sendable, Hashable {
             "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
             "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
             "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
-        ] + processKeys
+        ] + processKeys + SQSTriggerSettings.keys
 
     /// The keys of a worker that runs outside the daemon.
     package static let processKeys = [
