@@ -24,6 +24,9 @@ package struct DaemonMetrics: Sendable {
             "starfleet_worker_messages_received_total", .counter,
             help: "Payloads the worker's dispatcher received (every attempt).")
         r.declare("starfleet_worker_executions_succeeded_total", .counter, help: "Worker executions that succeeded.")
+        r.declare(
+            "starfleet_worker_messages_filtered_total", .counter,
+            help: "Messages the worker's FilterCriteria did not match: deleted unseen, as Lambda's SQS trigger does.")
         r.declare("starfleet_worker_executions_failed_total", .counter, help: "Worker executions that failed (each attempt).")
         r.declare(
             "starfleet_worker_execution_duration_seconds", .histogram, help: "Worker execution time, success or failure.",
@@ -74,6 +77,10 @@ package struct DaemonMetrics: Sendable {
             succeeded ? "starfleet_worker_executions_succeeded_total" : "starfleet_worker_executions_failed_total",
             ["worker": worker])
         registry.observe("starfleet_worker_execution_duration_seconds", ["worker": worker], seconds)
+    }
+
+    func filtered(worker: String) {
+        registry.increment("starfleet_worker_messages_filtered_total", ["worker": worker])
     }
 
     func timerFired(schedule: String, latenessSeconds: Double) {

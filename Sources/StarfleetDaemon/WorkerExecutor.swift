@@ -24,7 +24,7 @@ struct WorkerExecutor: Sendable {
     /// Where each finished run is recorded (nil: no run history).
     var history: RunHistoryRecorder? = nil
     /// Failed runs awaiting the queue's settlement, by receipt handle (at most `Concurrency` at a time).
-    private let pending = Locked<[String: PendingRun]>([:])
+    let pending = Locked<[String: PendingRun]>([:])
 
     func handle(_ message: ReceivedMessage) async -> HandlingOutcome {
         let address = PayloadAddress(attributes: message.attributes)

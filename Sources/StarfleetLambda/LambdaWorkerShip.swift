@@ -1,12 +1,13 @@
 import FoundationEssentials
 import StarfleetClock
 import StarfleetCore
+import StarfleetDaemon
 import StarfleetWorkerKit
 import StarfleetWorkers
 
 /// A worker whose code is a Lambda handler (Runtime: python, nodejs, provided): each payload becomes one
 /// invocation on the worker's ``WarmPool``, bounded by TimeoutSeconds on the injected clock.
-struct LambdaWorkerShip: WorkerShip {
+struct LambdaWorkerShip: BatchingShip {
     let configuration: WorkerConfiguration
     let pool: WarmPool
     let region: String
@@ -18,7 +19,6 @@ struct LambdaWorkerShip: WorkerShip {
     var enforcesItsOwnTimeout: Bool { true }
 
     func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
-        let timeout = configuration.timeoutSeconds
         let template = invocation.template
         let job = LambdaJob(
             requestId: LambdaJob.newRequestId(),
@@ -26,8 +26,19 @@ struct LambdaWorkerShip: WorkerShip {
                 invocation, shape: configuration.process.eventShape, region: region, template: template,
                 sentAt: clock.now()),
             clientContext: LambdaEvent.clientContext(invocation, template: template),
-            deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
+            deadlineMilliseconds: deadlineMilliseconds(),
             messageId: invocation.messageId, account: invocation.account, region: invocation.region)
+        return try await run(job)
+    }
+
+    /// The epoch milliseconds at which an invocation starting now times out.
+    private func deadlineMilliseconds() -> Int64 {
+        Int64((clock.now().timeIntervalSince1970 + Double(configuration.timeoutSeconds)) * 1000)
+    }
+
+    /// Runs `job` on the pool; the pool fails it (killing its process) once TimeoutSeconds pass on the clock.
+    private func run(_ job: LambdaJob) async throws -> [UInt8] {
+        let timeout = configuration.timeoutSeconds
         let pool = self.pool
         let clock = self.clock
         let outcome = await withTaskGroup(of: LambdaJobOutcome?.self) { group in
@@ -47,5 +58,19 @@ struct LambdaWorkerShip: WorkerShip {
         case .response(let bytes): return bytes
         case .failure(let failure): throw failure
         }
+    }
+}
+
+extension LambdaWorkerShip {
+    /// A batch of SQS records as one invocation (`EventShape: sqs`): one event with a record per message.
+    func execute(batch: [SQSBatchRecord], context: WorkerContext) async throws -> [UInt8] {
+        guard let first = batch.first else { return [] }
+        let job = LambdaJob(
+            requestId: LambdaJob.newRequestId(), event: LambdaEvent.sqsBatch(batch, region: region),
+            clientContext: LambdaEvent.clientContext(batch: batch),
+            deadlineMilliseconds: deadlineMilliseconds(), messageId: first.invocation.messageId,
+            account: batch.count == 1 ? first.invocation.account : nil,
+            region: batch.count == 1 ? first.invocation.region : nil)
+        return try await run(job)
     }
 }
