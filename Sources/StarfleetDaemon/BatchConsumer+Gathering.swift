@@ -4,24 +4,26 @@ import StarfleetQueue
 
 extension BatchConsumer {
     /// The next records, up to `limit`, as Lambda forms a batch: waits for a first record (or the stop), then adds
-    /// more until `limit` is reached, the event nears Lambda's 6 MB, or — with no batching window — the queue has
+    /// more until `limit` is reached, the event reaches Lambda's 6 MB, or — with no batching window — the queue has
     /// nothing more at once, or — with a window — the window since the first record ends (on the injected clock).
     /// Messages the filters refuse are deleted on the way and do not count. A stop returns what was gathered (it runs).
     func gather(limit: Int, stop: StopToken, slot: HeartbeatSlot) async throws -> [ReceivedMessage] {
-        var batch: [ReceivedMessage] = []
+        // Records that did not fit the last batch open this one (they are in flight already).
+        var batch = carried.withLock { held in
+            defer { held.removeAll() }
+            return held
+        }
         while batch.isEmpty {
             if stop.isStopped { return [] }
+            slot.beat()
             batch = await admit(try await consumer.receive(max: min(10, limit), stop: stop, slot: slot))
         }
         let window = Double(settings.maximumBatchingWindowSeconds)
         let deadline = clock.now().addingTimeInterval(window)
         var bytes = batch.reduce(0) { $0 + Self.eventBytes($1) }
-        while batch.count < limit && !stop.isStopped {
-            // Each message taken may be up to SQS's largest: take no more than surely fit under Lambda's 6 MB.
-            let room = (SQSTriggerSettings.maxEventBytes - bytes) / Self.largestRecordBytes
-            if room < 1 { break }
+        while batch.count < limit && bytes < SQSTriggerSettings.maxEventBytes && !stop.isStopped {
             slot.beat()
-            let want = min(10, limit - batch.count, room)
+            let want = min(10, limit - batch.count)
             let more: [ReceivedMessage]
             do {
                 if window == 0 {
@@ -29,7 +31,8 @@ extension BatchConsumer {
                     if more.isEmpty { break }
                 } else {
                     if clock.now() >= deadline { break }
-                    more = try await receive(max: want, until: deadline, stop: stop)
+                    // A wait bounded by the window (up to 300 s): parked, so the watchdog does not count it a hang.
+                    more = try await slot.waiting { try await receive(max: want, until: deadline, stop: stop) }
                 }
             } catch {
                 // What was gathered runs; the failed receive is the next gather's to retry.
@@ -42,16 +45,20 @@ extension BatchConsumer {
             bytes += admitted.reduce(0) { $0 + Self.eventBytes($1) }
             batch += admitted
         }
+        // A batch leaves before its event passes 6 MB, as Lambda's does: what does not fit opens the next batch.
+        var overflow: [ReceivedMessage] = []
+        while bytes > SQSTriggerSettings.maxEventBytes && batch.count > 1, let last = batch.popLast() {
+            bytes -= Self.eventBytes(last)
+            overflow.insert(last, at: 0)
+        }
+        if !overflow.isEmpty { carried.withLock { $0 = overflow } }
         return batch
     }
 
-    /// A record's share of the event: its body and attributes, and the fields around them.
+    /// A record's share of the event: its body and attributes, and the fields around them (JSON escaping aside).
     static func eventBytes(_ message: ReceivedMessage) -> Int {
         message.body.utf8.count + message.attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 96 } + 640
     }
-
-    /// SQS's largest message (body and attributes, 1 MiB) as a record.
-    static let largestRecordBytes = 1024 * 1024 + 1024
 
     /// One receive that waits at most until `deadline` (a long poll, raced against the clock and the stop). A
     /// receive cut short still hands back what it took, and that is kept.

@@ -17,6 +17,8 @@ struct BatchConsumer: Sendable {
     let run: @Sendable ([ReceivedMessage]) async -> [HandlingOutcome]
     /// Told of each message the filters refused, after it was deleted.
     var filtered: (@Sendable (ReceivedMessage) async -> Void)? = nil
+    /// Received records a batch could not take without passing 6 MB: the next batch starts with them.
+    let carried = Locked<[ReceivedMessage]>([])
 
     var queue: any MessageQueue { consumer.queue }
     var clock: any WallClock { consumer.clock }
