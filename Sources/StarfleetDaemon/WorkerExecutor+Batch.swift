@@ -70,6 +70,7 @@ extension WorkerExecutor {
                 outcomes.append(.retry(failure))
             } else {
                 history?.record(message, started: startedAt, seconds: seconds, result: .success(response))
+                status.recordSuccess(configuration.name, at: clock.now())
                 outcomes.append(.done)
             }
         }
@@ -80,7 +81,7 @@ extension WorkerExecutor {
                     "duration": "\(ContinuousClock.now - started)", "failed_records": "\(failedIds.count)",
                     "result_bytes": "\(response.count)",
                 ])
-            status.recordSuccess(configuration.name, at: clock.now())
+            // One response, one success alert: the batch's, under its first record's id.
             let address = PayloadAddress(attributes: first.attributes)
             alerts?.postSuccess(
                 result: response, worker: configuration, messageId: first.messageId, account: address.account,
