@@ -57,7 +57,7 @@ def handler(event, context):
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 """
 
-# Fails each batch's first delivery: with a response breaking the partial batch rules, or by raising.
+# Fails each batch's first delivery: with a response breaking the partial batch rules, by raising, or by dying.
 FIRST_DELIVERY_FAILS = """
 import json, os
 from aws_lambda_powertools.utilities.data_classes import SQSEvent, event_source
@@ -70,6 +70,8 @@ def handler(event: SQSEvent, context):
     if all(r.attributes.approximate_receive_count == "1" for r in records):
         if os.environ["HOW"] == "raise":
             raise RuntimeError("the whole batch failed")
+        if os.environ["HOW"] == "crash":
+            os._exit(3)  # the process dies holding the batch
         return {"batchItemFailures": [{"itemIdentifier": "not-a-message-of-this-batch"}]}
     return {"batchItemFailures": []}
 """
@@ -181,16 +183,17 @@ def test_powertools_batch_processor_retries_only_failed_records_until_dead_lette
         env.cleanup()
 
 
-def test_a_malformed_response_or_a_raised_error_retries_the_whole_batch():
+def test_a_malformed_response_a_raised_error_or_a_crash_retries_the_whole_batch():
     env = Env({})
     common = {"BatchSize": 5, "FunctionResponseTypes": "[ReportBatchItemFailures]", "MaxReceiveCount": 3}
     env.write_config({"Malformed": worker(env, "Malformed", FIRST_DELIVERY_FAILS, common, how="malformed"),
-                      "Raising": worker(env, "Raising", FIRST_DELIVERY_FAILS, common, how="raise")})
+                      "Raising": worker(env, "Raising", FIRST_DELIVERY_FAILS, common, how="raise"),
+                      "Crashing": worker(env, "Crashing", FIRST_DELIVERY_FAILS, common, how="crash")})
     try:
-        for name in ("Malformed", "Raising"):
+        for name in ("Malformed", "Raising", "Crashing"):
             enqueue(env, name, [{"n": n} for n in range(5)])
         env.start()
-        for name in ("Malformed", "Raising"):
+        for name in ("Malformed", "Raising", "Crashing"):
             out = os.path.join(env.out, name)
             wait_for(lambda: len(jsonl(out)) >= 2, 30, f"{name}'s second delivery")
             deliveries = jsonl(out)
@@ -203,8 +206,10 @@ def test_a_malformed_response_or_a_raised_error_retries_the_whole_batch():
             assert len(failed) == 5, failed
             if name == "Malformed":
                 assert all("not in the batch" in r["error"] for r in failed), failed
-            else:
+            elif name == "Raising":
                 assert all("the whole batch failed" in r["error"] for r in failed), failed
+            else:
+                assert all("exit" in r["error"] for r in failed), failed
         assert env.stop() == 0
     finally:
         env.cleanup()
