@@ -79,10 +79,6 @@ package struct DaemonMetrics: Sendable {
         registry.observe("starfleet_worker_execution_duration_seconds", ["worker": worker], seconds)
     }
 
-    func filtered(worker: String) {
-        registry.increment("starfleet_worker_messages_filtered_total", ["worker": worker])
-    }
-
     func timerFired(schedule: String, latenessSeconds: Double) {
         registry.increment("starfleet_timer_fires_total", ["schedule": schedule])
         registry.observe("starfleet_timer_lateness_seconds", ["schedule": schedule], max(0, latenessSeconds))
@@ -139,5 +135,10 @@ package struct DaemonMetrics: Sendable {
         registry.replace("starfleet_queue_messages", with: messages)
         registry.replace("starfleet_queue_oldest_message_age_seconds", with: ages)
         registry.replace("starfleet_dead_letter_files", with: files)
+    }
+
+    /// A message the worker's FilterCriteria did not match (deleted unseen, as Lambda's SQS trigger does).
+    func filtered(worker: String) {
+        registry.increment("starfleet_worker_messages_filtered_total", ["worker": worker])
     }
 }

@@ -19,6 +19,7 @@ struct LambdaWorkerShip: BatchingShip {
     var enforcesItsOwnTimeout: Bool { true }
 
     func execute(_ invocation: WorkerInvocation, context: WorkerContext) async throws -> [UInt8] {
+        let timeout = configuration.timeoutSeconds
         let template = invocation.template
         let job = LambdaJob(
             requestId: LambdaJob.newRequestId(),
@@ -26,21 +27,32 @@ struct LambdaWorkerShip: BatchingShip {
                 invocation, shape: configuration.process.eventShape, region: region, template: template,
                 sentAt: clock.now()),
             clientContext: LambdaEvent.clientContext(invocation, template: template),
-            deadlineMilliseconds: deadlineMilliseconds(),
+            deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
             messageId: invocation.messageId, account: invocation.account, region: invocation.region)
-        return try await run(job)
-    }
-
-    /// The epoch milliseconds at which an invocation starting now times out.
-    private func deadlineMilliseconds() -> Int64 {
-        Int64((clock.now().timeIntervalSince1970 + Double(configuration.timeoutSeconds)) * 1000)
-    }
-
-    /// Runs `job` on the pool; the pool fails it (killing its process) once TimeoutSeconds pass on the clock.
-    private func run(_ job: LambdaJob) async throws -> [UInt8] {
-        let timeout = configuration.timeoutSeconds
         let pool = self.pool
         let clock = self.clock
+        return try await Self.run(job, on: pool, clock: clock, timeout: timeout, worker: configuration.name)
+    }
+}
+
+extension LambdaWorkerShip {
+    /// A batch of SQS records as one invocation (`EventShape: sqs`): one event with a record per message.
+    func execute(batch: [SQSBatchRecord], context: WorkerContext) async throws -> [UInt8] {
+        guard let first = batch.first else { return [] }
+        let timeout = configuration.timeoutSeconds
+        let job = LambdaJob(
+            requestId: LambdaJob.newRequestId(), event: LambdaEvent.sqsBatch(batch, region: region),
+            clientContext: LambdaEvent.clientContext(batch: batch),
+            deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
+            messageId: first.invocation.messageId, account: batch.count == 1 ? first.invocation.account : nil,
+            region: batch.count == 1 ? first.invocation.region : nil)
+        return try await Self.run(job, on: pool, clock: clock, timeout: timeout, worker: configuration.name)
+    }
+
+    /// Runs `job` on `pool`; the pool fails it (killing its process) once `timeout` seconds pass on `clock`.
+    static func run(
+        _ job: LambdaJob, on pool: WarmPool, clock: any WallClock, timeout: Int, worker: String
+    ) async throws -> [UInt8] {
         let outcome = await withTaskGroup(of: LambdaJobOutcome?.self) { group in
             group.addTask { await pool.submit(job) }
             group.addTask {
@@ -52,25 +64,11 @@ struct LambdaWorkerShip: BatchingShip {
             var result: LambdaJobOutcome?
             while result == nil, let next = await group.next() { result = next }
             group.cancelAll()
-            return result ?? .failure(WorkerFailure("\(configuration.name): the invocation ended without an outcome"))
+            return result ?? .failure(WorkerFailure("\(worker): the invocation ended without an outcome"))
         }
         switch outcome {
         case .response(let bytes): return bytes
         case .failure(let failure): throw failure
         }
-    }
-}
-
-extension LambdaWorkerShip {
-    /// A batch of SQS records as one invocation (`EventShape: sqs`): one event with a record per message.
-    func execute(batch: [SQSBatchRecord], context: WorkerContext) async throws -> [UInt8] {
-        guard let first = batch.first else { return [] }
-        let job = LambdaJob(
-            requestId: LambdaJob.newRequestId(), event: LambdaEvent.sqsBatch(batch, region: region),
-            clientContext: LambdaEvent.clientContext(batch: batch),
-            deadlineMilliseconds: deadlineMilliseconds(), messageId: first.invocation.messageId,
-            account: batch.count == 1 ? first.invocation.account : nil,
-            region: batch.count == 1 ? first.invocation.region : nil)
-        return try await run(job)
     }
 }
