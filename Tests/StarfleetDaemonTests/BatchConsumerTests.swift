@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StarfleetClock
+import StarfleetMetrics
 import StarfleetQueue
 import StarfleetRunHistory
 import StarfleetTestSupport
@@ -280,6 +281,33 @@ import Testing
         #expect(held.runs.value.mostAtOnce == 2)
         rig.stop.stop()
         await finished
+    }
+
+    @Test func aFilteredMessageIsRecordedAsFilteredAndCountedInTheMetric() async throws {
+        let rig = Rig()
+        let dir = try TemporaryDirectory("batch-filtered")
+        defer { dir.remove() }
+        let store = RunHistoryStore(root: dir.path, clock: rig.clock, logger: .quiet)
+        let metrics = DaemonMetrics()
+        let worker = WorkerConfiguration(
+            name: "W", enabled: true, templatePrefix: "W/", invocationQueueUrl: nil, invocationSources: [.s3],
+            schedule: nil, alert: nil, concurrency: 1, visibilityTimeoutSeconds: 30, timeoutSeconds: 10,
+            maxReceiveCount: 4, backoff: BackoffPolicy(), commit: false, command: nil, fanOutStrategy: .singleInvocation,
+            mark: SourceMark(file: "t.yaml", line: 1, column: 1),
+            section: Node(.null, at: SourceMark(file: "t.yaml", line: 1, column: 1)))
+        let executor = WorkerExecutor(
+            configuration: worker, ship: ScriptedBatchShip { _ in "" }, invoker: NoInvoker(),
+            status: StatusBoard(startedAt: rig.clock.now(), pid: 1), clock: rig.clock, logger: .quiet, metrics: metrics,
+            history: RunHistoryRecorder(store: store, worker: "W", limits: .default))
+        let message = ReceivedMessage(
+            messageId: "m-1", receiptHandle: ReceiptHandle(rawValue: "r"), body: "x", attributes: [:], receiveCount: 1,
+            sentTimestamp: rig.clock.now(), firstReceiveTimestamp: rig.clock.now(), deduplicationId: nil, failures: [])
+        executor.filtered(message)
+        executor.filtered(message)
+        #expect(metrics.registry.value("starfleet_worker_messages_filtered_total", ["worker": "W"]) == 2)
+        store.flush()
+        let runs = try RunHistoryReader(root: dir.path).read(worker: "W").runs
+        #expect(runs.map(\.outcome) == [.filtered, .filtered] && runs.allSatisfy { $0.messageId == "m-1" && $0.attempt == 1 })
     }
 
     @Test func filteredMessagesAreDeletedUnseenAndCounted() async throws {
