@@ -24,6 +24,9 @@ package struct DaemonMetrics: Sendable {
             "starfleet_worker_messages_received_total", .counter,
             help: "Payloads the worker's dispatcher received (every attempt).")
         r.declare("starfleet_worker_executions_succeeded_total", .counter, help: "Worker executions that succeeded.")
+        r.declare(
+            "starfleet_worker_messages_filtered_total", .counter,
+            help: "Messages the worker's FilterCriteria did not match: deleted unseen, as Lambda's SQS trigger does.")
         r.declare("starfleet_worker_executions_failed_total", .counter, help: "Worker executions that failed (each attempt).")
         r.declare(
             "starfleet_worker_execution_duration_seconds", .histogram, help: "Worker execution time, success or failure.",
@@ -145,5 +148,10 @@ package struct DaemonMetrics: Sendable {
         registry.replace("starfleet_queue_messages", with: messages)
         registry.replace("starfleet_queue_oldest_message_age_seconds", with: ages)
         registry.replace("starfleet_dead_letter_files", with: files)
+    }
+
+    /// A message the worker's FilterCriteria did not match (deleted unseen, as Lambda's SQS trigger does).
+    func filtered(worker: String) {
+        registry.increment("starfleet_worker_messages_filtered_total", ["worker": worker])
     }
 }

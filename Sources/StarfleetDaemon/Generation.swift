@@ -154,13 +154,20 @@ package struct Generation: Sendable {
                     awsSession: env.aws.session,
                     history: RunHistoryRecorder.make(env.history, worker: worker, in: configuration),
                     destinations: destinations)
-                group.addTask {
-                    await QueueConsumer(
-                        queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
-                        clock: env.clock, logger: logger, heartbeat: env.heartbeat,
-                        handle: { await executor.handle($0) },
-                        settled: { executor.settled($0, $1, $2) }
-                    ).run(stop: stop)
+                let consumer = QueueConsumer(
+                    queue: queue, name: "worker \(worker.name)", concurrency: worker.concurrency, backoff: worker.backoff,
+                    clock: env.clock, logger: logger, heartbeat: env.heartbeat,
+                    handle: { await executor.handle($0) },
+                    settled: { executor.settled($0, $1, $2) })
+                if worker.takesSQSBatches, let batching = ship as? any BatchingShip {
+                    // Lambda's SQS trigger: batches, filters and partial batch responses.
+                    let trigger = BatchConsumer(
+                        consumer: consumer, settings: worker.sqsTrigger,
+                        batchesAtOnce: worker.sqsTrigger.batchesAtOnce(concurrency: worker.concurrency),
+                        run: { await executor.handleBatch($0, ship: batching) }, filtered: { executor.filtered($0) })
+                    group.addTask { await trigger.run(stop: stop) }
+                } else {
+                    group.addTask { await consumer.run(stop: stop) }
                 }
             }
             group.addTask { await warm.run(stop: stop) }

@@ -83,7 +83,7 @@ struct QueueConsumer: Sendable {
     /// One receive. From the local queue: first a look without waiting (the common case under load costs no more
     /// than that), then a wait with no timer, parked for the watchdog, that a send, a message turning visible or the
     /// stop ends. From a remote queue: a short long poll (an HTTP long poll is not cut short by cancellation).
-    private func receive(max: Int, stop: StopToken, slot: HeartbeatSlot) async throws -> [ReceivedMessage] {
+    func receive(max: Int, stop: StopToken, slot: HeartbeatSlot) async throws -> [ReceivedMessage] {
         let queue = self.queue
         let parks = queue.parksUntilWoken
         if parks {
@@ -110,7 +110,11 @@ struct QueueConsumer: Sendable {
     }
 
     func process(_ message: ReceivedMessage) async {
-        let outcome = await handle(message)
+        await settle(message, await handle(message))
+    }
+
+    /// Does what `outcome` says with the message: deletes it, retries it after its backoff, or dead-letters it.
+    func settle(_ message: ReceivedMessage, _ outcome: HandlingOutcome) async {
         var failed: WorkerFailure?
         do {
             switch outcome {

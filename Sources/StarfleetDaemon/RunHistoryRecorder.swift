@@ -40,6 +40,17 @@ struct RunHistoryRecorder: Sendable {
         store.record(run, limits: limits)
     }
 
+    /// A message the worker's FilterCriteria did not match: deleted unseen, and counted here (the worker did not run).
+    func recordFiltered(_ message: ReceivedMessage, at time: Date) {
+        let address = PayloadAddress(attributes: message.attributes)
+        var run = RunRecord(
+            worker: worker, template: address.template, account: address.account, region: address.region,
+            messageId: message.messageId, attempt: message.receiveCount, started: time, durationSeconds: 0,
+            outcome: .filtered)
+        run.traceId = MessageTrace.header(of: message).root
+        store.record(run, limits: limits)
+    }
+
     /// Runs a direct invocation (the Invoke API, a worker's `invoke`) and records it: nothing retries a failure.
     static func timing(
         _ recorder: RunHistoryRecorder?, _ invocation: WorkerInvocation,

@@ -1,12 +1,13 @@
 import FoundationEssentials
 import StarfleetClock
 import StarfleetCore
+import StarfleetDaemon
 import StarfleetWorkerKit
 import StarfleetWorkers
 
 /// A worker whose code is a Lambda handler (Runtime: python, nodejs, provided): each payload becomes one
 /// invocation on the worker's ``WarmPool``, bounded by TimeoutSeconds on the injected clock.
-struct LambdaWorkerShip: WorkerShip {
+struct LambdaWorkerShip: BatchingShip {
     let configuration: WorkerConfiguration
     let pool: WarmPool
     let region: String
@@ -31,6 +32,29 @@ struct LambdaWorkerShip: WorkerShip {
         ).traced(invocation, now: clock.now())
         let pool = self.pool
         let clock = self.clock
+        return try await Self.run(job, on: pool, clock: clock, timeout: timeout, worker: configuration.name)
+    }
+}
+
+extension LambdaWorkerShip {
+    /// A batch of SQS records as one invocation (`EventShape: sqs`): one event with a record per message.
+    func execute(batch: [SQSBatchRecord], context: WorkerContext) async throws -> [UInt8] {
+        guard let first = batch.first else { return [] }
+        let timeout = configuration.timeoutSeconds
+        let job = LambdaJob(
+            requestId: LambdaJob.newRequestId(), event: LambdaEvent.sqsBatch(batch, region: region),
+            clientContext: LambdaEvent.clientContext(batch: batch),
+            deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + Double(timeout)) * 1000),
+            messageId: first.invocation.messageId, account: batch.count == 1 ? first.invocation.account : nil,
+            region: batch.count == 1 ? first.invocation.region : nil
+        ).traced(first.invocation, now: clock.now())
+        return try await Self.run(job, on: pool, clock: clock, timeout: timeout, worker: configuration.name)
+    }
+
+    /// Runs `job` on `pool`; the pool fails it (killing its process) once `timeout` seconds pass on `clock`.
+    static func run(
+        _ job: LambdaJob, on pool: WarmPool, clock: any WallClock, timeout: Int, worker: String
+    ) async throws -> [UInt8] {
         let outcome = await withTaskGroup(of: LambdaJobOutcome?.self) { group in
             group.addTask { await pool.submit(job) }
             group.addTask {
@@ -42,7 +66,7 @@ struct LambdaWorkerShip: WorkerShip {
             var result: LambdaJobOutcome?
             while result == nil, let next = await group.next() { result = next }
             group.cancelAll()
-            return result ?? .failure(WorkerFailure("\(configuration.name): the invocation ended without an outcome"))
+            return result ?? .failure(WorkerFailure("\(worker): the invocation ended without an outcome"))
         }
         switch outcome {
         case .response(let bytes): return bytes

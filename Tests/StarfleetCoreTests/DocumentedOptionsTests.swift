@@ -56,6 +56,7 @@ import Testing
             parents == [
                 "STARFLEET", "STARFLEET.SecretsManager", "LocalAccountIndex", "StarfleetDefaultAccountIndex", Self.worker,
                 "\(Self.worker).Backoff", "\(Self.worker).AlertConfiguration", "\(Self.worker).DestinationConfig",
+                "\(Self.worker).ScalingConfig", "\(Self.worker).FilterCriteria",
             ])
     }
 
@@ -81,6 +82,16 @@ import Testing
               Backoff: {\(probe): 1}
               AlertConfiguration: {\(probe): 1}
               DestinationConfig: {\(probe): 1}
+            V:
+              Enabled: true
+              Runtime: python
+              Handler: main.handler
+              EventShape: sqs
+              FanOutStrategy: ACCOUNT
+              TemplatePrefix: V/
+              InvocationSources: [S3]
+              ScalingConfig: {\(probe): 1}
+              FilterCriteria: {\(probe): 1}
 
             """
         let local = "STARFLEET: {AccountIndex: LocalAccountIndex}\nLocalAccountIndex: {\(probe): 1}\n"
@@ -88,6 +99,7 @@ import Testing
             for d in try ConfigDir(["a.yaml": text]).load().1 where d.message == "Unknown field." {
                 guard let hint = d.hint, hint.hasPrefix("known keys: "), d.path.hasSuffix(".\(probe)") else { continue }
                 let parent = d.path.dropLast(probe.count + 1).replacingOccurrences(of: "W.", with: "\(worker).")
+                    .replacingOccurrences(of: "V.", with: "\(worker).")
                 keys.formUnion(hint.dropFirst("known keys: ".count).split(separator: ", ").map { "\(parent).\($0)" })
             }
         }

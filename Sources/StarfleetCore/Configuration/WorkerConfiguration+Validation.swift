@@ -70,6 +70,7 @@ extension Configuration {
         readDaemonKeys(node, name: name, directory: directory, into: &w, &v)
         readProcessKeys(node, key: key, name: name, directory: directory, into: &w, &v)
         readAsyncKeys(node, name: name, into: &w, &v)
+        readSQSTriggerKeys(node, name: name, into: &w, &v)
         if w.runsOutOfProcess, let handler = w.process.handler, let declared = StarfleetShipHandlers.strategies[handler] {
             // One of Starfleet's own ships: its class declares the strategy, as Starfleet's configurations assume.
             if let configured = w.fanOutStrategy, configured != declared {

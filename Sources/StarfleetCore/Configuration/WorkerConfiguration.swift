@@ -31,6 +31,8 @@ package struct WorkerConfiguration: Sendable, Hashable {
     package var runHistoryMaxAgeDays: Int?
     /// Lambda's event invoke configuration: retries, event age and destinations of asynchronous invocations.
     package var asyncInvocation = AsyncInvocationSettings()
+    /// A Lambda-runtime worker with `EventShape: sqs`: how it takes its queue (batches, filters, partial failures).
+    package var sqsTrigger = SQSTriggerSettings()
 
     /// Where the section starts, for messages that concern the worker as a whole.
     package var mark: SourceMark
@@ -42,6 +44,8 @@ package struct WorkerConfiguration: Sendable, Hashable {
     /// Runs outside the daemon (per-payload or warm processes): gets a working directory, its configuration file,
     /// its secrets file and its environment.
     package var runsOutOfProcess: Bool { runtime != .swift }
+    /// Takes its queue as Lambda's SQS trigger does: batches of SQS records (BatchSize, filters, partial failures).
+    package var takesSQSBatches: Bool { runtime.isLambda && process.eventShape == .sqs }
 
     package static let defaultConcurrency = 4
     package static let defaultVisibilityTimeout = 300
@@ -53,7 +57,7 @@ package struct WorkerConfiguration: Sendable, Hashable {
             "Enabled", "TemplatePrefix", "InvocationQueueUrl", "InvocationSources", "EventBridgeTimedFrequency",
             "StarbaseInvocationTopicArn", "AlertConfiguration", "Concurrency", "VisibilityTimeoutSeconds", "TimeoutSeconds",
             "MaxReceiveCount", "Backoff", "Commit", "Command", "FanOutStrategy", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays",
-        ] + processKeys + asyncKeys
+        ] + processKeys + asyncKeys + SQSTriggerSettings.keys
 
     /// Lambda's event invoke configuration keys.
     package static let asyncKeys = ["MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"]
