@@ -35,6 +35,8 @@ actor WarmPool {
         /// The pool's code generation when it started: older than the pool's, it leaves after its invocation.
         var code = 0
         let output: WarmProcessOutput
+        /// Its `/proc/<pid>/statm`, opened at its first MemorySize check.
+        var memory: ResidentMemoryProbe?
     }
 
     let worker: WorkerConfiguration
@@ -348,7 +350,7 @@ actor WarmPool {
             if !pending.isEmpty && live < worker.concurrency { spawn() }
             return nil
         }
-        if shouldRecycle(member) {
+        if shouldRecycle(id) {
             retire(id, signal: SIGTERM, reason: "recycled")
             if !pending.isEmpty && live < worker.concurrency { spawn() }
             return nil
@@ -360,9 +362,12 @@ actor WarmPool {
         }
     }
 
-    private func shouldRecycle(_ member: Member) -> Bool {
+    private func shouldRecycle(_ id: Int) -> Bool {
+        guard let member = members[id] else { return false }
         if let limit = worker.process.maxInvocationsPerProcess, member.invocations >= limit { return true }
-        if member.invocations > 0, let pid = member.pid, let rss = residentBytes(of: pid), rss > worker.process.memorySize << 20 {
+        guard member.invocations > 0, let pid = member.pid else { return false }
+        if member.memory == nil { members[id]?.memory = ResidentMemoryProbe(pid: pid) }
+        if let rss = members[id]?.memory?.residentBytes, rss > worker.process.memorySize << 20 {
             logger.notice(
                 "warm process passed MemorySize; replacing it",
                 metadata: ["pid": "\(pid)", "rss_mb": "\(rss >> 20)", "memory_size": "\(worker.process.memorySize)"])

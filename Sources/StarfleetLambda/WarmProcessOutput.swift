@@ -90,15 +90,43 @@ final class WarmProcessOutput: Sendable {
     }
 }
 
-/// A process's resident memory in bytes (`/proc/<pid>/statm`), nil when it cannot be read.
-func residentBytes(of pid: pid_t) -> Int? {
-    let fd = open("/proc/\(pid)/statm", O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 128)
-    let count = read(fd, &buffer, buffer.count)
-    guard count > 0 else { return nil }
-    let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: " ")
-    guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+/// A warm process's resident memory, read from `/proc/<pid>/statm` through a descriptor opened once: the MemorySize
+/// check runs before every invocation, and an open and close each time were a third of its system calls. The
+/// descriptor stays bound to that process (a reused pid is another process's file), and reads fail once it exits.
+final class ResidentMemoryProbe: Sendable {
+    private let fd: Int32
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    init?(pid: pid_t) {
+        fd = open("/proc/\(pid)/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+    }
+
+    deinit { close(fd) }
+
+    /// Resident bytes now, or nil when the process is gone.
+    var residentBytes: Int? {
+        var buffer = (
+            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)
+        )
+        return withUnsafeMutableBytes(of: &buffer) { raw -> Int? in
+            let count = pread(fd, raw.baseAddress, raw.count, 0)
+            guard count > 0 else { return nil }
+            // "size resident shared …" in pages: the second field.
+            var field = 0
+            var value = 0
+            var seen = false
+            for byte in raw.prefix(count) {
+                if byte == UInt8(ascii: " ") {
+                    if field == 1 { break }
+                    field += 1
+                } else if field == 1, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                    value = value &* 10 &+ Int(byte - UInt8(ascii: "0"))
+                    seen = true
+                }
+            }
+            return seen ? value * Self.pageSize : nil
+        }
+    }
 }

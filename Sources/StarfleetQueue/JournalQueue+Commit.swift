@@ -73,6 +73,10 @@ extension JournalQueue {
         var head: SegmentFile
         var headSize: Int64
         var lowWater: UInt64
+        /// Only deletes: written, not fdatasync'ed (see `QueueState.pendingOnlyDeletes`).
+        var onlyDeletes: Bool
+        /// The head segment has bytes from such a batch: sync it before leaving it for a new segment.
+        var headUnsynced: Bool
     }
 
     /// Commit-queue loop: one batch per iteration until nothing is pending.
@@ -85,8 +89,12 @@ extension JournalQueue {
                 }
                 let work = CommitWork(
                     batch: s.openBatch, bytes: s.pending.bytes, sends: s.pendingSends, maxDedupMs: s.pendingMaxDedupMs,
-                    head: s.head, headSize: s.headSize, lowWater: s.lowWater)
+                    head: s.head, headSize: s.headSize, lowWater: s.lowWater,
+                    onlyDeletes: s.pendingOnlyDeletes && s.unlink?.afterBatch != s.openBatch
+                        && (s.commitWaiters[s.openBatch] ?? []).isEmpty,
+                    headUnsynced: s.headUnsynced)
                 s.pending = ByteWriter(capacity: 64 << 10)
+                s.pendingOnlyDeletes = true
                 s.pendingSends = 0
                 s.pendingMaxDedupMs = 0
                 s.openBatch += 1
@@ -106,6 +114,7 @@ extension JournalQueue {
                     if let unlink = s.unlink, unlink.afterBatch == work.batch { s.unlink = nil }
                 } else {
                     s.headSize = written.offset + Int64(work.bytes.count)
+                    s.headUnsynced = !written.synced
                     let segment = written.segment.number
                     if work.sends > 0 { s.index.adjustLive(segment: segment, by: work.sends) }
                     if work.maxDedupMs > 0 {
@@ -150,15 +159,20 @@ extension JournalQueue {
         var error: QueueError?
         /// The failure could not be undone (failed fdatasync or truncate): the journal takes no more writes.
         var broken = false
+        /// The segment was fdatasync'ed after this batch (false for a batch of deletes only).
+        var synced = true
     }
 
-    /// Appends one batch to the head segment (starting a new segment first when it is full) and fdatasyncs it.
+    /// Appends one batch to the head segment (starting a new segment first when it is full) and fdatasyncs it
+    /// (a batch of deletes only is left to the next batch's fdatasync).
     /// A failed write is cut back off the file so the next batch starts at a clean record boundary.
     private func write(_ work: CommitWork) -> WriteOutcome {
         var segment = work.head
         var offset = work.headSize
         do {
             if offset > Int64(SegmentFile.headerBytes) && offset + Int64(work.bytes.count) > Int64(options.segmentBytes) {
+                // Deletes written without a sync stay in the segment being left: make them durable with it.
+                if work.headUnsynced { try fileSystem.fdatasync(segment.fd, path: segment.path) }
                 segment = try SegmentFile.create(
                     number: segment.number + 1, directory: journalDirectory, lowWater: work.lowWater, fileSystem: fileSystem)
                 offset = Int64(SegmentFile.headerBytes)
@@ -177,6 +191,7 @@ extension JournalQueue {
             }
             return outcome
         }
+        if work.onlyDeletes { return WriteOutcome(segment: segment, offset: offset, synced: false) }
         do {
             try fileSystem.fdatasync(segment.fd, path: segment.path)
         } catch {

@@ -31,6 +31,11 @@ struct QueueState {
     var pending = ByteWriter(capacity: 64 << 10)
     var pendingSends = 0
     var pendingMaxDedupMs: Int64 = 0
+    /// Every pending record is a delete: the batch need not be fdatasync'ed (no caller waits on a delete; a lost one
+    /// means the message is delivered again), it rides on the next batch's fdatasync.
+    var pendingOnlyDeletes = true
+    /// The head segment holds bytes written since its last fdatasync (a batch of deletes).
+    var headUnsynced = false
     var openBatch: UInt64 = 1
     var flushScheduled = false
     var commitWaiters: [UInt64: [CheckedContinuation<BatchPlacement?, any Error>]] = [:]
@@ -66,6 +71,7 @@ struct QueueState {
     @discardableResult
     mutating func append(_ record: JournalRecord) -> Int64 {
         let offset = Int64(pending.bytes.count)
+        if case .delete = record {} else { pendingOnlyDeletes = false }
         record.encode(into: &pending)
         return offset
     }
