@@ -31,8 +31,7 @@ struct LambdaWorkerShip: BatchingShip {
             messageId: invocation.messageId, account: invocation.account, region: invocation.region
         ).traced(invocation, now: clock.now())
         let pool = self.pool
-        let clock = self.clock
-        return try await Self.run(job, on: pool, clock: clock, timeout: timeout, worker: configuration.name)
+        return try await Self.run(job, on: pool, timeout: timeout, worker: configuration.name)
     }
 }
 
@@ -48,26 +47,14 @@ extension LambdaWorkerShip {
             messageId: first.invocation.messageId, account: batch.count == 1 ? first.invocation.account : nil,
             region: batch.count == 1 ? first.invocation.region : nil
         ).traced(first.invocation, now: clock.now())
-        return try await Self.run(job, on: pool, clock: clock, timeout: timeout, worker: configuration.name)
+        return try await Self.run(job, on: pool, timeout: timeout, worker: configuration.name)
     }
 
-    /// Runs `job` on `pool`; the pool fails it (killing its process) once `timeout` seconds pass on `clock`.
+    /// Runs `job` on `pool`; the pool fails it (killing its process) once `timeout` seconds pass on its clock.
     static func run(
-        _ job: LambdaJob, on pool: WarmPool, clock: any WallClock, timeout: Int, worker: String
+        _ job: LambdaJob, on pool: WarmPool, timeout: Int, worker: String
     ) async throws -> [UInt8] {
-        let outcome = await withTaskGroup(of: LambdaJobOutcome?.self) { group in
-            group.addTask { await pool.submit(job) }
-            group.addTask {
-                // The pool answers the submit once the timeout has failed the invocation.
-                try? await clock.sleep(seconds: Double(timeout))
-                if !Task.isCancelled { await pool.timedOut(job.requestId, after: timeout) }
-                return nil
-            }
-            var result: LambdaJobOutcome?
-            while result == nil, let next = await group.next() { result = next }
-            group.cancelAll()
-            return result ?? .failure(WorkerFailure("\(worker): the invocation ended without an outcome"))
-        }
+        let outcome = await pool.submit(job, timeout: timeout)
         switch outcome {
         case .response(let bytes): return bytes
         case .failure(let failure): throw failure

@@ -72,6 +72,12 @@ actor WarmPool {
     private var waitingTickets: Set<Int> = []
     private var slotWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
     private var nextTicket = 0
+    /// TimeoutSeconds of the submitted invocations, timed by one watch (``watchDeadlines(until:)``).
+    private var deadlines = InvocationDeadlines()
+    /// The watch, parked while nothing runs; or asleep until `watchTarget`, in `watchSleep`.
+    private var deadlineWatcher: CheckedContinuation<Void, Never>?
+    private var watchTarget: Date?
+    private var watchSleep: Task<Void, Never>?
 
     /// `clock` times the bounded wait of a synchronous invoke and, with `watchesCode`, debounces code changes.
     init(
@@ -114,6 +120,7 @@ actor WarmPool {
                 let clock = self.clock
                 group.addTask { await self.reloadOnCodeChange(clock: clock, until: stop) }
             }
+            group.addTask { await self.watchDeadlines() }
             for await id in spawnRequests {
                 group.addTask { await self.supervise(id) }
             }
@@ -127,6 +134,36 @@ actor WarmPool {
         }
         for id in members.keys { retire(id, signal: SIGTERM, reason: "stopping") }
         spawnContinuation.finish()
+        wakeDeadlineWatch()
+    }
+
+    /// Fails each invocation that runs out of TimeoutSeconds (``timedOut(_:after:)``), sleeping on the pool's clock
+    /// until the earliest deadline; ends once the pool is stopping and nothing runs.
+    private func watchDeadlines() async {
+        while !(stopping && outcomes.isEmpty) {
+            guard let target = deadlines.earliest else {
+                await withCheckedContinuation { deadlineWatcher = $0 }
+                continue
+            }
+            let clock = self.clock
+            let sleep = Task { _ = try? await clock.sleep(until: target) }
+            watchTarget = target
+            watchSleep = sleep
+            await sleep.value
+            watchTarget = nil
+            watchSleep = nil
+            for (requestId, seconds) in deadlines.takeExpired(at: clock.now()) { timedOut(requestId, after: seconds) }
+        }
+    }
+
+    /// Whether the watch sleeps until `deadline` (tests wait for it before moving a manual clock).
+    func isWatching(until deadline: Date) -> Bool { watchTarget == deadline }
+
+    /// Wakes the watch: an invocation due earlier than it sleeps for, the first after a pause, or the stop.
+    private func wakeDeadlineWatch() {
+        deadlineWatcher?.resume()
+        deadlineWatcher = nil
+        watchSleep?.cancel()
     }
 
     private func supervise(_ id: Int) async {
@@ -168,12 +205,15 @@ actor WarmPool {
 
     // MARK: Invocations (the executor's side)
 
-    /// Runs one invocation on a warm process; returns its outcome. `timeout` seconds after it was submitted the
-    /// daemon gives up: the process running it (if any) is killed and the invocation fails.
-    func submit(_ job: LambdaJob) async -> LambdaJobOutcome {
+    /// Runs one invocation on a warm process; returns its outcome. `timeout` seconds after it was submitted (on the
+    /// pool's clock) the daemon gives up: the process running it (if any) is killed and the invocation fails.
+    func submit(_ job: LambdaJob, timeout: Int) async -> LambdaJobOutcome {
         if stopping {
             return .failure(WorkerFailure("\(worker.name) is stopping; the invocation was not started"))
         }
+        let deadline = clock.now().addingTimeInterval(Double(timeout))
+        deadlines.add(job.requestId, at: deadline, seconds: timeout)
+        if deadlineWatcher != nil || watchTarget.map({ deadline < $0 }) == true { wakeDeadlineWatch() }
         return await withCheckedContinuation { continuation in
             outcomes[job.requestId] = continuation
             if let id = members.values.first(where: { $0.waiter != nil && !$0.retiring })?.id {
@@ -268,6 +308,7 @@ actor WarmPool {
     }
 
     private func finish(_ requestId: String, _ outcome: LambdaJobOutcome) {
+        deadlines.remove(requestId)
         guard let continuation = outcomes.removeValue(forKey: requestId) else { return }
         continuation.resume(returning: outcome)
         if let ticket = slotWaiters.keys.min(), let waiter = slotWaiters.removeValue(forKey: ticket) {
@@ -278,6 +319,7 @@ actor WarmPool {
             self.drained = nil
             drained.resume()
         }
+        if stopping && outcomes.isEmpty { wakeDeadlineWatch() }
     }
 
     // MARK: Hot reload

@@ -51,7 +51,7 @@ import Testing
         let pool = pool(worker())
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let outcome = pool.submit(job(1))
+        async let outcome = pool.submit(job(1), timeout: 600)
         let pid = try #require(try await pids(pool, count: 1).first)
         let handed = await pool.next(pid: pid)
         #expect(handed?.requestId == "req-1")
@@ -72,7 +72,7 @@ import Testing
         let pool = pool(worker(concurrency: 1))
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let first = pool.submit(job(1))
+        async let first = pool.submit(job(1), timeout: 600)
         let pid = try #require(try await pids(pool, count: 1).first)
         _ = await pool.next(pid: pid)
         await pool.timedOut("req-1", after: 10)
@@ -83,7 +83,7 @@ import Testing
         #expect(failure.message.contains("ran longer than TimeoutSeconds (10 s)"))
         for _ in 0..<300 where kill(pid, 0) == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(kill(pid, 0) != 0, "the timed-out process is gone")
-        async let second = pool.submit(job(2))
+        async let second = pool.submit(job(2), timeout: 600)
         var fresh: pid_t = 0
         for _ in 0..<300 {
             if let p = pool.pids.first(where: { $0 != pid }) {
@@ -104,7 +104,7 @@ import Testing
         let pool = pool(worker(concurrency: 1))
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let first = pool.submit(job(1))
+        async let first = pool.submit(job(1), timeout: 600)
         let pid = try #require(try await pids(pool, count: 1).first)
         _ = await pool.next(pid: pid)
         kill(pid, SIGKILL)
@@ -114,7 +114,7 @@ import Testing
         }
         #expect(died.message.contains("was killed by signal 9 during the invocation"), "\(died.message)")
         // A fresh process that exits before asking for work fails the waiting invocation instead of respawning forever.
-        async let second = pool.submit(job(2))
+        async let second = pool.submit(job(2), timeout: 600)
         let next = try #require(try await pids(pool, count: 1).first)
         kill(next, SIGKILL)
         guard case .failure(let early) = await second else {
@@ -131,7 +131,7 @@ import Testing
         let pool = pool(worker(concurrency: 1, maxInvocations: 1))
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let first = pool.submit(job(1))
+        async let first = pool.submit(job(1), timeout: 600)
         let pid = try #require(try await pids(pool, count: 1).first)
         _ = await pool.next(pid: pid)
         _ = await pool.answer(pid: pid, requestId: "req-1") { _ in .response([]) }
@@ -148,13 +148,16 @@ import Testing
         let pool = pool(worker(concurrency: 1))
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let first = pool.submit(job(1))
+        async let first = pool.submit(job(1), timeout: 600)
         let pid = try #require(try await pids(pool, count: 1).first)
         _ = await pool.next(pid: pid)
         stop.stop()
         try await Task.sleep(nanoseconds: 50_000_000)
         #expect(kill(pid, 0) == 0, "the process runs until its invocation ends")
-        if case .failure = await pool.submit(job(2)) {} else { Issue.record("a stopping pool takes no new invocation") }
+        if case .failure = await pool.submit(job(2), timeout: 600) {
+        } else {
+            Issue.record("a stopping pool takes no new invocation")
+        }
         _ = await pool.answer(pid: pid, requestId: "req-1") { _ in .response([]) }
         _ = await first
         await running
@@ -175,8 +178,8 @@ import Testing
         let pool = pool(worker(concurrency: 2))
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let first = pool.submit(job(1))
-        async let second = pool.submit(job(2))
+        async let first = pool.submit(job(1), timeout: 600)
+        async let second = pool.submit(job(2), timeout: 600)
         let old = try await pids(pool, count: 2)
         let handed = [await pool.next(pid: old[0]), await pool.next(pid: old[1])].compactMap { $0?.requestId }
         #expect(Set(handed) == ["req-1", "req-2"])
@@ -197,7 +200,7 @@ import Testing
         #expect(await pool.next(pid: old[0]) == nil)
         #expect(await pool.next(pid: old[1]) == nil)
         // …and the next invocation goes to a process started after the reload.
-        async let third = pool.submit(job(3))
+        async let third = pool.submit(job(3), timeout: 600)
         let fresh = try await newPid(pool, besides: Set(old))
         #expect(await pool.next(pid: fresh)?.requestId == "req-3")
         #expect(await pool.answer(pid: fresh, requestId: "req-3") { _ in .response(Array("new".utf8)) } == .accepted)
@@ -218,7 +221,7 @@ import Testing
         let pool = pool(worker(concurrency: 1))
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let first = pool.submit(job(1))
+        async let first = pool.submit(job(1), timeout: 600)
         let pid = try #require(try await pids(pool, count: 1).first)
         _ = await pool.next(pid: pid)
         _ = await pool.answer(pid: pid, requestId: "req-1") { _ in .response([]) }
@@ -227,7 +230,7 @@ import Testing
         async let parked = pool.next(pid: pid)
         await pool.reload(reason: "test")
         #expect(await parked == nil)
-        async let second = pool.submit(job(2))
+        async let second = pool.submit(job(2), timeout: 600)
         let fresh = try await newPid(pool, besides: [pid])
         #expect(await pool.next(pid: fresh)?.requestId == "req-2")
         _ = await pool.answer(pid: fresh, requestId: "req-2") { _ in .response([]) }
@@ -240,7 +243,7 @@ import Testing
         let pool = pool(worker(concurrency: 1))
         let stop = StopToken()
         async let running: Void = pool.run(stop: stop)
-        async let first = pool.submit(job(1))
+        async let first = pool.submit(job(1), timeout: 600)
         let old = try #require(try await pids(pool, count: 1).first)
         // The code changes while the process is still loading it (say, a file caught mid-save): it fails to load.
         await pool.reload(reason: "test")
