@@ -7,8 +7,13 @@
   (2) Invoke API RequestResponse round trip on a no-op warm handler, p50 / p90 of 2,000 sequential calls over
       loopback TCP (STARFLEET.InvokeAddress), one keep-alive connection
   (3) RSS of one warm Python process (the worker's, not the daemon's) and of the daemon after (1)
+  (4) the daemon's own CPU per warm payload (utime + stime of starfleetd from /proc/PID/stat, its threads' context
+      switches), 999 payloads of a no-op handler from a template fan-out at Concurrency 4: with our Python runtime
+      client (Runtime: python) and with AWS's awslambdaric (Runtime: provided), side by side
 
-Usage: scripts/bench_workers.py [--payloads N]   (default 4,000 warm, 800 per process)
+Usage: scripts/bench_workers.py [--payloads N] [--only cpu|roundtrip]   (default 4,000 warm, 800 per process)
+  --only cpu runs (4) alone, --only roundtrip (2). awslambdaric comes from $STARFLEET_RIC_VENV (default ~/.cache/starfleetd-awslambdaric,
+  the venv scripts/e2e/runtime.sh makes).
 """
 import http.client
 import os
@@ -29,11 +34,18 @@ CLI = ("import json, sys\nsys.path.insert(0, sys.argv[1])\nfrom handler import h
        "print(json.dumps(handler(json.load(sys.stdin), None)))\n")
 
 
-def worker_section(name, runtime, code_dir, accounts_strategy="ACCOUNT_REGION", extra=""):
+RIC_PYTHON = os.path.join(os.environ.get("STARFLEET_RIC_VENV", os.path.expanduser("~/.cache/starfleetd-awslambdaric")),
+                          "bin", "python3")
+
+
+def worker_section(name, runtime, code_dir, accounts_strategy="ACCOUNT_REGION", extra="", concurrency=8):
     text = (f"{name}:\n  Enabled: true\n  TemplatePrefix: {name}/\n  InvocationSources: [S3]\n"
-            f"  FanOutStrategy: {accounts_strategy}\n  Concurrency: 8\n")
+            f"  FanOutStrategy: {accounts_strategy}\n  Concurrency: {concurrency}\n")
     if runtime == "python":
         text += f"  Runtime: python\n  Handler: handler.handler\n  CodeDirectory: {code_dir}\n  Python: {PYTHON}\n"
+    elif runtime == "awslambdaric":
+        text += (f"  Runtime: provided\n  CodeDirectory: {code_dir}\n"
+                 f"  Command: [{RIC_PYTHON}, -m, awslambdaric, handler.handler]\n")
     else:
         text += f"  Command: [{PYTHON}, {code_dir}/handler_cli.py, {code_dir}]\n"
     return text + extra
@@ -57,6 +69,60 @@ def throughput(runtime, accounts):
         return total, elapsed, rss, warm
     finally:
         d.stop()
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process (all its threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def context_switches(pid):
+    """Voluntary + involuntary context switches summed over the process's threads."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def daemon_cpu(runtime, payloads=999, concurrency=4):
+    """The daemon's CPU and context switches per payload while a fan-out of `payloads` runs a no-op handler warm."""
+    code = "/tmp/sfd-bench-handler"
+    os.makedirs(code, exist_ok=True)
+    with open(os.path.join(code, "handler.py"), "w") as f:
+        f.write(HANDLER)
+    d = Daemon(worker_section("Noop", runtime, code, accounts_strategy="ACCOUNT", concurrency=concurrency),
+               accounts=payloads + 1)  # the index's first account is the organization's own
+    try:
+        # Warm the processes first, so that the figure is the steady state, not the interpreters' start.
+        d.drop("Noop/warm.yaml", "TemplateName: w\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n")
+        d.wait_for(lambda: d.count("worker succeeded") >= payloads, 900)
+        cpu, switches = cpu_seconds(d.proc.pid), context_switches(d.proc.pid)
+        started = d.drop("Noop/all.yaml", "TemplateName: t\nTemplateDescription: d\nIncludeAccounts: {AllAccounts: true}\n")
+        d.wait_for(lambda: d.count("worker succeeded") >= 2 * payloads, 900)
+        elapsed = max(d.times("worker succeeded")) - started
+        return ((cpu_seconds(d.proc.pid) - cpu) / payloads, (context_switches(d.proc.pid) - switches) / payloads,
+                payloads / elapsed)
+    finally:
+        d.stop()
+
+
+def cpu_rows():
+    for runtime, label in (("python", "our Python runtime client (Runtime: python)"),
+                           ("awslambdaric", "AWS's awslambdaric (Runtime: provided)")):
+        if runtime == "awslambdaric" and not os.access(RIC_PYTHON, os.X_OK):
+            row(f"daemon CPU per warm payload, {label}", f"n/a: no {RIC_PYTHON} (scripts/e2e/runtime.sh makes it)")
+            continue
+        per, switches, rate = daemon_cpu(runtime)
+        row(f"daemon CPU per warm payload, {label} (goal <= 100 us)", f"{per * 1e6:,.0f} us")
+        row(f"  daemon context switches per payload / payloads per second, {label}", f"{switches:.1f} / {rate:,.0f}")
 
 
 def worker_rss(daemon_pid):
@@ -110,7 +176,21 @@ def round_trip(calls=2000):
         d.stop()
 
 
+def round_trip_rows():
+    (p50, p90), (dry50, _) = round_trip()
+    row("Invoke API RequestResponse round trip, no-op warm handler: p50 (goal <= 0.4 ms)", f"{p50 * 1000:.2f} ms")
+    row("Invoke API RequestResponse round trip, no-op warm handler: p90", f"{p90 * 1000:.2f} ms")
+    row("Invoke API DryRun round trip (the HTTP server alone, no worker): p50", f"{dry50 * 1000:.2f} ms")
+
+
 def main():
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only == "cpu":
+        cpu_rows()
+        return
+    if only == "roundtrip":
+        round_trip_rows()
+        return
     warm_accounts = 235    # × 17 regions = 3,995 payloads
     cold_accounts = 47     # × 17 = 799
     if "--payloads" in sys.argv:
@@ -125,10 +205,8 @@ def main():
     cold_rate = total / elapsed
     row(f"per payload: {total:,} payloads, the same handler, one python process per payload, Concurrency 8", f"{cold_rate:,.0f} payloads/s")
     row("ratio: warm / one process per payload (goal >= 20)", f"{warm_rate / cold_rate:.1f}x")
-    (p50, p90), (dry50, _) = round_trip()
-    row("Invoke API RequestResponse round trip, no-op warm handler: p50 (goal <= 2 ms)", f"{p50 * 1000:.2f} ms")
-    row("Invoke API RequestResponse round trip, no-op warm handler: p90", f"{p90 * 1000:.2f} ms")
-    row("Invoke API DryRun round trip (the HTTP server alone, no worker): p50", f"{dry50 * 1000:.2f} ms")
+    round_trip_rows()
+    cpu_rows()
     row("load average (1 min) at the end", f"{os.getloadavg()[0]:.2f}")
 
 
