@@ -298,8 +298,10 @@ package final class SQSQueue: MessageQueue {
 
     package var parksUntilWoken: Bool { false }
 
-    /// How long one idle receive waits for a message.
-    package static let idlePollSeconds = 1.0
+    /// How long one idle receive waits for a message: SQS's longest long poll, as AWS's own Lambda pollers use (three
+    /// ReceiveMessage calls a minute per idle receive loop). SQS answers as soon as a message arrives, and a stop or
+    /// reload cancels the poll instead of waiting it out.
+    package static let idlePollSeconds = 20.0
 
     private func lastAttemptReason(_ settings: Settings) -> String {
         let base = "failed on its last allowed attempt (receive count reached maxReceiveCount)"
