@@ -13,6 +13,8 @@ package struct RunsCommand {
     package var since: String?
     package var limit: Int
     package var json: Bool
+    /// `--host`: only runs made on this host (the history holds only this state directory's, see docs/multi-host.md).
+    package var host: String? = nil
 
     package init(
         control: ControlContext, worker: String?, accountId: String?, region: String? = nil, template: String? = nil,
@@ -43,6 +45,7 @@ package struct RunsCommand {
             }
             query.since = date
         }
+        query.host = host
         let reader = RunHistoryReader(root: access.paths.history)
         var runs: [RunRecord] = []
         do {
@@ -92,11 +95,11 @@ package struct RunsCommand {
             return
         }
         var table = TextTable(
-            ["STARTED", "WORKER", "ACCOUNT", "REGION", "ATTEMPT", "DURATION", "OUTCOME", "ERROR"], rightAligned: [4, 5])
+            ["STARTED", "WORKER", "ACCOUNT", "REGION", "ATTEMPT", "DURATION", "OUTCOME", "HOST", "ERROR"], rightAligned: [4, 5])
         for r in runs {
             table.append([
                 Format.time(r.started), r.worker, r.account ?? "-", r.region ?? "-", "\(r.attempt)",
-                Self.duration(r.durationSeconds), r.outcome.name,
+                Self.duration(r.durationSeconds), r.outcome.name, r.host ?? "-",
                 r.outcome.isFailure ? Format.oneLine(Self.errorSummary(r), limit: 60) : "-",
             ])
         }
@@ -138,6 +141,7 @@ struct RunJSON: Encodable {
     var resultBytes: Int
     var resultExcerpt: String?
     var stderrExcerpt: String?
+    var host: String?
 
     init(_ r: RunRecord) {
         worker = r.worker
@@ -155,5 +159,6 @@ struct RunJSON: Encodable {
         resultBytes = r.resultBytes
         resultExcerpt = r.resultExcerpt
         stderrExcerpt = r.stderrExcerpt
+        host = r.host
     }
 }

@@ -10,6 +10,8 @@ package struct RunHistoryQuery: Sendable, Hashable {
     package var failedOnly = false
     package var since: Date?
     package var limit: Int?
+    /// Only runs this host made (`RunRecord.host`): hosts sharing SQS queues each keep their own history.
+    package var host: String?
 
     package init(
         account: String? = nil, region: String? = nil, template: String? = nil, failedOnly: Bool = false,
@@ -38,6 +40,7 @@ package struct RunHistoryQuery: Sendable, Hashable {
             if let template, run.template != template { continue }
             if failedOnly && !run.outcome.isFailure { continue }
             if let since, run.started < since { continue }
+            if let host, run.host != host { continue }
             out.append(run)
             if let limit, out.count >= limit { break }
         }

@@ -35,6 +35,11 @@ struct Runs: ParsableCommand {
             valueName: "when"))
     var since: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Only runs made on this host (STARFLEET.HostName, else the hostname; the HOST column).", valueName: "name"))
+    var host: String?
+
     @Option(help: ArgumentHelp("At most this many runs (0: all).", valueName: "n"))
     var limit: Int = 100
 
@@ -42,7 +47,7 @@ struct Runs: ParsableCommand {
         help: """
             One JSON object per run, newest first: {"worker", "template", "accountId", "region", "messageId", "attempt", \
             "startedAt", "durationSeconds", "outcome", "exitStatus", "errorType", "error", "resultBytes", "resultExcerpt", \
-            "stderrExcerpt"} (absent fields omitted).
+            "stderrExcerpt", "host"} (absent fields omitted).
             """)
     var json = false
 
@@ -52,11 +57,13 @@ struct Runs: ParsableCommand {
 
     func run() throws {
         try runControl {
-            try RunsCommand(
+            var command = RunsCommand(
                 control: global.control, worker: worker, accountId: accountId, region: region, template: template,
                 failed: failed, since: since, limit: limit,
                 json: json
-            ).run()
+            )
+            command.host = host
+            try command.run()
         }
     }
 }
