@@ -282,16 +282,35 @@ def test_a_fleet_of_three_hosts_runs_each_payload_once():
 
 
 def moto_receives(moto):
+    """ReceiveMessage calls in this moto's recording (its file is per test: by default moto appends every server's
+    recording to ./moto_recording, so the URL's port is checked too)."""
     body = urllib.request.urlopen(moto.endpoint + "/moto-api/recorder/download-recording", timeout=30).read().decode()
-    return sum(1 for line in body.splitlines()
-               if line.strip() and json.loads(line).get("headers", {}).get("X-Amz-Target") == "AmazonSQS.ReceiveMessage")
+    entries = [json.loads(line) for line in body.splitlines() if line.strip()]
+    return sum(1 for e in entries if e.get("headers", {}).get("X-Amz-Target") == "AmazonSQS.ReceiveMessage"
+               and e.get("url", "").startswith(moto.endpoint))
+
+
+class RecordingMoto(awspeer.MotoServer):
+    """moto_server whose request recording goes to a file of its own."""
+
+    def __enter__(self):
+        os.environ["MOTO_RECORDER_FILEPATH"] = os.path.join(self.dir, "recording.jsonl")
+        try:
+            return super().__enter__()
+        finally:
+            del os.environ["MOTO_RECORDER_FILEPATH"]
+
+    def record(self):
+        for action in ("reset-recording", "start-recording"):
+            urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/recorder/{action}", method="POST"),
+                                   timeout=30).read()
 
 
 def test_an_idle_receive_loop_makes_at_most_4_receives_a_minute_and_the_first_message_is_prompt():
     """One host, one SQS worker queue (Concurrency 10: one receive loop), idle for IDLE seconds while moto records every
     request; then three messages, each sent a few seconds into a poll: each is taken within 100 ms (median)."""
     idle = 60
-    with awspeer.MotoServer() as moto:
+    with RecordingMoto() as moto:
         sqs = moto.client("sqs")
         url = sqs.create_queue(QueueName="idle-q")["QueueUrl"]
         env = Env({})
@@ -306,8 +325,7 @@ def test_an_idle_receive_loop_makes_at_most_4_receives_a_minute_and_the_first_me
             env.start(moto.env())
             wait_for(lambda: "starfleetd started" in env.read_log(), 20, "the daemon")
             time.sleep(2)  # past the start's first poll
-            urllib.request.urlopen(urllib.request.Request(moto.endpoint + "/moto-api/recorder/start-recording",
-                                                          method="POST"), timeout=30).read()
+            moto.record()
             time.sleep(idle)
             calls = moto_receives(moto)
             assert 1 <= calls <= 4 * idle / 60, f"{calls} ReceiveMessage calls in {idle} s from one idle loop"
@@ -325,6 +343,14 @@ def test_an_idle_receive_loop_makes_at_most_4_receives_a_minute_and_the_first_me
             print(f"    idle: {calls} ReceiveMessage calls in {idle} s ({calls * 60 / idle:.1f}/min, "
                   f"{calls * 3600 / idle:.0f}/hour); first message after idle: "
                   + ", ".join(f"{l * 1000:.0f} ms" for l in latencies))
+            # A reload abandons the old generation's poll; what it receives is given back at once, so a message sent
+            # right after the reload runs promptly, not after the 300 s visibility timeout.
+            env.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "configuration reloaded" in env.read_log(), 30, "the reload")
+            sent = time.time()
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"TemplateName": "after-reload"}))
+            wait_for(lambda: any(name_of(r) == "after-reload" for r in runs_of(env)), 20, "the message sent after the reload")
+            print(f"    a message sent just after a reload ran {time.time() - sent:.2f} s later")
             t0 = time.time()
             assert env.stop() == 0
             stop_seconds = time.time() - t0
