@@ -91,8 +91,8 @@ Timed:
     def start(self, env=None):
         super().start({**self.aws_env, **(env or {})})
 
-    def runs(self):
-        r = subprocess.run([CTL, "runs", "--json", "--limit", "0", "--config", self.config, "--state-dir", self.state],
+    def runs(self, *args):
+        r = subprocess.run([CTL, "runs", "--json", "--limit", "0", *args, "--config", self.config, "--state-dir", self.state],
                            capture_output=True, text=True, timeout=120, env={**os.environ, **self.aws_env})
         assert r.returncode == 0, f"starfleetctl runs on {self.name} exited {r.returncode}: {r.stderr}"
         return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
@@ -231,6 +231,11 @@ def check_a_template_put_then_changed_runs_each_version_once(f):
     assert counts == {(v, a): 1 for v in ("v1", "v2") for a in ids}, (counts, hosts_of(runs))
     record = json.loads(f.s3.get_object(Bucket="templates", Key=".starfleet/fanned-out/Recorder/t.yaml.json")["Body"].read())
     assert record["host"] in ("host-a", "host-b") and record["event"].startswith("s3|templates|Recorder/t.yaml|"), record
+    # Each run names its host, and `runs --host` picks them out of a host's history.
+    for h in f.hosts:
+        mine = h.runs()
+        assert mine and all(r.get("host") == h.name for r in mine), (h.name, hosts_of(mine))
+        assert len(h.runs("--host", h.name)) == len(mine) and h.runs("--host", "elsewhere") == []
     print(f"    template put then changed: {len(runs)} runs for 2 x {len(ids)} payloads, by host {hosts_of(runs)}")
 
 
