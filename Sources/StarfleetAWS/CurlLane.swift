@@ -1,6 +1,7 @@
 internal import CCurl
 internal import CCurlShim
 internal import Dispatch
+internal import Synchronization
 
 /// One libcurl easy handle confined to one serial dispatch queue. Transfers on a lane run one after another, on
 /// a dispatch thread rather than the cooperative pool, and reuse the handle's connections (keep-alive, TLS
@@ -36,11 +37,24 @@ final class CurlLane: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    /// Runs one transfer on the lane's queue and resumes the caller with its outcome.
+    /// Runs one transfer on the lane's queue and resumes the caller with its outcome. Cancelling the task aborts a
+    /// long poll (``HTTPRequest/isLongPoll``) at curl's next progress call; other transfers run to their end.
     func run(_ request: HTTPRequest, limits: Limits) async -> Result<HTTPResponse, HTTPError> {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.perform(request, limits: limits)) }
+        let cancelled = CancelFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                queue.async { continuation.resume(returning: self.perform(request, limits: limits, cancelled: cancelled)) }
+            }
+        } onCancel: {
+            cancelled.set()
         }
+    }
+
+    /// Set from any thread when the caller's task is cancelled; read by curl's progress callback on the lane.
+    final class CancelFlag: Sendable {
+        private let value = Atomic(false)
+        func set() { value.store(true, ordering: .relaxed) }
+        var isSet: Bool { value.load(ordering: .relaxed) }
     }
 
     /// Collects what curl hands the write and header callbacks.
@@ -49,12 +63,17 @@ final class CurlLane: @unchecked Sendable {
         var headers: [(name: String, value: String)] = []
         let cap: Int
         var overflowed = false
-        init(cap: Int) { self.cap = cap }
+        let cancelled: CancelFlag
+        init(cap: Int, cancelled: CancelFlag) {
+            self.cap = cap
+            self.cancelled = cancelled
+        }
     }
 
     /// Blocking: call only on `queue`.
-    private func perform(_ request: HTTPRequest, limits: Limits) -> Result<HTTPResponse, HTTPError> {
+    private func perform(_ request: HTTPRequest, limits: Limits, cancelled: CancelFlag) -> Result<HTTPResponse, HTTPError> {
         let subject = HTTPError.subject(method: request.method, url: request.url)
+        if request.isLongPoll && cancelled.isSet { return .failure(Self.cancelledError(subject)) }
         if !initialized {
             initialized = true
             _ = Self.globalInit
@@ -65,7 +84,7 @@ final class CurlLane: @unchecked Sendable {
         }
         curl_easy_reset(handle)
         errorBuffer[0] = 0
-        let sink = Sink(cap: limits.maxResponseBytes)
+        let sink = Sink(cap: limits.maxResponseBytes, cancelled: cancelled)
         let context = Unmanaged.passUnretained(sink).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers {
@@ -132,6 +151,17 @@ final class CurlLane: @unchecked Sendable {
                 return length
             })
 
+        if request.isLongPoll {
+            // curl calls this about once a second while it waits, and aborts the transfer when it returns non-zero.
+            set(ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+            set(ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context))
+            set(
+                ccurl_setopt_xferinfo(handle) { raw, _, _, _, _ in
+                    guard let raw else { return 0 }
+                    return Unmanaged<Sink>.fromOpaque(raw).takeUnretainedValue().cancelled.isSet ? 1 : 0
+                })
+        }
+
         let method = request.method.uppercased()
         let sendsBody = !request.body.isEmpty || method == "PUT" || method == "POST"
         if method == "HEAD" {
@@ -172,6 +202,7 @@ final class CurlLane: @unchecked Sendable {
     private func transferError(_ result: CURLcode, subject: String, sink: Sink, timeout: Double, limits: Limits)
         -> HTTPError
     {
+        if result == CURLE_ABORTED_BY_CALLBACK && sink.cancelled.isSet { return Self.cancelledError(subject) }
         var detail = String(cString: errorBuffer)
         if detail.isEmpty { detail = String(cString: curl_easy_strerror(result)) }
         detail += " (curl \(result.rawValue))"
@@ -199,6 +230,13 @@ final class CurlLane: @unchecked Sendable {
                 code: .network, subject: subject, detail: detail,
                 hint: "the connection failed or was cut; check that the endpoint is reachable")
         }
+    }
+}
+
+extension CurlLane {
+    /// A long poll given up because its task was cancelled (a stop or a reload), not a failure of the peer.
+    static func cancelledError(_ subject: String) -> HTTPError {
+        HTTPError(code: .cancelled, subject: subject, hint: "the long poll was cancelled (the daemon stops or reloads)")
     }
 }
 

@@ -31,6 +31,10 @@ package final class HTTPClient: Sendable {
 
     private let lanes: [CurlLane]
     private let load: Mutex<[Int]>
+    /// Lanes for long polls, one per poll in flight, kept for reuse: a 20 s ReceiveMessage holds its lane for the
+    /// whole wait, and must never make a send, delete or visibility change wait behind it. Their number is bounded
+    /// by the receive loops that poll at once.
+    private let idlePollLanes = Mutex<(idle: [CurlLane], made: Int)>(([], 0))
     private let limits: CurlLane.Limits
     private let retry: RetryPolicy
     private let clock: any WallClock
@@ -57,7 +61,8 @@ package final class HTTPClient: Sendable {
         while true {
             try Task.checkCancellation()
             attempt += 1
-            let outcome = await runOnLeastLoadedLane(request)
+            let outcome = request.isLongPoll ? await runOnPollLane(request) : await runOnLeastLoadedLane(request)
+            if case .failure(let error) = outcome, error.code == .cancelled { throw CancellationError() }
             let retryable: Bool
             let reason: String
             switch outcome {
@@ -92,6 +97,19 @@ package final class HTTPClient: Sendable {
     ) async throws -> HTTPResponse {
         try await send(HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout))
     }
+
+    private func runOnPollLane(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPError> {
+        let lane = idlePollLanes.withLock { pool in
+            if let lane = pool.idle.popLast() { return lane }
+            pool.made += 1
+            return CurlLane(label: "starfleet.http.poll.\(pool.made)")
+        }
+        defer { idlePollLanes.withLock { $0.idle.append(lane) } }
+        return await lane.run(request, limits: limits)
+    }
+
+    /// How many long-poll lanes exist (for tests: one per concurrent poll, reused).
+    package var pollLanesMade: Int { idlePollLanes.withLock { $0.made } }
 
     private func runOnLeastLoadedLane(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPError> {
         let index = load.withLock { counts in

@@ -13,6 +13,8 @@ package struct HTTPError: Error, Sendable, CustomStringConvertible {
         case tls
         /// The request could not be built (bad URL, bad option).
         case invalidRequest
+        /// The caller cancelled the transfer (a long poll on stop or reload).
+        case cancelled
         /// A non-success status with no AWS error code in the body.
         case httpStatus(Int)
         /// A non-success status with an AWS error code (`NoSuchKey`, `SlowDown`, `AccessDenied`, …).

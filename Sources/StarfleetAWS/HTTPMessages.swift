@@ -12,6 +12,9 @@ package struct HTTPRequest: Sendable {
     package var timeout: Double?
     /// Connect to this Unix socket instead of the URL's host (the daemon's Invoke API); the URL still names the path.
     package var unixSocketPath: String?
+    /// A long poll (SQS ReceiveMessage with a wait): it runs on a lane of its own, so that it never holds up other
+    /// requests, and cancelling the task aborts it (within about a second) instead of waiting it out.
+    package var isLongPoll = false
 
     package init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],

@@ -64,6 +64,15 @@ public struct S3Client: Sendable {
         return .object(bytes: response.body, etag: S3ListPage.unquote(response.header("ETag") ?? ""))
     }
 
+    /// Gets an object with the headers that name its revision (ETag, VersionId, Last-Modified).
+    public func getObjectData(bucket: String, key: String) async throws -> S3ObjectData {
+        let (response, url) = try await send("GET", bucket: bucket, key: key)
+        guard response.isSuccess else { throw response.error(method: "GET", url: url) }
+        return S3ObjectData(
+            bytes: response.body, etag: S3ListPage.unquote(response.header("ETag") ?? ""),
+            versionId: response.header("x-amz-version-id"), lastModified: response.header("Last-Modified") ?? "")
+    }
+
     /// Stores an object and returns its ETag (without quotes). Content-Type is always sent: moto stores an empty
     /// object for a form-encoded body.
     @discardableResult

@@ -28,6 +28,17 @@ public enum S3GetResult: Sendable, Equatable {
     case object(bytes: [UInt8], etag: String)
 }
 
+/// An object's bytes with the headers that name its revision.
+public struct S3ObjectData: Sendable, Equatable {
+    public var bytes: [UInt8]
+    /// The ETag without its quotes.
+    public var etag: String
+    /// `x-amz-version-id`, when the bucket is versioned (S3 sends `null` for objects put before versioning).
+    public var versionId: String?
+    /// `Last-Modified` as sent (an HTTP date).
+    public var lastModified: String
+}
+
 extension S3ListPage {
     /// Parses a `ListBucketResult` document; `nil` when the XML is not one.
     static func parse(_ body: [UInt8]) -> S3ListPage? {

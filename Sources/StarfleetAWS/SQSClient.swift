@@ -54,7 +54,8 @@ package struct SQSClient: Sendable {
     }
 
     /// ReceiveMessage with every system and message attribute. Long-polls up to `waitTimeSeconds` (0...20); the HTTP
-    /// timeout is that plus a margin, as the SDKs require.
+    /// timeout is that plus a margin, as the SDKs require. A long poll runs on its own lane and a cancelled task
+    /// gives it up (CancellationError) instead of waiting it out.
     package func receiveMessage(
         queueUrl: String, maxNumberOfMessages: Int, visibilityTimeout: Int?, waitTimeSeconds: Int, retry: RetryPolicy? = nil
     ) async throws -> [SQSMessage] {
@@ -64,7 +65,7 @@ package struct SQSClient: Sendable {
             VisibilityTimeout: visibilityTimeout, WaitTimeSeconds: wait)
         let output = try await call(
             "ReceiveMessage", input, queueUrl: queueUrl, as: SQSWire.ReceiveMessageOutput.self, timeout: Double(wait) + 5,
-            retry: retry)
+            retry: retry, isLongPoll: wait > 0)
         return (output.Messages ?? []).map(Self.message)
     }
 
@@ -113,9 +114,9 @@ package struct SQSClient: Sendable {
     // MARK: The protocol
 
     /// The signed HTTP request for `action` with the JSON body `input`.
-    func request<Input: Encodable>(_ action: String, _ input: Input, credentials: AWSCredentials, date: Date, timeout: Double?)
-        throws -> HTTPRequest
-    {
+    func request<Input: Encodable>(
+        _ action: String, _ input: Input, credentials: AWSCredentials, date: Date, timeout: Double?, isLongPoll: Bool = false
+    ) throws -> HTTPRequest {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = [UInt8](try encoder.encode(input))
@@ -127,16 +128,19 @@ package struct SQSClient: Sendable {
                 method: "POST", scheme: endpoint.scheme, host: endpoint.host, path: endpoint.basePath + "/",
                 headers: headers, body: body),
             credentials: credentials, date: date)
-        return HTTPRequest(
+        var request = HTTPRequest(
             method: "POST", url: signed.url, headers: signed.headers.filter { $0.name != "Host" }, body: body, timeout: timeout)
+        request.isLongPoll = isLongPoll
+        return request
     }
 
     private func call<Input: Encodable, Output: Decodable>(
         _ action: String, _ input: Input, queueUrl: String?, as: Output.Type, timeout: Double? = nil,
-        retry: RetryPolicy? = nil
+        retry: RetryPolicy? = nil, isLongPoll: Bool = false
     ) async throws -> Output {
         let request = try request(
-            action, input, credentials: try await credentialsProvider.credentials(), date: clock.now(), timeout: timeout)
+            action, input, credentials: try await credentialsProvider.credentials(), date: clock.now(), timeout: timeout,
+            isLongPoll: isLongPoll)
         let response = try await http.send(request, retry: retry)
         return try Self.decode(response, action: action, queueUrl: queueUrl, as: Output.self)
     }

@@ -179,7 +179,7 @@ enum ConsolePages {
         if w.runs.isEmpty { return body + "<p class=\"note\">no runs</p>" }
         body +=
             "<table id=\"runs\"><tr><th>started</th><th>outcome</th><th>account</th><th>region</th><th>template</th><th>attempt</th>"
-            + "<th>duration</th><th>exit</th><th>error / result</th></tr>"
+            + "<th>duration</th><th>host</th><th>exit</th><th>error / result</th></tr>"
         for r in w.runs {
             let detail =
                 r.outcome.isFailure ? (r.error ?? "") + (r.stderrExcerpt.map { "\n" + $0 } ?? "") : (r.resultExcerpt ?? "")
@@ -189,6 +189,8 @@ enum ConsolePages {
             body +=
                 "<td>\(HTML.text(r.account ?? "—"))</td><td>\(HTML.text(r.region ?? "—"))</td><td>\(HTML.text(r.template ?? "—"))</td>"
             body += "<td class=\"n\">\(r.attempt)</td><td class=\"n\">\(Int((r.durationSeconds * 1000).rounded())) ms</td>"
+            // Hosts sharing SQS queues run each other's payloads: say which one made this run.
+            body += "<td class=\"host\">\(HTML.text(r.host ?? "—"))</td>"
             body +=
                 "<td class=\"n\">\(r.exitStatus.map(String.init) ?? "—")</td><td><code>\(HTML.text(String(detail.prefix(300))))</code></td></tr>"
         }

@@ -15,6 +15,8 @@ package struct RunsCommand {
     package var json: Bool
     /// `--trace ROOT`: only runs under this X-Ray Root (one fan-out's payloads, across workers).
     package var traceId: String? = nil
+    /// `--host`: only runs made on this host (the history holds only this state directory's, see docs/multi-host.md).
+    package var host: String? = nil
 
     package init(
         control: ControlContext, worker: String?, accountId: String?, region: String? = nil, template: String? = nil,
@@ -53,6 +55,7 @@ package struct RunsCommand {
             }
             query.traceId = root
         }
+        query.host = host
         let reader = RunHistoryReader(root: access.paths.history)
         var runs: [RunRecord] = []
         do {
@@ -102,11 +105,11 @@ package struct RunsCommand {
             return
         }
         var table = TextTable(
-            ["STARTED", "WORKER", "ACCOUNT", "REGION", "ATTEMPT", "DURATION", "OUTCOME", "ERROR"], rightAligned: [4, 5])
+            ["STARTED", "WORKER", "ACCOUNT", "REGION", "ATTEMPT", "DURATION", "OUTCOME", "HOST", "ERROR"], rightAligned: [4, 5])
         for r in runs {
             table.append([
                 Format.time(r.started), r.worker, r.account ?? "-", r.region ?? "-", "\(r.attempt)",
-                Self.duration(r.durationSeconds), r.outcome.name,
+                Self.duration(r.durationSeconds), r.outcome.name, r.host ?? "-",
                 r.outcome.isFailure ? Format.oneLine(Self.errorSummary(r), limit: 60) : "-",
             ])
         }
@@ -149,6 +152,7 @@ struct RunJSON: Encodable {
     var resultExcerpt: String?
     var stderrExcerpt: String?
     var traceId: String?
+    var host: String?
 
     init(_ r: RunRecord) {
         worker = r.worker
@@ -167,5 +171,6 @@ struct RunJSON: Encodable {
         resultExcerpt = r.resultExcerpt
         stderrExcerpt = r.stderrExcerpt
         traceId = r.traceId
+        host = r.host
     }
 }

@@ -82,7 +82,8 @@ struct QueueConsumer: Sendable {
 
     /// One receive. From the local queue: first a look without waiting (the common case under load costs no more
     /// than that), then a wait with no timer, parked for the watchdog, that a send, a message turning visible or the
-    /// stop ends. From a remote queue: a short long poll (an HTTP long poll is not cut short by cancellation).
+    /// stop ends. From a remote queue: a long poll of up to 20 s, parked too (its HTTP timeout bounds it), which the
+    /// stop cancels rather than waits out.
     func receive(max: Int, stop: StopToken, slot: HeartbeatSlot) async throws -> [ReceivedMessage] {
         let queue = self.queue
         let parks = queue.parksUntilWoken
@@ -99,14 +100,18 @@ struct QueueConsumer: Sendable {
                     return nil
                 }
                 // The stop cancels the receive, which then returns what it already took (those still run: drain).
-                while let next = try await group.next() {
-                    group.cancelAll()
-                    if let messages = next { return messages }
+                do {
+                    while let next = try await group.next() {
+                        group.cancelAll()
+                        if let messages = next { return messages }
+                    }
+                } catch is CancellationError where stop.isStopped {
+                    // A remote long poll given up on stop: what SQS was handing over comes back after its timeout.
                 }
                 return []
             }
         }
-        return parks ? try await slot.waiting(wait) : try await wait()
+        return try await slot.waiting(wait)
     }
 
     func process(_ message: ReceivedMessage) async {

@@ -11,6 +11,9 @@ struct RunHistoryRecorder: Sendable {
     let store: RunHistoryStore
     let worker: String
     let limits: RunHistoryLimits
+    /// The host every record names (`STARFLEET.HostName`, else the hostname): hosts sharing SQS queues run each
+    /// other's payloads.
+    var host: String? = nil
 
     /// The recorder of `worker` under `configuration`'s bounds; nil without a store or with RunHistoryMaxRuns 0.
     static func make(_ store: RunHistoryStore?, worker: WorkerConfiguration, in configuration: Configuration)
@@ -20,7 +23,8 @@ struct RunHistoryRecorder: Sendable {
         guard let store, policy.maxRuns > 0 else { return nil }
         return RunHistoryRecorder(
             store: store, worker: worker.name,
-            limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds))
+            limits: RunHistoryLimits(maxRuns: policy.maxRuns, maxAgeSeconds: policy.maxAgeSeconds),
+            host: HostName.configured(configuration.starfleet.hostName))
     }
 
     /// A queue message's run; a failure's outcome is what the queue did with it (`disposition`).
@@ -34,6 +38,7 @@ struct RunHistoryRecorder: Sendable {
             messageId: message.messageId, attempt: message.receiveCount,
             started: started, durationSeconds: seconds, outcome: .succeeded)
         run.traceId = MessageTrace.header(of: message).root
+        run.host = host
         Self.fill(&run, result) { failure in
             disposition?.isDeadLettered == true ? .deadLettered : failure.timedOut ? .timedOut : .failedWillRetry
         }
@@ -71,6 +76,7 @@ struct RunHistoryRecorder: Sendable {
             messageId: invocation.messageId, attempt: invocation.receiveCount, started: started,
             durationSeconds: WorkerExecutor.seconds(clock.now - start), outcome: .succeeded)
         run.traceId = invocation.traceHeader.flatMap(TraceHeader.parse)?.root
+        run.host = recorder.host
         fill(&run, result) { $0.timedOut ? .timedOut : .failed }
         recorder.store.record(run, limits: recorder.limits)
         return try result.get()

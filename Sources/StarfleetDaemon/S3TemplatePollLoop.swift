@@ -24,7 +24,7 @@ struct S3TemplatePollLoop: Sendable {
     let clock: any WallClock
     let logger: Logger
     let metrics: DaemonMetrics?
-    let fire: @Sendable (_ key: String, _ bytes: [UInt8]) async throws -> Void
+    let fire: @Sendable (_ key: String, _ event: FanOutEvent) async throws -> Void
 
     /// Longest wait between passes while S3 keeps failing (or the interval, when that is longer).
     static let maxBackoffSeconds: Double = 300
@@ -64,6 +64,11 @@ struct S3TemplatePollLoop: Sendable {
                 save(state)
             }
             metrics?.templateEvents(queued: outcome.fired.count, rejected: outcome.rejected.count)
+            if !outcome.alreadyFannedOut.isEmpty {
+                logger.info(
+                    "template changes already fanned out by the fleet were acknowledged without a fan-out",
+                    metadata: ["templates": "\(outcome.alreadyFannedOut.joined(separator: " "))"])
+            }
             for (operation, count) in outcome.failures { metrics?.s3PollFailed(operation: operation, count: count) }
             if outcome.errors.isEmpty {
                 if failures > 0 {
@@ -134,17 +139,18 @@ extension S3TemplatePollLoop {
         env.logger.notice(
             "templates come from the template bucket; the template directory is not watched",
             metadata: ["bucket": "\(name)", "templates": "\(configuration.starfleet.templateDirectory)"])
-        let bucket = S3TemplateBucket(s3: env.aws.s3(region: env.aws.deploymentRegion(configuration)), name: name)
+        let s3 = env.aws.s3(region: env.aws.deploymentRegion(configuration))
+        let bucket = S3TemplateBucket(s3: s3, name: name)
         let prefixes = configuration.enabledWorkers.filter { $0.invocationSources.contains(.s3) }.map(\.templatePrefix)
         let clock = env.clock
+        let ledger = S3TemplateFanOutLedger(s3: s3, bucket: name, now: { clock.now() })
         return S3TemplatePollLoop(
-            poller: S3TemplatePoller(bucket: bucket, prefixes: prefixes, logger: env.logger),
+            poller: S3TemplatePoller(
+                bucket: bucket, prefixes: prefixes, logger: env.logger, ledger: ledger,
+                host: HostName.configured(configuration.starfleet.hostName)),
             statePath: env.paths.s3TemplateState,
             interval: Double(configuration.starfleet.s3PollIntervalSeconds), clock: clock, logger: env.logger,
             metrics: env.metrics,
-            fire: { key, bytes in
-                try await starbase.taskTemplateChange(
-                    key: key, event: .template(key: key, sha256: Digest.sha256Hex(bytes), seenAt: clock.now()))
-            })
+            fire: { key, event in try await starbase.taskTemplateChange(key: key, event: event) })
     }
 }

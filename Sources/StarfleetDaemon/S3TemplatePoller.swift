@@ -1,11 +1,17 @@
 import Logging
 import StarfleetAWS
+import StarfleetCore
+import StarfleetCrypto
 
 /// One pass over the template bucket: list every S3-sourced worker's `TemplatePrefix`, compare each `.yaml` key's
 /// ETag with the acknowledged one, get the new or changed ones and hand them to `fire` (the Starbase's S3 event).
 /// A key is acknowledged — its ETag kept in the returned set — only once `fire` returned, so anything that fails
 /// (listing, GetObject, the enqueue) is tried again by the next pass. Deleted keys leave the set (Starfleet fires
 /// on creation only, so a deletion fires nothing, but a later re-upload fires again).
+///
+/// The event id comes from the object's revision (``S3Revision``), the same on every host, so FIFO deduplication
+/// makes hosts polling one bucket fan a change out once; the shared ``TemplateFanOutLedger`` covers a host that
+/// sees the change after SQS's 5-minute deduplication window.
 struct S3TemplatePoller: Sendable {
     /// What one pass did.
     struct Outcome: Sendable, Equatable {
@@ -13,6 +19,8 @@ struct S3TemplatePoller: Sendable {
         var etags: [String: String]
         /// Keys handed to `fire`, in key order.
         var fired: [String] = []
+        /// Changed keys whose revision the ledger says another host (or this one, before) already fanned out.
+        var alreadyFannedOut: [String] = []
         /// Keys refused (over the size limit); acknowledged so they are reported once per ETag.
         var rejected: [String] = []
         /// Keys under a prefix that are not templates (not `.yaml`); logged and acknowledged, once per ETag.
@@ -30,9 +38,18 @@ struct S3TemplatePoller: Sendable {
     /// The distinct TemplatePrefixes of the enabled workers with the S3 invocation source.
     let prefixes: [String]
     let logger: Logger
+    /// The fleet's record of what was fanned out (nil: FIFO deduplication alone).
+    let ledger: (any TemplateFanOutLedger)?
+    /// This host's name, written into the ledger.
+    let host: String
 
-    init(bucket: any TemplateBucketReader, prefixes: [String], logger: Logger) {
+    init(
+        bucket: any TemplateBucketReader, prefixes: [String], logger: Logger, ledger: (any TemplateFanOutLedger)? = nil,
+        host: String = ""
+    ) {
         self.bucket = bucket
+        self.ledger = ledger
+        self.host = host
         var distinct: [String] = []
         for prefix in prefixes where !distinct.contains(prefix) { distinct.append(prefix) }
         self.prefixes = distinct
@@ -41,10 +58,11 @@ struct S3TemplatePoller: Sendable {
 
     /// Whether `key` is a template of the worker with this prefix (Starfleet: a `.yaml` prefix names one key).
     static func covers(_ prefix: String, _ key: String) -> Bool {
-        prefix.hasSuffix(".yaml") ? key == prefix : key.hasPrefix(prefix) && key.hasSuffix(".yaml")
+        guard !key.hasPrefix(S3TemplateFanOutLedger.prefix) else { return false }
+        return prefix.hasSuffix(".yaml") ? key == prefix : key.hasPrefix(prefix) && key.hasSuffix(".yaml")
     }
 
-    func poll(seen: [String: String], fire: (_ key: String, _ bytes: [UInt8]) async throws -> Void) async -> Outcome {
+    func poll(seen: [String: String], fire: (_ key: String, _ event: FanOutEvent) async throws -> Void) async -> Outcome {
         var outcome = Outcome(etags: [:])
         func failed(_ operation: String, _ sentence: String) {
             outcome.errors.append(sentence)
@@ -89,7 +107,7 @@ struct S3TemplatePoller: Sendable {
                 reject(key, size: Int(object.size), etag: object.etag, into: &outcome)
                 continue
             }
-            let got: (bytes: [UInt8], etag: String)
+            let got: S3ObjectData
             do {
                 got = try await bucket.get(key: key)
             } catch {
@@ -103,22 +121,65 @@ struct S3TemplatePoller: Sendable {
                 reject(key, size: got.bytes.count, etag: etag, into: &outcome)
                 continue
             }
+            let event = FanOutEvent.bucketTemplate(
+                bucket: bucket.name, key: key,
+                revision: S3Revision(etag: etag, versionId: got.versionId, lastModified: got.lastModified),
+                sha256: Digest.sha256Hex(got.bytes))
+            if await ledgerHas(event, key: key) {
+                outcome.etags[key] = etag
+                outcome.alreadyFannedOut.append(key)
+                continue
+            }
             do {
-                try await fire(key, got.bytes)
+                try await fire(key, event)
                 outcome.etags[key] = etag
                 outcome.fired.append(key)
             } catch {
                 keep()
                 failed("enqueue", "cannot queue the S3 event for \(key): \(error)")
+                continue
             }
+            await record(event, key: key)
         }
         return outcome
+    }
+
+    /// Whether the fleet's ledger already holds this revision of `key`. A ledger that cannot be read does not stop the
+    /// fan-out: a second run beats a missed one (FIFO deduplication still covers the first 5 minutes).
+    private func ledgerHas(_ event: FanOutEvent, key: String) async -> Bool {
+        guard let ledger else { return false }
+        do {
+            guard try await ledger.lastEventID(for: key) == event.id else { return false }
+            logger.info(
+                "[🪣] This template revision was already fanned out by the fleet; not again.",
+                metadata: ["template": "\(key)", "event": "\(event.id)"])
+            return true
+        } catch {
+            logger.warning(
+                "cannot read the fleet's fan-out record of \(key); fanning out (FIFO deduplication still applies): \(error)",
+                metadata: ["template": "\(key)"])
+            return false
+        }
+    }
+
+    /// Writes the ledger after the event is durable in the Starbase queue; a failure is logged, not retried: the
+    /// event is queued, and only a host that sees it more than 5 minutes late would fan it out again.
+    private func record(_ event: FanOutEvent, key: String) async {
+        guard let ledger else { return }
+        do {
+            try await ledger.record(key: key, eventID: event.id, host: host)
+        } catch {
+            logger.warning(
+                "cannot write the fleet's fan-out record of \(key) (s3:PutObject on \(S3TemplateFanOutLedger.prefix)*?): \(error)",
+                metadata: ["template": "\(key)"])
+        }
     }
 
     /// A key a listing returns that is not a template: under a folder prefix and not `.yaml` (Starfleet processes
     /// only `.yaml` keys). Folder markers (`…/`) are not worth a line.
     static func isSkippable(_ prefix: String, _ key: String) -> Bool {
-        !prefix.hasSuffix(".yaml") && key.hasPrefix(prefix) && !key.hasSuffix(".yaml") && !key.hasSuffix("/")
+        !key.hasPrefix(S3TemplateFanOutLedger.prefix) && !prefix.hasSuffix(".yaml") && key.hasPrefix(prefix)
+            && !key.hasSuffix(".yaml") && !key.hasSuffix("/")
     }
 
     /// Logs a non-template key (Starfleet's words for an S3 event on one) and acknowledges it, so the line comes

@@ -7,8 +7,8 @@ package protocol TemplateBucketReader: Sendable {
     var name: String { get }
     /// Every object under `prefix`, all pages.
     func list(prefix: String) async throws -> [S3Object]
-    /// The object's bytes and its ETag (without quotes).
-    func get(key: String) async throws -> (bytes: [UInt8], etag: String)
+    /// The object's bytes with the headers that name its revision.
+    func get(key: String) async throws -> S3ObjectData
 }
 
 /// `STARFLEET.TemplateBucket` through ``S3Client``: ListObjectsV2 (paginated) and GetObject.
@@ -25,12 +25,8 @@ package struct S3TemplateBucket: TemplateBucketReader {
         try await s3.listAllObjects(bucket: name, prefix: prefix)
     }
 
-    package func get(key: String) async throws -> (bytes: [UInt8], etag: String) {
-        switch try await s3.getObject(bucket: name, key: key) {
-        case .object(let bytes, let etag): return (bytes, etag)
-        // Only a conditional GET can answer 304, and this one is not conditional.
-        case .notModified: return ([], "")
-        }
+    package func get(key: String) async throws -> S3ObjectData {
+        try await s3.getObjectData(bucket: name, key: key)
     }
 }
 
@@ -45,7 +41,9 @@ package struct S3TemplateStore: TemplateStore {
     package func templates(prefix: String) async throws -> [String] {
         if prefix.hasSuffix(".yaml") { return [prefix] }
         do {
-            return try await bucket.list(prefix: prefix).map(\.key).filter { $0.hasSuffix(".yaml") }
+            return try await bucket.list(prefix: prefix).map(\.key).filter {
+                $0.hasSuffix(".yaml") && !$0.hasPrefix(S3TemplateFanOutLedger.prefix)
+            }
         } catch {
             if Self.awsCode(of: error) == "NoSuchBucket" { throw Self.noSuchBucket(bucket.name, key: prefix) }
             throw TemplateStoreError(key: prefix, message: "cannot list s3://\(bucket.name)/\(prefix): \(error)")

@@ -97,11 +97,7 @@ struct SchedulerLoop: Sendable {
     static let napSeconds = 20.0
 
     /// The jitter seed: the host's name, so hosts sharing a queue spread out while each keeps its own offsets.
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func hostName() -> String { HostName.current() }
 
     private func save(_ last: [String: Date]) {
         do {

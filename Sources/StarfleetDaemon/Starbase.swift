@@ -109,7 +109,7 @@ package struct Starbase: Sendable {
             attributes: [FanOutEvent.attribute: event.id], deduplicationId: Digest.sha256Hex(event.id))
         _ = try await starbaseQueue().send([message])
         // Durable now: the change counts as acknowledged (both the directory watcher and the S3 poller come here).
-        if case .template(_, let sha256, _) = event { activity?.recordChange(key: key, sha256: sha256, at: clock.now()) }
+        if let sha256 = event.templateSHA256 { activity?.recordChange(key: key, sha256: sha256, at: clock.now()) }
         logger.info("[🪣] Template change queued for the Starbase.", metadata: ["template": "\(key)"])
     }
 

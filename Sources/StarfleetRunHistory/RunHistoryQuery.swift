@@ -12,6 +12,8 @@ package struct RunHistoryQuery: Sendable, Hashable {
     package var limit: Int?
     /// An X-Ray Root (`1-…-…`): one fan-out's (or one caller's) runs, across workers.
     package var traceId: String?
+    /// Only runs this host made (`RunRecord.host`): hosts sharing SQS queues each keep their own history.
+    package var host: String?
 
     package init(
         account: String? = nil, region: String? = nil, template: String? = nil, failedOnly: Bool = false,
@@ -42,6 +44,7 @@ package struct RunHistoryQuery: Sendable, Hashable {
             if failedOnly && !run.outcome.isFailure { continue }
             if let since, run.started < since { continue }
             if let traceId, run.traceId != traceId { continue }
+            if let host, run.host != host { continue }
             out.append(run)
             if let limit, out.count >= limit { break }
         }

@@ -310,14 +310,53 @@ package final class SQSQueue: MessageQueue {
 
     /// One long poll: the consumer polls again while it is empty (an HTTP long poll is not cut short by
     /// cancellation, so it bounds how late a stop is noticed).
+    /// A long poll of up to ``idlePollSeconds``. Cancelling the caller (a stop or reload) returns at once with
+    /// CancellationError, but the poll itself runs on: SQS would keep a closed poll open on its side anyway and hand it
+    /// the next message, which would then stay hidden for the whole visibility timeout. Whatever the abandoned poll
+    /// receives is made visible again at once (ChangeMessageVisibility 0) for the next poll, on this host or another.
     package func receiveWhenAvailable(max: Int) async throws -> [ReceivedMessage] {
-        try await receive(max: max, visibilityTimeout: nil, wait: Self.idlePollSeconds)
+        let race = AbandonablePoll()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard race.start(continuation) else { return }
+                Task {
+                    let result: Result<[ReceivedMessage], any Error>
+                    do {
+                        result = .success(
+                            try await self.receive(max: max, visibilityTimeout: nil, wait: Self.idlePollSeconds))
+                    } catch {
+                        result = .failure(error)
+                    }
+                    guard !race.finish(result), case .success(let messages) = result else { return }
+                    await self.giveBack(messages)
+                }
+            }
+        } onCancel: {
+            race.abandon()
+        }
+    }
+
+    /// Makes messages an abandoned poll received visible again at once.
+    private func giveBack(_ messages: [ReceivedMessage]) async {
+        for message in messages {
+            do {
+                try await client.changeMessageVisibility(
+                    queueUrl: url.url, receiptHandle: message.receiptHandle.rawValue, visibilityTimeout: 0)
+            } catch {
+                logger.notice(
+                    "a message received by a cancelled poll could not be made visible again; it comes back after its visibility timeout",
+                    metadata: ["queue": "\(name)", "MESSAGE_ID": "\(message.messageId)", "error": "\(error)"])
+            }
+            release(message.receiptHandle.rawValue)
+        }
     }
 
     package var parksUntilWoken: Bool { false }
 
-    /// How long one idle receive waits for a message.
-    package static let idlePollSeconds = 1.0
+    /// How long one idle receive waits for a message: SQS's longest long poll, as AWS's own Lambda pollers use (three
+    /// ReceiveMessage calls a minute per idle receive loop). SQS answers as soon as a message arrives, and a stop or
+    /// reload cancels the poll instead of waiting it out.
+    package static let idlePollSeconds = 20.0
 
     private func lastAttemptReason(_ settings: Settings) -> String {
         let base = "failed on its last allowed attempt (receive count reached maxReceiveCount)"

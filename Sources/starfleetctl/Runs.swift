@@ -42,6 +42,11 @@ struct Runs: ParsableCommand {
             valueName: "when"))
     var since: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Only runs made on this host (STARFLEET.HostName, else the hostname; the HOST column).", valueName: "name"))
+    var host: String?
+
     @Option(help: ArgumentHelp("At most this many runs (0: all).", valueName: "n"))
     var limit: Int = 100
 
@@ -49,7 +54,7 @@ struct Runs: ParsableCommand {
         help: """
             One JSON object per run, newest first: {"worker", "template", "accountId", "region", "messageId", "attempt", \
             "startedAt", "durationSeconds", "outcome", "exitStatus", "errorType", "error", "resultBytes", "resultExcerpt", \
-            "stderrExcerpt", "traceId"} (absent fields omitted).
+            "stderrExcerpt", "traceId", "host"} (absent fields omitted).
             """)
     var json = false
 
@@ -65,6 +70,7 @@ struct Runs: ParsableCommand {
                 json: json
             )
             command.traceId = traceId
+            command.host = host
             try command.run()
         }
     }

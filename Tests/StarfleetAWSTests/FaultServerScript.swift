@@ -8,6 +8,7 @@ import StarfleetTestSupport
 ///   /slowdown/<k>               503 with S3's SlowDown XML, always
 ///   /reqtimeout/<n>/<k>         400 with S3's RequestTimeout XML n times, then 200 "ok"
 ///   /hang                       sleeps 5 s before answering
+///   /hold/<k>                   counted, then sleeps 20 s before answering (a long poll that finds nothing)
 ///   /truncate                   promises 1000 bytes, sends 10, closes
 ///   /big                        200,000 bytes
 ///   /count/<k>                  how many requests /…/<k> has seen
@@ -44,7 +45,7 @@ let faultServerScript = #"""
         def route(self, method):
             body = self.body()
             p = self.path.split("?")[0].split("/")[1:]
-            if p[0] in ("status", "flaky", "slowdown", "reqtimeout"): n = hit(p[-1])
+            if p[0] in ("status", "flaky", "slowdown", "reqtimeout", "hold"): n = hit(p[-1])
             if p[0] == "status": return self.send(int(p[1]), "status %s" % p[1])
             if p[0] == "flaky": return self.send(503, "busy") if n <= int(p[1]) else self.send(200, "ok")
             if p[0] == "slowdown":
@@ -53,6 +54,8 @@ let faultServerScript = #"""
                 if n <= int(p[1]):
                     return self.send(400, "<Error><Code>RequestTimeout</Code><Message>Idle too long.</Message></Error>", "application/xml")
                 return self.send(200, "ok")
+            if p[0] == "hold":
+                time.sleep(20); return self.send(200, "nothing")
             if p[0] == "hang":
                 time.sleep(5); return self.send(200, "late")
             if p[0] == "truncate":

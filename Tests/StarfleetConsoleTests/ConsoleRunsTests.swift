@@ -42,6 +42,19 @@ import Testing
         #expect(runs("failures", "222", region: "us-east-1", template: "Audit/b.yaml") == ["m-2"])
     }
 
+    @Test func eachRunShowsTheHostThatMadeItEscaped() {
+        var recorded = RunRecord(
+            worker: "Audit", messageId: "m-1", attempt: 1, started: Date(), durationSeconds: 0.1, outcome: .succeeded)
+        recorded.host = "fleet-<2>"
+        let older = RunRecord(
+            worker: "Audit", messageId: "m-0", attempt: 1, started: Date(), durationSeconds: 0.1, outcome: .succeeded)
+        let html = ConsolePages.recentRuns(
+            .init(name: "Audit", settings: [], templates: [], runs: [recorded, older]))
+        #expect(html.contains("<th>host</th>"))
+        #expect(html.contains("<td class=\"host\">fleet-&lt;2&gt;</td>"))
+        #expect(html.contains("<td class=\"host\">—</td>"))
+    }
+
     @Test func aWorkerWithoutHistoryHasNoRunsAndNoError() {
         let result = ConsoleSource.recentRuns(
             of: "Nobody", history: "/nonexistent-" + UUID().uuidString, filter: .init(),

@@ -101,6 +101,34 @@ import Testing
         #expect(runs[1].exitStatus == 2 && runs[1].stderrExcerpt == "Traceback\nKeyError: 'x'" && runs[1].error == exited.message)
     }
 
+    @Test func eachRunNamesTheHostFromHostNameElseTheMachinesName() throws {
+        var settings = StarfleetSettings(templateDirectory: "/t")
+        let store = RunHistoryStore(root: root, clock: clock, logger: logger)
+        func recorder() -> RunHistoryRecorder? {
+            RunHistoryRecorder.make(
+                store, worker: worker,
+                in: Configuration(
+                    starfleet: settings, workers: [worker], accountIndex: .local(path: nil), sections: [:], directory: "/c"))
+        }
+        #expect(recorder()?.host == HostName.current())
+        #expect(!HostName.current().isEmpty)
+        settings.hostName = "fleet-2"
+        #expect(recorder()?.host == "fleet-2")
+    }
+
+    @Test func aRecordedRunCarriesTheHost() async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = RunHistoryStore(root: root, clock: clock, logger: logger)
+        var recorder = RunHistoryRecorder(store: store, worker: "Audit", limits: .default)
+        recorder.host = "fleet-3"
+        let message = ReceivedMessage(
+            messageId: "m-1", receiptHandle: ReceiptHandle(rawValue: "r"), body: "{}", attributes: [:], receiveCount: 1,
+            sentTimestamp: clock.now(), firstReceiveTimestamp: clock.now(), deduplicationId: nil, failures: [])
+        recorder.record(message, started: clock.now(), seconds: 0.5, result: .success(Array("ok".utf8)))
+        store.flush()
+        #expect(try RunHistoryReader(root: root).read(worker: "Audit").runs.map(\.host) == ["fleet-3"])
+    }
+
     @Test func runHistoryMaxRunsZeroRecordsNothing() {
         var w = worker
         w.runHistoryMaxRuns = 0

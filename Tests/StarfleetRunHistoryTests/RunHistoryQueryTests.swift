@@ -41,4 +41,21 @@ import Testing
             ])
         #expect(RunHistoryQuery(limit: 2).apply(to: runs, limits: nil, now: now).map(\.messageId) == ["m-6", "m-5"])
     }
+
+    @Test func filtersByTheHostThatMadeTheRun() {
+        let f = HistoryFixture()
+        var runs: [RunRecord] = []
+        for n in 1...4 {
+            var run = f.run(n, outcome: .succeeded, account: "111111111111")
+            run.host = n % 2 == 0 ? "worker-b" : "worker-a"
+            runs.append(run)
+        }
+        runs.append(f.run(5, outcome: .succeeded, account: "111111111111"))  // recorded before hosts were
+        let now = f.clock.now()
+        var query = RunHistoryQuery()
+        query.host = "worker-b"
+        #expect(query.apply(to: runs, limits: nil, now: now).map(\.messageId) == ["m-4", "m-2"])
+        query.host = "worker-c"
+        #expect(query.apply(to: runs, limits: nil, now: now).isEmpty)
+    }
 }

@@ -101,3 +101,25 @@ import Testing
         }
     }
 }
+
+/// A long poll whose caller is cancelled (a stop or reload) does not strand the next message in flight.
+@Suite struct SQSAbandonedPollTests {
+    @Test func aCancelledReceiveReturnsAtOnceAndWhatItsPollGetsLaterIsVisibleAgainAtOnce() async throws {
+        try await MotoSQS.with { f in
+            // 30 s visibility: a message the abandoned poll kept would not come back within the bound below.
+            let queue = try await f.queue("abandoned")
+            let cancelledAt = ContinuousClock.now
+            let task = Task { try await queue.receiveWhenAvailable(max: 10) }
+            task.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await task.value }
+            #expect(ContinuousClock.now - cancelledAt < .seconds(2))
+
+            // The poll is still open at moto, as SQS would keep it: it takes this message and gives it back.
+            let sentAt = ContinuousClock.now
+            _ = try await queue.send([OutgoingMessage(body: "after the stop")])
+            let received = try await f.receiveAll(queue, count: 1)
+            #expect(received.map(\.body) == ["after the stop"])
+            #expect(ContinuousClock.now - sentAt < .seconds(15))
+        }
+    }
+}

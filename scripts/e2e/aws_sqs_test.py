@@ -102,6 +102,10 @@ def test_moto_worker_queues_deliver_retry_and_redrive_to_the_dlq():
             assert "Recorder" in status.stdout, status.stdout
             assert env.stop() == 0
             assert not os.path.exists(f"{env.state}/queues/Recorder"), "an SQS-backed worker has no local journal"
+            # The stop cancelled the daemon's 20 s long polls, but the peer (like SQS) keeps a poll open on its side
+            # until its wait ends and hands it a message sent meanwhile, which then stays in flight until its
+            # visibility timeout (docs/multi-host.md). Let those polls end before sending without the daemon.
+            time.sleep(21)
 
             # With the daemon stopped, `invoke --async` sends to the SQS queue and `queue stats` asks SQS.
             payload = os.path.join(env.dir, "payload.yaml")

@@ -13,6 +13,9 @@ CURLcode ccurl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *
 CURLcode ccurl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value);
 CURLcode ccurl_setopt_callback(CURL *handle, CURLoption option, ccurl_data_callback callback);
 
+typedef int (*ccurl_xferinfo_callback)(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+CURLcode ccurl_setopt_xferinfo(CURL *handle, ccurl_xferinfo_callback callback);
+
 CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *out);
 CURLcode ccurl_getinfo_double(CURL *handle, CURLINFO info, double *out);
 CURLcode ccurl_getinfo_string(CURL *handle, CURLINFO info, const char **out);

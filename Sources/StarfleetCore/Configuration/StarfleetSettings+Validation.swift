@@ -65,6 +65,16 @@ extension Configuration {
                             value, p, "\"\(text)\" is not an AWS account id", hint: "expected 12 digits, e.g. \"123456789012\"")
                     }
                 }
+            case "HostName":
+                if let name = v.string(value, p, length: 1...253) {
+                    if name.unicodeScalars.allSatisfy(Self.isHostNameCharacter) {
+                        s.hostName = name
+                    } else {
+                        v.error(
+                            value, p, "\"\(name)\" is not a host name",
+                            hint: "letters, digits, '.', '-' and '_' only, e.g. HostName: worker-2.example.com")
+                    }
+                }
             case "MetricsAddress":
                 if let text = v.string(value, p, length: 1...300) {
                     switch MetricsAddress.parse(text) {
@@ -134,6 +144,11 @@ extension Configuration {
                 "Slack can only be enabled if you are using Secrets Manager -- you need to configure the `SecretsManager` field.")
         }
         return s
+    }
+
+    /// What a `HostName` may hold: it is shown in tables and written into records other hosts read.
+    static func isHostNameCharacter(_ c: Unicode.Scalar) -> Bool {
+        c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "." || c == "-" || c == "_")
     }
 
     static func readSecretsManager(_ node: Node, _ path: String, into v: inout Validator) -> SecretsManagerLocation? {

@@ -32,6 +32,9 @@ package struct StarfleetSettings: Sendable, Hashable {
     package var alertWebhookCredential: String?
     /// `Scheduler: false` makes this host a consumer only: no timed events, no template watching (other hosts task).
     package var scheduler: Bool
+    /// `STARFLEET.HostName`: the name this host gives its runs in the run history and its fleet records; nil: the
+    /// machine's hostname.
+    package var hostName: String?
     /// `RunHistoryMaxRuns` / `RunHistoryMaxAgeDays`: every worker's run-history bounds unless its section sets its own.
     package var runHistory = RunHistoryPolicy()
     /// `LambdaAccountId`: the account in the function ARN a Lambda handler sees (`invoked_function_arn`).
@@ -66,5 +69,6 @@ package struct StarfleetSettings: Sendable, Hashable {
         "ConsoleAddress", "ConsoleHostNames",
         "AlertWebhookCredential",
         "Scheduler", "RunHistoryMaxRuns", "RunHistoryMaxAgeDays", "LambdaAccountId",
+        "HostName",
     ]
 }
