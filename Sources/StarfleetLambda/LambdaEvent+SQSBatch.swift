@@ -40,7 +40,8 @@ extension LambdaEvent {
             appendJSONString(trace, to: &out)
         }
         out.append(contentsOf: #"},"messageAttributes":{"#.utf8)
-        let daemonOwn: Set<String> = [TraceHeader.attribute, TraceHeader.traceparentAttribute]
+        // The daemon's own bookkeeping (the trace, the fan-out event's id) is not the sender's message attributes.
+        let daemonOwn: Set<String> = [TraceHeader.attribute, TraceHeader.traceparentAttribute, FanOutEvent.attribute]
         for (i, (name, value)) in record.attributes.filter({ !daemonOwn.contains($0.key) }).sorted(by: { $0.key < $1.key })
             .enumerated()
         {

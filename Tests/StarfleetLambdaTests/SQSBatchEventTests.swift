@@ -42,4 +42,19 @@ import Testing
         #expect((records[1]["attributes"] as? [String: String])?["ApproximateReceiveCount"] == "3")
         #expect(records[0]["md5OfBody"] as? String == "bb6cb5c68df4652941caf652a366f2d8")  // md5 of {"a":1}
     }
+
+    @Test func theDaemonsOwnAttributesAreNotTheSendersAndTheTraceIsAWSTraceHeader() throws {
+        var traced = record(1, body: "{}", receiveCount: 1)
+        traced.invocation.traceHeader = "Root=1-6b17163e-b235e81943c786731563897a;Sampled=0"
+        traced.attributes = [
+            "Kind": "k1", "StarfleetEvent": "template|K/all.yaml|abc|1",
+            "StarfleetTraceHeader": "Root=1-6b17163e-b235e81943c786731563897a",
+        ]
+        let bytes = LambdaEvent.sqsBatch([traced], region: "us-east-1")
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let r = try #require((event["Records"] as? [[String: Any]])?.first)
+        let message = try #require(r["messageAttributes"] as? [String: [String: Any]])
+        #expect(Set(message.keys) == ["Kind"])
+        #expect((r["attributes"] as? [String: String])?["AWSTraceHeader"] == traced.invocation.traceHeader)
+    }
 }
