@@ -123,7 +123,10 @@ struct WorkerExecutor: Sendable {
             meta["path"] = "\(location)"
             log.error("worker failed on attempt \(attempts); the message was dead-lettered", metadata: meta)
             outcome = .deadLettered(attempts: attempts)
-        case .retried(_, let attempt, let max):
+        case .retried(_, let attempt, let queueMax):
+            // An asynchronous invocation gives up after 1 + MaximumRetryAttempts, before the queue's MaxReceiveCount.
+            let isEvent = message.attributes[FanOutEvent.attribute] == InvocationMessage.event
+            let max = isEvent ? min(queueMax, configuration.asyncInvocation.maximumAttempts) : queueMax
             log.warning("worker failed (attempt \(attempt) of \(max)); it will be retried", metadata: meta)
             outcome = .failedWillRetry(attempt: attempt, of: max)
         case .kept(let why):
