@@ -14,6 +14,10 @@ package protocol WallClock: Sendable {
     /// Suspends for `seconds` of elapsed time, whatever the wall clock does meanwhile (a step backwards must not
     /// turn a one-second nap into an hour). Loops that must wake regularly (watchdog beats) use this.
     func sleep(seconds: Double) async throws
+
+    /// Elapsed (monotonic) seconds since an arbitrary origin: for deadlines that a step of the wall clock must not
+    /// move. `sleep(seconds:)` counts the same time.
+    func elapsedSeconds() -> Double
 }
 
 extension WallClock {
@@ -27,6 +31,13 @@ package struct SystemWallClock: WallClock {
     package init() {}
 
     package func now() -> Date { Date() }
+
+    package func elapsedSeconds() -> Double {
+        let since = ContinuousClock.now - Self.origin
+        return Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
+    }
+
+    private static let origin = ContinuousClock.now
 
     package func sleep(seconds: Double) async throws {
         try await Task.sleep(nanoseconds: UInt64(max(0, min(seconds, 86_400)) * 1_000_000_000))

@@ -76,7 +76,7 @@ actor WarmPool {
     private var deadlines = InvocationDeadlines()
     /// The watch, parked while nothing runs; or asleep until `watchTarget`, in `watchSleep`.
     private var deadlineWatcher: CheckedContinuation<Void, Never>?
-    private var watchTarget: Date?
+    private var watchTarget: Double?
     private var watchSleep: Task<Void, Never>?
 
     /// `clock` times the bounded wait of a synchronous invoke and, with `watchesCode`, debounces code changes.
@@ -146,18 +146,20 @@ actor WarmPool {
                 continue
             }
             let clock = self.clock
-            let sleep = Task { _ = try? await clock.sleep(until: target) }
+            let sleep = Task { _ = try? await clock.sleep(seconds: target - clock.elapsedSeconds()) }
             watchTarget = target
             watchSleep = sleep
             await sleep.value
             watchTarget = nil
             watchSleep = nil
-            for (requestId, seconds) in deadlines.takeExpired(at: clock.now()) { timedOut(requestId, after: seconds) }
+            for (requestId, seconds) in deadlines.takeExpired(at: clock.elapsedSeconds()) {
+                timedOut(requestId, after: seconds)
+            }
         }
     }
 
     /// Whether the watch sleeps until `deadline` (tests wait for it before moving a manual clock).
-    func isWatching(until deadline: Date) -> Bool { watchTarget == deadline }
+    func isWatching(until deadline: Double) -> Bool { watchTarget == deadline }
 
     /// Wakes the watch: an invocation due earlier than it sleeps for, the first after a pause, or the stop.
     private func wakeDeadlineWatch() {
@@ -211,7 +213,7 @@ actor WarmPool {
         if stopping {
             return .failure(WorkerFailure("\(worker.name) is stopping; the invocation was not started"))
         }
-        let deadline = clock.now().addingTimeInterval(Double(timeout))
+        let deadline = clock.elapsedSeconds() + Double(timeout)
         deadlines.add(job.requestId, at: deadline, seconds: timeout)
         if deadlineWatcher != nil || watchTarget.map({ deadline < $0 }) == true { wakeDeadlineWatch() }
         return await withCheckedContinuation { continuation in

@@ -90,7 +90,7 @@ extension JournalQueue {
                 let work = CommitWork(
                     batch: s.openBatch, bytes: s.pending.bytes, sends: s.pendingSends, maxDedupMs: s.pendingMaxDedupMs,
                     head: s.head, headSize: s.headSize, lowWater: s.lowWater,
-                    onlyDeletes: s.pendingOnlyDeletes && s.unlink?.afterBatch != s.openBatch
+                    onlyDeletes: s.pendingOnlyDeletes && s.pendingSends == 0 && s.unlink?.afterBatch != s.openBatch
                         && (s.commitWaiters[s.openBatch] ?? []).isEmpty,
                     headUnsynced: s.headUnsynced)
                 s.pending = ByteWriter(capacity: 64 << 10)
@@ -172,7 +172,14 @@ extension JournalQueue {
         do {
             if offset > Int64(SegmentFile.headerBytes) && offset + Int64(work.bytes.count) > Int64(options.segmentBytes) {
                 // Deletes written without a sync stay in the segment being left: make them durable with it.
-                if work.headUnsynced { try fileSystem.fdatasync(segment.fd, path: segment.path) }
+                if work.headUnsynced {
+                    do {
+                        try fileSystem.fdatasync(segment.fd, path: segment.path)
+                    } catch {
+                        // As below: after a failed fdatasync nothing since the last good one can be trusted.
+                        return WriteOutcome(segment: segment, offset: offset, error: asQueueError(error), broken: true)
+                    }
+                }
                 segment = try SegmentFile.create(
                     number: segment.number + 1, directory: journalDirectory, lowWater: work.lowWater, fileSystem: fileSystem)
                 offset = Int64(SegmentFile.headerBytes)

@@ -50,6 +50,8 @@ package final class ManualClock: WallClock {
 
     package func now() -> Date { state.withLock { $0.now } }
 
+    package func elapsedSeconds() -> Double { state.withLock { $0.elapsed } }
+
     /// How many tasks are currently suspended in ``sleep(until:)``.
     package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
