@@ -9,9 +9,11 @@ extension BatchConsumer {
     /// Messages the filters refuse are deleted on the way and do not count. A stop returns what was gathered (it runs).
     func gather(limit: Int, stop: StopToken, slot: HeartbeatSlot) async throws -> [ReceivedMessage] {
         // Records that did not fit the last batch open this one (they are in flight already).
+        // At most `limit` of them: the rest wait for the next gather (more would run past the slots reserved).
         var batch = carried.withLock { held in
-            defer { held.removeAll() }
-            return held
+            let taken = Array(held.prefix(limit))
+            held.removeFirst(taken.count)
+            return taken
         }
         while batch.isEmpty {
             if stop.isStopped { return [] }
@@ -51,7 +53,7 @@ extension BatchConsumer {
             bytes -= Self.eventBytes(last)
             overflow.insert(last, at: 0)
         }
-        if !overflow.isEmpty { carried.withLock { $0 = overflow } }
+        if !overflow.isEmpty { carried.withLock { $0 = overflow + $0 } }
         return batch
     }
 
@@ -67,7 +69,14 @@ extension BatchConsumer {
         let clock = self.clock
         let wait = min(20, max(0, deadline.timeIntervalSince(clock.now())))
         return try await withThrowingTaskGroup(of: [ReceivedMessage]?.self) { group in
-            group.addTask { try await queue.receive(max: count, visibilityTimeout: nil, wait: wait) }
+            group.addTask {
+                do {
+                    return try await queue.receive(max: count, visibilityTimeout: nil, wait: wait)
+                } catch is CancellationError {
+                    // The window (or the stop) ended the poll: the normal end of a gather, not a failed receive.
+                    return []
+                }
+            }
             group.addTask {
                 try? await clock.sleep(until: deadline)
                 return nil

@@ -68,16 +68,37 @@ struct BatchConsumer: Sendable {
             }
             watcher.cancelAll()
         }
+        // Records received for a batch that could not take them are in flight: run them too (drain), rather than leave
+        // them hidden until their visibility timeout with a receive count spent.
+        let left = carried.withLock { held in
+            defer { held.removeAll() }
+            return held
+        }
+        for start in stride(from: 0, to: left.count, by: size) {
+            await process(Array(left[start..<min(start + size, left.count)]))
+        }
     }
 
     /// Runs one batch and settles each record as its outcome says, side by side (their journal writes share commits).
+    /// Lambda's asynchronous invocations of this worker (Event invokes, `invoke --async`, kept invocation records) follow
+    /// its event invoke config, not the SQS trigger: each runs on its own, as the one-message consumer runs it.
     func process(_ batch: [ReceivedMessage]) async {
-        let outcomes = await run(batch)
+        let records = batch.filter { !Self.isInvocationEvent($0) }
         await withDiscardingTaskGroup { group in
-            for (message, outcome) in zip(batch, outcomes) {
+            for message in batch where Self.isInvocationEvent(message) {
+                group.addTask { await consumer.process(message) }
+            }
+            guard !records.isEmpty else { return }
+            let outcomes = await run(records)
+            for (message, outcome) in zip(records, outcomes) {
                 group.addTask { await consumer.settle(message, outcome) }
             }
         }
+    }
+
+    static func isInvocationEvent(_ message: ReceivedMessage) -> Bool {
+        let kind = message.attributes[FanOutEvent.attribute]
+        return kind == InvocationMessage.event || kind == KeptInvocationRecord.event
     }
 
     /// Deletes the messages no filter matches (Lambda drops them unseen) and returns the others, in order.
@@ -85,7 +106,10 @@ struct BatchConsumer: Sendable {
         guard !settings.filters.isEmpty else { return messages }
         var admitted: [ReceivedMessage] = []
         for message in messages {
-            if EventFilter.admits(settings.filters, body: message.body, messageAttributes: message.attributes) {
+            // An asynchronous invocation is not the event source's: Lambda's filters do not apply to it.
+            if Self.isInvocationEvent(message)
+                || EventFilter.admits(settings.filters, body: message.body, messageAttributes: message.attributes)
+            {
                 admitted.append(message)
                 continue
             }

@@ -283,6 +283,42 @@ import Testing
         await finished
     }
 
+    @Test func recordsCarriedPastSixMegabytesNeverRunMoreBatchesThanItsSlots() async throws {
+        let rig = Rig()
+        // Ten 700 KB records gathered for ten slots of one: 7 MB, so two are carried to the next gather.
+        let big = String(repeating: "x", count: 700_000)
+        try await rig.send((0..<10).map { "\($0)" + big })
+        let held = rig.held
+        let consumer = rig.consumer(Self.trigger(size: 1), batchesAtOnce: 10) { batch in
+            await held.run(String(batch[0].body.prefix(1)))
+            return [.done]
+        }
+        async let finished: Void = consumer.run(stop: rig.stop)
+        // Eight fit under 6 MB and start; the two carried take the two slots still free, no more.
+        try await held.waitForStarts(10)
+        #expect(held.runs.value.running.count == 10)
+        for key in "0123456789".map(String.init) { held.finish(key) }
+        try await rig.queue.waitForSettlements(10)
+        #expect(held.runs.value.mostAtOnce <= 10)
+        rig.stop.stop()
+        await finished
+    }
+
+    @Test func anAsynchronousInvocationOfAnSQSWorkerRunsOnItsOwnNotInABatch() async throws {
+        let rig = Rig()
+        let batches = Batches()
+        try await rig.send(["a", "b"])
+        try await rig.send(["event"], attributes: [FanOutEvent.attribute: InvocationMessage.event])
+        let consumer = rig.consumer(Self.trigger(size: 10)) { batches.run($0) }
+        async let finished: Void = consumer.run(stop: rig.stop)
+        try await rig.queue.waitForSettlements(3)
+        // The batch holds the SQS records only; the Event invoke went through the one-message handler (its event
+        // invoke config: retries, age, destinations).
+        #expect(batches.seen.value.flatMap { $0 }.sorted() == ["a", "b"])
+        rig.stop.stop()
+        await finished
+    }
+
     @Test func aFilteredMessageIsRecordedAsFilteredAndCountedInTheMetric() async throws {
         let rig = Rig()
         let dir = try TemporaryDirectory("batch-filtered")
