@@ -80,25 +80,15 @@ struct BatchConsumer: Sendable {
     }
 
     /// Runs one batch and settles each record as its outcome says, side by side (their journal writes share commits).
-    /// Lambda's asynchronous invocations of this worker (Event invokes, `invoke --async`, kept invocation records) follow
-    /// its event invoke config, not the SQS trigger: each runs on its own, as the one-message consumer runs it.
+    /// Runs one batch and settles each record as its outcome says, side by side (their journal writes share commits).
+    /// Everything on the queue is an SQS record here, `invoke --async` and Event invokes included (docs/workers.md).
     func process(_ batch: [ReceivedMessage]) async {
-        let records = batch.filter { !Self.isInvocationEvent($0) }
+        let outcomes = await run(batch)
         await withDiscardingTaskGroup { group in
-            for message in batch where Self.isInvocationEvent(message) {
-                group.addTask { await consumer.process(message) }
-            }
-            guard !records.isEmpty else { return }
-            let outcomes = await run(records)
-            for (message, outcome) in zip(records, outcomes) {
+            for (message, outcome) in zip(batch, outcomes) {
                 group.addTask { await consumer.settle(message, outcome) }
             }
         }
-    }
-
-    static func isInvocationEvent(_ message: ReceivedMessage) -> Bool {
-        let kind = message.attributes[FanOutEvent.attribute]
-        return kind == InvocationMessage.event || kind == KeptInvocationRecord.event
     }
 
     /// Deletes the messages no filter matches (Lambda drops them unseen) and returns the others, in order.
@@ -106,10 +96,7 @@ struct BatchConsumer: Sendable {
         guard !settings.filters.isEmpty else { return messages }
         var admitted: [ReceivedMessage] = []
         for message in messages {
-            // An asynchronous invocation is not the event source's: Lambda's filters do not apply to it.
-            if Self.isInvocationEvent(message)
-                || EventFilter.admits(settings.filters, body: message.body, messageAttributes: message.attributes)
-            {
+            if EventFilter.admits(settings.filters, body: message.body, messageAttributes: message.attributes) {
                 admitted.append(message)
                 continue
             }

@@ -97,4 +97,14 @@ import Testing
                     && $0.message.contains("below the 3 attempts")
             }, "\(diagnostics)")
     }
+
+    @Test func onAnSQSTriggeredWorkerTheKeysAreAWarningNotASilentNoOp() throws {
+        let sqs =
+            "  Enabled: true\n  TemplatePrefix: W/\n  InvocationSources: [S3]\n  Runtime: python\n  Handler: main.handler\n"
+            + "  EventShape: sqs\n  FanOutStrategy: SINGLE_INVOCATION\n  MaximumRetryAttempts: 0\n"
+        let (config, diagnostics) = try ConfigDir(["a.yaml": head + "W:\n" + sqs]).load()
+        #expect(config != nil)
+        let warning = try #require(diagnostics.first { $0.path == "W.MaximumRetryAttempts" })
+        #expect(warning.severity == .warning && warning.message.contains("EventShape: sqs"))
+    }
 }

@@ -304,21 +304,6 @@ import Testing
         await finished
     }
 
-    @Test func anAsynchronousInvocationOfAnSQSWorkerRunsOnItsOwnNotInABatch() async throws {
-        let rig = Rig()
-        let batches = Batches()
-        try await rig.send(["a", "b"])
-        try await rig.send(["event"], attributes: [FanOutEvent.attribute: InvocationMessage.event])
-        let consumer = rig.consumer(Self.trigger(size: 10)) { batches.run($0) }
-        async let finished: Void = consumer.run(stop: rig.stop)
-        try await rig.queue.waitForSettlements(3)
-        // The batch holds the SQS records only; the Event invoke went through the one-message handler (its event
-        // invoke config: retries, age, destinations).
-        #expect(batches.seen.value.flatMap { $0 }.sorted() == ["a", "b"])
-        rig.stop.stop()
-        await finished
-    }
-
     @Test func aFilteredMessageIsRecordedAsFilteredAndCountedInTheMetric() async throws {
         let rig = Rig()
         let dir = try TemporaryDirectory("batch-filtered")

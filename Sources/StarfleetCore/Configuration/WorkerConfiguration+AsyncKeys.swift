@@ -4,6 +4,18 @@ extension Configuration {
     static func readAsyncKeys(_ node: Node, name: String, into w: inout WorkerConfiguration, _ v: inout Validator) {
         func path(_ k: String) -> String { "\(name).\(k)" }
         var settings = AsyncInvocationSettings()
+        // An SQS-triggered worker's queue holds SQS records, `invoke --async` included: the trigger's rules
+        // (MaxReceiveCount, the dead-letter folder, partial batch responses) decide their retries, not these.
+        if w.takesSQSBatches {
+            for key in ["MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"] {
+                if let n = node[key] {
+                    v.warning(
+                        n, path(key),
+                        "has no effect on an EventShape: sqs worker: what reaches its queue (invoke --async too) is an SQS record, retried by MaxReceiveCount and the SQS trigger's rules"
+                    )
+                }
+            }
+        }
         if let n = node["MaximumRetryAttempts"] {
             settings.maximumRetryAttempts =
                 v.int(n, path("MaximumRetryAttempts"), range: AsyncInvocationSettings.retryRange) ?? settings.maximumRetryAttempts
