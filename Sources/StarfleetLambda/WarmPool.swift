@@ -57,11 +57,11 @@ actor WarmPool {
     /// Runtime token → that process's pid box, from spawn until the process is reaped.
     private nonisolated let tokenTable = Locked<[String: Locked<pid_t?>]>([:])
     private var pending: [LambdaJob] = []
-    private var outcomes: [String: CheckedContinuation<LambdaJobOutcome, Never>] = [:]
+    private(set) var outcomes: [String: CheckedContinuation<LambdaJobOutcome, Never>] = [:]
     private var nextMemberId = 0
     /// Bumped by each reload: processes started before it serve no invocation after their current one.
     private var codeGeneration = 0
-    private var stopping = false
+    private(set) var stopping = false
     private var drained: CheckedContinuation<Void, Never>?
     /// Processes started since the pool began (tests count them; so does the metric).
     private(set) var spawned = 0
@@ -73,11 +73,11 @@ actor WarmPool {
     private var slotWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
     private var nextTicket = 0
     /// TimeoutSeconds of the submitted invocations, timed by one watch (``watchDeadlines(until:)``).
-    private var deadlines = InvocationDeadlines()
+    var deadlines = InvocationDeadlines()
     /// The watch, parked while nothing runs; or asleep until `watchTarget`, in `watchSleep`.
-    private var deadlineWatcher: CheckedContinuation<Void, Never>?
-    private var watchTarget: Double?
-    private var watchSleep: Task<Void, Never>?
+    var deadlineWatcher: CheckedContinuation<Void, Never>?
+    var watchTarget: Double?
+    var watchSleep: Task<Void, Never>?
 
     /// `clock` times the bounded wait of a synchronous invoke and, with `watchesCode`, debounces code changes.
     init(
@@ -135,37 +135,6 @@ actor WarmPool {
         for id in members.keys { retire(id, signal: SIGTERM, reason: "stopping") }
         spawnContinuation.finish()
         wakeDeadlineWatch()
-    }
-
-    /// Fails each invocation that runs out of TimeoutSeconds (``timedOut(_:after:)``), sleeping on the pool's clock
-    /// until the earliest deadline; ends once the pool is stopping and nothing runs.
-    private func watchDeadlines() async {
-        while !(stopping && outcomes.isEmpty) {
-            guard let target = deadlines.earliest else {
-                await withCheckedContinuation { deadlineWatcher = $0 }
-                continue
-            }
-            let clock = self.clock
-            let sleep = Task { _ = try? await clock.sleep(seconds: target - clock.elapsedSeconds()) }
-            watchTarget = target
-            watchSleep = sleep
-            await sleep.value
-            watchTarget = nil
-            watchSleep = nil
-            for (requestId, seconds) in deadlines.takeExpired(at: clock.elapsedSeconds()) {
-                timedOut(requestId, after: seconds)
-            }
-        }
-    }
-
-    /// Whether the watch sleeps until `deadline` (tests wait for it before moving a manual clock).
-    func isWatching(until deadline: Double) -> Bool { watchTarget == deadline }
-
-    /// Wakes the watch: an invocation due earlier than it sleeps for, the first after a pause, or the stop.
-    private func wakeDeadlineWatch() {
-        deadlineWatcher?.resume()
-        deadlineWatcher = nil
-        watchSleep?.cancel()
     }
 
     private func supervise(_ id: Int) async {
