@@ -405,7 +405,6 @@ actor WarmPool {
         members[id]?.job = nil
         members[id]?.invocations += 1
         let result = outcome(member.output)
-        member.output.end(logger)
         finish(requestId, result)
         return .accepted
     }

@@ -18,15 +18,15 @@ final class WarmProcessOutput: Sendable {
 
     init(logger: Logger) { state = Mutex(State(logger: logger)) }
 
-    /// The logger lines go to from now on (the running invocation's metadata), and a fresh tail.
+    /// The logger lines go to from now on (the running invocation's metadata), and a fresh tail. It stays after the
+    /// invocation is answered, until the next one begins: what the handler printed can still be in the pipe when its
+    /// answer arrives over HTTP, and it belongs to that invocation.
     func begin(_ logger: Logger) {
         state.withLock {
             $0.logger = logger
             $0.tail.removeAll(keepingCapacity: true)
         }
     }
-
-    func end(_ logger: Logger) { state.withLock { $0.logger = logger } }
 
     var stderrTail: String { state.withLock { String(decoding: $0.tail, as: UTF8.self) } }
 
