@@ -96,6 +96,27 @@ def spoof_invoke(port, worker, tries):
     say(case="spoof-invoke", statuses=statuses, succeeded=statuses.get("200", 0) + statuses.get("202", 0))
 
 
+def reload_worker(port, worker, tries):
+    """`starfleetctl worker reload`'s route, from plain and from spoofed connections, with a forged Host and with `../`
+    in the name: none may reload anything."""
+    statuses = {}
+    paths = [f"/starfleet/workers/{worker}/reload", "/starfleet/workers/..%2F..%2Fetc/reload",
+             f"/starfleet/workers/{worker}%2F..%2F{worker}/reload"]
+    for attempt in range(tries):
+        s = spoofed(port, port, dual_stack=attempt % 2 == 1) if attempt % 3 else None
+        if s is None:
+            try:
+                s = socket.create_connection(("127.0.0.1", port), timeout=3)
+            except OSError:
+                statuses["refused"] = statuses.get("refused", 0) + 1
+                continue
+        path = paths[attempt % len(paths)]
+        status = exchange(s, request("POST", path, b"", {"Host": "starfleet.example.com"}))
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        s.close()
+    say(case="reload", statuses=statuses, succeeded=statuses.get("202", 0))
+
+
 def client_ports(port):
     """The client ports of every connection to 127.0.0.1:port, from the socket table any user can read."""
     target = "0100007F:%04X" % port
@@ -235,6 +256,8 @@ if __name__ == "__main__":
     case, args = sys.argv[1], sys.argv[2:]
     if case == "spoof-invoke":
         spoof_invoke(int(args[0]), args[1], int(args[2]))
+    elif case == "reload":
+        reload_worker(int(args[0]), args[1], int(args[2]))
     elif case == "plain-invoke":
         plain_invoke(args[0], int(args[1]), args[2], int(args[3]))
     elif case == "spoof-runtime":

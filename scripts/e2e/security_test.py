@@ -263,6 +263,19 @@ def f1_a_spoofed_invoke_runs_nothing(host):
     assert host.warm_records()[-1]["event"] == {"echo": "operator"}
 
 
+def f1_another_user_cannot_reload_a_warm_worker(host):
+    """The reload route (`starfleetctl worker reload`) is admitted as an invoke is: plain and spoofed connections of
+    another uid, a forged Host, `../` in the name — every one closed unanswered, and no process was replaced."""
+    reloads = host.log().count("reload")
+    facts = host.attack("reload", host.invoke_port, "Warm", 30)[0]
+    # Connections were made and closed unanswered (not merely refused), so the route was really reached for.
+    assert facts["succeeded"] == 0 and facts["statuses"].get("None", 0) >= 20, facts
+    assert set(facts["statuses"]) <= {"None", "refused", "unbound"}, facts
+    time.sleep(0.5)
+    assert host.log().count("reload") == reloads, host.log().splitlines()[-5:]
+    assert host.invoke({"echo": "after-reload-attack"}).returncode == 0
+
+
 def f1_an_ipv6_invoke_address_admits_only_the_daemons_user(host):
     """A second daemon of the same user with STARFLEET.InvokeAddress on [::1]: the owner lookup is IPv6's too."""
     with socket.socket(socket.AF_INET6) as s:
@@ -505,7 +518,7 @@ def item8_missing_runtime_clients_are_named(host):
         shutil.rmtree(lonely, ignore_errors=True)
 
 
-CHECKS = [f1_a_spoofed_invoke_runs_nothing, f1_an_ipv6_invoke_address_admits_only_the_daemons_user,
+CHECKS = [f1_a_spoofed_invoke_runs_nothing, f1_another_user_cannot_reload_a_warm_worker, f1_an_ipv6_invoke_address_admits_only_the_daemons_user,
           f2_a_spoofed_runtime_client_takes_nothing,
           f3_idle_connections_hold_nothing_the_operator_needs, f7_trickled_heads_are_cut_off,
           f8_an_inflated_socket_table_makes_refusals_no_dearer, f4_f5_console_paths_and_hosts,
